@@ -1,0 +1,41 @@
+/**
+ * `npm run bench [-- --only a,b] [-- --out file.json]`: runs the performance suites and writes
+ * every number to one JSON file (default `bench-results.json`). Targets are met here, never in
+ * timed tests. Each suite is a module in this folder exporting `name` and `run()`.
+ */
+import { writeFile } from "node:fs/promises";
+import os from "node:os";
+import { parseArgs } from "node:util";
+
+interface Suite {
+  name: string;
+  run(): Promise<Record<string, unknown>>;
+}
+
+const suites: Array<() => Promise<Suite>> = [
+  () => import("./kernels.bench.js"),
+  () => import("./copula.bench.js"),
+  () => import("./scoring.bench.js"),
+  () => import("./service.bench.js"),
+];
+
+const { values } = parseArgs({ options: { only: { type: "string" }, out: { type: "string", default: "bench-results.json" } } });
+const only = values.only?.split(",");
+const results: Record<string, unknown> = {
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version },
+  startedAt: new Date().toISOString(),
+};
+for (const load of suites) {
+  const suite = await load();
+  if (only && !only.includes(suite.name)) continue;
+  process.stderr.write(`bench: ${suite.name}…\n`);
+  const started = performance.now();
+  results[suite.name] = await suite.run();
+  process.stderr.write(`bench: ${suite.name} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+}
+const tmp = `${values.out}.tmp-${process.pid}`;
+await writeFile(tmp, `${JSON.stringify(results, null, 2)}\n`);
+const { rename } = await import("node:fs/promises");
+await rename(tmp, values.out);
+process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+process.stderr.write(`bench: wrote ${values.out}\n`);
