@@ -64,6 +64,11 @@ export interface PiiColumnSchema {
   type: "pii";
   kind: "email" | "phone" | "name" | "text";
   action: "fake" | "drop";
+  /**
+   * Optional: the shape of the input's values that fakes copy, `#` for a digit (`+1 ###-###-####`).
+   * Written by inference for phone numbers; absent means a default shape.
+   */
+  shape?: string;
 }
 
 export type ColumnSchema =

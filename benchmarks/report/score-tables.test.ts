@@ -1,0 +1,70 @@
+import { describe, expect, test } from "vitest";
+import { ScoreInputError } from "../errors.js";
+import { loadSdmetricsCase } from "../sdmetrics-case.js";
+import { categorical, datetime, idColumn, numeric, table } from "../test-tables.js";
+import { renderHtmlReport } from "./html-report.js";
+import { scoreTables } from "./score-tables.js";
+
+const real = table(numeric("x", [1, 2, 3, 4, null]), categorical("c", ["a", "b", "a", "b", null]), datetime("d", ["2020-01-01", "2020-02-01", null, "2020-03-01", "2020-04-01"]));
+const synthetic = table(numeric("x", [1.5, 2, 3.5, 9, 2]), categorical("c", ["a", "z", "b", "b", "a"]), datetime("d", ["2020-01-05", null, "2020-02-10", "2020-03-01", "2020-05-01"]));
+
+describe("scoreTables: bad input gets a clear error, not a NaN score", () => {
+  test.each([
+    ["unknown sensitive column", { knownColumns: ["c"], sensitiveColumns: ["nope"] }, /sensitive column "nope" is not in the tables/],
+    ["known without sensitive", { knownColumns: ["c"] }, /needs both known and sensitive/],
+    ["a column both known and sensitive", { knownColumns: ["c"], sensitiveColumns: ["c"] }, /both known and sensitive/],
+    ["unknown target", { targetColumn: "income" }, /target column "income" is not in the tables/],
+    ["usefulness without a target", { usefulness: true }, /needs a target column/],
+  ])("%s", async (_, options, message) => {
+    await expect(scoreTables(real, synthetic, options)).rejects.toThrow(ScoreInputError);
+    await expect(scoreTables(real, synthetic, options)).rejects.toThrow(message);
+  });
+  test("mismatched columns, empty tables, holdout with other columns", async () => {
+    await expect(scoreTables(real, table(numeric("x", [1])))).rejects.toThrow(/missing "c", "d"/);
+    await expect(scoreTables(real, table(numeric("x", []), categorical("c", []), datetime("d", [])))).rejects.toThrow(/synthetic table is empty/);
+    await expect(scoreTables(real, synthetic, { holdout: table(numeric("x", [1]), categorical("other", ["a"]), datetime("d", [null])) })).rejects.toThrow(/holdout table's columns do not match/);
+  });
+  test("an id-only table cannot be privacy-scored (says to use --no-privacy)", async () => {
+    const ids = table(idColumn("id", ["1", "2"]));
+    await expect(scoreTables(ids, ids)).rejects.toThrow(/--no-privacy/);
+    const report = await scoreTables(ids, ids, { privacy: false });
+    expect(report.diagnostic.columns[0]!.metric).toBe("KeyUniqueness");
+  });
+});
+
+describe("scoreTables report", () => {
+  test("every section is filled on a tiny table with nulls, datetimes and a synthetic-only category", async () => {
+    const report = await scoreTables(real, synthetic, { holdout: real, knownColumns: ["c"], sensitiveColumns: ["d"], targetColumn: "c", seed: 3 });
+    expect(Number.isFinite(report.quality.score)).toBe(true);
+    expect(Number.isFinite(report.quality.allPairsTrends)).toBe(true);
+    expect(Number.isFinite(report.privacy!.dcrBaselineProtection.score)).toBe(true);
+    expect(report.privacy!.dcrOverfittingProtection).not.toBeNull();
+    expect(report.privacy!.membershipInference).not.toBeNull();
+    // Four labelled real rows cannot train a model: the report says why instead of failing.
+    expect(report.usefulness).toBeNull();
+    expect(report.usefulnessSkipped).toMatch(/too few rows/);
+    expect(report.settings).toMatchObject({ seed: 3, holdout: true, knownColumns: ["c"], sensitiveColumns: ["d"], newRowTolerance: 0.01 });
+    // JSON round trip keeps every number (NaN would become null).
+    const json = JSON.parse(JSON.stringify(report));
+    expect(json.quality.columnShapes).toBeCloseTo(report.quality.columnShapes, 15);
+  });
+  test("the HTML report is self-contained: inline SVG, no scripts, no external resources", async () => {
+    const fixture = loadSdmetricsCase("penguins");
+    const report = await scoreTables(fixture.real, fixture.synthetic["gaussian_copula"]!, { targetColumn: "Species", knownColumns: ["Island"], sensitiveColumns: ["Sex"], seed: 1 });
+    const html = renderHtmlReport(report);
+    expect(html.startsWith("<!doctype html>")).toBe(true);
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)|<link /);
+    // One distribution chart per column, two association matrices, the DCR histogram.
+    expect((html.match(/<svg /g) ?? []).length).toBe(report.distributions.length + 3);
+    expect(html).toContain(report.verdict.text.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("'", "&#39;").replaceAll("<", "&lt;").replaceAll(">", "&gt;"));
+    expect(html).toContain("Beak Length (mm)");
+    expect(html).toContain("boosted-trees");
+  });
+  test("progress is reported from 0 to 1", async () => {
+    const fractions: number[] = [];
+    await scoreTables(real, synthetic, { onProgress: (f) => fractions.push(f) });
+    expect(fractions[0]).toBe(0);
+    expect(fractions.at(-1)).toBe(1);
+    expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]!)).toBe(true);
+  });
+});

@@ -1,0 +1,242 @@
+/**
+ * `scoreTables`: the whole benchmark of one synthetic table against the real one — SDMetrics'
+ * Quality and Diagnostic reports (identical definitions), the all-pairs trend view, privacy
+ * (DCR baseline/overfitting protection, NewRowSynthesis, NNDR, membership inference, CAP /
+ * DisclosureProtection) through the native kernels, usefulness (TSTR vs TRTR) and a verdict.
+ * Every number goes into one JSON-ready report together with the settings that produced it.
+ */
+import { activeDevice } from "../../kernels/index.js";
+import type { Table } from "../../tabular/table.js";
+import { alignTables, type ColumnPair } from "../aligned-table.js";
+import { ScoreInputError } from "../errors.js";
+import { ASSOCIATION_THRESHOLD, associationRetained, CORRELATION_THRESHOLD } from "../fidelity/column-pair-trends.js";
+import { type DiagnosticResult, diagnostic } from "../fidelity/diagnostic.js";
+import { type QualityResult, qualityReport } from "../fidelity/quality-report.js";
+import { type DisclosureProtectionResult, disclosureProtection, newRowSynthesis } from "../privacy/attribute-disclosure.js";
+import {
+  type DcrOverfittingResult,
+  dcrBaselineProtection,
+  dcrOverfittingProtection,
+  type MembershipInferenceResult,
+  membershipInference,
+  type NndrResult,
+  nearestNeighborDistanceRatio,
+} from "../privacy/distance-metrics.js";
+import { mixedRows, rowLayout } from "../privacy/mixed-rows.js";
+import { randomBaselineRows } from "../privacy/random-baseline.js";
+import { mlEfficacy, type UsefulnessResult } from "../usefulness/ml-efficacy.js";
+import { type ColumnDistribution, columnDistributions, type DcrHistogram, dcrHistogram } from "./distributions.js";
+import { type Verdict, verdict } from "./verdict.js";
+
+export const SCORE_REPORT_FORMAT_VERSION = 1;
+export const NEW_ROW_TOLERANCE = 0.01;
+
+export interface ScoreOptions {
+  holdout?: Table;
+  targetColumn?: string;
+  knownColumns?: string[];
+  sensitiveColumns?: string[];
+  seed?: number;
+  /** Privacy metrics (default true). */
+  privacy?: boolean;
+  /** Usefulness (default: true when `targetColumn` is given). */
+  usefulness?: boolean;
+  onProgress?(fraction: number, stage: string): void;
+}
+
+export interface PrivacyReport {
+  dcrBaselineProtection: { score: number; medianDcrSyntheticToReal: number; medianDcrRandomToReal: number; histogram: DcrHistogram };
+  dcrOverfittingProtection: DcrOverfittingResult | null;
+  newRowSynthesis: { score: number; newRows: number; matchedRows: number; tolerance: number };
+  nndr: NndrResult;
+  membershipInference: MembershipInferenceResult | null;
+  categoricalCap: { score: number; known: string[]; sensitive: string[] } | null;
+  disclosureProtection: DisclosureProtectionResult | null;
+}
+
+export interface ScoreReport {
+  formatVersion: number;
+  generatedAt: string;
+  settings: {
+    seed: number;
+    privacy: boolean;
+    usefulness: boolean;
+    holdout: boolean;
+    targetColumn: string | null;
+    knownColumns: string[];
+    sensitiveColumns: string[];
+    newRowTolerance: number;
+    correlationThreshold: number;
+    associationThreshold: number;
+    reference: string;
+    device: string;
+  };
+  tables: { realRows: number; syntheticRows: number; holdoutRows: number; columns: Array<{ name: string; type: string }> };
+  quality: QualityResult & { associationRetained: number; pairsMeetingThreshold: number };
+  diagnostic: DiagnosticResult;
+  privacy: PrivacyReport | null;
+  usefulness: UsefulnessResult | null;
+  /** Why usefulness was asked for but not computed (too few rows, a single class, …). */
+  usefulnessSkipped: string | null;
+  verdict: Verdict;
+  distributions: ColumnDistribution[];
+  timingsMs: Record<string, number>;
+}
+
+function checkColumnNames(columns: ColumnPair[], names: string[] | undefined, flag: string): ColumnPair[] {
+  if (names === undefined) return [];
+  return names.map((name) => {
+    const column = columns.find((c) => c.name === name);
+    if (column === undefined) {
+      throw new ScoreInputError(`${flag} column "${name}" is not in the tables; columns are: ${columns.map((c) => c.name).join(", ")}.`);
+    }
+    return column;
+  });
+}
+
+export async function scoreTables(real: Table, synthetic: Table, options: ScoreOptions = {}): Promise<ScoreReport> {
+  const seed = options.seed ?? 0;
+  if (!Number.isFinite(seed)) throw new ScoreInputError(`seed must be a finite number, got ${seed}.`);
+  const progress = options.onProgress ?? (() => {});
+  const timingsMs: Record<string, number> = {};
+  const timed = async <T>(stage: string, work: () => T | Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    timingsMs[stage] = performance.now() - started;
+    return result;
+  };
+
+  const aligned = alignTables(real, synthetic, options.holdout);
+  const { columns } = aligned;
+  const known = checkColumnNames(columns, options.knownColumns, "known");
+  const sensitive = checkColumnNames(columns, options.sensitiveColumns, "sensitive");
+  if ((known.length > 0) !== (sensitive.length > 0)) {
+    throw new ScoreInputError("CAP needs both known and sensitive columns: give both --known and --sensitive, or neither.");
+  }
+  if (known.some((k) => sensitive.includes(k))) throw new ScoreInputError("a column cannot be both known and sensitive: list it in only one of --known / --sensitive.");
+  if (options.targetColumn !== undefined) {
+    const [target] = checkColumnNames(columns, [options.targetColumn], "target");
+    if (target?.kind === "text") {
+      throw new ScoreInputError(`target column "${target.name}" is an ${target.type} column: pick a numerical, categorical or boolean column as --target.`);
+    }
+  }
+  const runPrivacy = options.privacy ?? true;
+  const runUsefulness = (options.usefulness ?? true) && options.targetColumn !== undefined;
+  if (options.usefulness === true && options.targetColumn === undefined) {
+    throw new ScoreInputError("usefulness needs a target column: give --target <column> (or turn usefulness off).");
+  }
+
+  progress(0, "quality");
+  const quality = await timed("quality", () => qualityReport(columns, (f) => progress(0.35 * f, "quality")));
+  const diag = await timed("diagnostic", () => diagnostic(columns));
+  const distributions = columnDistributions(columns);
+  progress(0.4, "privacy");
+
+  let privacy: PrivacyReport | null = null;
+  if (runPrivacy) {
+    const layout = rowLayout(columns);
+    const context = { numericCount: layout.numeric.length, categoricalCount: layout.categorical.length };
+    if (context.numericCount + context.categoricalCount === 0) {
+      throw new ScoreInputError("no numerical, datetime, categorical or boolean column to measure distances on: turn privacy off (--no-privacy) for a table of ids and text only.");
+    }
+    const realRows = mixedRows(layout, "real", aligned.realRows);
+    const syntheticRows = mixedRows(layout, "synthetic", aligned.syntheticRows);
+    const baseline = await timed("dcrBaselineProtection", () =>
+      dcrBaselineProtection(realRows, syntheticRows, randomBaselineRows(layout, aligned.syntheticRows, seed), context),
+    );
+    progress(0.55, "privacy");
+    const newRows = await timed("newRowSynthesis", () => newRowSynthesis(syntheticRows, realRows, context, NEW_ROW_TOLERANCE));
+    const nndr = await timed("nndr", () => nearestNeighborDistanceRatio(syntheticRows, realRows, context));
+    progress(0.65, "privacy");
+    let overfitting: DcrOverfittingResult | null = null;
+    let membership: MembershipInferenceResult | null = null;
+    if (options.holdout !== undefined) {
+      const holdoutRows = mixedRows(layout, "holdout", aligned.holdoutRows);
+      overfitting = await timed("dcrOverfittingProtection", () => dcrOverfittingProtection(realRows, syntheticRows, holdoutRows, context, baseline.syntheticDcr));
+      membership = await timed("membershipInference", () => membershipInference(realRows, holdoutRows, syntheticRows, context));
+    }
+    let disclosure: DisclosureProtectionResult | null = null;
+    if (known.length > 0) disclosure = await timed("disclosureProtection", () => disclosureProtection(known, sensitive, aligned.realRows, aligned.syntheticRows));
+    privacy = {
+      dcrBaselineProtection: {
+        score: baseline.score,
+        medianDcrSyntheticToReal: baseline.medianDcrSyntheticToReal,
+        medianDcrRandomToReal: baseline.medianDcrRandomToReal,
+        histogram: dcrHistogram(baseline.syntheticDcr, baseline.randomDcr),
+      },
+      dcrOverfittingProtection: overfitting,
+      newRowSynthesis: { ...newRows, tolerance: NEW_ROW_TOLERANCE },
+      nndr,
+      membershipInference: membership,
+      categoricalCap: disclosure === null ? null : { score: disclosure.capProtection, known: disclosure.known, sensitive: disclosure.sensitive },
+      disclosureProtection: disclosure,
+    };
+  }
+  progress(0.75, "usefulness");
+
+  let usefulness: UsefulnessResult | null = null;
+  let usefulnessSkipped: string | null = null;
+  if (runUsefulness) {
+    try {
+      usefulness = await timed("usefulness", () =>
+        mlEfficacy({ columns, target: options.targetColumn!, realRows: aligned.realRows, syntheticRows: aligned.syntheticRows, holdoutRows: aligned.holdoutRows, seed }),
+      );
+    } catch (error) {
+      // The data cannot support the models (too few rows, one class, …): say so in the report
+      // rather than losing every other score.
+      if (!(error instanceof ScoreInputError)) throw error;
+      usefulnessSkipped = error.message;
+    }
+  }
+
+  const retained = associationRetained(quality.pairs);
+  const pairsMeetingThreshold = quality.pairs.filter((p) => p.meetsThreshold).length;
+  const finalVerdict = verdict({
+    columnShapes: quality.columnShapes,
+    allPairsTrends: quality.allPairsTrends,
+    sdmetricsQuality: quality.score,
+    sdmetricsPairTrends: quality.columnPairTrends,
+    pairsMeetingThreshold,
+    pairCount: quality.pairs.length,
+    associationRetained: retained,
+    ...(usefulness !== null ? { usefulnessRatio: usefulness.ratio, usefulnessTarget: usefulness.target, usefulnessMetric: usefulness.primaryMetric } : {}),
+    ...(privacy !== null
+      ? {
+          dcrBaselineProtection: privacy.dcrBaselineProtection.score,
+          newRowSynthesis: privacy.newRowSynthesis.score,
+          ...(privacy.dcrOverfittingProtection !== null ? { dcrOverfittingProtection: privacy.dcrOverfittingProtection.score } : {}),
+          ...(privacy.membershipInference !== null ? { membershipAuc: privacy.membershipInference.auc } : {}),
+          ...(privacy.disclosureProtection !== null ? { disclosureProtection: privacy.disclosureProtection.score } : {}),
+        }
+      : {}),
+  });
+  progress(1, "done");
+  const device = activeDevice();
+  return {
+    formatVersion: SCORE_REPORT_FORMAT_VERSION,
+    generatedAt: new Date().toISOString(),
+    settings: {
+      seed,
+      privacy: runPrivacy,
+      usefulness: runUsefulness,
+      holdout: options.holdout !== undefined,
+      targetColumn: options.targetColumn ?? null,
+      knownColumns: known.map((c) => c.name),
+      sensitiveColumns: sensitive.map((c) => c.name),
+      newRowTolerance: NEW_ROW_TOLERANCE,
+      correlationThreshold: CORRELATION_THRESHOLD,
+      associationThreshold: ASSOCIATION_THRESHOLD,
+      reference: "SDMetrics 0.29.0 definitions (Quality, Diagnostic, DCR, NewRowSynthesis, CAP); computed on all rows",
+      device: `${device.kind}: ${device.name}`,
+    },
+    tables: { realRows: aligned.realRows, syntheticRows: aligned.syntheticRows, holdoutRows: aligned.holdoutRows, columns: columns.map((c) => ({ name: c.name, type: c.type })) },
+    quality: { ...quality, associationRetained: retained, pairsMeetingThreshold },
+    diagnostic: diag,
+    privacy,
+    usefulness,
+    usefulnessSkipped,
+    verdict: finalVerdict,
+    distributions,
+    timingsMs,
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * `datalab coordinator`: runs the control plane until SIGTERM/SIGINT. Prints
+ * `listening <host:port> metrics <host:port|none>` on stdout once ready (tests parse it).
+ */
+import { COORDINATOR_SETTINGS, ConfigError, type CoordinatorFlag, resolveCoordinatorConfig, startCoordinator } from "../coordinator/index.js";
+import { CliError } from "./cli-error.js";
+import { parseFlags } from "./parse-flags.js";
+
+const flagLines = Object.entries(COORDINATOR_SETTINGS).map(([flag, s]) => `  --${flag.padEnd(28)} ${s.help} [${s.env}]`);
+
+export const usage = [
+  "usage: datalab coordinator [--listen 127.0.0.1:7443] [--metrics-listen 127.0.0.1:9464] [--data-dir DIR] (--tls-dir DIR | --insecure) …",
+  "",
+  "Runs the control plane: JobService for clients (bearer tokens over TLS), NodeService for worker",
+  "nodes (mutual TLS), health and reflection on one gRPC port; Prometheus /metrics on another.",
+  "Every flag can also come from its environment variable; a flag wins.",
+  "",
+  ...flagLines,
+].join("\n");
+
+export async function run(argv: string[]): Promise<number> {
+  const options = Object.fromEntries(Object.keys(COORDINATOR_SETTINGS).map((flag) => [flag, { type: flag === "insecure" ? "boolean" : "string" }])) as Record<
+    CoordinatorFlag,
+    { type: "string" | "boolean" }
+  >;
+  const { values } = parseFlags("coordinator", argv, options, { min: 0, max: 0, names: "no positional arguments" });
+  const pkg = (await import("../package.json", { with: { type: "json" } })).default;
+  let config: ReturnType<typeof resolveCoordinatorConfig>;
+  try {
+    config = resolveCoordinatorConfig(values as Partial<Record<CoordinatorFlag, string | boolean>>, process.env, pkg.version);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, { cause: error });
+    throw error;
+  }
+  if (config.insecure) {
+    process.stderr.write(
+      [
+        "WARNING: datalab coordinator is running with --insecure: no TLS, no client certificates, and bearer",
+        "WARNING: tokens travel in plaintext (without a tokens file the token is taken as the client name).",
+        `WARNING: it listens on loopback only (${config.listenHost}); never use this mode for real data.`,
+        "",
+      ].join("\n"),
+    );
+  }
+  const running = await startCoordinator(config);
+  const metrics = running.metricsPort === undefined ? "none" : `${config.metricsHost}:${running.metricsPort}`;
+  process.stdout.write(`listening ${running.address} metrics ${metrics}\n`);
+  process.stderr.write(`datalab coordinator ${pkg.version}: data in ${config.dataDir}, lease ${config.leaseSeconds} s, heartbeat ${config.heartbeatIntervalSeconds} s\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`datalab coordinator: ${signal} received, shutting down\n`);
+      resolve();
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  await running.shutdown();
+  return 0;
+}

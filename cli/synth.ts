@@ -1,0 +1,167 @@
+/**
+ * `datalab synth <input> …` — fit a Gaussian copula, sample, score, in one process (no server).
+ * Only parses flags and prints: the work is `runSynthesisJob`, the same function worker nodes run.
+ */
+import { basename, extname } from "node:path";
+import type { MarginalFamily } from "../generators/index.js";
+import { formatFromPath } from "../tabular/index.js";
+import { runSynthesisJob, type SynthesisJobSpec, type SynthesisJobSummary } from "../trainer/synthesis-job.js";
+import { CliError } from "./cli-error.js";
+import { parseCount, parseFlags } from "./parse-flags.js";
+
+export const usage = [
+  "usage: datalab synth <input> [--rows N] [--seed S] [--out file.csv|.parquet] [--schema s.json]",
+  "                     [--model-out m.json] [--where COND] [--json] [--no-score] [--report r.html]",
+  "",
+  "Fits a Gaussian copula to a table (.csv, .tsv, .parquet, .json, .ndjson), samples synthetic rows",
+  "to a file in chunks (any row count in bounded memory), and scores them against the real rows.",
+  "",
+  "  --rows N               rows to sample (default: as many as the input has)",
+  "  --seed S               random seed, a whole number 0 … 2^64−1 (default 0); the same seed, input",
+  "                         and options give a byte-identical output file",
+  "  --out PATH             output table; format by extension: .csv .tsv .parquet .json .ndjson",
+  "                         (default: <input-name>.synthetic.csv in the current directory)",
+  "  --schema PATH          use this schema (from `datalab schema`) instead of inferring one",
+  "  --model-out PATH       also save the fitted model; `datalab sample PATH` samples from it later",
+  '  --where COND           conditional sampling, e.g. "sex=Female,age>40": comma-separated col=value,',
+  '                         col!=value, col>x, col>=x, col<x, col<=x; quote names or values with "…"',
+  "  --allow-out-of-range   let numerical values leave the range seen in the input",
+  "  --marginal FAMILY      force one marginal for every numerical column: normal, truncnorm, beta,",
+  "                         gamma, uniform, empirical (default: chosen per column by KS statistic)",
+  "  --no-score             skip scoring (fidelity and privacy against the input)",
+  "  --report PATH          write the HTML score report to PATH",
+  "  --report-json PATH     write the full score report as JSON to PATH",
+  "  --holdout PATH         real rows not used for fitting (DCR overfitting, ML efficacy)",
+  "  --target COLUMN        column to predict for the ML-efficacy score",
+  "  --json                 print a machine-readable JSON summary on stdout",
+  "",
+  "A progress bar is drawn on stderr when stderr is a terminal.",
+].join("\n");
+
+const MARGINALS = ["auto", "normal", "truncnorm", "beta", "gamma", "uniform", "empirical"] as const;
+
+/** A whole number 0 … 2^64−1 for --seed, or a CliError. */
+export function parseSeed(text: string | undefined): bigint {
+  if (text === undefined) return 0n;
+  const cleaned = text.replaceAll("_", "");
+  if (!/^\d+$/.test(cleaned) || BigInt(cleaned) >= 2n ** 64n) throw new CliError(`--seed must be a whole number from 0 to 2^64−1, got "${text}".`);
+  return BigInt(cleaned);
+}
+
+/** Checks an output path's extension before any work, so a typo does not cost a whole fit. */
+export function checkOutputPath(path: string): void {
+  try {
+    formatFromPath(path);
+  } catch (error) {
+    throw new CliError(`--out "${path}" has no supported extension; use .csv, .tsv, .parquet, .json or .ndjson.`, { cause: error });
+  }
+}
+
+/** A one-line progress bar on stderr, redrawn at most every 100 ms; a no-op when stderr is not a TTY. */
+export function progressBar(): { update(fraction: number, stage: string): void; done(): void } {
+  if (!process.stderr.isTTY) return { update() {}, done() {} };
+  let last = 0;
+  const width = 30;
+  return {
+    update(fraction, stage) {
+      const now = performance.now();
+      if (now - last < 100 && fraction < 1) return;
+      last = now;
+      const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
+      process.stderr.write(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${stage.padEnd(8)}`);
+    },
+    done() {
+      process.stderr.write(`\r${" ".repeat(width + 16)}\r`);
+    },
+  };
+}
+
+const s = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(1)} s`;
+
+function humanSummary(summary: SynthesisJobSummary): string {
+  const c = summary.columns;
+  const types = Object.entries(c)
+    .filter(([, count]) => count > 0)
+    .map(([type, count]) => `${count} ${type}`)
+    .join(", ");
+  const lines = [
+    `${summary.rows.toLocaleString("en-US")} synthetic rows (from ${summary.inputRows.toLocaleString("en-US")}) → ${summary.outputs.table} in ${s(summary.seconds.total)}` +
+      ` (load ${s(summary.seconds.load)}, fit ${s(summary.seconds.fit)}, sample ${s(summary.seconds.sample)}${summary.quality ? `, score ${s(summary.seconds.score)}` : ""})`,
+    `columns: ${types}; seed ${summary.seed}`,
+  ];
+  const marginals = Object.entries(summary.marginals);
+  if (marginals.length > 0) lines.push(`marginals: ${marginals.map(([name, family]) => `${name}=${family}`).join(", ")}`);
+  const q = summary.quality;
+  if (q !== undefined) {
+    lines.push(
+      `quality: ${q.overall.toFixed(3)} (column shapes ${q.columnShapes.toFixed(3)}, pair trends ${q.columnPairTrends.toFixed(3)}), ${q.grade}` +
+        (q.dcrBaselineProtection === null ? "" : `; DCR baseline protection ${q.dcrBaselineProtection.toFixed(3)}`) +
+        (q.newRowSynthesis === null ? "" : `, new rows ${q.newRowSynthesis.toFixed(3)}`),
+    );
+  }
+  if (summary.outputs.model) lines.push(`model: ${summary.outputs.model}`);
+  if (summary.outputs.reportHtml) lines.push(`report: ${summary.outputs.reportHtml}`);
+  if (summary.outputs.reportJson) lines.push(`report (JSON): ${summary.outputs.reportJson}`);
+  for (const warning of summary.warnings) lines.push(`warning: ${warning}`);
+  return `${lines.join("\n")}\n`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(
+    "synth",
+    argv,
+    {
+      rows: { type: "string" },
+      seed: { type: "string" },
+      out: { type: "string" },
+      schema: { type: "string" },
+      "model-out": { type: "string" },
+      where: { type: "string" },
+      "allow-out-of-range": { type: "boolean" },
+      marginal: { type: "string" },
+      "no-score": { type: "boolean" },
+      report: { type: "string" },
+      "report-json": { type: "string" },
+      holdout: { type: "string" },
+      target: { type: "string" },
+      json: { type: "boolean" },
+    },
+    { min: 1, max: 1, names: "one input table" },
+  );
+  const input = positionals[0]!;
+  const out = values.out ?? `${basename(input, extname(input))}.synthetic.csv`;
+  checkOutputPath(out);
+  const marginal = values.marginal;
+  if (marginal !== undefined && !(MARGINALS as readonly string[]).includes(marginal)) {
+    throw new CliError(`--marginal must be one of ${MARGINALS.join(", ")}, got "${marginal}".`);
+  }
+  const score = values["no-score"] !== true;
+  if (!score && (values.report !== undefined || values["report-json"] !== undefined)) {
+    throw new CliError("--report and --report-json need scoring; drop --no-score or the report flags.");
+  }
+  const spec: SynthesisJobSpec = {
+    inputPath: input,
+    outputPath: out,
+    rows: values.rows === undefined ? undefined : parseCount("rows", values.rows, 0, { min: 0, max: 1e12 }),
+    seed: parseSeed(values.seed),
+    schema: values.schema,
+    where: values.where,
+    modelOutPath: values["model-out"],
+    reportHtmlPath: values.report,
+    reportJsonPath: values["report-json"],
+    holdoutPath: values.holdout,
+    targetColumn: values.target,
+    allowOutOfRange: values["allow-out-of-range"] === true,
+    marginal: marginal as MarginalFamily | "auto" | undefined,
+    score,
+  };
+  const bar = progressBar();
+  let summary: SynthesisJobSummary;
+  try {
+    summary = await runSynthesisJob(spec, { onProgress: (fraction, stage) => bar.update(fraction, stage) });
+  } finally {
+    bar.done();
+  }
+  process.stdout.write(values.json === true ? `${JSON.stringify(summary, null, 2)}\n` : humanSummary(summary));
+  return 0;
+}

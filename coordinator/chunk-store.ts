@@ -1,0 +1,96 @@
+/**
+ * Content-addressed chunk storage on disk: `<dataDir>/chunks/ab/abcdef…` holds the bytes whose
+ * SHA-256 is `abcdef…`. Written once (temp file, fsync, rename), so a re-sent chunk costs no
+ * write and a crash never leaves a half chunk under its name; verified again on every read.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync } from "node:fs";
+import { open, readFile, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { isSha256Hex, type Manifest, sha256Hex } from "../proto/index.js";
+import { DataLossError, FailedPreconditionError, InvalidArgumentError, ResourceExhaustedError } from "./errors.js";
+
+export class ChunkStore {
+  readonly dir: string;
+  readonly maxChunkBytes: number;
+
+  constructor(dir: string, maxChunkBytes: number) {
+    this.dir = dir;
+    this.maxChunkBytes = maxChunkBytes;
+    mkdirSync(dir, { recursive: true });
+  }
+
+  pathOf(sha256: string): string {
+    return join(this.dir, sha256.slice(0, 2), sha256);
+  }
+
+  has(sha256: string): boolean {
+    return isSha256Hex(sha256) && existsSync(this.pathOf(sha256));
+  }
+
+  /** Stores `data` under its digest; `alreadyStored` when it was there (nothing written). */
+  async put(sha256: string, data: Uint8Array): Promise<{ alreadyStored: boolean; sizeBytes: number }> {
+    if (!isSha256Hex(sha256)) throw new InvalidArgumentError(`sha256 "${sha256.slice(0, 80)}" must be 64 lower-case hex digits.`);
+    if (data.length === 0) throw new InvalidArgumentError("a chunk must hold at least one byte.");
+    if (data.length > this.maxChunkBytes) throw new ResourceExhaustedError(`chunk of ${data.length} bytes is above the ${this.maxChunkBytes}-byte limit; cut files into chunks of tunables.chunkBytes.`);
+    const actual = sha256Hex(data);
+    if (actual !== sha256) throw new InvalidArgumentError(`chunk bytes hash to ${actual}, not the sha256 sent (${sha256}); the chunk was corrupted in transit, send it again.`);
+    const path = this.pathOf(sha256);
+    if (existsSync(path)) return { alreadyStored: true, sizeBytes: data.length };
+    mkdirSync(join(this.dir, sha256.slice(0, 2)), { recursive: true });
+    const temp = `${path}.tmp-${randomBytes(6).toString("hex")}`;
+    const handle = await open(temp, "w", 0o600);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+    return { alreadyStored: false, sizeBytes: data.length };
+  }
+
+  /** The chunk's bytes, verified against its name (DataLossError if the disk copy is damaged). */
+  async get(sha256: string): Promise<Buffer> {
+    let data: Buffer;
+    try {
+      data = await readFile(this.pathOf(sha256));
+    } catch {
+      throw new DataLossError(`stored chunk ${sha256} is missing from ${this.dir}; the result must be produced again.`);
+    }
+    if (sha256Hex(data) !== sha256) throw new DataLossError(`stored chunk ${sha256} is damaged on disk (checksum mismatch); the result must be produced again.`);
+    return data;
+  }
+
+  missing(digests: readonly string[]): string[] {
+    return digests.filter((d) => !this.has(d));
+  }
+
+  /**
+   * Checks that every chunk of a manifest is stored with the declared size and that together
+   * they hash to the file's SHA-256. FailedPrecondition names what is missing or wrong.
+   */
+  async verifyManifest(manifest: Manifest, what: string): Promise<void> {
+    const missing = this.missing(manifest.chunks.map((c) => c.sha256));
+    if (missing.length > 0) {
+      throw new FailedPreconditionError(
+        `${what} "${manifest.name}" has ${missing.length} chunk(s) not uploaded yet (first: ${missing[0]}); upload them with UploadChunk (FindMissingChunks lists them) and retry.`,
+      );
+    }
+    const whole = createHash("sha256");
+    for (const [i, chunk] of manifest.chunks.entries()) {
+      const size = (await stat(this.pathOf(chunk.sha256))).size;
+      if (size !== chunk.sizeBytes) throw new FailedPreconditionError(`${what} "${manifest.name}" chunk ${i} is ${size} bytes, the manifest says ${chunk.sizeBytes}; rebuild the manifest.`);
+      whole.update(await this.get(chunk.sha256));
+    }
+    const digest = whole.digest("hex");
+    if (digest !== manifest.sha256) {
+      throw new FailedPreconditionError(`${what} "${manifest.name}" chunks hash to ${digest}, not the file sha256 ${manifest.sha256}; rebuild the manifest from the file.`);
+    }
+  }
+
+  /** Removes a chunk (tests simulating damage; garbage collection). */
+  async remove(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
+  }
+}

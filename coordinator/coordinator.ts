@@ -1,0 +1,348 @@
+/**
+ * The control plane's logic, independent of gRPC: jobs (submit, get, list, cancel, watch),
+ * nodes (register, heartbeat, lease, progress, complete, fail, release, leave), the lease and
+ * offline sweep, and the metrics those changes drive. Every change is one store transaction;
+ * in-process events tell watchers and long-polling nodes about it afterwards.
+ */
+import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
+import type { Job, ListJobsRequestOut, RegisterNodeRequestOut, SubmitJobRequestOut } from "../proto/index.js";
+import { tunables } from "../proto/index.js";
+import type { ChunkStore } from "./chunk-store.js";
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from "./errors.js";
+import { validateSubmit } from "./job-spec.js";
+import { CANCELLED, isTerminal, SUCCEEDED } from "./job-states.js";
+import type { JobRecord, JobStore, LeaseOutcome, NodeRecord } from "./job-store.js";
+import { toJobMessage } from "./job-view.js";
+import { type JobFilter, PageTokens, parseJobFilter } from "./list-query.js";
+import type { CoordinatorMetrics } from "./metrics.js";
+import { NodeRegistry } from "./node-registry.js";
+import { type HeldResources, type NodeCapacity, waitingReason } from "./scheduler.js";
+
+export interface CoordinatorSettings {
+  leaseSeconds: number;
+  heartbeatIntervalSeconds: number;
+  defaultMaxAttempts: number;
+  /** How often the lease/offline sweep runs. */
+  sweepIntervalMs: number;
+}
+
+export const DEFAULT_SETTINGS: CoordinatorSettings = {
+  leaseSeconds: tunables.leaseSeconds,
+  heartbeatIntervalSeconds: tunables.heartbeatIntervalSeconds,
+  defaultMaxAttempts: tunables.defaultMaxAttempts,
+  sweepIntervalMs: 500,
+};
+
+/** A node that misses this many heartbeat intervals is offline. */
+const MISSED_HEARTBEATS_OFFLINE = 2;
+
+const NODE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+function newJobId(): string {
+  // Time-ordered prefix (ms, base36) + 80 random bits: unique without coordination.
+  return `job-${Date.now().toString(36).padStart(9, "0")}${randomBytes(10).toString("hex").slice(0, 17)}`;
+}
+
+export function newLeaseId(): string {
+  return randomBytes(8).toString("hex");
+}
+
+export class Coordinator {
+  readonly store: JobStore;
+  readonly chunks: ChunkStore;
+  readonly settings: CoordinatorSettings;
+  readonly nodes = new NodeRegistry();
+  readonly events = new EventEmitter();
+  private readonly metrics: CoordinatorMetrics | undefined;
+  private readonly pageTokens: PageTokens;
+  private readonly now: () => number;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(options: { store: JobStore; chunks: ChunkStore; settings?: Partial<CoordinatorSettings>; metrics?: CoordinatorMetrics; now?: () => number }) {
+    this.store = options.store;
+    this.chunks = options.chunks;
+    this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    this.metrics = options.metrics;
+    this.now = options.now ?? Date.now;
+    this.events.setMaxListeners(0);
+    this.pageTokens = new PageTokens(Buffer.from(this.store.getOrCreateMeta("page_token_key", () => randomBytes(32).toString("hex")), "hex"));
+  }
+
+  /** Restores live nodes from the store (with a grace period), sweeps once, and starts the sweep timer. */
+  start(): void {
+    const now = this.now();
+    for (const node of this.store.listNodes()) if (node.status === "online") this.nodes.add(node, now);
+    this.sweep();
+    this.sweepTimer = setInterval(() => this.sweep(), this.settings.sweepIntervalMs);
+    this.sweepTimer.unref();
+  }
+
+  /** Stops the sweep and wakes long-polls so they return empty. */
+  stop(): void {
+    this.stopping = true;
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    this.events.emit("work");
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  private changed(job: JobRecord): void {
+    this.events.emit("job", job);
+    if (isTerminal(job.state)) {
+      const kind = this.metrics?.kindLabel(job.kind) ?? "";
+      const start = job.firstStartTimeMs || job.createTimeMs;
+      this.metrics?.jobDurationSeconds.observe({ kind, outcome: job.state.replace("JOB_STATE_", "").toLowerCase() }, Math.max(0, (job.endTimeMs - start) / 1000));
+      if (job.state === SUCCEEDED) this.metrics?.lastSuccessfulJobTimestamp.set(job.endTimeMs / 1000);
+    }
+  }
+
+  private leaveOutcomes(outcomes: LeaseOutcome[], reason: string): void {
+    for (const outcome of outcomes) {
+      if (reason !== "released") this.metrics?.attemptFailures.inc({ kind: this.metrics.kindLabel(outcome.job.kind), reason });
+      this.changed(outcome.job);
+    }
+    if (outcomes.length > 0) this.events.emit("work");
+  }
+
+  /** Re-queues expired leases and declares silent nodes offline (their leases expire with them). */
+  sweep(): void {
+    const now = this.now();
+    this.leaveOutcomes(this.store.expireLeases(now), "lease_expired");
+    for (const node of this.nodes.silentSince(now, MISSED_HEARTBEATS_OFFLINE)) {
+      this.nodes.remove(node.record.nodeId);
+      this.store.setNodeStatus(node.record.nodeId, "offline", node.lastHeardMs);
+      const reason = `node ${node.record.nodeId} went offline (missed ${MISSED_HEARTBEATS_OFFLINE} heartbeats)`;
+      this.leaveOutcomes(this.store.expireNodeLeases(node.record.nodeId, reason, true, now), "node_lost");
+    }
+  }
+
+  // ---- client side ----------------------------------------------------------------------
+
+  async submitJob(owner: string, request: SubmitJobRequestOut): Promise<{ job: Job; created: boolean }> {
+    if (this.stopping) throw new UnavailableError("the coordinator is shutting down; retry against the restarted coordinator.");
+    const valid = validateSubmit(request, this.settings.defaultMaxAttempts);
+    if (valid.upload !== undefined) await this.chunks.verifyManifest(valid.upload, "input");
+    const { job, created } = this.store.submitJob(
+      { jobId: newJobId(), owner, idempotencyKey: valid.idempotencyKey, spec: valid.spec, specSha256: valid.specSha256, kind: valid.kind, demand: valid.demand, maxAttempts: valid.maxAttempts },
+      this.now(),
+    );
+    if (created) {
+      this.metrics?.jobsSubmitted.inc({ kind: this.metrics.kindLabel(job.kind) });
+      this.changed(job);
+      this.events.emit("work");
+    }
+    return { job: this.view(job), created };
+  }
+
+  /** The caller's job; NotFound for others' jobs too, so ids cannot be probed. */
+  ownJob(owner: string, jobId: string): JobRecord {
+    if (jobId === "") throw new InvalidArgumentError("job_id is empty; pass the id SubmitJob returned.");
+    const job = this.store.getJob(jobId);
+    if (job === undefined || job.owner !== owner) throw new NotFoundError(`job ${jobId} not found among your jobs; list them with \`datalab jobs\`.`);
+    return job;
+  }
+
+  getJob(owner: string, jobId: string): Job {
+    return this.view(this.ownJob(owner, jobId));
+  }
+
+  listJobs(owner: string, request: ListJobsRequestOut): { jobs: Job[]; nextPageToken: string; totalSize: number } {
+    if (request.pageSize < 0) throw new InvalidArgumentError(`page_size must be 0 (default ${tunables.defaultPageSize}) or positive, got ${request.pageSize}.`);
+    const pageSize = Math.min(request.pageSize === 0 ? tunables.defaultPageSize : request.pageSize, tunables.maxPageSize);
+    const filter: JobFilter = parseJobFilter(request.filter);
+    const before = request.pageToken === "" ? undefined : this.pageTokens.decode(request.pageToken, owner, filter);
+    const query = { owner, states: filter.states, kinds: filter.kinds };
+    const rows = this.store.listJobs(query, before, pageSize + 1);
+    const page = rows.slice(0, pageSize);
+    const last = page[page.length - 1];
+    const nextPageToken = rows.length > pageSize && last !== undefined ? this.pageTokens.encode(last.seq, owner, filter) : "";
+    const held = this.heldByNode();
+    return { jobs: page.map((job) => this.view(job, held)), nextPageToken, totalSize: this.store.countJobs(query) };
+  }
+
+  cancelJob(owner: string, jobId: string, reason: string): Job {
+    this.ownJob(owner, jobId);
+    if (reason.length > 500) throw new InvalidArgumentError("reason must be at most 500 characters.");
+    const job = this.store.cancelJob(jobId, reason || "cancelled by its owner", this.now());
+    this.changed(job);
+    this.events.emit("work");
+    return this.view(job);
+  }
+
+  /** Calls `listener` with the job on every change until the returned function is called. */
+  watchJob(jobId: string, listener: (job: JobRecord) => void): () => void {
+    const onJob = (job: JobRecord) => {
+      if (job.jobId === jobId) listener(job);
+    };
+    this.events.on("job", onJob);
+    return () => this.events.off("job", onJob);
+  }
+
+  private heldByNode(): Map<string, HeldResources[]> {
+    const held = new Map<string, HeldResources[]>();
+    for (const job of this.store.activeJobs()) {
+      if (job.nodeId === null) continue;
+      const list = held.get(job.nodeId) ?? [];
+      list.push({ demand: job.demand, gpuIndexes: job.gpuIndexes });
+      held.set(job.nodeId, list);
+    }
+    return held;
+  }
+
+  /** The wire view of a job, with `waiting_reason` computed from the nodes connected now. */
+  view(job: JobRecord, held?: Map<string, HeldResources[]>): Job {
+    if (job.state !== "JOB_STATE_QUEUED") return toJobMessage(job, "");
+    const byNode = held ?? this.heldByNode();
+    const nodes = this.nodes.all().map((n) => ({ capacity: n.record.capacity, held: byNode.get(n.record.nodeId) ?? [] }));
+    const reason = waitingReason(job.demand, job.kind, nodes) || "waiting for a node to lease it";
+    return toJobMessage(job, reason);
+  }
+
+  // ---- node side ------------------------------------------------------------------------
+
+  registerNode(nodeId: string, request: RegisterNodeRequestOut): { record: NodeRecord; activeJobs: JobRecord[] } {
+    if (!NODE_ID.test(nodeId)) throw new InvalidArgumentError(`node_id "${nodeId.slice(0, 130)}" must be 1..128 characters of letters, digits, ".", "_" or "-".`);
+    const caps = request.capabilities;
+    if (caps === null) throw new InvalidArgumentError("capabilities are missing; report the node's GPUs, CPU cores and memory.");
+    if (caps.cpuCores < 1) throw new InvalidArgumentError("capabilities.cpu_cores must be at least 1.");
+    const indexes = new Set(caps.gpus.map((g) => g.index));
+    if (indexes.size !== caps.gpus.length) throw new InvalidArgumentError("capabilities.gpus has a repeated index; report each GPU once.");
+    const requested = request.requestedHeartbeatIntervalSeconds || this.settings.heartbeatIntervalSeconds;
+    const interval = Math.min(Math.max(requested, tunables.minHeartbeatIntervalSeconds), tunables.maxHeartbeatIntervalSeconds);
+    const capacity: NodeCapacity = {
+      nodeId,
+      gpus: caps.gpus.map((g) => ({ index: g.index, name: g.name, memoryBytes: g.memoryBytes, uuid: g.uuid })),
+      cpuCores: caps.cpuCores,
+      memoryBytes: caps.memoryBytes,
+      kinds: caps.kinds,
+      maxConcurrentTasks: Math.max(1, caps.maxConcurrentTasks),
+    };
+    const now = this.now();
+    const record: NodeRecord = {
+      nodeId,
+      capacity,
+      versions: caps.versions,
+      hostname: request.hostname,
+      hpcJob: request.hpcJob,
+      heartbeatIntervalSeconds: interval,
+      registeredTimeMs: now,
+      lastSeenTimeMs: now,
+      status: "online",
+    };
+    this.store.upsertNode(record);
+    this.nodes.add(record, now);
+    this.events.emit("work");
+    return { record, activeJobs: this.store.activeJobsOfNode(nodeId) };
+  }
+
+  /** Notes a call from a node; NotFound if it must register (never did, or went offline). */
+  touchNode(nodeId: string): void {
+    if (!this.nodes.touch(nodeId, this.now())) {
+      const known = this.store.getNode(nodeId);
+      const why = known === undefined ? "is not registered" : `is ${known.status} (its leases were released)`;
+      throw new NotFoundError(`node ${nodeId} ${why}; call RegisterNode again.`);
+    }
+  }
+
+  /** Long-poll: a leased job for the node, or undefined after `waitSeconds` / when `isCancelled()`. */
+  async leaseTask(nodeId: string, waitSeconds: number, isCancelled: () => boolean): Promise<JobRecord | undefined> {
+    const deadline = this.now() + Math.min(waitSeconds, tunables.maxLeaseTaskWaitSeconds) * 1000;
+    for (;;) {
+      this.touchNode(nodeId);
+      const live = this.nodes.get(nodeId);
+      if (live === undefined) return undefined;
+      const job = this.store.leaseJob(live.record.capacity, newLeaseId(), this.settings.leaseSeconds, this.now());
+      if (job !== undefined) {
+        this.metrics?.attempts.inc({ kind: this.metrics.kindLabel(job.kind) });
+        this.metrics?.queueWaitSeconds.observe(Math.max(0, (job.startTimeMs - job.queuedTimeMs) / 1000));
+        this.changed(job);
+        return job;
+      }
+      const remainingMs = deadline - this.now();
+      if (remainingMs <= 0 || isCancelled() || this.stopping) return undefined;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.events.off("work", done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(remainingMs, 1000));
+        this.events.on("work", done);
+      });
+    }
+  }
+
+  reportProgress(nodeId: string, jobId: string, leaseId: string, progress: { fraction: number; phase: string; message: string }): { job: JobRecord; cancelRequested: boolean } {
+    this.touchNode(nodeId);
+    const current = this.store.getJob(jobId);
+    if (current?.state === CANCELLED && current.leaseId === leaseId) return { job: current, cancelRequested: true };
+    if (!(progress.fraction >= 0 && progress.fraction <= 1)) throw new InvalidArgumentError(`progress.fraction must be within 0..1, got ${progress.fraction}.`);
+    const record = { fraction: progress.fraction, phase: progress.phase.slice(0, 100), message: progress.message.slice(0, 1000), updateTimeMs: this.now() };
+    const job = this.store.reportProgress(jobId, leaseId, nodeId, record, this.settings.leaseSeconds, this.now());
+    this.changed(job);
+    return { job, cancelRequested: false };
+  }
+
+  completeTask(nodeId: string, jobId: string, leaseId: string, results: JobRecord["results"], summaryJson: string): boolean {
+    this.touchNode(nodeId);
+    const { job, alreadyAccepted } = this.store.completeJob(jobId, leaseId, nodeId, results, summaryJson, this.now());
+    if (!alreadyAccepted) {
+      this.changed(job);
+      this.events.emit("work");
+    }
+    return true;
+  }
+
+  failTask(nodeId: string, jobId: string, leaseId: string, errorMessage: string, retryable: boolean): LeaseOutcome {
+    this.touchNode(nodeId);
+    const outcome = this.store.failAttempt(jobId, leaseId, nodeId, errorMessage.slice(0, 2000) || "the node reported a failure without a message", retryable, this.now());
+    this.leaveOutcomes([outcome], "failed");
+    return outcome;
+  }
+
+  releaseTask(nodeId: string, jobId: string, leaseId: string, reason: string): LeaseOutcome {
+    this.touchNode(nodeId);
+    const outcome = this.store.releaseJob(jobId, leaseId, nodeId, reason.slice(0, 500) || "handed back by the node", this.now());
+    this.leaveOutcomes([outcome], "released");
+    return outcome;
+  }
+
+  deregisterNode(nodeId: string): number {
+    const now = this.now();
+    const outcomes = this.store.expireNodeLeases(nodeId, `node ${nodeId} left`, false, now);
+    this.nodes.remove(nodeId);
+    this.store.setNodeStatus(nodeId, "left", now);
+    this.leaveOutcomes(outcomes, "released");
+    return outcomes.length;
+  }
+
+  /** Rejects results a node may not hand in: unknown kinds, duplicates, no table. */
+  checkResultKinds(results: JobRecord["results"]): void {
+    const seen = new Set<string>();
+    for (const result of results) {
+      if (result.kind === "RESULT_KIND_UNSPECIFIED") throw new InvalidArgumentError(`result "${result.manifest.name}" has no kind; set RESULT_KIND_TABLE, _MODEL, _REPORT, _REPORT_HTML or _OTHER.`);
+      if (result.kind !== "RESULT_KIND_OTHER" && seen.has(result.kind)) throw new InvalidArgumentError(`two results of kind ${result.kind}; send one file per kind (use RESULT_KIND_OTHER for extras).`);
+      seen.add(result.kind);
+    }
+    if (!seen.has("RESULT_KIND_TABLE")) throw new FailedPreconditionError("a finished job must hand in its synthetic table (RESULT_KIND_TABLE); upload it and retry CompleteTask.");
+  }
+
+  // ---- metrics sources --------------------------------------------------------------------
+
+  gpusRegistered(): number {
+    return this.nodes.all().reduce((sum, n) => sum + n.record.capacity.gpus.length, 0);
+  }
+
+  gpusInUse(): number {
+    const online = new Set(this.nodes.all().map((n) => n.record.nodeId));
+    const used = new Set<string>();
+    for (const job of this.store.activeJobs()) {
+      if (job.nodeId !== null && online.has(job.nodeId)) for (const index of job.gpuIndexes) used.add(`${job.nodeId}#${index}`);
+    }
+    return used.size;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * JobService handlers: authenticate the client (bearer token), call the coordinator, shape the
+ * response. Clients only ever see their own jobs.
+ */
+import type * as grpc from "@grpc/grpc-js";
+import { type JobServiceHandlers, tunables } from "../proto/index.js";
+import type { Authenticator } from "./auth.js";
+import type { Coordinator } from "./coordinator.js";
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, ResourceExhaustedError } from "./errors.js";
+import { SUCCEEDED, shortState } from "./job-states.js";
+import type { JobRecord } from "./job-store.js";
+import type { CoordinatorMetrics } from "./metrics.js";
+import { type Log, serverStream, unary, writeMessage } from "./rpc.js";
+import { streamManifest } from "./stream-file.js";
+
+export function jobServiceHandlers(coordinator: Coordinator, auth: Authenticator, metrics: CoordinatorMetrics | undefined, log: Log): JobServiceHandlers {
+  const context = { service: "JobService", metrics, log };
+  return {
+    SubmitJob: unary(context, "SubmitJob", async (call) => {
+      const owner = auth.client(call);
+      return coordinator.submitJob(owner, call.request);
+    }),
+
+    GetJob: unary(context, "GetJob", (call) => ({ job: coordinator.getJob(auth.client(call), call.request.jobId) })),
+
+    ListJobs: unary(context, "ListJobs", (call) => coordinator.listJobs(auth.client(call), call.request)),
+
+    CancelJob: unary(context, "CancelJob", (call) => ({ job: coordinator.cancelJob(auth.client(call), call.request.jobId, call.request.reason) })),
+
+    WatchJob: serverStream(context, "WatchJob", async (call) => {
+      const owner = auth.client(call);
+      const first = coordinator.ownJob(owner, call.request.jobId);
+      // Changes are queued while a write is pending so none is lost and order is kept.
+      const pending: JobRecord[] = [first];
+      let wake: (() => void) | undefined;
+      const unsubscribe = coordinator.watchJob(first.jobId, (job) => {
+        pending.push(job);
+        wake?.();
+      });
+      const stop = () => wake?.();
+      call.on("cancelled", stop);
+      try {
+        for (;;) {
+          const job = pending.shift();
+          if (job === undefined) {
+            if (call.cancelled || coordinator.isStopping) return;
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+            });
+            wake = undefined;
+            continue;
+          }
+          await writeMessage(call, { job: coordinator.view(job) });
+          if (job.state === "JOB_STATE_SUCCEEDED" || job.state === "JOB_STATE_FAILED" || job.state === "JOB_STATE_CANCELLED") return;
+        }
+      } finally {
+        unsubscribe();
+        call.off("cancelled", stop);
+      }
+    }),
+
+    DownloadResult: serverStream(context, "DownloadResult", async (call) => {
+      const owner = auth.client(call);
+      const job = coordinator.ownJob(owner, call.request.jobId);
+      if (job.state !== SUCCEEDED) {
+        throw new FailedPreconditionError(`job ${job.jobId} is ${shortState(job.state)}; results can be downloaded once it has SUCCEEDED (watch it with \`datalab watch\`).`);
+      }
+      const kind = call.request.kind;
+      if (kind === "RESULT_KIND_UNSPECIFIED") throw new InvalidArgumentError("kind is not set; ask for RESULT_KIND_TABLE, _MODEL, _REPORT, _REPORT_HTML or _OTHER (with name).");
+      const result = job.results.find((r) => r.kind === kind && (kind !== "RESULT_KIND_OTHER" || r.manifest.name === call.request.name));
+      if (result === undefined) {
+        const have = job.results.map((r) => (r.kind === "RESULT_KIND_OTHER" ? `OTHER:${r.manifest.name}` : r.kind.replace("RESULT_KIND_", ""))).join(", ");
+        throw new NotFoundError(`job ${job.jobId} has no ${kind}${call.request.name ? ` named "${call.request.name}"` : ""} result; it has: ${have || "none"}.`);
+      }
+      await streamManifest(call, coordinator.chunks, result.manifest, call.request.startChunkIndex, (bytes) => metrics?.transferBytes.inc({ direction: "sent" }, bytes));
+    }),
+
+    UploadChunk: unary(context, "UploadChunk", async (call) => {
+      auth.client(call);
+      return uploadChunk(coordinator, call, metrics);
+    }),
+
+    FindMissingChunks: unary(context, "FindMissingChunks", (call) => {
+      auth.client(call);
+      return findMissingChunks(coordinator, call.request.sha256);
+    }),
+  };
+}
+
+/** UploadChunk, shared by both services. */
+export async function uploadChunk(
+  coordinator: Coordinator,
+  call: grpc.ServerUnaryCall<{ sha256: string; data: Buffer }, unknown>,
+  metrics: CoordinatorMetrics | undefined,
+): Promise<{ alreadyStored: boolean; sizeBytes: number }> {
+  const result = await coordinator.chunks.put(call.request.sha256, call.request.data);
+  if (!result.alreadyStored) metrics?.transferBytes.inc({ direction: "received" }, result.sizeBytes);
+  return result;
+}
+
+/** FindMissingChunks, shared by both services. */
+export function findMissingChunks(coordinator: Coordinator, digests: string[]): { missingSha256: string[] } {
+  if (digests.length > tunables.maxFindMissingDigests) {
+    throw new ResourceExhaustedError(`FindMissingChunks takes at most ${tunables.maxFindMissingDigests} digests a call, got ${digests.length}; ask in batches.`);
+  }
+  return { missingSha256: coordinator.chunks.missing(digests) };
+}

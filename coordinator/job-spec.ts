@@ -1,0 +1,107 @@
+/**
+ * Validation of a SubmitJob request at the boundary: every field checked with a message that
+ * names it and the rule, defaults filled in, and a canonical digest of the spec so a retried
+ * submit can be told apart from a different one under the same idempotency key.
+ */
+import { createHash } from "node:crypto";
+import { type JobKindName, type JobSpecOut, type Manifest, manifestProblem, type SubmitJobRequestOut, toManifest, tunables } from "../proto/index.js";
+import { resolveBundledInput } from "./bundled-inputs.js";
+import { InvalidArgumentError } from "./errors.js";
+import type { ResourceDemand } from "./scheduler.js";
+
+const KINDS: readonly JobKindName[] = ["JOB_KIND_SYNTHESIS", "JOB_KIND_SAMPLE"];
+const MAX_ROWS = 100_000_000;
+const MAX_SAFE_SEED = Number.MAX_SAFE_INTEGER;
+
+export interface ValidatedSubmit {
+  idempotencyKey: string;
+  spec: JobSpecOut;
+  specSha256: string;
+  kind: JobKindName;
+  demand: ResourceDemand;
+  maxAttempts: number;
+  /** The uploaded input's manifest (its chunks must exist), if the input is an upload. */
+  upload: Manifest | undefined;
+}
+
+/** JSON with object keys sorted at every level, so equal specs give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function bad(field: string, rule: string): InvalidArgumentError {
+  return new InvalidArgumentError(`spec.${field} ${rule}`);
+}
+
+function parseJsonObject(field: string, text: string): void {
+  if (text === "") return;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidArgumentError(`spec.${field} is not valid JSON (${error instanceof Error ? error.message : String(error)}); send a JSON object or leave it empty.`, { cause: error });
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw bad(field, "must be a JSON object or empty.");
+}
+
+export function validateSubmit(request: SubmitJobRequestOut, defaultMaxAttempts: number): ValidatedSubmit {
+  const key = request.idempotencyKey;
+  if (key.length === 0 || key.length > tunables.maxIdempotencyKeyLength || [...key].some((c) => c.charCodeAt(0) < 32)) {
+    throw new InvalidArgumentError(`idempotency_key must be 1..${tunables.maxIdempotencyKeyLength} printable characters (e.g. a UUID), got ${key.length} characters.`);
+  }
+  const spec = request.spec;
+  if (spec === null) throw new InvalidArgumentError("spec is missing; say what to run (kind, input, rows, model).");
+  if (!KINDS.includes(spec.kind)) throw bad("kind", `must be one of ${KINDS.join(", ")}, got ${spec.kind}.`);
+  if (!Number.isInteger(spec.rows) || spec.rows < 1 || spec.rows > MAX_ROWS) throw bad("rows", `must be a whole number from 1 to ${MAX_ROWS}, got ${spec.rows}.`);
+  if (spec.kind === "JOB_KIND_SYNTHESIS" && !/^[a-z][a-z0-9_-]{0,63}$/.test(spec.model)) {
+    throw bad("model", `must name a synthesizer like "gaussian_copula" or "ctgan" (lower-case letters, digits, _ or -), got "${spec.model}".`);
+  }
+  if (spec.seed !== undefined && (!Number.isInteger(spec.seed) || spec.seed < 0 || spec.seed > MAX_SAFE_SEED)) throw bad("seed", `must be a whole number from 0 to ${MAX_SAFE_SEED}.`);
+  if (spec.epsilon !== undefined && !(Number.isFinite(spec.epsilon) && spec.epsilon > 0)) throw bad("epsilon", `must be a positive finite number, got ${spec.epsilon}.`);
+  if (spec.maxAttempts > tunables.maxMaxAttempts) throw bad("max_attempts", `must be 0 (default ${defaultMaxAttempts}) to ${tunables.maxMaxAttempts}, got ${spec.maxAttempts}.`);
+  if (spec.displayName.length > 200) throw bad("display_name", "must be at most 200 characters.");
+  if (!["", "csv", "parquet"].includes(spec.outputFormat)) throw bad("output_format", `must be "csv", "parquet" or empty, got "${spec.outputFormat}".`);
+  parseJsonObject("schema_json", spec.schemaJson);
+  parseJsonObject("model_options_json", spec.modelOptionsJson);
+  let conditionRows = 0;
+  for (const [i, condition] of spec.conditions.entries()) {
+    if (Object.keys(condition.columnValues).length === 0) throw bad(`conditions[${i}].column_values`, "must name at least one column.");
+    if (!Number.isInteger(condition.rows) || condition.rows < 1) throw bad(`conditions[${i}].rows`, "must be a whole number of at least 1.");
+    conditionRows += condition.rows;
+  }
+  if (conditionRows > spec.rows) throw bad("conditions", `ask for ${conditionRows} rows in total, more than spec.rows (${spec.rows}).`);
+  if (spec.scoring?.holdoutUri) {
+    const holdout = resolveBundledInput(spec.scoring.holdoutUri);
+    if ("problem" in holdout) throw bad("scoring.holdout_uri", `is not usable: ${holdout.problem}.`);
+  }
+
+  let upload: Manifest | undefined;
+  const input = spec.input;
+  if (input === null || (input.upload == null && !input.bundledUri)) {
+    throw bad("input", "is missing; upload the table with UploadChunk and pass its manifest, or name bundled data like vega:penguins.json.");
+  }
+  if (input.upload) {
+    upload = toManifest(input.upload);
+    const problem = manifestProblem(upload);
+    if (problem !== undefined) throw bad("input.upload", `is not a valid manifest: ${problem}.`);
+    if (upload.sizeBytes === 0) throw bad("input.upload", "is an empty file; upload the table's bytes.");
+  } else {
+    const resolved = resolveBundledInput(input.bundledUri ?? "");
+    if ("problem" in resolved) throw bad("input.bundled_uri", `is not usable: ${resolved.problem}.`);
+  }
+
+  const r = spec.resources;
+  const demand: ResourceDemand = { gpuCount: r?.gpuCount ?? 0, gpuMemoryBytes: r?.gpuMemoryBytes ?? 0, cpuCores: r?.cpuCores ?? 0, memoryBytes: r?.memoryBytes ?? 0 };
+  if (demand.gpuCount > 64) throw bad("resources.gpu_count", `must be at most 64, got ${demand.gpuCount}.`);
+  if (demand.gpuCount === 0 && demand.gpuMemoryBytes > 0) throw bad("resources.gpu_memory_bytes", "is set but gpu_count is 0; ask for at least one GPU or clear the memory.");
+  const maxAttempts = spec.maxAttempts === 0 ? defaultMaxAttempts : spec.maxAttempts;
+  const specSha256 = createHash("sha256").update(canonicalJson(spec)).digest("hex");
+  return { idempotencyKey: key, spec, specSha256, kind: spec.kind, demand, maxAttempts, upload };
+}

@@ -1,0 +1,107 @@
+/**
+ * Versioned schema migrations for the SQLite job store. Each migration runs once, inside a
+ * transaction, and is recorded in `schema_migrations`; a database written by a newer datalab
+ * (a version above the last one here) is refused rather than misread. Append, never edit.
+ */
+import type Database from "better-sqlite3";
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "jobs, attempts, nodes, meta",
+    sql: `
+      CREATE TABLE jobs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL UNIQUE,
+        owner TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        spec_json TEXT NOT NULL,
+        spec_sha256 TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempt INTEGER NOT NULL DEFAULT 0,
+        max_attempts INTEGER NOT NULL,
+        gpu_count INTEGER NOT NULL,
+        gpu_memory_bytes INTEGER NOT NULL,
+        cpu_cores INTEGER NOT NULL,
+        memory_bytes INTEGER NOT NULL,
+        progress_json TEXT NOT NULL DEFAULT '{}',
+        error_message TEXT NOT NULL DEFAULT '',
+        node_id TEXT,
+        lease_id TEXT,
+        lease_deadline_ms INTEGER,
+        gpu_indexes_json TEXT NOT NULL DEFAULT '[]',
+        results_json TEXT NOT NULL DEFAULT '[]',
+        summary_json TEXT NOT NULL DEFAULT '',
+        cancel_reason TEXT NOT NULL DEFAULT '',
+        create_time_ms INTEGER NOT NULL,
+        queued_time_ms INTEGER NOT NULL,
+        start_time_ms INTEGER NOT NULL DEFAULT 0,
+        first_start_time_ms INTEGER NOT NULL DEFAULT 0,
+        end_time_ms INTEGER NOT NULL DEFAULT 0,
+        update_time_ms INTEGER NOT NULL,
+        UNIQUE (owner, idempotency_key)
+      );
+      CREATE INDEX jobs_by_state ON jobs (state, seq);
+      CREATE INDEX jobs_by_owner ON jobs (owner, seq);
+      CREATE INDEX jobs_by_node ON jobs (node_id, state);
+      CREATE TABLE attempts (
+        job_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        lease_id TEXT NOT NULL UNIQUE,
+        node_id TEXT NOT NULL,
+        start_time_ms INTEGER NOT NULL,
+        end_time_ms INTEGER NOT NULL DEFAULT 0,
+        outcome TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (job_id, attempt, lease_id)
+      );
+      CREATE TABLE nodes (
+        node_id TEXT PRIMARY KEY,
+        capacity_json TEXT NOT NULL,
+        versions_json TEXT NOT NULL,
+        hostname TEXT NOT NULL,
+        hpc_job TEXT NOT NULL,
+        heartbeat_interval_seconds INTEGER NOT NULL,
+        registered_time_ms INTEGER NOT NULL,
+        last_seen_time_ms INTEGER NOT NULL,
+        status TEXT NOT NULL
+      );
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+];
+
+export class MigrationError extends Error {
+  override readonly name = "MigrationError";
+}
+
+/** Brings the database to the newest schema; returns the versions applied now. */
+export function applyMigrations(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_time_ms INTEGER NOT NULL)");
+  const current = (db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations").get() as { v: number }).v;
+  const newest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  if (current > newest) {
+    throw new MigrationError(`the job database is at schema version ${current} but this datalab knows only up to ${newest}; run a newer datalab or use another --data-dir.`);
+  }
+  const applied: number[] = [];
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_time_ms) VALUES (?, ?, ?)").run(migration.version, migration.name, Date.now());
+    })();
+    applied.push(migration.version);
+  }
+  return applied;
+}
+
+export function schemaVersion(db: Database.Database): number {
+  return (db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations").get() as { v: number }).v;
+}

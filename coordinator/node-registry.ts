@@ -1,0 +1,49 @@
+/**
+ * Nodes that are connected now: their capabilities and when they were last heard from. The
+ * durable record of every node is in the store; this is the live view the scheduler and the
+ * offline sweep use. After a coordinator restart, nodes the store knew as online get a fresh
+ * grace period (two heartbeat intervals) to call again before they are declared offline.
+ */
+import type { NodeRecord } from "./job-store.js";
+
+export interface LiveNode {
+  record: NodeRecord;
+  lastHeardMs: number;
+}
+
+export class NodeRegistry {
+  private readonly live = new Map<string, LiveNode>();
+
+  add(record: NodeRecord, nowMs: number): void {
+    this.live.set(record.nodeId, { record, lastHeardMs: nowMs });
+  }
+
+  get(nodeId: string): LiveNode | undefined {
+    return this.live.get(nodeId);
+  }
+
+  /** Notes a call from the node; false if it is not connected (must register). */
+  touch(nodeId: string, nowMs: number): boolean {
+    const node = this.live.get(nodeId);
+    if (node === undefined) return false;
+    node.lastHeardMs = nowMs;
+    return true;
+  }
+
+  remove(nodeId: string): void {
+    this.live.delete(nodeId);
+  }
+
+  all(): LiveNode[] {
+    return [...this.live.values()];
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Nodes silent for more than `missedHeartbeats` of their intervals. */
+  silentSince(nowMs: number, missedHeartbeats: number): LiveNode[] {
+    return this.all().filter((n) => nowMs - n.lastHeardMs > missedHeartbeats * n.record.heartbeatIntervalSeconds * 1000);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * NodeService handlers: authenticate the node (certificate CN, or the request's node_id in
+ * insecure mode), then lease, progress, complete, fail, release through the coordinator.
+ * Every call about a task names its (task_id, lease_id); a stale one is ABORTED.
+ */
+import { type NodeServiceHandlers, type ResultFileOut, toManifest, tunables } from "../proto/index.js";
+import type { Authenticator } from "./auth.js";
+import type { Coordinator } from "./coordinator.js";
+import { AbortedError, FailedPreconditionError, InvalidArgumentError } from "./errors.js";
+import { findMissingChunks, uploadChunk } from "./job-service.js";
+import { ACTIVE_STATES, CANCELLED, SUCCEEDED } from "./job-states.js";
+import type { ResultRecord } from "./job-store.js";
+import { parseTaskId, toTaskMessage } from "./job-view.js";
+import type { CoordinatorMetrics } from "./metrics.js";
+import { type Log, serverStream, unary } from "./rpc.js";
+import { streamManifest } from "./stream-file.js";
+
+const MAX_SUMMARY_JSON_BYTES = 64 * 1024;
+
+function taskJobId(taskId: string, leaseId: string): string {
+  const parsed = parseTaskId(taskId);
+  if (parsed === undefined || parsed.leaseId !== leaseId) throw new InvalidArgumentError(`task_id "${taskId.slice(0, 200)}" and lease_id "${leaseId.slice(0, 40)}" do not belong together; send them as LeaseTask returned them.`);
+  return parsed.jobId;
+}
+
+function toResults(results: ResultFileOut[]): ResultRecord[] {
+  return results.map((r, i) => {
+    if (r.file === null) throw new InvalidArgumentError(`results[${i}].file is missing; send the manifest of each uploaded file.`);
+    return { kind: r.kind, manifest: toManifest(r.file) };
+  });
+}
+
+export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticator, metrics: CoordinatorMetrics | undefined, log: Log): NodeServiceHandlers {
+  const context = { service: "NodeService", metrics, log };
+  const settings = coordinator.settings;
+  const store = coordinator.store;
+  return {
+    RegisterNode: unary(context, "RegisterNode", (call) => {
+      const nodeId = auth.node(call, call.request.nodeId);
+      const { record, activeJobs } = coordinator.registerNode(nodeId, call.request);
+      log(`node ${nodeId} registered: ${record.capacity.cpuCores} cores, ${record.capacity.gpus.length} GPU(s), heartbeat every ${record.heartbeatIntervalSeconds} s`);
+      return {
+        heartbeatIntervalSeconds: record.heartbeatIntervalSeconds,
+        leaseSeconds: settings.leaseSeconds,
+        maxChunkBytes: coordinator.chunks.maxChunkBytes,
+        activeTasks: activeJobs.map(toTaskMessage),
+      };
+    }),
+
+    Heartbeat: unary(context, "Heartbeat", (call) => {
+      const nodeId = auth.node(call, call.request.nodeId);
+      coordinator.touchNode(nodeId);
+      const cancelledTaskIds: string[] = [];
+      const lostTaskIds: string[] = [];
+      for (const taskId of call.request.runningTaskIds) {
+        const parsed = parseTaskId(taskId);
+        const job = parsed === undefined ? undefined : store.getJob(parsed.jobId);
+        if (job === undefined || parsed === undefined || job.leaseId !== parsed.leaseId || job.nodeId !== nodeId) lostTaskIds.push(taskId);
+        else if (job.state === CANCELLED) cancelledTaskIds.push(taskId);
+        else if (!ACTIVE_STATES.includes(job.state)) lostTaskIds.push(taskId);
+      }
+      const interval = coordinator.nodes.get(nodeId)?.record.heartbeatIntervalSeconds ?? settings.heartbeatIntervalSeconds;
+      return { heartbeatIntervalSeconds: interval, cancelledTaskIds, lostTaskIds };
+    }),
+
+    LeaseTask: unary(context, "LeaseTask", async (call) => {
+      const nodeId = auth.node(call, call.request.nodeId);
+      let waitSeconds = Math.min(call.request.waitSeconds, tunables.maxLeaseTaskWaitSeconds);
+      // Answer (empty) before the caller's deadline rather than let it expire.
+      const deadline = call.getDeadline();
+      const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+      if (Number.isFinite(deadlineMs) && deadlineMs > 0) waitSeconds = Math.min(waitSeconds, Math.max(0, (deadlineMs - Date.now() - 500) / 1000));
+      const job = await coordinator.leaseTask(nodeId, waitSeconds, () => call.cancelled);
+      return job === undefined ? {} : { task: toTaskMessage(job) };
+    }),
+
+    ReportProgress: unary(context, "ReportProgress", (call) => {
+      const nodeId = auth.node(call, call.request.nodeId);
+      const jobId = taskJobId(call.request.taskId, call.request.leaseId);
+      const progress = call.request.progress ?? { fraction: 0, phase: "", message: "" };
+      const { job, cancelRequested } = coordinator.reportProgress(nodeId, jobId, call.request.leaseId, progress);
+      return { leaseDeadlineUnixMs: job.leaseDeadlineMs ?? 0, cancelRequested };
+    }),
+
+    DownloadInput: serverStream(context, "DownloadInput", async (call) => {
+      const nodeId = auth.node(call, call.request.nodeId);
+      const jobId = taskJobId(call.request.taskId, call.request.leaseId);
+      coordinator.touchNode(nodeId);
+      const job = store.getJob(jobId);
+      if (job === undefined || job.leaseId !== call.request.leaseId || job.nodeId !== nodeId || !ACTIVE_STATES.includes(job.state)) {
+        throw new AbortedError(`lease ${call.request.leaseId} on job ${jobId} is no longer valid; drop this task and lease a new one.`);
+      }
+      const upload = job.spec.input?.upload;
+      if (!upload) throw new FailedPreconditionError(`job ${jobId} reads bundled data "${job.spec.input?.bundledUri ?? ""}"; read it from the node's own install.`);
+      await streamManifest(call, coordinator.chunks, toManifest(upload), call.request.startChunkIndex, (bytes) => metrics?.transferBytes.inc({ direction: "sent" }, bytes));
+    }),
+
+    UploadChunk: unary(context, "UploadChunk", async (call) => {
+      auth.node(call, "");
+      return uploadChunk(coordinator, call, metrics);
+    }),
+
+    FindMissingChunks: unary(context, "FindMissingChunks", (call) => {
+      auth.node(call, "");
+      return findMissingChunks(coordinator, call.request.sha256);
+    }),
+
+    CompleteTask: unary(context, "CompleteTask", async (call) => {
+      const nodeId = auth.node(call, call.request.nodeId);
+      const leaseId = call.request.leaseId;
+      const jobId = taskJobId(call.request.taskId, leaseId);
+      const current = store.getJob(jobId);
+      if (current?.state === SUCCEEDED && current.leaseId === leaseId && current.nodeId === nodeId) return { accepted: true };
+      if (current === undefined || current.leaseId !== leaseId || current.nodeId !== nodeId || !ACTIVE_STATES.includes(current.state)) {
+        const why = current?.state === CANCELLED ? "the job was cancelled" : "the lease expired or passed to another node";
+        throw new AbortedError(`lease ${leaseId} on job ${jobId} is no longer valid (${why}); discard these results.`);
+      }
+      if (Buffer.byteLength(call.request.summaryJson) > MAX_SUMMARY_JSON_BYTES) throw new InvalidArgumentError(`summary_json is above ${MAX_SUMMARY_JSON_BYTES} bytes; put the full report in a RESULT_KIND_REPORT file.`);
+      if (call.request.summaryJson !== "") {
+        try {
+          JSON.parse(call.request.summaryJson);
+        } catch (error) {
+          throw new InvalidArgumentError(`summary_json is not valid JSON (${error instanceof Error ? error.message : String(error)}).`, { cause: error });
+        }
+      }
+      const results = toResults(call.request.results);
+      coordinator.checkResultKinds(results);
+      for (const result of results) await coordinator.chunks.verifyManifest(result.manifest, `result ${result.kind}`);
+      return { accepted: coordinator.completeTask(nodeId, jobId, leaseId, results, call.request.summaryJson) };
+    }),
+
+    FailTask: unary(context, "FailTask", (call) => {
+      const nodeId = auth.node(call, call.request.nodeId);
+      const jobId = taskJobId(call.request.taskId, call.request.leaseId);
+      const outcome = coordinator.failTask(nodeId, jobId, call.request.leaseId, call.request.errorMessage, call.request.retryable);
+      return { willRetry: outcome.requeued, attemptsLeft: Math.max(0, outcome.job.maxAttempts - outcome.job.attempt) };
+    }),
+
+    ReleaseTask: unary(context, "ReleaseTask", (call) => {
+      const nodeId = auth.node(call, call.request.nodeId);
+      const jobId = taskJobId(call.request.taskId, call.request.leaseId);
+      return { requeued: coordinator.releaseTask(nodeId, jobId, call.request.leaseId, call.request.reason).requeued };
+    }),
+
+    DeregisterNode: unary(context, "DeregisterNode", (call) => {
+      const nodeId = auth.node(call, call.request.nodeId);
+      const requeuedTasks = coordinator.deregisterNode(nodeId);
+      log(`node ${nodeId} left; ${requeuedTasks} task(s) re-queued`);
+      return { requeuedTasks };
+    }),
+  };
+}

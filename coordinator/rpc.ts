@@ -1,0 +1,71 @@
+/**
+ * Handler plumbing shared by both services: turn thrown errors into gRPC statuses (our named
+ * errors keep their code and message; anything else is logged and becomes INTERNAL), count
+ * every call by service/method/code, and write stream messages with backpressure.
+ */
+import { once } from "node:events";
+import * as grpc from "@grpc/grpc-js";
+import { CoordinatorRpcError } from "./errors.js";
+import type { CoordinatorMetrics } from "./metrics.js";
+
+export type Log = (line: string) => void;
+
+export interface RpcContext {
+  service: string;
+  metrics: CoordinatorMetrics | undefined;
+  log: Log;
+}
+
+function toStatus(error: unknown, context: RpcContext, method: string): Partial<grpc.StatusObject> {
+  if (error instanceof CoordinatorRpcError) return { code: error.code, details: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof error === "object" && error !== null && (error as { code?: unknown }).code === "SQLITE_BUSY") {
+    return { code: grpc.status.UNAVAILABLE, details: "the job store is busy; retry with backoff." };
+  }
+  context.log(`internal error in ${context.service}/${method}: ${error instanceof Error && error.stack ? error.stack : message}`);
+  return { code: grpc.status.INTERNAL, details: `internal error (${message.split("\n")[0]}); see the coordinator log.` };
+}
+
+function count(context: RpcContext, method: string, code: grpc.status): void {
+  context.metrics?.rpcRequests.inc({ service: context.service, method, code: grpc.status[code] ?? String(code) });
+}
+
+export function unary<Req, Res>(context: RpcContext, method: string, handler: (call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    Promise.resolve()
+      .then(() => handler(call))
+      .then(
+        (response) => {
+          count(context, method, grpc.status.OK);
+          callback(null, response);
+        },
+        (error: unknown) => {
+          const status = toStatus(error, context, method);
+          count(context, method, status.code ?? grpc.status.UNKNOWN);
+          callback(status);
+        },
+      );
+  };
+}
+
+export function serverStream<Req, Res>(context: RpcContext, method: string, handler: (call: grpc.ServerWritableStream<Req, Res>) => Promise<void>): grpc.handleServerStreamingCall<Req, Res> {
+  return (call) => {
+    handler(call).then(
+      () => {
+        count(context, method, grpc.status.OK);
+        if (!call.cancelled) call.end();
+      },
+      (error: unknown) => {
+        const status = toStatus(error, context, method);
+        count(context, method, status.code ?? grpc.status.UNKNOWN);
+        if (!call.cancelled) call.destroy(Object.assign(new Error(status.details), status));
+      },
+    );
+  };
+}
+
+/** Writes one message, waiting for the stream to drain when its buffer is full. */
+export async function writeMessage<Res>(call: grpc.ServerWritableStream<unknown, Res>, message: Res): Promise<void> {
+  if (call.cancelled) return;
+  if (!call.write(message)) await Promise.race([once(call, "drain"), once(call, "cancelled")]);
+}

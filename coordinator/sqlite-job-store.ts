@@ -1,0 +1,406 @@
+/**
+ * JobStore on SQLite (better-sqlite3, synchronous API, so a transaction never interleaves with
+ * another request). WAL journal; `synchronous=FULL` by default so an acknowledged change
+ * survives power loss as well as `kill -9` (NORMAL survives kill -9 only, and is faster).
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { JobKindName } from "../proto/index.js";
+import { AbortedError, AlreadyExistsError, FailedPreconditionError, NotFoundError } from "./errors.js";
+import type { JobQuery, JobRecord, JobStore, LeaseOutcome, NewJob, NodeRecord, ProgressRecord, ResultRecord } from "./job-store.js";
+import { ACTIVE_STATES, assertTransition, CANCELLED, FAILED, isTerminal, type JobStateValue, LEASED, QUEUED, RUNNING, SUCCEEDED, shortState } from "./job-states.js";
+import { applyMigrations } from "./migrations.js";
+import { freeCapacity, type NodeCapacity, placeDemand } from "./scheduler.js";
+
+export type SqliteSynchronous = "FULL" | "NORMAL";
+
+interface JobRow {
+  seq: number;
+  job_id: string;
+  owner: string;
+  idempotency_key: string;
+  spec_json: string;
+  spec_sha256: string;
+  kind: string;
+  state: string;
+  attempt: number;
+  max_attempts: number;
+  gpu_count: number;
+  gpu_memory_bytes: number;
+  cpu_cores: number;
+  memory_bytes: number;
+  progress_json: string;
+  error_message: string;
+  node_id: string | null;
+  lease_id: string | null;
+  lease_deadline_ms: number | null;
+  gpu_indexes_json: string;
+  results_json: string;
+  summary_json: string;
+  cancel_reason: string;
+  create_time_ms: number;
+  queued_time_ms: number;
+  start_time_ms: number;
+  first_start_time_ms: number;
+  end_time_ms: number;
+  update_time_ms: number;
+}
+
+interface NodeRow {
+  node_id: string;
+  capacity_json: string;
+  versions_json: string;
+  hostname: string;
+  hpc_job: string;
+  heartbeat_interval_seconds: number;
+  registered_time_ms: number;
+  last_seen_time_ms: number;
+  status: string;
+}
+
+const EMPTY_PROGRESS: ProgressRecord = { fraction: 0, phase: "", message: "", updateTimeMs: 0 };
+
+/** How many queued jobs one lease looks through for a fit (oldest first). */
+const LEASE_SCAN_LIMIT = 500;
+
+function toJob(row: JobRow): JobRecord {
+  return {
+    seq: row.seq,
+    jobId: row.job_id,
+    owner: row.owner,
+    idempotencyKey: row.idempotency_key,
+    spec: JSON.parse(row.spec_json),
+    specSha256: row.spec_sha256,
+    kind: row.kind as JobKindName,
+    state: row.state as JobStateValue,
+    attempt: row.attempt,
+    maxAttempts: row.max_attempts,
+    demand: { gpuCount: row.gpu_count, gpuMemoryBytes: row.gpu_memory_bytes, cpuCores: row.cpu_cores, memoryBytes: row.memory_bytes },
+    progress: { ...EMPTY_PROGRESS, ...JSON.parse(row.progress_json) },
+    errorMessage: row.error_message,
+    nodeId: row.node_id,
+    leaseId: row.lease_id,
+    leaseDeadlineMs: row.lease_deadline_ms,
+    gpuIndexes: JSON.parse(row.gpu_indexes_json),
+    results: JSON.parse(row.results_json),
+    summaryJson: row.summary_json,
+    cancelReason: row.cancel_reason,
+    createTimeMs: row.create_time_ms,
+    queuedTimeMs: row.queued_time_ms,
+    startTimeMs: row.start_time_ms,
+    firstStartTimeMs: row.first_start_time_ms,
+    endTimeMs: row.end_time_ms,
+    updateTimeMs: row.update_time_ms,
+  };
+}
+
+function toNode(row: NodeRow): NodeRecord {
+  return {
+    nodeId: row.node_id,
+    capacity: JSON.parse(row.capacity_json),
+    versions: JSON.parse(row.versions_json),
+    hostname: row.hostname,
+    hpcJob: row.hpc_job,
+    heartbeatIntervalSeconds: row.heartbeat_interval_seconds,
+    registeredTimeMs: row.registered_time_ms,
+    lastSeenTimeMs: row.last_seen_time_ms,
+    status: row.status as NodeRecord["status"],
+  };
+}
+
+function inList(values: readonly string[]): string {
+  return values.map(() => "?").join(", ");
+}
+
+export class SqliteJobStore implements JobStore {
+  readonly db: Database.Database;
+
+  constructor(path: string, options: { synchronous?: SqliteSynchronous } = {}) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+    this.db.pragma("busy_timeout = 5000");
+    this.db.pragma("foreign_keys = ON");
+    applyMigrations(this.db);
+  }
+
+  private row(jobId: string): JobRow | undefined {
+    return this.db.prepare("SELECT * FROM jobs WHERE job_id = ?").get(jobId) as JobRow | undefined;
+  }
+
+  private mustGet(jobId: string): JobRecord {
+    const row = this.row(jobId);
+    if (row === undefined) throw new NotFoundError(`job ${jobId} does not exist; list your jobs with \`datalab jobs\`.`);
+    return toJob(row);
+  }
+
+  /** The job if `leaseId` from `nodeId` is its current lease; AbortedError otherwise. */
+  private currentLease(jobId: string, leaseId: string, nodeId: string): JobRecord {
+    const job = this.mustGet(jobId);
+    if (job.leaseId !== leaseId || job.nodeId !== nodeId || !ACTIVE_STATES.includes(job.state)) {
+      const why = job.state === CANCELLED ? "the job was cancelled" : isTerminal(job.state) ? `the job is already ${shortState(job.state)}` : "the lease expired or passed to another node";
+      throw new AbortedError(`lease ${leaseId} on job ${jobId} is no longer valid (${why}); drop this task and lease a new one.`);
+    }
+    return job;
+  }
+
+  private write(jobId: string, from: JobStateValue, to: JobStateValue, fields: Record<string, unknown>, nowMs: number): JobRecord {
+    assertTransition(jobId, from, to);
+    const names = Object.keys(fields);
+    const sets = names.map((n) => `${n} = @${n}`).join(", ");
+    const result = this.db
+      .prepare(`UPDATE jobs SET state = @state, update_time_ms = @now${sets ? `, ${sets}` : ""} WHERE job_id = @jobId AND state = @from`)
+      .run({ ...fields, state: to, now: nowMs, jobId, from });
+    if (result.changes !== 1) throw new AbortedError(`job ${jobId} changed concurrently; retry.`);
+    return this.mustGet(jobId);
+  }
+
+  private endAttempt(leaseId: string | null, outcome: string, detail: string, nowMs: number): void {
+    if (leaseId === null) return;
+    this.db.prepare("UPDATE attempts SET end_time_ms = ?, outcome = ?, detail = ? WHERE lease_id = ? AND outcome = ''").run(nowMs, outcome, detail.slice(0, 2000), leaseId);
+  }
+
+  submitJob(job: NewJob, nowMs: number): { job: JobRecord; created: boolean } {
+    return this.db.transaction(() => {
+      const existing = this.db.prepare("SELECT * FROM jobs WHERE owner = ? AND idempotency_key = ?").get(job.owner, job.idempotencyKey) as JobRow | undefined;
+      if (existing !== undefined) {
+        if (existing.spec_sha256 !== job.specSha256) {
+          throw new AlreadyExistsError(
+            `idempotency key "${job.idempotencyKey}" was already used for job ${existing.job_id} with a different spec; use a new key for a new job, or resend the original spec.`,
+          );
+        }
+        return { job: toJob(existing), created: false };
+      }
+      this.db
+        .prepare(
+          `INSERT INTO jobs (job_id, owner, idempotency_key, spec_json, spec_sha256, kind, state, max_attempts, gpu_count, gpu_memory_bytes, cpu_cores, memory_bytes, create_time_ms, queued_time_ms, update_time_ms)
+           VALUES (@jobId, @owner, @idempotencyKey, @specJson, @specSha256, @kind, @state, @maxAttempts, @gpuCount, @gpuMemoryBytes, @cpuCores, @memoryBytes, @now, @now, @now)`,
+        )
+        .run({
+          jobId: job.jobId,
+          owner: job.owner,
+          idempotencyKey: job.idempotencyKey,
+          specJson: JSON.stringify(job.spec),
+          specSha256: job.specSha256,
+          kind: job.kind,
+          state: QUEUED,
+          maxAttempts: job.maxAttempts,
+          gpuCount: job.demand.gpuCount,
+          gpuMemoryBytes: job.demand.gpuMemoryBytes,
+          cpuCores: job.demand.cpuCores,
+          memoryBytes: job.demand.memoryBytes,
+          now: nowMs,
+        });
+      return { job: this.mustGet(job.jobId), created: true };
+    }).immediate();
+  }
+
+  getJob(jobId: string): JobRecord | undefined {
+    const row = this.row(jobId);
+    return row === undefined ? undefined : toJob(row);
+  }
+
+  private where(query: JobQuery): { sql: string; params: unknown[] } {
+    let sql = "owner = ?";
+    const params: unknown[] = [query.owner];
+    if (query.states.length > 0) {
+      sql += ` AND state IN (${inList(query.states)})`;
+      params.push(...query.states);
+    }
+    if (query.kinds.length > 0) {
+      sql += ` AND kind IN (${inList(query.kinds)})`;
+      params.push(...query.kinds);
+    }
+    return { sql, params };
+  }
+
+  listJobs(query: JobQuery, beforeSeq: number | undefined, limit: number): JobRecord[] {
+    const { sql, params } = this.where(query);
+    const rows = this.db
+      .prepare(`SELECT * FROM jobs WHERE ${sql}${beforeSeq === undefined ? "" : " AND seq < ?"} ORDER BY seq DESC LIMIT ?`)
+      .all(...params, ...(beforeSeq === undefined ? [] : [beforeSeq]), limit) as JobRow[];
+    return rows.map(toJob);
+  }
+
+  countJobs(query: JobQuery): number {
+    const { sql, params } = this.where(query);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE ${sql}`).get(...params) as { n: number }).n;
+  }
+
+  countByState(): Map<JobStateValue, number> {
+    const rows = this.db.prepare("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as { state: JobStateValue; n: number }[];
+    return new Map(rows.map((r) => [r.state, r.n]));
+  }
+
+  cancelJob(jobId: string, reason: string, nowMs: number): JobRecord {
+    return this.db.transaction(() => {
+      const job = this.mustGet(jobId);
+      if (isTerminal(job.state)) throw new FailedPreconditionError(`job ${jobId} is already ${shortState(job.state)} and cannot be cancelled.`);
+      this.endAttempt(job.leaseId, "cancelled", reason, nowMs);
+      // node_id and lease_id stay so the node learns of the cancel on its next heartbeat.
+      return this.write(jobId, job.state, CANCELLED, { cancel_reason: reason, end_time_ms: nowMs, lease_deadline_ms: null }, nowMs);
+    }).immediate();
+  }
+
+  leaseJob(node: NodeCapacity, leaseId: string, leaseSeconds: number, nowMs: number): JobRecord | undefined {
+    return this.db.transaction(() => {
+      const held = this.activeJobsOfNode(node.nodeId).map((j) => ({ demand: j.demand, gpuIndexes: j.gpuIndexes }));
+      const free = freeCapacity(node, held);
+      if (free.slots <= 0) return undefined;
+      const gpuFilter = node.gpus.length === 0 ? " AND gpu_count = 0" : "";
+      const candidates = this.db.prepare(`SELECT * FROM jobs WHERE state = ?${gpuFilter} ORDER BY seq LIMIT ?`).all(QUEUED, LEASE_SCAN_LIMIT) as JobRow[];
+      for (const row of candidates) {
+        const job = toJob(row);
+        const placement = placeDemand(job.demand, job.kind, node, free);
+        if (!("gpuIndexes" in placement)) continue;
+        const attempt = job.attempt + 1;
+        this.db
+          .prepare("INSERT INTO attempts (job_id, attempt, lease_id, node_id, start_time_ms) VALUES (?, ?, ?, ?, ?)")
+          .run(job.jobId, attempt, leaseId, node.nodeId, nowMs);
+        return this.write(
+          job.jobId,
+          QUEUED,
+          LEASED,
+          {
+            attempt,
+            node_id: node.nodeId,
+            lease_id: leaseId,
+            lease_deadline_ms: nowMs + leaseSeconds * 1000,
+            gpu_indexes_json: JSON.stringify(placement.gpuIndexes),
+            start_time_ms: nowMs,
+            first_start_time_ms: job.firstStartTimeMs === 0 ? nowMs : job.firstStartTimeMs,
+            progress_json: "{}",
+          },
+          nowMs,
+        );
+      }
+      return undefined;
+    }).immediate();
+  }
+
+  reportProgress(jobId: string, leaseId: string, nodeId: string, progress: ProgressRecord, leaseSeconds: number, nowMs: number): JobRecord {
+    return this.db.transaction(() => {
+      const job = this.currentLease(jobId, leaseId, nodeId);
+      return this.write(jobId, job.state, RUNNING, { progress_json: JSON.stringify(progress), lease_deadline_ms: nowMs + leaseSeconds * 1000 }, nowMs);
+    }).immediate();
+  }
+
+  completeJob(jobId: string, leaseId: string, nodeId: string, results: ResultRecord[], summaryJson: string, nowMs: number): { job: JobRecord; alreadyAccepted: boolean } {
+    return this.db.transaction(() => {
+      const existing = this.mustGet(jobId);
+      if (existing.state === SUCCEEDED && existing.leaseId === leaseId && existing.nodeId === nodeId) return { job: existing, alreadyAccepted: true };
+      const job = this.currentLease(jobId, leaseId, nodeId);
+      this.endAttempt(leaseId, "succeeded", "", nowMs);
+      const progress: ProgressRecord = { ...job.progress, fraction: 1, phase: "done", updateTimeMs: nowMs };
+      const done = this.write(
+        jobId,
+        job.state,
+        SUCCEEDED,
+        { results_json: JSON.stringify(results), summary_json: summaryJson, end_time_ms: nowMs, lease_deadline_ms: null, error_message: "", progress_json: JSON.stringify(progress) },
+        nowMs,
+      );
+      return { job: done, alreadyAccepted: false };
+    }).immediate();
+  }
+
+  /** Ends the current attempt of `job` and re-queues it or fails it for good. Runs inside a transaction. */
+  private leaveLease(job: JobRecord, outcome: string, detail: string, retry: boolean, countAttempt: boolean, nowMs: number): LeaseOutcome {
+    this.endAttempt(job.leaseId, outcome, detail, nowMs);
+    const attempt = countAttempt ? job.attempt : Math.max(0, job.attempt - 1);
+    const clear = { node_id: null, lease_id: null, lease_deadline_ms: null, gpu_indexes_json: "[]", attempt };
+    if (retry && attempt < job.maxAttempts) {
+      const queued = this.write(job.jobId, job.state, QUEUED, { ...clear, queued_time_ms: nowMs, error_message: detail }, nowMs);
+      return { job: queued, requeued: true };
+    }
+    const message = retry ? `${detail} (attempt ${attempt} of ${job.maxAttempts}; no attempts left)` : detail;
+    const failed = this.write(job.jobId, job.state, FAILED, { ...clear, error_message: message, end_time_ms: nowMs }, nowMs);
+    return { job: failed, requeued: false };
+  }
+
+  failAttempt(jobId: string, leaseId: string, nodeId: string, errorMessage: string, retryable: boolean, nowMs: number): LeaseOutcome {
+    return this.db.transaction(() => this.leaveLease(this.currentLease(jobId, leaseId, nodeId), "failed", errorMessage, retryable, true, nowMs)).immediate();
+  }
+
+  releaseJob(jobId: string, leaseId: string, nodeId: string, reason: string, nowMs: number): LeaseOutcome {
+    return this.db.transaction(() => this.leaveLease(this.currentLease(jobId, leaseId, nodeId), "released", reason, true, false, nowMs)).immediate();
+  }
+
+  expireLeases(nowMs: number): LeaseOutcome[] {
+    return this.db.transaction(() => {
+      const rows = this.db.prepare(`SELECT * FROM jobs WHERE state IN (?, ?) AND lease_deadline_ms < ?`).all(LEASED, RUNNING, nowMs) as JobRow[];
+      return rows.map((row) => {
+        const job = toJob(row);
+        return this.leaveLease(job, "lease_expired", `the lease on node ${job.nodeId} expired without progress`, true, true, nowMs);
+      });
+    }).immediate();
+  }
+
+  expireNodeLeases(nodeId: string, reason: string, countAttempt: boolean, nowMs: number): LeaseOutcome[] {
+    return this.db.transaction(() =>
+      this.activeJobsOfNode(nodeId).map((job) => this.leaveLease(job, countAttempt ? "node_lost" : "released", reason, true, countAttempt, nowMs)),
+    ).immediate();
+  }
+
+  activeJobsOfNode(nodeId: string): JobRecord[] {
+    return (this.db.prepare("SELECT * FROM jobs WHERE node_id = ? AND state IN (?, ?)").all(nodeId, LEASED, RUNNING) as JobRow[]).map(toJob);
+  }
+
+  activeJobs(): JobRecord[] {
+    return (this.db.prepare("SELECT * FROM jobs WHERE state IN (?, ?)").all(LEASED, RUNNING) as JobRow[]).map(toJob);
+  }
+
+  succeededAttempts(jobId: string): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM attempts WHERE job_id = ? AND outcome = 'succeeded'").get(jobId) as { n: number }).n;
+  }
+
+  upsertNode(node: NodeRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO nodes (node_id, capacity_json, versions_json, hostname, hpc_job, heartbeat_interval_seconds, registered_time_ms, last_seen_time_ms, status)
+         VALUES (@nodeId, @capacity, @versions, @hostname, @hpcJob, @interval, @registered, @lastSeen, @status)
+         ON CONFLICT (node_id) DO UPDATE SET capacity_json = excluded.capacity_json, versions_json = excluded.versions_json, hostname = excluded.hostname,
+           hpc_job = excluded.hpc_job, heartbeat_interval_seconds = excluded.heartbeat_interval_seconds, registered_time_ms = excluded.registered_time_ms,
+           last_seen_time_ms = excluded.last_seen_time_ms, status = excluded.status`,
+      )
+      .run({
+        nodeId: node.nodeId,
+        capacity: JSON.stringify(node.capacity),
+        versions: JSON.stringify(node.versions),
+        hostname: node.hostname,
+        hpcJob: node.hpcJob,
+        interval: node.heartbeatIntervalSeconds,
+        registered: node.registeredTimeMs,
+        lastSeen: node.lastSeenTimeMs,
+        status: node.status,
+      });
+  }
+
+  getNode(nodeId: string): NodeRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM nodes WHERE node_id = ?").get(nodeId) as NodeRow | undefined;
+    return row === undefined ? undefined : toNode(row);
+  }
+
+  listNodes(): NodeRecord[] {
+    return (this.db.prepare("SELECT * FROM nodes ORDER BY node_id").all() as NodeRow[]).map(toNode);
+  }
+
+  setNodeStatus(nodeId: string, status: NodeRecord["status"], lastSeenTimeMs: number): void {
+    this.db.prepare("UPDATE nodes SET status = ?, last_seen_time_ms = ? WHERE node_id = ?").run(status, lastSeenTimeMs, nodeId);
+  }
+
+  getOrCreateMeta(key: string, make: () => string): string {
+    return this.db.transaction(() => {
+      const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+      if (row !== undefined) return row.value;
+      const value = make();
+      this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)").run(key, value);
+      return value;
+    }).immediate();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * Turns parsed `--where` terms into constraints on the copula's latent dimensions:
+ * - a categorical equality keeps that category's z interval (a range, not a point), `!=` keeps
+ *   every other one (a union of intervals);
+ * - a numerical or datetime condition becomes a closed value range on the column's output
+ *   lattice (whole numbers, `decimals` digits, or the datetime step), mapped through the
+ *   marginal's table to the z interval whose values round into it; the column's null indicator
+ *   is held at "present";
+ * - anything the model cannot satisfy is a ConditionError that says what would be valid.
+ * Sampled values of conditioned numerical columns are finally clamped into their range, so the
+ * output meets every condition exactly.
+ */
+import type { CategoricalColumnModel, CopulaModel, NumericColumnModel, Rounding } from "./copula-model.js";
+import { categoryZBounds, zIntervalForValues } from "./dimension-tables.js";
+import { ConditionError } from "./errors.js";
+import type { IntervalSet } from "./truncated-normal.js";
+import type { ConditionTerm } from "./where-syntax.js";
+
+export interface DimensionConstraint {
+  dimension: number;
+  intervals: IntervalSet;
+}
+
+/** Sampled values of `column` are clamped into [low, high] (the lattice range the condition allows). */
+export interface ValueConstraint {
+  column: number;
+  low: number;
+  high: number;
+}
+
+export interface ConditionPlan {
+  dimensions: DimensionConstraint[];
+  values: ValueConstraint[];
+}
+
+function latticeStep(rounding: Rounding): number {
+  if (rounding.kind === "integer") return 1;
+  if (rounding.kind === "step") return rounding.stepMs;
+  return 10 ** -rounding.decimals;
+}
+
+function listForMessage(items: readonly string[], limit = 12): string {
+  const shown = items.slice(0, limit).map((s) => JSON.stringify(s));
+  return items.length > limit ? `${shown.join(", ")} … (${items.length} in all)` : shown.join(", ");
+}
+
+function parseNumber(term: ConditionTerm, model: NumericColumnModel, isDatetime: boolean): number {
+  const text = term.value.trim();
+  const direct = Number(text);
+  if (text !== "" && Number.isFinite(direct)) return direct;
+  if (isDatetime) {
+    const parsed = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+    if (Number.isFinite(parsed)) return parsed;
+    throw new ConditionError(`"${term.text}": "${term.value}" is not a date; write an ISO date such as 2012-06-30 or 2012-06-30T12:00:00Z for column "${model.name}".`);
+  }
+  throw new ConditionError(`"${term.text}": "${term.value}" is not a number; column "${model.name}" is numerical.`);
+}
+
+function formatBound(value: number, isDatetime: boolean): string {
+  return isDatetime ? new Date(value).toISOString() : String(value);
+}
+
+function planNumeric(model: CopulaModel, columnIndex: number, column: NumericColumnModel, terms: ConditionTerm[], plan: ConditionPlan): void {
+  const isDatetime = model.schema.columns[columnIndex]?.type === "datetime";
+  const step = latticeStep(column.rounding);
+  const tolerance = 1e-9;
+  let low = Number.NEGATIVE_INFINITY;
+  let high = Number.POSITIVE_INFINITY;
+  for (const term of terms) {
+    if (term.operator === "!=") throw new ConditionError(`"${term.text}": != applies to categorical columns; for numerical column "${column.name}" use <, <=, > or >=.`);
+    const x = parseNumber(term, column, isDatetime);
+    const k = x / step;
+    if (term.operator === "=") {
+      low = Math.max(low, x);
+      high = Math.min(high, x);
+    } else if (term.operator === ">") low = Math.max(low, (Math.floor(k + tolerance) + 1) * step);
+    else if (term.operator === ">=") low = Math.max(low, Math.ceil(k - tolerance) * step);
+    else if (term.operator === "<") high = Math.min(high, (Math.ceil(k - tolerance) - 1) * step);
+    else high = Math.min(high, Math.floor(k + tolerance) * step);
+  }
+  const all = terms.map((t) => `"${t.text}"`).join(" and ");
+  if (low > high) throw new ConditionError(`${all} contradict each other: no value of "${column.name}" meets them all; relax one of them.`);
+  if (column.min === null || column.max === null) {
+    throw new ConditionError(`column "${column.name}" is entirely null in the training data, so it cannot be conditioned on; drop ${all}.`);
+  }
+  const range = `[${formatBound(column.min, isDatetime)}, ${formatBound(column.max, isDatetime)}]`;
+  if (column.constant !== null) {
+    if (column.constant < low - tolerance * step || column.constant > high + tolerance * step) {
+      throw new ConditionError(`${all} cannot hold: column "${column.name}" is constant (${formatBound(column.constant, isDatetime)}) in the training data.`);
+    }
+  } else {
+    const dimension = model.dimensions[column.valueDimension ?? -1];
+    const table = Float64Array.from(dimension?.table ?? []);
+    const interval = zIntervalForValues(table, model.zGrid.min, model.zGrid.max, low - step / 2, high + step / 2);
+    if (interval === null) {
+      const hint = model.training.allowOutOfRange ? "" : " (values are kept inside the observed range; refit with --allow-out-of-range to go beyond it)";
+      throw new ConditionError(`${all} lies outside the values the model gives column "${column.name}": the observed range is ${range}${hint}.`);
+    }
+    plan.dimensions.push({ dimension: column.valueDimension!, intervals: [interval] });
+    plan.values.push({ column: columnIndex, low, high });
+  }
+  if (column.nullDimension !== null) {
+    const cumulative = model.dimensions[column.nullDimension]?.cumulative ?? [1, 1];
+    const bounds = categoryZBounds(cumulative);
+    plan.dimensions.push({ dimension: column.nullDimension, intervals: [[Number.NEGATIVE_INFINITY, bounds[0]!]] });
+  }
+}
+
+function matchCategory(term: ConditionTerm, model: CopulaModel, columnIndex: number, column: CategoricalColumnModel): number {
+  const exact = column.categories.indexOf(term.value);
+  if (exact >= 0) return exact;
+  const schema = model.schema.columns[columnIndex];
+  if (schema?.type === "boolean") {
+    const lower = term.value.toLowerCase();
+    if (lower === "true") return 1;
+    if (lower === "false") return 0;
+  }
+  const folded = column.categories.filter((c) => c.toLowerCase() === term.value.toLowerCase());
+  if (folded.length === 1) return column.categories.indexOf(folded[0]!);
+  throw new ConditionError(`"${term.text}": "${term.value}" never occurs in column "${column.name}"; its values are ${listForMessage(column.categories)}.`);
+}
+
+function planCategorical(model: CopulaModel, columnIndex: number, column: CategoricalColumnModel, terms: ConditionTerm[], plan: ConditionPlan): void {
+  const allowed = new Set(column.order);
+  for (const term of terms) {
+    if (term.operator !== "=" && term.operator !== "!=") {
+      throw new ConditionError(`"${term.text}": ${term.operator} needs a numerical or datetime column, but "${column.name}" is categorical; use = or !=.`);
+    }
+    const code = matchCategory(term, model, columnIndex, column);
+    if (term.operator === "=") {
+      for (const c of [...allowed]) if (c !== code) allowed.delete(c);
+    } else allowed.delete(code);
+  }
+  if (allowed.size === 0) {
+    throw new ConditionError(`${terms.map((t) => `"${t.text}"`).join(" and ")} leave no value of "${column.name}" possible; relax one of them.`);
+  }
+  if (allowed.size === column.order.length || column.dimension === null) return;
+  const bounds = categoryZBounds(model.dimensions[column.dimension]?.cumulative ?? [1]);
+  const intervals: [number, number][] = [];
+  column.order.forEach((code, position) => {
+    if (!allowed.has(code)) return;
+    const low = position === 0 ? Number.NEGATIVE_INFINITY : bounds[position - 1]!;
+    const high = bounds[position]!;
+    const previous = intervals[intervals.length - 1];
+    if (previous !== undefined && previous[1] === low) previous[1] = high;
+    else intervals.push([low, high]);
+  });
+  plan.dimensions.push({ dimension: column.dimension, intervals });
+}
+
+/** Checks the terms against the model and returns the latent constraints; throws ConditionError. */
+export function planConditions(model: CopulaModel, terms: readonly ConditionTerm[]): ConditionPlan {
+  const plan: ConditionPlan = { dimensions: [], values: [] };
+  const byColumn = new Map<number, ConditionTerm[]>();
+  for (const term of terms) {
+    const index = model.columns.findIndex((c) => c.name === term.column);
+    if (index < 0) {
+      throw new ConditionError(`"${term.text}": there is no column "${term.column}"; the columns are ${listForMessage(model.columns.map((c) => c.name), 40)}.`);
+    }
+    byColumn.set(index, [...(byColumn.get(index) ?? []), term]);
+  }
+  for (const [index, columnTerms] of [...byColumn].sort((a, b) => a[0] - b[0])) {
+    const column = model.columns[index]!;
+    if (column.kind === "numeric") planNumeric(model, index, column, columnTerms, plan);
+    else if (column.kind === "categorical") planCategorical(model, index, column, columnTerms, plan);
+    else {
+      throw new ConditionError(`"${columnTerms[0]!.text}": column "${column.name}" is an id or personal-data column and is not modelled; condition on numerical, datetime, categorical or boolean columns.`);
+    }
+  }
+  return plan;
+}

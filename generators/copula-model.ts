@@ -1,0 +1,84 @@
+/**
+ * The fitted Gaussian copula as plain JSON-able data: what `fitGaussianCopula` returns, what the
+ * model file holds (see `model-file.ts`) and what the sampler reads. Column models follow the
+ * schema's column order; the copula's dimensions (one per modelled value, category set or null
+ * indicator) are listed separately and referenced by index.
+ */
+import type { TableSchema } from "../tabular/schema.js";
+import type { CandidateScore } from "./marginal-fit.js";
+import type { MarginalFamily } from "./marginal-families.js";
+
+export const MODEL_FORMAT = "datalab-model";
+/** Bump on any change a version-1 reader could misread. */
+export const MODEL_VERSION = 1;
+export const GENERATOR_NAME = "gaussian-copula";
+
+/** How sampled numbers are rounded before they are written. */
+export type Rounding = { kind: "integer" } | { kind: "decimals"; decimals: number } | { kind: "step"; stepMs: number };
+
+export interface NumericColumnModel {
+  kind: "numeric";
+  name: string;
+  /** Fraction of null values in the training data. */
+  nullRate: number;
+  /** The one value of a constant column (null when the column is entirely null or modelled). */
+  constant: number | null;
+  /** Index of the value dimension in `dimensions`, null when not modelled (constant or all-null). */
+  valueDimension: number | null;
+  /** Index of the null-indicator dimension, null when the column has no nulls or only nulls. */
+  nullDimension: number | null;
+  marginal: { family: MarginalFamily; params: Record<string, number>; ks: number; candidates: CandidateScore[] } | null;
+  min: number | null;
+  max: number | null;
+  rounding: Rounding;
+}
+
+export interface CategoricalColumnModel {
+  kind: "categorical";
+  name: string;
+  /** The training table's labels; a code is an index into this list. */
+  categories: string[];
+  /** Codes in the order of their z intervals (−1 = null, modelled as its own category). */
+  order: number[];
+  /** Relative frequency of each entry of `order`. */
+  frequencies: number[];
+  /** Index of the dimension in `dimensions`, null for a column with a single category. */
+  dimension: number | null;
+}
+
+/** id and pii columns: never learned, regenerated at sampling time. */
+export interface TextColumnModel {
+  kind: "text";
+  name: string;
+}
+
+export type ColumnModel = NumericColumnModel | CategoricalColumnModel | TextColumnModel;
+
+/**
+ * One dimension of the latent Gaussian.
+ * - `value`: `table` holds value(z) = F⁻¹(Φ(z)) on the z grid.
+ * - `category` / `null`: `cumulative` holds the upper bounds of the cells in probability
+ *   (the last is 1); the z bounds are Φ⁻¹ of these. For `null`, cell 0 = present, cell 1 = null.
+ */
+export interface CopulaDimension {
+  column: number;
+  role: "value" | "category" | "null";
+  table?: number[];
+  cumulative?: number[];
+}
+
+export interface CopulaModel {
+  format: typeof MODEL_FORMAT;
+  version: number;
+  generator: typeof GENERATOR_NAME;
+  schema: TableSchema;
+  training: { rows: number; allowOutOfRange: boolean };
+  zGrid: { min: number; max: number; knots: number };
+  columns: ColumnModel[];
+  dimensions: CopulaDimension[];
+  /** d×d latent correlation, row-major, positive definite. */
+  correlation: number[];
+  /** Whether the estimated matrix had to be repaired to the nearest correlation matrix. */
+  correlationRepaired: boolean;
+  warnings: string[];
+}

@@ -1,0 +1,202 @@
+/**
+ * Samples rows from a fitted Gaussian copula, one chunk at a time.
+ *
+ * Determinism: row r (global index, 0-based) uses the kernel's Philox stream of `seed` at
+ * counter r·d … r·d + d − 1 and, under conditions, the Gibbs uniforms of a second stream at
+ * r·uniformsPerRow …; id and personal-data columns are keyed by (seed, r) too. So the same model,
+ * seed, conditions and row count give the same rows whatever the chunk size, the device (the
+ * kernels' CPU and CUDA Philox agree) or the machine — and the writer turns them into the same
+ * bytes.
+ *
+ * Post-processing per column: null indicator → null; integers rounded, floats rounded to the
+ * column's decimals, datetimes to the step seen in training (a day, an hour, …); conditioned
+ * numerical columns clamped into their condition's range; categories mapped back to codes.
+ */
+import { copulaSampleAsync, philoxUniform } from "../kernels/index.js";
+import type { TableSchema } from "../tabular/schema.js";
+import type { Column, Table } from "../tabular/table.js";
+import { type ConditionalGaussian, drawConditioned, freeMeans, prepareConditionalGaussian } from "./conditional-gaussian.js";
+import { type ConditionPlan, planConditions } from "./conditioning.js";
+import type { CopulaModel, Rounding } from "./copula-model.js";
+import { cholesky } from "./correlation-matrix.js";
+import { categoryIndexAt, kernelTableOf, tableValueAt } from "./dimension-tables.js";
+import { GeneratorError } from "./errors.js";
+import { synthesizeTextColumn } from "./text-columns.js";
+import { type ConditionTerm, parseWhere } from "./where-syntax.js";
+
+/** Rows per kernel call: 64k rows × d doubles stays in L2-friendly slices and bounds memory. */
+export const DEFAULT_CHUNK_ROWS = 65_536;
+
+/** Mixed into the seed for the Gibbs stream so it never overlaps the copula's normals. */
+const GIBBS_STREAM_SALT = 0x9e3779b97f4a7c15n;
+
+export interface SamplerOptions {
+  seed?: bigint | number;
+  /** `--where` text or already-parsed terms. */
+  where?: string | readonly ConditionTerm[];
+}
+
+export class CopulaSampler {
+  readonly model: CopulaModel;
+  readonly seed: bigint;
+  /** The schema of the sampled tables (the model's; dropped pii columns are dropped by the writer). */
+  readonly schema: TableSchema;
+  readonly conditions: ConditionPlan;
+  private readonly d: number;
+  private readonly tables: ReturnType<typeof kernelTableOf>[];
+  private readonly choleskyFactor: Float64Array;
+  private readonly conditional: ConditionalGaussian | null;
+
+  constructor(model: CopulaModel, options: SamplerOptions = {}) {
+    this.model = model;
+    this.seed = BigInt.asUintN(64, BigInt(options.seed ?? 0));
+    this.schema = model.schema;
+    this.d = model.dimensions.length;
+    this.tables = model.dimensions.map((dimension) => kernelTableOf(model, dimension));
+    const correlation = Float64Array.from(model.correlation);
+    const factor = cholesky(correlation, this.d);
+    if (factor === null) throw new GeneratorError("the model's correlation matrix is not positive definite; refit the model.");
+    this.choleskyFactor = factor;
+    const terms = options.where === undefined ? [] : typeof options.where === "string" ? parseWhere(options.where) : options.where;
+    this.conditions = planConditions(model, terms);
+    this.conditional = this.conditions.dimensions.length > 0 ? prepareConditionalGaussian(correlation, this.d, this.conditions.dimensions) : null;
+  }
+
+  /** Rows startRow … startRow + rows − 1 of the synthetic table. */
+  async sampleChunk(startRow: number, rows: number): Promise<Table> {
+    if (!Number.isSafeInteger(startRow) || startRow < 0 || !Number.isSafeInteger(rows) || rows < 0) {
+      throw new GeneratorError(`cannot sample rows ${startRow}…${startRow + rows}; give whole, non-negative row numbers.`);
+    }
+    const dimensionValues = await this.sampleDimensions(startRow, rows);
+    return this.assemble(dimensionValues, startRow, rows);
+  }
+
+  /** Each dimension's decoded output (numeric value or category position) for the chunk. */
+  private async sampleDimensions(startRow: number, rows: number): Promise<Float64Array[]> {
+    const values: Float64Array[] = new Array(this.d);
+    if (this.d === 0 || rows === 0) {
+      for (let i = 0; i < this.d; i++) values[i] = new Float64Array(rows);
+      return values;
+    }
+    const counterOffset = BigInt(startRow);
+    if (this.conditional === null) {
+      const out = new Float64Array(rows * this.d);
+      await copulaSampleAsync({ rows, cholesky: this.choleskyFactor, columns: this.tables, seed: this.seed, counterOffset }, out);
+      for (let i = 0; i < this.d; i++) values[i] = out.subarray(i * rows, (i + 1) * rows);
+      return values;
+    }
+    const c = this.conditional;
+    const nc = c.conditioned.length;
+    const uniforms = new Float64Array(rows * c.uniformsPerRow);
+    if (uniforms.length > 0) philoxUniform(BigInt.asUintN(64, this.seed ^ GIBBS_STREAM_SALT), counterOffset * BigInt(c.uniformsPerRow), uniforms);
+    const zc = drawConditioned(c, uniforms, rows);
+    c.conditioned.forEach((dimension, k) => {
+      const table = this.tables[dimension]!;
+      const column = new Float64Array(rows);
+      for (let r = 0; r < rows; r++) {
+        const z = zc[r * nc + k]!;
+        column[r] = table.kind === "numeric" ? tableValueAt(table.table, table.zMin, table.zMax, z) : categoryIndexAt(table.table, z);
+      }
+      values[dimension] = column;
+    });
+    const nf = c.free.length;
+    if (nf > 0) {
+      const out = new Float64Array(rows * nf);
+      const mean = freeMeans(c, zc, rows);
+      const columns = c.free.map((dimension) => this.tables[dimension]!);
+      await copulaSampleAsync({ rows, cholesky: c.freeCholesky, mean, columns, seed: this.seed, counterOffset }, out);
+      c.free.forEach((dimension, k) => {
+        values[dimension] = out.subarray(k * rows, (k + 1) * rows);
+      });
+    }
+    return values;
+  }
+
+  private assemble(dimensionValues: Float64Array[], startRow: number, rows: number): Table {
+    const columns: Column[] = [];
+    this.model.columns.forEach((columnModel, index) => {
+      const schema = this.model.schema.columns[index]!;
+      if (columnModel.kind === "numeric" && (schema.type === "numerical" || schema.type === "datetime")) {
+        const values = new Float64Array(rows);
+        const source = columnModel.valueDimension === null ? null : dimensionValues[columnModel.valueDimension]!;
+        const fill = columnModel.constant ?? Number.NaN;
+        if (source === null) values.fill(fill);
+        else roundInto(values, source, columnModel.rounding);
+        const constraint = this.conditions.values.find((v) => v.column === index);
+        if (constraint !== undefined) for (let r = 0; r < rows; r++) values[r] = Math.min(constraint.high, Math.max(constraint.low, values[r]!));
+        if (columnModel.nullDimension !== null) {
+          const isNull = dimensionValues[columnModel.nullDimension]!;
+          for (let r = 0; r < rows; r++) if (isNull[r] === 1) values[r] = Number.NaN;
+        }
+        columns.push(schema.type === "numerical" ? { schema, values } : { schema, values });
+      } else if (columnModel.kind === "categorical" && (schema.type === "categorical" || schema.type === "boolean")) {
+        const codes = new Int32Array(rows);
+        const order = Int32Array.from(columnModel.order);
+        if (columnModel.dimension === null) codes.fill(order[0] ?? -1);
+        else {
+          // Positions are whole numbers stored as doubles; `| 0` makes the lookup an integer index.
+          const positions = dimensionValues[columnModel.dimension]!;
+          for (let r = 0; r < rows; r++) codes[r] = order[positions[r]! | 0]!;
+        }
+        columns.push({ schema, codes, categories: [...columnModel.categories] });
+      } else if (schema.type === "id" || schema.type === "pii") {
+        columns.push({ schema, values: synthesizeTextColumn(schema, this.seed, startRow, rows) });
+      } else {
+        throw new GeneratorError(`column "${schema.name}" of the model does not match its schema; refit the model.`);
+      }
+    });
+    return { rowCount: rows, columns };
+  }
+}
+
+function roundInto(out: Float64Array, source: Float64Array, rounding: Rounding): void {
+  const n = out.length;
+  if (rounding.kind === "integer") {
+    for (let r = 0; r < n; r++) out[r] = Math.round(source[r]!) + 0;
+  } else if (rounding.kind === "step") {
+    const step = rounding.stepMs;
+    for (let r = 0; r < n; r++) out[r] = Math.round(source[r]! / step) * step + 0;
+  } else {
+    const scale = 10 ** Math.min(rounding.decimals, 15);
+    for (let r = 0; r < n; r++) out[r] = Math.round(source[r]! * scale) / scale + 0;
+  }
+}
+
+/** Samples `rows` rows into one in-memory table (chunked internally). */
+export async function sampleTable(model: CopulaModel, rows: number, options: SamplerOptions & { chunkRows?: number } = {}): Promise<Table> {
+  const sampler = new CopulaSampler(model, options);
+  const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
+  const chunks: Table[] = [];
+  for (let start = 0; start < rows; start += chunkRows) chunks.push(await sampler.sampleChunk(start, Math.min(chunkRows, rows - start)));
+  if (chunks.length === 1) return chunks[0]!;
+  return concatenateTables(chunks, rows, await sampler.sampleChunk(0, 0));
+}
+
+function concatenateTables(chunks: Table[], rows: number, empty: Table): Table {
+  const columns = empty.columns.map((column, c): Column => {
+    if ("codes" in column) {
+      const codes = new Int32Array(rows);
+      let offset = 0;
+      for (const chunk of chunks) {
+        const part = (chunk.columns[c] as { codes: Int32Array }).codes;
+        codes.set(part, offset);
+        offset += part.length;
+      }
+      return { ...column, codes };
+    }
+    if (column.values instanceof Float64Array) {
+      const values = new Float64Array(rows);
+      let offset = 0;
+      for (const chunk of chunks) {
+        const part = (chunk.columns[c] as { values: Float64Array }).values;
+        values.set(part, offset);
+        offset += part.length;
+      }
+      return { ...column, values } as Column;
+    }
+    const values: (string | null)[] = [];
+    for (const chunk of chunks) for (const value of (chunk.columns[c] as { values: (string | null)[] }).values) values.push(value);
+    return { ...column, values } as Column;
+  });
+  return { rowCount: rows, columns };
+}

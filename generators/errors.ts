@@ -1,0 +1,30 @@
+/**
+ * Named errors of generators/. Each message is one line saying what was wrong and what to do;
+ * the underlying error, if any, is kept as `cause`.
+ */
+
+/** A `--where` condition that is malformed or cannot be met by the model. */
+export class ConditionError extends Error {
+  override readonly name = "ConditionError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  }
+}
+
+/** A model file that is missing, not a model, from another version, or corrupted. */
+export class ModelFileError extends Error {
+  override readonly name = "ModelFileError";
+  readonly path: string;
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.path = path;
+  }
+}
+
+/** A table the generator cannot learn from (no rows, no columns), or a bad sampling request. */
+export class GeneratorError extends Error {
+  override readonly name = "GeneratorError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  }
+}

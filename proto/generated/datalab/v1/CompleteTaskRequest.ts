@@ -1,0 +1,57 @@
+// Original file: proto/datalab/v1/node_service.proto
+
+import type { ResultFile as _datalab_v1_ResultFile, ResultFile__Output as _datalab_v1_ResultFile__Output } from '../../datalab/v1/ResultFile.js';
+
+/**
+ * Request of CompleteTask.
+ */
+export interface CompleteTaskRequest {
+  /**
+   * The registered node id.
+   */
+  'nodeId'?: (string);
+  /**
+   * The task.
+   */
+  'taskId'?: (string);
+  /**
+   * Its lease.
+   */
+  'leaseId'?: (string);
+  /**
+   * Result files; each chunk uploaded before with UploadChunk. At least a TABLE (SYNTHESIS,
+   * SAMPLE); at most one file per kind except OTHER.
+   */
+  'results'?: (_datalab_v1_ResultFile)[];
+  /**
+   * Short JSON summary of scores for listings (at most 64 KiB), e.g. {"fidelity": 0.91}.
+   */
+  'summaryJson'?: (string);
+}
+
+/**
+ * Request of CompleteTask.
+ */
+export interface CompleteTaskRequest__Output {
+  /**
+   * The registered node id.
+   */
+  'nodeId': (string);
+  /**
+   * The task.
+   */
+  'taskId': (string);
+  /**
+   * Its lease.
+   */
+  'leaseId': (string);
+  /**
+   * Result files; each chunk uploaded before with UploadChunk. At least a TABLE (SYNTHESIS,
+   * SAMPLE); at most one file per kind except OTHER.
+   */
+  'results': (_datalab_v1_ResultFile__Output)[];
+  /**
+   * Short JSON summary of scores for listings (at most 64 KiB), e.g. {"fidelity": 0.91}.
+   */
+  'summaryJson': (string);
+}

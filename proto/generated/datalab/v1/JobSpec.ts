@@ -1,0 +1,136 @@
+// Original file: proto/datalab/v1/job.proto
+
+import type { JobKind as _datalab_v1_JobKind, JobKind__Output as _datalab_v1_JobKind__Output } from '../../datalab/v1/JobKind.js';
+import type { InputRef as _datalab_v1_InputRef, InputRef__Output as _datalab_v1_InputRef__Output } from '../../datalab/v1/InputRef.js';
+import type { Condition as _datalab_v1_Condition, Condition__Output as _datalab_v1_Condition__Output } from '../../datalab/v1/Condition.js';
+import type { ScoringOptions as _datalab_v1_ScoringOptions, ScoringOptions__Output as _datalab_v1_ScoringOptions__Output } from '../../datalab/v1/ScoringOptions.js';
+import type { Resources as _datalab_v1_Resources, Resources__Output as _datalab_v1_Resources__Output } from '../../datalab/v1/Resources.js';
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * Everything a node needs to run the job; stored unchanged and compared for idempotency.
+ */
+export interface JobSpec {
+  /**
+   * What to compute.
+   */
+  'kind'?: (_datalab_v1_JobKind);
+  /**
+   * The input table (SYNTHESIS) or model file (SAMPLE).
+   */
+  'input'?: (_datalab_v1_InputRef | null);
+  /**
+   * Optional TableSchema as JSON (the `--schema` file format); empty = inferred on the node.
+   */
+  'schemaJson'?: (string);
+  /**
+   * Synthetic rows to generate (1 .. 100,000,000).
+   */
+  'rows'?: (number | string | Long);
+  /**
+   * Synthesizer name as `datalab synth --model` takes it, e.g. "gaussian_copula", "ctgan".
+   */
+  'model'?: (string);
+  /**
+   * Random seed (0 .. 2^53-1); unset = the node picks one and reports it in the report.
+   */
+  'seed'?: (number | string | Long);
+  /**
+   * Optional conditions for conditional sampling.
+   */
+  'conditions'?: (_datalab_v1_Condition)[];
+  /**
+   * Scoring options; unset = no scoring.
+   */
+  'scoring'?: (_datalab_v1_ScoringOptions | null);
+  /**
+   * Resources the job needs; the scheduler places it only where they fit.
+   */
+  'resources'?: (_datalab_v1_Resources | null);
+  /**
+   * Extra synthesizer options as a JSON object (e.g. {"epochs": 300, "batchSize": 500}).
+   */
+  'modelOptionsJson'?: (string);
+  /**
+   * Differential-privacy budget epsilon for DP models; unset = not a DP job.
+   */
+  'epsilon'?: (number | string);
+  /**
+   * Attempts before the job fails for good (1 .. 10); 0 = the coordinator's default.
+   */
+  'maxAttempts'?: (number);
+  /**
+   * Free-form name shown in listings (at most 200 characters).
+   */
+  'displayName'?: (string);
+  /**
+   * Output table format: "csv" (default) or "parquet".
+   */
+  'outputFormat'?: (string);
+  '_seed'?: "seed";
+  '_epsilon'?: "epsilon";
+}
+
+/**
+ * Everything a node needs to run the job; stored unchanged and compared for idempotency.
+ */
+export interface JobSpec__Output {
+  /**
+   * What to compute.
+   */
+  'kind': (_datalab_v1_JobKind__Output);
+  /**
+   * The input table (SYNTHESIS) or model file (SAMPLE).
+   */
+  'input': (_datalab_v1_InputRef__Output | null);
+  /**
+   * Optional TableSchema as JSON (the `--schema` file format); empty = inferred on the node.
+   */
+  'schemaJson': (string);
+  /**
+   * Synthetic rows to generate (1 .. 100,000,000).
+   */
+  'rows': (number);
+  /**
+   * Synthesizer name as `datalab synth --model` takes it, e.g. "gaussian_copula", "ctgan".
+   */
+  'model': (string);
+  /**
+   * Random seed (0 .. 2^53-1); unset = the node picks one and reports it in the report.
+   */
+  'seed'?: (number);
+  /**
+   * Optional conditions for conditional sampling.
+   */
+  'conditions': (_datalab_v1_Condition__Output)[];
+  /**
+   * Scoring options; unset = no scoring.
+   */
+  'scoring': (_datalab_v1_ScoringOptions__Output | null);
+  /**
+   * Resources the job needs; the scheduler places it only where they fit.
+   */
+  'resources': (_datalab_v1_Resources__Output | null);
+  /**
+   * Extra synthesizer options as a JSON object (e.g. {"epochs": 300, "batchSize": 500}).
+   */
+  'modelOptionsJson': (string);
+  /**
+   * Differential-privacy budget epsilon for DP models; unset = not a DP job.
+   */
+  'epsilon'?: (number);
+  /**
+   * Attempts before the job fails for good (1 .. 10); 0 = the coordinator's default.
+   */
+  'maxAttempts': (number);
+  /**
+   * Free-form name shown in listings (at most 200 characters).
+   */
+  'displayName': (string);
+  /**
+   * Output table format: "csv" (default) or "parquet".
+   */
+  'outputFormat': (string);
+  '_seed'?: "seed";
+  '_epsilon'?: "epsilon";
+}

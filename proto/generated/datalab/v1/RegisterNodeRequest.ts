@@ -1,0 +1,59 @@
+// Original file: proto/datalab/v1/node_service.proto
+
+import type { NodeCapabilities as _datalab_v1_NodeCapabilities, NodeCapabilities__Output as _datalab_v1_NodeCapabilities__Output } from '../../datalab/v1/NodeCapabilities.js';
+
+/**
+ * Request of RegisterNode.
+ */
+export interface RegisterNodeRequest {
+  /**
+   * Stable node name (1 .. 128 characters of [A-Za-z0-9._-]); with mTLS it must equal the
+   * certificate's CN/DNS SAN.
+   */
+  'nodeId'?: (string);
+  /**
+   * What the node offers.
+   */
+  'capabilities'?: (_datalab_v1_NodeCapabilities | null);
+  /**
+   * Heartbeat interval the node would like, in seconds (0 = the coordinator's default). The
+   * coordinator clamps it to its own bounds and returns the value to use.
+   */
+  'requestedHeartbeatIntervalSeconds'?: (number);
+  /**
+   * Host name of the machine, used to join with dcgm-exporter's `Hostname` label.
+   */
+  'hostname'?: (string);
+  /**
+   * Batch-system job id (Slurm SLURM_JOB_ID), joinable with dcgm-exporter's `hpc_job`.
+   */
+  'hpcJob'?: (string);
+}
+
+/**
+ * Request of RegisterNode.
+ */
+export interface RegisterNodeRequest__Output {
+  /**
+   * Stable node name (1 .. 128 characters of [A-Za-z0-9._-]); with mTLS it must equal the
+   * certificate's CN/DNS SAN.
+   */
+  'nodeId': (string);
+  /**
+   * What the node offers.
+   */
+  'capabilities': (_datalab_v1_NodeCapabilities__Output | null);
+  /**
+   * Heartbeat interval the node would like, in seconds (0 = the coordinator's default). The
+   * coordinator clamps it to its own bounds and returns the value to use.
+   */
+  'requestedHeartbeatIntervalSeconds': (number);
+  /**
+   * Host name of the machine, used to join with dcgm-exporter's `Hostname` label.
+   */
+  'hostname': (string);
+  /**
+   * Batch-system job id (Slurm SLURM_JOB_ID), joinable with dcgm-exporter's `hpc_job`.
+   */
+  'hpcJob': (string);
+}

@@ -1,0 +1,71 @@
+// Original file: proto/datalab/v1/common.proto
+
+/**
+ * What a result file is for.
+ */
+export const ResultKind = {
+  /**
+   * Not set; rejected where a kind is required.
+   */
+  RESULT_KIND_UNSPECIFIED: 'RESULT_KIND_UNSPECIFIED',
+  /**
+   * The synthetic table (CSV or Parquet).
+   */
+  RESULT_KIND_TABLE: 'RESULT_KIND_TABLE',
+  /**
+   * The fitted model file (loadable by `datalab sample`).
+   */
+  RESULT_KIND_MODEL: 'RESULT_KIND_MODEL',
+  /**
+   * The fidelity/privacy report (JSON).
+   */
+  RESULT_KIND_REPORT: 'RESULT_KIND_REPORT',
+  /**
+   * The same report rendered as HTML.
+   */
+  RESULT_KIND_REPORT_HTML: 'RESULT_KIND_REPORT_HTML',
+  /**
+   * Anything else the job produced (logs); several may exist, told apart by name.
+   */
+  RESULT_KIND_OTHER: 'RESULT_KIND_OTHER',
+} as const;
+
+/**
+ * What a result file is for.
+ */
+export type ResultKind =
+  /**
+   * Not set; rejected where a kind is required.
+   */
+  | 'RESULT_KIND_UNSPECIFIED'
+  | 0
+  /**
+   * The synthetic table (CSV or Parquet).
+   */
+  | 'RESULT_KIND_TABLE'
+  | 1
+  /**
+   * The fitted model file (loadable by `datalab sample`).
+   */
+  | 'RESULT_KIND_MODEL'
+  | 2
+  /**
+   * The fidelity/privacy report (JSON).
+   */
+  | 'RESULT_KIND_REPORT'
+  | 3
+  /**
+   * The same report rendered as HTML.
+   */
+  | 'RESULT_KIND_REPORT_HTML'
+  | 4
+  /**
+   * Anything else the job produced (logs); several may exist, told apart by name.
+   */
+  | 'RESULT_KIND_OTHER'
+  | 5
+
+/**
+ * What a result file is for.
+ */
+export type ResultKind__Output = typeof ResultKind[keyof typeof ResultKind]

@@ -1,0 +1,64 @@
+// Original file: proto/datalab/v1/node_service.proto
+
+import type { JobSpec as _datalab_v1_JobSpec, JobSpec__Output as _datalab_v1_JobSpec__Output } from '../../datalab/v1/JobSpec.js';
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * A unit of work handed to a node: one attempt of one job.
+ */
+export interface Task {
+  /**
+   * Task id (= "<job_id>/<attempt>").
+   */
+  'taskId'?: (string);
+  /**
+   * Lease id; name it in every later call about this task.
+   */
+  'leaseId'?: (string);
+  /**
+   * The job this task runs.
+   */
+  'jobId'?: (string);
+  /**
+   * Attempt number, 1-based.
+   */
+  'attempt'?: (number);
+  /**
+   * What to run (same message the client submitted).
+   */
+  'spec'?: (_datalab_v1_JobSpec | null);
+  /**
+   * When the lease ends unless extended, Unix epoch ms.
+   */
+  'leaseDeadlineUnixMs'?: (number | string | Long);
+}
+
+/**
+ * A unit of work handed to a node: one attempt of one job.
+ */
+export interface Task__Output {
+  /**
+   * Task id (= "<job_id>/<attempt>").
+   */
+  'taskId': (string);
+  /**
+   * Lease id; name it in every later call about this task.
+   */
+  'leaseId': (string);
+  /**
+   * The job this task runs.
+   */
+  'jobId': (string);
+  /**
+   * Attempt number, 1-based.
+   */
+  'attempt': (number);
+  /**
+   * What to run (same message the client submitted).
+   */
+  'spec': (_datalab_v1_JobSpec__Output | null);
+  /**
+   * When the lease ends unless extended, Unix epoch ms.
+   */
+  'leaseDeadlineUnixMs': (number);
+}

@@ -1,0 +1,31 @@
+// Original file: proto/datalab/v1/common.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * Result of UploadChunk.
+ */
+export interface UploadChunkResponse {
+  /**
+   * True when the chunk was stored before this call (nothing was written).
+   */
+  'alreadyStored'?: (boolean);
+  /**
+   * Length of the stored chunk in bytes.
+   */
+  'sizeBytes'?: (number | string | Long);
+}
+
+/**
+ * Result of UploadChunk.
+ */
+export interface UploadChunkResponse__Output {
+  /**
+   * True when the chunk was stored before this call (nothing was written).
+   */
+  'alreadyStored': (boolean);
+  /**
+   * Length of the stored chunk in bytes.
+   */
+  'sizeBytes': (number);
+}

@@ -1,0 +1,189 @@
+/**
+ * CSV/TSV through DuckDB's reader, with the dialect decided here rather than by DuckDB's
+ * sniffer (which guesses wrong on small or ragged files): the header record is parsed in JS,
+ * the delimiter is the candidate that splits it most, quotes are `"` doubled (RFC 4180).
+ * Every field is read as text so that inference sees the original spelling (decimals, date
+ * formats, mixed values). A UTF-8 BOM and CRLF line ends are handled by DuckDB.
+ */
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { duckdbConnection, sqlIdentifier, sqlString } from "./duckdb-session.js";
+import { TableReadError, firstLine } from "./errors.js";
+import { NULL_TOKENS, type RawTable, type RawTextColumn } from "./raw-table.js";
+import { decodeText, readSourceColumns } from "./read-columns.js";
+
+const DELIMITER_CANDIDATES = [",", "\t", ";", "|"] as const;
+
+export interface CsvDialect {
+  delimiter: string;
+  header: string[];
+}
+
+/** Parses the first record of `text` (quotes respected) and picks the delimiter. */
+export function sniffCsvHeader(text: string, preferTab: boolean): CsvDialect {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // The first record ends at the first newline outside quotes.
+  let inQuotes = false;
+  let end = body.length;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch === '"') inQuotes = !inQuotes;
+    else if ((ch === "\n" || ch === "\r") && !inQuotes) {
+      end = i;
+      break;
+    }
+  }
+  const headerLine = body.slice(0, end);
+  let delimiter = preferTab ? "\t" : ",";
+  let best = preferTab ? countOutsideQuotes(headerLine, "\t") : 0;
+  if (best === 0) {
+    for (const candidate of DELIMITER_CANDIDATES) {
+      const count = countOutsideQuotes(headerLine, candidate);
+      if (count > best) {
+        best = count;
+        delimiter = candidate;
+      }
+    }
+  }
+  return { delimiter, header: splitRecord(headerLine, delimiter) };
+}
+
+function countOutsideQuotes(line: string, delimiter: string): number {
+  let inQuotes = false;
+  let count = 0;
+  for (const ch of line) {
+    if (ch === '"') inQuotes = !inQuotes;
+    else if (ch === delimiter && !inQuotes) count++;
+  }
+  return count;
+}
+
+function splitRecord(line: string, delimiter: string): string[] {
+  const fields: string[] = [];
+  let field = "";
+  let inQuotes = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (inQuotes) {
+      if (ch === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') inQuotes = false;
+      else field += ch;
+    } else if (ch === '"') inQuotes = true;
+    else if (ch === delimiter) {
+      fields.push(field);
+      field = "";
+    } else field += ch;
+  }
+  fields.push(field);
+  return fields;
+}
+
+/** Header names made usable: trimmed, empty → `column<i>`, duplicates → `<name>_2`, `<name>_3`. */
+export function cleanColumnNames(header: string[], warnings: string[]): string[] {
+  const seen = new Set<string>();
+  return header.map((rawName, index) => {
+    let name = rawName.trim();
+    if (name === "") {
+      name = `column${index + 1}`;
+      warnings.push(`column ${index + 1} has no name in the header; it is called "${name}".`);
+    }
+    if (seen.has(name)) {
+      let k = 2;
+      while (seen.has(`${name}_${k}`)) k++;
+      warnings.push(`column name "${name}" appears more than once; column ${index + 1} is called "${name}_${k}".`);
+      name = `${name}_${k}`;
+    }
+    seen.add(name);
+    return name;
+  });
+}
+
+interface RaggedRow {
+  line: number;
+  expected: number;
+  found: number;
+}
+
+function parseRaggedError(message: string): RaggedRow | undefined {
+  const match = /CSV Error on Line: (\d+)[\s\S]*?Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+  if (match === null) return undefined;
+  return { line: Number(match[1]), expected: Number(match[2]), found: Number(match[3]) };
+}
+
+function csvSource(path: string, dialect: CsvDialect, names: string[], options: { nullPadding: boolean; encoding: string }): string {
+  const columns = `{${names.map((name) => `${sqlString(name)}: 'VARCHAR'`).join(", ")}}`;
+  return (
+    `read_csv(${sqlString(path)}, header=true, auto_detect=false, columns=${columns}, delim=${sqlString(dialect.delimiter)}, ` +
+    `quote='"', escape='"', strict_mode=true, encoding=${sqlString(options.encoding)}, ` +
+    `null_padding=${options.nullPadding}${options.nullPadding ? ", parallel=false" : ""})`
+  );
+}
+
+async function readCsvColumns(connection: DuckDBConnection, path: string, dialect: CsvDialect, names: string[], options: { nullPadding: boolean; encoding: string }) {
+  const source = csvSource(path, dialect, names, options);
+  return readSourceColumns(connection, source, names.map((name) => ({ expression: sqlIdentifier(name), kind: "text" as const })));
+}
+
+/**
+ * Reads a delimited text file whose first record is the header. `headText` is the decoded start
+ * of the file (enough to hold the header record).
+ */
+export async function readCsvFile(path: string, headText: string, options: { tsv: boolean; encoding: string }): Promise<RawTable> {
+  const warnings: string[] = [];
+  const dialect = sniffCsvHeader(headText, options.tsv);
+  const names = cleanColumnNames(dialect.header, warnings);
+  const connection = await duckdbConnection();
+  try {
+    let read: Awaited<ReturnType<typeof readCsvColumns>>;
+    try {
+      read = await readCsvColumns(connection, path, dialect, names, { nullPadding: false, encoding: options.encoding });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const ragged = parseRaggedError(message);
+      if (ragged !== undefined && ragged.found < ragged.expected) {
+        // Short rows are recoverable: the missing trailing fields are read as missing values.
+        warnings.push(`some rows have fewer fields than the header's ${ragged.expected} (first at line ${ragged.line}); their missing fields are read as empty.`);
+        try {
+          read = await readCsvColumns(connection, path, dialect, names, { nullPadding: true, encoding: options.encoding });
+        } catch (retryError) {
+          throw csvError(path, retryError);
+        }
+      } else {
+        throw csvError(path, error);
+      }
+    }
+    const columns: RawTextColumn[] = names.map((name, index) => {
+      const column = read.columns[index]!;
+      return { name, kind: "text", values: column.kind === "text" ? decodeText(column.dictionary, column.codes, isNullText) : [] };
+    });
+    return { path, format: options.tsv ? "tsv" : "csv", rowCount: read.rowCount, columns, warnings };
+  } finally {
+    connection.closeSync();
+  }
+}
+
+/** An empty field or a null token (NA, NULL, …) is a missing value. */
+export function isNullText(text: string): boolean {
+  return text === "" || NULL_TOKENS.has(text);
+}
+
+function csvError(path: string, error: unknown): TableReadError {
+  const message = error instanceof Error ? error.message : String(error);
+  const ragged = parseRaggedError(message);
+  if (ragged !== undefined) {
+    return new TableReadError(
+      path,
+      `${path}: line ${ragged.line} has ${ragged.found} fields but the header has ${ragged.expected}; fix that row, or quote fields that contain the delimiter.`,
+      { cause: error },
+    );
+  }
+  const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
+  if (line !== undefined && /unterminated quote/i.test(message)) {
+    return new TableReadError(path, `${path}: line ${line} has a quote that is never closed; close it, or double the quotes inside quoted fields ("").`, { cause: error });
+  }
+  if (line !== undefined) {
+    return new TableReadError(path, `${path}: cannot read line ${line} as CSV (${firstLine(error)}); fix that row and retry.`, { cause: error });
+  }
+  return new TableReadError(path, `${path}: cannot read as a CSV table (${firstLine(error)}); check that it is a delimited text file with a header row.`, { cause: error });
+}

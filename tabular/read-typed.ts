@@ -1,0 +1,104 @@
+/**
+ * Parquet and JSON/NDJSON through DuckDB. These formats carry types, so numbers stay numbers,
+ * booleans booleans, and DATE/TIMESTAMP columns become datetimes (epoch ms UTC) with an ISO
+ * format kept for output. Anything else (strings, decimals read as text, nested values) is read
+ * as text and left to inference.
+ */
+import { duckdbConnection, sqlIdentifier, sqlString } from "./duckdb-session.js";
+import { TableReadError, firstLine } from "./errors.js";
+import type { RawColumn, RawTable } from "./raw-table.js";
+import { decodeText, readSourceColumns, type SourceColumn, type SourceValues } from "./read-columns.js";
+import { isNullText } from "./read-csv.js";
+
+const INTEGER_TYPES = new Set(["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"]);
+const FLOAT_TYPES = new Set(["FLOAT", "DOUBLE", "REAL"]);
+
+type ColumnPlan =
+  | { kind: "number"; integer: boolean }
+  | { kind: "boolean" }
+  | { kind: "datetime"; format: string }
+  | { kind: "text" }
+  | { kind: "json" };
+
+function planFor(typeName: string): ColumnPlan {
+  const upper = typeName.toUpperCase();
+  if (INTEGER_TYPES.has(upper)) return { kind: "number", integer: true };
+  if (FLOAT_TYPES.has(upper)) return { kind: "number", integer: false };
+  const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(upper);
+  if (decimal !== null) return { kind: "number", integer: decimal[2] === "0" };
+  if (upper === "BOOLEAN") return { kind: "boolean" };
+  if (upper === "DATE") return { kind: "datetime", format: "%Y-%m-%d" };
+  if (upper.startsWith("TIMESTAMP")) return { kind: "datetime", format: "%Y-%m-%dT%H:%M:%S" };
+  // A JSON field with values of several types: read each as its text (a string without quotes).
+  if (upper === "JSON") return { kind: "json" };
+  return { kind: "text" };
+}
+
+function sourceColumn(name: string, plan: ColumnPlan): SourceColumn {
+  const column = sqlIdentifier(name);
+  switch (plan.kind) {
+    case "number":
+      return { expression: `CAST(${column} AS DOUBLE)`, kind: "double" };
+    case "boolean":
+      return { expression: `CAST(CAST(${column} AS BOOLEAN) AS DOUBLE)`, kind: "double" };
+    case "datetime":
+      // epoch_ms of a TIMESTAMP is whole milliseconds since 1970-01-01 UTC.
+      return { expression: `CAST(epoch_ms(CAST(${column} AS TIMESTAMP)) AS DOUBLE)`, kind: "double" };
+    case "text":
+      return { expression: `CAST(${column} AS VARCHAR)`, kind: "text" };
+    case "json":
+      return { expression: `(${column} ->> '$')`, kind: "text" };
+  }
+}
+
+/** Reads a Parquet, JSON (array of objects) or NDJSON file with its types. */
+export async function readTypedFile(path: string, format: "parquet" | "json" | "ndjson"): Promise<RawTable> {
+  const quoted = sqlString(path);
+  const source =
+    format === "parquet"
+      ? `read_parquet(${quoted})`
+      : format === "json"
+        ? `read_json(${quoted}, format='array')`
+        : `read_json(${quoted}, format='newline_delimited')`;
+  const connection = await duckdbConnection();
+  try {
+    let probe: Awaited<ReturnType<typeof connection.runAndReadAll>>;
+    try {
+      probe = await connection.runAndReadAll(`SELECT * FROM ${source} LIMIT 0`);
+    } catch (error) {
+      throw new TableReadError(path, typedReadMessage(path, format, error), { cause: error });
+    }
+    const names = probe.columnNames();
+    const plans = probe.columnTypes().map((type) => planFor(type.alias ?? type.toString()));
+    if (names.length === 0) throw new TableReadError(path, `${path}: has no columns; give a table with at least one column.`);
+    const read = await readSourceColumns(
+      connection,
+      source,
+      names.map((name, i) => sourceColumn(name, plans[i]!)),
+    );
+    const columns: RawColumn[] = names.map((name, i) => toRawColumn(name, plans[i]!, read.columns[i]!));
+    return { path, format, rowCount: read.rowCount, columns, warnings: [] };
+  } catch (error) {
+    if (error instanceof TableReadError) throw error;
+    throw new TableReadError(path, typedReadMessage(path, format, error), { cause: error });
+  } finally {
+    connection.closeSync();
+  }
+}
+
+function toRawColumn(name: string, plan: ColumnPlan, read: SourceValues): RawColumn {
+  if (read.kind === "text") return { name, kind: "text", values: decodeText(read.dictionary, read.codes, isNullText) };
+  switch (plan.kind) {
+    case "number":
+      return { name, kind: "number", values: read.values, integer: plan.integer };
+    case "datetime":
+      return { name, kind: "datetime", values: read.values, format: plan.format };
+    default:
+      return { name, kind: "boolean", values: Array.from(read.values, (v) => (Number.isNaN(v) ? null : v === 1)) };
+  }
+}
+
+function typedReadMessage(path: string, format: string, error: unknown): string {
+  const what = format === "parquet" ? "a Parquet file" : format === "json" ? "a JSON array of objects" : "newline-delimited JSON objects";
+  return `${path}: cannot read as ${what} (${firstLine(error)}); check the file and its extension.`;
+}

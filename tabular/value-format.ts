@@ -1,0 +1,97 @@
+/**
+ * A column's values as the text cells of an output file: numbers with the column's decimals
+ * (integers without ".0"), datetimes in the column's format, categories by label, missing as
+ * `nullCell`. Text that holds the delimiter, a quote or a line break is quoted, quotes doubled.
+ */
+import { formatDatetime } from "./datetime-format.js";
+import type { ColumnSchema } from "./schema.js";
+import type { Column } from "./table.js";
+
+export interface CellOptions {
+  delimiter: string;
+  /** Written for a missing value (empty for CSV). */
+  nullCell: string;
+  /** Overrides each datetime column's format (Parquet staging writes ISO timestamps). */
+  datetimeFormat?: (schema: ColumnSchema & { type: "datetime" }) => string;
+}
+
+/** Quotes `text` for a delimited file when it needs it (RFC 4180). */
+export function quoteCell(text: string, delimiter: string): string {
+  if (text.includes(delimiter) || text.includes('"') || text.includes("\n") || text.includes("\r") || text === "") {
+    return `"${text.replaceAll('"', '""')}"`;
+  }
+  return text;
+}
+
+/** A number written with `decimals` digits after the point; integers as plain integers. */
+export function formatNumber(value: number, subtype: "integer" | "float", decimals: number): string {
+  if (subtype === "integer" || decimals === 0) {
+    const rounded = Math.round(value);
+    return rounded === 0 ? "0" : String(rounded);
+  }
+  const text = value.toFixed(decimals);
+  // "-0.00" reads as a negative zero: write it as zero.
+  return text.startsWith("-") && Number(text) === 0 ? text.slice(1) : text;
+}
+
+/** The cells of rows [start, end) of `column`, ready to join with the delimiter. */
+export function formatCells(column: Column, start: number, end: number, options: CellOptions): string[] {
+  const cells = new Array<string>(end - start);
+  const { schema } = column;
+  switch (schema.type) {
+    case "numerical": {
+      const values = (column as { values: Float64Array }).values;
+      for (let i = start; i < end; i++) {
+        const v = values[i]!;
+        cells[i - start] = Number.isFinite(v) ? formatNumber(v, schema.subtype, schema.decimals) : options.nullCell;
+      }
+      return cells;
+    }
+    case "datetime": {
+      const values = (column as { values: Float64Array }).values;
+      const format = options.datetimeFormat?.(schema) ?? schema.format;
+      const needsQuote = format.includes(options.delimiter);
+      for (let i = start; i < end; i++) {
+        const v = values[i]!;
+        if (!Number.isFinite(v)) cells[i - start] = options.nullCell;
+        else {
+          const text = formatDatetime(v, format);
+          cells[i - start] = needsQuote ? quoteCell(text, options.delimiter) : text;
+        }
+      }
+      return cells;
+    }
+    case "categorical":
+    case "boolean": {
+      const { codes, categories } = column as { codes: Int32Array; categories: string[] };
+      const labels = categories.map((label) => quoteCell(label, options.delimiter));
+      for (let i = start; i < end; i++) {
+        const code = codes[i]!;
+        cells[i - start] = code >= 0 && code < labels.length ? labels[code]! : options.nullCell;
+      }
+      return cells;
+    }
+    case "id":
+    case "pii": {
+      const values = (column as { values: (string | null)[] }).values;
+      for (let i = start; i < end; i++) {
+        const v = values[i];
+        cells[i - start] = v === null || v === undefined ? options.nullCell : quoteCell(v, options.delimiter);
+      }
+      return cells;
+    }
+  }
+}
+
+/** Rows [start, end) of the given columns as delimited text lines, each ending in "\n". */
+export function formatRows(columns: readonly Column[], start: number, end: number, options: CellOptions): string {
+  const cells = columns.map((column) => formatCells(column, start, end, options));
+  const last = cells.length - 1;
+  const lines = new Array<string>(end - start);
+  for (let i = 0; i < end - start; i++) {
+    let line = "";
+    for (let j = 0; j < last; j++) line += cells[j]![i]! + options.delimiter;
+    lines[i] = line + (last >= 0 ? cells[last]![i]! : "");
+  }
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+}

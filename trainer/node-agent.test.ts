@@ -1,0 +1,269 @@
+/**
+ * The agent against a small in-process NodeService (real gRPC on 127.0.0.1, insecure): leasing,
+ * progress, chunked upload and completion, cancellation, a coordinator that goes away while a
+ * task finishes (the outcome waits in the spool and is re-reported to the restarted one), and
+ * shutdown handing a task back. The process-level tests with the real coordinator are in
+ * service-tests/.
+ */
+import { createHash } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { afterEach, describe, expect, it } from "vitest";
+import { createNodeClient, type NodeServiceHandlers, nodeServiceDefinition, type TaskOut } from "../proto/index.js";
+import { NodeAgent } from "./node-agent.js";
+import type { NodeAgentConfig } from "./node-config.js";
+import { NodeMetrics } from "./node-metrics.js";
+import { nodeChannelOptions } from "./node-rpc.js";
+import type { TaskRunner } from "./task-runner.js";
+
+interface FakeState {
+  queue: TaskOut[];
+  chunks: Map<string, Buffer>;
+  completed: Array<{ taskId: string; leaseId: string; results: Array<{ kind: string; name: string; sha256: string; chunks: string[] }> }>;
+  failed: Array<{ taskId: string; errorMessage: string; retryable: boolean }>;
+  released: string[];
+  progress: Array<{ taskId: string; phase: string }>;
+  cancelled: Set<string>;
+  registrations: number;
+  deregistered: boolean;
+}
+
+function newState(): FakeState {
+  return { queue: [], chunks: new Map(), completed: [], failed: [], released: [], progress: [], cancelled: new Set(), registrations: 0, deregistered: false };
+}
+
+function task(jobId: string): TaskOut {
+  return {
+    taskId: `${jobId}/1`,
+    leaseId: `lease-${jobId}`,
+    jobId,
+    attempt: 1,
+    leaseDeadlineUnixMs: Date.now() + 10_000,
+    spec: {
+      kind: "JOB_KIND_SYNTHESIS",
+      input: { bundledUri: "vega:penguins.json", source: "bundledUri" },
+      schemaJson: "",
+      rows: 10,
+      model: "",
+      conditions: [],
+      scoring: null,
+      resources: null,
+      modelOptionsJson: "",
+      maxAttempts: 0,
+      displayName: "",
+      outputFormat: "",
+    },
+  };
+}
+
+async function startFake(state: FakeState, port = 0): Promise<{ server: grpc.Server; port: number }> {
+  const server = new grpc.Server();
+  const handlers: NodeServiceHandlers = {
+    RegisterNode: (_call, callback) => {
+      state.registrations += 1;
+      callback(null, { heartbeatIntervalSeconds: 1, leaseSeconds: 3, maxChunkBytes: 1024 * 1024, activeTasks: [] });
+    },
+    Heartbeat: (call, callback) => callback(null, { heartbeatIntervalSeconds: 1, cancelledTaskIds: call.request.runningTaskIds.filter((id) => state.cancelled.has(id)), lostTaskIds: [] }),
+    LeaseTask: (_call, callback) => {
+      const next = state.queue.shift();
+      // A short long-poll keeps the test quick.
+      if (next) callback(null, { task: next });
+      else setTimeout(() => callback(null, {}), 100);
+    },
+    ReportProgress: (call, callback) => {
+      state.progress.push({ taskId: call.request.taskId, phase: call.request.progress?.phase ?? "" });
+      callback(null, { leaseDeadlineUnixMs: Date.now() + 3000, cancelRequested: state.cancelled.has(call.request.taskId) });
+    },
+    DownloadInput: (call) => call.destroy({ code: grpc.status.UNIMPLEMENTED, details: "not in the fake" } as grpc.ServiceError),
+    UploadChunk: (call, callback) => {
+      const digest = createHash("sha256").update(call.request.data).digest("hex");
+      if (digest !== call.request.sha256) return callback({ code: grpc.status.INVALID_ARGUMENT, details: "digest mismatch" });
+      const already = state.chunks.has(digest);
+      state.chunks.set(digest, Buffer.from(call.request.data));
+      callback(null, { alreadyStored: already, sizeBytes: call.request.data.length });
+    },
+    FindMissingChunks: (call, callback) => callback(null, { missingSha256: call.request.sha256.filter((digest) => !state.chunks.has(digest)) }),
+    CompleteTask: (call, callback) => {
+      state.completed.push({
+        taskId: call.request.taskId,
+        leaseId: call.request.leaseId,
+        results: call.request.results.map((r) => ({ kind: r.kind, name: r.file?.name ?? "", sha256: r.file?.sha256 ?? "", chunks: r.file?.chunks.map((c) => c.sha256) ?? [] })),
+      });
+      callback(null, { accepted: true });
+    },
+    FailTask: (call, callback) => {
+      state.failed.push({ taskId: call.request.taskId, errorMessage: call.request.errorMessage, retryable: call.request.retryable });
+      callback(null, { willRetry: call.request.retryable, attemptsLeft: 1 });
+    },
+    ReleaseTask: (call, callback) => {
+      state.released.push(call.request.taskId);
+      callback(null, { requeued: true });
+    },
+    DeregisterNode: (_call, callback) => {
+      state.deregistered = true;
+      callback(null, { requeuedTasks: 0 });
+    },
+  };
+  server.addService(nodeServiceDefinition(), handlers);
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
+  );
+  return { server, port: bound };
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function startAgent(port: number, runner: TaskRunner, workDir?: string) {
+  const dir = workDir ?? (await mkdtemp(join(tmpdir(), "node-agent-")));
+  if (workDir === undefined) cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const config: NodeAgentConfig = {
+    coordinatorAddress: `127.0.0.1:${port}`,
+    tlsDir: undefined,
+    insecure: true,
+    nodeId: "test-node",
+    workDir: dir,
+    metricsListen: undefined,
+    shutdownGraceSeconds: 5,
+    leaseWaitSeconds: 1,
+    reconnectBaseMs: 50,
+    reconnectCapMs: 300,
+    cpuCores: 2,
+  };
+  const client = createNodeClient(config.coordinatorAddress, grpc.credentials.createInsecure(), nodeChannelOptions);
+  const metrics = new NodeMetrics({ nodeVersion: "test", gpus: [] });
+  const lines: string[] = [];
+  const agent = new NodeAgent({ config, capabilities: { gpus: [], cpuCores: 2, memoryBytes: 1e9, versions: {} }, client, runner, metrics, maxConcurrentTasks: 1, log: (line) => lines.push(line) });
+  const done = agent.run();
+  cleanups.push(async () => {
+    agent.requestShutdown(0);
+    await done.catch(() => undefined);
+    client.close();
+  });
+  return { agent, done, lines, metrics, workDir: dir };
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** A runner that writes a table of `bytes` pseudo-random bytes (several chunks when large). */
+function writingRunner(bytes: number, gate?: Promise<void>): TaskRunner {
+  return async (request, hooks) => {
+    hooks.onProgress(0.5, "fit");
+    await gate;
+    const data = createHash("sha256").update(request.jobId).digest();
+    const table = Buffer.alloc(bytes);
+    for (let i = 0; i < bytes; i += data.length) data.copy(table, i);
+    const path = join(request.outputDir, "synthetic.csv");
+    await writeFile(path, table);
+    return { files: [{ kind: "table", path, name: "synthetic.csv", mediaType: "text/csv" }], summaryJson: JSON.stringify({ rows: request.rows }) };
+  };
+}
+
+describe("NodeAgent", () => {
+  it("leases, reports progress, uploads the result in verified chunks and completes", async () => {
+    const state = newState();
+    const fake = await startFake(state);
+    cleanups.push(() => void fake.server.forceShutdown());
+    state.queue.push(task("job-a"));
+    // 2.5 MiB: three chunks of at most 1 MiB.
+    const { metrics } = await startAgent(fake.port, writingRunner(2.5 * 1024 * 1024));
+    await until("completion", () => state.completed.length === 1);
+    const [done] = state.completed;
+    expect(done?.taskId).toBe("job-a/1");
+    expect(done?.leaseId).toBe("lease-job-a");
+    const table = done?.results.find((r) => r.kind === "RESULT_KIND_TABLE");
+    expect(table?.chunks.length).toBe(3);
+    // The coordinator can rebuild the file from its chunks, and the whole-file digest matches.
+    const rebuilt = Buffer.concat(table!.chunks.map((digest) => state.chunks.get(digest)!));
+    expect(rebuilt.length).toBe(2.5 * 1024 * 1024);
+    expect(createHash("sha256").update(rebuilt).digest("hex")).toBe(table?.sha256);
+    expect(state.progress.map((p) => p.phase)).toContain("start");
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/datalab_node_tasks_total\{kind="synthesis",outcome="succeeded"\} 1/);
+  });
+
+  it("stops a task whose job was cancelled and reports nothing", async () => {
+    const state = newState();
+    const fake = await startFake(state);
+    cleanups.push(() => void fake.server.forceShutdown());
+    state.queue.push(task("job-c"));
+    let sawAbort = false;
+    const runner: TaskRunner = (_request, hooks) =>
+      new Promise((_resolve, reject) => {
+        hooks.signal.addEventListener("abort", () => {
+          sawAbort = true;
+          reject(new Error("aborted"));
+        });
+      });
+    const { lines } = await startAgent(fake.port, runner);
+    await until("the task to start", () => state.progress.some((p) => p.taskId === "job-c/1"));
+    state.cancelled.add("job-c/1");
+    await until("the runner to see the abort", () => sawAbort);
+    await until("the stop to be logged", () => lines.some((line) => line.includes("stopped job-c/1: job cancelled")));
+    expect(state.completed).toEqual([]);
+    expect(state.failed).toEqual([]);
+  });
+
+  it("keeps a finished outcome on disk while the coordinator is down and reports it after a restart", async () => {
+    const state = newState();
+    let fake = await startFake(state);
+    const port = fake.port;
+    cleanups.push(() => void fake.server.forceShutdown());
+    state.queue.push(task("job-r"));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { lines } = await startAgent(port, writingRunner(1000, gate));
+    await until("the task to start", () => state.progress.some((p) => p.taskId === "job-r/1"));
+    // The coordinator dies (kill -9 style: no goodbye) while the task runs…
+    fake.server.forceShutdown();
+    release();
+    await until("the outcome to be kept", () => lines.some((line) => line.includes("could not report job-r/1 yet")));
+    expect(state.completed).toEqual([]);
+    // …and comes back on the same port with its state (as a restarted coordinator would from SQLite).
+    const registrationsBefore = state.registrations;
+    fake = await startFake(state, port);
+    await until("the re-report", () => state.completed.length === 1, 20_000);
+    expect(state.registrations).toBeGreaterThan(registrationsBefore);
+    expect(state.completed[0]?.taskId).toBe("job-r/1");
+  });
+
+  it("hands a running task back on shutdown after the grace period and deregisters", async () => {
+    const state = newState();
+    const fake = await startFake(state);
+    cleanups.push(() => void fake.server.forceShutdown());
+    state.queue.push(task("job-s"));
+    const never: TaskRunner = () => new Promise(() => undefined);
+    const { agent, done } = await startAgent(fake.port, never);
+    await until("the task to start", () => state.progress.some((p) => p.taskId === "job-s/1"));
+    agent.requestShutdown(0.2);
+    expect(await done).toBe(0);
+    expect(state.released).toEqual(["job-s/1"]);
+    expect(state.deregistered).toBe(true);
+  });
+
+  it("reports a failing runner with FailTask, non-retryable for bad input", async () => {
+    const state = newState();
+    const fake = await startFake(state);
+    cleanups.push(() => void fake.server.forceShutdown());
+    const bad = task("job-f");
+    bad.spec!.outputFormat = "xlsx";
+    state.queue.push(bad);
+    await startAgent(fake.port, writingRunner(10));
+    await until("the failure report", () => state.failed.length === 1);
+    expect(state.failed[0]?.retryable).toBe(false);
+    expect(state.failed[0]?.errorMessage).toMatch(/TaskSpecError: output format "xlsx" is not supported/);
+  });
+});
+

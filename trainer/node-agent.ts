@@ -1,0 +1,373 @@
+/**
+ * The worker node agent: dials out to the coordinator, registers its capabilities, heartbeats at
+ * the negotiated interval, long-polls for tasks that fit, runs them, and reports outcomes that
+ * were first written to its local spool. A "session" is one registration: it ends when the
+ * coordinator stops answering (two missed heartbeats, or a failed long poll) or forgets the node,
+ * and the agent registers again with exponential backoff and jitter. Running tasks keep running
+ * across sessions; finished ones wait in the spool until a coordinator acknowledges them.
+ *
+ * Shutdown (SIGTERM): stop leasing, let running tasks finish for `shutdownGraceSeconds`, then
+ * hand the rest back with ReleaseTask, deregister, and resolve run() with 0.
+ */
+import { rm } from "node:fs/promises";
+import { hostname } from "node:os";
+import * as grpc from "@grpc/grpc-js";
+import { type NodeServiceClient, type RegisterNodeResponseOut, type TaskOut, tunables } from "../proto/index.js";
+import { ReconnectBackoff, sleepUnlessAborted } from "./backoff.js";
+import type { NodeCapabilities } from "./capabilities.js";
+import type { NodeAgentConfig } from "./node-config.js";
+import type { NodeMetrics } from "./node-metrics.js";
+import { cancellableCall, describeRpcError, isAuthRpcError, statusOf } from "./node-rpc.js";
+import { reportOutcome } from "./outcome-reporter.js";
+import { ResultSpool, type SpooledOutcome } from "./result-spool.js";
+import { runAttempt, TaskAttempt, taskDirOf } from "./task-attempt.js";
+import type { TaskRunner } from "./task-runner.js";
+
+export class NodeAgentError extends Error {
+  override readonly name = "NodeAgentError";
+}
+
+export interface NodeAgentOptions {
+  config: NodeAgentConfig;
+  capabilities: NodeCapabilities;
+  client: NodeServiceClient;
+  runner: TaskRunner;
+  metrics: NodeMetrics;
+  /** Most tasks run at once. */
+  maxConcurrentTasks: number;
+  log: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+interface Session {
+  heartbeatIntervalSeconds: number;
+  leaseSeconds: number;
+  maxChunkBytes: number;
+  /** Aborted when the session is over (coordinator gone, node forgotten, shutdown done). */
+  controller: AbortController;
+}
+
+export class NodeAgent {
+  readonly #options: NodeAgentOptions;
+  readonly #spool: ResultSpool;
+  readonly #backoff: ReconnectBackoff;
+  readonly #running = new Map<string, TaskAttempt>();
+  readonly #reporting = new Set<string>();
+  /** Aborted on shutdown: wakes sleeps and cancels the long poll. */
+  readonly #stopLeasing = new AbortController();
+  #session: Session | undefined;
+  #leaseSeconds: number = tunables.leaseSeconds;
+  #maxChunkBytes: number = tunables.maxChunkBytes;
+  #slotFreed: (() => void) | undefined;
+  #graceTimer: NodeJS.Timeout | undefined;
+  #registeredOnce = false;
+
+  constructor(options: NodeAgentOptions) {
+    this.#options = options;
+    this.#spool = new ResultSpool(options.config.workDir);
+    this.#backoff = new ReconnectBackoff({ baseMs: options.config.reconnectBaseMs, capMs: options.config.reconnectCapMs });
+  }
+
+  get runningTaskIds(): string[] {
+    return [...this.#running.keys()];
+  }
+
+  /** Stop leasing; hand back what still runs after the grace period (0 = at once). */
+  requestShutdown(graceSeconds: number = this.#options.config.shutdownGraceSeconds): void {
+    const first = !this.#stopLeasing.signal.aborted;
+    this.#stopLeasing.abort();
+    if (first) this.#log(`shutting down: no new tasks; ${this.#running.size} running, handing back after ${graceSeconds} s`);
+    clearTimeout(this.#graceTimer);
+    this.#graceTimer = setTimeout(() => {
+      for (const attempt of this.#running.values()) attempt.stop("handed_back");
+    }, graceSeconds * 1000);
+    this.#graceTimer.unref();
+    this.#slotFreed?.();
+  }
+
+  /** Runs until shutdown completes; resolves 0, or rejects with NodeAgentError when the coordinator refuses this node's identity. */
+  async run(): Promise<number> {
+    await this.#spool.open();
+    while (!(this.#stopLeasing.signal.aborted && this.#running.size === 0)) {
+      let session: Session;
+      try {
+        session = await this.#register();
+      } catch (error) {
+        if (isAuthRpcError(error) && !this.#registeredOnce) {
+          throw new NodeAgentError(`the coordinator refused node "${this.#options.config.nodeId}" (${describeRpcError(error)}); check --node-id matches the certificate in --tls-dir.`, { cause: error });
+        }
+        this.#options.metrics.coordinatorConnected.set(0);
+        const delayMs = this.#backoff.nextDelayMs();
+        this.#log(`cannot register with ${this.#options.config.coordinatorAddress} (${describeRpcError(error)}); retrying in ${(delayMs / 1000).toFixed(1)} s`);
+        // While stopping with tasks still running, keep trying so their outcomes get reported.
+        await sleepUnlessAborted(delayMs, this.#running.size > 0 ? undefined : this.#stopLeasing.signal);
+        continue;
+      }
+      this.#session = session;
+      const heartbeats = this.#heartbeatLoop(session);
+      void this.#reportPending(session);
+      try {
+        await this.#leaseLoop(session);
+      } catch (error) {
+        if (!session.controller.signal.aborted) this.#log(`lost the coordinator (${describeRpcError(error)}); reconnecting`);
+      }
+      session.controller.abort();
+      await heartbeats;
+      this.#session = undefined;
+      this.#options.metrics.coordinatorConnected.set(0);
+      if (!this.#stopLeasing.signal.aborted) {
+        this.#options.metrics.reconnectsTotal.inc();
+        await sleepUnlessAborted(this.#backoff.nextDelayMs(), this.#stopLeasing.signal);
+      }
+    }
+    await this.#deregister();
+    clearTimeout(this.#graceTimer);
+    return 0;
+  }
+
+  #log(line: string): void {
+    this.#options.log(line);
+  }
+
+  async #register(): Promise<Session> {
+    const { config, capabilities } = this.#options;
+    const env = this.#options.env ?? process.env;
+    const response = await cancellableCall<RegisterNodeResponseOut>(
+      (metadata, options, callback) =>
+        this.#options.client.registerNode(
+          {
+            nodeId: config.nodeId,
+            capabilities: {
+              gpus: capabilities.gpus.map((gpu) => ({ index: gpu.index, name: gpu.name, memoryBytes: gpu.memoryBytes, uuid: "" })),
+              cpuCores: capabilities.cpuCores,
+              memoryBytes: capabilities.memoryBytes,
+              versions: capabilities.versions,
+              kinds: ["JOB_KIND_SYNTHESIS", "JOB_KIND_SAMPLE"],
+              maxConcurrentTasks: this.#options.maxConcurrentTasks,
+            },
+            requestedHeartbeatIntervalSeconds: 0,
+            hostname: env["HOSTNAME"] ?? hostname(),
+            hpcJob: env["SLURM_JOB_ID"] ?? "",
+          },
+          metadata,
+          options,
+          callback,
+        ),
+      tunables.unaryDeadlineSeconds,
+    );
+    const session: Session = {
+      heartbeatIntervalSeconds: Math.max(1, response.heartbeatIntervalSeconds || tunables.heartbeatIntervalSeconds),
+      leaseSeconds: Math.max(1, response.leaseSeconds || tunables.leaseSeconds),
+      maxChunkBytes: response.maxChunkBytes || tunables.maxChunkBytes,
+      controller: new AbortController(),
+    };
+    this.#leaseSeconds = session.leaseSeconds;
+    this.#maxChunkBytes = session.maxChunkBytes;
+    this.#backoff.reset();
+    this.#options.metrics.coordinatorConnected.set(1);
+    this.#log(
+      `${this.#registeredOnce ? "re-registered" : "registered"} with ${config.coordinatorAddress} as ${config.nodeId} (heartbeat ${session.heartbeatIntervalSeconds} s, lease ${session.leaseSeconds} s, ${capabilities.gpus.length} GPU, ${capabilities.cpuCores} cores)`,
+    );
+    this.#registeredOnce = true;
+    await this.#reconcileActiveTasks(response.activeTasks);
+    return session;
+  }
+
+  /** Tasks the coordinator believes we hold: keep those we run or have finished; hand back the rest. */
+  async #reconcileActiveTasks(active: TaskOut[]): Promise<void> {
+    if (active.length === 0) return;
+    const spooled = new Set((await this.#spool.pending()).map((outcome) => `${outcome.taskId} ${outcome.leaseId}`));
+    for (const task of active) {
+      const running = this.#running.get(task.taskId);
+      if (running?.task.leaseId === task.leaseId || spooled.has(`${task.taskId} ${task.leaseId}`)) continue;
+      this.#log(`handing back ${task.taskId}: this node no longer runs it (restarted)`);
+      await this.#release(task, "node restarted and no longer runs this task");
+    }
+  }
+
+  async #release(task: TaskOut, reason: string): Promise<void> {
+    try {
+      await cancellableCall(
+        (metadata, options, callback) => this.#options.client.releaseTask({ nodeId: this.#options.config.nodeId, taskId: task.taskId, leaseId: task.leaseId, reason }, metadata, options, callback),
+        tunables.unaryDeadlineSeconds,
+      );
+    } catch (error) {
+      this.#log(`could not hand back ${task.taskId} (${describeRpcError(error)}); its lease will expire instead`);
+    }
+  }
+
+  async #heartbeatLoop(session: Session): Promise<void> {
+    let missed = 0;
+    const signal = session.controller.signal;
+    while (!signal.aborted) {
+      await sleepUnlessAborted(session.heartbeatIntervalSeconds * 1000, signal);
+      if (signal.aborted) return;
+      try {
+        const response = await cancellableCall<{ heartbeatIntervalSeconds: number; cancelledTaskIds: string[]; lostTaskIds: string[] }>(
+          (metadata, options, callback) => this.#options.client.heartbeat({ nodeId: this.#options.config.nodeId, runningTaskIds: this.runningTaskIds }, metadata, options, callback),
+          Math.max(1, session.heartbeatIntervalSeconds),
+          signal,
+        );
+        missed = 0;
+        if (response.heartbeatIntervalSeconds > 0) session.heartbeatIntervalSeconds = response.heartbeatIntervalSeconds;
+        for (const taskId of response.cancelledTaskIds) this.#running.get(taskId)?.stop("cancelled");
+        for (const taskId of response.lostTaskIds) this.#running.get(taskId)?.stop("lost", "the heartbeat answer lists it as lost");
+      } catch (error) {
+        if (signal.aborted) return;
+        missed += 1;
+        // NOT_FOUND: the coordinator forgot us (restarted, or declared us offline): register again now.
+        // Two misses in a row: the coordinator treats us as offline too, so start over.
+        if (statusOf(error) === grpc.status.NOT_FOUND || missed >= 2) {
+          this.#log(`heartbeat failed (${describeRpcError(error)}); registering again`);
+          session.controller.abort();
+          return;
+        }
+      }
+    }
+  }
+
+  async #leaseLoop(session: Session): Promise<void> {
+    const signal = AbortSignal.any([session.controller.signal, this.#stopLeasing.signal]);
+    while (!session.controller.signal.aborted) {
+      if (this.#stopLeasing.signal.aborted) {
+        // Shutting down: keep the session (heartbeats, reports) until every task is done.
+        if (this.#running.size === 0 && this.#reporting.size === 0) return;
+        await this.#waitForSlot(session.controller.signal);
+        continue;
+      }
+      if (this.#running.size >= this.#options.maxConcurrentTasks) {
+        await this.#waitForSlot(signal);
+        continue;
+      }
+      const waitSeconds = Math.min(this.#options.config.leaseWaitSeconds, tunables.maxLeaseTaskWaitSeconds);
+      let task: TaskOut | null | undefined;
+      try {
+        const response = await cancellableCall<{ task: TaskOut | null }>(
+          (metadata, options, callback) => this.#options.client.leaseTask({ nodeId: this.#options.config.nodeId, waitSeconds: Math.ceil(waitSeconds) }, metadata, options, callback),
+          waitSeconds + tunables.longPollSlackSeconds,
+          signal,
+        );
+        task = response.task;
+      } catch (error) {
+        if (signal.aborted) continue;
+        throw error;
+      }
+      if (task) this.#startTask(task, session);
+    }
+  }
+
+  #waitForSlot(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener("abort", done);
+        this.#slotFreed = undefined;
+        resolve();
+      };
+      this.#slotFreed = done;
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  #startTask(task: TaskOut, session: Session): void {
+    const attempt = new TaskAttempt(task);
+    this.#running.set(task.taskId, attempt);
+    this.#options.metrics.tasksRunning.set(this.#running.size);
+    this.#log(`leased ${task.taskId} (${attempt.kindLabel}, attempt ${task.attempt})`);
+    void this.#runTask(attempt, session).finally(() => {
+      this.#running.delete(task.taskId);
+      this.#options.metrics.tasksRunning.set(this.#running.size);
+      this.#slotFreed?.();
+    });
+  }
+
+  async #runTask(attempt: TaskAttempt, session: Session): Promise<void> {
+    const { config, metrics } = this.#options;
+    const outcome = await runAttempt(
+      {
+        client: this.#options.client,
+        nodeId: config.nodeId,
+        workDir: config.workDir,
+        leaseSeconds: () => this.#leaseSeconds,
+        deadlineSeconds: tunables.unaryDeadlineSeconds,
+        runner: this.#options.runner,
+        spool: this.#spool,
+        log: (line) => this.#log(line),
+        onDownloadedBytes: (bytes) => metrics.downloadedBytesTotal.inc(bytes),
+      },
+      attempt,
+    ).catch((error: unknown) => {
+      // Only the spool write can get here (disk full): the lease will expire and the job re-run.
+      this.#log(`could not record the outcome of ${attempt.task.taskId}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
+    const seconds = (performance.now() - attempt.startedAtMs) / 1000;
+    if (outcome === undefined) {
+      const reason = attempt.stopReason ?? "lost";
+      metrics.tasksTotal.inc({ kind: attempt.kindLabel, outcome: reason });
+      metrics.taskDurationSeconds.observe({ kind: attempt.kindLabel, outcome: reason }, seconds);
+      const why = reason === "handed_back" ? "handed back (shutdown)" : reason === "cancelled" ? "job cancelled" : "lease lost";
+      this.#log(`stopped ${attempt.task.taskId}: ${why}${attempt.stopDetail ? ` (${attempt.stopDetail})` : ""}`);
+      if (reason === "handed_back") await this.#release(attempt.task, "node shutting down");
+      return;
+    }
+    this.#log(`finished ${attempt.task.taskId}: ${outcome.outcome}${outcome.outcome === "failed" ? ` (${outcome.errorMessage})` : ""} in ${seconds.toFixed(2)} s`);
+    await this.#report(outcome, this.#session ?? session);
+  }
+
+  async #reportPending(session: Session): Promise<void> {
+    try {
+      for (const outcome of await this.#spool.pending()) {
+        if (session.controller.signal.aborted) return;
+        if (this.#running.has(outcome.taskId)) continue;
+        await this.#report(outcome, session);
+      }
+    } catch (error) {
+      this.#log(`could not read the result spool: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  async #report(outcome: SpooledOutcome, session: Session): Promise<void> {
+    if (this.#reporting.has(outcome.taskId)) return;
+    this.#reporting.add(outcome.taskId);
+    const { metrics, config } = this.#options;
+    try {
+      const verdict = await reportOutcome(
+        { client: this.#options.client, nodeId: config.nodeId, maxChunkBytes: this.#maxChunkBytes, deadlineSeconds: tunables.unaryDeadlineSeconds },
+        outcome,
+      );
+      if (verdict.kind === "retry-later") {
+        this.#log(`could not report ${outcome.taskId} yet (${verdict.reason}); kept on disk, will retry after reconnecting`);
+        // A coordinator that cannot take reports is as good as gone: start a new session.
+        if (!session.controller.signal.aborted && verdict.reason.startsWith("NOT_FOUND")) session.controller.abort();
+        return;
+      }
+      const label = verdict.kind === "refused" ? "refused" : outcome.outcome;
+      metrics.tasksTotal.inc({ kind: outcome.jobKind, outcome: label });
+      metrics.taskDurationSeconds.observe({ kind: outcome.jobKind, outcome: label }, outcome.durationSeconds);
+      if (verdict.kind === "acknowledged") {
+        metrics.uploadedBytesTotal.inc(verdict.uploadedBytes);
+        this.#log(`reported ${outcome.taskId}: ${outcome.outcome}${verdict.willRetry === undefined ? "" : verdict.willRetry ? " (will retry)" : " (no retry)"}`);
+      } else {
+        this.#log(`coordinator refused the outcome of ${outcome.taskId} (${verdict.reason}); dropping it`);
+      }
+      await this.#spool.remove(outcome.taskId);
+      await rm(taskDirOf(config.workDir, outcome.taskId), { recursive: true, force: true });
+    } finally {
+      this.#reporting.delete(outcome.taskId);
+      this.#slotFreed?.();
+    }
+  }
+
+  async #deregister(): Promise<void> {
+    try {
+      await cancellableCall(
+        (metadata, options, callback) => this.#options.client.deregisterNode({ nodeId: this.#options.config.nodeId }, metadata, options, callback),
+        2,
+      );
+      this.#log("deregistered; bye");
+    } catch (error) {
+      this.#log(`could not deregister (${describeRpcError(error)}); the coordinator will mark this node offline after two missed heartbeats`);
+    }
+    this.#options.metrics.coordinatorConnected.set(0);
+  }
+}

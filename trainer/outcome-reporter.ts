@@ -1,0 +1,77 @@
+/**
+ * Sends a spooled outcome to the coordinator: for a success, the result files' missing chunks
+ * (uploadFile asks FindMissingChunks first, so a report interrupted half-way resumes where it
+ * stopped and never stores a chunk twice) and then CompleteTask; for a failure, FailTask.
+ * Returns what the agent should do with the spool entry.
+ */
+import * as grpc from "@grpc/grpc-js";
+import { type NodeServiceClient, type ResultFile, type ResultKindName, tunables, uploadFile } from "../proto/index.js";
+import { cancellableCall, describeRpcError, statusOf } from "./node-rpc.js";
+import type { SpooledOutcome, SpoolFileKind } from "./result-spool.js";
+
+const resultKinds: Record<SpoolFileKind, ResultKindName> = {
+  table: "RESULT_KIND_TABLE",
+  model: "RESULT_KIND_MODEL",
+  report: "RESULT_KIND_REPORT",
+  report_html: "RESULT_KIND_REPORT_HTML",
+  other: "RESULT_KIND_OTHER",
+};
+
+export type ReportVerdict =
+  /** The coordinator recorded it: remove the entry. */
+  | { kind: "acknowledged"; uploadedBytes: number; willRetry?: boolean }
+  /** The coordinator will never take it (lease expired and re-leased, job cancelled): remove the entry. */
+  | { kind: "refused"; reason: string }
+  /** Could not reach the coordinator (or it is restarting): keep the entry, try after reconnecting. */
+  | { kind: "retry-later"; reason: string };
+
+export interface ReportContext {
+  client: NodeServiceClient;
+  nodeId: string;
+  /** Largest chunk the coordinator accepts (from RegisterNodeResponse). */
+  maxChunkBytes: number;
+  deadlineSeconds: number;
+  signal?: AbortSignal;
+}
+
+/** Statuses after which re-sending the same report can never succeed. */
+const refusedCodes = new Set<number>([grpc.status.ABORTED, grpc.status.FAILED_PRECONDITION, grpc.status.INVALID_ARGUMENT, grpc.status.ALREADY_EXISTS, grpc.status.OUT_OF_RANGE]);
+
+export async function reportOutcome(context: ReportContext, outcome: SpooledOutcome): Promise<ReportVerdict> {
+  const ids = { nodeId: context.nodeId, taskId: outcome.taskId, leaseId: outcome.leaseId };
+  try {
+    if (outcome.outcome === "failed") {
+      const response = await cancellableCall<{ willRetry: boolean }>(
+        (metadata, options, callback) => context.client.failTask({ ...ids, errorMessage: outcome.errorMessage.slice(0, 2000), retryable: outcome.retryable }, metadata, options, callback),
+        context.deadlineSeconds,
+        context.signal,
+      );
+      return { kind: "acknowledged", uploadedBytes: 0, willRetry: response.willRetry };
+    }
+    const chunkBytes = Math.min(tunables.chunkBytes, context.maxChunkBytes);
+    const results: ResultFile[] = [];
+    let uploadedBytes = 0;
+    for (const file of outcome.files) {
+      const upload = await uploadFile(context.client, file.path, { name: file.name, mediaType: file.mediaType, chunkBytes, deadlineSeconds: context.deadlineSeconds });
+      uploadedBytes += upload.sentBytes;
+      results.push({ kind: resultKinds[file.kind], file: upload.manifest });
+    }
+    const response = await cancellableCall<{ accepted: boolean }>(
+      (metadata, options, callback) => context.client.completeTask({ ...ids, results, summaryJson: outcome.summaryJson }, metadata, options, callback),
+      context.deadlineSeconds,
+      context.signal,
+    );
+    if (!response.accepted) return { kind: "refused", reason: "CompleteTask answered accepted=false" };
+    return { kind: "acknowledged", uploadedBytes };
+  } catch (error) {
+    // A result file vanished from the node's disk: nothing to re-send; the lease will expire
+    // and the job runs again elsewhere.
+    if (error instanceof Error && "code" in error && (error as { code: unknown }).code === "ENOENT") {
+      return { kind: "refused", reason: `a result file is gone from the node's disk: ${error.message}` };
+    }
+    const code = statusOf(error);
+    if (code !== undefined && refusedCodes.has(code)) return { kind: "refused", reason: describeRpcError(error) };
+    // Transient, NOT_FOUND (the coordinator forgot this node: register again first), or auth.
+    return { kind: "retry-later", reason: describeRpcError(error) };
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * The ONE synthesis job: `datalab synth` runs it in-process, worker nodes run it for SYNTHESIS
+ * tasks (trainer/datalab-task.ts). Load the table, fit the Gaussian copula, check the `--where`
+ * conditions against the model, stream the sample to the output file, save the model, and score
+ * the synthetic rows against the real ones with the benchmark suite.
+ *
+ * Nothing half-written: the table and model files appear only complete (temp + rename), bad
+ * conditions fail before any file is created, and an abort (signal) removes the partial output.
+ */
+import {
+  CopulaSampler,
+  type CopulaModel,
+  fitGaussianCopula,
+  loadModel,
+  type MarginalFamily,
+  saveModel,
+  sampleTable,
+  sampleToFile,
+} from "../generators/index.js";
+import { type Column, loadTable, readSchemaFile, type Table, type TableSchema, writeFileAtomic } from "../tabular/index.js";
+import { renderHtmlReport, scoreTables } from "../benchmarks/index.js";
+
+export interface SynthesisJobSpec {
+  inputPath: string;
+  outputPath: string;
+  /** Rows to sample; default: the input's row count. */
+  rows?: number | undefined;
+  /** Default 0. The same seed, input, options and rows give a byte-identical output file. */
+  seed?: bigint | number | undefined;
+  /** A schema object, or the path of a schema JSON file (`datalab schema` writes one). */
+  schema?: TableSchema | string | undefined;
+  where?: string | undefined;
+  modelOutPath?: string | undefined;
+  reportJsonPath?: string | undefined;
+  reportHtmlPath?: string | undefined;
+  holdoutPath?: string | undefined;
+  targetColumn?: string | undefined;
+  /** Let values leave each column's observed range (default false). */
+  allowOutOfRange?: boolean | undefined;
+  /** Force one marginal family (default: chosen per column by KS). */
+  marginal?: MarginalFamily | "auto" | undefined;
+  /** Score the output with the benchmark suite (default true). */
+  score?: boolean | undefined;
+  chunkRows?: number | undefined;
+}
+
+export interface JobHooks {
+  /** fraction in [0, 1] of the whole job; stage: load, fit, sample, score. */
+  onProgress?: ((fraction: number, stage: string) => void) | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface ColumnTypeCounts {
+  numerical: number;
+  datetime: number;
+  categorical: number;
+  boolean: number;
+  id: number;
+  pii: number;
+}
+
+export interface SynthesisJobSummary {
+  rows: number;
+  seed: string;
+  inputRows: number;
+  columns: ColumnTypeCounts;
+  /** Chosen marginal family per numerical/datetime column that is modelled. */
+  marginals: Record<string, string>;
+  seconds: { load: number; fit: number; sample: number; score: number; total: number };
+  quality?: SynthesisQuality;
+  warnings: string[];
+  outputs: { table: string; model?: string; reportJson?: string; reportHtml?: string };
+}
+
+/** The headline numbers of the benchmark report (the full report goes to reportJsonPath). */
+export interface SynthesisQuality {
+  /** SDMetrics Quality score: mean of column shapes and column pair trends, in [0, 1]. */
+  overall: number;
+  columnShapes: number;
+  columnPairTrends: number;
+  diagnostic: number;
+  grade: string;
+  verdict: string;
+  dcrBaselineProtection: number | null;
+  newRowSynthesis: number | null;
+  /** Rows of each table that were scored (both capped at SCORE_ROWS_CAP). */
+  scoredRealRows: number;
+  scoredSyntheticRows: number;
+}
+
+/** Largest table the in-job scoring compares (privacy metrics are all-pairs: O(real × synthetic)). */
+export const SCORE_ROWS_CAP = 50_000;
+
+export interface SampleJobSummary {
+  rows: number;
+  seed: string;
+  seconds: { sample: number; total: number };
+  warnings: string[];
+  outputs: { table: string };
+}
+
+function countColumnTypes(schema: TableSchema): ColumnTypeCounts {
+  const counts: ColumnTypeCounts = { numerical: 0, datetime: 0, categorical: 0, boolean: 0, id: 0, pii: 0 };
+  for (const column of schema.columns) counts[column.type]++;
+  return counts;
+}
+
+function marginalsOf(model: CopulaModel): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const column of model.columns) {
+    if (column.kind !== "numeric") continue;
+    out[column.name] = column.marginal?.family ?? (column.constant !== null ? "constant" : "all-null");
+  }
+  return out;
+}
+
+const seconds = (from: number) => (performance.now() - from) / 1000;
+
+export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = {}): Promise<SynthesisJobSummary> {
+  const started = performance.now();
+  const progress = (fraction: number, stage: string) => hooks.onProgress?.(fraction, stage);
+  const scoring = spec.score ?? true;
+  const sampleShare = scoring ? 0.7 : 0.85;
+
+  progress(0, "load");
+  let t = performance.now();
+  const schema = typeof spec.schema === "string" ? await readSchemaFile(spec.schema) : spec.schema;
+  const loaded = await loadTable(spec.inputPath, schema === undefined ? {} : { schema });
+  const loadSeconds = seconds(t);
+  hooks.signal?.throwIfAborted();
+
+  progress(0.1, "fit");
+  t = performance.now();
+  const model = fitGaussianCopula(loaded.table, {
+    allowOutOfRange: spec.allowOutOfRange ?? false,
+    ...(spec.marginal === undefined ? {} : { marginal: spec.marginal }),
+  });
+  const fitSeconds = seconds(t);
+  // Check the conditions now, so a bad --where leaves no file behind.
+  const seed = BigInt.asUintN(64, BigInt(spec.seed ?? 0));
+  new CopulaSampler(model, { seed, ...(spec.where === undefined ? {} : { where: spec.where }) });
+  hooks.signal?.throwIfAborted();
+
+  const rows = spec.rows ?? loaded.table.rowCount;
+  progress(0.15, "sample");
+  t = performance.now();
+  await sampleToFile(model, spec.outputPath, rows, {
+    seed,
+    ...(spec.where === undefined ? {} : { where: spec.where }),
+    ...(spec.chunkRows === undefined ? {} : { chunkRows: spec.chunkRows }),
+    ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+    onProgress: (fraction) => progress(0.15 + sampleShare * fraction, "sample"),
+  });
+  const sampleSeconds = seconds(t);
+  if (spec.modelOutPath !== undefined) await saveModel(spec.modelOutPath, model);
+
+  const warnings = [...loaded.warnings, ...model.warnings];
+  let quality: SynthesisQuality | undefined;
+  t = performance.now();
+  if (scoring && spec.where !== undefined) {
+    warnings.push("scoring skipped: with --where the synthetic rows follow the condition, so comparing them with the whole real table would not measure fidelity");
+  } else if (scoring && rows > 0) {
+    progress(0.15 + sampleShare, "score");
+    quality = await scoreSynthesis(loaded.table, loaded.schema, model, seed, rows, spec, (f) => progress(0.15 + sampleShare + (0.85 - sampleShare) * f, "score"));
+  }
+  const scoreSeconds = seconds(t);
+  progress(1, "done");
+
+  const outputs: SynthesisJobSummary["outputs"] = { table: spec.outputPath };
+  if (spec.modelOutPath !== undefined) outputs.model = spec.modelOutPath;
+  if (quality !== undefined && spec.reportJsonPath !== undefined) outputs.reportJson = spec.reportJsonPath;
+  if (quality !== undefined && spec.reportHtmlPath !== undefined) outputs.reportHtml = spec.reportHtmlPath;
+  return {
+    rows,
+    seed: seed.toString(),
+    inputRows: loaded.table.rowCount,
+    columns: countColumnTypes(loaded.schema),
+    marginals: marginalsOf(model),
+    seconds: { load: loadSeconds, fit: fitSeconds, sample: sampleSeconds, score: scoreSeconds, total: seconds(started) },
+    ...(quality === undefined ? {} : { quality }),
+    warnings,
+    outputs,
+  };
+}
+
+/** `datalab sample`: rows from a saved model file (default: as many as it was fitted on), streamed to `outputPath`. */
+export async function runSampleJob(
+  modelPath: string,
+  outputPath: string,
+  rows: number | undefined,
+  seed: bigint | number = 0,
+  where?: string,
+  hooks: JobHooks = {},
+): Promise<SampleJobSummary> {
+  const started = performance.now();
+  hooks.onProgress?.(0, "load");
+  const model = await loadModel(modelPath);
+  const seedValue = BigInt.asUintN(64, BigInt(seed));
+  hooks.onProgress?.(0.02, "sample");
+  const rowCount = rows ?? model.training.rows;
+  const result = await sampleToFile(model, outputPath, rowCount, {
+    seed: seedValue,
+    ...(where === undefined ? {} : { where }),
+    ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+    onProgress: (fraction) => hooks.onProgress?.(0.02 + 0.98 * fraction, "sample"),
+  });
+  hooks.onProgress?.(1, "done");
+  return { rows: rowCount, seed: seedValue.toString(), seconds: { sample: result.seconds, total: seconds(started) }, warnings: [...model.warnings], outputs: { table: outputPath } };
+}
+
+/** A deterministic subset of at most `cap` rows (every ⌈n/cap⌉-th row would alias with sorted files; a seeded shuffle does not). */
+function cappedRows(table: Table, cap: number, seed: bigint): Table {
+  if (table.rowCount <= cap) return table;
+  const n = table.rowCount;
+  const indices = Int32Array.from({ length: n }, (_, i) => i);
+  let state = Number(seed & 0xffffffffn) ^ 0x2545f491;
+  for (let i = 0; i < cap; i++) {
+    // xorshift32 partial Fisher–Yates: the first `cap` entries become a uniform sample.
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    const j = i + ((state >>> 0) % (n - i));
+    const swap = indices[i]!;
+    indices[i] = indices[j]!;
+    indices[j] = swap;
+  }
+  const picked = indices.subarray(0, cap).sort();
+  const columns = table.columns.map((column): Column => {
+    if ("codes" in column) return { ...column, codes: Int32Array.from(picked, (i) => column.codes[i]!) };
+    if (column.values instanceof Float64Array) {
+      const values = column.values;
+      return { ...column, values: Float64Array.from(picked, (i) => values[i]!) } as Column;
+    }
+    const values = column.values as (string | null)[];
+    return { ...column, values: Array.from(picked, (i) => values[i] ?? null) } as Column;
+  });
+  return { rowCount: cap, columns };
+}
+
+async function scoreSynthesis(
+  real: Table,
+  schema: TableSchema,
+  model: CopulaModel,
+  seed: bigint,
+  rows: number,
+  spec: SynthesisJobSpec,
+  onProgress: (fraction: number) => void,
+): Promise<SynthesisQuality> {
+  // The first rows of the output file, regenerated in memory: sampling is keyed by global row
+  // index, so these are exactly the rows written (no need to parse the file back).
+  const synthetic = await sampleTable(model, Math.min(rows, SCORE_ROWS_CAP), { seed });
+  const realScored = cappedRows(real, SCORE_ROWS_CAP, seed);
+  const holdout = spec.holdoutPath === undefined ? undefined : cappedRows((await loadTable(spec.holdoutPath, { schema })).table, SCORE_ROWS_CAP, seed);
+  const report = await scoreTables(realScored, synthetic, {
+    seed: Number(seed % 2147483647n),
+    ...(holdout === undefined ? {} : { holdout }),
+    ...(spec.targetColumn === undefined ? {} : { targetColumn: spec.targetColumn }),
+    onProgress: (fraction) => onProgress(fraction),
+  });
+  if (spec.reportJsonPath !== undefined) await writeFileAtomic(spec.reportJsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  if (spec.reportHtmlPath !== undefined) await writeFileAtomic(spec.reportHtmlPath, renderHtmlReport(report));
+  return {
+    overall: report.quality.score,
+    columnShapes: report.quality.columnShapes,
+    columnPairTrends: report.quality.columnPairTrends,
+    diagnostic: report.diagnostic.score,
+    grade: report.verdict.grade,
+    verdict: report.verdict.text,
+    dcrBaselineProtection: report.privacy?.dcrBaselineProtection.score ?? null,
+    newRowSynthesis: report.privacy?.newRowSynthesis.score ?? null,
+    scoredRealRows: realScored.rowCount,
+    scoredSyntheticRows: synthetic.rowCount,
+  };
+}

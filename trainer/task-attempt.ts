@@ -1,0 +1,198 @@
+/**
+ * One attempt of one job on this node: fetch the input (bundled, or downloaded in verified
+ * chunks and cached by SHA-256), keep the lease alive with ReportProgress (which also tells the
+ * node when the job was cancelled), run the task runner, and write the outcome to the spool
+ * before anyone is told about it. Reporting the outcome is the agent's job, not this file's.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { basename, join } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { ChunkIntegrityError, downloadFile, type NodeServiceClient, type TaskOut } from "../proto/index.js";
+import { resolveBundledUri } from "./bundled-inputs.js";
+import { cancellableCall, describeRpcError, statusOf } from "./node-rpc.js";
+import type { ResultSpool, SpooledOutcome } from "./result-spool.js";
+import { isRetryableTaskError, type TaskRunner, TaskSpecError, taskRunRequestOf } from "./task-runner.js";
+
+/** Why an attempt stopped before finishing: the job was cancelled, the lease was lost, or the node handed it back. */
+export type StopReason = "cancelled" | "lost" | "handed_back";
+
+export class TaskAttempt {
+  readonly task: TaskOut;
+  readonly controller = new AbortController();
+  readonly startedAtMs = performance.now();
+  stopReason: StopReason | undefined;
+  /** What the coordinator said when the attempt stopped (for the log). */
+  stopDetail = "";
+  readonly stopped: Promise<StopReason>;
+  #resolveStopped!: (reason: StopReason) => void;
+
+  constructor(task: TaskOut) {
+    this.task = task;
+    this.stopped = new Promise((resolve) => {
+      this.#resolveStopped = resolve;
+    });
+  }
+
+  get kindLabel(): string {
+    return this.task.spec?.kind === "JOB_KIND_SAMPLE" ? "sample" : "synthesis";
+  }
+
+  stop(reason: StopReason, detail = ""): void {
+    if (this.stopReason !== undefined) return;
+    this.stopReason = reason;
+    this.stopDetail = detail;
+    this.controller.abort(new Error(`task ${reason}`));
+    this.#resolveStopped(reason);
+  }
+}
+
+export interface AttemptContext {
+  client: NodeServiceClient;
+  nodeId: string;
+  workDir: string;
+  /** Lease length in force (from the latest registration). */
+  leaseSeconds: () => number;
+  deadlineSeconds: number;
+  runner: TaskRunner;
+  spool: ResultSpool;
+  log: (line: string) => void;
+  onDownloadedBytes: (bytes: number) => void;
+}
+
+export function taskDirOf(workDir: string, taskId: string): string {
+  return join(workDir, "tasks", encodeURIComponent(taskId));
+}
+
+/** Local path of the job's input: a bundled file, or the upload downloaded once into the cache. */
+async function prepareInput(context: AttemptContext, attempt: TaskAttempt): Promise<string> {
+  const { task } = attempt;
+  const input = task.spec?.input;
+  if (input?.source === "bundledUri" && input.bundledUri !== undefined) return resolveBundledUri(input.bundledUri);
+  const manifest = input?.upload;
+  if (input?.source !== "upload" || manifest === undefined || manifest === null) {
+    throw new TaskSpecError("the job names no input (neither an upload nor a bundled URI); submit it again with an input.");
+  }
+  const cacheDir = join(context.workDir, "inputs", manifest.sha256);
+  const path = join(cacheDir, basename(manifest.name) || "input");
+  if (existsSync(path)) return path; // downloadFile renames only after the whole file verified
+  await mkdir(cacheDir, { recursive: true });
+  const received = await downloadFile(
+    (startChunkIndex, deadline) => context.client.downloadInput({ nodeId: context.nodeId, taskId: task.taskId, leaseId: task.leaseId, startChunkIndex }, { deadline }),
+    path,
+    { onChunk: () => undefined },
+  );
+  if (received.sha256 !== manifest.sha256) {
+    await rm(path, { force: true });
+    throw new ChunkIntegrityError(`the coordinator sent input ${received.sha256.slice(0, 12)}… for a job that names ${manifest.sha256.slice(0, 12)}…; submit the job again.`);
+  }
+  context.onDownloadedBytes(received.sizeBytes);
+  return path;
+}
+
+/** Keeps the lease alive and learns cancellation; returns a function to stop it. */
+function startLeaseKeeper(context: AttemptContext, attempt: TaskAttempt) {
+  const { task } = attempt;
+  let latest = { fraction: 0, phase: "start", message: "" };
+  let inFlight = false;
+  let lastSentMs = 0;
+  const send = async (): Promise<void> => {
+    if (inFlight || attempt.stopReason !== undefined) return;
+    inFlight = true;
+    lastSentMs = Date.now();
+    try {
+      const response = await cancellableCall<{ cancelRequested: boolean }>(
+        (metadata, options, callback) =>
+          context.client.reportProgress({ nodeId: context.nodeId, taskId: task.taskId, leaseId: task.leaseId, progress: { ...latest, updateTimeUnixMs: Date.now() } }, metadata, options, callback),
+        context.deadlineSeconds,
+      );
+      if (response.cancelRequested) attempt.stop("cancelled");
+    } catch (error) {
+      const code = statusOf(error);
+      // ABORTED: the lease expired and went elsewhere; FAILED_PRECONDITION: the job is already terminal.
+      if (code === grpc.status.ABORTED || code === grpc.status.FAILED_PRECONDITION) attempt.stop("lost", describeRpcError(error));
+      // Anything else (coordinator restarting): keep working; the next report or the re-registration catches up.
+    } finally {
+      inFlight = false;
+    }
+  };
+  // A third of the lease: two reports may be lost before the lease runs out.
+  const timer = setInterval(() => void send(), Math.max(250, (context.leaseSeconds() * 1000) / 3));
+  return {
+    first: send(),
+    update(fraction: number, phase: string, message = ""): void {
+      latest = { fraction: Math.min(1, Math.max(0, fraction)), phase, message };
+      // Progress callbacks can be frequent; one report a second is plenty for watchers.
+      if (Date.now() - lastSentMs >= 1000) void send();
+    },
+    stop(): void {
+      clearInterval(timer);
+    },
+  };
+}
+
+/**
+ * Runs the attempt to an outcome written in the spool; undefined when it stopped early
+ * (cancelled, lost, handed back), in which case there is nothing to report.
+ */
+export async function runAttempt(context: AttemptContext, attempt: TaskAttempt): Promise<SpooledOutcome | undefined> {
+  const { task } = attempt;
+  const outputDir = taskDirOf(context.workDir, task.taskId);
+  const keeper = startLeaseKeeper(context, attempt);
+  const base = {
+    format: "datalab-node-outcome" as const,
+    version: 1 as const,
+    taskId: task.taskId,
+    jobId: task.jobId,
+    leaseId: task.leaseId,
+    jobKind: attempt.kindLabel,
+  };
+  const work = (async (): Promise<SpooledOutcome> => {
+    await keeper.first;
+    await rm(outputDir, { recursive: true, force: true });
+    await mkdir(outputDir, { recursive: true });
+    keeper.update(0, "input");
+    const inputPath = await prepareInput(context, attempt);
+    const holdoutUri = task.spec?.scoring?.holdoutUri ?? "";
+    const request = taskRunRequestOf({ jobId: task.jobId, taskId: task.taskId }, task.spec!, {
+      inputPath,
+      outputDir,
+      holdoutPath: holdoutUri === "" ? undefined : resolveBundledUri(holdoutUri),
+    });
+    const result = await context.runner(request, { onProgress: (fraction, phase, message) => keeper.update(fraction, phase, message), signal: attempt.controller.signal });
+    return {
+      ...base,
+      outcome: "succeeded",
+      files: result.files,
+      summaryJson: result.summaryJson,
+      errorMessage: "",
+      retryable: false,
+      durationSeconds: (performance.now() - attempt.startedAtMs) / 1000,
+      finishedAtUnixMs: Date.now(),
+    };
+  })().catch((error: unknown): SpooledOutcome => {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      ...base,
+      outcome: "failed",
+      files: [],
+      summaryJson: "",
+      errorMessage: `${error instanceof Error ? error.name : "Error"}: ${message.split("\n")[0]}`,
+      retryable: isRetryableTaskError(error),
+      durationSeconds: (performance.now() - attempt.startedAtMs) / 1000,
+      finishedAtUnixMs: Date.now(),
+    };
+  });
+  try {
+    const winner = await Promise.race([work, attempt.stopped]);
+    if (typeof winner === "string" || attempt.stopReason !== undefined) {
+      // The runner saw the abort signal; once it has let go of its files, drop them.
+      void work.finally(() => rm(outputDir, { recursive: true, force: true }).catch(() => undefined));
+      return undefined;
+    }
+    await context.spool.put(winner);
+    return winner;
+  } finally {
+    keeper.stop();
+  }
+}
