@@ -5,8 +5,8 @@
  * occur in the real table come first (so "present in real" is `code < realLabelCount`), labels
  * seen only in the synthetic or holdout table follow. Missing stays −1.
  */
-import type { ColumnType } from "../tabular/schema.js";
-import type { Column, Table } from "../tabular/table.js";
+import type { ColumnType } from "../tabular/index.js";
+import type { Column, Table } from "../tabular/index.js";
 import { ScoreInputError } from "./errors.js";
 
 export interface ContinuousColumnPair {

@@ -5,9 +5,9 @@
  * Production reading goes through `tabular/`; this reader exists so that the agreement with the
  * reference does not depend on another part's inference rules.
  */
-import type { ColumnSchema, TableSchema } from "../tabular/schema.js";
-import type { Column, Table } from "../tabular/table.js";
-import { parseDatetime } from "../tabular/datetime-format.js";
+import type { ColumnSchema, TableSchema } from "../tabular/index.js";
+import type { Column, Table } from "../tabular/index.js";
+import { parseDatetime } from "../tabular/index.js";
 import { ScoreInputError } from "./errors.js";
 
 /** RFC 4180 fields, quotes and doubled quotes; `\r\n` or `\n` line ends. */

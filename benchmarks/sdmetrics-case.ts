@@ -5,8 +5,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { TableSchema } from "../tabular/schema.js";
-import type { Table } from "../tabular/table.js";
+import type { TableSchema } from "../tabular/index.js";
+import type { Table } from "../tabular/index.js";
 import { csvHeader, tableFromCsv } from "./csv-table.js";
 import { schemaFromSdvMetadata } from "./sdv-metadata.js";
 

@@ -4,7 +4,7 @@
  * same column types. sdtypes: numerical, categorical, boolean, datetime (its `datetime_format`),
  * id (and the primary key), and the PII sdtypes (email, phone_number, name, …, text).
  */
-import { type ColumnSchema, SCHEMA_FORMAT_VERSION, type TableSchema } from "../tabular/schema.js";
+import { type ColumnSchema, SCHEMA_FORMAT_VERSION, type TableSchema } from "../tabular/index.js";
 import { SdvMetadataError } from "./errors.js";
 
 type SdvColumn = { sdtype?: unknown; datetime_format?: unknown; computer_representation?: unknown; regex_format?: unknown };

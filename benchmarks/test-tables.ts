@@ -3,7 +3,7 @@
  * ["a", null]))`. Categorical columns take labels (each table gets its own code order, as real
  * files do), so label alignment is exercised by every test.
  */
-import type { Column, Table } from "../tabular/table.js";
+import type { Column, Table } from "../tabular/index.js";
 
 export function numeric(name: string, values: Array<number | null>, options: { integer?: boolean } = {}): Column {
   return {

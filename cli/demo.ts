@@ -162,7 +162,7 @@ async function runDemo(outDir: string, includeAdult: boolean, json: boolean, chi
   say(`3. two node agents registered (${nodeIds.join(", ")})`);
 
   const tls = readClientTls(tlsDir, "demo");
-  const client: JobServiceClient = connectJobService({ address, token: tls.token, caPem: tls.caPem });
+  const client: JobServiceClient = connectJobService({ address, token: tls.token, caPem: tls.caPem, serverNameOverride: "localhost" });
   try {
     const jobs = demoJobs(includeAdult);
     const submitted: Array<{ label: string; job: JobOut }> = [];

@@ -83,10 +83,20 @@ export function connect(values: ConnectionValues, env: NodeJS.ProcessEnv = proce
   if (insecure && !isLoopback(hostMatch[1]!)) {
     throw new CliError(`--insecure is only allowed for a loopback coordinator (127.0.0.1, ::1, localhost), not "${hostMatch[1]}"; use --tls-dir or --ca.`);
   }
-  const options: { address: string; token: string; caPem?: Buffer } = { address, token };
+  const options: { address: string; token: string; caPem?: Buffer; serverNameOverride?: string } = { address, token };
   if (caPem !== undefined) options.caPem = caPem;
+  const serverName = loopbackServerName(address);
+  if (caPem !== undefined && serverName !== undefined) options.serverNameOverride = serverName;
   const client = connectJobService(options);
   return { client, address, close: () => client.close() };
+}
+
+/**
+ * "localhost" for a loopback IP address: TLS server-name indication cannot carry an IP (Node
+ * warns, DEP0123), and `datalab certs` names the development server "localhost" as well.
+ */
+export function loopbackServerName(address: string): string | undefined {
+  return /^(127\.\d+\.\d+\.\d+|\[::1\]):\d+$/.test(address) ? "localhost" : undefined;
 }
 
 /** The token file a `datalab certs` folder holds for a client (for tests and the demo). */

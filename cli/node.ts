@@ -15,6 +15,7 @@ import { NodeMetrics } from "../trainer/node-metrics.js";
 import { nodeChannelOptions } from "../trainer/node-rpc.js";
 import { WorkerTaskPool } from "../trainer/worker-task-pool.js";
 import { CliError } from "./cli-error.js";
+import { loopbackServerName } from "./job-client.js";
 import { parseCount, parseFlags } from "./parse-flags.js";
 
 export const usage = `usage: datalab node --coordinator host:port --tls-dir DIR [options]
@@ -87,8 +88,8 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   // `datalab certs` names the server "localhost" (and 127.0.0.1); TLS SNI cannot carry an IP address.
-  const loopbackIp = /^(127\.\d+\.\d+\.\d+|\[::1\]):\d+$/.test(config.coordinatorAddress);
-  const channelOptions = !config.insecure && loopbackIp ? { ...nodeChannelOptions, "grpc.ssl_target_name_override": "localhost" } : nodeChannelOptions;
+  const serverName = loopbackServerName(config.coordinatorAddress);
+  const channelOptions = !config.insecure && serverName !== undefined ? { ...nodeChannelOptions, "grpc.ssl_target_name_override": serverName } : nodeChannelOptions;
   const client = createNodeClient(config.coordinatorAddress, credentials, channelOptions);
   // Tasks run in worker threads: a long synchronous fit must not starve heartbeats and lease renewals.
   const pool = new WorkerTaskPool();

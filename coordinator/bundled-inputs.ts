@@ -14,13 +14,16 @@ const FIXTURES: Record<string, string> = {
 
 let root: string | undefined;
 
-/** The datalab package folder (holding package.json named "datalab"), from source or dist/. */
+/**
+ * The datalab package folder (package.json named "datalab" next to node_modules/), from source
+ * or dist/ (the build copies package.json into dist/, so the name alone is not enough).
+ */
 export function packageRoot(): string {
   if (root !== undefined) return root;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "datalab") return (root = dir);
+    if (existsSync(manifest) && existsSync(join(dir, "node_modules")) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "datalab") return (root = dir);
     const parent = dirname(dir);
     if (parent === dir) throw new Error("cannot find the datalab package folder above the coordinator module");
     dir = parent;

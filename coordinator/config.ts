@@ -44,7 +44,7 @@ export const COORDINATOR_SETTINGS = {
     fallback: String(tunables.heartbeatIntervalSeconds),
   },
   "max-attempts": { env: "DATALAB_MAX_ATTEMPTS", help: `attempts per job unless it asks (default ${tunables.defaultMaxAttempts})`, fallback: String(tunables.defaultMaxAttempts) },
-  "sqlite-synchronous": { env: "DATALAB_SQLITE_SYNCHRONOUS", help: "FULL (survives power loss, default) or NORMAL (survives kill -9, faster)", fallback: "FULL" },
+  "sqlite-synchronous": { env: "DATALAB_SQLITE_SYNCHRONOUS", help: "FULL: acknowledge a change only after fsync (group commit; default). NORMAL: no fsync (survives kill -9, not power loss)", fallback: "FULL" },
 } as const;
 
 export type CoordinatorFlag = keyof typeof COORDINATOR_SETTINGS;

@@ -130,6 +130,7 @@ export class Coordinator {
       { jobId: newJobId(), owner, idempotencyKey: valid.idempotencyKey, spec: valid.spec, specSha256: valid.specSha256, kind: valid.kind, demand: valid.demand, maxAttempts: valid.maxAttempts },
       this.now(),
     );
+    await this.store.durable();
     if (created) {
       this.metrics?.jobsSubmitted.inc({ kind: this.metrics.kindLabel(job.kind) });
       this.changed(job);
@@ -164,10 +165,11 @@ export class Coordinator {
     return { jobs: page.map((job) => this.view(job, held)), nextPageToken, totalSize: this.store.countJobs(query) };
   }
 
-  cancelJob(owner: string, jobId: string, reason: string): Job {
+  async cancelJob(owner: string, jobId: string, reason: string): Promise<Job> {
     this.ownJob(owner, jobId);
     if (reason.length > 500) throw new InvalidArgumentError("reason must be at most 500 characters.");
     const job = this.store.cancelJob(jobId, reason || "cancelled by its owner", this.now());
+    await this.store.durable();
     this.changed(job);
     this.events.emit("work");
     return this.view(job);
@@ -204,7 +206,7 @@ export class Coordinator {
 
   // ---- node side ------------------------------------------------------------------------
 
-  registerNode(nodeId: string, request: RegisterNodeRequestOut): { record: NodeRecord; activeJobs: JobRecord[] } {
+  async registerNode(nodeId: string, request: RegisterNodeRequestOut): Promise<{ record: NodeRecord; activeJobs: JobRecord[] }> {
     if (!NODE_ID.test(nodeId)) throw new InvalidArgumentError(`node_id "${nodeId.slice(0, 130)}" must be 1..128 characters of letters, digits, ".", "_" or "-".`);
     const caps = request.capabilities;
     if (caps === null) throw new InvalidArgumentError("capabilities are missing; report the node's GPUs, CPU cores and memory.");
@@ -234,6 +236,7 @@ export class Coordinator {
       status: "online",
     };
     this.store.upsertNode(record);
+    await this.store.durable();
     this.nodes.add(record, now);
     this.events.emit("work");
     return { record, activeJobs: this.store.activeJobsOfNode(nodeId) };
@@ -257,6 +260,7 @@ export class Coordinator {
       if (live === undefined) return undefined;
       const job = this.store.leaseJob(live.record.capacity, newLeaseId(), this.settings.leaseSeconds, this.now());
       if (job !== undefined) {
+        await this.store.durable();
         this.metrics?.attempts.inc({ kind: this.metrics.kindLabel(job.kind) });
         this.metrics?.queueWaitSeconds.observe(Math.max(0, (job.startTimeMs - job.queuedTimeMs) / 1000));
         this.changed(job);
@@ -276,20 +280,22 @@ export class Coordinator {
     }
   }
 
-  reportProgress(nodeId: string, jobId: string, leaseId: string, progress: { fraction: number; phase: string; message: string }): { job: JobRecord; cancelRequested: boolean } {
+  async reportProgress(nodeId: string, jobId: string, leaseId: string, progress: { fraction: number; phase: string; message: string }): Promise<{ job: JobRecord; cancelRequested: boolean }> {
     this.touchNode(nodeId);
     const current = this.store.getJob(jobId);
     if (current?.state === CANCELLED && current.leaseId === leaseId) return { job: current, cancelRequested: true };
     if (!(progress.fraction >= 0 && progress.fraction <= 1)) throw new InvalidArgumentError(`progress.fraction must be within 0..1, got ${progress.fraction}.`);
     const record = { fraction: progress.fraction, phase: progress.phase.slice(0, 100), message: progress.message.slice(0, 1000), updateTimeMs: this.now() };
     const job = this.store.reportProgress(jobId, leaseId, nodeId, record, this.settings.leaseSeconds, this.now());
+    await this.store.durable();
     this.changed(job);
     return { job, cancelRequested: false };
   }
 
-  completeTask(nodeId: string, jobId: string, leaseId: string, results: JobRecord["results"], summaryJson: string): boolean {
+  async completeTask(nodeId: string, jobId: string, leaseId: string, results: JobRecord["results"], summaryJson: string): Promise<boolean> {
     this.touchNode(nodeId);
     const { job, alreadyAccepted } = this.store.completeJob(jobId, leaseId, nodeId, results, summaryJson, this.now());
+    await this.store.durable();
     if (!alreadyAccepted) {
       this.changed(job);
       this.events.emit("work");
@@ -297,25 +303,28 @@ export class Coordinator {
     return true;
   }
 
-  failTask(nodeId: string, jobId: string, leaseId: string, errorMessage: string, retryable: boolean): LeaseOutcome {
+  async failTask(nodeId: string, jobId: string, leaseId: string, errorMessage: string, retryable: boolean): Promise<LeaseOutcome> {
     this.touchNode(nodeId);
     const outcome = this.store.failAttempt(jobId, leaseId, nodeId, errorMessage.slice(0, 2000) || "the node reported a failure without a message", retryable, this.now());
+    await this.store.durable();
     this.leaveOutcomes([outcome], "failed");
     return outcome;
   }
 
-  releaseTask(nodeId: string, jobId: string, leaseId: string, reason: string): LeaseOutcome {
+  async releaseTask(nodeId: string, jobId: string, leaseId: string, reason: string): Promise<LeaseOutcome> {
     this.touchNode(nodeId);
     const outcome = this.store.releaseJob(jobId, leaseId, nodeId, reason.slice(0, 500) || "handed back by the node", this.now());
+    await this.store.durable();
     this.leaveOutcomes([outcome], "released");
     return outcome;
   }
 
-  deregisterNode(nodeId: string): number {
+  async deregisterNode(nodeId: string): Promise<number> {
     const now = this.now();
     const outcomes = this.store.expireNodeLeases(nodeId, `node ${nodeId} left`, false, now);
     this.nodes.remove(nodeId);
     this.store.setNodeStatus(nodeId, "left", now);
+    await this.store.durable();
     this.leaveOutcomes(outcomes, "released");
     return outcomes.length;
   }

@@ -25,7 +25,7 @@ export function jobServiceHandlers(coordinator: Coordinator, auth: Authenticator
 
     ListJobs: unary(context, "ListJobs", (call) => coordinator.listJobs(auth.client(call), call.request)),
 
-    CancelJob: unary(context, "CancelJob", (call) => ({ job: coordinator.cancelJob(auth.client(call), call.request.jobId, call.request.reason) })),
+    CancelJob: unary(context, "CancelJob", async (call) => ({ job: await coordinator.cancelJob(auth.client(call), call.request.jobId, call.request.reason) })),
 
     WatchJob: serverStream(context, "WatchJob", async (call) => {
       const owner = auth.client(call);

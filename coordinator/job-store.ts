@@ -133,5 +133,7 @@ export interface JobStore {
 
   /** A value kept across restarts (e.g. the page-token key), created with `make` on first use. */
   getOrCreateMeta(key: string, make: () => string): string;
+  /** Resolves once every change committed so far is on stable storage (acknowledge after it). */
+  durable(): Promise<void>;
   close(): void;
 }

@@ -190,7 +190,7 @@ describe("leases, nodes and restarts", () => {
     health.close();
 
     // Server reflection (v1) lists both services.
-    const reflectionProto = join(dirname(createRequire(import.meta.url).resolve("@grpc/reflection")), "proto/grpc/reflection/v1/reflection.proto");
+    const reflectionProto = join(dirname(createRequire(import.meta.url).resolve("@grpc/reflection")), "../proto/grpc/reflection/v1/reflection.proto");
     const reflectionDef = grpc.loadPackageDefinition(protoLoader.loadSync(reflectionProto, { keepCase: true })) as unknown as {
       grpc: { reflection: { v1: { ServerReflection: new (address: string, credentials: grpc.ChannelCredentials) => grpc.Client } } };
     };
@@ -198,7 +198,7 @@ describe("leases, nodes and restarts", () => {
     const names = await new Promise<string[]>((resolve, reject) => {
       const stream = (reflection as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<object, { list_services_response?: { service: { name: string }[] } }> }).ServerReflectionInfo();
       stream.on("data", (response) => {
-        resolve((response.list_services_response?.service ?? []).map((s) => s.name));
+        resolve((response.list_services_response?.service ?? []).map((s: { name: string }) => s.name));
         stream.end();
       });
       stream.on("error", reject);

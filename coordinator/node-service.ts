@@ -35,9 +35,9 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
   const settings = coordinator.settings;
   const store = coordinator.store;
   return {
-    RegisterNode: unary(context, "RegisterNode", (call) => {
+    RegisterNode: unary(context, "RegisterNode", async (call) => {
       const nodeId = auth.node(call, call.request.nodeId);
-      const { record, activeJobs } = coordinator.registerNode(nodeId, call.request);
+      const { record, activeJobs } = await coordinator.registerNode(nodeId, call.request);
       log(`node ${nodeId} registered: ${record.capacity.cpuCores} cores, ${record.capacity.gpus.length} GPU(s), heartbeat every ${record.heartbeatIntervalSeconds} s`);
       return {
         heartbeatIntervalSeconds: record.heartbeatIntervalSeconds,
@@ -74,11 +74,11 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
       return job === undefined ? {} : { task: toTaskMessage(job) };
     }),
 
-    ReportProgress: unary(context, "ReportProgress", (call) => {
+    ReportProgress: unary(context, "ReportProgress", async (call) => {
       const nodeId = auth.node(call, call.request.nodeId);
       const jobId = taskJobId(call.request.taskId, call.request.leaseId);
       const progress = call.request.progress ?? { fraction: 0, phase: "", message: "" };
-      const { job, cancelRequested } = coordinator.reportProgress(nodeId, jobId, call.request.leaseId, progress);
+      const { job, cancelRequested } = await coordinator.reportProgress(nodeId, jobId, call.request.leaseId, progress);
       return { leaseDeadlineUnixMs: job.leaseDeadlineMs ?? 0, cancelRequested };
     }),
 
@@ -126,25 +126,25 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
       const results = toResults(call.request.results);
       coordinator.checkResultKinds(results);
       for (const result of results) await coordinator.chunks.verifyManifest(result.manifest, `result ${result.kind}`);
-      return { accepted: coordinator.completeTask(nodeId, jobId, leaseId, results, call.request.summaryJson) };
+      return { accepted: await coordinator.completeTask(nodeId, jobId, leaseId, results, call.request.summaryJson) };
     }),
 
-    FailTask: unary(context, "FailTask", (call) => {
+    FailTask: unary(context, "FailTask", async (call) => {
       const nodeId = auth.node(call, call.request.nodeId);
       const jobId = taskJobId(call.request.taskId, call.request.leaseId);
-      const outcome = coordinator.failTask(nodeId, jobId, call.request.leaseId, call.request.errorMessage, call.request.retryable);
+      const outcome = await coordinator.failTask(nodeId, jobId, call.request.leaseId, call.request.errorMessage, call.request.retryable);
       return { willRetry: outcome.requeued, attemptsLeft: Math.max(0, outcome.job.maxAttempts - outcome.job.attempt) };
     }),
 
-    ReleaseTask: unary(context, "ReleaseTask", (call) => {
+    ReleaseTask: unary(context, "ReleaseTask", async (call) => {
       const nodeId = auth.node(call, call.request.nodeId);
       const jobId = taskJobId(call.request.taskId, call.request.leaseId);
-      return { requeued: coordinator.releaseTask(nodeId, jobId, call.request.leaseId, call.request.reason).requeued };
+      return { requeued: (await coordinator.releaseTask(nodeId, jobId, call.request.leaseId, call.request.reason)).requeued };
     }),
 
-    DeregisterNode: unary(context, "DeregisterNode", (call) => {
+    DeregisterNode: unary(context, "DeregisterNode", async (call) => {
       const nodeId = auth.node(call, call.request.nodeId);
-      const requeuedTasks = coordinator.deregisterNode(nodeId);
+      const requeuedTasks = await coordinator.deregisterNode(nodeId);
       log(`node ${nodeId} left; ${requeuedTasks} task(s) re-queued`);
       return { requeuedTasks };
     }),

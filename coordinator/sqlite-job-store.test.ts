@@ -55,9 +55,23 @@ describe("SqliteJobStore", () => {
   const store = new SqliteJobStore(join(dir, "jobs.sqlite"));
   afterAll(() => store.close());
 
-  it("uses WAL and full sync", () => {
+  it("uses WAL and group-commits: concurrent callers share fsyncs, each waits for one that began after its commit", async () => {
     expect(store.db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(store.db.pragma("synchronous", { simple: true })).toBe(2);
+    store.submitJob(newJob({ owner: "wal" }), 1);
+    const before = store.walSync!.syncCount;
+    const waits: Promise<void>[] = [];
+    for (let i = 0; i < 50; i++) {
+      store.submitJob(newJob({ owner: "wal" }), 1);
+      waits.push(store.durable());
+    }
+    await Promise.all(waits);
+    const used = store.walSync!.syncCount - before;
+    // The first caller starts an fsync; all later ones share the single next one.
+    expect(used).toBeGreaterThanOrEqual(1);
+    expect(used).toBeLessThanOrEqual(2);
+    // A caller arriving after those finished gets a fresh fsync.
+    await store.durable();
+    expect(store.walSync!.syncCount - before).toBe(used + 1);
   });
 
   it("deduplicates submits by (owner, idempotency key)", () => {

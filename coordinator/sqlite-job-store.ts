@@ -1,7 +1,10 @@
 /**
  * JobStore on SQLite (better-sqlite3, synchronous API, so a transaction never interleaves with
- * another request). WAL journal; `synchronous=FULL` by default so an acknowledged change
- * survives power loss as well as `kill -9` (NORMAL survives kill -9 only, and is faster).
+ * another request). WAL journal. Durability "FULL" (default): commits do not fsync inline, but
+ * `durable()` group-commits them with one fsync of the WAL (wal-sync.ts), and the coordinator
+ * acknowledges a change only after it: nothing acknowledged is lost to `kill -9` or power loss.
+ * "NORMAL": no fsync at all; an acknowledged change survives `kill -9` (it is in the OS page
+ * cache) but not a power cut.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -12,6 +15,7 @@ import type { JobQuery, JobRecord, JobStore, LeaseOutcome, NewJob, NodeRecord, P
 import { ACTIVE_STATES, assertTransition, CANCELLED, FAILED, isTerminal, type JobStateValue, LEASED, QUEUED, RUNNING, SUCCEEDED, shortState } from "./job-states.js";
 import { applyMigrations } from "./migrations.js";
 import { freeCapacity, type NodeCapacity, placeDemand } from "./scheduler.js";
+import { WalSync } from "./wal-sync.js";
 
 export type SqliteSynchronous = "FULL" | "NORMAL";
 
@@ -115,15 +119,21 @@ function inList(values: readonly string[]): string {
 
 export class SqliteJobStore implements JobStore {
   readonly db: Database.Database;
+  readonly walSync: WalSync | undefined;
 
   constructor(path: string, options: { synchronous?: SqliteSynchronous } = {}) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
-    this.db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+    this.db.pragma("synchronous = NORMAL");
+    this.walSync = (options.synchronous ?? "FULL") === "FULL" && path !== ":memory:" ? new WalSync(path) : undefined;
     this.db.pragma("busy_timeout = 5000");
     this.db.pragma("foreign_keys = ON");
     applyMigrations(this.db);
+  }
+
+  durable(): Promise<void> {
+    return this.walSync?.durable() ?? Promise.resolve();
   }
 
   private row(jobId: string): JobRow | undefined {
@@ -250,11 +260,19 @@ export class SqliteJobStore implements JobStore {
       const free = freeCapacity(node, held);
       if (free.slots <= 0) return undefined;
       const gpuFilter = node.gpus.length === 0 ? " AND gpu_count = 0" : "";
-      const candidates = this.db.prepare(`SELECT * FROM jobs WHERE state = ?${gpuFilter} ORDER BY seq LIMIT ?`).all(QUEUED, LEASE_SCAN_LIMIT) as JobRow[];
+      // iterate(): rows are read one at a time, so the usual first fit costs one row.
+      const candidates = this.db.prepare(`SELECT * FROM jobs WHERE state = ?${gpuFilter} ORDER BY seq LIMIT ?`).iterate(QUEUED, LEASE_SCAN_LIMIT) as IterableIterator<JobRow>;
+      let chosen: { job: JobRecord; gpuIndexes: number[] } | undefined;
       for (const row of candidates) {
         const job = toJob(row);
         const placement = placeDemand(job.demand, job.kind, node, free);
-        if (!("gpuIndexes" in placement)) continue;
+        if ("gpuIndexes" in placement) {
+          chosen = { job, gpuIndexes: placement.gpuIndexes };
+          break; // closes the iterator before the writes below
+        }
+      }
+      if (chosen !== undefined) {
+        const { job, gpuIndexes } = chosen;
         const attempt = job.attempt + 1;
         this.db
           .prepare("INSERT INTO attempts (job_id, attempt, lease_id, node_id, start_time_ms) VALUES (?, ?, ?, ?, ?)")
@@ -268,7 +286,7 @@ export class SqliteJobStore implements JobStore {
             node_id: node.nodeId,
             lease_id: leaseId,
             lease_deadline_ms: nowMs + leaseSeconds * 1000,
-            gpu_indexes_json: JSON.stringify(placement.gpuIndexes),
+            gpu_indexes_json: JSON.stringify(gpuIndexes),
             start_time_ms: nowMs,
             first_start_time_ms: job.firstStartTimeMs === 0 ? nowMs : job.firstStartTimeMs,
             progress_json: "{}",
@@ -401,6 +419,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   close(): void {
+    void this.walSync?.close();
     if (this.db.open) this.db.close();
   }
 }

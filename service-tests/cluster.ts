@@ -118,13 +118,13 @@ export class Cluster {
 
   jobClient(clientName = "alice", token?: string): JobServiceClient {
     const tls = readClientTls(this.tlsDir, clientName);
-    const client = connectJobService({ address: this.address, token: token ?? tls.token, caPem: tls.caPem });
+    const client = connectJobService({ address: this.address, token: token ?? tls.token, caPem: tls.caPem, serverNameOverride: "localhost" });
     this.#clients.push(client);
     return client;
   }
 
   nodeClient(nodeId: string): NodeServiceClient {
-    const client = connectNodeService({ address: this.address, tls: readNodeTls(this.tlsDir, nodeId) });
+    const client = connectNodeService({ address: this.address, tls: readNodeTls(this.tlsDir, nodeId), serverNameOverride: "localhost" });
     this.#clients.push(client);
     return client;
   }

@@ -20,7 +20,7 @@ const processes = new TestProcesses();
 let cluster: Cluster;
 
 beforeAll(async () => {
-  cluster = await startCluster(processes, { nodes: ["node-a", "node-b"] });
+  cluster = await startCluster(processes, { nodes: ["node-a", "node-b"], clients: ["alice", "bob", "carol"] });
 }, 90_000);
 
 afterAll(async () => {
@@ -99,7 +99,7 @@ describe("a job through the service", () => {
   });
 
   it("lists jobs in pages (AIP-158): every job once, stable tokens, filters, tampered tokens refused", async () => {
-    const client = cluster.jobClient("carol-pages");
+    const client = cluster.jobClient("carol");
     const ids = new Set<string>();
     for (let i = 0; i < 7; i++) ids.add((await submitJob(client, synthesisSpec({ gpus: 8 }))).job.jobId);
     const seen: string[] = [];

@@ -38,7 +38,7 @@ describe("process failures", () => {
     const client = cluster.jobClient();
     const nodeA = cluster.nodes.get("node-a")!;
     const { job } = await submitJob(client, synthesisSpec({ rows: busyRows, seed: 5 }));
-    await nodeA.waitForLine(new RegExp(`leased ${job.jobId}/1`));
+    await nodeA.waitForLine(new RegExp(`leased ${job.jobId}/\\S+ \\(synthesis, attempt 1\\)`));
     nodeA.kill("SIGKILL");
     await nodeA.exited;
     // Only now does a second node exist, so the retry can only happen there.
@@ -46,7 +46,7 @@ describe("process failures", () => {
     const done = await waitForJob(client, job.jobId, isDone, 90_000);
     expect(done.state).toBe("JOB_STATE_SUCCEEDED");
     expect(done.attempt).toBe(2);
-    expect(nodeB.lines.some((line) => line.includes(`leased ${job.jobId}/2`))).toBe(true);
+    expect(nodeB.lines.some((line) => line.includes(`leased ${job.jobId}/`) && line.includes("attempt 2)"))).toBe(true);
     expect(acceptedCompletions(nodeA.lines, job.jobId)).toBe(0);
   }, 120_000);
 
@@ -96,7 +96,7 @@ describe("process failures", () => {
     const client = cluster.jobClient();
     const node = cluster.nodes.get("node-a")!;
     const { job } = await submitJob(client, synthesisSpec({ rows: 100_000, seed: 9 }));
-    await node.waitForLine(new RegExp(`leased ${job.jobId}/1`));
+    await node.waitForLine(new RegExp(`leased ${job.jobId}/\\S+ \\(synthesis, attempt 1\\)`));
     node.kill("SIGTERM");
     const { code } = await node.exited;
     expect(code).toBe(0);

@@ -6,33 +6,26 @@
  * missing, with one warning per column that counts them and shows an example.
  */
 import { parseNumberText } from "./column-shapes.js";
-import { formatDatetime, parseDatetime } from "./datetime-format.js";
+import { parseDatetime } from "./datetime-format.js";
 import { SchemaError } from "./errors.js";
 import { inferColumn } from "./infer-column.js";
 import type { RawColumn, RawTable } from "./raw-table.js";
 import type { BooleanColumnSchema, ColumnSchema, TableSchema } from "./schema.js";
 import type { Column, Table } from "./table.js";
-
-/** The text form of each raw value (null when missing), for typing it under a schema. */
-function rawTexts(raw: RawColumn): (string | null)[] {
-  switch (raw.kind) {
-    case "text":
-      return raw.values;
-    case "boolean":
-      return raw.values.map((v) => (v === null ? null : String(v)));
-    case "number":
-      return Array.from(raw.values, (v) => (Number.isNaN(v) ? null : String(v)));
-    case "datetime":
-      return Array.from(raw.values, (v) => (Number.isNaN(v) ? null : formatDatetime(v, raw.format)));
-  }
-}
+import { labelCounts, mapDictionary, rawTexts, type TextDictionary, textDictionary } from "./text-dictionary.js";
 
 class BadValues {
   count = 0;
   example: string | undefined;
-  note(text: string): void {
-    this.count++;
-    this.example ??= text;
+  /** Counts the rows of every dictionary entry whose converted value is NaN. */
+  noteLabels(dictionary: TextDictionary, perLabel: Float64Array): void {
+    const counts = labelCounts(dictionary);
+    for (let k = 0; k < perLabel.length; k++) {
+      const label = dictionary.labels[k];
+      if (label === null || label === undefined || !Number.isNaN(perLabel[k]!) || counts[k] === 0) continue;
+      this.count += counts[k]!;
+      this.example ??= label;
+    }
   }
   warning(column: string, what: string): string[] {
     if (this.count === 0) return [];
@@ -40,82 +33,71 @@ class BadValues {
   }
 }
 
+/** A number as written; under an explicit numerical type leading zeros (`007`) are fine too. */
+function numberFromText(text: string): number {
+  const value = parseNumberText(text);
+  if (!Number.isNaN(value)) return value;
+  const trimmed = text.trim();
+  return /^[+-]?\d+(\.\d*)?$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+}
+
 function toNumbers(raw: RawColumn, bad: BadValues): Float64Array {
   if (raw.kind === "number" || raw.kind === "datetime") return Float64Array.from(raw.values);
   if (raw.kind === "boolean") return Float64Array.from(raw.values, (v) => (v === null ? Number.NaN : v ? 1 : 0));
-  const out = new Float64Array(raw.values.length);
-  for (let i = 0; i < out.length; i++) {
-    const text = raw.values[i];
-    if (text === null || text === undefined) {
-      out[i] = Number.NaN;
-      continue;
-    }
-    // Under an explicit numerical type, leading zeros (`007`) are fine: the user said "number".
-    let value = parseNumberText(text);
-    if (Number.isNaN(value) && /^[+-]?\d+(\.\d*)?$/.test(text.trim())) value = Number(text.trim());
-    if (Number.isNaN(value)) bad.note(text);
-    out[i] = value;
-  }
-  return out;
+  const dictionary = textDictionary(raw);
+  const { perLabel, perRow } = mapDictionary(dictionary, numberFromText, Number.NaN);
+  bad.noteLabels(dictionary, perLabel);
+  return perRow;
 }
 
 function toDatetimes(raw: RawColumn, format: string, bad: BadValues): Float64Array {
   if (raw.kind === "datetime") return Float64Array.from(raw.values);
-  const texts = rawTexts(raw);
-  const out = new Float64Array(texts.length);
-  const parsed = new Map<string, number>();
-  for (let i = 0; i < texts.length; i++) {
-    const text = texts[i];
-    if (text === null || text === undefined) {
-      out[i] = Number.NaN;
-      continue;
-    }
-    let value = parsed.get(text);
-    if (value === undefined) {
-      value = parseDatetime(text, format);
-      parsed.set(text, value);
-    }
-    if (Number.isNaN(value)) bad.note(text);
-    out[i] = value;
-  }
-  return out;
+  const dictionary = textDictionary(raw);
+  const { perLabel, perRow } = mapDictionary(dictionary, (label) => parseDatetime(label, format), Number.NaN);
+  bad.noteLabels(dictionary, perLabel);
+  return perRow;
 }
 
-function toCategories(texts: (string | null)[]): { codes: Int32Array; categories: string[] } {
-  const labels = [...new Set(texts.filter((t): t is string => t !== null))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const index = new Map(labels.map((label, i) => [label, i]));
-  const codes = new Int32Array(texts.length);
-  for (let i = 0; i < texts.length; i++) {
-    const text = texts[i];
-    codes[i] = text === null || text === undefined ? -1 : index.get(text)!;
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function toCategories(raw: RawColumn): { codes: Int32Array; categories: string[] } {
+  const dictionary = textDictionary(raw);
+  const counts = labelCounts(dictionary);
+  // Categories are the labels that occur, sorted; dictionary entries map onto them.
+  const present = new Set<string>();
+  dictionary.labels.forEach((label, k) => {
+    if (label !== null && counts[k]! > 0) present.add(label);
+  });
+  const categories = [...present].sort(compareText);
+  const position = new Map(categories.map((label, i) => [label, i]));
+  const remap = Int32Array.from(dictionary.labels, (label) => (label === null ? -1 : (position.get(label) ?? -1)));
+  const codes = new Int32Array(dictionary.codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    const code = dictionary.codes[i]!;
+    codes[i] = code < 0 ? -1 : remap[code]!;
   }
-  return { codes, categories: labels };
+  return { codes, categories };
 }
 
 const TRUE_SPELLINGS = new Set(["true", "yes", "y", "t", "1"]);
 const FALSE_SPELLINGS = new Set(["false", "no", "n", "f", "0"]);
 
 function toBooleans(raw: RawColumn, schema: BooleanColumnSchema, bad: BadValues): Int32Array {
-  const codes = new Int32Array(raw.values.length);
   const trueLabel = schema.trueLabel.trim().toLowerCase();
   const falseLabel = schema.falseLabel.trim().toLowerCase();
-  const texts = rawTexts(raw);
-  for (let i = 0; i < texts.length; i++) {
-    const text = texts[i];
-    if (text === null || text === undefined) {
-      codes[i] = -1;
-      continue;
-    }
+  // Codes follow table.ts: categories are [falseLabel, trueLabel].
+  const codeOf = (text: string): number => {
     const lower = text.trim().toLowerCase();
-    // Codes follow table.ts: categories are [falseLabel, trueLabel].
-    if (lower === trueLabel || (lower !== falseLabel && TRUE_SPELLINGS.has(lower))) codes[i] = 1;
-    else if (lower === falseLabel || FALSE_SPELLINGS.has(lower)) codes[i] = 0;
-    else {
-      codes[i] = -1;
-      bad.note(text);
-    }
-  }
-  return codes;
+    if (lower === trueLabel || (lower !== falseLabel && TRUE_SPELLINGS.has(lower))) return 1;
+    if (lower === falseLabel || FALSE_SPELLINGS.has(lower)) return 0;
+    return Number.NaN;
+  };
+  const dictionary = textDictionary(raw);
+  const { perLabel, perRow } = mapDictionary(dictionary, codeOf, -1);
+  bad.noteLabels(dictionary, perLabel);
+  return Int32Array.from(perRow, (v) => (Number.isNaN(v) ? -1 : v));
 }
 
 /** Types one raw column by its schema; returns the column (with its effective schema) and warnings. */
@@ -142,7 +124,7 @@ export function applyColumnSchema(raw: RawColumn, schema: ColumnSchema): { colum
       return { column: { schema, values }, warnings: bad.warning(schema.name, `datetimes in the format "${schema.format}"`) };
     }
     case "categorical":
-      return { column: { schema, ...toCategories(rawTexts(raw)) }, warnings: [] };
+      return { column: { schema, ...toCategories(raw) }, warnings: [] };
     case "boolean": {
       const codes = toBooleans(raw, schema, bad);
       return { column: { schema, codes, categories: [schema.falseLabel, schema.trueLabel] }, warnings: bad.warning(schema.name, `"${schema.trueLabel}" or "${schema.falseLabel}"`) };

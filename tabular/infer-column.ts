@@ -26,6 +26,7 @@ import {
 import { CANDIDATE_DATETIME_FORMATS, parseDatetime } from "./datetime-format.js";
 import type { RawColumn, RawTextColumn } from "./raw-table.js";
 import type { ColumnSchema, NumericalColumnSchema, PiiColumnSchema } from "./schema.js";
+import { labelCounts, textDictionary } from "./text-dictionary.js";
 
 /** Decimals kept on output are capped: beyond this, digits are float noise, not data. */
 export const MAX_DECIMALS = 10;
@@ -88,15 +89,17 @@ function inferNumberColumn(name: string, values: Float64Array, rowCount: number)
 
 function inferTextColumn(raw: RawTextColumn, rowCount: number): ColumnInference {
   const { name } = raw;
-  const counts = new Map<string, number>();
+  // Work on distinct values: the reader hands text over dictionary-encoded.
+  const dictionary = textDictionary(raw);
+  const counts = labelCounts(dictionary);
   let nonNull = 0;
-  for (const value of raw.values) {
-    if (value === null) continue;
-    nonNull++;
-    counts.set(value, (counts.get(value) ?? 0) + 1);
-  }
+  const distinct: string[] = [];
+  dictionary.labels.forEach((label, k) => {
+    if (label === null || counts[k] === 0) return;
+    nonNull += counts[k]!;
+    distinct.push(label);
+  });
   if (nonNull === 0) return emptyColumn(name);
-  const distinct = [...counts.keys()];
 
   // Numbers: every distinct value parses.
   let numericDistinct = 0;

@@ -11,7 +11,8 @@ import type { Table } from "./table.js";
 
 export async function loadTable(path: string, options: { schema?: TableSchema } = {}): Promise<{ table: Table; schema: TableSchema; warnings: string[] }> {
   const raw = await readRawTable(path);
-  let schema = options.schema;
+  // A schema given by the caller wins; else the one the file carries; else inference.
+  let schema = options.schema ?? raw.embeddedSchema;
   const warnings = [...raw.warnings];
   if (schema === undefined) {
     const inferred = inferSchema(raw);

@@ -4,6 +4,8 @@
  * typed format (Parquet, JSON) carries. Inference and `applySchema` turn it into a `Table`.
  */
 
+import type { TableSchema } from "./schema.js";
+
 export type TableFileFormat = "csv" | "tsv" | "parquet" | "json" | "ndjson";
 
 /** Text as read; `null` is a missing value (an empty field, or a null token such as `NA`). */
@@ -11,6 +13,13 @@ export interface RawTextColumn {
   name: string;
   kind: "text";
   values: (string | null)[];
+  /**
+   * Optional dictionary encoding of `values` (readers fill it: DuckDB hands text over this way):
+   * `values[i] === dictionary[codes[i]]`, code -1 for null. Lets inference and typing work once
+   * per distinct value instead of once per row.
+   */
+  dictionary?: (string | null)[];
+  codes?: Int32Array;
 }
 
 /** Numbers from a typed source; NaN is missing. `integer` when the source type is integral. */
@@ -46,6 +55,12 @@ export interface RawTable {
   columns: RawColumn[];
   /** Things the reader recovered from (padded short rows, renamed duplicate headers, …). */
   warnings: string[];
+  /**
+   * The schema a file was written with, when it carries one (Parquet files written by
+   * openTableWriter keep it in their key-value metadata as `datalab.schema`). `loadTable` uses it
+   * instead of inference, so formats, labels, ids and PII kinds survive a round trip.
+   */
+  embeddedSchema?: TableSchema;
 }
 
 /**

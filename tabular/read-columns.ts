@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { readNumericColumns, type VectorKind } from "./duckdb-columns.js";
 import { sqlIdentifier } from "./duckdb-session.js";
+import type { RawTextColumn } from "./raw-table.js";
 
 export interface SourceColumn {
   /** SQL over the source producing DOUBLE (kind "double") or VARCHAR (kind "text"). */
@@ -53,13 +54,16 @@ export async function readSourceColumns(connection: DuckDBConnection, source: st
   }
 }
 
-/** Text values of a dictionary-encoded column; dictionary entries that `isMissing` are null. */
-export function decodeText(dictionary: readonly string[], codes: Int32Array, isMissing: (text: string) => boolean): (string | null)[] {
+/**
+ * A raw text column from a dictionary-encoded one: dictionary entries that `isMissing` become
+ * null, and the per-row values are filled in (shared strings, so this is cheap).
+ */
+export function textColumn(name: string, dictionary: readonly string[], codes: Int32Array, isMissing: (text: string) => boolean): RawTextColumn {
   const labels = dictionary.map((text) => (isMissing(text) ? null : text));
-  const out = new Array<string | null>(codes.length);
+  const values = new Array<string | null>(codes.length);
   for (let i = 0; i < codes.length; i++) {
     const code = codes[i]!;
-    out[i] = code < 0 ? null : labels[code]!;
+    values[i] = code < 0 ? null : labels[code]!;
   }
-  return out;
+  return { name, kind: "text", values, dictionary: labels, codes };
 }

@@ -9,7 +9,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { duckdbConnection, sqlIdentifier, sqlString } from "./duckdb-session.js";
 import { TableReadError, firstLine } from "./errors.js";
 import { NULL_TOKENS, type RawTable, type RawTextColumn } from "./raw-table.js";
-import { decodeText, readSourceColumns } from "./read-columns.js";
+import { readSourceColumns, textColumn } from "./read-columns.js";
 
 const DELIMITER_CANDIDATES = [",", "\t", ";", "|"] as const;
 
@@ -155,7 +155,8 @@ export async function readCsvFile(path: string, headText: string, options: { tsv
     }
     const columns: RawTextColumn[] = names.map((name, index) => {
       const column = read.columns[index]!;
-      return { name, kind: "text", values: column.kind === "text" ? decodeText(column.dictionary, column.codes, isNullText) : [] };
+      if (column.kind !== "text") throw new Error(`internal: CSV column ${name} was not read as text`);
+      return textColumn(name, column.dictionary, column.codes, isNullText);
     });
     return { path, format: options.tsv ? "tsv" : "csv", rowCount: read.rowCount, columns, warnings };
   } finally {

@@ -105,6 +105,15 @@ describe("readRawTable: awkward but valid input is read", () => {
     const raw = await readRawTable(await file("nulls.csv", 'a,b\nNA,1\n,2\n"",3\nnull,4\nx,5\n'));
     expect(texts(raw, "a")).toEqual([null, null, null, null, "x"]);
   });
+  it("header names with quotes, delimiters and line breaks", async () => {
+    const raw = await readRawTable(await file("odd-names.csv", `"it's","say ""hi""","a,b","two
+lines"
+1,2,3,4
+`));
+    expect(raw.columns.map((c) => c.name)).toEqual(["it's", 'say "hi"', "a,b", "two\nlines"]);
+    expect(texts(raw, "a,b")).toEqual(["3"]);
+    expect(texts(raw, "two\nlines")).toEqual(["4"]);
+  });
   it("a file name with a quote in it", async () => {
     const raw = await readRawTable(await file("it's here.csv", "a\n1\n"));
     expect(raw.rowCount).toBe(1);
@@ -129,6 +138,16 @@ describe("readRawTable on real tables", () => {
     expect(raw.columns.length).toBe(15);
     expect(raw.columns.every((c) => c.kind === "text")).toBe(true);
   });
+  it("a Parquet file whose embedded datalab schema is broken is inferred, with a warning", async () => {
+    const path = join(dir, "broken-schema.parquet");
+    const connection = await duckdbConnection();
+    await connection.run(`COPY (SELECT 1 AS a) TO ${sqlString(path)} (FORMAT parquet, KV_METADATA {'datalab.schema': '{"version": 9}'})`);
+    connection.closeSync();
+    const { schema, warnings } = await loadTable(path);
+    expect(schema.columns).toEqual([{ name: "a", type: "numerical", subtype: "integer", decimals: 0, min: 1, max: 1 }]);
+    expect(warnings.join(" ")).toMatch(/carries a datalab schema that is not valid .*"version" is 9/);
+  });
+
   it("reads Parquet typed: a 20k-row slice of flights-3m, its date a datetime", async () => {
     // The whole file (3M rows) is read in benchmarks/perf/tabular-io.bench.ts, not in tests.
     const slice = join(dir, "flights-slice.parquet");

@@ -4,11 +4,14 @@
  * format kept for output. Anything else (strings, decimals read as text, nested values) is read
  * as text and left to inference.
  */
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { duckdbConnection, sqlIdentifier, sqlString } from "./duckdb-session.js";
-import { TableReadError, firstLine } from "./errors.js";
+import { SchemaError, TableReadError, firstLine } from "./errors.js";
 import type { RawColumn, RawTable } from "./raw-table.js";
-import { decodeText, readSourceColumns, type SourceColumn, type SourceValues } from "./read-columns.js";
+import { readSourceColumns, type SourceColumn, type SourceValues, textColumn } from "./read-columns.js";
 import { isNullText } from "./read-csv.js";
+import type { TableSchema } from "./schema.js";
+import { EMBEDDED_SCHEMA_KEY, validateSchema } from "./schema-file.js";
 
 const INTEGER_TYPES = new Set(["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"]);
 const FLOAT_TYPES = new Set(["FLOAT", "DOUBLE", "REAL"]);
@@ -77,7 +80,13 @@ export async function readTypedFile(path: string, format: "parquet" | "json" | "
       names.map((name, i) => sourceColumn(name, plans[i]!)),
     );
     const columns: RawColumn[] = names.map((name, i) => toRawColumn(name, plans[i]!, read.columns[i]!));
-    return { path, format, rowCount: read.rowCount, columns, warnings: [] };
+    const table: RawTable = { path, format, rowCount: read.rowCount, columns, warnings: [] };
+    if (format === "parquet") {
+      const embedded = await readEmbeddedSchema(connection, quoted, path);
+      if (embedded instanceof SchemaError) table.warnings.push(`${path} carries a datalab schema that is not valid (${embedded.message}); its columns are inferred instead.`);
+      else if (embedded !== undefined) table.embeddedSchema = embedded;
+    }
+    return table;
   } catch (error) {
     if (error instanceof TableReadError) throw error;
     throw new TableReadError(path, typedReadMessage(path, format, error), { cause: error });
@@ -87,7 +96,7 @@ export async function readTypedFile(path: string, format: "parquet" | "json" | "
 }
 
 function toRawColumn(name: string, plan: ColumnPlan, read: SourceValues): RawColumn {
-  if (read.kind === "text") return { name, kind: "text", values: decodeText(read.dictionary, read.codes, isNullText) };
+  if (read.kind === "text") return textColumn(name, read.dictionary, read.codes, isNullText);
   switch (plan.kind) {
     case "number":
       return { name, kind: "number", values: read.values, integer: plan.integer };
@@ -95,6 +104,18 @@ function toRawColumn(name: string, plan: ColumnPlan, read: SourceValues): RawCol
       return { name, kind: "datetime", values: read.values, format: plan.format };
     default:
       return { name, kind: "boolean", values: Array.from(read.values, (v) => (Number.isNaN(v) ? null : v === 1)) };
+  }
+}
+
+/** The `datalab.schema` key-value metadata of a Parquet file, validated; undefined when absent. */
+async function readEmbeddedSchema(connection: DuckDBConnection, quotedPath: string, path: string): Promise<TableSchema | SchemaError | undefined> {
+  const rows = await connection.runAndReadAll(`SELECT decode(value) FROM parquet_kv_metadata(${quotedPath}) WHERE decode(key) = ${sqlString(EMBEDDED_SCHEMA_KEY)}`);
+  const text = rows.getColumns()[0]?.[0];
+  if (typeof text !== "string") return undefined;
+  try {
+    return validateSchema(JSON.parse(text), `${path} (embedded schema)`);
+  } catch (error) {
+    return error instanceof SchemaError ? error : new SchemaError(firstLine(error), { cause: error });
   }
 }
 

@@ -9,6 +9,9 @@ import { SchemaError } from "./errors.js";
 import { parseIdPattern } from "./synthetic-ids.js";
 import { SCHEMA_FORMAT_VERSION, type ColumnSchema, type TableSchema } from "./schema.js";
 
+/** Key under which Parquet files written by datalab keep their schema (key-value metadata). */
+export const EMBEDDED_SCHEMA_KEY = "datalab.schema";
+
 const COLUMN_TYPES = ["numerical", "categorical", "boolean", "datetime", "id", "pii"] as const;
 const ALLOWED_KEYS: Record<ColumnSchema["type"], readonly string[]> = {
   numerical: ["name", "type", "subtype", "decimals", "min", "max"],

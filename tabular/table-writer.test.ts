@@ -97,6 +97,19 @@ describe("round trips: write, read back with the schema, identical values", () =
     });
   }
 
+  it("Parquet carries its schema: read back without one, labels, formats, ids and PII kinds survive", async () => {
+    const path = join(dir, "embedded.parquet");
+    const table = randomTable(500);
+    await writeTable(path, table, schema);
+    const back = await loadTable(path);
+    expect(back.warnings).toEqual([]);
+    expect(back.schema.columns).toEqual(schema.columns.filter((c) => c.name !== "notes"));
+    for (const name of KEPT) {
+      const k = schema.columns.findIndex((c) => c.name === name);
+      expect(plain(back.table.columns.find((c) => c.schema.name === name)!), name).toEqual(plain(table.columns[k]!));
+    }
+  });
+
   it("Adult written as CSV and Parquet reads back identical", async () => {
     const adult = await loadTable("fixtures/adult/adult.csv");
     for (const extension of ["csv", "parquet"]) {

@@ -15,7 +15,8 @@ import { duckdbConnection, sqlString } from "./duckdb-session.js";
 import { formatHasTime } from "./datetime-format.js";
 import { TableWriteError, firstLine } from "./errors.js";
 import { formatFromPath } from "./read-table.js";
-import type { ColumnSchema, TableSchema } from "./schema.js";
+import { SCHEMA_FORMAT_VERSION, type ColumnSchema, type TableSchema } from "./schema.js";
+import { EMBEDDED_SCHEMA_KEY } from "./schema-file.js";
 import type { Column, Table } from "./table.js";
 import { type EncodeOptions, encodeDelimitedRows } from "./row-encoder.js";
 import { formatCells, quoteCell } from "./value-format.js";
@@ -172,12 +173,15 @@ function parquetType(schema: ColumnSchema): string {
 
 async function convertCsvToParquet(path: string, stagingPath: string, columns: ColumnSchema[]): Promise<string> {
   const parquetTemp = tempPathFor(path);
+  // The schema travels in the file, so formats, labels, ids and PII kinds survive a round trip.
+  const embedded = JSON.stringify({ version: SCHEMA_FORMAT_VERSION, columns });
   const columnTypes = `{${columns.map((c) => `${sqlString(c.name)}: '${parquetType(c)}'`).join(", ")}}`;
   const connection = await duckdbConnection();
   try {
     await connection.run(
       `COPY (SELECT * FROM read_csv(${sqlString(stagingPath)}, header=true, auto_detect=false, columns=${columnTypes}, delim=',', quote='"', escape='"', ` +
-        `timestampformat='%Y-%m-%d %H:%M:%S.%g', dateformat='%Y-%m-%d')) TO ${sqlString(parquetTemp)} (FORMAT parquet, COMPRESSION zstd)`,
+        `timestampformat='%Y-%m-%d %H:%M:%S.%g', dateformat='%Y-%m-%d')) TO ${sqlString(parquetTemp)} ` +
+        `(FORMAT parquet, COMPRESSION zstd, KV_METADATA {${sqlString(EMBEDDED_SCHEMA_KEY)}: ${sqlString(embedded)}})`,
     );
   } catch (error) {
     await rm(parquetTemp, { force: true });

@@ -5,7 +5,7 @@
  * Returns what the agent should do with the spool entry.
  */
 import * as grpc from "@grpc/grpc-js";
-import { type NodeServiceClient, type ResultFile, type ResultKindName, tunables, uploadFile } from "../proto/index.js";
+import { manifestOfFile, type NodeServiceClient, type ResultFile, type ResultKindName, readFileChunks, tunables } from "../proto/index.js";
 import { cancellableCall, describeRpcError, statusOf } from "./node-rpc.js";
 import type { SpooledOutcome, SpoolFileKind } from "./result-spool.js";
 
@@ -37,6 +37,46 @@ export interface ReportContext {
 /** Statuses after which re-sending the same report can never succeed. */
 const refusedCodes = new Set<number>([grpc.status.ABORTED, grpc.status.FAILED_PRECONDITION, grpc.status.INVALID_ARGUMENT, grpc.status.ALREADY_EXISTS, grpc.status.OUT_OF_RANGE]);
 
+/** Below this many chunks, asking which are missing costs more than re-sending them (UploadChunk is idempotent). */
+const findMissingThresholdChunks = 4;
+
+/**
+ * Uploads the chunks of every result file that the coordinator lacks: one FindMissingChunks for
+ * all files together (so an interrupted report resumes), or, for a result of a few chunks, the
+ * chunks straight away.
+ */
+async function uploadResults(context: ReportContext, outcome: SpooledOutcome): Promise<{ results: ResultFile[]; uploadedBytes: number }> {
+  const chunkBytes = Math.min(tunables.chunkBytes, context.maxChunkBytes);
+  const manifests = await Promise.all(outcome.files.map((file) => manifestOfFile(file.path, { name: file.name, mediaType: file.mediaType, chunkBytes })));
+  const digests = [...new Set(manifests.flatMap((manifest) => manifest.chunks.map((chunk) => chunk.sha256)))];
+  let missing = new Set(digests);
+  if (digests.length > findMissingThresholdChunks) {
+    missing = new Set();
+    for (let i = 0; i < digests.length; i += tunables.maxFindMissingDigests) {
+      const response = await cancellableCall<{ missingSha256: string[] }>(
+        (metadata, options, callback) => context.client.findMissingChunks({ sha256: digests.slice(i, i + tunables.maxFindMissingDigests) }, metadata, options, callback),
+        context.deadlineSeconds,
+        context.signal,
+      );
+      for (const digest of response.missingSha256) missing.add(digest);
+    }
+  }
+  let uploadedBytes = 0;
+  for (const file of outcome.files) {
+    for await (const chunk of readFileChunks(file.path, chunkBytes)) {
+      if (!missing.delete(chunk.sha256)) continue; // stored already, or sent earlier in this report
+      await cancellableCall(
+        (metadata, options, callback) => context.client.uploadChunk({ sha256: chunk.sha256, data: chunk.data }, metadata, options, callback),
+        context.deadlineSeconds,
+        context.signal,
+      );
+      uploadedBytes += chunk.data.length;
+    }
+  }
+  const results = outcome.files.map((file, i): ResultFile => ({ kind: resultKinds[file.kind], file: manifests[i]! }));
+  return { results, uploadedBytes };
+}
+
 export async function reportOutcome(context: ReportContext, outcome: SpooledOutcome): Promise<ReportVerdict> {
   const ids = { nodeId: context.nodeId, taskId: outcome.taskId, leaseId: outcome.leaseId };
   try {
@@ -48,14 +88,7 @@ export async function reportOutcome(context: ReportContext, outcome: SpooledOutc
       );
       return { kind: "acknowledged", uploadedBytes: 0, willRetry: response.willRetry };
     }
-    const chunkBytes = Math.min(tunables.chunkBytes, context.maxChunkBytes);
-    const results: ResultFile[] = [];
-    let uploadedBytes = 0;
-    for (const file of outcome.files) {
-      const upload = await uploadFile(context.client, file.path, { name: file.name, mediaType: file.mediaType, chunkBytes, deadlineSeconds: context.deadlineSeconds });
-      uploadedBytes += upload.sentBytes;
-      results.push({ kind: resultKinds[file.kind], file: upload.manifest });
-    }
+    const { results, uploadedBytes } = await uploadResults(context, outcome);
     const response = await cancellableCall<{ accepted: boolean }>(
       (metadata, options, callback) => context.client.completeTask({ ...ids, results, summaryJson: outcome.summaryJson }, metadata, options, callback),
       context.deadlineSeconds,

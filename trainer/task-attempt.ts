@@ -95,7 +95,9 @@ function startLeaseKeeper(context: AttemptContext, attempt: TaskAttempt) {
   const { task } = attempt;
   let latest = { fraction: 0, phase: "start", message: "" };
   let inFlight = false;
-  let lastSentMs = 0;
+  // The first report waits a moment: a task that is done by then goes straight from LEASED to
+  // its outcome without a progress write on the coordinator (most small jobs).
+  let lastSentMs = Date.now();
   const send = async (): Promise<void> => {
     if (inFlight || attempt.stopReason !== undefined) return;
     inFlight = true;
@@ -109,23 +111,26 @@ function startLeaseKeeper(context: AttemptContext, attempt: TaskAttempt) {
       if (response.cancelRequested) attempt.stop("cancelled");
     } catch (error) {
       const code = statusOf(error);
-      // ABORTED: the lease expired and went elsewhere; FAILED_PRECONDITION: the job is already terminal.
-      if (code === grpc.status.ABORTED || code === grpc.status.FAILED_PRECONDITION) attempt.stop("lost", describeRpcError(error));
-      // Anything else (coordinator restarting): keep working; the next report or the re-registration catches up.
+      // ABORTED: the lease expired and went elsewhere (the proto's rule for stale leases): stop.
+      if (code === grpc.status.ABORTED) attempt.stop("lost", describeRpcError(error));
+      // Anything else (coordinator restarting, a refused report): keep working; cancellation
+      // arrives as cancel_requested or in a heartbeat, and the completion report has the last word.
     } finally {
       inFlight = false;
     }
   };
   // A third of the lease: two reports may be lost before the lease runs out.
-  const timer = setInterval(() => void send(), Math.max(250, (context.leaseSeconds() * 1000) / 3));
+  const periodMs = Math.max(250, (context.leaseSeconds() * 1000) / 3);
+  const firstTimer = setTimeout(() => void send(), Math.min(1000, periodMs));
+  const timer = setInterval(() => void send(), periodMs);
   return {
-    first: send(),
     update(fraction: number, phase: string, message = ""): void {
       latest = { fraction: Math.min(1, Math.max(0, fraction)), phase, message };
       // Progress callbacks can be frequent; one report a second is plenty for watchers.
       if (Date.now() - lastSentMs >= 1000) void send();
     },
     stop(): void {
+      clearTimeout(firstTimer);
       clearInterval(timer);
     },
   };
@@ -148,7 +153,6 @@ export async function runAttempt(context: AttemptContext, attempt: TaskAttempt):
     jobKind: attempt.kindLabel,
   };
   const work = (async (): Promise<SpooledOutcome> => {
-    await keeper.first;
     await rm(outputDir, { recursive: true, force: true });
     await mkdir(outputDir, { recursive: true });
     keeper.update(0, "input");

@@ -88,7 +88,18 @@ export function tableStructure(realColumns: Array<{ name: string; type: string }
   return union === 0 ? Number.NaN : both / union;
 }
 
-export function diagnostic(columns: ColumnPair[]): DiagnosticResult {
+export interface ColumnDescription {
+  name: string;
+  /** The column's storage type; numbers carry their subtype, as pandas' int64 vs float64 dtypes differ. */
+  type: string;
+}
+
+/**
+ * `structure`: the columns of the real and the synthetic table as their own schemas describe them
+ * (TableStructure compares pandas dtypes, so an integer column read back as float counts as a
+ * different column). Without it the aligned names and types are used (score 1).
+ */
+export function diagnostic(columns: ColumnPair[], structure?: { real: ColumnDescription[]; synthetic: ColumnDescription[] }): DiagnosticResult {
   const scores: ValidityScore[] = [];
   for (const column of columns) {
     if (column.kind === "continuous") {
@@ -100,8 +111,7 @@ export function diagnostic(columns: ColumnPair[]): DiagnosticResult {
     }
   }
   const dataValidity = meanOfDefined(scores.map((s) => s.score));
-  // The tables were aligned, so names and types match: the structure score is 1 by construction.
   const described = columns.map((c) => ({ name: c.name, type: c.type }));
-  const dataStructure = tableStructure(described, described);
+  const dataStructure = structure === undefined ? tableStructure(described, described) : tableStructure(structure.real, structure.synthetic);
   return { score: meanOfDefined([dataValidity, dataStructure]), dataValidity, dataStructure, columns: scores };
 }

@@ -8,7 +8,7 @@
  * Sizes can be lowered for a quick look: DATALAB_BENCH_QUALITY_ROWS, DATALAB_BENCH_DCR_ROWS.
  */
 import { activeDevice } from "../../kernels/index.js";
-import type { Column, Table } from "../../tabular/table.js";
+import type { Column, Table } from "../../tabular/index.js";
 import { alignTables } from "../aligned-table.js";
 import { diagnostic } from "../fidelity/diagnostic.js";
 import { qualityReport } from "../fidelity/quality-report.js";

@@ -33,7 +33,14 @@ describe("CategoricalCAP and DisclosureProtection", () => {
     expect(result.baselineProtection).toBeCloseTo(0.5, 15);
     expect(result.score).toBe(1);
   });
-  test("missing values are a category of their own, and a numeric key is cut into 10 bins", () => {
+  test("an integer key is matched by value", () => {
+    const realInts = table(numeric("k", [1, 2], { integer: true }), categorical("s", ["x", "y"]));
+    const syntheticInts = table(numeric("k", [1, 1, 3], { integer: true }), categorical("s", ["x", "y", "y"]));
+    const [k, s] = alignTables(realInts, syntheticInts).columns;
+    // Real (1,x): key 1 → x,y → ½; real key 2 unmatched. CAP = 1 − ½.
+    expect(categoricalCap([k!], [s!], 2, 3)).toBeCloseTo(0.5, 15);
+  });
+  test("missing values are a category of their own, and a float key is cut into 10 bins", () => {
     const realWithNull = table(numeric("k", [0, 10, 10]), categorical("s", ["x", null, null]));
     const syntheticWithNull = table(numeric("k", [0.5, 9.5]), categorical("s", ["x", null]));
     const [k, s] = alignTables(realWithNull, syntheticWithNull).columns;

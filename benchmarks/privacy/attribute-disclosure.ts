@@ -9,8 +9,10 @@
  *   CAP = 1 − mean of that share (0 when no key matches, as SDMetrics returns).
  * - DisclosureProtection (method `cap`) = min(CAP / baseline, 1), baseline = 1 − 1/Π(distinct
  *   sensitive values in the real table, missing counted as one value).
- * Missing values are a category of their own. A continuous known/sensitive column is cut into 10
- * equal-width bins of the real range (open-ended outer bins), as DisclosureProtection does.
+ * Missing values are a category of their own. An integer column is matched by value, as SDMetrics
+ * does; a float or datetime column is cut into 10 equal-width bins of the real range (open-ended
+ * outer bins), which is what DisclosureProtection does when it is told the column is continuous
+ * (without that SDMetrics matches floats exactly, where CategoricalCAP gives no number at all).
  */
 import { matchRows, type MixedRows } from "../../kernels/index.js";
 import type { ColumnPair } from "../aligned-table.js";
@@ -26,6 +28,9 @@ export function newRowSynthesis(synthetic: MixedRows, real: MixedRows, context: 
 /** Codes per row (−1 = missing) of one side, continuous columns binned on the real range; text as is. */
 function discreteCodes(column: ColumnPair, side: "real" | "synthetic"): ArrayLike<number | string> {
   if (column.kind === "discrete") return column[side];
+  if (column.kind === "continuous" && column.integer) {
+    return Array.from(column[side], (v) => (Number.isNaN(v) ? -1 : `n:${v}`));
+  }
   if (column.kind === "continuous") {
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;

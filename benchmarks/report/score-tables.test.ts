@@ -60,6 +60,13 @@ describe("scoreTables report", () => {
     expect(html).toContain("Beak Length (mm)");
     expect(html).toContain("boosted-trees");
   });
+  test("TableStructure sees an integer column that came back as float (pandas int64 vs float64)", async () => {
+    const ints = table(numeric("n", [1, 2, 3], { integer: true }), categorical("c", ["a", "b", "a"]));
+    const floats = table(numeric("n", [1.5, 2, 3]), categorical("c", ["a", "b", "a"]));
+    const report = await scoreTables(ints, floats, { privacy: false });
+    // {(n,int),(c,cat)} vs {(n,float),(c,cat)}: 1 shared of 3 distinct.
+    expect(report.diagnostic.dataStructure).toBeCloseTo(1 / 3, 15);
+  });
   test("progress is reported from 0 to 1", async () => {
     const fractions: number[] = [];
     await scoreTables(real, synthetic, { onProgress: (f) => fractions.push(f) });

@@ -6,7 +6,7 @@
  * Every number goes into one JSON-ready report together with the settings that produced it.
  */
 import { activeDevice } from "../../kernels/index.js";
-import type { Table } from "../../tabular/table.js";
+import type { Table } from "../../tabular/index.js";
 import { alignTables, type ColumnPair } from "../aligned-table.js";
 import { ScoreInputError } from "../errors.js";
 import { ASSOCIATION_THRESHOLD, associationRetained, CORRELATION_THRESHOLD } from "../fidelity/column-pair-trends.js";
@@ -128,7 +128,8 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
 
   progress(0, "quality");
   const quality = await timed("quality", () => qualityReport(columns, (f) => progress(0.35 * f, "quality")));
-  const diag = await timed("diagnostic", () => diagnostic(columns));
+  const describe = (table: Table) => table.columns.map((c) => ({ name: c.schema.name, type: c.schema.type === "numerical" ? `numerical/${c.schema.subtype}` : c.schema.type }));
+  const diag = await timed("diagnostic", () => diagnostic(columns, { real: describe(real), synthetic: describe(synthetic) }));
   const distributions = columnDistributions(columns);
   progress(0.4, "privacy");
 

@@ -69,7 +69,7 @@ export function heatMap(names: string[], value: (i: number, j: number) => number
   const left = 110;
   const top = 24;
   const size = names.length * cell;
-  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${left + size + 10}" height="${top + size + 110}" role="img">`];
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${left + size + 70}" height="${top + size + 110}" role="img">`];
   parts.push(`<text x="${left}" y="14" font-size="12" font-weight="bold">${escapeHtml(title)}</text>`);
   names.forEach((name, i) => {
     const short = escapeHtml(name.length > 16 ? `${name.slice(0, 15)}…` : name);

@@ -186,9 +186,14 @@ export function mlEfficacy(input: UsefulnessInput): UsefulnessResult {
   }
   const trainReal: RowSet = { side: "real", indices: sample(withTarget(target, "real", realTrain), MAX_TRAIN_ROWS, random) };
   const trainSynthetic: RowSet = { side: "synthetic", indices: sample(withTarget(target, "synthetic", range(input.syntheticRows)), MAX_TRAIN_ROWS, random) };
+  const testCandidates = test.indices.length;
   test = { side: test.side, indices: sample(test.indices, MAX_TRAIN_ROWS, random) };
   if (trainReal.indices.length < 10 || test.indices.length < 5 || trainSynthetic.indices.length < 10) {
     throw new ScoreInputError(`too few rows with a value in target "${input.target}" to train and test (real train ${trainReal.indices.length}, synthetic ${trainSynthetic.indices.length}, test ${test.indices.length}): usefulness needs at least 10 training and 5 test rows.`);
+  }
+  const available = { real: realTrain.length, synthetic: input.syntheticRows, test: testCandidates };
+  if (available.real > MAX_TRAIN_ROWS || available.synthetic > MAX_TRAIN_ROWS || available.test > MAX_TRAIN_ROWS) {
+    notes.push(`training and test sets are seeded samples of at most ${MAX_TRAIN_ROWS} rows each.`);
   }
   const problem: Problem = { features, target, test };
   const rows = { trainReal: trainReal.indices.length, trainSynthetic: trainSynthetic.indices.length, test: test.indices.length };

@@ -1,5 +1,10 @@
 // Philox streams on the CPU: threads over blocks of the stream (each block is independent).
+#include <algorithm>
 #include <cmath>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 #include "../common/last_error.hpp"
 #include "../common/philox.hpp"
@@ -21,20 +26,55 @@ void fill_uniform(uint64_t seed, uint64_t counter, double *out, int64_t n) {
   }
 }
 
-void fill_normal(uint64_t seed, uint64_t counter, double *out, int64_t n) {
+// Normals are computed in groups of 4 Philox blocks (8 draws) aligned on absolute stream
+// positions, so a draw's value never depends on where a call or a chunk starts: with libmvec
+// the group's log/sin/cos run as one AVX2 vector (glibc's vector math, <= 4 ulp), otherwise
+// scalar libm. Either way the value of position p is a function of (seed, p) only.
+namespace {
+#if defined(DL_USE_LIBMVEC) && defined(__AVX2__)
+extern "C" __m256d _ZGVdN4v_log(__m256d);
+extern "C" __m256d _ZGVdN4v_sin(__m256d);
+extern "C" __m256d _ZGVdN4v_cos(__m256d);
+
+void normal_group(uint64_t seed, uint64_t group, double z[8]) {
+  alignas(32) double u0[4], u1[4];
+  for (int b = 0; b < 4; ++b) {
+    const Philox4 x = philox_block(seed, group * 4 + static_cast<uint64_t>(b));
+    u0[b] = uniform_from_bits(x.v[0], x.v[1]);
+    u1[b] = uniform_from_bits(x.v[2], x.v[3]);
+  }
+  const __m256d r = _mm256_sqrt_pd(_mm256_mul_pd(_mm256_set1_pd(-2.0), _ZGVdN4v_log(_mm256_load_pd(u0))));
+  const __m256d t = _mm256_mul_pd(_mm256_set1_pd(kTwoPi), _mm256_load_pd(u1));
+  alignas(32) double c[4], s[4];
+  _mm256_store_pd(c, _mm256_mul_pd(r, _ZGVdN4v_cos(t)));
+  _mm256_store_pd(s, _mm256_mul_pd(r, _ZGVdN4v_sin(t)));
+  for (int b = 0; b < 4; ++b) {
+    z[2 * b] = c[b];
+    z[2 * b + 1] = s[b];
+  }
+}
+#else
+void normal_group(uint64_t seed, uint64_t group, double z[8]) {
   auto log_ = [](double v) { return std::log(v); };
   auto sqrt_ = [](double v) { return std::sqrt(v); };
   auto sincos_ = [](double v, double &s, double &c) { ::sincos(v, &s, &c); };
+  for (int b = 0; b < 4; ++b)
+    normal_pair_from_block(philox_block(seed, group * 4 + static_cast<uint64_t>(b)), z[2 * b], z[2 * b + 1], log_, sqrt_,
+                           sincos_);
+}
+#endif
+}  // namespace
+
+void fill_normal(uint64_t seed, uint64_t counter, double *out, int64_t n) {
+  double z[8];
   for (int64_t i = 0; i < n;) {
     const uint64_t p = counter + static_cast<uint64_t>(i);
-    double z0, z1;
-    normal_pair_from_block(philox_block(seed, p >> 1), z0, z1, log_, sqrt_, sincos_);
-    if ((p & 1u) == 0) {
-      out[i++] = z0;
-      if (i < n) out[i++] = z1;
-    } else {
-      out[i++] = z1;
-    }
+    const uint64_t group = p >> 3;  // 8 draws per group of 4 blocks
+    normal_group(seed, group, z);
+    const int64_t first = static_cast<int64_t>(p & 7u);
+    const int64_t take = std::min<int64_t>(8 - first, n - i);
+    for (int64_t t = 0; t < take; ++t) out[i + t] = z[first + t];
+    i += take;
   }
 }
 

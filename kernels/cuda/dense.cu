@@ -149,37 +149,43 @@ int gemm_device(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, 
 
 // ---- aggregation ---------------------------------------------------------------------------
 // Pass 1: sum of squares of each update (double), blocks over (column chunk, update).
-__global__ void sum_squares_kernel(const float *__restrict__ updates, int64_t n, double *__restrict__ sums) {
-  const int u = blockIdx.y;
-  const float *row = updates + static_cast<int64_t>(u) * n;
-  double s = 0.0;
-  for (int64_t j = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; j < n;
-       j += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    const double v = row[j];
-    s += v * v;
-  }
-  for (int offset = 16; offset > 0; offset >>= 1) s += __shfl_down_sync(0xffffffffu, s, offset);
+__global__ void sum_squares_kernel(const float *__restrict__ updates, int64_t k, int64_t n, double *__restrict__ sums) {
   __shared__ double warp_sums[kThreads / 32];
-  if ((threadIdx.x & 31) == 0) warp_sums[threadIdx.x / 32] = s;
-  __syncthreads();
-  if (threadIdx.x == 0) {
-    double total = 0.0;
-    for (int w = 0; w < kThreads / 32; ++w) total += warp_sums[w];
-    atomicAdd(sums + u, total);
+  for (int64_t u = blockIdx.y; u < k; u += gridDim.y) {
+    const float *row = updates + u * n;
+    double s = 0.0;
+    for (int64_t j = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; j < n;
+         j += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+      const double v = row[j];
+      s += v * v;
+    }
+    for (int offset = 16; offset > 0; offset >>= 1) s += __shfl_down_sync(0xffffffffu, s, offset);
+    if ((threadIdx.x & 31) == 0) warp_sums[threadIdx.x / 32] = s;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+      double total = 0.0;
+      for (int w = 0; w < kThreads / 32; ++w) total += warp_sums[w];
+      atomicAdd(sums + u, total);
+    }
+    __syncthreads();
   }
 }
 
-// Pass 2: out = sum_u coef_u u + noise_std N(0,1), one thread per Philox block (2 columns).
-__global__ void combine_kernel(const float *__restrict__ updates, int64_t k, int64_t n, const float *__restrict__ weights,
-                               const double *__restrict__ sums, double clip, double noise_std, uint64_t seed,
-                               uint64_t counter, float *__restrict__ out) {
-  extern __shared__ double coef[];
-  for (int64_t u = threadIdx.x; u < k; u += blockDim.x) {
+// coef_u = weight_u * min(1, clip / norm_u) (clip <= 0 or +inf: no clipping).
+__global__ void clip_coefficients_kernel(const float *__restrict__ weights, const double *__restrict__ sums, int64_t k,
+                                         double clip, double *__restrict__ coef) {
+  for (int64_t u = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; u < k;
+       u += static_cast<int64_t>(gridDim.x) * blockDim.x) {
     const double norm = sqrt(sums[u]);
     const bool clipping = clip > 0 && isfinite(clip);
     coef[u] = static_cast<double>(weights[u]) * (clipping && norm > clip ? clip / norm : 1.0);
   }
-  __syncthreads();
+}
+
+// Pass 2: out = sum_u coef_u u + noise_std N(0,1), one thread per Philox block (2 columns);
+// a warp reads 64 consecutive floats of each update (coalesced), the output is written once.
+__global__ void combine_kernel(const float *__restrict__ updates, int64_t k, int64_t n, const double *__restrict__ coef,
+                               double noise_std, uint64_t seed, uint64_t counter, float *__restrict__ out) {
   const uint64_t first_block = counter >> 1;
   const uint64_t blocks = n == 0 ? 0 : ((counter + static_cast<uint64_t>(n) - 1) >> 1) - first_block + 1;
   for (uint64_t t = blockIdx.x * static_cast<uint64_t>(blockDim.x) + threadIdx.x; t < blocks;
@@ -189,8 +195,9 @@ __global__ void combine_kernel(const float *__restrict__ updates, int64_t k, int
     double acc0 = 0.0, acc1 = 0.0;
     for (int64_t u = 0; u < k; ++u) {
       const float *row = updates + u * n;
-      if (j0 >= 0) acc0 += coef[u] * row[j0];
-      if (j0 + 1 < n) acc1 += coef[u] * row[j0 + 1];
+      const double w = __ldg(coef + u);
+      if (j0 >= 0) acc0 += w * row[j0];
+      if (j0 + 1 < n) acc1 += w * row[j0 + 1];
     }
     if (noise_std > 0) {
       double z0, z1;
@@ -203,19 +210,26 @@ __global__ void combine_kernel(const float *__restrict__ updates, int64_t k, int
   }
 }
 
+// `sums` holds 2k doubles: sums of squares, then the clip coefficients.
 int aggregate_device(const float *updates, int64_t k, int64_t n, const float *weights, double clip, double noise_std,
                      uint64_t seed, uint64_t counter, float *out, double *sums) {
   int status = check(cudaMemsetAsync(sums, 0, static_cast<size_t>(k > 0 ? k : 1) * sizeof(double), stream()), "aggregate");
   if (status != DL_OK) return status;
+  double *coef = sums + k;
   if (k > 0 && n > 0) {
     const int chunks = static_cast<int>(std::min<int64_t>((n + kThreads * 8 - 1) / (kThreads * 8), 4096));
-    sum_squares_kernel<<<dim3(chunks, static_cast<unsigned>(k)), kThreads, 0, stream()>>>(updates, n, sums);
+    const unsigned ys = static_cast<unsigned>(std::min<int64_t>(k, 65535));
+    sum_squares_kernel<<<dim3(chunks, ys), kThreads, 0, stream()>>>(updates, k, n, sums);
     status = check(cudaGetLastError(), "aggregate (norms)");
     if (status != DL_OK) return status;
   }
+  if (k > 0) {
+    clip_coefficients_kernel<<<grid_for(k), kThreads, 0, stream()>>>(weights, sums, k, clip, coef);
+    status = check(cudaGetLastError(), "aggregate (clip)");
+    if (status != DL_OK) return status;
+  }
   if (n > 0) {
-    combine_kernel<<<grid_for(n / 2 + 2), kThreads, static_cast<size_t>(k > 0 ? k : 1) * sizeof(double), stream()>>>(
-        updates, k, n, weights, sums, clip, noise_std, seed, counter, out);
+    combine_kernel<<<grid_for(n / 2 + 2), kThreads, 0, stream()>>>(updates, k, n, coef, noise_std, seed, counter, out);
     status = check(cudaGetLastError(), "aggregate (combine)");
   }
   return status;
@@ -306,7 +320,7 @@ DL_API int dl_aggregate_updates(const float *updates, int64_t k, int64_t n, cons
   if (dw == nullptr) return status;
   float *dout = static_cast<float *>(scratch(kSlotC, static_cast<size_t>(n) * 4, status));
   if (dout == nullptr) return status;
-  double *sums = static_cast<double *>(scratch(kSlotD, static_cast<size_t>(k > 0 ? k : 1) * 8, status));
+  double *sums = static_cast<double *>(scratch(kSlotD, static_cast<size_t>(k > 0 ? 2 * k : 1) * 8, status));
   if (sums == nullptr) return status;
   status = aggregate_device(du, k, n, dw, clip, noise_std, seed, counter, dout, sums);
   if (status != DL_OK) return status;
@@ -400,7 +414,7 @@ DL_API int dl_time_aggregate_device(int64_t k, int64_t n, int repetitions, doubl
   float *u = static_cast<float *>(scratch(kSlotA, static_cast<size_t>(k * n) * 4, status));
   float *w = u == nullptr ? nullptr : static_cast<float *>(scratch(kSlotB, static_cast<size_t>(k) * 4, status));
   float *out = w == nullptr ? nullptr : static_cast<float *>(scratch(kSlotC, static_cast<size_t>(n) * 4, status));
-  double *sums = out == nullptr ? nullptr : static_cast<double *>(scratch(kSlotD, static_cast<size_t>(k) * 8, status));
+  double *sums = out == nullptr ? nullptr : static_cast<double *>(scratch(kSlotD, static_cast<size_t>(2 * k) * 8, status));
   if (sums == nullptr) return status;
   fill_uniform_f32<<<grid_for(k * n), kThreads, 0, stream()>>>(u, k * n, 3);
   fill_uniform_f32<<<grid_for(k), kThreads, 0, stream()>>>(w, k, 4);

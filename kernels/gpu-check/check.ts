@@ -6,7 +6,8 @@
  *  2. Speed: achieved TFLOP/s and GB/s next to the card's peak measured in the same run
  *     (a large device-to-device copy; cuBLAS GEMM at 8192³), with the issue's targets.
  * Prints a report, writes it as JSON to $OUT/gpu-check.json (or ./gpu-check.json), and exits 1
- * when any correctness check fails (2 when there is no GPU).
+ * when any correctness check fails (2 when there is no GPU). GPU_CHECK_AGAINST=cpu runs the
+ * checks CPU-against-CPU (a dry run of this script where there is no GPU).
  */
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -243,7 +244,9 @@ function measure(gpu: KernelBackend, cpu: KernelBackend): void {
 
 function main(): number {
   const cpu = backendFor("cpu");
-  const gpu = backendFor("cuda");
+  // GPU_CHECK_AGAINST=cpu: a dry run of the checks (CPU against itself) on a machine without a GPU.
+  const dryRun = process.env["GPU_CHECK_AGAINST"] === "cpu";
+  const gpu = dryRun ? backendFor("cpu") : backendFor("cuda");
   const devices = gpu.devices();
   log(`gpu-check seed ${seed} (replay with GPU_CHECK_SEED=${seed}); ${gpu.version()}; ${cpu.version()}`);
   if (devices.length === 0) {
@@ -259,7 +262,7 @@ function main(): number {
       verdict(name, false, `threw: ${(error as Error).message}`);
     }
   }
-  if (process.env["GPU_CHECK_SKIP_TIMING"] !== "1") {
+  if (process.env["GPU_CHECK_SKIP_TIMING"] !== "1" && !dryRun) {
     try {
       measure(gpu, cpu);
     } catch (error) {

@@ -31,10 +31,15 @@ cp kernels/build/libdatalab_kernels_cpu.so kernels/build/libdatalab_kernels_cuda
 cp "$(g++ -print-file-name=libgomp.so.1)" "$out/kernels/build/"
 
 cp -r node_modules/koffi "$out/node_modules/koffi"
-rm -rf "$out/node_modules/koffi/src/koffi/src" "$out/node_modules/koffi/vendor" "$out/node_modules/koffi/doc"
+rm -rf "$out/node_modules/koffi/vendor" "$out/node_modules/koffi/doc"
 cp -r node_modules/@koromix/koffi-linux-x64 "$out/node_modules/@koromix/"
 
-xz -T2 -c "$(command -v node)" > "$out/node.xz"
+# Compressing node takes minutes on 2 cores: keep one copy per node version in kernels/build.
+node_xz="kernels/build/node-$(node --version).xz"
+if [ ! -f "$node_xz" ]; then
+  xz -T2 -c "$(command -v node)" > "$node_xz.tmp" && mv "$node_xz.tmp" "$node_xz"
+fi
+cp "$node_xz" "$out/node.xz"
 du -sh "$out"
 echo "prepare: .gpu/ is ready; on the GPU machine run:"
 echo "  xz -dc .gpu/node.xz > .gpu/node && chmod +x .gpu/node && .gpu/node .gpu/check.js"
