@@ -87,8 +87,11 @@ class Children {
     return { child, lines, waitFor };
   }
 
-  /** SIGTERM to the given children (all when omitted), SIGKILL after `graceMs`; resolves when all are gone. */
-  async stop(names?: string[], graceMs = 10_000): Promise<void> {
+  /**
+   * SIGTERM to the given children (all when omitted), SIGKILL after `graceMs`; resolves when all
+   * are gone. `urgent` sends a second SIGTERM, which makes a node hand its task back at once.
+   */
+  async stop(names?: string[], graceMs = 10_000, urgent = false): Promise<void> {
     const targets = this.#children.filter((c) => (names === undefined || names.includes(c.name)) && c.child.exitCode === null && c.child.signalCode === null);
     await Promise.all(
       targets.map(
@@ -100,6 +103,7 @@ class Children {
               resolveExit();
             });
             child.kill("SIGTERM");
+            if (urgent) setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill("SIGTERM"), 100).unref();
           }),
       ),
     );
@@ -152,7 +156,7 @@ async function runDemo(outDir: string, includeAdult: boolean, json: boolean, chi
     nodeIds.map((nodeId) => {
       const node = children.start(
         nodeId,
-        ["node", "--coordinator", address, "--tls-dir", tlsDir, "--node-id", nodeId, "--work-dir", join(outDir, nodeId), "--metrics-listen", "127.0.0.1:0"],
+        ["node", "--coordinator", address, "--tls-dir", tlsDir, "--node-id", nodeId, "--work-dir", join(outDir, nodeId), "--metrics-listen", "127.0.0.1:0", "--shutdown-grace-seconds", "5"],
         !json,
       );
       nodeLines.set(nodeId, node.lines);
@@ -248,8 +252,11 @@ export async function run(argv: string[]): Promise<number> {
   const children = new Children();
   // Ctrl-C or a kill: stop the children before this process goes, so none is orphaned.
   const onSignal = (signal: NodeJS.Signals) => {
-    process.stderr.write(`datalab demo: ${signal}, stopping the coordinator and nodes\n`);
-    void children.stop(undefined, 3_000).finally(() => process.exit(130));
+    process.stderr.write(`datalab demo: ${signal}, stopping the nodes (they hand their tasks back), then the coordinator\n`);
+    void children
+      .stop(["demo-node-1", "demo-node-2"], 5_000, true)
+      .then(() => children.stop(undefined, 3_000))
+      .finally(() => process.exit(130));
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);

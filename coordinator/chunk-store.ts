@@ -10,9 +10,19 @@ import { join } from "node:path";
 import { isSha256Hex, type Manifest, sha256Hex } from "../proto/index.js";
 import { DataLossError, FailedPreconditionError, InvalidArgumentError, ResourceExhaustedError } from "./errors.js";
 
+/**
+ * Owner key under which the job store records the chunks a client uploaded. Bytes are stored
+ * once for everyone, but a client may reference (FindMissingChunks, SubmitJob) only chunks it
+ * uploaded itself or that its own jobs produced: knowing a digest grants nothing.
+ */
+export function clientChunkOwner(client: string): string {
+  return `client:${client}`;
+}
+
 export class ChunkStore {
   readonly dir: string;
   readonly maxChunkBytes: number;
+  private readonly madeDirs = new Set<string>();
 
   constructor(dir: string, maxChunkBytes: number) {
     this.dir = dir;
@@ -37,7 +47,11 @@ export class ChunkStore {
     if (actual !== sha256) throw new InvalidArgumentError(`chunk bytes hash to ${actual}, not the sha256 sent (${sha256}); the chunk was corrupted in transit, send it again.`);
     const path = this.pathOf(sha256);
     if (existsSync(path)) return { alreadyStored: true, sizeBytes: data.length };
-    mkdirSync(join(this.dir, sha256.slice(0, 2)), { recursive: true });
+    const prefix = sha256.slice(0, 2);
+    if (!this.madeDirs.has(prefix)) {
+      mkdirSync(join(this.dir, prefix), { recursive: true });
+      this.madeDirs.add(prefix);
+    }
     const temp = `${path}.tmp-${randomBytes(6).toString("hex")}`;
     const handle = await open(temp, "w", 0o600);
     try {

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Job, ListJobsRequestOut, RegisterNodeRequestOut, SubmitJobRequestOut } from "../proto/index.js";
 import { tunables } from "../proto/index.js";
-import type { ChunkStore } from "./chunk-store.js";
+import { type ChunkStore, clientChunkOwner } from "./chunk-store.js";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from "./errors.js";
 import { validateSubmit } from "./job-spec.js";
 import { CANCELLED, isTerminal, SUCCEEDED } from "./job-states.js";
@@ -84,6 +84,7 @@ export class Coordinator {
     this.stopping = true;
     if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
     this.events.emit("work");
+    this.events.emit("stop");
   }
 
   get isStopping(): boolean {
@@ -125,7 +126,17 @@ export class Coordinator {
   async submitJob(owner: string, request: SubmitJobRequestOut): Promise<{ job: Job; created: boolean }> {
     if (this.stopping) throw new UnavailableError("the coordinator is shutting down; retry against the restarted coordinator.");
     const valid = validateSubmit(request, this.settings.defaultMaxAttempts);
-    if (valid.upload !== undefined) await this.chunks.verifyManifest(valid.upload, "input");
+    if (valid.upload !== undefined) {
+      const digests = valid.upload.chunks.map((c) => c.sha256);
+      const owned = this.store.ownedChunks(clientChunkOwner(owner), digests);
+      const notYours = digests.filter((d) => !owned.has(d));
+      if (notYours.length > 0) {
+        throw new FailedPreconditionError(
+          `input "${valid.upload.name}" has ${notYours.length} chunk(s) you have not uploaded (first: ${notYours[0]}); upload them with UploadChunk (FindMissingChunks lists them) and retry.`,
+        );
+      }
+      await this.chunks.verifyManifest(valid.upload, "input");
+    }
     const { job, created } = this.store.submitJob(
       { jobId: newJobId(), owner, idempotencyKey: valid.idempotencyKey, spec: valid.spec, specSha256: valid.specSha256, kind: valid.kind, demand: valid.demand, maxAttempts: valid.maxAttempts },
       this.now(),
@@ -186,8 +197,7 @@ export class Coordinator {
 
   private heldByNode(): Map<string, HeldResources[]> {
     const held = new Map<string, HeldResources[]>();
-    for (const job of this.store.activeJobs()) {
-      if (job.nodeId === null) continue;
+    for (const job of this.store.heldResources()) {
       const list = held.get(job.nodeId) ?? [];
       list.push({ demand: job.demand, gpuIndexes: job.gpuIndexes });
       held.set(job.nodeId, list);
@@ -257,7 +267,7 @@ export class Coordinator {
     for (;;) {
       this.touchNode(nodeId);
       const live = this.nodes.get(nodeId);
-      if (live === undefined) return undefined;
+      if (live === undefined || this.stopping) return undefined;
       const job = this.store.leaseJob(live.record.capacity, newLeaseId(), this.settings.leaseSeconds, this.now());
       if (job !== undefined) {
         await this.store.durable();
@@ -349,8 +359,8 @@ export class Coordinator {
   gpusInUse(): number {
     const online = new Set(this.nodes.all().map((n) => n.record.nodeId));
     const used = new Set<string>();
-    for (const job of this.store.activeJobs()) {
-      if (job.nodeId !== null && online.has(job.nodeId)) for (const index of job.gpuIndexes) used.add(`${job.nodeId}#${index}`);
+    for (const job of this.store.heldResources()) {
+      if (online.has(job.nodeId)) for (const index of job.gpuIndexes) used.add(`${job.nodeId}#${index}`);
     }
     return used.size;
   }

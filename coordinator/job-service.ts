@@ -5,8 +5,9 @@
 import type * as grpc from "@grpc/grpc-js";
 import { type JobServiceHandlers, tunables } from "../proto/index.js";
 import type { Authenticator } from "./auth.js";
+import { clientChunkOwner } from "./chunk-store.js";
 import type { Coordinator } from "./coordinator.js";
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError, ResourceExhaustedError } from "./errors.js";
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, ResourceExhaustedError, UnavailableError } from "./errors.js";
 import { SUCCEEDED, shortState } from "./job-states.js";
 import type { JobRecord } from "./job-store.js";
 import type { CoordinatorMetrics } from "./metrics.js";
@@ -39,11 +40,13 @@ export function jobServiceHandlers(coordinator: Coordinator, auth: Authenticator
       });
       const stop = () => wake?.();
       call.on("cancelled", stop);
+      coordinator.events.on("stop", stop);
       try {
         for (;;) {
           const job = pending.shift();
           if (job === undefined) {
-            if (call.cancelled || coordinator.isStopping) return;
+            if (call.cancelled) return;
+            if (coordinator.isStopping) throw new UnavailableError("the coordinator is shutting down; call WatchJob again (with backoff) to follow the job.");
             await new Promise<void>((resolve) => {
               wake = resolve;
             });
@@ -56,6 +59,7 @@ export function jobServiceHandlers(coordinator: Coordinator, auth: Authenticator
       } finally {
         unsubscribe();
         call.off("cancelled", stop);
+        coordinator.events.off("stop", stop);
       }
     }),
 
@@ -76,13 +80,20 @@ export function jobServiceHandlers(coordinator: Coordinator, auth: Authenticator
     }),
 
     UploadChunk: unary(context, "UploadChunk", async (call) => {
-      auth.client(call);
-      return uploadChunk(coordinator, call, metrics);
+      const owner = clientChunkOwner(auth.client(call));
+      const stored = await uploadChunk(coordinator, call, metrics);
+      const newlyOwned = coordinator.store.addChunkOwner(owner, [call.request.sha256]);
+      await coordinator.store.durable();
+      // "Already stored" only from the caller's point of view: others' uploads stay invisible.
+      return { alreadyStored: stored.alreadyStored && newlyOwned.length === 0, sizeBytes: stored.sizeBytes };
     }),
 
     FindMissingChunks: unary(context, "FindMissingChunks", (call) => {
-      auth.client(call);
-      return findMissingChunks(coordinator, call.request.sha256);
+      const owner = clientChunkOwner(auth.client(call));
+      const { missingSha256 } = findMissingChunks(coordinator, call.request.sha256);
+      const owned = coordinator.store.ownedChunks(owner, call.request.sha256);
+      const missing = new Set(missingSha256);
+      return { missingSha256: call.request.sha256.filter((digest) => missing.has(digest) || !owned.has(digest)) };
     }),
   };
 }

@@ -121,8 +121,10 @@ export interface JobStore {
   expireNodeLeases(nodeId: string, reason: string, countAttempt: boolean, nowMs: number): LeaseOutcome[];
   /** Jobs LEASED or RUNNING on a node. */
   activeJobsOfNode(nodeId: string): JobRecord[];
-  /** Every job LEASED or RUNNING (scheduler view of what nodes hold). */
+  /** Every job LEASED or RUNNING. */
   activeJobs(): JobRecord[];
+  /** What LEASED and RUNNING jobs hold, by node (the scheduler's view; cheaper than activeJobs). */
+  heldResources(): { nodeId: string; demand: ResourceDemand; gpuIndexes: number[] }[];
   /** Succeeded completions per job, from the attempt log (1 at most, or a bug). */
   succeededAttempts(jobId: string): number;
 
@@ -130,6 +132,11 @@ export interface JobStore {
   getNode(nodeId: string): NodeRecord | undefined;
   listNodes(): NodeRecord[];
   setNodeStatus(nodeId: string, status: NodeRecord["status"], lastSeenTimeMs: number): void;
+
+  /** Records that `owner` holds these chunks; returns the digests it did not hold before. */
+  addChunkOwner(owner: string, digests: readonly string[]): string[];
+  /** The subset of `digests` that `owner` holds. */
+  ownedChunks(owner: string, digests: readonly string[]): Set<string>;
 
   /** A value kept across restarts (e.g. the page-token key), created with `make` on first use. */
   getOrCreateMeta(key: string, make: () => string): string;

@@ -76,6 +76,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    name: "chunk owners",
+    // Chunks are stored once for everyone, but a client may only reference chunks it uploaded
+    // (or that its own jobs produced): knowing a digest must not grant access to the bytes.
+    sql: `
+      CREATE TABLE chunk_owners (
+        owner TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        PRIMARY KEY (owner, sha256)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export class MigrationError extends Error {

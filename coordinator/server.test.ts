@@ -93,6 +93,11 @@ describe("coordinator over gRPC with TLS", () => {
     expect(readFileSync(dest).equals(table)).toBe(true);
     // Bob cannot see Alice's job.
     expect(await codeOf(callJob(bob, "GetJob", { jobId: job!.jobId }))).toBe(grpc.status.NOT_FOUND);
+    // Alice may use her job's output as the input of another job without uploading it again; Bob may not.
+    const reuse = await submit(alice, "reuse-1", { kind: "JOB_KIND_SAMPLE", input: { upload: manifest } });
+    expect(reuse.created).toBe(true);
+    await callJob(alice, "CancelJob", { jobId: reuse.job!.jobId });
+    expect(await codeOf(submit(bob, "reuse-1", { kind: "JOB_KIND_SAMPLE", input: { upload: manifest } }))).toBe(grpc.status.FAILED_PRECONDITION);
   });
 
   it("returns the same job for a retried submit and rejects a different spec under the same key", async () => {
@@ -176,6 +181,21 @@ describe("coordinator over gRPC with TLS", () => {
     await downloadFile((start, deadline) => nodeA.downloadInput({ nodeId: "node-a", taskId: task!.taskId, leaseId: task!.leaseId, startChunkIndex: start }, { deadline }), dest);
     expect(sha256Hex(readFileSync(dest))).toBe(manifest.sha256);
     await callJob(alice, "CancelJob", { jobId: job!.jobId });
+  });
+
+  it("lets a client reference only chunks it uploaded or its own jobs produced", async () => {
+    const secret = randomBytes(300_000);
+    const { manifest, chunks } = chunkBuffer(secret, { name: "alice-private.csv", chunkBytes: 100_000 });
+    for (const chunk of chunks) await callJob(alice, "UploadChunk", { sha256: chunk.sha256, data: chunk.data });
+    const digests = manifest.chunks.map((c) => c.sha256);
+    // Bob knows the digests but not the bytes: they are "missing" for him and he cannot use them.
+    expect((await callJob(bob, "FindMissingChunks", { sha256: digests })).missingSha256).toEqual(digests);
+    expect(await codeOf(submit(bob, "steal-1", { input: { upload: manifest } }))).toBe(grpc.status.FAILED_PRECONDITION);
+    // Sending the bytes proves he has them; they are not stored twice, and "already stored" does not leak Alice's upload.
+    const resent = await callJob(bob, "UploadChunk", { sha256: chunks[0]!.sha256, data: chunks[0]!.data });
+    expect(resent.alreadyStored).toBe(false);
+    expect((await callJob(bob, "UploadChunk", { sha256: chunks[0]!.sha256, data: chunks[0]!.data })).alreadyStored).toBe(true);
+    expect((await callJob(bob, "FindMissingChunks", { sha256: digests })).missingSha256).toEqual(digests.slice(1));
   });
 
   it("rejects a chunk whose bytes do not match its digest, and an oversize message, without crashing", async () => {

@@ -135,7 +135,11 @@ export async function startCoordinator(config: CoordinatorConfig, log: Log = (li
           resolve();
         });
       });
-      await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
+      if (metricsServer !== undefined) {
+        const closed = new Promise<void>((resolve) => metricsServer?.close(() => resolve()));
+        metricsServer.closeAllConnections(); // scrapers keep connections alive
+        await closed;
+      }
       store.close();
     })();
     return shuttingDown;

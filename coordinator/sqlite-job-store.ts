@@ -14,7 +14,8 @@ import { AbortedError, AlreadyExistsError, FailedPreconditionError, NotFoundErro
 import type { JobQuery, JobRecord, JobStore, LeaseOutcome, NewJob, NodeRecord, ProgressRecord, ResultRecord } from "./job-store.js";
 import { ACTIVE_STATES, assertTransition, CANCELLED, FAILED, isTerminal, type JobStateValue, LEASED, QUEUED, RUNNING, SUCCEEDED, shortState } from "./job-states.js";
 import { applyMigrations } from "./migrations.js";
-import { freeCapacity, type NodeCapacity, placeDemand } from "./scheduler.js";
+import { clientChunkOwner } from "./chunk-store.js";
+import { freeCapacity, type NodeCapacity, placeDemand, type ResourceDemand } from "./scheduler.js";
 import { WalSync } from "./wal-sync.js";
 
 export type SqliteSynchronous = "FULL" | "NORMAL";
@@ -132,12 +133,24 @@ export class SqliteJobStore implements JobStore {
     applyMigrations(this.db);
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, compiled once per SQL text (compiling dominated the profile). */
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   durable(): Promise<void> {
     return this.walSync?.durable() ?? Promise.resolve();
   }
 
   private row(jobId: string): JobRow | undefined {
-    return this.db.prepare("SELECT * FROM jobs WHERE job_id = ?").get(jobId) as JobRow | undefined;
+    return this.stmt("SELECT * FROM jobs WHERE job_id = ?").get(jobId) as JobRow | undefined;
   }
 
   private mustGet(jobId: string): JobRecord {
@@ -157,11 +170,11 @@ export class SqliteJobStore implements JobStore {
   }
 
   private write(jobId: string, from: JobStateValue, to: JobStateValue, fields: Record<string, unknown>, nowMs: number): JobRecord {
-    assertTransition(jobId, from, to);
+    // A progress report on a RUNNING job changes fields, not the state.
+    if (!(from === RUNNING && to === RUNNING)) assertTransition(jobId, from, to);
     const names = Object.keys(fields);
     const sets = names.map((n) => `${n} = @${n}`).join(", ");
-    const result = this.db
-      .prepare(`UPDATE jobs SET state = @state, update_time_ms = @now${sets ? `, ${sets}` : ""} WHERE job_id = @jobId AND state = @from`)
+    const result = this.stmt(`UPDATE jobs SET state = @state, update_time_ms = @now${sets ? `, ${sets}` : ""} WHERE job_id = @jobId AND state = @from`)
       .run({ ...fields, state: to, now: nowMs, jobId, from });
     if (result.changes !== 1) throw new AbortedError(`job ${jobId} changed concurrently; retry.`);
     return this.mustGet(jobId);
@@ -169,12 +182,12 @@ export class SqliteJobStore implements JobStore {
 
   private endAttempt(leaseId: string | null, outcome: string, detail: string, nowMs: number): void {
     if (leaseId === null) return;
-    this.db.prepare("UPDATE attempts SET end_time_ms = ?, outcome = ?, detail = ? WHERE lease_id = ? AND outcome = ''").run(nowMs, outcome, detail.slice(0, 2000), leaseId);
+    this.stmt("UPDATE attempts SET end_time_ms = ?, outcome = ?, detail = ? WHERE lease_id = ? AND outcome = ''").run(nowMs, outcome, detail.slice(0, 2000), leaseId);
   }
 
   submitJob(job: NewJob, nowMs: number): { job: JobRecord; created: boolean } {
     return this.db.transaction(() => {
-      const existing = this.db.prepare("SELECT * FROM jobs WHERE owner = ? AND idempotency_key = ?").get(job.owner, job.idempotencyKey) as JobRow | undefined;
+      const existing = this.stmt("SELECT * FROM jobs WHERE owner = ? AND idempotency_key = ?").get(job.owner, job.idempotencyKey) as JobRow | undefined;
       if (existing !== undefined) {
         if (existing.spec_sha256 !== job.specSha256) {
           throw new AlreadyExistsError(
@@ -183,8 +196,7 @@ export class SqliteJobStore implements JobStore {
         }
         return { job: toJob(existing), created: false };
       }
-      this.db
-        .prepare(
+      this.stmt(
           `INSERT INTO jobs (job_id, owner, idempotency_key, spec_json, spec_sha256, kind, state, max_attempts, gpu_count, gpu_memory_bytes, cpu_cores, memory_bytes, create_time_ms, queued_time_ms, update_time_ms)
            VALUES (@jobId, @owner, @idempotencyKey, @specJson, @specSha256, @kind, @state, @maxAttempts, @gpuCount, @gpuMemoryBytes, @cpuCores, @memoryBytes, @now, @now, @now)`,
         )
@@ -228,19 +240,18 @@ export class SqliteJobStore implements JobStore {
 
   listJobs(query: JobQuery, beforeSeq: number | undefined, limit: number): JobRecord[] {
     const { sql, params } = this.where(query);
-    const rows = this.db
-      .prepare(`SELECT * FROM jobs WHERE ${sql}${beforeSeq === undefined ? "" : " AND seq < ?"} ORDER BY seq DESC LIMIT ?`)
+    const rows = this.stmt(`SELECT * FROM jobs WHERE ${sql}${beforeSeq === undefined ? "" : " AND seq < ?"} ORDER BY seq DESC LIMIT ?`)
       .all(...params, ...(beforeSeq === undefined ? [] : [beforeSeq]), limit) as JobRow[];
     return rows.map(toJob);
   }
 
   countJobs(query: JobQuery): number {
     const { sql, params } = this.where(query);
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE ${sql}`).get(...params) as { n: number }).n;
+    return (this.stmt(`SELECT COUNT(*) AS n FROM jobs WHERE ${sql}`).get(...params) as { n: number }).n;
   }
 
   countByState(): Map<JobStateValue, number> {
-    const rows = this.db.prepare("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as { state: JobStateValue; n: number }[];
+    const rows = this.stmt("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as { state: JobStateValue; n: number }[];
     return new Map(rows.map((r) => [r.state, r.n]));
   }
 
@@ -261,7 +272,7 @@ export class SqliteJobStore implements JobStore {
       if (free.slots <= 0) return undefined;
       const gpuFilter = node.gpus.length === 0 ? " AND gpu_count = 0" : "";
       // iterate(): rows are read one at a time, so the usual first fit costs one row.
-      const candidates = this.db.prepare(`SELECT * FROM jobs WHERE state = ?${gpuFilter} ORDER BY seq LIMIT ?`).iterate(QUEUED, LEASE_SCAN_LIMIT) as IterableIterator<JobRow>;
+      const candidates = this.stmt(`SELECT * FROM jobs WHERE state = ?${gpuFilter} ORDER BY seq LIMIT ?`).iterate(QUEUED, LEASE_SCAN_LIMIT) as IterableIterator<JobRow>;
       let chosen: { job: JobRecord; gpuIndexes: number[] } | undefined;
       for (const row of candidates) {
         const job = toJob(row);
@@ -274,8 +285,7 @@ export class SqliteJobStore implements JobStore {
       if (chosen !== undefined) {
         const { job, gpuIndexes } = chosen;
         const attempt = job.attempt + 1;
-        this.db
-          .prepare("INSERT INTO attempts (job_id, attempt, lease_id, node_id, start_time_ms) VALUES (?, ?, ?, ?, ?)")
+        this.stmt("INSERT INTO attempts (job_id, attempt, lease_id, node_id, start_time_ms) VALUES (?, ?, ?, ?, ?)")
           .run(job.jobId, attempt, leaseId, node.nodeId, nowMs);
         return this.write(
           job.jobId,
@@ -311,6 +321,8 @@ export class SqliteJobStore implements JobStore {
       if (existing.state === SUCCEEDED && existing.leaseId === leaseId && existing.nodeId === nodeId) return { job: existing, alreadyAccepted: true };
       const job = this.currentLease(jobId, leaseId, nodeId);
       this.endAttempt(leaseId, "succeeded", "", nowMs);
+      // The job's owner may reference its results in later jobs (e.g. a model file to sample from).
+      this.addChunkOwner(clientChunkOwner(job.owner), [...new Set(results.flatMap((r) => r.manifest.chunks.map((c) => c.sha256)))]);
       const progress: ProgressRecord = { ...job.progress, fraction: 1, phase: "done", updateTimeMs: nowMs };
       const done = this.write(
         jobId,
@@ -347,7 +359,7 @@ export class SqliteJobStore implements JobStore {
 
   expireLeases(nowMs: number): LeaseOutcome[] {
     return this.db.transaction(() => {
-      const rows = this.db.prepare(`SELECT * FROM jobs WHERE state IN (?, ?) AND lease_deadline_ms < ?`).all(LEASED, RUNNING, nowMs) as JobRow[];
+      const rows = this.stmt(`SELECT * FROM jobs WHERE state IN (?, ?) AND lease_deadline_ms < ?`).all(LEASED, RUNNING, nowMs) as JobRow[];
       return rows.map((row) => {
         const job = toJob(row);
         return this.leaveLease(job, "lease_expired", `the lease on node ${job.nodeId} expired without progress`, true, true, nowMs);
@@ -362,20 +374,31 @@ export class SqliteJobStore implements JobStore {
   }
 
   activeJobsOfNode(nodeId: string): JobRecord[] {
-    return (this.db.prepare("SELECT * FROM jobs WHERE node_id = ? AND state IN (?, ?)").all(nodeId, LEASED, RUNNING) as JobRow[]).map(toJob);
+    return (this.stmt("SELECT * FROM jobs WHERE node_id = ? AND state IN (?, ?)").all(nodeId, LEASED, RUNNING) as JobRow[]).map(toJob);
+  }
+
+  heldResources(): { nodeId: string; demand: ResourceDemand; gpuIndexes: number[] }[] {
+    const rows = this.stmt("SELECT node_id, gpu_count, gpu_memory_bytes, cpu_cores, memory_bytes, gpu_indexes_json FROM jobs WHERE state IN (?, ?)").all(LEASED, RUNNING) as Pick<
+      JobRow,
+      "node_id" | "gpu_count" | "gpu_memory_bytes" | "cpu_cores" | "memory_bytes" | "gpu_indexes_json"
+    >[];
+    return rows.map((r) => ({
+      nodeId: r.node_id ?? "",
+      demand: { gpuCount: r.gpu_count, gpuMemoryBytes: r.gpu_memory_bytes, cpuCores: r.cpu_cores, memoryBytes: r.memory_bytes },
+      gpuIndexes: JSON.parse(r.gpu_indexes_json),
+    }));
   }
 
   activeJobs(): JobRecord[] {
-    return (this.db.prepare("SELECT * FROM jobs WHERE state IN (?, ?)").all(LEASED, RUNNING) as JobRow[]).map(toJob);
+    return (this.stmt("SELECT * FROM jobs WHERE state IN (?, ?)").all(LEASED, RUNNING) as JobRow[]).map(toJob);
   }
 
   succeededAttempts(jobId: string): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM attempts WHERE job_id = ? AND outcome = 'succeeded'").get(jobId) as { n: number }).n;
+    return (this.stmt("SELECT COUNT(*) AS n FROM attempts WHERE job_id = ? AND outcome = 'succeeded'").get(jobId) as { n: number }).n;
   }
 
   upsertNode(node: NodeRecord): void {
-    this.db
-      .prepare(
+    this.stmt(
         `INSERT INTO nodes (node_id, capacity_json, versions_json, hostname, hpc_job, heartbeat_interval_seconds, registered_time_ms, last_seen_time_ms, status)
          VALUES (@nodeId, @capacity, @versions, @hostname, @hpcJob, @interval, @registered, @lastSeen, @status)
          ON CONFLICT (node_id) DO UPDATE SET capacity_json = excluded.capacity_json, versions_json = excluded.versions_json, hostname = excluded.hostname,
@@ -396,24 +419,34 @@ export class SqliteJobStore implements JobStore {
   }
 
   getNode(nodeId: string): NodeRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM nodes WHERE node_id = ?").get(nodeId) as NodeRow | undefined;
+    const row = this.stmt("SELECT * FROM nodes WHERE node_id = ?").get(nodeId) as NodeRow | undefined;
     return row === undefined ? undefined : toNode(row);
   }
 
   listNodes(): NodeRecord[] {
-    return (this.db.prepare("SELECT * FROM nodes ORDER BY node_id").all() as NodeRow[]).map(toNode);
+    return (this.stmt("SELECT * FROM nodes ORDER BY node_id").all() as NodeRow[]).map(toNode);
   }
 
   setNodeStatus(nodeId: string, status: NodeRecord["status"], lastSeenTimeMs: number): void {
-    this.db.prepare("UPDATE nodes SET status = ?, last_seen_time_ms = ? WHERE node_id = ?").run(status, lastSeenTimeMs, nodeId);
+    this.stmt("UPDATE nodes SET status = ?, last_seen_time_ms = ? WHERE node_id = ?").run(status, lastSeenTimeMs, nodeId);
+  }
+
+  addChunkOwner(owner: string, digests: readonly string[]): string[] {
+    const insert = this.stmt("INSERT OR IGNORE INTO chunk_owners (owner, sha256) VALUES (?, ?)");
+    return this.db.transaction(() => digests.filter((digest) => insert.run(owner, digest).changes === 1))();
+  }
+
+  ownedChunks(owner: string, digests: readonly string[]): Set<string> {
+    const has = this.stmt("SELECT 1 FROM chunk_owners WHERE owner = ? AND sha256 = ?").pluck();
+    return new Set(digests.filter((digest) => has.get(owner, digest) !== undefined));
   }
 
   getOrCreateMeta(key: string, make: () => string): string {
     return this.db.transaction(() => {
-      const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+      const row = this.stmt("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
       if (row !== undefined) return row.value;
       const value = make();
-      this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)").run(key, value);
+      this.stmt("INSERT INTO meta (key, value) VALUES (?, ?)").run(key, value);
       return value;
     }).immediate();
   }

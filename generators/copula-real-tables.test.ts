@@ -6,6 +6,7 @@
 import { describe, expect, test } from "vitest";
 import { loadTable, type Table } from "../tabular/index.js";
 import { sampleTable } from "./copula-sampler.js";
+import { ksStatistic, spearman } from "./two-sample-statistics.js";
 import { fitGaussianCopula } from "./fit-copula.js";
 
 const VEGA = "node_modules/vega-datasets/data";
@@ -22,58 +23,10 @@ function presentSorted(values: Float64Array): Float64Array {
   return Float64Array.from(values.filter((v) => !Number.isNaN(v))).sort();
 }
 
-/** Two-sample Kolmogorov–Smirnov statistic (sup distance between the empirical CDFs). */
-export function ksStatistic(a: Float64Array, b: Float64Array): number {
-  let i = 0;
-  let j = 0;
-  let d = 0;
-  while (i < a.length && j < b.length) {
-    const x = Math.min(a[i]!, b[j]!);
-    while (i < a.length && a[i]! <= x) i++;
-    while (j < b.length && b[j]! <= x) j++;
-    d = Math.max(d, Math.abs(i / a.length - j / b.length));
-  }
-  return d;
-}
-
 function frequencies(codes: Int32Array, categories: number): Float64Array {
   const f = new Float64Array(categories + 1); // last slot: null
   for (const c of codes) f[c < 0 ? categories : c]! += 1 / codes.length;
   return f;
-}
-
-/** Spearman's rank correlation over rows where both are present (average ranks for ties). */
-export function spearman(x: Float64Array, y: Float64Array): number {
-  const keep: number[] = [];
-  for (let i = 0; i < x.length; i++) if (!Number.isNaN(x[i]!) && !Number.isNaN(y[i]!)) keep.push(i);
-  const rank = (v: Float64Array) => {
-    const order = keep.slice().sort((p, q) => v[p]! - v[q]!);
-    const r = new Float64Array(x.length);
-    for (let s = 0; s < order.length; ) {
-      let e = s;
-      while (e + 1 < order.length && v[order[e + 1]!] === v[order[s]!]) e++;
-      for (let k = s; k <= e; k++) r[order[k]!] = (s + e) / 2;
-      s = e + 1;
-    }
-    return r;
-  };
-  const rx = rank(x);
-  const ry = rank(y);
-  let mx = 0;
-  let my = 0;
-  for (const i of keep) {
-    mx += rx[i]! / keep.length;
-    my += ry[i]! / keep.length;
-  }
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (const i of keep) {
-    sxy += (rx[i]! - mx) * (ry[i]! - my);
-    sxx += (rx[i]! - mx) ** 2;
-    syy += (ry[i]! - my) ** 2;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : Number.NaN;
 }
 
 function numericColumns(table: Table): { name: string; values: Float64Array }[] {
@@ -107,7 +60,7 @@ describe.each(TABLES)("Gaussian copula on $name", ({ path }) => {
         expect(tv, `TV of ${realColumn.schema.name}`).toBeLessThanOrEqual(bound + 1e-9);
       } else if (columnModel.kind === "numeric" && "values" in realColumn && realColumn.values instanceof Float64Array) {
         const a = presentSorted(realColumn.values);
-        const b = presentSorted(synthColumn.values as Float64Array);
+        const b = presentSorted((synthColumn as { values: Float64Array }).values);
         const realNullRate = 1 - a.length / n;
         const synthNullRate = 1 - b.length / m;
         // Null indicator is a Bernoulli(p) per synthetic row: 4 sd.

@@ -46,6 +46,9 @@ export class CopulaSampler {
   private readonly tables: ReturnType<typeof kernelTableOf>[];
   private readonly choleskyFactor: Float64Array;
   private readonly conditional: ConditionalGaussian | null;
+  /** Kernel output, reused across chunks: a fresh 8 MB buffer per chunk keeps the GC busy. */
+  private kernelOut = new Float64Array(0);
+  private busy = false;
 
   constructor(model: CopulaModel, options: SamplerOptions = {}) {
     this.model = model;
@@ -67,8 +70,20 @@ export class CopulaSampler {
     if (!Number.isSafeInteger(startRow) || startRow < 0 || !Number.isSafeInteger(rows) || rows < 0) {
       throw new GeneratorError(`cannot sample rows ${startRow}…${startRow + rows}; give whole, non-negative row numbers.`);
     }
-    const dimensionValues = await this.sampleDimensions(startRow, rows);
-    return this.assemble(dimensionValues, startRow, rows);
+    // Chunks share the kernel buffer: one at a time per sampler (use two samplers for parallel work).
+    if (this.busy) throw new GeneratorError("sampleChunk was called again before the previous chunk finished; await each chunk, or use one sampler per concurrent stream.");
+    this.busy = true;
+    try {
+      const dimensionValues = await this.sampleDimensions(startRow, rows);
+      return this.assemble(dimensionValues, startRow, rows);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private kernelBuffer(length: number): Float64Array {
+    if (this.kernelOut.length < length) this.kernelOut = new Float64Array(length);
+    return this.kernelOut.subarray(0, length);
   }
 
   /** Each dimension's decoded output (numeric value or category position) for the chunk. */
@@ -80,7 +95,7 @@ export class CopulaSampler {
     }
     const counterOffset = BigInt(startRow);
     if (this.conditional === null) {
-      const out = new Float64Array(rows * this.d);
+      const out = this.kernelBuffer(rows * this.d);
       await copulaSampleAsync({ rows, cholesky: this.choleskyFactor, columns: this.tables, seed: this.seed, counterOffset }, out);
       for (let i = 0; i < this.d; i++) values[i] = out.subarray(i * rows, (i + 1) * rows);
       return values;
@@ -101,7 +116,7 @@ export class CopulaSampler {
     });
     const nf = c.free.length;
     if (nf > 0) {
-      const out = new Float64Array(rows * nf);
+      const out = this.kernelBuffer(rows * nf);
       const mean = freeMeans(c, zc, rows);
       const columns = c.free.map((dimension) => this.tables[dimension]!);
       await copulaSampleAsync({ rows, cholesky: c.freeCholesky, mean, columns, seed: this.seed, counterOffset }, out);

@@ -7,17 +7,19 @@
  *    correlates with the other columns (e.g. a value missing more often for one category);
  * 2. categorical and boolean columns become one dimension whose cells are their categories
  *    (null is a category). The cell order matters — a Gaussian copula can only express monotone
- *    dependence in it — so categories are ordered by their mean normal score on the numerical
- *    column they explain best (largest correlation ratio η²); without such a column, by frequency;
+ *    dependence in it — so categories are ordered by their mean normal score on the dimension
+ *    they explain best (largest correlation ratio η²), numerical first, then once more over all
+ *    dimensions; without any such dimension, by frequency;
  * 3. the latent correlation comes from the normal scores through the Mehler-series correction
  *    (`normal-scores.ts`), pairwise over rows where both dimensions are present, and is repaired
  *    to the nearest correlation matrix when it is not positive definite.
  */
 import type { Table } from "../tabular/table.js";
-import { type ColumnModel, type CopulaDimension, type CopulaModel, GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION, type Rounding } from "./copula-model.js";
+import { type CategoricalColumnModel, type ColumnModel, type CopulaDimension, type CopulaModel, GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION, type Rounding } from "./copula-model.js";
 import { nearestCorrelation } from "./correlation-matrix.js";
+import { GeneratorError } from "./errors.js";
 import { type MarginalFamily, momentsOf } from "./marginal-families.js";
-import { distinctValues, fitNumericMarginal, Z_GRID_KNOTS, Z_GRID_MAX, Z_GRID_MIN } from "./marginal-fit.js";
+import { fitNumericMarginal, Z_GRID_KNOTS, Z_GRID_MAX, Z_GRID_MIN } from "./marginal-fit.js";
 import { cellIndexOf, latentCorrelation, scoreCells } from "./normal-scores.js";
 
 export interface FitOptions {
@@ -52,6 +54,9 @@ function datetimeRounding(values: Float64Array): Rounding {
 export function fitGaussianCopula(table: Table, options: FitOptions = {}): CopulaModel {
   const allowOutOfRange = options.allowOutOfRange ?? false;
   const n = table.rowCount;
+  if (n === 0 || table.columns.length === 0) {
+    throw new GeneratorError(`the input table has ${n === 0 ? "no rows" : "no columns"}; a model needs at least one row and one column.`);
+  }
   const columns: ColumnModel[] = [];
   const dimensions: CopulaDimension[] = [];
   const scores: DimensionScores[] = [];
@@ -63,9 +68,11 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
     const schema = column.schema;
     if (schema.type === "numerical" || schema.type === "datetime") {
       const values = (column as { values: Float64Array }).values;
-      const present: number[] = [];
-      for (let i = 0; i < n; i++) if (!Number.isNaN(values[i]!)) present.push(values[i]!);
-      const sorted = Float64Array.from(present).sort();
+      let presentCount = 0;
+      for (let i = 0; i < n; i++) if (!Number.isNaN(values[i]!)) presentCount++;
+      const sorted = new Float64Array(presentCount);
+      for (let i = 0, k = 0; i < n; i++) if (!Number.isNaN(values[i]!)) sorted[k++] = values[i]!;
+      sorted.sort();
       const nullCount = n - sorted.length;
       const rounding: Rounding =
         schema.type === "datetime" ? datetimeRounding(values) : schema.subtype === "integer" ? { kind: "integer" } : { kind: "decimals", decimals: schema.decimals };
@@ -87,7 +94,7 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
         model.marginal = { family: marginal.family, params: marginal.params, ks: marginal.ks, candidates: marginal.candidates };
         model.valueDimension = dimensions.length;
         dimensions.push({ column: columnIndex, role: "value", table: Array.from(marginal.table) });
-        const distinct = distinctValues(sorted);
+        const distinct = marginal.distinct;
         const cumulative = new Float64Array(distinct.cumulativeCounts.length);
         for (let c = 0; c < cumulative.length; c++) cumulative[c] = distinct.cumulativeCounts[c]! / sorted.length;
         const cells = scoreCells(cumulative);
@@ -110,8 +117,11 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
       columns.push(model);
     } else if (schema.type === "categorical" || schema.type === "boolean") {
       const { codes, categories } = column as { codes: Int32Array; categories: string[] };
+      // counts[code + 1]: slot 0 is null (code −1).
+      const slots = new Float64Array(categories.length + 1);
+      for (let i = 0; i < n; i++) slots[codes[i]! + 1]! += 1;
       const counts = new Map<number, number>();
-      for (let i = 0; i < n; i++) counts.set(codes[i]!, (counts.get(codes[i]!) ?? 0) + 1);
+      for (let c = 0; c < slots.length; c++) if (slots[c]! > 0) counts.set(c - 1, slots[c]!);
       columns.push({ kind: "categorical", name: schema.name, categories: [...categories], order: [], frequencies: [], dimension: null });
       pendingCategorical.push({ columnIndex, codes, counts });
     } else {
@@ -119,29 +129,36 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
     }
   });
 
-  // Numerical value dimensions, for ordering categories (null indicators excluded).
+  // Categories are ordered in two passes: first by the numerical value dimensions (null
+  // indicators excluded); then each categorical column is reordered once more with every other
+  // dimension — numerical or categorical — as a candidate guide, which lets category–category
+  // associations (relationship ↔ sex, marital-status ↔ relationship) be expressed as well.
   const valueScores = scores.filter((_, i) => dimensions[i]?.role === "value");
+  const categoricalDimensions: { pending: (typeof pendingCategorical)[number]; dimension: number }[] = [];
   for (const pending of pendingCategorical) {
     const model = columns[pending.columnIndex];
     if (model?.kind !== "categorical") continue;
-    const order = orderCategories(pending.codes, pending.counts, valueScores);
+    const order = orderCategories(pending.codes, pending.counts, model.categories.length, valueScores);
     model.order = order;
     model.frequencies = order.map((code) => (pending.counts.get(code) ?? 0) / n);
     if (order.length < 2) continue;
     model.dimension = dimensions.length;
-    const cumulative: number[] = [];
-    let running = 0;
-    for (const code of order) {
-      running += pending.counts.get(code) ?? 0;
-      cumulative.push(running / n);
+    const encoded = encodeCategorical(order, pending.counts, pending.codes, model.categories.length, n);
+    dimensions.push({ column: pending.columnIndex, role: "category", cumulative: encoded.cumulative });
+    scores.push(encoded.scores);
+    categoricalDimensions.push({ pending, dimension: model.dimension });
+  }
+  if (categoricalDimensions.length > 1) {
+    for (const { pending, dimension } of categoricalDimensions) {
+      const model = columns[pending.columnIndex] as CategoricalColumnModel;
+      const guides = scores.filter((_, i) => i !== dimension && dimensions[i]?.role !== "null");
+      const order = orderCategories(pending.codes, pending.counts, model.categories.length, guides);
+      model.order = order;
+      model.frequencies = order.map((code) => (pending.counts.get(code) ?? 0) / n);
+      const encoded = encodeCategorical(order, pending.counts, pending.codes, model.categories.length, n);
+      dimensions[dimension] = { column: pending.columnIndex, role: "category", cumulative: encoded.cumulative };
+      scores[dimension] = encoded.scores;
     }
-    cumulative[cumulative.length - 1] = 1;
-    dimensions.push({ column: pending.columnIndex, role: "category", cumulative });
-    const cells = scoreCells(cumulative);
-    const scoreOfCode = new Map<number, number>(order.map((code, position) => [code, cells.scores[position]!]));
-    const rowScores = new Float64Array(n);
-    for (let i = 0; i < n; i++) rowScores[i] = scoreOfCode.get(pending.codes[i]!)!;
-    scores.push({ scores: rowScores, hermite: cells.hermite, hasMissing: false });
   }
 
   const d = dimensions.length;
@@ -172,6 +189,25 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
   };
 }
 
+/** A categorical dimension in a given cell order: its cumulative bounds and per-row scores. */
+function encodeCategorical(order: number[], counts: Map<number, number>, codes: Int32Array, categoryCount: number, n: number): { cumulative: number[]; scores: DimensionScores } {
+  const cumulative: number[] = [];
+  let running = 0;
+  for (const code of order) {
+    running += counts.get(code) ?? 0;
+    cumulative.push(running / n);
+  }
+  cumulative[cumulative.length - 1] = 1;
+  const cells = scoreCells(cumulative);
+  const scoreOfSlot = new Float64Array(categoryCount + 1);
+  order.forEach((code, position) => {
+    scoreOfSlot[code + 1] = cells.scores[position]!;
+  });
+  const rowScores = new Float64Array(n);
+  for (let i = 0; i < n; i++) rowScores[i] = scoreOfSlot[codes[i]! + 1]!;
+  return { cumulative, scores: { scores: rowScores, hermite: cells.hermite, hasMissing: false } };
+}
+
 /** E[s_i s_j] over rows where both are present (scores have mean 0 by construction). */
 function scoreCovariance(a: DimensionScores, b: DimensionScores): number {
   const x = a.scores;
@@ -198,34 +234,38 @@ function scoreCovariance(a: DimensionScores, b: DimensionScores): number {
  * correlation ratio η² = Σ_c n_c·mean_c² / Σ s²; by frequency (most frequent first) when no
  * numerical dimension explains at least 1% of the variance. Ties keep code order (deterministic).
  */
-function orderCategories(codes: Int32Array, counts: Map<number, number>, numeric: DimensionScores[]): number[] {
+function orderCategories(codes: Int32Array, counts: Map<number, number>, categoryCount: number, numeric: DimensionScores[]): number[] {
   const byFrequency = [...counts.keys()].sort((p, q) => (counts.get(q) ?? 0) - (counts.get(p) ?? 0) || p - q);
+  if (byFrequency.length < 2) return byFrequency;
   let bestEta = 0.01;
-  let bestMeans: Map<number, number> | null = null;
+  let bestMeans: Float64Array | null = null;
+  // Per-category sums in slots code + 1 (slot 0: null), reused across dimensions.
+  const sums = new Float64Array(categoryCount + 1);
+  const counted = new Float64Array(categoryCount + 1);
   for (const dimension of numeric) {
-    const sums = new Map<number, { sum: number; count: number }>();
+    sums.fill(0);
+    counted.fill(0);
+    const scores = dimension.scores;
     let total = 0;
     for (let r = 0; r < codes.length; r++) {
-      const s = dimension.scores[r]!;
+      const s = scores[r]!;
       if (Number.isNaN(s)) continue;
       total += s * s;
-      const entry = sums.get(codes[r]!);
-      if (entry === undefined) sums.set(codes[r]!, { sum: s, count: 1 });
-      else {
-        entry.sum += s;
-        entry.count++;
-      }
+      const slot = codes[r]! + 1;
+      sums[slot]! += s;
+      counted[slot]! += 1;
     }
     let between = 0;
-    for (const { sum, count } of sums.values()) between += (sum * sum) / count;
+    for (let c = 0; c < sums.length; c++) if (counted[c]! > 0) between += (sums[c]! * sums[c]!) / counted[c]!;
     const eta = total > 0 ? between / total : 0;
     if (eta > bestEta) {
       bestEta = eta;
-      bestMeans = new Map([...sums].map(([code, { sum, count }]) => [code, sum / count]));
+      bestMeans = Float64Array.from(sums, (sum, c) => (counted[c]! > 0 ? sum / counted[c]! : 0));
     }
   }
   if (bestMeans === null) return byFrequency;
-  const means = bestMeans;
+  const slotMeans = bestMeans;
+  const means = new Map(byFrequency.map((code) => [code, slotMeans[code + 1]!]));
   const frequencyRank = new Map(byFrequency.map((code, rank) => [code, rank]));
   // Categories never seen with a present value on that dimension sit in the middle (mean 0).
   return byFrequency.slice().sort((p, q) => (means.get(p) ?? 0) - (means.get(q) ?? 0) || frequencyRank.get(p)! - frequencyRank.get(q)!);

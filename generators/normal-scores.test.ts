@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { philoxNormal } from "../kernels/index.js";
-import { cholesky, inverseSpd, multiply, nearestCorrelation } from "./correlation-matrix.js";
+import { eigs, matrix } from "mathjs";
+import { cholesky, inverseSpd, multiply, nearestCorrelation, symmetricEigen } from "./correlation-matrix.js";
 import { latentCorrelation, scoreCells } from "./normal-scores.js";
 
 /** n pairs from a bivariate normal with correlation rho. */
@@ -75,6 +76,25 @@ describe("correlation matrix algebra", () => {
     for (let i = 0; i < 9; i++) expect(back[i]!).toBeCloseTo(a[i]!, 12);
     const identity = multiply(a, inverseSpd(a, 3)!, 3, 3, 3);
     for (let i = 0; i < 9; i++) expect(identity[i]!).toBeCloseTo(i % 4 === 0 ? 1 : 0, 12);
+  });
+
+  test("Jacobi eigendecomposition matches mathjs eigs on fresh random symmetric matrices", () => {
+    for (const d of [2, 5, 17]) {
+      const e = new Float64Array(d * d);
+      philoxNormal(BigInt(d), 0n, e);
+      const a = Float64Array.from({ length: d * d }, (_, i) => e[i]! + e[(i % d) * d + Math.floor(i / d)]!);
+      const { values, vectors } = symmetricEigen(a, d);
+      const reference = (eigs(matrix(Array.from({ length: d }, (_, i) => Array.from(a.subarray(i * d, i * d + d))))).values as unknown as { toArray(): number[] }).toArray();
+      expect(Array.from(values).sort((x, y) => x - y).map((v) => v.toFixed(9))).toEqual(reference.slice().sort((x, y) => x - y).map((v) => v.toFixed(9)));
+      // A·v = λ·v for every pair, to 1e-10 relative to the matrix scale.
+      for (let k = 0; k < d; k++) {
+        for (let i = 0; i < d; i++) {
+          let av = 0;
+          for (let j = 0; j < d; j++) av += a[i * d + j]! * vectors[j * d + k]!;
+          expect(Math.abs(av - values[k]! * vectors[i * d + k]!)).toBeLessThan(1e-10 * d);
+        }
+      }
+    }
   });
 
   test("an indefinite 'correlation' is repaired to a nearby valid one", () => {

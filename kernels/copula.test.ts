@@ -112,12 +112,17 @@ describe("copulaSample (CPU)", () => {
     expect(() => cpu.copulaSample({ rows: 1, cholesky: Float64Array.of(1), columns: [], seed: 1n, counterOffset: 0n }, new Float64Array(1))).toThrow(/no columns/);
   });
 
-  it("async variant gives the same numbers", async () => {
+  it("async variant gives the same numbers, also with several calls in flight", async () => {
     const req = randomRequest(5000, 8, randomSource(testSeed()));
     const a = new Float64Array(5000 * 8);
-    const b = new Float64Array(5000 * 8);
     cpu.copulaSample(req, a);
-    await cpu.copulaSampleAsync(req, b);
-    expect(b).toEqual(a);
+    // Four concurrent chunks of the same stream on koffi worker threads (each with its own
+    // OpenMP team) must equal the corresponding slices of the single call.
+    const parts = [0, 1, 2, 3].map(() => new Float64Array(1250 * 8));
+    await Promise.all(parts.map((out, p) => cpu.copulaSampleAsync({ ...req, rows: 1250, counterOffset: req.counterOffset + BigInt(p * 1250) }, out)));
+    parts.forEach((out, p) => {
+      for (let c = 0; c < 8; c += 1)
+        expect(Array.from(out.subarray(c * 1250, (c + 1) * 1250))).toEqual(Array.from(a.subarray(c * 5000 + p * 1250, c * 5000 + (p + 1) * 1250)));
+    });
   });
 });

@@ -89,3 +89,22 @@ describe("aggregateUpdates (CPU)", () => {
     expect(nb).toEqual(na);
   });
 });
+
+describe("thread count (dl_set_threads)", () => {
+  it("applies process-wide (async calls too) and does not change GEMM or copula results", async () => {
+    const random = randomSource(testSeed());
+    const a = Float32Array.from({ length: 300 * 700 }, () => random());
+    const b = Float32Array.from({ length: 700 * 500 }, () => random());
+    const one = new Float32Array(300 * 500);
+    const all = new Float32Array(300 * 500);
+    try {
+      expect(cpu.setThreads(1)).toBe(1);
+      await cpu.gemmAsync(false, false, 300, 500, 700, 1, a, b, 0, one);
+    } finally {
+      expect(cpu.setThreads(0)).toBeGreaterThanOrEqual(1);
+    }
+    cpu.gemm(false, false, 300, 500, 700, 1, a, b, 0, all);
+    // Each C block is computed by one task whatever the team size: bit-identical.
+    expect(all).toEqual(one);
+  });
+});

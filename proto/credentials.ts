@@ -64,6 +64,17 @@ export function readClientTls(dir: string, clientName: string): ClientTls {
   return { caPem: readFile(layout.caCert, "CA certificate"), token };
 }
 
+/**
+ * The TLS server name for an address: an explicit override, else "localhost" for a loopback IP
+ * (Node warns about IP addresses as SNI names, RFC 6066; `datalab certs` puts localhost in the
+ * server certificate), else none (the host name itself is checked).
+ */
+function serverNameFor(address: string, override: string | undefined): string | undefined {
+  if (override !== undefined) return override;
+  const host = /^\[?([^\]]*?)\]?:\d+$/.exec(address)?.[1] ?? address;
+  return /^(127\.\d+\.\d+\.\d+|::1)$/.test(host) ? "localhost" : undefined;
+}
+
 /** Adds `authorization: Bearer <token>` to every call (works on TLS and insecure channels). */
 export function bearerTokenInterceptor(token: string): grpc.Interceptor {
   return (options, nextCall) =>
@@ -82,7 +93,8 @@ export function bearerTokenInterceptor(token: string): grpc.Interceptor {
 export function connectJobService(options: { address: string; token: string; caPem?: Buffer; serverNameOverride?: string }): JobServiceClient {
   const credentials = options.caPem === undefined ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(options.caPem);
   const channelOptions: grpc.ClientOptions = { interceptors: [bearerTokenInterceptor(options.token)] };
-  if (options.serverNameOverride !== undefined) channelOptions["grpc.ssl_target_name_override"] = options.serverNameOverride;
+  const serverName = serverNameFor(options.address, options.serverNameOverride);
+  if (options.caPem !== undefined && serverName !== undefined) channelOptions["grpc.ssl_target_name_override"] = serverName;
   return createJobClient(options.address, credentials, channelOptions);
 }
 
@@ -90,6 +102,7 @@ export function connectJobService(options: { address: string; token: string; caP
 export function connectNodeService(options: { address: string; tls?: NodeTls; serverNameOverride?: string }): NodeServiceClient {
   const credentials = options.tls === undefined ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(options.tls.caPem, options.tls.keyPem, options.tls.certPem);
   const channelOptions: grpc.ChannelOptions = {};
-  if (options.serverNameOverride !== undefined) channelOptions["grpc.ssl_target_name_override"] = options.serverNameOverride;
+  const serverName = serverNameFor(options.address, options.serverNameOverride);
+  if (options.tls !== undefined && serverName !== undefined) channelOptions["grpc.ssl_target_name_override"] = serverName;
   return createNodeClient(options.address, credentials, channelOptions);
 }

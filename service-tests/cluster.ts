@@ -10,7 +10,10 @@ import { connectJobService, connectNodeService, type JobServiceClient, type Node
 import type { DatalabProcess, TestProcesses } from "./process-harness.js";
 
 export interface ClusterOptions {
+  /** Nodes started with the cluster. */
   nodes: string[];
+  /** Nodes that get certificates but are started later by the test. */
+  spareNodes?: string[];
   clients?: string[];
   leaseSeconds?: number;
   heartbeatIntervalSeconds?: number;
@@ -45,7 +48,7 @@ export class Cluster {
   }
 
   async makeCerts(): Promise<void> {
-    const certs = this.processes.start("certs", ["certs", "--out", this.tlsDir, "--nodes", this.options.nodes.join(","), "--clients", (this.options.clients ?? ["alice", "bob"]).join(",")], this.options.env);
+    const certs = this.processes.start("certs", ["certs", "--out", this.tlsDir, "--nodes", [...this.options.nodes, ...(this.options.spareNodes ?? [])].join(","), "--clients", (this.options.clients ?? ["alice", "bob"]).join(",")], this.options.env);
     const { code } = await certs.exited;
     if (code !== 0) throw new Error(`datalab certs failed (${code}):\n${certs.lines.join("\n")}`);
   }

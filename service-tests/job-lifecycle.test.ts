@@ -67,6 +67,21 @@ describe("a job through the service", () => {
     expect(shown.stdout).toMatch(new RegExp(`${jobId}\\s+SUCCEEDED`));
   });
 
+  it("submit (CLI) of a local file uploads it in chunks, waits for the job, and `datalab jobs` lists it", async () => {
+    const input = join(repoRoot, "fixtures/adult/adult_test.csv");
+    const submitted = await cli(["submit", input, "--rows", "80", "--seed", "11", "--no-score", "--wait", ...cluster.clientArgs("bob")]);
+    expect(submitted.code, submitted.stdout).toBe(0);
+    expect(submitted.stdout).toMatch(/uploaded .*adult_test\.csv: 2 of 2 chunks sent/);
+    const jobId = /submitted (job-\S+)/.exec(submitted.stdout)?.[1];
+    expect(submitted.stdout).toMatch(new RegExp(`${jobId}\\s+SUCCEEDED`));
+    const listed = await cli(["jobs", "--state", "succeeded", "--json", ...cluster.clientArgs("bob")]);
+    expect(listed.code).toBe(0);
+    const page = JSON.parse(listed.stdout.split("\n").find((line) => line.startsWith("{"))!) as { jobs: Array<{ jobId: string }> };
+    expect(page.jobs.map((job) => job.jobId)).toContain(jobId);
+    const table = await cli(["jobs", ...cluster.clientArgs("bob")]);
+    expect(table.stdout).toMatch(new RegExp(`${jobId}\\s+SUCCEEDED\\s+synthesis\\s+adult_test\\.csv\\s+80`));
+  });
+
   it("a retried submit with the same idempotency key returns the same job; a different spec under that key is refused", async () => {
     const client = cluster.jobClient();
     const first = await submitJob(client, synthesisSpec({ rows: 50, seed: 1 }), "retry-key-1");

@@ -34,7 +34,7 @@ function acceptedCompletions(lines: string[], jobId: string): number {
 
 describe("process failures", () => {
   it("a node killed mid-task: the lease expires and the other node runs the job to the end", async () => {
-    const cluster = await startCluster(processes, { nodes: ["node-a"], leaseSeconds: 2, heartbeatIntervalSeconds: 1 });
+    const cluster = await startCluster(processes, { nodes: ["node-a"], spareNodes: ["node-b"], leaseSeconds: 2, heartbeatIntervalSeconds: 1 });
     const client = cluster.jobClient();
     const nodeA = cluster.nodes.get("node-a")!;
     const { job } = await submitJob(client, synthesisSpec({ rows: busyRows, seed: 5 }));

@@ -58,19 +58,12 @@ function toDatetimes(raw: RawColumn, format: string, bad: BadValues): Float64Arr
   return perRow;
 }
 
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function toCategories(raw: RawColumn): { codes: Int32Array; categories: string[] } {
   const dictionary = textDictionary(raw);
   const counts = labelCounts(dictionary);
-  // Categories are the labels that occur, sorted; dictionary entries map onto them.
-  const present = new Set<string>();
-  dictionary.labels.forEach((label, k) => {
-    if (label !== null && counts[k]! > 0) present.add(label);
-  });
-  const categories = [...present].sort(compareText);
+  // Categories are the labels that occur (dictionary entries are distinct), sorted; the default
+  // sort compares UTF-16 code units, like `<` on strings, without a JS callback.
+  const categories = dictionary.labels.filter((label, k): label is string => label !== null && counts[k]! > 0).sort();
   const position = new Map(categories.map((label, i) => [label, i]));
   const remap = Int32Array.from(dictionary.labels, (label) => (label === null ? -1 : (position.get(label) ?? -1)));
   const codes = new Int32Array(dictionary.codes.length);

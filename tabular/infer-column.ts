@@ -35,6 +35,9 @@ const PII_MATCH_SHARE = 0.9;
 /** Free text: at least this share of values distinct, and this mean length in characters. */
 const FREE_TEXT_DISTINCT_SHARE = 0.9;
 const FREE_TEXT_MEAN_LENGTH = 30;
+/** A categorical with more distinct values than this share of its rows is mostly unique (warned). */
+const MOSTLY_UNIQUE_SHARE = 0.5;
+const MOSTLY_UNIQUE_MIN_ROWS = 20;
 const BOOLEAN_PAIRS: readonly [string, string][] = [
   ["true", "false"],
   ["yes", "no"],
@@ -129,6 +132,10 @@ function inferTextColumn(raw: RawTextColumn, rowCount: number): ColumnInference 
   if (pii !== undefined) return pii;
 
   const warnings: string[] = [];
+  if (nonNull >= MOSTLY_UNIQUE_MIN_ROWS && distinct.length > MOSTLY_UNIQUE_SHARE * nonNull) {
+    // Learned as categories, its real values would be copied into synthetic rows.
+    warnings.push(`column "${name}" has ${distinct.length} distinct values in ${nonNull} rows; as a categorical its real values can reappear in the output. If it is a key, set "type": "id" in the schema; if personal, "type": "pii".`);
+  }
   if (numericDistinct > 0 && exampleNumber !== undefined && exampleText !== undefined) {
     warnings.push(`column "${name}" mixes numbers (e.g. ${JSON.stringify(exampleNumber)}) and text (e.g. ${JSON.stringify(exampleText)}); it is treated as categorical. Fix the values or set its type in the schema.`);
   }

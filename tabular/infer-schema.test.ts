@@ -135,6 +135,12 @@ describe("inference rules", () => {
     expect(infer("full_name", ["Ann Lee", "Bo O'Neil", "Carla Anne-Marie Diaz"]).schema).toMatchObject({ type: "pii", kind: "name" });
     expect(infer("name", ["chevrolet chevelle", "ford torino"]).schema.type).toBe("categorical");
   });
+  it("a mostly-unique categorical is warned about (its values could leak)", () => {
+    const tickets = Array.from({ length: 40 }, (_, i) => `A/${i}`);
+    const { schema, warnings } = infer("ticket", tickets);
+    expect(schema.type).toBe("categorical");
+    expect(warnings[0]).toMatch(/column "ticket" has 40 distinct values in 40 rows; .*"type": "id"/);
+  });
   it("free text is dropped with a warning", () => {
     const notes = Array.from({ length: 50 }, (_, i) => `Patient ${i} reported mild symptoms after the second visit on day ${i}.`);
     const { schema, warnings } = infer("notes", notes);

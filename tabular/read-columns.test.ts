@@ -6,27 +6,31 @@ describe("readSourceColumns against DuckDB's own value reader", () => {
   it("gives the same numbers, texts and nulls on random data spanning many vectors", async () => {
     const connection = await duckdbConnection();
     try {
-      // 10,007 rows: several 2,048-row vectors plus a partial one; nulls at random places.
+      // 60,007 rows: many 2,048-row vectors plus a partial one; nulls at random places; `u` has
+      // more distinct values than the dictionary path takes, so it is read as plain strings.
       const source = `(SELECT
           CASE WHEN random() < 0.1 THEN NULL ELSE (random() - 0.5) * 1e6 END AS x,
           CASE WHEN random() < 0.2 THEN NULL ELSE 'label ' || CAST(floor(random() * 300) AS INTEGER) END AS label,
           CASE WHEN i % 97 = 0 THEN NULL ELSE CAST(i AS DOUBLE) END AS n,
-          CASE WHEN i % 3 = 0 THEN 'it''s "quoted"' ELSE 'ünï' || CAST(i % 5 AS VARCHAR) END AS t
-        FROM range(10007) r(i))`;
+          CASE WHEN i % 3 = 0 THEN 'it''s "quoted"' ELSE 'ünï' || CAST(i % 5 AS VARCHAR) END AS t,
+          CASE WHEN i % 11 = 0 THEN NULL ELSE 'key-' || CAST(i AS VARCHAR) END AS u
+        FROM range(60007) r(i))`;
       await connection.run(`CREATE TEMP TABLE reference_rows AS SELECT * FROM ${source}`);
-      const reference = (await connection.runAndReadAll("SELECT x, label, n, t FROM reference_rows")).getColumns();
+      const reference = (await connection.runAndReadAll("SELECT x, label, n, t, u FROM reference_rows")).getColumns();
       const read = await readSourceColumns(connection, "reference_rows", [
         { expression: "x", kind: "double" },
         { expression: "label", kind: "text" },
         { expression: "n", kind: "double" },
         { expression: "t", kind: "text" },
+        { expression: "u", kind: "text" },
       ]);
-      expect(read.rowCount).toBe(10_007);
-      const decoded = read.columns.map((column) =>
-        column.kind === "double"
-          ? Array.from(column.values, (v) => (Number.isNaN(v) ? null : v))
-          : Array.from(column.codes, (code) => (code < 0 ? null : column.dictionary[code])),
-      );
+      expect(read.rowCount).toBe(60_007);
+      expect(read.columns.map((c) => c.kind)).toEqual(["double", "text", "double", "text", "strings"]);
+      const decoded = read.columns.map((column) => {
+        if (column.kind === "double") return Array.from(column.values, (v) => (Number.isNaN(v) ? null : v));
+        if (column.kind === "strings") return column.values;
+        return Array.from(column.codes, (code) => (code < 0 ? null : column.dictionary[code]));
+      });
       expect(decoded).toEqual(reference);
       await connection.run("DROP TABLE reference_rows");
     } finally {

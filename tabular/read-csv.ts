@@ -155,8 +155,7 @@ export async function readCsvFile(path: string, headText: string, options: { tsv
     }
     const columns: RawTextColumn[] = names.map((name, index) => {
       const column = read.columns[index]!;
-      if (column.kind !== "text") throw new Error(`internal: CSV column ${name} was not read as text`);
-      return textColumn(name, column.dictionary, column.codes, isNullText);
+      return textColumn(name, column, isNullText);
     });
     return { path, format: options.tsv ? "tsv" : "csv", rowCount: read.rowCount, columns, warnings };
   } finally {

@@ -96,7 +96,7 @@ export async function readTypedFile(path: string, format: "parquet" | "json" | "
 }
 
 function toRawColumn(name: string, plan: ColumnPlan, read: SourceValues): RawColumn {
-  if (read.kind === "text") return textColumn(name, read.dictionary, read.codes, isNullText);
+  if (read.kind !== "double") return textColumn(name, read, isNullText);
   switch (plan.kind) {
     case "number":
       return { name, kind: "number", values: read.values, integer: plan.integer };

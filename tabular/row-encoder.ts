@@ -34,10 +34,6 @@ interface ColumnPlan {
 
 export interface EncodeOptions {
   delimiter: string;
-  /** Datetime format per column name, overriding the schema's (Parquet staging uses ISO). */
-  datetimeFormat?: (format: string) => string;
-  /** Replaces the labels of boolean columns (Parquet staging writes `false`/`true`). */
-  booleanLabels?: [string, string];
 }
 
 function planColumn(column: Column, options: EncodeOptions): ColumnPlan {
@@ -52,13 +48,13 @@ function planColumn(column: Column, options: EncodeOptions): ColumnPlan {
     case "datetime":
       plan.kind = KIND_DATETIME;
       plan.values = (column as { values: Float64Array }).values;
-      plan.format = options.datetimeFormat?.(schema.format) ?? schema.format;
+      plan.format = schema.format;
       break;
     case "categorical":
     case "boolean": {
       plan.kind = KIND_LABEL;
       plan.codes = (column as { codes: Int32Array }).codes;
-      const categories = schema.type === "boolean" && options.booleanLabels !== undefined ? options.booleanLabels : (column as { categories: string[] }).categories;
+      const { categories } = column as { categories: string[] };
       plan.labels = categories.map((label) => Buffer.from(quoteCell(label, options.delimiter), "utf8"));
       break;
     }

@@ -97,6 +97,27 @@ describe("round trips: write, read back with the schema, identical values", () =
     });
   }
 
+  it("Parquet in several parts (merged at commit) keeps row order and labels first seen late", async () => {
+    const path = join(dir, "parts.parquet");
+    const first = randomTable(3000);
+    // Only two labels in the first part; the rest appear in later parts.
+    (first.columns[4] as CategoricalColumn).codes.forEach((code, i, codes) => {
+      codes[i] = code < 0 ? -1 : code % 2;
+    });
+    const chunks = [first, randomTable(2048, 3000), randomTable(5, 5048), randomTable(4100, 5053)];
+    const writer = await openTableWriter(path, schema, { parquetPartRows: 2048 });
+    for (const chunk of chunks) await writer.write(chunk);
+    await writer.commit();
+    const back = await loadTable(path);
+    expect(back.table.rowCount).toBe(9153);
+    for (const name of KEPT) {
+      const k = schema.columns.findIndex((c) => c.name === name);
+      const expected = chunks.flatMap((chunk) => plain(chunk.columns[k]!));
+      expect(plain(back.table.columns.find((c) => c.schema.name === name)!), name).toEqual(expected);
+    }
+    expect((await readdir(dir)).filter((f) => f.startsWith(".parts.parquet"))).toEqual([]);
+  });
+
   it("Parquet carries its schema: read back without one, labels, formats, ids and PII kinds survive", async () => {
     const path = join(dir, "embedded.parquet");
     const table = randomTable(500);
@@ -182,6 +203,11 @@ describe("atomic writes: no partial file, ever", () => {
       await expect(writeTable(join(sub, `out.${extension}`), bad, schema)).rejects.toThrow(TableWriteError);
     }
     await expect(writeTable(join(sub, "out.csv"), bad, schema)).rejects.toThrow(/chunk has no column "label"/);
+    // A streaming writer cleans up after a bad chunk by itself, without abort().
+    const writer = await openTableWriter(join(sub, "stream.csv"), schema);
+    await writer.write(randomTable(10));
+    await expect(writer.write(bad)).rejects.toThrow(/chunk has no column "label"/);
+    await expect(writer.commit()).rejects.toThrow(/already committed or aborted/);
     expect(await readdir(sub)).toEqual([]);
   });
 

@@ -28,8 +28,18 @@ export function rawTexts(raw: RawColumn): (string | null)[] {
   }
 }
 
+/** The column's dictionary; built once for a text column and kept on it (inference, then typing). */
 export function textDictionary(raw: RawColumn): TextDictionary {
   if (raw.kind === "text" && raw.dictionary !== undefined && raw.codes !== undefined) return { labels: raw.dictionary, codes: raw.codes };
+  const built = buildDictionary(raw);
+  if (raw.kind === "text") {
+    raw.dictionary = built.labels;
+    raw.codes = built.codes;
+  }
+  return built;
+}
+
+function buildDictionary(raw: RawColumn): TextDictionary {
   const texts = rawTexts(raw);
   const index = new Map<string, number>();
   const labels: string[] = [];

@@ -2,17 +2,17 @@
  * A column's values as the text cells of an output file: numbers with the column's decimals
  * (integers without ".0"), datetimes in the column's format, categories by label, missing as
  * `nullCell`. Text that holds the delimiter, a quote or a line break is quoted, quotes doubled.
+ * (CSV/TSV rows are encoded straight to bytes by row-encoder.ts with the same rules; this
+ * string form serves JSON output and callers that want one cell at a time.)
  */
 import { formatDatetime } from "./datetime-format.js";
-import type { ColumnSchema } from "./schema.js";
 import type { Column } from "./table.js";
 
 export interface CellOptions {
-  delimiter: string;
+  /** The file's delimiter, for quoting; null writes text as it is (JSON quotes it itself). */
+  delimiter: string | null;
   /** Written for a missing value (empty for CSV). */
   nullCell: string;
-  /** Overrides each datetime column's format (Parquet staging writes ISO timestamps). */
-  datetimeFormat?: (schema: ColumnSchema & { type: "datetime" }) => string;
 }
 
 /** Quotes `text` for a delimited file when it needs it (RFC 4180). */
@@ -21,6 +21,10 @@ export function quoteCell(text: string, delimiter: string): string {
     return `"${text.replaceAll('"', '""')}"`;
   }
   return text;
+}
+
+function quote(text: string, delimiter: string | null): string {
+  return delimiter === null ? text : quoteCell(text, delimiter);
 }
 
 /** A number written with `decimals` digits after the point; integers as plain integers. */
@@ -49,22 +53,16 @@ export function formatCells(column: Column, start: number, end: number, options:
     }
     case "datetime": {
       const values = (column as { values: Float64Array }).values;
-      const format = options.datetimeFormat?.(schema) ?? schema.format;
-      const needsQuote = format.includes(options.delimiter);
       for (let i = start; i < end; i++) {
         const v = values[i]!;
-        if (!Number.isFinite(v)) cells[i - start] = options.nullCell;
-        else {
-          const text = formatDatetime(v, format);
-          cells[i - start] = needsQuote ? quoteCell(text, options.delimiter) : text;
-        }
+        cells[i - start] = Number.isFinite(v) ? quote(formatDatetime(v, schema.format), options.delimiter) : options.nullCell;
       }
       return cells;
     }
     case "categorical":
     case "boolean": {
       const { codes, categories } = column as { codes: Int32Array; categories: string[] };
-      const labels = categories.map((label) => quoteCell(label, options.delimiter));
+      const labels = categories.map((label) => quote(label, options.delimiter));
       for (let i = start; i < end; i++) {
         const code = codes[i]!;
         cells[i - start] = code >= 0 && code < labels.length ? labels[code]! : options.nullCell;
@@ -76,22 +74,9 @@ export function formatCells(column: Column, start: number, end: number, options:
       const values = (column as { values: (string | null)[] }).values;
       for (let i = start; i < end; i++) {
         const v = values[i];
-        cells[i - start] = v === null || v === undefined ? options.nullCell : quoteCell(v, options.delimiter);
+        cells[i - start] = v === null || v === undefined ? options.nullCell : quote(v, options.delimiter);
       }
       return cells;
     }
   }
-}
-
-/** Rows [start, end) of the given columns as delimited text lines, each ending in "\n". */
-export function formatRows(columns: readonly Column[], start: number, end: number, options: CellOptions): string {
-  const cells = columns.map((column) => formatCells(column, start, end, options));
-  const last = cells.length - 1;
-  const lines = new Array<string>(end - start);
-  for (let i = 0; i < end - start; i++) {
-    let line = "";
-    for (let j = 0; j < last; j++) line += cells[j]![i]! + options.delimiter;
-    lines[i] = line + (last >= 0 ? cells[last]![i]! : "");
-  }
-  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }

@@ -6,7 +6,8 @@
  * service-tests/.
  */
 import { createHash } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
@@ -16,6 +17,7 @@ import { NodeAgent } from "./node-agent.js";
 import type { NodeAgentConfig } from "./node-config.js";
 import { NodeMetrics } from "./node-metrics.js";
 import { nodeChannelOptions } from "./node-rpc.js";
+import { ResultSpool } from "./result-spool.js";
 import type { TaskRunner } from "./task-runner.js";
 
 interface FakeState {
@@ -188,9 +190,13 @@ describe("NodeAgent", () => {
     expect(rebuilt.length).toBe(2.5 * 1024 * 1024);
     expect(createHash("sha256").update(rebuilt).digest("hex")).toBe(table?.sha256);
     // The counter moves once the node has the coordinator's answer, a moment after the fake recorded the call.
-    let text = "";
     const counted = /datalab_node_tasks_total\{kind="synthesis",outcome="succeeded"\} 1/;
-    await until("the task counter", () => counted.test(text) || (void metrics.registry.metrics().then((t) => (text = t)), false));
+    const deadline = Date.now() + 5_000;
+    let text = await metrics.registry.metrics();
+    while (!counted.test(text) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      text = await metrics.registry.metrics();
+    }
     expect(text).toMatch(counted);
   });
 
@@ -239,6 +245,41 @@ describe("NodeAgent", () => {
     await until("the re-report", () => state.completed.length === 1, 20_000);
     expect(state.registrations).toBeGreaterThan(registrationsBefore);
     expect(state.completed[0]?.taskId).toBe("job-r/1");
+  });
+
+  it("a restarted agent (same work dir) reports what its killed predecessor finished but never reported", async () => {
+    const state = newState();
+    const fake = await startFake(state);
+    cleanups.push(() => void fake.server.forceShutdown());
+    const workDir = await mkdtemp(join(tmpdir(), "node-agent-"));
+    cleanups.push(() => rm(workDir, { recursive: true, force: true }));
+    // What the predecessor left: a result file and its spooled outcome, plus an abandoned attempt's folder.
+    const spool = new ResultSpool(workDir);
+    await spool.open();
+    const table = join(workDir, "finished.csv");
+    await writeFile(table, "a,b\n1,2\n");
+    await spool.put({
+      format: "datalab-node-outcome",
+      version: 1,
+      taskId: "job-k/1",
+      jobId: "job-k",
+      leaseId: "lease-k",
+      jobKind: "synthesis",
+      outcome: "succeeded",
+      files: [{ kind: "table", path: table, name: "synthetic.csv", mediaType: "text/csv" }],
+      summaryJson: "{}",
+      errorMessage: "",
+      retryable: false,
+      durationSeconds: 1,
+      finishedAtUnixMs: Date.now(),
+    });
+    const abandoned = join(workDir, "tasks", encodeURIComponent("job-z/1"));
+    await mkdir(abandoned, { recursive: true });
+    await startAgent(fake.port, writingRunner(10), workDir);
+    await until("the predecessor's outcome to be reported", () => state.completed.length === 1);
+    expect(state.completed[0]).toMatchObject({ taskId: "job-k/1", leaseId: "lease-k" });
+    await until("the spool to empty", () => existsSync(join(workDir, "spool")) && readdirSync(join(workDir, "spool")).length === 0);
+    expect(existsSync(abandoned)).toBe(false);
   });
 
   it("hands a running task back on shutdown after the grace period and deregisters", async () => {

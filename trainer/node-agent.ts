@@ -9,15 +9,15 @@
  * Shutdown (SIGTERM): stop leasing, let running tasks finish for `shutdownGraceSeconds`, then
  * hand the rest back with ReleaseTask, deregister, and resolve run() with 0.
  */
-import { rm } from "node:fs/promises";
-import { hostname } from "node:os";
-import * as grpc from "@grpc/grpc-js";
-import { type NodeServiceClient, type RegisterNodeResponseOut, type TaskOut, tunables } from "../proto/index.js";
+import { readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { type NodeServiceClient, type TaskOut, tunables } from "../proto/index.js";
 import { ReconnectBackoff, sleepUnlessAborted } from "./backoff.js";
 import type { NodeCapabilities } from "./capabilities.js";
 import type { NodeAgentConfig } from "./node-config.js";
 import type { NodeMetrics } from "./node-metrics.js";
-import { cancellableCall, describeRpcError, isAuthRpcError, statusOf } from "./node-rpc.js";
+import { cancellableCall, describeRpcError, isAuthRpcError } from "./node-rpc.js";
+import { heartbeatLoop, registerNode, registrationOf, type Session } from "./node-session.js";
 import { reportOutcome } from "./outcome-reporter.js";
 import { ResultSpool, type SpooledOutcome } from "./result-spool.js";
 import { runAttempt, TaskAttempt, taskDirOf } from "./task-attempt.js";
@@ -37,14 +37,6 @@ export interface NodeAgentOptions {
   maxConcurrentTasks: number;
   log: (line: string) => void;
   env?: NodeJS.ProcessEnv;
-}
-
-interface Session {
-  heartbeatIntervalSeconds: number;
-  leaseSeconds: number;
-  maxChunkBytes: number;
-  /** Aborted when the session is over (coordinator gone, node forgotten, shutdown done). */
-  controller: AbortController;
 }
 
 export class NodeAgent {
@@ -76,7 +68,7 @@ export class NodeAgent {
   requestShutdown(graceSeconds: number = this.#options.config.shutdownGraceSeconds): void {
     const first = !this.#stopLeasing.signal.aborted;
     this.#stopLeasing.abort();
-    if (first) this.#log(`shutting down: no new tasks; ${this.#running.size} running, handing back after ${graceSeconds} s`);
+    if (first) this.#log(`shutting down: no new tasks; ${this.#running.size === 0 ? "none running" : `${this.#running.size} running, handed back if not done in ${graceSeconds} s`}`);
     clearTimeout(this.#graceTimer);
     this.#graceTimer = setTimeout(() => {
       for (const attempt of this.#running.values()) attempt.stop("handed_back");
@@ -88,6 +80,7 @@ export class NodeAgent {
   /** Runs until shutdown completes; resolves 0, or rejects with NodeAgentError when the coordinator refuses this node's identity. */
   async run(): Promise<number> {
     await this.#spool.open();
+    await this.#removeAbandonedTaskDirs();
     while (!(this.#stopLeasing.signal.aborted && this.#running.size === 0)) {
       let session: Session;
       try {
@@ -104,7 +97,12 @@ export class NodeAgent {
         continue;
       }
       this.#session = session;
-      const heartbeats = this.#heartbeatLoop(session);
+      const heartbeats = heartbeatLoop(this.#options.client, this.#options.config.nodeId, session, {
+        runningTaskIds: () => this.runningTaskIds,
+        onCancelled: (taskId) => this.#running.get(taskId)?.stop("cancelled"),
+        onLost: (taskId) => this.#running.get(taskId)?.stop("lost", "the heartbeat answer lists it as lost"),
+        log: (line) => this.#log(line),
+      });
       void this.#reportPending(session);
       try {
         await this.#leaseLoop(session);
@@ -125,42 +123,25 @@ export class NodeAgent {
     return 0;
   }
 
+  /** Outputs of attempts that died with an earlier run of this agent (kill -9) and left no outcome. */
+  async #removeAbandonedTaskDirs(): Promise<void> {
+    const keep = new Set((await this.#spool.pending()).map((outcome) => taskDirOf(this.#options.config.workDir, outcome.taskId)));
+    const tasksDir = join(this.#options.config.workDir, "tasks");
+    const entries = await readdir(tasksDir).catch(() => [] as string[]);
+    for (const entry of entries) {
+      const dir = join(tasksDir, entry);
+      if (!keep.has(dir)) await rm(dir, { recursive: true, force: true });
+    }
+  }
+
   #log(line: string): void {
     this.#options.log(line);
   }
 
   async #register(): Promise<Session> {
     const { config, capabilities } = this.#options;
-    const env = this.#options.env ?? process.env;
-    const response = await cancellableCall<RegisterNodeResponseOut>(
-      (metadata, options, callback) =>
-        this.#options.client.registerNode(
-          {
-            nodeId: config.nodeId,
-            capabilities: {
-              gpus: capabilities.gpus.map((gpu) => ({ index: gpu.index, name: gpu.name, memoryBytes: gpu.memoryBytes, uuid: "" })),
-              cpuCores: capabilities.cpuCores,
-              memoryBytes: capabilities.memoryBytes,
-              versions: capabilities.versions,
-              kinds: ["JOB_KIND_SYNTHESIS", "JOB_KIND_SAMPLE"],
-              maxConcurrentTasks: this.#options.maxConcurrentTasks,
-            },
-            requestedHeartbeatIntervalSeconds: 0,
-            hostname: env["HOSTNAME"] ?? hostname(),
-            hpcJob: env["SLURM_JOB_ID"] ?? "",
-          },
-          metadata,
-          options,
-          callback,
-        ),
-      tunables.unaryDeadlineSeconds,
-    );
-    const session: Session = {
-      heartbeatIntervalSeconds: Math.max(1, response.heartbeatIntervalSeconds || tunables.heartbeatIntervalSeconds),
-      leaseSeconds: Math.max(1, response.leaseSeconds || tunables.leaseSeconds),
-      maxChunkBytes: response.maxChunkBytes || tunables.maxChunkBytes,
-      controller: new AbortController(),
-    };
+    const request = registrationOf(config.nodeId, capabilities, this.#options.maxConcurrentTasks, this.#options.env ?? process.env);
+    const { session, activeTasks } = await registerNode(this.#options.client, request);
     this.#leaseSeconds = session.leaseSeconds;
     this.#maxChunkBytes = session.maxChunkBytes;
     this.#backoff.reset();
@@ -169,7 +150,7 @@ export class NodeAgent {
       `${this.#registeredOnce ? "re-registered" : "registered"} with ${config.coordinatorAddress} as ${config.nodeId} (heartbeat ${session.heartbeatIntervalSeconds} s, lease ${session.leaseSeconds} s, ${capabilities.gpus.length} GPU, ${capabilities.cpuCores} cores)`,
     );
     this.#registeredOnce = true;
-    await this.#reconcileActiveTasks(response.activeTasks);
+    await this.#reconcileActiveTasks(activeTasks);
     return session;
   }
 
@@ -193,36 +174,6 @@ export class NodeAgent {
       );
     } catch (error) {
       this.#log(`could not hand back ${task.taskId} (${describeRpcError(error)}); its lease will expire instead`);
-    }
-  }
-
-  async #heartbeatLoop(session: Session): Promise<void> {
-    let missed = 0;
-    const signal = session.controller.signal;
-    while (!signal.aborted) {
-      await sleepUnlessAborted(session.heartbeatIntervalSeconds * 1000, signal);
-      if (signal.aborted) return;
-      try {
-        const response = await cancellableCall<{ heartbeatIntervalSeconds: number; cancelledTaskIds: string[]; lostTaskIds: string[] }>(
-          (metadata, options, callback) => this.#options.client.heartbeat({ nodeId: this.#options.config.nodeId, runningTaskIds: this.runningTaskIds }, metadata, options, callback),
-          Math.max(1, session.heartbeatIntervalSeconds),
-          signal,
-        );
-        missed = 0;
-        if (response.heartbeatIntervalSeconds > 0) session.heartbeatIntervalSeconds = response.heartbeatIntervalSeconds;
-        for (const taskId of response.cancelledTaskIds) this.#running.get(taskId)?.stop("cancelled");
-        for (const taskId of response.lostTaskIds) this.#running.get(taskId)?.stop("lost", "the heartbeat answer lists it as lost");
-      } catch (error) {
-        if (signal.aborted) return;
-        missed += 1;
-        // NOT_FOUND: the coordinator forgot us (restarted, or declared us offline): register again now.
-        // Two misses in a row: the coordinator treats us as offline too, so start over.
-        if (statusOf(error) === grpc.status.NOT_FOUND || missed >= 2) {
-          this.#log(`heartbeat failed (${describeRpcError(error)}); registering again`);
-          session.controller.abort();
-          return;
-        }
-      }
     }
   }
 

@@ -3,8 +3,8 @@
  * every number to one JSON file (default `bench-results.json`). Targets are met here, never in
  * timed tests. Each suite is a module in this folder exporting `name` and `run()`.
  */
-import { writeFile } from "node:fs/promises";
-import os from "node:os";
+import { rename, writeFile } from "node:fs/promises";
+import * as os from "node:os";
 import { parseArgs } from "node:util";
 
 interface Suite {
@@ -35,7 +35,6 @@ for (const load of suites) {
 }
 const tmp = `${values.out}.tmp-${process.pid}`;
 await writeFile(tmp, `${JSON.stringify(results, null, 2)}\n`);
-const { rename } = await import("node:fs/promises");
 await rename(tmp, values.out);
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 process.stderr.write(`bench: wrote ${values.out}\n`);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "../common/thread_count.hpp"
 #include "../common/copula_math.hpp"
 #include "../common/copula_validate.hpp"
 #include "../common/last_error.hpp"
@@ -44,7 +45,7 @@ void correlate(int64_t row0, int64_t count, int64_t d, const double *chol, const
 int run_pass(int64_t rows, int64_t d, const double *chol, const double *mean, const Columns *cols, uint64_t seed,
              uint64_t counter_offset, double *out) {
   const int64_t chunks = (rows + kRowsPerChunk - 1) / kRowsPerChunk;
-#pragma omp parallel
+#pragma omp parallel num_threads(dl::worker_threads())
   {
     std::vector<double> eps(static_cast<size_t>(kRowsPerChunk * d));
     std::vector<double> zbuf(static_cast<size_t>(kRowsPerChunk * d));

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../common/last_error.hpp"
+#include "../common/thread_count.hpp"
 #include "../include/datalab_kernels.h"
 
 namespace {
@@ -39,7 +40,7 @@ DL_API const char *dl_no_device_reason(void) { return ""; }
 DL_API int dl_device_info(int index, char *name, size_t name_capacity, uint64_t *memory_bytes, int *cc_major,
                           int *cc_minor) {
   if (index != 0) return dl::fail(DL_ERR_INVALID_ARGUMENT, "dl_device_info: the CPU library has one device (index 0)");
-  const std::string model = cpu_model() + " (" + std::to_string(omp_get_max_threads()) + " threads)";
+  const std::string model = cpu_model() + " (" + std::to_string(dl::worker_threads()) + " threads)";
   if (name != nullptr && name_capacity > 0) {
     std::snprintf(name, name_capacity, "%s", model.c_str());
   }
@@ -54,8 +55,8 @@ DL_API int dl_device_info(int index, char *name, size_t name_capacity, uint64_t 
 
 DL_API int dl_set_threads(int threads) {
   if (threads < 0) return dl::fail(DL_ERR_INVALID_ARGUMENT, "dl_set_threads: threads must be >= 0");
-  omp_set_num_threads(threads == 0 ? omp_get_num_procs() : threads);
-  return omp_get_max_threads();
+  dl::set_worker_threads(threads);
+  return dl::worker_threads();
 }
 
 DL_API int dl_gemm_uses_cublas(void) { return 0; }

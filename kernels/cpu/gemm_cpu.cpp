@@ -14,6 +14,7 @@
 #include <cstring>
 #include <vector>
 
+#include "../common/thread_count.hpp"
 #include "../common/last_error.hpp"
 #include "../include/datalab_kernels.h"
 
@@ -131,14 +132,14 @@ extern "C" DL_API int dl_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n
   // Independent output blocks (rows x columns) handed out dynamically: no barrier between
   // threads, so a core slowed by other work on a shared machine does not stall the other.
   // Each task packs its own B panel (amortized over up to kRowBlock rows, ~3% of the flops).
-  const int threads = omp_get_max_threads();
+  const int threads = dl::worker_threads();
   int64_t row_block = kRowBlock, col_block = kColBlock;
   auto tasks_for = [&](int64_t rb, int64_t cb) { return ((m + rb - 1) / rb) * ((n + cb - 1) / cb); };
   while (tasks_for(row_block, col_block) < 4 * threads && row_block > kMC) row_block /= 2;
   while (tasks_for(row_block, col_block) < 4 * threads && col_block > 2 * kNR) col_block /= 2;
   const int64_t col_tasks = (n + col_block - 1) / col_block;
   const int64_t tasks = tasks_for(row_block, col_block);
-#pragma omp parallel
+#pragma omp parallel num_threads(dl::worker_threads())
   {
     std::vector<float> packed_a(static_cast<size_t>(kKC * kMC));
     std::vector<float> packed_b(static_cast<size_t>(kKC * ((col_block + kNR - 1) / kNR * kNR)));

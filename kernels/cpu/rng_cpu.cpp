@@ -6,6 +6,7 @@
 #include <immintrin.h>
 #endif
 
+#include "../common/thread_count.hpp"
 #include "../common/last_error.hpp"
 #include "../common/philox.hpp"
 #include "../include/datalab_kernels.h"
@@ -85,7 +86,7 @@ namespace {
 template <typename Fill>
 void parallel_fill(uint64_t seed, uint64_t counter, double *out, int64_t n, Fill fill) {
   constexpr int64_t kChunk = 1 << 14;
-#pragma omp parallel for schedule(static) if (n > 4 * kChunk)
+#pragma omp parallel for num_threads(dl::worker_threads()) schedule(static) if (n > 4 * kChunk)
   for (int64_t start = 0; start < n; start += kChunk) {
     const int64_t len = start + kChunk < n ? kChunk : n - start;
     fill(seed, counter + static_cast<uint64_t>(start), out + start, len);

@@ -1,5 +1,5 @@
-// CUDA kernels over dense arrays: Philox streams, float32 GEMM (cuBLAS or own), federated
-// update aggregation, and the device-resident timings used by the GPU check.
+// CUDA kernels over dense arrays: Philox streams, float32 GEMM (cuBLAS or own) and federated
+// update aggregation. The device-resident timings of the GPU check are in timing.cu.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -69,6 +69,7 @@ int philox_fill(uint64_t seed, uint64_t counter, double *host_out, size_t n, int
 // Each thread owns rows {ty*4 + i, 64 + ty*4 + i} and columns {tx*4 + j, 64 + tx*4 + j}, so its
 // shared-memory reads are float4 vectors that a quarter-warp reads without bank conflicts.
 constexpr int kBM = 128, kBN = 128, kBK = 8, kPad = 4;
+constexpr int kLoadsPerThread = kBM * kBK / 256;  // elements of each tile a thread stages
 
 template <bool TA, bool TB>
 __global__ void __launch_bounds__(256) sgemm_tiled(int64_t m, int64_t n, int64_t k, float alpha, const float *__restrict__ a,
@@ -85,7 +86,7 @@ __global__ void __launch_bounds__(256) sgemm_tiled(int64_t m, int64_t n, int64_t
 
   for (int64_t k0 = 0; k0 < k; k0 += kBK) {
 #pragma unroll
-    for (int e = 0; e < 4; ++e) {
+    for (int e = 0; e < kLoadsPerThread; ++e) {
       const int idx = tid + e * 256;
       // Consecutive threads walk the contiguous dimension of each stored layout (coalesced).
       const int r = TA ? idx % kBM : idx / kBK;
@@ -134,7 +135,7 @@ __global__ void scale_kernel(float *c, int64_t count, float beta) {
 }
 
 // Dispatch on device pointers: cuBLAS when loaded (and sizes fit its int32 API), else own.
-int gemm_device(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, const float *b,
+int gemm_device_impl(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, const float *b,
                 float beta, float *c, bool force_own) {
   if (m == 0 || n == 0) return DL_OK;
   if (k == 0 || alpha == 0.0f) {
@@ -211,7 +212,7 @@ __global__ void combine_kernel(const float *__restrict__ updates, int64_t k, int
 }
 
 // `sums` holds 2k doubles: sums of squares, then the clip coefficients.
-int aggregate_device(const float *updates, int64_t k, int64_t n, const float *weights, double clip, double noise_std,
+int aggregate_device_impl(const float *updates, int64_t k, int64_t n, const float *weights, double clip, double noise_std,
                      uint64_t seed, uint64_t counter, float *out, double *sums) {
   int status = check(cudaMemsetAsync(sums, 0, static_cast<size_t>(k > 0 ? k : 1) * sizeof(double), stream()), "aggregate");
   if (status != DL_OK) return status;
@@ -235,8 +236,32 @@ int aggregate_device(const float *updates, int64_t k, int64_t n, const float *we
   return status;
 }
 
+// Test data for the device-resident timings: U(-0.5, 0.5) from the Philox stream.
+__global__ void fill_uniform_f32(float *x, int64_t count, uint64_t seed) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < count;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const dl::Philox4 r = dl::philox_block(seed, static_cast<uint64_t>(i));
+    x[i] = static_cast<float>(dl::uniform_from_bits(r.v[0], r.v[1])) - 0.5f;
+  }
+}
+
 }  // namespace dense
 using namespace dense;
+
+int gemm_device(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, const float *b,
+                float beta, float *c, bool force_own) {
+  return gemm_device_impl(ta, tb, m, n, k, alpha, a, b, beta, c, force_own);
+}
+
+int aggregate_device(const float *updates, int64_t k, int64_t n, const float *weights, double clip, double noise_std,
+                     uint64_t seed, uint64_t counter, float *out, double *sums) {
+  return aggregate_device_impl(updates, k, n, weights, clip, noise_std, seed, counter, out, sums);
+}
+
+int fill_uniform_device(float *x, int64_t count, uint64_t seed) {
+  fill_uniform_f32<<<grid_for(count), kThreads, 0, stream()>>>(x, count, seed);
+  return check(cudaGetLastError(), "fill_uniform_device");
+}
 
 int own_sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, const float *b,
               float beta, float *c) {
@@ -340,87 +365,3 @@ DL_API int dl_aggregate_updates(const float *updates, int64_t k, int64_t n, cons
 
 }  // extern "C"
 
-// ---- device-resident timings ------------------------------------------------------------------
-namespace dense_timing {
-__global__ void fill_uniform_f32(float *x, int64_t count, uint64_t seed) {
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < count;
-       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    const dl::Philox4 r = dl::philox_block(seed, static_cast<uint64_t>(i));
-    x[i] = static_cast<float>(dl::uniform_from_bits(r.v[0], r.v[1])) - 0.5f;
-  }
-}
-
-// Runs `body` once to warm up, then `repetitions` times between CUDA events.
-template <typename Body>
-int time_on_stream(int repetitions, double *seconds, Body body) {
-  if (repetitions < 1 || seconds == nullptr)
-    return dl::fail(DL_ERR_INVALID_ARGUMENT, "timing: repetitions must be >= 1 and seconds not null");
-  int status = body();
-  if (status != DL_OK) return status;
-  cudaEvent_t start, stop;
-  cudaEventCreate(&start);
-  cudaEventCreate(&stop);
-  cudaEventRecord(start, stream());
-  for (int r = 0; r < repetitions && status == DL_OK; ++r) status = body();
-  cudaEventRecord(stop, stream());
-  const int sync = check(cudaEventSynchronize(stop), "timing");
-  float ms = 0;
-  cudaEventElapsedTime(&ms, start, stop);
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
-  *seconds = ms / 1000.0 / repetitions;
-  return status != DL_OK ? status : sync;
-}
-}  // namespace dense_timing
-using namespace dense_timing;
-
-extern "C" {
-
-DL_API int dl_time_gemm_device(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, int use_own_kernel,
-                               int repetitions, double *seconds) {
-  if (m < 1 || n < 1 || k < 1) return dl::fail(DL_ERR_INVALID_ARGUMENT, "time_gemm_device: sizes must be >= 1");
-  std::lock_guard<std::mutex> lock(device_mutex());
-  int status = ensure_device("time_gemm_device");
-  if (status != DL_OK) return status;
-  float *a = static_cast<float *>(scratch(kSlotA, static_cast<size_t>(m * k) * 4, status));
-  float *b = a == nullptr ? nullptr : static_cast<float *>(scratch(kSlotB, static_cast<size_t>(k * n) * 4, status));
-  float *c = b == nullptr ? nullptr : static_cast<float *>(scratch(kSlotC, static_cast<size_t>(m * n) * 4, status));
-  if (c == nullptr) return status;
-  fill_uniform_f32<<<grid_for(m * k), kThreads, 0, stream()>>>(a, m * k, 1);
-  fill_uniform_f32<<<grid_for(k * n), kThreads, 0, stream()>>>(b, k * n, 2);
-  return time_on_stream(repetitions, seconds, [&] {
-    return gemm_device(trans_a != 0, trans_b != 0, m, n, k, 1.0f, a, b, 0.0f, c, use_own_kernel != 0);
-  });
-}
-
-DL_API int dl_time_copy_device(uint64_t bytes, int repetitions, double *seconds) {
-  if (bytes == 0) return dl::fail(DL_ERR_INVALID_ARGUMENT, "time_copy_device: bytes must be > 0");
-  std::lock_guard<std::mutex> lock(device_mutex());
-  int status = ensure_device("time_copy_device");
-  if (status != DL_OK) return status;
-  void *src = scratch(kSlotA, bytes, status);
-  void *dst = src == nullptr ? nullptr : scratch(kSlotB, bytes, status);
-  if (dst == nullptr) return status;
-  return time_on_stream(repetitions, seconds, [&] {
-    return check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream()), "device copy");
-  });
-}
-
-DL_API int dl_time_aggregate_device(int64_t k, int64_t n, int repetitions, double *seconds) {
-  if (k < 1 || n < 1) return dl::fail(DL_ERR_INVALID_ARGUMENT, "time_aggregate_device: k and n must be >= 1");
-  std::lock_guard<std::mutex> lock(device_mutex());
-  int status = ensure_device("time_aggregate_device");
-  if (status != DL_OK) return status;
-  float *u = static_cast<float *>(scratch(kSlotA, static_cast<size_t>(k * n) * 4, status));
-  float *w = u == nullptr ? nullptr : static_cast<float *>(scratch(kSlotB, static_cast<size_t>(k) * 4, status));
-  float *out = w == nullptr ? nullptr : static_cast<float *>(scratch(kSlotC, static_cast<size_t>(n) * 4, status));
-  double *sums = out == nullptr ? nullptr : static_cast<double *>(scratch(kSlotD, static_cast<size_t>(2 * k) * 8, status));
-  if (sums == nullptr) return status;
-  fill_uniform_f32<<<grid_for(k * n), kThreads, 0, stream()>>>(u, k * n, 3);
-  fill_uniform_f32<<<grid_for(k), kThreads, 0, stream()>>>(w, k, 4);
-  return time_on_stream(repetitions, seconds, [&] {
-    return aggregate_device(u, k, n, w, 1.0, 0.01, 5, 0, out, sums);
-  });
-}
-
-}  // extern "C"

@@ -46,6 +46,15 @@ int cublas_sgemm_row_major(bool trans_a, bool trans_b, int64_t m, int64_t n, int
                            const float *b, float beta, float *c);
 bool own_gemm_forced();
 
+// GEMM dispatch on device pointers (cuBLAS when loaded unless force_own), on stream().
+int gemm_device(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                const float *b, float beta, float *c, bool force_own);
+// Aggregation on device pointers; `sums` holds 2k doubles of scratch.
+int aggregate_device(const float *updates, int64_t k, int64_t n, const float *weights, double clip, double noise_std,
+                     uint64_t seed, uint64_t counter, float *out, double *sums);
+// x[i] = U(-0.5, 0.5) from Philox(seed), for timing inputs.
+int fill_uniform_device(float *x, int64_t count, uint64_t seed);
+
 // The own GEMM kernel (row-major, device pointers), launched on stream().
 int own_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
               const float *b, float beta, float *c);

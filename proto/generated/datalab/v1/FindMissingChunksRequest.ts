@@ -2,7 +2,8 @@
 
 
 /**
- * Asks which of these chunks the coordinator does not hold yet (resume an upload).
+ * Asks which of these chunks the caller still has to upload (resume an upload). For a client,
+ * chunks that only others uploaded count as missing.
  */
 export interface FindMissingChunksRequest {
   /**
@@ -12,7 +13,8 @@ export interface FindMissingChunksRequest {
 }
 
 /**
- * Asks which of these chunks the coordinator does not hold yet (resume an upload).
+ * Asks which of these chunks the caller still has to upload (resume an upload). For a client,
+ * chunks that only others uploaded count as missing.
  */
 export interface FindMissingChunksRequest__Output {
   /**

@@ -100,8 +100,8 @@ export interface JobServiceClient extends grpc.Client {
   
   /**
    * Submits a job. Retrying with the same idempotency_key returns the same job (created=false);
-   * the same key with a different spec fails with ALREADY_EXISTS. An uploaded input whose
-   * chunks are missing fails with FAILED_PRECONDITION naming them.
+   * the same key with a different spec fails with ALREADY_EXISTS. An uploaded input with chunks
+   * the caller has not uploaded fails with FAILED_PRECONDITION naming the first.
    */
   SubmitJob(argument: _datalab_v1_SubmitJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_datalab_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
   SubmitJob(argument: _datalab_v1_SubmitJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_datalab_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
@@ -109,8 +109,8 @@ export interface JobServiceClient extends grpc.Client {
   SubmitJob(argument: _datalab_v1_SubmitJobRequest, callback: grpc.requestCallback<_datalab_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
   /**
    * Submits a job. Retrying with the same idempotency_key returns the same job (created=false);
-   * the same key with a different spec fails with ALREADY_EXISTS. An uploaded input whose
-   * chunks are missing fails with FAILED_PRECONDITION naming them.
+   * the same key with a different spec fails with ALREADY_EXISTS. An uploaded input with chunks
+   * the caller has not uploaded fails with FAILED_PRECONDITION naming the first.
    */
   submitJob(argument: _datalab_v1_SubmitJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_datalab_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
   submitJob(argument: _datalab_v1_SubmitJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_datalab_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
@@ -178,8 +178,8 @@ export interface JobServiceHandlers extends grpc.UntypedServiceImplementation {
   
   /**
    * Submits a job. Retrying with the same idempotency_key returns the same job (created=false);
-   * the same key with a different spec fails with ALREADY_EXISTS. An uploaded input whose
-   * chunks are missing fails with FAILED_PRECONDITION naming them.
+   * the same key with a different spec fails with ALREADY_EXISTS. An uploaded input with chunks
+   * the caller has not uploaded fails with FAILED_PRECONDITION naming the first.
    */
   SubmitJob: grpc.handleUnaryCall<_datalab_v1_SubmitJobRequest__Output, _datalab_v1_SubmitJobResponse>;
   

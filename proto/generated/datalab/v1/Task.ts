@@ -8,7 +8,7 @@ import type { Long } from '@grpc/proto-loader';
  */
 export interface Task {
   /**
-   * Task id (= "<job_id>/<attempt>").
+   * Task id (= "<job_id>/<lease_id>"), unique per lease.
    */
   'taskId'?: (string);
   /**
@@ -38,7 +38,7 @@ export interface Task {
  */
 export interface Task__Output {
   /**
-   * Task id (= "<job_id>/<attempt>").
+   * Task id (= "<job_id>/<lease_id>"), unique per lease.
    */
   'taskId': (string);
   /**

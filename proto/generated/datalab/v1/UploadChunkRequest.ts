@@ -3,7 +3,9 @@
 
 /**
  * Stores one chunk, addressed by its SHA-256. Idempotent: a chunk already stored is not
- * written again, so an interrupted upload resumes by re-sending (or skipping) chunks.
+ * written again, so an interrupted upload resumes by re-sending (or skipping) chunks. Bytes are
+ * stored once for everyone, but a client may reference only chunks it uploaded itself (or that
+ * its own jobs produced): knowing a digest grants nothing.
  */
 export interface UploadChunkRequest {
   /**
@@ -18,7 +20,9 @@ export interface UploadChunkRequest {
 
 /**
  * Stores one chunk, addressed by its SHA-256. Idempotent: a chunk already stored is not
- * written again, so an interrupted upload resumes by re-sending (or skipping) chunks.
+ * written again, so an interrupted upload resumes by re-sending (or skipping) chunks. Bytes are
+ * stored once for everyone, but a client may reference only chunks it uploaded itself (or that
+ * its own jobs produced): knowing a digest grants nothing.
  */
 export interface UploadChunkRequest__Output {
   /**

@@ -7,7 +7,7 @@ import type { Long } from '@grpc/proto-loader';
  */
 export interface UploadChunkResponse {
   /**
-   * True when the chunk was stored before this call (nothing was written).
+   * True when the caller had already uploaded this chunk (nothing was written).
    */
   'alreadyStored'?: (boolean);
   /**
@@ -21,7 +21,7 @@ export interface UploadChunkResponse {
  */
 export interface UploadChunkResponse__Output {
   /**
-   * True when the chunk was stored before this call (nothing was written).
+   * True when the caller had already uploaded this chunk (nothing was written).
    */
   'alreadyStored': (boolean);
   /**

@@ -1,0 +1,144 @@
+import * as grpc from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  callJob,
+  callNode,
+  chunkBuffer,
+  connectJobService,
+  connectNodeService,
+  createNodeClient,
+  type JobOut,
+  type JobServiceClient,
+  type NodeServiceClient,
+  readClientTls,
+} from "../proto/index.js";
+import { startCoordinator } from "./server.js";
+import { type Harness, startHarness } from "./testing/harness.js";
+
+const GiB = 1024 ** 3;
+let h: Harness;
+let alice: JobServiceClient;
+let node: NodeServiceClient;
+
+beforeAll(async () => {
+  h = await startHarness();
+  alice = h.jobClient("alice");
+  node = h.nodeClient("node-a");
+  await callNode(node, "RegisterNode", { nodeId: "node-a", capabilities: { cpuCores: 4, memoryBytes: 8 * GiB }, requestedHeartbeatIntervalSeconds: 5 });
+});
+afterAll(async () => h?.close());
+
+async function codeOf(promise: Promise<unknown>): Promise<number> {
+  try {
+    await promise;
+    return grpc.status.OK;
+  } catch (error) {
+    return (error as grpc.ServiceError).code;
+  }
+}
+
+const spec = { kind: "JOB_KIND_SYNTHESIS" as const, input: { bundledUri: "vega:seattle-weather.csv" }, rows: 20, model: "gaussian_copula" };
+
+async function leaseOne() {
+  const task = (await callNode(node, "LeaseTask", { nodeId: "node-a", waitSeconds: 2 }, { deadlineSeconds: 5 })).task;
+  if (!task) throw new Error("no task leased");
+  return task;
+}
+
+describe("node task calls", () => {
+  it("streams a job's changes to WatchJob until it is done", async () => {
+    const { job } = await callJob(alice, "SubmitJob", { idempotencyKey: "watch-1", spec });
+    const seen: JobOut[] = [];
+    const ended = new Promise<void>((resolve, reject) => {
+      const stream = alice.watchJob({ jobId: job!.jobId }, { deadline: Date.now() + 20_000 });
+      stream.on("data", (message: { job: JobOut }) => seen.push(message.job));
+      stream.on("end", () => resolve());
+      stream.on("error", reject);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const task = await leaseOne();
+    for (const fraction of [0.25, 0.75]) await callNode(node, "ReportProgress", { nodeId: "node-a", taskId: task.taskId, leaseId: task.leaseId, progress: { fraction, phase: "fit" } });
+    const { manifest, chunks } = chunkBuffer(Buffer.from("a,b\n1,2\n"), { name: "synthetic.csv" });
+    await callNode(node, "UploadChunk", { sha256: chunks[0]!.sha256, data: chunks[0]!.data });
+    await callNode(node, "CompleteTask", { nodeId: "node-a", taskId: task.taskId, leaseId: task.leaseId, results: [{ kind: "RESULT_KIND_TABLE", file: manifest }] });
+    await ended;
+    expect(seen.map((j) => j.state)).toEqual(["JOB_STATE_QUEUED", "JOB_STATE_LEASED", "JOB_STATE_RUNNING", "JOB_STATE_RUNNING", "JOB_STATE_SUCCEEDED"]);
+    expect(seen.map((j) => j.progress!.fraction)).toEqual([0, 0, 0.25, 0.75, 1]);
+    expect(seen.at(-1)!.done).toBe(true);
+  });
+
+  it("re-queues a failed attempt while attempts are left, and fails at once when not retryable", async () => {
+    const { job } = await callJob(alice, "SubmitJob", { idempotencyKey: "fail-1", spec: { ...spec, maxAttempts: 2 } });
+    const first = await leaseOne();
+    const retry = await callNode(node, "FailTask", { nodeId: "node-a", taskId: first.taskId, leaseId: first.leaseId, errorMessage: "CUDA out of memory", retryable: true });
+    expect(retry).toEqual({ willRetry: true, attemptsLeft: 1 });
+    const second = await leaseOne();
+    expect(second.jobId).toBe(job!.jobId);
+    const final = await callNode(node, "FailTask", { nodeId: "node-a", taskId: second.taskId, leaseId: second.leaseId, errorMessage: "column 'age' is empty", retryable: false });
+    expect(final.willRetry).toBe(false);
+    const failed = (await callJob(alice, "GetJob", { jobId: job!.jobId })).job!;
+    expect(failed.state).toBe("JOB_STATE_FAILED");
+    expect(failed.errorMessage).toBe("column 'age' is empty");
+    // The same lease cannot fail twice.
+    expect(await codeOf(callNode(node, "FailTask", { nodeId: "node-a", taskId: second.taskId, leaseId: second.leaseId, errorMessage: "again" }))).toBe(grpc.status.ABORTED);
+  });
+
+  it("hands back tasks on release and deregistration without using an attempt", async () => {
+    const { job } = await callJob(alice, "SubmitJob", { idempotencyKey: "release-1", spec });
+    const task = await leaseOne();
+    expect((await callNode(node, "ReleaseTask", { nodeId: "node-a", taskId: task.taskId, leaseId: task.leaseId, reason: "SIGTERM" })).requeued).toBe(true);
+    const again = await leaseOne();
+    expect(again.attempt).toBe(1);
+    expect((await callNode(node, "DeregisterNode", { nodeId: "node-a" })).requeuedTasks).toBe(1);
+    const queued = (await callJob(alice, "GetJob", { jobId: job!.jobId })).job!;
+    expect(queued.state).toBe("JOB_STATE_QUEUED");
+    expect(queued.attempt).toBe(0);
+    expect(await codeOf(callNode(node, "LeaseTask", { nodeId: "node-a" }))).toBe(grpc.status.NOT_FOUND);
+    // Registering again reports no active tasks (they were handed back).
+    const registered = await callNode(node, "RegisterNode", { nodeId: "node-a", capabilities: { cpuCores: 4, memoryBytes: 8 * GiB } });
+    expect(registered.activeTasks).toEqual([]);
+    expect(registered.leaseSeconds).toBe(30);
+    expect(registered.maxChunkBytes).toBe(2 * 1024 * 1024);
+    await callJob(alice, "CancelJob", { jobId: job!.jobId });
+  });
+
+  it("refuses a client certificate on NodeService and mismatched task/lease ids", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { tlsLayout } = await import("../proto/index.js");
+    const files = tlsLayout(h.tlsDir).client("alice");
+    const tls = readClientTls(h.tlsDir, "alice");
+    const clientCert = createNodeClient(`127.0.0.1:${h.running.port}`, grpc.credentials.createSsl(tls.caPem, readFileSync(files.key), readFileSync(files.cert)));
+    expect(await codeOf(callNode(clientCert, "Heartbeat", { nodeId: "alice" }))).toBe(grpc.status.PERMISSION_DENIED);
+    clientCert.close();
+    expect(await codeOf(callNode(node, "ReportProgress", { nodeId: "node-a", taskId: "job-x/aaa", leaseId: "bbb" }))).toBe(grpc.status.INVALID_ARGUMENT);
+  });
+});
+
+describe("insecure loopback mode", () => {
+  it("takes the bearer token as the client name and the request's node id", async () => {
+    const running = await startCoordinator(
+      { ...h.config, insecure: true, tlsDir: undefined, listenPort: 0, metricsPort: undefined, dataDir: `${h.dir}/insecure-data` },
+      () => {},
+    );
+    const address = `127.0.0.1:${running.port}`;
+    const dev = connectJobService({ address, token: "dev-user" });
+    const other = connectJobService({ address, token: "someone-else" });
+    const plainNode = connectNodeService({ address });
+    try {
+      const { job } = await callJob(dev, "SubmitJob", { idempotencyKey: "i-1", spec });
+      expect(job!.owner).toBe("dev-user");
+      expect(await codeOf(callJob(other, "GetJob", { jobId: job!.jobId }))).toBe(grpc.status.NOT_FOUND);
+      await callNode(plainNode, "RegisterNode", { nodeId: "laptop", capabilities: { cpuCores: 1 } });
+      expect((await callNode(plainNode, "LeaseTask", { nodeId: "laptop", waitSeconds: 1 }, { deadlineSeconds: 4 })).task?.jobId).toBe(job!.jobId);
+      // Even here, a client token cannot call the node API.
+      const tokenNode = createNodeClient(address, grpc.credentials.createInsecure(), { interceptors: [(await import("../proto/index.js")).bearerTokenInterceptor("dev-user")] } as grpc.ClientOptions);
+      expect(await codeOf(callNode(tokenNode, "Heartbeat", { nodeId: "laptop" }))).toBe(grpc.status.PERMISSION_DENIED);
+      tokenNode.close();
+    } finally {
+      dev.close();
+      other.close();
+      plainNode.close();
+      await running.shutdown(1);
+    }
+  });
+});

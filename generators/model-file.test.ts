@@ -1,0 +1,80 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { loadTable } from "../tabular/index.js";
+import type { CopulaModel } from "./copula-model.js";
+import { sampleTable } from "./copula-sampler.js";
+import { ModelFileError } from "./errors.js";
+import { fitGaussianCopula } from "./fit-copula.js";
+import { loadModel, saveModel, serializeModel } from "./model-file.js";
+
+const dir = await mkdtemp(join(tmpdir(), "datalab-model-"));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+let model: CopulaModel;
+let path: string;
+
+beforeAll(async () => {
+  model = fitGaussianCopula((await loadTable("node_modules/vega-datasets/data/seattle-weather.csv")).table);
+  path = join(dir, "weather.model.json");
+  await saveModel(path, model);
+});
+
+describe("model file", () => {
+  test("round trip: the loaded model samples exactly what the fitted one does", async () => {
+    const loaded = await loadModel(path);
+    expect(loaded).toEqual(model);
+    const a = await sampleTable(model, 2000, { seed: 3 });
+    const b = await sampleTable(loaded, 2000, { seed: 3 });
+    expect(b).toEqual(a);
+    const text = await readFile(path, "utf8");
+    expect(text).toBe(serializeModel(model)); // deterministic bytes: no timestamps
+    expect(JSON.parse(text)).toMatchObject({ format: "datalab-model", version: 1, generator: "gaussian-copula" });
+    expect(JSON.parse(text).checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  async function failure(text: string): Promise<ModelFileError> {
+    const bad = join(dir, `bad-${Math.random().toString(36).slice(2)}.json`);
+    await writeFile(bad, text);
+    try {
+      await loadModel(bad);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ModelFileError);
+      expect((error as Error).message.includes("\n")).toBe(false);
+      return error as ModelFileError;
+    }
+    throw new Error("loadModel accepted a bad file");
+  }
+
+  test("a corrupted file (one digit changed) fails its checksum", async () => {
+    const text = await readFile(path, "utf8");
+    const at = text.indexOf('"correlation":[') + 20;
+    const digit = text.slice(at).search(/[0-8]/) + at;
+    const corrupted = text.slice(0, digit) + String(Number(text[digit]) + 1) + text.slice(digit + 1);
+    expect((await failure(corrupted)).message).toMatch(/corrupted \(its checksum does not match/);
+  });
+
+  test("a truncated file is not valid JSON", async () => {
+    const text = await readFile(path, "utf8");
+    expect((await failure(text.slice(0, text.length / 2))).message).toMatch(/not valid JSON.*truncated/);
+  });
+
+  test("a model from another version says which versions apply", async () => {
+    const other = JSON.parse(await readFile(path, "utf8"));
+    other.version = 2;
+    expect((await failure(JSON.stringify(other))).message).toMatch(/version 2 model file; this datalab reads version 1/);
+  });
+
+  test("a JSON file that is not a model, and a missing file", async () => {
+    expect((await failure('{"version":1,"columns":[]}')).message).toMatch(/not a datalab model file/);
+    expect((await failure("[1,2,3]")).message).toMatch(/not a datalab model file/);
+    await expect(loadModel(join(dir, "missing.json"))).rejects.toThrow(/cannot read model file .* \(no such file\)/);
+  });
+
+  test("a hand-edited file with a recomputed checksum is still checked for consistency", async () => {
+    const edited = JSON.parse(await readFile(path, "utf8")) as CopulaModel & { checksum?: string };
+    edited.correlation = edited.correlation.slice(1);
+    delete edited.checksum;
+    expect((await failure(serializeModel(edited))).message).toMatch(/inconsistent \(correlation has/);
+  });
+});
