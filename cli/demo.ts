@@ -148,6 +148,7 @@ async function runDemo(outDir: string, includeAdult: boolean, json: boolean, chi
   const coordinator = children.start("coordinator", ["coordinator", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--data-dir", join(outDir, "coordinator"), "--tls-dir", tlsDir], false);
   const ready = await coordinator.waitFor(/^listening (\S+:\d+) metrics (\S+)/, 60_000);
   const address = ready[1]!;
+  const metricsAddress = ready[2]!;
   say(`2. coordinator listening on ${address} (mutual TLS), metrics on http://${ready[2]}/metrics`);
 
   const nodeIds = ["demo-node-1", "demo-node-2"];
@@ -235,6 +236,15 @@ async function runDemo(outDir: string, includeAdult: boolean, json: boolean, chi
       for (const line of table) say(`  ${line.map((cell, c) => cell.padEnd(widths[c]!)).join("  ")}`);
       say("");
       say(`results (verified by SHA-256) in ${join(outDir, "results")}`);
+      // What an operator's Prometheus would scrape right now.
+      try {
+        const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+        const shown = metrics.split("\n").filter((line) => /^datalab_(jobs\{|nodes_connected |job_duration_seconds_count|job_queue_wait_seconds_sum)/.test(line));
+        say(`coordinator metrics (http://${metricsAddress}/metrics):`);
+        for (const line of shown) say(`  ${line}`);
+      } catch (error) {
+        say(`(could not scrape the coordinator's metrics: ${error instanceof Error ? error.message : String(error)})`);
+      }
     }
     return rows.every((row) => row.state === "SUCCEEDED") ? 0 : 1;
   } finally {

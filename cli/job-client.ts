@@ -173,13 +173,39 @@ export function describeJob(job: JobOut): string {
     `  attempt ${job.attempt}/${job.maxAttempts}${job.nodeId ? ` on node ${job.nodeId}` : ""}`,
     `  created ${when(job.createTimeUnixMs)}, started ${when(job.startTimeUnixMs)}, ended ${when(job.endTimeUnixMs)}`,
   ];
-  if (job.progress && !job.done) lines.push(`  progress ${(job.progress.fraction * 100).toFixed(0)}% ${job.progress.phase}${job.progress.message ? ` (${job.progress.message})` : ""}`);
+  if (job.progress && !job.done && job.progress.phase !== "") lines.push(`  progress ${(job.progress.fraction * 100).toFixed(0)}% ${job.progress.phase}${job.progress.message ? ` (${job.progress.message})` : ""}`);
   if (job.waitingReason) lines.push(`  waiting: ${job.waitingReason}`);
   if (job.errorMessage) lines.push(`  error: ${job.errorMessage}`);
   if (job.cancelReason) lines.push(`  cancelled: ${job.cancelReason}`);
   for (const result of job.results) {
     if (result.file) lines.push(`  result ${result.kind.replace(/^RESULT_KIND_/, "").toLowerCase()}: ${result.file.name} (${bytes(result.file.sizeBytes)}, sha256 ${result.file.sha256.slice(0, 16)}…)`);
   }
-  if (job.summaryJson) lines.push(`  summary ${job.summaryJson}`);
+  if (job.summaryJson) lines.push(...summaryLines(job.summaryJson));
   return lines.join("\n");
+}
+
+/** The job summary for a person: scores and timings when it has them, else the JSON as sent. */
+function summaryLines(summaryJson: string): string[] {
+  let summary: { rows?: number; seconds?: { total?: number }; quality?: Record<string, unknown>; warnings?: unknown[] };
+  try {
+    summary = JSON.parse(summaryJson);
+  } catch {
+    return [`  summary ${summaryJson}`];
+  }
+  const lines: string[] = [];
+  const quality = summary.quality;
+  const score = (key: string) => (typeof quality?.[key] === "number" ? (quality[key] as number).toFixed(3) : undefined);
+  if (quality !== undefined) {
+    const parts = [
+      score("overall") && `overall ${score("overall")}${typeof quality["grade"] === "string" ? ` (${quality["grade"]})` : ""}`,
+      score("columnShapes") && `column shapes ${score("columnShapes")}`,
+      score("columnPairTrends") && `pair trends ${score("columnPairTrends")}`,
+      score("dcrBaselineProtection") && `DCR baseline protection ${score("dcrBaselineProtection")}`,
+    ].filter(Boolean);
+    if (parts.length > 0) lines.push(`  quality ${parts.join(", ")}`);
+    if (typeof quality["verdict"] === "string") lines.push(`  verdict ${quality["verdict"]}`);
+  }
+  if (typeof summary.seconds?.total === "number") lines.push(`  ran ${summary.seconds.total.toFixed(2)} s on the node${summary.rows === undefined ? "" : ` for ${summary.rows} rows`}`);
+  if (Array.isArray(summary.warnings) && summary.warnings.length > 0) lines.push(`  ${summary.warnings.length} warning(s); \`--json\` shows them`);
+  return lines.length > 0 ? lines : [`  summary ${summaryJson}`];
 }

@@ -4,9 +4,8 @@
  * Determinism: row r (global index, 0-based) uses the kernel's Philox stream of `seed` at
  * counter r·d … r·d + d − 1 and, under conditions, the Gibbs uniforms of a second stream at
  * r·uniformsPerRow …; id and personal-data columns are keyed by (seed, r) too. So the same model,
- * seed, conditions and row count give the same rows whatever the chunk size, the device (the
- * kernels' CPU and CUDA Philox agree) or the machine — and the writer turns them into the same
- * bytes.
+ * seed, conditions and row count give the same rows whatever the chunk size or the machine, and
+ * the writer turns them into the same bytes (CPU vs CUDA: normals agree to 1e-13, see README).
  *
  * Post-processing per column: null indicator → null; integers rounded, floats rounded to the
  * column's decimals, datetimes to the step seen in training (a day, an hour, …); conditioned

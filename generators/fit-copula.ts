@@ -230,43 +230,52 @@ function scoreCovariance(a: DimensionScores, b: DimensionScores): number {
 }
 
 /**
- * Orders a column's categories by their mean score on the numerical dimension with the largest
+ * Orders a column's categories by their mean score on the candidate dimension with the largest
  * correlation ratio η² = Σ_c n_c·mean_c² / Σ s²; by frequency (most frequent first) when no
- * numerical dimension explains at least 1% of the variance. Ties keep code order (deterministic).
+ * candidate explains at least 1% of the variance. Ties keep frequency order (deterministic).
  */
-function orderCategories(codes: Int32Array, counts: Map<number, number>, categoryCount: number, numeric: DimensionScores[]): number[] {
+function orderCategories(codes: Int32Array, counts: Map<number, number>, categoryCount: number, candidates: DimensionScores[]): number[] {
   const byFrequency = [...counts.keys()].sort((p, q) => (counts.get(q) ?? 0) - (counts.get(p) ?? 0) || p - q);
-  if (byFrequency.length < 2) return byFrequency;
+  if (byFrequency.length < 2 || candidates.length === 0) return byFrequency;
+  // Choose the guide on an evenly strided subset of ≤ 8192 rows (η² to ~±0.01, plenty to rank
+  // guides), then compute the category means of the chosen guide on every row.
+  const stride = Math.max(1, Math.ceil(codes.length / 8192));
   let bestEta = 0.01;
-  let bestMeans: Float64Array | null = null;
-  // Per-category sums in slots code + 1 (slot 0: null), reused across dimensions.
-  const sums = new Float64Array(categoryCount + 1);
-  const counted = new Float64Array(categoryCount + 1);
-  for (const dimension of numeric) {
-    sums.fill(0);
-    counted.fill(0);
-    const scores = dimension.scores;
-    let total = 0;
-    for (let r = 0; r < codes.length; r++) {
-      const s = scores[r]!;
-      if (Number.isNaN(s)) continue;
-      total += s * s;
-      const slot = codes[r]! + 1;
-      sums[slot]! += s;
-      counted[slot]! += 1;
-    }
-    let between = 0;
-    for (let c = 0; c < sums.length; c++) if (counted[c]! > 0) between += (sums[c]! * sums[c]!) / counted[c]!;
-    const eta = total > 0 ? between / total : 0;
+  let best: DimensionScores | null = null;
+  for (const dimension of candidates) {
+    const eta = correlationRatio(codes, categoryCount, dimension.scores, stride).eta;
     if (eta > bestEta) {
       bestEta = eta;
-      bestMeans = Float64Array.from(sums, (sum, c) => (counted[c]! > 0 ? sum / counted[c]! : 0));
+      best = dimension;
     }
   }
-  if (bestMeans === null) return byFrequency;
-  const slotMeans = bestMeans;
+  if (best === null) return byFrequency;
+  const slotMeans = correlationRatio(codes, categoryCount, best.scores, 1).means;
   const means = new Map(byFrequency.map((code) => [code, slotMeans[code + 1]!]));
   const frequencyRank = new Map(byFrequency.map((code, rank) => [code, rank]));
   // Categories never seen with a present value on that dimension sit in the middle (mean 0).
   return byFrequency.slice().sort((p, q) => (means.get(p) ?? 0) - (means.get(q) ?? 0) || frequencyRank.get(p)! - frequencyRank.get(q)!);
+}
+
+/** η² of the scores explained by the categories, over rows 0, stride, 2·stride, …, and the per-category means (slot code + 1). */
+function correlationRatio(codes: Int32Array, categoryCount: number, scores: Float64Array, stride: number): { eta: number; means: Float64Array } {
+  const sums = new Float64Array(categoryCount + 1);
+  const counted = new Float64Array(categoryCount + 1);
+  let total = 0;
+  for (let r = 0; r < codes.length; r += stride) {
+    const s = scores[r]!;
+    if (Number.isNaN(s)) continue;
+    total += s * s;
+    const slot = codes[r]! + 1;
+    sums[slot]! += s;
+    counted[slot]! += 1;
+  }
+  let between = 0;
+  const means = new Float64Array(categoryCount + 1);
+  for (let c = 0; c < sums.length; c++) {
+    if (counted[c]! === 0) continue;
+    between += (sums[c]! * sums[c]!) / counted[c]!;
+    means[c] = sums[c]! / counted[c]!;
+  }
+  return { eta: total > 0 ? between / total : 0, means };
 }

@@ -43,6 +43,14 @@ export function zGridKnot(k: number): number {
   return Z_GRID_MIN + ((Z_GRID_MAX - Z_GRID_MIN) * k) / (Z_GRID_KNOTS - 1);
 }
 
+let knotProbabilities: Float64Array | null = null;
+
+/** Φ(z_k) for every knot, computed once per process (every column shares the grid). */
+function knotProbability(): Float64Array {
+  if (knotProbabilities === null) knotProbabilities = Float64Array.from({ length: Z_GRID_KNOTS }, (_, k) => normalCdf(zGridKnot(k)));
+  return knotProbabilities;
+}
+
 /** Distinct sorted values and, for each, how many values are ≤ it. */
 export interface DistinctValues {
   values: Float64Array;
@@ -149,9 +157,10 @@ function ksAgainstData(grid: CdfGrid, distinct: DistinctValues): number {
 function tabulateParametric(grid: CdfGrid): Float64Array {
   const table = new Float64Array(Z_GRID_KNOTS);
   const { x, f } = grid;
+  const probabilities = knotProbability();
   let i = 1;
   for (let k = 0; k < Z_GRID_KNOTS; k++) {
-    const p = normalCdf(zGridKnot(k));
+    const p = probabilities[k]!;
     while (i < f.length - 1 && f[i]! < p) i++;
     const f0 = f[i - 1]!;
     const f1 = f[i]!;
@@ -174,7 +183,8 @@ export function empiricalQuantile(sorted: Float64Array, p: number): number {
 
 function tabulateEmpirical(sorted: Float64Array): Float64Array {
   const table = new Float64Array(Z_GRID_KNOTS);
-  for (let k = 0; k < Z_GRID_KNOTS; k++) table[k] = empiricalQuantile(sorted, normalCdf(zGridKnot(k)));
+  const probabilities = knotProbability();
+  for (let k = 0; k < Z_GRID_KNOTS; k++) table[k] = empiricalQuantile(sorted, probabilities[k]!);
   return table;
 }
 

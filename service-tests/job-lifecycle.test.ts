@@ -113,6 +113,20 @@ describe("a job through the service", () => {
     expect(again.code).toBe(2);
   });
 
+  it("cancelling a running job stops it on its node, and no result is accepted", async () => {
+    const client = cluster.jobClient();
+    const { job } = await submitJob(client, synthesisSpec({ rows: 2_000_000, seed: 4 }));
+    const running = await waitForJob(client, job.jobId, (j) => j.state === "JOB_STATE_RUNNING", 60_000);
+    const node = cluster.nodes.get(running.nodeId)!;
+    const cancelled = await cancelJob(client, job.jobId, "changed my mind");
+    expect(cancelled.state).toBe("JOB_STATE_CANCELLED");
+    await node.waitForLine(new RegExp(`stopped ${job.jobId}/\\S+: job cancelled`), 30_000);
+    const after = await getJob(client, job.jobId);
+    expect(after.state).toBe("JOB_STATE_CANCELLED");
+    expect(after.results).toEqual([]);
+    expect(node.lines.some((line) => line.includes(`reported ${job.jobId}/`))).toBe(false);
+  }, 90_000);
+
   it("lists jobs in pages (AIP-158): every job once, stable tokens, filters, tampered tokens refused", async () => {
     const client = cluster.jobClient("carol");
     const ids = new Set<string>();

@@ -13,14 +13,14 @@ import { DOUBLE, type DuckDBConnection, DuckDBDataChunk, type DuckDBType, INTEGE
 import duckdb from "@duckdb/node-bindings";
 import { tempPathFor } from "./atomic-file.js";
 import { formatHasTime } from "./datetime-format.js";
-import { duckdbConnection, sqlIdentifier, sqlString } from "./duckdb-session.js";
+import { duckdbWriterConnection, sqlIdentifier, sqlString } from "./duckdb-session.js";
 import { TableWriteError, firstLine } from "./errors.js";
 import { type ColumnSchema, SCHEMA_FORMAT_VERSION } from "./schema.js";
 import { EMBEDDED_SCHEMA_KEY } from "./schema-file.js";
 import type { Column } from "./table.js";
 
 /** Memory the staging table may hold before it is written out as a part. */
-const PART_BYTES = 192 * 2 ** 20;
+const PART_BYTES = 128 * 2 ** 20;
 const VECTOR_ROWS = 2048;
 
 type Storage = "double" | "int32" | "text";
@@ -58,15 +58,13 @@ class LabelDictionary {
   }
 }
 
-/** Bit i set when row i is valid, as DuckDB's uint64 validity words (little-endian). */
-function validityMask(count: number, isValid: (row: number) => boolean): Uint8Array | undefined {
-  let mask: Uint8Array | undefined;
-  for (let row = 0; row < count; row++) {
-    if (isValid(row)) continue;
-    mask ??= new Uint8Array(Math.ceil(count / 64) * 8).fill(0xff);
-    mask[row >> 3]! &= ~(1 << (row & 7));
-  }
-  return mask;
+/** DuckDB's validity words (uint64, little-endian) with every row valid. */
+function allValid(count: number): Uint8Array {
+  return new Uint8Array(Math.ceil(count / 64) * 8).fill(0xff);
+}
+
+function clearBit(mask: Uint8Array, row: number): void {
+  mask[row >> 3]! &= ~(1 << (row & 7));
 }
 
 export class ParquetTableWriter {
@@ -96,7 +94,7 @@ export class ParquetTableWriter {
 
   /** `partRows`: rows staged before a part is written (default: what fits in PART_BYTES). */
   static async open(path: string, columns: ColumnSchema[], partRows?: number): Promise<ParquetTableWriter> {
-    const connection = await duckdbConnection();
+    const connection = await duckdbWriterConnection();
     const table = `datalab_write_${randomBytes(6).toString("hex")}`;
     const writer = new ParquetTableWriter(path, columns, connection, table, partRows);
     try {
@@ -134,24 +132,33 @@ export class ParquetTableWriter {
     }
   }
 
+  /** Copies rows [start, start + count) of `column` into `vector`; missing rows become NULL. */
   private fillVector(vector: ReturnType<typeof duckdb.data_chunk_get_vector>, column: Column, remap: Int32Array | undefined, start: number, count: number): void {
+    // Plain loops, no callbacks: this runs for every cell of the output.
     let mask: Uint8Array | undefined;
     if ("codes" in column) {
       const codes = column.codes.subarray(start, start + count);
-      const out = remap === undefined ? codes : Int32Array.from(codes, (code) => (code >= 0 ? remap[code]! : -1));
+      const out = remap === undefined ? codes : new Int32Array(count);
+      for (let row = 0; row < count; row++) {
+        const code = codes[row]!;
+        if (code < 0) clearBit((mask ??= allValid(count)), row);
+        else if (remap !== undefined) out[row] = remap[code]!;
+      }
       duckdb.copy_data_to_vector(vector, 0, out.buffer as ArrayBuffer, out.byteOffset, out.byteLength);
-      mask = validityMask(count, (row) => codes[row]! >= 0);
     } else if (column.values instanceof Float64Array) {
       const values = column.values.subarray(start, start + count);
+      for (let row = 0; row < count; row++) {
+        const v = values[row]!;
+        if (!Number.isFinite(v)) clearBit((mask ??= allValid(count)), row);
+      }
       duckdb.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, values.byteOffset, values.byteLength);
-      mask = validityMask(count, (row) => Number.isFinite(values[row]!));
     } else {
       const values = column.values;
       for (let row = 0; row < count; row++) {
         const text = values[start + row];
-        if (text !== null && text !== undefined) duckdb.vector_assign_string_element(vector, row, text);
+        if (text === null || text === undefined) clearBit((mask ??= allValid(count)), row);
+        else duckdb.vector_assign_string_element(vector, row, text);
       }
-      mask = validityMask(count, (row) => values[start + row] !== null && values[start + row] !== undefined);
     }
     if (mask !== undefined) {
       duckdb.vector_ensure_validity_writable(vector);

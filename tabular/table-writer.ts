@@ -195,7 +195,7 @@ function jsonValue(schema: ColumnSchema, cell: string): string {
 }
 
 export interface TableWriterOptions {
-  /** Parquet: rows staged in DuckDB before a part file is written (default: ~192 MiB worth). */
+  /** Parquet: rows staged in DuckDB before a part file is written (default: ~128 MiB worth). */
   parquetPartRows?: number;
 }
 

@@ -21,6 +21,10 @@ import { ResultSpool } from "./result-spool.js";
 import type { TaskRunner } from "./task-runner.js";
 
 interface FakeState {
+  /** Digests whose next UploadChunk fails once with UNAVAILABLE (an interrupted upload). */
+  failOnce: Set<string>;
+  /** UploadChunk calls that arrived for a chunk already stored (should stay 0). */
+  duplicateUploads: number;
   queue: TaskOut[];
   chunks: Map<string, Buffer>;
   completed: Array<{ taskId: string; leaseId: string; results: Array<{ kind: string; name: string; sha256: string; chunks: string[] }> }>;
@@ -33,7 +37,7 @@ interface FakeState {
 }
 
 function newState(): FakeState {
-  return { queue: [], chunks: new Map(), completed: [], failed: [], released: [], progress: [], cancelled: new Set(), registrations: 0, deregistered: false };
+  return { failOnce: new Set(), duplicateUploads: 0, queue: [], chunks: new Map(), completed: [], failed: [], released: [], progress: [], cancelled: new Set(), registrations: 0, deregistered: false };
 }
 
 function task(jobId: string): TaskOut {
@@ -82,7 +86,9 @@ async function startFake(state: FakeState, port = 0): Promise<{ server: grpc.Ser
     UploadChunk: (call, callback) => {
       const digest = createHash("sha256").update(call.request.data).digest("hex");
       if (digest !== call.request.sha256) return callback({ code: grpc.status.INVALID_ARGUMENT, details: "digest mismatch" });
+      if (state.failOnce.delete(digest)) return callback({ code: grpc.status.UNAVAILABLE, details: "connection reset (test)" });
       const already = state.chunks.has(digest);
+      if (already) state.duplicateUploads += 1;
       state.chunks.set(digest, Buffer.from(call.request.data));
       callback(null, { alreadyStored: already, sizeBytes: call.request.data.length });
     },
@@ -198,6 +204,28 @@ describe("NodeAgent", () => {
       text = await metrics.registry.metrics();
     }
     expect(text).toMatch(counted);
+  });
+
+  it("resumes an interrupted result upload without sending any stored chunk twice", async () => {
+    const state = newState();
+    const fake = await startFake(state);
+    cleanups.push(() => void fake.server.forceShutdown());
+    state.queue.push(task("job-u"));
+    // 6 MiB of distinct bytes: six 1 MiB chunks; the fifth fails once on the wire.
+    const runner: TaskRunner = async (request) => {
+      const table = Buffer.alloc(6 * 1024 * 1024);
+      for (let i = 0; i < table.length; i += 4) table.writeUInt32LE(i, i);
+      const path = join(request.outputDir, "synthetic.csv");
+      await writeFile(path, table);
+      state.failOnce.add(createHash("sha256").update(table.subarray(4 * 1024 * 1024, 5 * 1024 * 1024)).digest("hex"));
+      return { files: [{ kind: "table", path, name: "synthetic.csv", mediaType: "text/csv" }], summaryJson: "{}" };
+    };
+    const { lines } = await startAgent(fake.port, runner);
+    await until("completion after the retry", () => state.completed.length === 1);
+    expect(lines.some((line) => line.includes("could not report job-u/1 yet (UNAVAILABLE"))).toBe(true);
+    expect(state.failOnce.size).toBe(0);
+    expect(state.duplicateUploads).toBe(0);
+    expect(state.completed[0]?.results[0]?.chunks).toHaveLength(6);
   });
 
   it("stops a task whose job was cancelled and reports nothing", async () => {

@@ -45,6 +45,8 @@ export class NodeAgent {
   readonly #backoff: ReconnectBackoff;
   readonly #running = new Map<string, TaskAttempt>();
   readonly #reporting = new Set<string>();
+  /** Failed report rounds per task, for the retry delay. */
+  readonly #reportRetries = new Map<string, number>();
   /** Aborted on shutdown: wakes sleeps and cancels the long poll. */
   readonly #stopLeasing = new AbortController();
   #session: Session | undefined;
@@ -287,11 +289,20 @@ export class NodeAgent {
         outcome,
       );
       if (verdict.kind === "retry-later") {
-        this.#log(`could not report ${outcome.taskId} yet (${verdict.reason}); kept on disk, will retry after reconnecting`);
+        const tries = (this.#reportRetries.get(outcome.taskId) ?? 0) + 1;
+        this.#reportRetries.set(outcome.taskId, tries);
+        const delayMs = Math.min(this.#options.config.reconnectCapMs, this.#options.config.reconnectBaseMs * 2 ** tries);
+        this.#log(`could not report ${outcome.taskId} yet (${verdict.reason}); kept on disk, retrying in ${(delayMs / 1000).toFixed(1)} s or after reconnecting`);
         // A coordinator that cannot take reports is as good as gone: start a new session.
         if (!session.controller.signal.aborted && verdict.reason.startsWith("NOT_FOUND")) session.controller.abort();
+        // A transient failure on a live session (one dropped chunk) must not strand the outcome until the next reconnect.
+        setTimeout(() => {
+          const current = this.#session;
+          if (current !== undefined && !current.controller.signal.aborted) void this.#report(outcome, current);
+        }, delayMs).unref();
         return;
       }
+      this.#reportRetries.delete(outcome.taskId);
       const label = verdict.kind === "refused" ? "refused" : outcome.outcome;
       metrics.tasksTotal.inc({ kind: outcome.jobKind, outcome: label });
       metrics.taskDurationSeconds.observe({ kind: outcome.jobKind, outcome: label }, outcome.durationSeconds);

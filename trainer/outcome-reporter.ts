@@ -37,6 +37,9 @@ export interface ReportContext {
 /** Statuses after which re-sending the same report can never succeed. */
 const refusedCodes = new Set<number>([grpc.status.ABORTED, grpc.status.FAILED_PRECONDITION, grpc.status.INVALID_ARGUMENT, grpc.status.ALREADY_EXISTS, grpc.status.OUT_OF_RANGE]);
 
+/** Chunks uploaded at once (each at most chunkBytes, so at most this many chunk buffers in memory). */
+const uploadConcurrency = 4;
+
 /** Below this many chunks, asking which are missing costs more than re-sending them (UploadChunk is idempotent). */
 const findMissingThresholdChunks = 4;
 
@@ -62,17 +65,34 @@ async function uploadResults(context: ReportContext, outcome: SpooledOutcome): P
     }
   }
   let uploadedBytes = 0;
+  // A few chunks in flight hide the round trip; more only queue up behind the coordinator's disk.
+  // Each in-flight promise settles without rejecting; the first failure is kept and rethrown.
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
   for (const file of outcome.files) {
     for await (const chunk of readFileChunks(file.path, chunkBytes)) {
+      if (failure !== undefined) break;
       if (!missing.delete(chunk.sha256)) continue; // stored already, or sent earlier in this report
-      await cancellableCall(
+      const sent: Promise<void> = cancellableCall(
         (metadata, options, callback) => context.client.uploadChunk({ sha256: chunk.sha256, data: chunk.data }, metadata, options, callback),
         context.deadlineSeconds,
         context.signal,
+      ).then(
+        () => {
+          uploadedBytes += chunk.data.length;
+          inFlight.delete(sent);
+        },
+        (error: unknown) => {
+          failure ??= error;
+          inFlight.delete(sent);
+        },
       );
-      uploadedBytes += chunk.data.length;
+      inFlight.add(sent);
+      if (inFlight.size >= uploadConcurrency) await Promise.race(inFlight);
     }
   }
+  await Promise.all(inFlight);
+  if (failure !== undefined) throw failure;
   const results = outcome.files.map((file, i): ResultFile => ({ kind: resultKinds[file.kind], file: manifests[i]! }));
   return { results, uploadedBytes };
 }

@@ -144,7 +144,7 @@ void topk_merge(TopK &into, const TopK &other, int k) {
 void finalize_topk(const std::vector<TopK> &best, int k, int64_t rows_a, const double *a_num, const int32_t *a_cat,
                    const double *b_num, const int32_t *b_cat, int64_t num, int64_t cat, const double *inv_range,
                    double *out_distance, int32_t *out_index) {
-#pragma omp parallel for num_threads(dl::worker_threads()) schedule(static)
+#pragma omp parallel for num_threads(dl::worker_threads()) schedule(dynamic, 4096)
   for (int64_t r = 0; r < rows_a; ++r) {
     double dist[2] = {INFINITY, INFINITY};
     int32_t index[2] = {-1, -1};

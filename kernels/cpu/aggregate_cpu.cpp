@@ -43,7 +43,7 @@ extern "C" DL_API int dl_aggregate_updates(const float *updates, int64_t k, int6
   {
     std::vector<double> acc(static_cast<size_t>(kColumnChunk));
     std::vector<double> noise(static_cast<size_t>(kColumnChunk));
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)
     for (int64_t chunk = 0; chunk < chunks; ++chunk) {
       const int64_t j0 = chunk * kColumnChunk, len = std::min(kColumnChunk, n - j0);
       std::fill(acc.begin(), acc.begin() + len, 0.0);

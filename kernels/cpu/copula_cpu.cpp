@@ -1,4 +1,5 @@
-// Gaussian-copula sampling pass on the CPU: threads over chunks of rows. A chunk's normals are
+// Gaussian-copula sampling pass on the CPU: threads take chunks of rows dynamically (a core
+// slowed by other work on a shared machine does not hold the other back). A chunk's normals are
 // one contiguous piece of the Philox stream (row-major positions (offset + row) * d + j), so a
 // row gets the same numbers whatever the chunking, the thread count or the device.
 #include <omp.h>
@@ -49,7 +50,7 @@ int run_pass(int64_t rows, int64_t d, const double *chol, const double *mean, co
   {
     std::vector<double> eps(static_cast<size_t>(kRowsPerChunk * d));
     std::vector<double> zbuf(static_cast<size_t>(kRowsPerChunk * d));
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)
     for (int64_t chunk = 0; chunk < chunks; ++chunk) {
       const int64_t row0 = chunk * kRowsPerChunk;
       const int64_t count = std::min(kRowsPerChunk, rows - row0);
