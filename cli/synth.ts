@@ -97,6 +97,7 @@ function humanSummary(summary: SynthesisJobSummary): string {
         (q.dcrBaselineProtection === null ? "" : `; DCR baseline protection ${q.dcrBaselineProtection.toFixed(3)}`) +
         (q.newRowSynthesis === null ? "" : `, new rows ${q.newRowSynthesis.toFixed(3)}`),
     );
+    if (q.usefulness !== null) lines.push(`usefulness: ${q.usefulness.metric} ratio ${q.usefulness.ratio.toFixed(3)} predicting "${q.usefulness.target}" (synthetic-trained ÷ real-trained)`);
   }
   if (summary.outputs.model) lines.push(`model: ${summary.outputs.model}`);
   if (summary.outputs.reportHtml) lines.push(`report: ${summary.outputs.reportHtml}`);

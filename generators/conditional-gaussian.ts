@@ -6,7 +6,8 @@
  *    constrained coordinates (Geweke 1991; Robert 1995): coordinate i given the others is
  *    N(−Σ_{j≠i} P_ij z_j / P_ii, 1/P_ii) with P = R_cc⁻¹, truncated to its own set and drawn by
  *    inversion (`truncated-normal.ts`). A single free coordinate — or one among fixed points —
- *    needs one exact draw; otherwise GIBBS_SWEEPS sweeps from the feasible point nearest 0.
+ *    needs one exact draw; otherwise a number of sweeps set by the coordinates' correlation
+ *    (see `gibbsSweeps`), from the feasible point nearest 0.
  * 2. z_f | z_c ~ N(B z_c, R_ff − B R_cf) with B = R_fc R_cc⁻¹ (the Schur complement), which the
  *    sampling kernel draws given the per-row mean B z_c and the Cholesky factor of the covariance.
  */
@@ -14,8 +15,28 @@ import { cholesky, inverseSpd, multiply, subMatrix } from "./correlation-matrix.
 import { GeneratorError } from "./errors.js";
 import { drawTruncatedNormal, type IntervalSet, nearestPoint } from "./truncated-normal.js";
 
-/** Gibbs sweeps per row when two or more constrained coordinates can move. Each sweep costs one draw per coordinate. */
-export const GIBBS_SWEEPS = 12;
+/**
+ * Gibbs sweeps per row when two or more constrained coordinates can move. For a Gaussian target
+ * the chain forgets its start at rate ρ² per sweep (ρ: the largest correlation or partial
+ * correlation among the moving coordinates; Amit 1991), so ⌈ln(1e-3)/ln ρ²⌉ sweeps bring the
+ * start's influence below 0.1% — clamped to [MIN_GIBBS_SWEEPS, MAX_GIBBS_SWEEPS]. Each sweep
+ * costs one truncated draw per coordinate.
+ */
+export const MIN_GIBBS_SWEEPS = 4;
+export const MAX_GIBBS_SWEEPS = 100;
+
+function gibbsSweeps(correlation: Float64Array, precision: Float64Array, movable: number[], nc: number): number {
+  let rho = 0;
+  for (const i of movable) {
+    for (const j of movable) {
+      if (j <= i) continue;
+      rho = Math.max(rho, Math.abs(correlation[i * nc + j]!), Math.abs(precision[i * nc + j]! / Math.sqrt(precision[i * nc + i]! * precision[j * nc + j]!)));
+    }
+  }
+  if (rho < 1e-3) return MIN_GIBBS_SWEEPS;
+  const sweeps = Math.ceil(Math.log(1e-3) / Math.log(Math.min(rho * rho, 0.9999)));
+  return Math.min(MAX_GIBBS_SWEEPS, Math.max(MIN_GIBBS_SWEEPS, sweeps));
+}
 
 export interface ConditionalGaussian {
   /** Constrained dimensions (indices into the copula's dimensions), ascending. */
@@ -68,8 +89,8 @@ export function prepareConditionalGaussian(correlation: Float64Array, d: number,
     freeCholesky = cholesky(jittered, nf);
   }
   if (freeCholesky === null) throw new GeneratorError("could not factor the conditional covariance; condition on fewer columns.");
-  const movable = intervals.filter((set) => !isPoint(set)).length;
-  const sweeps = nc === 0 ? 0 : movable <= 1 ? 1 : GIBBS_SWEEPS;
+  const movable = intervals.flatMap((set, i) => (isPoint(set) ? [] : [i]));
+  const sweeps = nc === 0 ? 0 : movable.length <= 1 ? 1 : gibbsSweeps(rcc, precision, movable, nc);
   const start = Float64Array.from(intervals.map((set) => nearestPoint(set, 0)));
   return { conditioned, intervals, free, precision, regression, freeCholesky, sweeps, uniformsPerRow: sweeps * nc, start };
 }

@@ -102,6 +102,15 @@ describe("the conditional law matches rejection sampling from the same model", (
       },
       check: ["age", "hours-per-week"],
     },
+    {
+      // Two strongly correlated conditioned columns (latent ρ ≈ 0.85): the Gibbs chain needs its ~20 sweeps.
+      where: "marital-status=Married-civ-spouse,relationship!=Husband",
+      kept: (t: Table) => {
+        const marital = labels(t, "marital-status");
+        return labels(t, "relationship").map((v, i) => v !== "Husband" && marital[i] === "Married-civ-spouse");
+      },
+      check: ["age", "hours-per-week", "education-num"],
+    },
   ])("$where", async ({ where, kept, check }) => {
     const pool = await sampleTable(adultModel, 150_000, { seed: 11 });
     const mask = kept(pool);

@@ -67,7 +67,7 @@ describe("readRawTable: bad input gets one clear line", () => {
     expect((await readError(await file("quote.csv", 'a,b\n1,2\n3,"oops\n'))).message).toMatch(/line 3 has a quote that is never closed/);
   });
   it("JSON that is not an array of objects", async () => {
-    expect((await readError(await file("bad.json", '{"a": [1, 2'))).message).toMatch(/cannot read as a JSON array of objects/);
+    expect((await readError(await file("bad.json", '{"a": [1, 2'))).message).toMatch(/cannot read as JSON objects \(an array of them, or one per line\)/);
   });
 });
 
@@ -127,6 +127,8 @@ lines"
     const nd = await readRawTable(await file("rows.ndjson", '{"a": 1, "b": "x", "c": true}\n{"a": 2.5, "b": null, "c": false}\n'));
     expect(nd.columns.map((c) => c.kind)).toEqual(["number", "text", "boolean"]);
     const mixed = await readRawTable(await file("mixed.json", '[{"v": 1}, {"v": "two"}, {"v": null}]'));
+    // A .json file holding newline-delimited objects is read too.
+    expect((await readRawTable(await file("lines.json", '{"a": 1}\n{"a": 2}\n'))).rowCount).toBe(2);
     expect(texts(mixed, "v")).toEqual(["1", "two", null]);
   });
 });
@@ -138,6 +140,21 @@ describe("readRawTable on real tables", () => {
     expect(raw.columns.length).toBe(15);
     expect(raw.columns.every((c) => c.kind === "text")).toBe(true);
   });
+  it("Parquet dates, timestamps and zoned timestamps are epoch ms UTC", async () => {
+    const path = join(dir, "times.parquet");
+    const connection = await duckdbConnection();
+    await connection.run(
+      `COPY (SELECT DATE '2024-02-29' AS d, TIMESTAMP '2024-02-29 13:14:15.678' AS ts, TIMESTAMPTZ '2024-02-29 13:14:15+02:00' AS tz) TO ${sqlString(path)} (FORMAT parquet)`,
+    );
+    connection.closeSync();
+    const raw = await readRawTable(path);
+    expect(raw.columns.map((c) => [c.kind, Array.from(c.values as Float64Array)])).toEqual([
+      ["datetime", [Date.UTC(2024, 1, 29)]],
+      ["datetime", [Date.UTC(2024, 1, 29, 13, 14, 15, 678)]],
+      ["datetime", [Date.UTC(2024, 1, 29, 11, 14, 15)]],
+    ]);
+  });
+
   it("a Parquet file whose embedded datalab schema is broken is inferred, with a warning", async () => {
     const path = join(dir, "broken-schema.parquet");
     const connection = await duckdbConnection();

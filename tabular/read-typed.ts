@@ -19,7 +19,7 @@ const FLOAT_TYPES = new Set(["FLOAT", "DOUBLE", "REAL"]);
 type ColumnPlan =
   | { kind: "number"; integer: boolean }
   | { kind: "boolean" }
-  | { kind: "datetime"; format: string }
+  | { kind: "datetime"; format: string; zoned: boolean }
   | { kind: "text" }
   | { kind: "json" };
 
@@ -30,8 +30,8 @@ function planFor(typeName: string): ColumnPlan {
   const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(upper);
   if (decimal !== null) return { kind: "number", integer: decimal[2] === "0" };
   if (upper === "BOOLEAN") return { kind: "boolean" };
-  if (upper === "DATE") return { kind: "datetime", format: "%Y-%m-%d" };
-  if (upper.startsWith("TIMESTAMP")) return { kind: "datetime", format: "%Y-%m-%dT%H:%M:%S" };
+  if (upper === "DATE") return { kind: "datetime", format: "%Y-%m-%d", zoned: false };
+  if (upper.startsWith("TIMESTAMP")) return { kind: "datetime", format: "%Y-%m-%dT%H:%M:%S", zoned: upper.includes("TIME ZONE") || upper === "TIMESTAMPTZ" };
   // A JSON field with values of several types: read each as its text (a string without quotes).
   if (upper === "JSON") return { kind: "json" };
   return { kind: "text" };
@@ -45,8 +45,9 @@ function sourceColumn(name: string, plan: ColumnPlan): SourceColumn {
     case "boolean":
       return { expression: `CAST(CAST(${column} AS BOOLEAN) AS DOUBLE)`, kind: "double" };
     case "datetime":
-      // epoch_ms of a TIMESTAMP is whole milliseconds since 1970-01-01 UTC.
-      return { expression: `CAST(epoch_ms(CAST(${column} AS TIMESTAMP)) AS DOUBLE)`, kind: "double" };
+      // epoch_ms is whole milliseconds since 1970-01-01 UTC. A zoned timestamp is taken as it is
+      // (casting it to TIMESTAMP would shift it by the machine's time zone).
+      return { expression: `CAST(epoch_ms(${plan.zoned ? column : `CAST(${column} AS TIMESTAMP)`}) AS DOUBLE)`, kind: "double" };
     case "text":
       return { expression: `CAST(${column} AS VARCHAR)`, kind: "text" };
     case "json":
@@ -61,7 +62,7 @@ export async function readTypedFile(path: string, format: "parquet" | "json" | "
     format === "parquet"
       ? `read_parquet(${quoted})`
       : format === "json"
-        ? `read_json(${quoted}, format='array')`
+        ? `read_json(${quoted}, format='auto')`
         : `read_json(${quoted}, format='newline_delimited')`;
   const connection = await duckdbConnection();
   try {
@@ -120,6 +121,6 @@ async function readEmbeddedSchema(connection: DuckDBConnection, quotedPath: stri
 }
 
 function typedReadMessage(path: string, format: string, error: unknown): string {
-  const what = format === "parquet" ? "a Parquet file" : format === "json" ? "a JSON array of objects" : "newline-delimited JSON objects";
+  const what = format === "parquet" ? "a Parquet file" : format === "json" ? "JSON objects (an array of them, or one per line)" : "newline-delimited JSON objects";
   return `${path}: cannot read as ${what} (${firstLine(error)}); check the file and its extension.`;
 }

@@ -13,6 +13,7 @@ import {
   fitGaussianCopula,
   loadModel,
   type MarginalFamily,
+  parseWhere,
   saveModel,
   sampleTable,
   sampleToFile,
@@ -83,6 +84,8 @@ export interface SynthesisQuality {
   verdict: string;
   dcrBaselineProtection: number | null;
   newRowSynthesis: number | null;
+  /** ML efficacy (train on synthetic, test on real ÷ train on real), when a target column is given. */
+  usefulness: { target: string; metric: string; ratio: number } | null;
   /** Rows of each table that were scored (both capped at SCORE_ROWS_CAP). */
   scoredRealRows: number;
   scoredSyntheticRows: number;
@@ -122,6 +125,8 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
   const scoring = spec.score ?? true;
   const sampleShare = scoring ? 0.7 : 0.85;
 
+  // Malformed --where syntax fails before any work; its meaning is checked once the model exists.
+  if (spec.where !== undefined) parseWhere(spec.where);
   progress(0, "load");
   let t = performance.now();
   const schema = typeof spec.schema === "string" ? await readSchemaFile(spec.schema) : spec.schema;
@@ -268,6 +273,7 @@ async function scoreSynthesis(
     verdict: report.verdict.text,
     dcrBaselineProtection: report.privacy?.dcrBaselineProtection.score ?? null,
     newRowSynthesis: report.privacy?.newRowSynthesis.score ?? null,
+    usefulness: report.usefulness === null ? null : { target: report.usefulness.target, metric: report.usefulness.primaryMetric, ratio: report.usefulness.ratio },
     scoredRealRows: realScored.rowCount,
     scoredSyntheticRows: synthetic.rowCount,
   };

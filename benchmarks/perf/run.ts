@@ -14,6 +14,7 @@ interface Suite {
 
 const suites: Array<() => Promise<Suite>> = [
   () => import("./kernels.bench.js"),
+  () => import("./tabular-io.bench.js"),
   () => import("./copula.bench.js"),
   () => import("./scoring.bench.js"),
   () => import("./service.bench.js"),
