@@ -9,6 +9,7 @@ import { CopulaSampler, sampleTable } from "./copula-sampler.js";
 import { GeneratorError } from "./errors.js";
 import { fitGaussianCopula } from "./fit-copula.js";
 import { sampleToFile } from "./sample-to-file.js";
+import { spearman } from "./two-sample-statistics.js";
 
 const dir = await mkdtemp(join(tmpdir(), "datalab-copula-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -98,6 +99,27 @@ describe("awkward but valid input", () => {
     expect(() => new CopulaSampler(model, { where: "constant>3" })).toThrow(/constant \(2.5\)/);
     expect(() => new CopulaSampler(model, { where: "all_null>3" })).toThrow(/entirely null/);
     expect(() => new CopulaSampler(model, { where: "key=K-00001" })).toThrow(/not modelled/);
+  });
+});
+
+describe("privacy safeguard", () => {
+  test("a near-unique categorical (movie titles) is not tied to its own row's numbers", async () => {
+    const { table } = await loadTable("node_modules/vega-datasets/data/movies.json");
+    const model = fitGaussianCopula(table);
+    const title = table.columns.find((c) => c.schema.name === "Title") as { codes: Int32Array; categories: string[] };
+    const gross = (table.columns.find((c) => c.schema.name === "US Gross") as { values: Float64Array }).values;
+    // Each title's real gross (first occurrence).
+    const realGrossOfCode = new Map<number, number>();
+    title.codes.forEach((code, i) => {
+      if (!realGrossOfCode.has(code)) realGrossOfCode.set(code, gross[i]!);
+    });
+    const synthetic = await sampleTable(model, 5000, { seed: 8 });
+    const synthTitle = synthetic.columns.find((c) => c.schema.name === "Title") as { codes: Int32Array };
+    const synthGross = (synthetic.columns.find((c) => c.schema.name === "US Gross") as { values: Float64Array }).values;
+    const realOfSynthetic = Float64Array.from(synthTitle.codes, (code) => realGrossOfCode.get(code) ?? Number.NaN);
+    // With guided ordering the title's interval sits where its gross is (measured ρ ≈ 0.33 with
+    // the safeguard switched off); frequency ordering leaves sampling noise (sd ≈ 0.014): |ρ| < 0.1.
+    expect(Math.abs(spearman(realOfSynthetic, synthGross))).toBeLessThan(0.1);
   });
 });
 

@@ -36,6 +36,9 @@ interface DimensionScores {
   hasMissing: boolean;
 }
 
+/** Categories seen fewer times than this do not count toward guided ordering (see orderCategories). */
+const MIN_GUIDED_COUNT = 5;
+
 /** Steps tried for a datetime column, coarsest first: a day, an hour, a minute, a second. */
 const DATETIME_STEPS_MS = [86_400_000, 3_600_000, 60_000, 1000] as const;
 
@@ -237,6 +240,12 @@ function scoreCovariance(a: DimensionScores, b: DimensionScores): number {
 function orderCategories(codes: Int32Array, counts: Map<number, number>, categoryCount: number, candidates: DimensionScores[]): number[] {
   const byFrequency = [...counts.keys()].sort((p, q) => (counts.get(q) ?? 0) - (counts.get(p) ?? 0) || p - q);
   if (byFrequency.length < 2 || candidates.length === 0) return byFrequency;
+  // A near-unique column (most rows in categories seen fewer than MIN_GUIDED_COUNT times, e.g.
+  // movie titles) ordered by a numerical guide would tie each label to its own row's values —
+  // copying real rows. Such columns keep the frequency order.
+  let rareRows = 0;
+  for (const count of counts.values()) if (count < MIN_GUIDED_COUNT) rareRows += count;
+  if (rareRows > 0.5 * codes.length) return byFrequency;
   // Choose the guide on an evenly strided subset of ≤ 8192 rows (η² to ~±0.01, plenty to rank
   // guides), then compute the category means of the chosen guide on every row.
   const stride = Math.max(1, Math.ceil(codes.length / 8192));
