@@ -77,6 +77,14 @@ export function progressBar(): { update(fraction: number, stage: string): void; 
 
 const s = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(1)} s`;
 
+/** Fidelity always uses every row; the all-pairs privacy metrics say when they used a sample. */
+function privacySampleNote(q: NonNullable<SynthesisJobSummary["quality"]>): string {
+  if (q.privacyRealRows === null || q.privacySyntheticRows === null) return "";
+  if (q.privacyRealRows === q.scoredRealRows && q.privacySyntheticRows === q.scoredSyntheticRows) return "";
+  const n = (rows: number) => rows.toLocaleString("en-US");
+  return ` (privacy on seeded samples: ${n(q.privacyRealRows)} real × ${n(q.privacySyntheticRows)} synthetic rows; fidelity on all rows)`;
+}
+
 function humanSummary(summary: SynthesisJobSummary): string {
   const c = summary.columns;
   const types = Object.entries(c)
@@ -95,7 +103,8 @@ function humanSummary(summary: SynthesisJobSummary): string {
     lines.push(
       `quality: ${q.overall.toFixed(3)} (column shapes ${q.columnShapes.toFixed(3)}, pair trends ${q.columnPairTrends.toFixed(3)}), ${q.grade}` +
         (q.dcrBaselineProtection === null ? "" : `; DCR baseline protection ${q.dcrBaselineProtection.toFixed(3)}`) +
-        (q.newRowSynthesis === null ? "" : `, new rows ${q.newRowSynthesis.toFixed(3)}`),
+        (q.newRowSynthesis === null ? "" : `, new rows ${q.newRowSynthesis.toFixed(3)}`) +
+        privacySampleNote(q),
     );
     if (q.usefulness !== null) lines.push(`usefulness: ${q.usefulness.metric} ratio ${q.usefulness.ratio.toFixed(3)} predicting "${q.usefulness.target}" (synthetic-trained ÷ real-trained)`);
   }

@@ -75,7 +75,7 @@ describe("awkward but valid input", () => {
     expect(new Set(keys).size).toBe(2000);
     expect(keys.every((k) => /^K-\d{5}$/.test(k ?? ""))).toBe(true);
     const emails = col("email").values as (string | null)[];
-    expect(emails.every((e) => /^[a-z.]+\d*@example\.com$/.test(e ?? ""))).toBe(true);
+    expect(emails.every((e) => /^[a-z]+\.[a-z]+\d+@example\.(com|org|net)$/.test(e ?? ""))).toBe(true);
     expect((col("secret").values as (string | null)[]).every((v) => v === null)).toBe(true);
   });
 

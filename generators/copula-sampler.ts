@@ -12,6 +12,7 @@
  * numerical columns clamped into their condition's range; categories mapped back to codes.
  */
 import { copulaSampleAsync, philoxUniform } from "../kernels/index.js";
+import { fakePiiValues, makeIds, parseIdPattern } from "../tabular/index.js";
 import type { TableSchema } from "../tabular/schema.js";
 import type { Column, Table } from "../tabular/table.js";
 import { type ConditionalGaussian, drawConditioned, freeMeans, prepareConditionalGaussian } from "./conditional-gaussian.js";
@@ -20,7 +21,6 @@ import type { CopulaModel, Rounding } from "./copula-model.js";
 import { cholesky } from "./correlation-matrix.js";
 import { categoryIndexAt, kernelTableOf, tableValueAt } from "./dimension-tables.js";
 import { GeneratorError } from "./errors.js";
-import { synthesizeTextColumn } from "./text-columns.js";
 import { type ConditionTerm, parseWhere } from "./where-syntax.js";
 
 /** Rows per kernel call: 64k rows × d doubles stays in L2-friendly slices and bounds memory. */
@@ -60,6 +60,8 @@ export class CopulaSampler {
     if (factor === null) throw new GeneratorError("the model's correlation matrix is not positive definite; refit the model.");
     this.choleskyFactor = factor;
     const terms = options.where === undefined ? [] : typeof options.where === "string" ? parseWhere(options.where) : options.where;
+    // A bad id pattern fails here, before a sampling run creates any file.
+    for (const column of model.schema.columns) if (column.type === "id") parseIdPattern(column.pattern);
     this.conditions = planConditions(model, terms);
     this.conditional = this.conditions.dimensions.length > 0 ? prepareConditionalGaussian(correlation, this.d, this.conditions.dimensions) : null;
   }
@@ -153,8 +155,12 @@ export class CopulaSampler {
           for (let r = 0; r < rows; r++) codes[r] = order[positions[r]! | 0]!;
         }
         columns.push({ schema, codes, categories: [...columnModel.categories] });
-      } else if (schema.type === "id" || schema.type === "pii") {
-        columns.push({ schema, values: synthesizeTextColumn(schema, this.seed, startRow, rows) });
+      } else if (schema.type === "id") {
+        // Never learned: fresh ids of the schema's pattern keyed by (seed, global row), unique across chunks.
+        columns.push({ schema, values: makeIds(schema, startRow, rows, this.seed) });
+      } else if (schema.type === "pii") {
+        // Never learned: format-preserving fakes keyed by (seed, global row), or nulls that the writer leaves out.
+        columns.push({ schema, values: schema.action === "drop" ? new Array<string | null>(rows).fill(null) : fakePiiValues(schema, startRow, rows, this.seed) });
       } else {
         throw new GeneratorError(`column "${schema.name}" of the model does not match its schema; refit the model.`);
       }

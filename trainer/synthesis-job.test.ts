@@ -9,8 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test, vi } from "vitest";
 import { main } from "../cli/main.js";
+import { scoreTables } from "../benchmarks/index.js";
+import { fitGaussianCopula, sampleTable } from "../generators/index.js";
 import { loadTable } from "../tabular/index.js";
-import { runSampleJob, runSynthesisJob } from "./synthesis-job.js";
+import { PRIVACY_ROWS_CAP, runSampleJob, runSynthesisJob } from "./synthesis-job.js";
 
 const dir = await mkdtemp(join(tmpdir(), "datalab-synth-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -156,6 +158,23 @@ describe("runSynthesisJob / runSampleJob (the worker-node entry points)", () => 
     expect(summary.quality?.scoredSyntheticRows).toBe(2000);
     const sampled = await runSampleJob(join(dir, "job.model.json"), join(dir, "job-sample.csv"), undefined, 2n);
     expect(sampled.rows).toBe(406); // default: as many rows as the model was fitted on
+  });
+
+  test("fidelity is scored on all rows, privacy on a seeded sample whose size the summary and report give", async () => {
+    expect(PRIVACY_ROWS_CAP).toBe(50_000);
+    const reportJsonPath = join(dir, "all-rows.report.json");
+    // 3000 synthetic rows (> the 1000-row privacy bound) against cars' 406 real rows (< it).
+    const summary = await runSynthesisJob({ inputPath: CARS, outputPath: join(dir, "all-rows.csv"), rows: 3000, seed: 5n, privacyMaxRows: 1000, reportJsonPath });
+    expect(summary.quality).toMatchObject({ scoredRealRows: 406, scoredSyntheticRows: 3000, privacyRealRows: 406, privacySyntheticRows: 1000 });
+    const report = JSON.parse(await readFile(reportJsonPath, "utf8"));
+    expect(report.tables).toMatchObject({ realRows: 406, syntheticRows: 3000 });
+    expect(report.settings.privacySampleRows).toEqual({ real: 406, synthetic: 1000, holdout: 0, maxRows: 1000 });
+    expect(report.settings.reference).toMatch(/fidelity on all rows, privacy on seeded samples of at most 1000 rows/);
+    // The Quality score is that of the whole output, recomputed here from the same model and seed.
+    const real = (await loadTable(CARS)).table;
+    const whole = await scoreTables(real, await sampleTable(fitGaussianCopula(real), 3000, { seed: 5n }), { privacy: false });
+    expect(summary.quality?.overall).toBe(whole.quality.score);
+    expect(summary.quality?.columnShapes).toBe(whole.quality.columnShapes);
   });
 
   test("with a target column the summary carries ML efficacy", async () => {

@@ -18,7 +18,7 @@ import {
   sampleTable,
   sampleToFile,
 } from "../generators/index.js";
-import { type Column, loadTable, readSchemaFile, type Table, type TableSchema, writeFileAtomic } from "../tabular/index.js";
+import { loadTable, readSchemaFile, type Table, type TableSchema, writeFileAtomic } from "../tabular/index.js";
 import { renderHtmlReport, scoreTables } from "../benchmarks/index.js";
 
 export interface SynthesisJobSpec {
@@ -43,6 +43,8 @@ export interface SynthesisJobSpec {
   /** Score the output with the benchmark suite (default true). */
   score?: boolean | undefined;
   chunkRows?: number | undefined;
+  /** Most rows of each table the all-pairs privacy metrics compare (default PRIVACY_ROWS_CAP); fidelity uses all rows. */
+  privacyMaxRows?: number | undefined;
 }
 
 export interface JobHooks {
@@ -86,13 +88,22 @@ export interface SynthesisQuality {
   newRowSynthesis: number | null;
   /** ML efficacy (train on synthetic, test on real ÷ train on real), when a target column is given. */
   usefulness: { target: string; metric: string; ratio: number } | null;
-  /** Rows of each table that were scored (both capped at SCORE_ROWS_CAP). */
+  /** Rows of each table that fidelity (Quality, Diagnostic) was computed on: all of them. */
   scoredRealRows: number;
   scoredSyntheticRows: number;
+  /**
+   * Rows of each table the all-pairs privacy metrics compared: all of them, or a seeded sample of
+   * PRIVACY_ROWS_CAP rows of a larger table (the report's settings.privacySampleRows says the same).
+   */
+  privacyRealRows: number | null;
+  privacySyntheticRows: number | null;
 }
 
-/** Largest table the in-job scoring compares (privacy metrics are all-pairs: O(real × synthetic)). */
-export const SCORE_ROWS_CAP = 50_000;
+/**
+ * Most rows of each table the in-job privacy metrics compare: DCR, NewRowSynthesis, NNDR and
+ * membership inference are all-pairs, O(real × synthetic). Fidelity always uses every row.
+ */
+export const PRIVACY_ROWS_CAP = 50_000;
 
 export interface SampleJobSummary {
   rows: number;
@@ -213,35 +224,6 @@ export async function runSampleJob(
   return { rows: rowCount, seed: seedValue.toString(), seconds: { sample: result.seconds, total: seconds(started) }, warnings: [...model.warnings], outputs: { table: outputPath } };
 }
 
-/** A deterministic subset of at most `cap` rows (every ⌈n/cap⌉-th row would alias with sorted files; a seeded shuffle does not). */
-function cappedRows(table: Table, cap: number, seed: bigint): Table {
-  if (table.rowCount <= cap) return table;
-  const n = table.rowCount;
-  const indices = Int32Array.from({ length: n }, (_, i) => i);
-  let state = Number(seed & 0xffffffffn) ^ 0x2545f491;
-  for (let i = 0; i < cap; i++) {
-    // xorshift32 partial Fisher–Yates: the first `cap` entries become a uniform sample.
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    const j = i + ((state >>> 0) % (n - i));
-    const swap = indices[i]!;
-    indices[i] = indices[j]!;
-    indices[j] = swap;
-  }
-  const picked = indices.subarray(0, cap).sort();
-  const columns = table.columns.map((column): Column => {
-    if ("codes" in column) return { ...column, codes: Int32Array.from(picked, (i) => column.codes[i]!) };
-    if (column.values instanceof Float64Array) {
-      const values = column.values;
-      return { ...column, values: Float64Array.from(picked, (i) => values[i]!) } as Column;
-    }
-    const values = column.values as (string | null)[];
-    return { ...column, values: Array.from(picked, (i) => values[i] ?? null) } as Column;
-  });
-  return { rowCount: cap, columns };
-}
-
 async function scoreSynthesis(
   real: Table,
   schema: TableSchema,
@@ -251,13 +233,14 @@ async function scoreSynthesis(
   spec: SynthesisJobSpec,
   onProgress: (fraction: number) => void,
 ): Promise<SynthesisQuality> {
-  // The first rows of the output file, regenerated in memory: sampling is keyed by global row
-  // index, so these are exactly the rows written (no need to parse the file back).
-  const synthetic = await sampleTable(model, Math.min(rows, SCORE_ROWS_CAP), { seed });
-  const realScored = cappedRows(real, SCORE_ROWS_CAP, seed);
-  const holdout = spec.holdoutPath === undefined ? undefined : cappedRows((await loadTable(spec.holdoutPath, { schema })).table, SCORE_ROWS_CAP, seed);
-  const report = await scoreTables(realScored, synthetic, {
+  // The rows of the output file, regenerated in memory: sampling is keyed by global row index,
+  // so these are exactly the rows written (no need to parse the file back). Fidelity is scored
+  // on all of them; the privacy metrics on seeded samples of at most PRIVACY_ROWS_CAP rows.
+  const synthetic = await sampleTable(model, rows, { seed });
+  const holdout = spec.holdoutPath === undefined ? undefined : (await loadTable(spec.holdoutPath, { schema })).table;
+  const report = await scoreTables(real, synthetic, {
     seed: Number(seed % 2147483647n),
+    privacyMaxRows: spec.privacyMaxRows ?? PRIVACY_ROWS_CAP,
     ...(holdout === undefined ? {} : { holdout }),
     ...(spec.targetColumn === undefined ? {} : { targetColumn: spec.targetColumn }),
     onProgress: (fraction) => onProgress(fraction),
@@ -274,7 +257,9 @@ async function scoreSynthesis(
     dcrBaselineProtection: report.privacy?.dcrBaselineProtection.score ?? null,
     newRowSynthesis: report.privacy?.newRowSynthesis.score ?? null,
     usefulness: report.usefulness === null ? null : { target: report.usefulness.target, metric: report.usefulness.primaryMetric, ratio: report.usefulness.ratio },
-    scoredRealRows: realScored.rowCount,
-    scoredSyntheticRows: synthetic.rowCount,
+    scoredRealRows: report.tables.realRows,
+    scoredSyntheticRows: report.tables.syntheticRows,
+    privacyRealRows: report.privacy === null ? null : (report.settings.privacySampleRows?.real ?? report.tables.realRows),
+    privacySyntheticRows: report.privacy === null ? null : (report.settings.privacySampleRows?.synthetic ?? report.tables.syntheticRows),
   };
 }

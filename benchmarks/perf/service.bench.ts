@@ -15,6 +15,7 @@
  *   Here latency ≈ 20 in flight / throughput (Little's law), so it says little on its own.
  * Then the books: every job exactly once in ListJobs, every one SUCCEEDED, exactly one accepted
  * completion per job in the nodes' logs; and end-to-end throughput and the coordinator's RSS.
+ * Last, `coordinatorOnly`: the same closed-loop submits to a fresh coordinator with no nodes.
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -118,7 +119,33 @@ function completionsPerJob(cluster: Cluster): Map<string, number> {
   return completions;
 }
 
+/**
+ * The coordinator alone: a fresh one with no nodes, 20 clients submitting back-to-back jobs
+ * that wait for a GPU nobody has (so nothing else runs). Its capacity, for comparison with the
+ * phases above, where the nodes' calls and CPU share the machine.
+ */
+async function coordinatorOnly(): Promise<Record<string, unknown>> {
+  const processes = new TestProcesses();
+  try {
+    const cluster = await startCluster(processes, { nodes: [], clients: ["client-1"] });
+    const channels = Array.from({ length: clients }, () => cluster.jobClient("client-1"));
+    await Promise.all(channels.map((client) => listAllJobs(client, "", 1)));
+    const gpuSpec = () => synthesisSpec({ gpus: 1 });
+    await submitPhase(channels, gpuSpec, false, 0, warmupJobs);
+    const measured = summary(await submitPhase(channels, gpuSpec, false, 0));
+    cluster.close();
+    return { workload: `${jobsPerPhase} submits back-to-back by ${clients} clients to a coordinator with no nodes (after ${warmupJobs} warm-up submits)`, ...measured };
+  } finally {
+    await processes.cleanup();
+  }
+}
+
 export async function run(): Promise<Record<string, unknown>> {
+  const withNodes = await runWithNodes();
+  return { ...withNodes, coordinatorOnly: await coordinatorOnly() };
+}
+
+async function runWithNodes(): Promise<Record<string, unknown>> {
   const processes = new TestProcesses();
   try {
     const nodeIds = Array.from({ length: nodes }, (_, i) => `bench-node-${i + 1}`);

@@ -3,7 +3,7 @@ import { ScoreInputError } from "../errors.js";
 import { loadSdmetricsCase } from "../sdmetrics-case.js";
 import { categorical, datetime, idColumn, numeric, table } from "../test-tables.js";
 import { renderHtmlReport } from "./html-report.js";
-import { scoreTables } from "./score-tables.js";
+import { sampleRows, scoreTables } from "./score-tables.js";
 
 const real = table(numeric("x", [1, 2, 3, 4, null]), categorical("c", ["a", "b", "a", "b", null]), datetime("d", ["2020-01-01", "2020-02-01", null, "2020-03-01", "2020-04-01"]));
 const synthetic = table(numeric("x", [1.5, 2, 3.5, 9, 2]), categorical("c", ["a", "z", "b", "b", "a"]), datetime("d", ["2020-01-05", null, "2020-02-10", "2020-03-01", "2020-05-01"]));
@@ -73,5 +73,49 @@ describe("scoreTables report", () => {
     expect(fractions[0]).toBe(0);
     expect(fractions.at(-1)).toBe(1);
     expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]!)).toBe(true);
+  });
+});
+
+describe("privacyMaxRows: fidelity on all rows, privacy on seeded samples", () => {
+  const fixture = loadSdmetricsCase("adult-2k");
+  const synth = fixture.synthetic["gaussian_copula"]!;
+  const holdout = fixture.holdout!;
+  const options = { holdout, knownColumns: ["age", "sex"], sensitiveColumns: ["income"], seed: 4 };
+
+  test("fidelity is unchanged; privacy equals scoring the samples themselves; the report says the sample sizes", async () => {
+    const full = await scoreTables(fixture.real, synth, options);
+    const bounded = await scoreTables(fixture.real, synth, { ...options, privacyMaxRows: 500 });
+    expect(full.settings.privacySampleRows).toBeNull();
+    expect(bounded.settings.privacySampleRows).toEqual({ real: 500, synthetic: 500, holdout: 500, maxRows: 500 });
+    expect(bounded.settings.reference).toMatch(/privacy on seeded samples of at most 500 rows/);
+    expect(bounded.tables.realRows).toBe(2000);
+    expect(bounded.quality).toEqual(full.quality);
+    expect(bounded.diagnostic).toEqual(full.diagnostic);
+    // The samples are seeded (seed, seed+1, seed+2) uniform draws: scoring them directly gives the same privacy numbers.
+    const direct = await scoreTables(sampleRows(fixture.real, 500, 4), sampleRows(synth, 500, 5), { ...options, holdout: sampleRows(holdout, 500, 6) });
+    expect(bounded.privacy).toEqual(direct.privacy);
+    expect(bounded.privacy).not.toEqual(full.privacy);
+  });
+
+  test("sampleRows keeps row order and whole rows, and leaves small tables alone", () => {
+    expect(sampleRows(fixture.real, 5000, 1)).toBe(fixture.real);
+    const sample = sampleRows(fixture.real, 300, 1);
+    expect(sample.rowCount).toBe(300);
+    const age = (t: typeof sample) => (t.columns[0] as { values: Float64Array }).values;
+    const fnlwgt = (t: typeof sample) => (t.columns[2] as { values: Float64Array }).values;
+    // fnlwgt is nearly unique per row: each sampled (age, fnlwgt) pair is a real row, in file order.
+    let last = -1;
+    for (let i = 0; i < 300; i++) {
+      const at = fnlwgt(fixture.real).indexOf(fnlwgt(sample)[i]!, last + 1);
+      expect(at).toBeGreaterThan(last);
+      expect(age(fixture.real)[at]).toBe(age(sample)[i]);
+      last = at;
+    }
+    expect(sampleRows(fixture.real, 300, 2)).not.toEqual(sample);
+  });
+
+  test("a bad bound is a clear error", async () => {
+    await expect(scoreTables(fixture.real, synth, { privacyMaxRows: 0 })).rejects.toThrow(/privacyMaxRows must be a whole number/);
+    await expect(scoreTables(fixture.real, synth, { privacyMaxRows: 2.5 })).rejects.toThrow(ScoreInputError);
   });
 });

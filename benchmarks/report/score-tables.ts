@@ -6,9 +6,10 @@
  * Every number goes into one JSON-ready report together with the settings that produced it.
  */
 import { activeDevice } from "../../kernels/index.js";
-import type { Table } from "../../tabular/index.js";
+import type { Column, Table } from "../../tabular/index.js";
 import { alignTables, type ColumnPair } from "../aligned-table.js";
 import { ScoreInputError } from "../errors.js";
+import { SeededRandom } from "../seeded-random.js";
 import { ASSOCIATION_THRESHOLD, associationRetained, CORRELATION_THRESHOLD } from "../fidelity/column-pair-trends.js";
 import { type DiagnosticResult, diagnostic } from "../fidelity/diagnostic.js";
 import { type QualityResult, qualityReport } from "../fidelity/quality-report.js";
@@ -39,6 +40,13 @@ export interface ScoreOptions {
   seed?: number;
   /** Privacy metrics (default true). */
   privacy?: boolean;
+  /**
+   * Most rows of each table (real, synthetic, holdout) that the all-pairs privacy metrics compare
+   * (DCR, NewRowSynthesis, NNDR, membership inference, CAP: O(rows²) work). A larger table is
+   * replaced by a seeded uniform sample of this many rows for those metrics only; fidelity and
+   * usefulness still see every row. Default: no bound. `settings.privacySampleRows` says what was used.
+   */
+  privacyMaxRows?: number;
   /** Usefulness (default: true when `targetColumn` is given). */
   usefulness?: boolean;
   onProgress?(fraction: number, stage: string): void;
@@ -70,6 +78,8 @@ export interface ScoreReport {
     associationThreshold: number;
     reference: string;
     device: string;
+    /** Rows of each table the privacy metrics used when `privacyMaxRows` sampled them; null: all rows. */
+    privacySampleRows: { real: number; synthetic: number; holdout: number; maxRows: number } | null;
   };
   tables: { realRows: number; syntheticRows: number; holdoutRows: number; columns: Array<{ name: string; type: string }> };
   quality: QualityResult & { associationRetained: number; pairsMeetingThreshold: number };
@@ -121,6 +131,10 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
     }
   }
   const runPrivacy = options.privacy ?? true;
+  const privacyMaxRows = options.privacyMaxRows ?? Number.POSITIVE_INFINITY;
+  if (!(privacyMaxRows >= 1) || (Number.isFinite(privacyMaxRows) && !Number.isInteger(privacyMaxRows))) {
+    throw new ScoreInputError(`privacyMaxRows must be a whole number ≥ 1, got ${options.privacyMaxRows}.`);
+  }
   const runUsefulness = (options.usefulness ?? true) && options.targetColumn !== undefined;
   if (options.usefulness === true && options.targetColumn === undefined) {
     throw new ScoreInputError("usefulness needs a target column: give --target <column> (or turn usefulness off).");
@@ -134,16 +148,30 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
   progress(0.4, "privacy");
 
   let privacy: PrivacyReport | null = null;
+  let privacySampleRows: ScoreReport["settings"]["privacySampleRows"] = null;
   if (runPrivacy) {
-    const layout = rowLayout(columns);
+    const sampled = [real, synthetic, options.holdout].some((t) => t !== undefined && t.rowCount > privacyMaxRows);
+    // Privacy on seeded samples when a table is over the bound: the aligned columns are rebuilt
+    // from the sampled tables, so every privacy metric below sees only them.
+    const privacyAligned = sampled
+      ? alignTables(
+          sampleRows(real, privacyMaxRows, seed),
+          sampleRows(synthetic, privacyMaxRows, seed + 1),
+          options.holdout === undefined ? undefined : sampleRows(options.holdout, privacyMaxRows, seed + 2),
+        )
+      : aligned;
+    if (sampled) {
+      privacySampleRows = { real: privacyAligned.realRows, synthetic: privacyAligned.syntheticRows, holdout: privacyAligned.holdoutRows, maxRows: privacyMaxRows };
+    }
+    const layout = rowLayout(privacyAligned.columns);
     const context = { numericCount: layout.numeric.length, categoricalCount: layout.categorical.length };
     if (context.numericCount + context.categoricalCount === 0) {
       throw new ScoreInputError("no numerical, datetime, categorical or boolean column to measure distances on: turn privacy off (--no-privacy) for a table of ids and text only.");
     }
-    const realRows = mixedRows(layout, "real", aligned.realRows);
-    const syntheticRows = mixedRows(layout, "synthetic", aligned.syntheticRows);
+    const realRows = mixedRows(layout, "real", privacyAligned.realRows);
+    const syntheticRows = mixedRows(layout, "synthetic", privacyAligned.syntheticRows);
     const baseline = await timed("dcrBaselineProtection", () =>
-      dcrBaselineProtection(realRows, syntheticRows, randomBaselineRows(layout, aligned.syntheticRows, seed), context),
+      dcrBaselineProtection(realRows, syntheticRows, randomBaselineRows(layout, privacyAligned.syntheticRows, seed), context),
     );
     progress(0.55, "privacy");
     const newRows = await timed("newRowSynthesis", () => newRowSynthesis(syntheticRows, realRows, context, NEW_ROW_TOLERANCE));
@@ -152,12 +180,18 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
     let overfitting: DcrOverfittingResult | null = null;
     let membership: MembershipInferenceResult | null = null;
     if (options.holdout !== undefined) {
-      const holdoutRows = mixedRows(layout, "holdout", aligned.holdoutRows);
+      const holdoutRows = mixedRows(layout, "holdout", privacyAligned.holdoutRows);
       overfitting = await timed("dcrOverfittingProtection", () => dcrOverfittingProtection(realRows, syntheticRows, holdoutRows, context, baseline.syntheticDcr));
       membership = await timed("membershipInference", () => membershipInference(realRows, holdoutRows, syntheticRows, context));
     }
     let disclosure: DisclosureProtectionResult | null = null;
-    if (known.length > 0) disclosure = await timed("disclosureProtection", () => disclosureProtection(known, sensitive, aligned.realRows, aligned.syntheticRows));
+    if (known.length > 0) {
+      // The sampled tables' own column pairs (same names), not the full tables'.
+      const sampledColumn = (c: ColumnPair) => privacyAligned.columns.find((p) => p.name === c.name)!;
+      const knownSampled = known.map(sampledColumn);
+      const sensitiveSampled = sensitive.map(sampledColumn);
+      disclosure = await timed("disclosureProtection", () => disclosureProtection(knownSampled, sensitiveSampled, privacyAligned.realRows, privacyAligned.syntheticRows));
+    }
     privacy = {
       dcrBaselineProtection: {
         score: baseline.score,
@@ -227,8 +261,12 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
       newRowTolerance: NEW_ROW_TOLERANCE,
       correlationThreshold: CORRELATION_THRESHOLD,
       associationThreshold: ASSOCIATION_THRESHOLD,
-      reference: "SDMetrics 0.29.0 definitions (Quality, Diagnostic, DCR, NewRowSynthesis, CAP); computed on all rows",
+      reference:
+        privacySampleRows === null
+          ? "SDMetrics 0.29.0 definitions (Quality, Diagnostic, DCR, NewRowSynthesis, CAP); computed on all rows"
+          : `SDMetrics 0.29.0 definitions (Quality, Diagnostic, DCR, NewRowSynthesis, CAP); fidelity on all rows, privacy on seeded samples of at most ${privacyMaxRows} rows per table`,
       device: `${device.kind}: ${device.name}`,
+      privacySampleRows,
     },
     tables: { realRows: aligned.realRows, syntheticRows: aligned.syntheticRows, holdoutRows: aligned.holdoutRows, columns: columns.map((c) => ({ name: c.name, type: c.type })) },
     quality: { ...quality, associationRetained: retained, pairsMeetingThreshold },
@@ -240,4 +278,20 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
     distributions,
     timingsMs,
   };
+}
+
+/** A seeded uniform sample of at most `maxRows` rows, kept in file order (the table itself when it is small enough). */
+export function sampleRows(table: Table, maxRows: number, seed: number): Table {
+  if (table.rowCount <= maxRows) return table;
+  const picked = new SeededRandom(seed).permutation(table.rowCount).subarray(0, maxRows).sort();
+  const columns = table.columns.map((column): Column => {
+    if ("codes" in column) return { ...column, codes: Int32Array.from(picked, (i) => column.codes[i]!) };
+    if (column.values instanceof Float64Array) {
+      const values = column.values;
+      return { ...column, values: Float64Array.from(picked, (i) => values[i]!) } as Column;
+    }
+    const values = column.values as (string | null)[];
+    return { ...column, values: Array.from(picked, (i) => values[i] ?? null) } as Column;
+  });
+  return { rowCount: maxRows, columns };
 }
