@@ -45,4 +45,24 @@ describe("ChunkStore", () => {
     writeFileSync(store.pathOf(chunks[1]!.sha256), randomBytes(50_000));
     await expect(store.get(chunks[1]!.sha256)).rejects.toThrow(DataLossError);
   });
+
+  it("remembers a verified manifest until a chunk is removed; a one-chunk file is its chunk", async () => {
+    const content = randomBytes(120_000);
+    const { manifest, chunks } = chunkBuffer(content, { name: "m.json", chunkBytes: 40_000 });
+    for (const chunk of chunks) await store.put(chunk.sha256, chunk.data);
+    await store.verifyManifest(manifest, "input");
+    await store.verifyManifest(manifest, "input");
+    // The same chunks under another file digest are not the verified manifest.
+    await expect(store.verifyManifest({ ...manifest, sha256: sha256Hex(randomBytes(4)) }, "input")).rejects.toThrow(/hash to/);
+    await store.remove(chunks[2]!.sha256);
+    await expect(store.verifyManifest(manifest, "input")).rejects.toThrow(/1 chunk\(s\) not uploaded/);
+
+    const small = randomBytes(3000);
+    const one = chunkBuffer(small, { name: "small.csv", chunkBytes: 40_000 });
+    expect(one.chunks).toHaveLength(1);
+    await store.put(one.chunks[0]!.sha256, one.chunks[0]!.data);
+    await store.verifyManifest(one.manifest, "result");
+    await expect(store.verifyManifest({ ...one.manifest, sha256: sha256Hex(randomBytes(4)) }, "result")).rejects.toThrow(/hash to/);
+    await expect(store.verifyManifest({ ...one.manifest, chunks: [{ ...one.manifest.chunks[0]!, sizeBytes: 2999 }] }, "result")).rejects.toThrow(/3000 bytes/);
+  });
 });

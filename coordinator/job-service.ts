@@ -2,7 +2,6 @@
  * JobService handlers: authenticate the client (bearer token), call the coordinator, shape the
  * response. Clients only ever see their own jobs.
  */
-import type * as grpc from "@grpc/grpc-js";
 import { type JobServiceHandlers, tunables } from "../proto/index.js";
 import type { Authenticator } from "./auth.js";
 import { clientChunkOwner } from "./chunk-store.js";
@@ -81,7 +80,7 @@ export function jobServiceHandlers(coordinator: Coordinator, auth: Authenticator
 
     UploadChunk: unary(context, "UploadChunk", async (call) => {
       const owner = clientChunkOwner(auth.client(call));
-      const stored = await uploadChunk(coordinator, call, metrics);
+      const stored = await uploadChunk(coordinator, call.request, metrics);
       const newlyOwned = coordinator.store.addChunkOwner(owner, [call.request.sha256]);
       await coordinator.store.durable();
       // "Already stored" only from the caller's point of view: others' uploads stay invisible.
@@ -98,13 +97,13 @@ export function jobServiceHandlers(coordinator: Coordinator, auth: Authenticator
   };
 }
 
-/** UploadChunk, shared by both services. */
+/** UploadChunk, shared by both services (and CompleteTask's inline chunks). */
 export async function uploadChunk(
   coordinator: Coordinator,
-  call: grpc.ServerUnaryCall<{ sha256: string; data: Buffer }, unknown>,
+  chunk: { sha256: string; data: Buffer },
   metrics: CoordinatorMetrics | undefined,
 ): Promise<{ alreadyStored: boolean; sizeBytes: number }> {
-  const result = await coordinator.chunks.put(call.request.sha256, call.request.data);
+  const result = await coordinator.chunks.put(chunk.sha256, chunk.data);
   if (!result.alreadyStored) metrics?.transferBytes.inc({ direction: "received" }, result.sizeBytes);
   return result;
 }

@@ -6,7 +6,7 @@
 import { type NodeServiceHandlers, type ResultFileOut, toManifest, tunables } from "../proto/index.js";
 import type { Authenticator } from "./auth.js";
 import type { Coordinator } from "./coordinator.js";
-import { AbortedError, FailedPreconditionError, InvalidArgumentError } from "./errors.js";
+import { AbortedError, FailedPreconditionError, InvalidArgumentError, ResourceExhaustedError } from "./errors.js";
 import { findMissingChunks, uploadChunk } from "./job-service.js";
 import { ACTIVE_STATES, CANCELLED, SUCCEEDED } from "./job-states.js";
 import type { ResultRecord } from "./job-store.js";
@@ -43,6 +43,7 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
         heartbeatIntervalSeconds: record.heartbeatIntervalSeconds,
         leaseSeconds: settings.leaseSeconds,
         maxChunkBytes: coordinator.chunks.maxChunkBytes,
+        maxInlineResultBytes: tunables.maxInlineResultBytes,
         activeTasks: activeJobs.map(toTaskMessage),
       };
     }),
@@ -97,7 +98,7 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
 
     UploadChunk: unary(context, "UploadChunk", async (call) => {
       auth.node(call, "");
-      return uploadChunk(coordinator, call, metrics);
+      return uploadChunk(coordinator, call.request, metrics);
     }),
 
     FindMissingChunks: unary(context, "FindMissingChunks", (call) => {
@@ -125,6 +126,12 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
       }
       const results = toResults(call.request.results);
       coordinator.checkResultKinds(results);
+      const inlineBytes = call.request.inlineChunks.reduce((sum, chunk) => sum + chunk.data.length, 0);
+      if (inlineBytes > tunables.maxInlineResultBytes) {
+        throw new ResourceExhaustedError(`inline_chunks hold ${inlineBytes} bytes, above the ${tunables.maxInlineResultBytes}-byte limit; upload larger results with UploadChunk.`);
+      }
+      // Stored (hash-checked, fsynced) before the completion is recorded, as by UploadChunk.
+      for (const chunk of call.request.inlineChunks) await uploadChunk(coordinator, chunk, metrics);
       for (const result of results) await coordinator.chunks.verifyManifest(result.manifest, `result ${result.kind}`);
       return { accepted: await coordinator.completeTask(nodeId, jobId, leaseId, results, call.request.summaryJson) };
     }),

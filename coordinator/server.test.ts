@@ -16,6 +16,7 @@ import {
   type TaskOut,
   callJob,
   callNode,
+  tunables,
   uploadFile,
 } from "../proto/index.js";
 import { type Harness, startHarness } from "./testing/harness.js";
@@ -98,6 +99,38 @@ describe("coordinator over gRPC with TLS", () => {
     expect(reuse.created).toBe(true);
     await callJob(alice, "CancelJob", { jobId: reuse.job!.jobId });
     expect(await codeOf(submit(bob, "reuse-1", { kind: "JOB_KIND_SAMPLE", input: { upload: manifest } }))).toBe(grpc.status.FAILED_PRECONDITION);
+  });
+
+  it("takes a small result inline in CompleteTask, checked and stored like an upload", async () => {
+    const registered = await callNode(nodeA, "RegisterNode", {
+      nodeId: "node-a",
+      capabilities: { cpuCores: 4, memoryBytes: 8 * GiB, gpus: [{ index: 0, name: "NVIDIA H100", memoryBytes: 80 * GiB, uuid: "GPU-1" }], maxConcurrentTasks: 4 },
+      hostname: "host-a",
+    });
+    expect(registered.maxInlineResultBytes).toBe(tunables.maxInlineResultBytes);
+    const { job } = await submit(alice, "inline-1");
+    const task = await lease(nodeA, "node-a", 2);
+    expect(task!.jobId).toBe(job!.jobId);
+    const ids = { nodeId: "node-a", taskId: task!.taskId, leaseId: task!.leaseId };
+    const table = randomBytes(3000);
+    const { manifest, chunks } = chunkBuffer(table, { name: "synthetic.csv", chunkBytes: 64 * 1024 });
+    const results = [{ kind: "RESULT_KIND_TABLE" as const, file: manifest }];
+    // Without the bytes (inline or uploaded) the completion is refused and the job keeps its lease.
+    expect(await codeOf(callNode(nodeA, "CompleteTask", { ...ids, results }))).toBe(grpc.status.FAILED_PRECONDITION);
+    // Bytes that do not match their digest, or more than the limit, are refused without storing anything.
+    const forged = [{ sha256: chunks[0]!.sha256, data: randomBytes(3000) }];
+    expect(await codeOf(callNode(nodeA, "CompleteTask", { ...ids, results, inlineChunks: forged }))).toBe(grpc.status.INVALID_ARGUMENT);
+    const big = randomBytes(tunables.maxInlineResultBytes + 1);
+    const bigChunks = chunkBuffer(big, { name: "big.csv", chunkBytes: 1024 * 1024 }).chunks.map((c) => ({ sha256: c.sha256, data: c.data }));
+    expect(await codeOf(callNode(nodeA, "CompleteTask", { ...ids, results, inlineChunks: bigChunks }))).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect((await callJob(alice, "GetJob", { jobId: job!.jobId })).job!.state).toBe("JOB_STATE_LEASED");
+
+    const inlineChunks = chunks.map((c) => ({ sha256: c.sha256, data: c.data }));
+    expect((await callNode(nodeA, "CompleteTask", { ...ids, results, inlineChunks })).accepted).toBe(true);
+    expect((await callNode(nodeA, "CompleteTask", { ...ids, results, inlineChunks })).accepted).toBe(true);
+    const dest = join(h.dir, "inline.csv");
+    await downloadFile((start, deadline) => alice.downloadResult({ jobId: job!.jobId, kind: "RESULT_KIND_TABLE", startChunkIndex: start }, { deadline }), dest);
+    expect(readFileSync(dest).equals(table)).toBe(true);
   });
 
   it("returns the same job for a retried submit and rejects a different spec under the same key", async () => {

@@ -16,6 +16,11 @@ export const tunables = {
    * Anything bigger is refused by gRPC with RESOURCE_EXHAUSTED before it reaches a handler.
    */
   maxMessageBytes: 2 * MiB + 64 * 1024,
+  /**
+   * Most result bytes (all files together) a node may send inside CompleteTask instead of by
+   * UploadChunk: a small job's table then costs one call, not three. Well under maxMessageBytes.
+   */
+  maxInlineResultBytes: 256 * 1024,
   /** Heartbeat interval a coordinator proposes; a node missing two is offline. */
   heartbeatIntervalSeconds: 5,
   /** Bounds the coordinator clamps a node's requested heartbeat interval to. */

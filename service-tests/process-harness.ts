@@ -34,7 +34,10 @@ export class DatalabProcess {
 
   constructor(name: string, args: string[], env: NodeJS.ProcessEnv = {}) {
     this.name = name;
-    this.child = spawn(process.execPath, [datalabBin, ...args], {
+    // DATALAB_CHILD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the children:
+    // Node refuses --cpu-prof in NODE_OPTIONS.
+    const nodeArgs = (process.env["DATALAB_CHILD_NODE_ARGS"] ?? "").split(" ").filter((arg) => arg !== "");
+    this.child = spawn(process.execPath, [...nodeArgs, datalabBin, ...args], {
       cwd: repoRoot,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -8,7 +8,9 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { mediaTypeForName } from "../proto/index.js";
-import { runSampleJob, runSynthesisJob, type SynthesisJobSpec } from "./synthesis-job.js";
+import { sampleToFile } from "../generators/index.js";
+import { ModelCache } from "./model-cache.js";
+import { runSynthesisJob, type SampleJobSummary, type SynthesisJobSpec } from "./synthesis-job.js";
 import type { TaskRunFile, TaskRunHooks, TaskRunRequest, TaskRunResult } from "./task-runner.js";
 import { TaskSpecError } from "./task-runner.js";
 
@@ -28,6 +30,30 @@ function summaryOf(summary: unknown, request: TaskRunRequest): string {
   return JSON.stringify({ rows: request.rows, seed: request.seed, note: "summary too large for listings; see the report" });
 }
 
+/** Models stay loaded between the tasks of this thread (see model-cache.ts for why). */
+const models = new ModelCache();
+
+/**
+ * What `runSampleJob` (behind `datalab sample`) does, with the model from the cache instead of
+ * parsed again from its file for every task: same sampler, same output, same summary.
+ */
+async function runCachedSampleJob(request: TaskRunRequest, tablePath: string, hooks: TaskRunHooks): Promise<SampleJobSummary> {
+  const started = performance.now();
+  hooks.onProgress(0, "load");
+  const model = await models.load(request.inputPath);
+  const seed = BigInt.asUintN(64, BigInt(request.seed));
+  hooks.onProgress(0.02, "sample");
+  const rows = request.rows;
+  const result = await sampleToFile(model, tablePath, rows, {
+    seed,
+    signal: hooks.signal,
+    ...(request.where === undefined ? {} : { where: request.where }),
+    onProgress: (fraction) => hooks.onProgress(0.02 + 0.98 * fraction, "sample"),
+  });
+  const totalSeconds = (performance.now() - started) / 1000;
+  return { rows, seed: seed.toString(), seconds: { sample: result.seconds, total: totalSeconds }, warnings: [...model.warnings], outputs: { table: tablePath } };
+}
+
 export async function runDatalabTask(request: TaskRunRequest, hooks: TaskRunHooks): Promise<TaskRunResult> {
   if (request.model !== "gaussian_copula" && request.model !== "gaussian-copula" && request.model !== "copula") {
     throw new TaskSpecError(`model "${request.model}" is not available on this node; use gaussian_copula.`);
@@ -35,7 +61,7 @@ export async function runDatalabTask(request: TaskRunRequest, hooks: TaskRunHook
   const tablePath = join(request.outputDir, `synthetic.${request.outputFormat}`);
   const onProgress = (fraction: number, stage: string) => hooks.onProgress(fraction, stage);
   if (request.kind === "sample") {
-    const summary = await runSampleJob(request.inputPath, tablePath, request.rows, BigInt(request.seed), request.where, { onProgress, signal: hooks.signal });
+    const summary = await runCachedSampleJob(request, tablePath, hooks);
     hooks.onProgress(1, "done");
     return { files: [file("table", tablePath)], summaryJson: summaryOf(summary, request) };
   }

@@ -34,10 +34,14 @@ interface FakeState {
   cancelled: Set<string>;
   registrations: number;
   deregistered: boolean;
+  /** What RegisterNode offers for inline results (0: like a coordinator from before them). */
+  maxInlineResultBytes: number;
+  uploadCalls: number;
+  inlineChunks: number;
 }
 
 function newState(): FakeState {
-  return { failOnce: new Set(), duplicateUploads: 0, queue: [], chunks: new Map(), completed: [], failed: [], released: [], progress: [], cancelled: new Set(), registrations: 0, deregistered: false };
+  return { failOnce: new Set(), duplicateUploads: 0, queue: [], chunks: new Map(), completed: [], failed: [], released: [], progress: [], cancelled: new Set(), registrations: 0, deregistered: false, maxInlineResultBytes: 0, uploadCalls: 0, inlineChunks: 0 };
 }
 
 function task(jobId: string): TaskOut {
@@ -69,7 +73,7 @@ async function startFake(state: FakeState, port = 0): Promise<{ server: grpc.Ser
   const handlers: NodeServiceHandlers = {
     RegisterNode: (_call, callback) => {
       state.registrations += 1;
-      callback(null, { heartbeatIntervalSeconds: 1, leaseSeconds: 3, maxChunkBytes: 1024 * 1024, activeTasks: [] });
+      callback(null, { heartbeatIntervalSeconds: 1, leaseSeconds: 3, maxChunkBytes: 1024 * 1024, activeTasks: [], maxInlineResultBytes: state.maxInlineResultBytes });
     },
     Heartbeat: (call, callback) => callback(null, { heartbeatIntervalSeconds: 1, cancelledTaskIds: call.request.runningTaskIds.filter((id) => state.cancelled.has(id)), lostTaskIds: [] }),
     LeaseTask: (_call, callback) => {
@@ -84,6 +88,7 @@ async function startFake(state: FakeState, port = 0): Promise<{ server: grpc.Ser
     },
     DownloadInput: (call) => call.destroy({ code: grpc.status.UNIMPLEMENTED, details: "not in the fake" } as grpc.ServiceError),
     UploadChunk: (call, callback) => {
+      state.uploadCalls += 1;
       const digest = createHash("sha256").update(call.request.data).digest("hex");
       if (digest !== call.request.sha256) return callback({ code: grpc.status.INVALID_ARGUMENT, details: "digest mismatch" });
       if (state.failOnce.delete(digest)) return callback({ code: grpc.status.UNAVAILABLE, details: "connection reset (test)" });
@@ -94,6 +99,11 @@ async function startFake(state: FakeState, port = 0): Promise<{ server: grpc.Ser
     },
     FindMissingChunks: (call, callback) => callback(null, { missingSha256: call.request.sha256.filter((digest) => !state.chunks.has(digest)) }),
     CompleteTask: (call, callback) => {
+      for (const chunk of call.request.inlineChunks) {
+        if (createHash("sha256").update(chunk.data).digest("hex") !== chunk.sha256) return callback({ code: grpc.status.INVALID_ARGUMENT, details: "digest mismatch" });
+        state.chunks.set(chunk.sha256, Buffer.from(chunk.data));
+        state.inlineChunks += 1;
+      }
       state.completed.push({
         taskId: call.request.taskId,
         leaseId: call.request.leaseId,
@@ -204,6 +214,27 @@ describe("NodeAgent", () => {
       text = await metrics.registry.metrics();
     }
     expect(text).toMatch(counted);
+  });
+
+  it("sends a small result inside CompleteTask when the coordinator offers it, a large one by UploadChunk", async () => {
+    for (const [bytes, inline] of [
+      [40_000, true],
+      [300_000, false],
+    ] as const) {
+      const state = newState();
+      state.maxInlineResultBytes = 256 * 1024;
+      const fake = await startFake(state);
+      cleanups.push(() => void fake.server.forceShutdown());
+      state.queue.push(task("job-i"));
+      await startAgent(fake.port, writingRunner(bytes));
+      await until("completion", () => state.completed.length === 1);
+      const table = state.completed[0]?.results.find((r) => r.kind === "RESULT_KIND_TABLE");
+      const rebuilt = Buffer.concat(table!.chunks.map((digest) => state.chunks.get(digest)!));
+      expect(rebuilt.length).toBe(bytes);
+      expect(createHash("sha256").update(rebuilt).digest("hex")).toBe(table?.sha256);
+      expect(state.uploadCalls).toBe(inline ? 0 : 1);
+      expect(state.inlineChunks).toBe(inline ? 1 : 0);
+    }
   });
 
   it("resumes an interrupted result upload without sending any stored chunk twice", async () => {

@@ -52,6 +52,7 @@ export class NodeAgent {
   #session: Session | undefined;
   #leaseSeconds: number = tunables.leaseSeconds;
   #maxChunkBytes: number = tunables.maxChunkBytes;
+  #maxInlineResultBytes = 0;
   #slotFreed: (() => void) | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #registeredOnce = false;
@@ -146,6 +147,7 @@ export class NodeAgent {
     const { session, activeTasks } = await registerNode(this.#options.client, request);
     this.#leaseSeconds = session.leaseSeconds;
     this.#maxChunkBytes = session.maxChunkBytes;
+    this.#maxInlineResultBytes = session.maxInlineResultBytes;
     this.#backoff.reset();
     this.#options.metrics.coordinatorConnected.set(1);
     this.#log(
@@ -285,7 +287,7 @@ export class NodeAgent {
     const { metrics, config } = this.#options;
     try {
       const verdict = await reportOutcome(
-        { client: this.#options.client, nodeId: config.nodeId, maxChunkBytes: this.#maxChunkBytes, deadlineSeconds: tunables.unaryDeadlineSeconds },
+        { client: this.#options.client, nodeId: config.nodeId, maxChunkBytes: this.#maxChunkBytes, maxInlineResultBytes: this.#maxInlineResultBytes, deadlineSeconds: tunables.unaryDeadlineSeconds },
         outcome,
       );
       if (verdict.kind === "retry-later") {

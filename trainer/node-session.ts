@@ -16,6 +16,8 @@ export interface Session {
   heartbeatIntervalSeconds: number;
   leaseSeconds: number;
   maxChunkBytes: number;
+  /** Result bytes CompleteTask takes inline (0: the coordinator wants every chunk uploaded). */
+  maxInlineResultBytes: number;
   /** Aborted when the session is over (coordinator gone, node forgotten, shutdown done). */
   controller: AbortController;
 }
@@ -49,6 +51,7 @@ export async function registerNode(client: NodeServiceClient, request: RegisterN
       heartbeatIntervalSeconds: Math.max(1, response.heartbeatIntervalSeconds || tunables.heartbeatIntervalSeconds),
       leaseSeconds: Math.max(1, response.leaseSeconds || tunables.leaseSeconds),
       maxChunkBytes: response.maxChunkBytes || tunables.maxChunkBytes,
+      maxInlineResultBytes: response.maxInlineResultBytes,
       controller: new AbortController(),
     },
     activeTasks: response.activeTasks,

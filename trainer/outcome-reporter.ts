@@ -1,11 +1,12 @@
 /**
- * Sends a spooled outcome to the coordinator: for a success, the result files' missing chunks
+ * Sends a spooled outcome to the coordinator: for a success, small results (at most the
+ * coordinator's max_inline_result_bytes) inside CompleteTask itself; otherwise the result files' missing chunks
  * (uploadFile asks FindMissingChunks first, so a report interrupted half-way resumes where it
  * stopped and never stores a chunk twice) and then CompleteTask; for a failure, FailTask.
  * Returns what the agent should do with the spool entry.
  */
 import * as grpc from "@grpc/grpc-js";
-import { manifestOfFile, type NodeServiceClient, type ResultFile, type ResultKindName, readFileChunks, tunables } from "../proto/index.js";
+import { manifestOfFile, type NodeServiceClient, type ResultFile, type ResultKindName, readFileChunks, tunables, type UploadChunkRequest } from "../proto/index.js";
 import { cancellableCall, describeRpcError, statusOf } from "./node-rpc.js";
 import type { SpooledOutcome, SpoolFileKind } from "./result-spool.js";
 
@@ -30,6 +31,8 @@ export interface ReportContext {
   nodeId: string;
   /** Largest chunk the coordinator accepts (from RegisterNodeResponse). */
   maxChunkBytes: number;
+  /** Result bytes CompleteTask takes inline (from RegisterNodeResponse; 0: upload every chunk). */
+  maxInlineResultBytes?: number;
   deadlineSeconds: number;
   signal?: AbortSignal;
 }
@@ -48,9 +51,24 @@ const findMissingThresholdChunks = 4;
  * all files together (so an interrupted report resumes), or, for a result of a few chunks, the
  * chunks straight away.
  */
-async function uploadResults(context: ReportContext, outcome: SpooledOutcome): Promise<{ results: ResultFile[]; uploadedBytes: number }> {
+async function uploadResults(context: ReportContext, outcome: SpooledOutcome): Promise<{ results: ResultFile[]; uploadedBytes: number; inlineChunks: UploadChunkRequest[] }> {
   const chunkBytes = Math.min(tunables.chunkBytes, context.maxChunkBytes);
   const manifests = await Promise.all(outcome.files.map((file) => manifestOfFile(file.path, { name: file.name, mediaType: file.mediaType, chunkBytes })));
+  const resultsOf = () => outcome.files.map((file, i): ResultFile => ({ kind: resultKinds[file.kind], file: manifests[i]! }));
+  const totalBytes = manifests.reduce((sum, manifest) => sum + manifest.sizeBytes, 0);
+  if (totalBytes <= (context.maxInlineResultBytes ?? 0)) {
+    // Small results ride inside CompleteTask (re-sent whole if the report is retried: they are small).
+    const inlineChunks: UploadChunkRequest[] = [];
+    const seen = new Set<string>();
+    for (const file of outcome.files) {
+      for await (const chunk of readFileChunks(file.path, chunkBytes)) {
+        if (seen.has(chunk.sha256)) continue;
+        seen.add(chunk.sha256);
+        inlineChunks.push({ sha256: chunk.sha256, data: chunk.data });
+      }
+    }
+    return { results: resultsOf(), uploadedBytes: totalBytes, inlineChunks };
+  }
   const digests = [...new Set(manifests.flatMap((manifest) => manifest.chunks.map((chunk) => chunk.sha256)))];
   let missing = new Set(digests);
   if (digests.length > findMissingThresholdChunks) {
@@ -93,8 +111,7 @@ async function uploadResults(context: ReportContext, outcome: SpooledOutcome): P
   }
   await Promise.all(inFlight);
   if (failure !== undefined) throw failure;
-  const results = outcome.files.map((file, i): ResultFile => ({ kind: resultKinds[file.kind], file: manifests[i]! }));
-  return { results, uploadedBytes };
+  return { results: resultsOf(), uploadedBytes, inlineChunks: [] };
 }
 
 export async function reportOutcome(context: ReportContext, outcome: SpooledOutcome): Promise<ReportVerdict> {
@@ -108,9 +125,9 @@ export async function reportOutcome(context: ReportContext, outcome: SpooledOutc
       );
       return { kind: "acknowledged", uploadedBytes: 0, willRetry: response.willRetry };
     }
-    const { results, uploadedBytes } = await uploadResults(context, outcome);
+    const { results, uploadedBytes, inlineChunks } = await uploadResults(context, outcome);
     const response = await cancellableCall<{ accepted: boolean }>(
-      (metadata, options, callback) => context.client.completeTask({ ...ids, results, summaryJson: outcome.summaryJson }, metadata, options, callback),
+      (metadata, options, callback) => context.client.completeTask({ ...ids, results, summaryJson: outcome.summaryJson, inlineChunks }, metadata, options, callback),
       context.deadlineSeconds,
       context.signal,
     );

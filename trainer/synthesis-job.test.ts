@@ -77,7 +77,14 @@ describe("datalab synth / sample", () => {
     expect(stdout).toMatch(/^500 synthetic rows \(from 406\) → .*cars-human\.csv in [\d.]+ s/);
     expect(stdout).toMatch(/columns: 6 numerical, 1 datetime, 2 categorical; seed 0/);
     expect(stdout).toMatch(/quality: 0\.\d{3} \(column shapes/);
+    expect(stdout).not.toMatch(/privacy on seeded samples/);
   });
+
+  test("above the privacy bound the human summary says which sample sizes the privacy metrics used", async () => {
+    const { code, stdout } = await cli("synth", CARS, "--out", join(dir, "cars-60k.csv"), "--rows", "60000");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/privacy on seeded samples: 406 real × 50,000 synthetic rows; fidelity on all rows/);
+  }, 60_000);
 
   test("same seed → byte-identical output; another seed → different", async () => {
     const a = join(dir, "det-a.csv");

@@ -1,6 +1,7 @@
 // Original file: proto/datalab/v1/node_service.proto
 
 import type { ResultFile as _datalab_v1_ResultFile, ResultFile__Output as _datalab_v1_ResultFile__Output } from '../../datalab/v1/ResultFile.js';
+import type { UploadChunkRequest as _datalab_v1_UploadChunkRequest, UploadChunkRequest__Output as _datalab_v1_UploadChunkRequest__Output } from '../../datalab/v1/UploadChunkRequest.js';
 
 /**
  * Request of CompleteTask.
@@ -27,6 +28,13 @@ export interface CompleteTaskRequest {
    * Short JSON summary of scores for listings (at most 64 KiB), e.g. {"fidelity": 0.91}.
    */
   'summaryJson'?: (string);
+  /**
+   * Chunks of the result files sent with this call instead of by UploadChunk, for small results
+   * (together at most RegisterNodeResponse.max_inline_result_bytes): saves a round trip and a
+   * call per file. Each is checked and stored exactly as UploadChunk would, before the
+   * completion is recorded; the results' other chunks must have been uploaded before.
+   */
+  'inlineChunks'?: (_datalab_v1_UploadChunkRequest)[];
 }
 
 /**
@@ -54,4 +62,11 @@ export interface CompleteTaskRequest__Output {
    * Short JSON summary of scores for listings (at most 64 KiB), e.g. {"fidelity": 0.91}.
    */
   'summaryJson': (string);
+  /**
+   * Chunks of the result files sent with this call instead of by UploadChunk, for small results
+   * (together at most RegisterNodeResponse.max_inline_result_bytes): saves a round trip and a
+   * call per file. Each is checked and stored exactly as UploadChunk would, before the
+   * completion is recorded; the results' other chunks must have been uploaded before.
+   */
+  'inlineChunks': (_datalab_v1_UploadChunkRequest__Output)[];
 }

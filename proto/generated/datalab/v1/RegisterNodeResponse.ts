@@ -24,6 +24,11 @@ export interface RegisterNodeResponse {
    * reconnect): keep reporting them, or ReleaseTask those the node no longer runs.
    */
   'activeTasks'?: (_datalab_v1_Task)[];
+  /**
+   * Most bytes of result chunks CompleteTask accepts inline (CompleteTaskRequest.inline_chunks),
+   * all files together. 0 (a coordinator that predates inline results): upload every chunk.
+   */
+  'maxInlineResultBytes'?: (number | string | Long);
 }
 
 /**
@@ -47,4 +52,9 @@ export interface RegisterNodeResponse__Output {
    * reconnect): keep reporting them, or ReleaseTask those the node no longer runs.
    */
   'activeTasks': (_datalab_v1_Task__Output)[];
+  /**
+   * Most bytes of result chunks CompleteTask accepts inline (CompleteTaskRequest.inline_chunks),
+   * all files together. 0 (a coordinator that predates inline results): upload every chunk.
+   */
+  'maxInlineResultBytes': (number);
 }
