@@ -19,11 +19,10 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { tableFromCsv } from "../benchmarks/csv-table.js";
-import { scoreTables } from "../benchmarks/index.js";
-import { listSdmetricsCases, loadSdmetricsCase } from "../benchmarks/sdmetrics-case.js";
-import { sampleTable } from "./copula-sampler.js";
-import { fitGaussianCopula } from "./fit-copula.js";
+import { fitGaussianCopula, sampleTable } from "../../generators/index.js";
+import { tableFromCsv } from "../csv-table.js";
+import { scoreTables } from "../index.js";
+import { listSdmetricsCases, loadSdmetricsCase } from "../sdmetrics-case.js";
 
 interface ReferenceScores {
   quality: { overall: number; properties: Array<{ Property: string; Score: number }> };
@@ -79,7 +78,7 @@ describe("our copula vs the reference Python Gaussian copula (SDMetrics 0.29.0 s
     const reference = loadSdmetricsCase("adult-2k");
     // real.csv is rows 0–1999 of the Adult file; rows 2000–3999 and 4000–5999 are people the
     // model never saw: a same-population holdout and a "perfect generator" yardstick.
-    const lines = readFileSync(new URL("../fixtures/adult/adult.csv", import.meta.url), "utf8").trimEnd().split("\n");
+    const lines = readFileSync(new URL("../../fixtures/adult/adult.csv", import.meta.url), "utf8").trimEnd().split("\n");
     const rowsOf = (from: number) => tableFromCsv([lines[0], ...lines.slice(1 + from, 1 + from + 2000)].join("\n"), reference.schema);
     const holdout = rowsOf(2000);
     const fresh = rowsOf(4000);
