@@ -228,11 +228,14 @@ export class NodeAgent {
     this.#running.set(task.taskId, attempt);
     this.#options.metrics.tasksRunning.set(this.#running.size);
     this.#log(`leased ${task.taskId} (${attempt.kindLabel}, attempt ${task.attempt})`);
-    void this.#runTask(attempt, session).finally(() => {
-      this.#running.delete(task.taskId);
-      this.#options.metrics.tasksRunning.set(this.#running.size);
-      this.#slotFreed?.();
-    });
+    void this.#runTask(attempt, session).finally(() => this.#freeSlot(task.taskId));
+  }
+
+  /** The task no longer occupies a slot (done and spooled, or stopped); idempotent. */
+  #freeSlot(taskId: string): void {
+    if (!this.#running.delete(taskId)) return;
+    this.#options.metrics.tasksRunning.set(this.#running.size);
+    this.#slotFreed?.();
   }
 
   async #runTask(attempt: TaskAttempt, session: Session): Promise<void> {
@@ -266,7 +269,12 @@ export class NodeAgent {
       return;
     }
     this.#log(`finished ${attempt.task.taskId}: ${outcome.outcome}${outcome.outcome === "failed" ? ` (${outcome.errorMessage})` : ""} in ${seconds.toFixed(2)} s`);
-    await this.#report(outcome, this.#session ?? session);
+    // The outcome is safe in the spool: the next task may start while this one is reported (the
+    // report's round trips and the coordinator's fsyncs no longer idle the slot). #report marks
+    // itself in #reporting before its first await, so a shutdown still waits for it.
+    const report = this.#report(outcome, this.#session ?? session);
+    this.#freeSlot(attempt.task.taskId);
+    await report;
   }
 
   async #reportPending(session: Session): Promise<void> {
