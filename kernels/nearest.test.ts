@@ -121,9 +121,10 @@ describe("nearestNeighbors (CPU)", () => {
     const got = await cpu.nearestNeighborsAsync(a, b, options);
     const elapsedMs = performance.now() - started;
     clearInterval(timer);
-    // The timer keeps firing while the native call runs on a worker thread (a synchronous call
-    // would block it for the whole elapsed time): at least one tick per 20 ms of work.
-    expect(ticks).toBeGreaterThanOrEqual(Math.floor(elapsedMs / 20));
+    // The timer keeps firing while the native call runs on a worker thread; a synchronous call
+    // blocks it for the whole elapsed time and leaves 0 ticks. On a loaded 2-core machine the
+    // main thread is scheduled irregularly, so ask for a few ticks, not a rate.
+    expect(ticks).toBeGreaterThanOrEqual(Math.min(3, Math.floor(elapsedMs / 20)));
     expect(got).toEqual(cpu.nearestNeighbors(a, b, options));
   });
 });
