@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { captureOutput } from "./capture-output.js";
 import { main } from "./main.js";
 
 let dir: string;
@@ -13,24 +14,7 @@ afterAll(async () => {
 });
 
 /** Runs `datalab …` in-process and captures what it prints. */
-async function datalab(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const datalab = (...argv: string[]) => captureOutput(() => main(argv));
 
 describe("datalab schema", () => {
   it("prints the inferred schema as JSON and warnings on stderr", async () => {

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, test, vi } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
+import { captureOutput } from "./capture-output.js";
 import { CliError } from "./cli-error.js";
 import { run } from "./score.js";
 
@@ -9,18 +10,7 @@ const fixtures = new URL("../benchmarks/fixtures/sdmetrics/", import.meta.url).p
 const out = mkdtempSync(join(tmpdir(), "datalab-score-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-async function capture(argv: string[]): Promise<{ code: number; stdout: string }> {
-  const chunks: string[] = [];
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    chunks.push(String(chunk));
-    return true;
-  });
-  try {
-    return { code: await run(argv), stdout: chunks.join("") };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const capture = (argv: string[]) => captureOutput(() => run(argv));
 
 describe("datalab score", () => {
   test("scores the seattle-weather case with a holdout and SDV metadata, writes JSON and HTML", async () => {

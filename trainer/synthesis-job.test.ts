@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, test, vi } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
+import { captureOutput } from "../cli/capture-output.js";
 import { main } from "../cli/main.js";
 import { scoreTables } from "../benchmarks/index.js";
 import { fitGaussianCopula, sampleTable } from "../generators/index.js";
@@ -20,25 +21,7 @@ const PENGUINS = "node_modules/vega-datasets/data/penguins.json";
 const CARS = "node_modules/vega-datasets/data/cars.json";
 
 /** Runs the CLI in-process and captures what it prints. */
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = (...argv: string[]) => captureOutput(() => main(argv));
 
 const sha = async (path: string) => createHash("sha256").update(await readFile(path)).digest("hex");
 const exists = async (name: string) => (await readdir(dir)).some((entry) => entry.includes(name));

@@ -178,8 +178,12 @@ export function contingencySimilarity(real: JointCounts, synthetic: JointCounts)
   return 1 - variation / 2;
 }
 
-/** Cramér's V of a contingency table (levels with no rows are not part of the table); NaN if a side has one level. */
-export function cramersV(counts: JointCounts, levelsA: number, levelsB: number): number {
+/**
+ * What both Cramér's V variants need from a contingency table: its total, the number of
+ * non-empty levels on each side (levels with no rows are not part of the table), and
+ * Σ n_ab² / (n_a· n_·b), which equals φ² + 1 (so χ² = n·(that − 1)).
+ */
+function contingencyShape(counts: JointCounts, levelsA: number, levelsB: number): { n: number; r: number; k: number; phi2PlusOne: number } {
   const rowSums = new Float64Array(levelsA);
   const colSums = new Float64Array(levelsB);
   counts.forEach((a, b, c) => {
@@ -190,13 +194,18 @@ export function cramersV(counts: JointCounts, levelsA: number, levelsB: number):
   let k = 0;
   for (const s of rowSums) if (s > 0) r++;
   for (const s of colSums) if (s > 0) k++;
-  const n = counts.total;
-  if (n === 0 || Math.min(r, k) < 2) return Number.NaN;
-  let sum = 0;
+  let phi2PlusOne = 0;
   counts.forEach((a, b, c) => {
-    sum += (c * c) / (rowSums[a]! * colSums[b]!);
+    phi2PlusOne += (c * c) / (rowSums[a]! * colSums[b]!);
   });
-  const chi2 = n * (sum - 1);
+  return { n: counts.total, r, k, phi2PlusOne };
+}
+
+/** Cramér's V of a contingency table (levels with no rows are not part of the table); NaN if a side has one level. */
+export function cramersV(counts: JointCounts, levelsA: number, levelsB: number): number {
+  const { n, r, k, phi2PlusOne } = contingencyShape(counts, levelsA, levelsB);
+  if (n === 0 || Math.min(r, k) < 2) return Number.NaN;
+  const chi2 = n * (phi2PlusOne - 1);
   return Math.sqrt(Math.max(0, chi2) / n / (Math.min(r, k) - 1));
 }
 
@@ -206,23 +215,9 @@ export function cramersV(counts: JointCounts, levelsA: number, levelsB: number):
  * independently shuffled table look as if it kept its associations.
  */
 export function cramersVBiasCorrected(counts: JointCounts, levelsA: number, levelsB: number): number {
-  const rowSums = new Float64Array(levelsA);
-  const colSums = new Float64Array(levelsB);
-  counts.forEach((a, b, c) => {
-    rowSums[a]! += c;
-    colSums[b]! += c;
-  });
-  let r = 0;
-  let k = 0;
-  for (const s of rowSums) if (s > 0) r++;
-  for (const s of colSums) if (s > 0) k++;
-  const n = counts.total;
+  const { n, r, k, phi2PlusOne } = contingencyShape(counts, levelsA, levelsB);
   if (n < 2 || Math.min(r, k) < 2) return Number.NaN;
-  let sum = 0;
-  counts.forEach((a, b, c) => {
-    sum += (c * c) / (rowSums[a]! * colSums[b]!);
-  });
-  const phi2 = Math.max(0, sum - 1);
+  const phi2 = Math.max(0, phi2PlusOne - 1);
   const phi2Corrected = Math.max(0, phi2 - ((k - 1) * (r - 1)) / (n - 1));
   const kCorrected = k - ((k - 1) * (k - 1)) / (n - 1);
   const rCorrected = r - ((r - 1) * (r - 1)) / (n - 1);
