@@ -17,6 +17,7 @@ import { WorkerTaskPool } from "../trainer/worker-task-pool.js";
 import { CliError } from "./cli-error.js";
 import { loopbackServerName } from "./job-client.js";
 import { parseCount, parseFlags } from "./parse-flags.js";
+import { LineLog } from "./line-log.js";
 
 export const usage = `usage: datalab node --coordinator host:port --tls-dir DIR [options]
   Runs a worker node agent. Every flag can also come from the variable shown.
@@ -58,7 +59,8 @@ export async function run(argv: string[]): Promise<number> {
     throw error;
   }
   const maxTasks = parseCount("max-tasks", values["max-tasks"] ?? process.env["DATALAB_MAX_TASKS"], 1, { min: 1, max: 256 });
-  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} node ${config.nodeId}: ${line}\n`);
+  const lines = new LineLog();
+  const log = (line: string) => lines.line(`${new Date().toISOString()} node ${config.nodeId}: ${line}`);
 
   let credentials: grpc.ChannelCredentials;
   if (config.insecure) {
@@ -111,5 +113,6 @@ export async function run(argv: string[]): Promise<number> {
     client.close();
     await pool.close();
     await metrics.close();
+    lines.close();
   }
 }

@@ -2,6 +2,8 @@
  * Content-addressed chunk storage on disk: `<dataDir>/chunks/ab/abcdef…` holds the bytes whose
  * SHA-256 is `abcdef…`. Written once (temp file, fsync, rename), so a re-sent chunk costs no
  * write and a crash never leaves a half chunk under its name; verified again on every read.
+ * Chunks up to `small.table.maxBytes` go to the job database instead (small-chunks.ts), made
+ * durable by its group commit; readers see one store either way.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
@@ -9,6 +11,13 @@ import { open, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { isSha256Hex, type Manifest, sha256Hex } from "../proto/index.js";
 import { DataLossError, FailedPreconditionError, InvalidArgumentError, ResourceExhaustedError } from "./errors.js";
+import type { SmallChunkTable } from "./small-chunks.js";
+
+export interface SmallChunkOptions {
+  table: SmallChunkTable;
+  /** Resolves once every committed database change is on stable storage (the job store's group commit). */
+  durable: () => Promise<void>;
+}
 
 /**
  * Owner key under which the job store records the chunks a client uploaded. Bytes are stored
@@ -34,9 +43,12 @@ export class ChunkStore {
    */
   private readonly verifiedManifests = new Set<string>();
 
-  constructor(dir: string, maxChunkBytes: number) {
+  private readonly small: SmallChunkOptions | undefined;
+
+  constructor(dir: string, maxChunkBytes: number, small?: SmallChunkOptions) {
     this.dir = dir;
     this.maxChunkBytes = maxChunkBytes;
+    this.small = small;
     mkdirSync(dir, { recursive: true });
   }
 
@@ -45,7 +57,7 @@ export class ChunkStore {
   }
 
   has(sha256: string): boolean {
-    return isSha256Hex(sha256) && existsSync(this.pathOf(sha256));
+    return isSha256Hex(sha256) && (this.small?.table.has(sha256) === true || existsSync(this.pathOf(sha256)));
   }
 
   /** Stores `data` under its digest; `alreadyStored` when it was there (nothing written). */
@@ -55,6 +67,13 @@ export class ChunkStore {
     if (data.length > this.maxChunkBytes) throw new ResourceExhaustedError(`chunk of ${data.length} bytes is above the ${this.maxChunkBytes}-byte limit; cut files into chunks of tunables.chunkBytes.`);
     const actual = sha256Hex(data);
     if (actual !== sha256) throw new InvalidArgumentError(`chunk bytes hash to ${actual}, not the sha256 sent (${sha256}); the chunk was corrupted in transit, send it again.`);
+    if (this.small !== undefined && data.length <= this.small.table.maxBytes) {
+      if (existsSync(this.pathOf(sha256))) return { alreadyStored: true, sizeBytes: data.length };
+      const stored = this.small.table.put(sha256, data);
+      // Acknowledged only once durable, like a chunk file (the fsync is shared with other commits).
+      await this.small.durable();
+      return { alreadyStored: !stored, sizeBytes: data.length };
+    }
     const path = this.pathOf(sha256);
     if (existsSync(path)) return { alreadyStored: true, sizeBytes: data.length };
     const prefix = sha256.slice(0, 2);
@@ -78,7 +97,7 @@ export class ChunkStore {
   async get(sha256: string): Promise<Buffer> {
     let data: Buffer;
     try {
-      data = await readFile(this.pathOf(sha256));
+      data = this.small?.table.get(sha256) ?? (await readFile(this.pathOf(sha256)));
     } catch {
       throw new DataLossError(`stored chunk ${sha256} is missing from ${this.dir}; the result must be produced again.`);
     }
@@ -110,7 +129,7 @@ export class ChunkStore {
       );
     }
     for (const [i, chunk] of manifest.chunks.entries()) {
-      const size = (await stat(this.pathOf(chunk.sha256))).size;
+      const size = this.small?.table.sizeOf(chunk.sha256) ?? (await stat(this.pathOf(chunk.sha256))).size;
       if (size !== chunk.sizeBytes) throw new FailedPreconditionError(`${what} "${manifest.name}" chunk ${i} is ${size} bytes, the manifest says ${chunk.sizeBytes}; rebuild the manifest.`);
     }
     // A one-chunk file is its chunk: the chunk's name (checked against its bytes when stored)
@@ -127,6 +146,7 @@ export class ChunkStore {
   /** Removes a chunk (tests simulating damage; garbage collection). */
   async remove(sha256: string): Promise<void> {
     this.verifiedManifests.clear();
+    this.small?.table.remove(sha256);
     await rm(this.pathOf(sha256), { force: true });
   }
 }

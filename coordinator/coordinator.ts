@@ -16,6 +16,7 @@ import type { JobRecord, JobStore, LeaseOutcome, NodeRecord } from "./job-store.
 import { toJobMessage } from "./job-view.js";
 import { type JobFilter, PageTokens, parseJobFilter } from "./list-query.js";
 import type { CoordinatorMetrics } from "./metrics.js";
+import { type LeaseWake, LeaseWaiters } from "./lease-waiters.js";
 import { NodeRegistry } from "./node-registry.js";
 import { type HeldResources, type NodeCapacity, waitingReason } from "./scheduler.js";
 
@@ -54,6 +55,8 @@ export class Coordinator {
   readonly settings: CoordinatorSettings;
   readonly nodes = new NodeRegistry();
   readonly events = new EventEmitter();
+  /** Nodes blocked in LeaseTask (see lease-waiters.ts for who is woken when). */
+  readonly leaseWaiters = new LeaseWaiters();
   private readonly metrics: CoordinatorMetrics | undefined;
   private readonly pageTokens: PageTokens;
   private readonly now: () => number;
@@ -83,7 +86,7 @@ export class Coordinator {
   stop(): void {
     this.stopping = true;
     if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
-    this.events.emit("work");
+    this.leaseWaiters.wakeAll();
     this.events.emit("stop");
   }
 
@@ -106,7 +109,7 @@ export class Coordinator {
       if (reason !== "released") this.metrics?.attemptFailures.inc({ kind: this.metrics.kindLabel(outcome.job.kind), reason });
       this.changed(outcome.job);
     }
-    if (outcomes.length > 0) this.events.emit("work");
+    if (outcomes.length > 0) this.leaseWaiters.wakeAll();
   }
 
   /** Re-queues expired leases and declares silent nodes offline (their leases expire with them). */
@@ -145,7 +148,7 @@ export class Coordinator {
     if (created) {
       this.metrics?.jobsSubmitted.inc({ kind: this.metrics.kindLabel(job.kind) });
       this.changed(job);
-      this.events.emit("work");
+      this.leaseWaiters.offerOne();
     }
     return { job: this.view(job), created };
   }
@@ -182,7 +185,8 @@ export class Coordinator {
     const job = this.store.cancelJob(jobId, reason || "cancelled by its owner", this.now());
     await this.store.durable();
     this.changed(job);
-    this.events.emit("work");
+    // A cancelled lease frees capacity on its node only.
+    if (job.nodeId !== null) this.leaseWaiters.wakeNode(job.nodeId);
     return this.view(job);
   }
 
@@ -248,7 +252,7 @@ export class Coordinator {
     this.store.upsertNode(record);
     await this.store.durable();
     this.nodes.add(record, now);
-    this.events.emit("work");
+    this.leaseWaiters.wakeAll();
     return { record, activeJobs: this.store.activeJobsOfNode(nodeId) };
   }
 
@@ -264,6 +268,7 @@ export class Coordinator {
   /** Long-poll: a leased job for the node, or undefined after `waitSeconds` / when `isCancelled()`. */
   async leaseTask(nodeId: string, waitSeconds: number, isCancelled: () => boolean): Promise<JobRecord | undefined> {
     const deadline = this.now() + Math.min(waitSeconds, tunables.maxLeaseTaskWaitSeconds) * 1000;
+    let wake: LeaseWake | undefined;
     for (;;) {
       this.touchNode(nodeId);
       const live = this.nodes.get(nodeId);
@@ -276,17 +281,11 @@ export class Coordinator {
         this.changed(job);
         return job;
       }
+      // Woken for a job this node could not place: let the next waiting node try it.
+      if (wake !== undefined) this.leaseWaiters.passOn(wake);
       const remainingMs = deadline - this.now();
       if (remainingMs <= 0 || isCancelled() || this.stopping) return undefined;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          this.events.off("work", done);
-          resolve();
-        };
-        const timer = setTimeout(done, Math.min(remainingMs, 1000));
-        this.events.on("work", done);
-      });
+      wake = await this.leaseWaiters.wait(nodeId, Math.min(remainingMs, 1000));
     }
   }
 
@@ -308,7 +307,8 @@ export class Coordinator {
     await this.store.durable();
     if (!alreadyAccepted) {
       this.changed(job);
-      this.events.emit("work");
+      // Capacity freed on this node only: other nodes could not have run what is still queued.
+      this.leaseWaiters.wakeNode(nodeId);
     }
     return true;
   }

@@ -89,6 +89,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: "small chunks",
+    // Chunks up to a few hundred KiB (most results of small jobs) live in the database: one row
+    // in a group-committed transaction instead of a file created, fsynced and renamed per chunk.
+    sql: `
+      CREATE TABLE small_chunks (
+        sha256 TEXT PRIMARY KEY,
+        size_bytes INTEGER NOT NULL,
+        data BLOB NOT NULL
+      );
+    `,
+  },
 ];
 
 export class MigrationError extends Error {

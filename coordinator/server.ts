@@ -10,7 +10,7 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
-import { CHANNEL_OPTIONS, JOB_SERVICE_NAME, jobServiceDefinition, loadDatalabProto, NODE_SERVICE_NAME, nodeServiceDefinition, tlsLayout } from "../proto/index.js";
+import { CHANNEL_OPTIONS, JOB_SERVICE_NAME, jobServiceDefinition, loadDatalabProto, NODE_SERVICE_NAME, nodeServiceDefinition, tlsLayout, tunables } from "../proto/index.js";
 import { Authenticator, readTokensFile } from "./auth.js";
 import { ChunkStore } from "./chunk-store.js";
 import type { CoordinatorConfig } from "./config.js";
@@ -19,6 +19,7 @@ import { jobServiceHandlers } from "./job-service.js";
 import { CoordinatorMetrics, serveMetrics } from "./metrics.js";
 import { nodeServiceHandlers } from "./node-service.js";
 import type { Log } from "./rpc.js";
+import { SmallChunkTable } from "./small-chunks.js";
 import { SqliteJobStore } from "./sqlite-job-store.js";
 
 export interface RunningCoordinator {
@@ -71,7 +72,10 @@ function bind(server: grpc.Server, address: string, credentials: grpc.ServerCred
 
 export async function startCoordinator(config: CoordinatorConfig, log: Log = (line) => process.stderr.write(`${line}\n`)): Promise<RunningCoordinator> {
   const store = new SqliteJobStore(join(config.dataDir, "jobs.sqlite"), { synchronous: config.sqliteSynchronous });
-  const chunks = new ChunkStore(join(config.dataDir, "chunks"), config.maxChunkBytes);
+  const chunks = new ChunkStore(join(config.dataDir, "chunks"), config.maxChunkBytes, {
+    table: new SmallChunkTable(store.db, tunables.maxInlineResultBytes),
+    durable: () => store.durable(),
+  });
   let coordinator: Coordinator | undefined;
   const metrics = new CoordinatorMetrics(
     {

@@ -11,7 +11,7 @@
  * column's decimals, datetimes to the step seen in training (a day, an hour, …); conditioned
  * numerical columns clamped into their condition's range; categories mapped back to codes.
  */
-import { copulaSampleAsync, philoxUniform } from "../kernels/index.js";
+import { type CopulaSampleRequest, copulaSample, copulaSampleAsync, philoxUniform } from "../kernels/index.js";
 import { fakePiiValues, makeIds, parseIdPattern } from "../tabular/index.js";
 import type { TableSchema } from "../tabular/schema.js";
 import type { Column, Table } from "../tabular/table.js";
@@ -33,6 +33,19 @@ export interface SamplerOptions {
   seed?: bigint | number;
   /** `--where` text or already-parsed terms. */
   where?: string | readonly ConditionTerm[];
+}
+
+/**
+ * Below this many output cells the kernel runs on the calling thread: a hop to a koffi worker
+ * thread and back costs more than sampling a few thousand cells (a 100-row SAMPLE task spent
+ * most of its kernel time in the hop). Above it the event loop stays free while the kernel runs.
+ */
+const SYNC_KERNEL_MAX_CELLS = 16_384;
+
+function runCopulaKernel(request: CopulaSampleRequest, out: Float64Array): Promise<void> {
+  if (request.rows * request.columns.length > SYNC_KERNEL_MAX_CELLS) return copulaSampleAsync(request, out);
+  copulaSample(request, out);
+  return Promise.resolve();
 }
 
 export class CopulaSampler {
@@ -97,7 +110,7 @@ export class CopulaSampler {
     const counterOffset = BigInt(startRow);
     if (this.conditional === null) {
       const out = this.kernelBuffer(rows * this.d);
-      await copulaSampleAsync({ rows, cholesky: this.choleskyFactor, columns: this.tables, seed: this.seed, counterOffset }, out);
+      await runCopulaKernel({ rows, cholesky: this.choleskyFactor, columns: this.tables, seed: this.seed, counterOffset }, out);
       for (let i = 0; i < this.d; i++) values[i] = out.subarray(i * rows, (i + 1) * rows);
       return values;
     }
@@ -120,7 +133,7 @@ export class CopulaSampler {
       const out = this.kernelBuffer(rows * nf);
       const mean = freeMeans(c, zc, rows);
       const columns = c.free.map((dimension) => this.tables[dimension]!);
-      await copulaSampleAsync({ rows, cholesky: c.freeCholesky, mean, columns, seed: this.seed, counterOffset }, out);
+      await runCopulaKernel({ rows, cholesky: c.freeCholesky, mean, columns, seed: this.seed, counterOffset }, out);
       c.free.forEach((dimension, k) => {
         values[dimension] = out.subarray(k * rows, (k + 1) * rows);
       });

@@ -20,7 +20,7 @@ import { cancellableCall, describeRpcError, isAuthRpcError } from "./node-rpc.js
 import { heartbeatLoop, registerNode, registrationOf, type Session } from "./node-session.js";
 import { reportOutcome } from "./outcome-reporter.js";
 import { ResultSpool, type SpooledOutcome } from "./result-spool.js";
-import { runAttempt, TaskAttempt, taskDirOf } from "./task-attempt.js";
+import { removeTaskDir, runAttempt, TaskAttempt, taskDirOf } from "./task-attempt.js";
 import type { TaskRunner } from "./task-runner.js";
 
 export class NodeAgentError extends Error {
@@ -268,7 +268,6 @@ export class NodeAgent {
       if (reason === "handed_back") await this.#release(attempt.task, "node shutting down");
       return;
     }
-    this.#log(`finished ${attempt.task.taskId}: ${outcome.outcome}${outcome.outcome === "failed" ? ` (${outcome.errorMessage})` : ""} in ${seconds.toFixed(2)} s`);
     // The outcome is safe in the spool: the next task may start while this one is reported (the
     // report's round trips and the coordinator's fsyncs no longer idle the slot). #report marks
     // itself in #reporting before its first await, so a shutdown still waits for it.
@@ -318,12 +317,15 @@ export class NodeAgent {
       metrics.taskDurationSeconds.observe({ kind: outcome.jobKind, outcome: label }, outcome.durationSeconds);
       if (verdict.kind === "acknowledged") {
         metrics.uploadedBytesTotal.inc(verdict.uploadedBytes);
-        this.#log(`reported ${outcome.taskId}: ${outcome.outcome}${verdict.willRetry === undefined ? "" : verdict.willRetry ? " (will retry)" : " (no retry)"}`);
+        // One line per outcome (with the lease line, two per task: at hundreds of tasks a second, log lines cost CPU).
+        const failure = outcome.outcome === "failed" ? ` (${outcome.errorMessage})` : "";
+        const retry = verdict.willRetry === undefined ? "" : verdict.willRetry ? " (will retry)" : " (no retry)";
+        this.#log(`reported ${outcome.taskId}: ${outcome.outcome}${failure} in ${outcome.durationSeconds.toFixed(2)} s${retry}`);
       } else {
         this.#log(`coordinator refused the outcome of ${outcome.taskId} (${verdict.reason}); dropping it`);
       }
       await this.#spool.remove(outcome.taskId);
-      await rm(taskDirOf(config.workDir, outcome.taskId), { recursive: true, force: true });
+      await removeTaskDir(taskDirOf(config.workDir, outcome.taskId), outcome.files.map((file) => file.path));
     } finally {
       this.#reporting.delete(outcome.taskId);
       this.#slotFreed?.();

@@ -5,8 +5,9 @@
  * stopped and never stores a chunk twice) and then CompleteTask; for a failure, FailTask.
  * Returns what the agent should do with the spool entry.
  */
+import { readFile, stat } from "node:fs/promises";
 import * as grpc from "@grpc/grpc-js";
-import { manifestOfFile, type NodeServiceClient, type ResultFile, type ResultKindName, readFileChunks, tunables, type UploadChunkRequest } from "../proto/index.js";
+import { chunkBuffer, manifestOfFile, type NodeServiceClient, type ResultFile, type ResultKindName, readFileChunks, tunables, type UploadChunkRequest } from "../proto/index.js";
 import { cancellableCall, describeRpcError, statusOf } from "./node-rpc.js";
 import type { SpooledOutcome, SpoolFileKind } from "./result-spool.js";
 
@@ -53,22 +54,27 @@ const findMissingThresholdChunks = 4;
  */
 async function uploadResults(context: ReportContext, outcome: SpooledOutcome): Promise<{ results: ResultFile[]; uploadedBytes: number; inlineChunks: UploadChunkRequest[] }> {
   const chunkBytes = Math.min(tunables.chunkBytes, context.maxChunkBytes);
-  const manifests = await Promise.all(outcome.files.map((file) => manifestOfFile(file.path, { name: file.name, mediaType: file.mediaType, chunkBytes })));
-  const resultsOf = () => outcome.files.map((file, i): ResultFile => ({ kind: resultKinds[file.kind], file: manifests[i]! }));
-  const totalBytes = manifests.reduce((sum, manifest) => sum + manifest.sizeBytes, 0);
+  const sizes = await Promise.all(outcome.files.map(async (file) => (await stat(file.path)).size));
+  const totalBytes = sizes.reduce((sum, size) => sum + size, 0);
   if (totalBytes <= (context.maxInlineResultBytes ?? 0)) {
-    // Small results ride inside CompleteTask (re-sent whole if the report is retried: they are small).
+    // Small results ride inside CompleteTask (re-sent whole if the report is retried: they are
+    // small). Each file is read once; its manifest and chunks come from the same bytes.
     const inlineChunks: UploadChunkRequest[] = [];
+    const results: ResultFile[] = [];
     const seen = new Set<string>();
     for (const file of outcome.files) {
-      for await (const chunk of readFileChunks(file.path, chunkBytes)) {
+      const { manifest, chunks } = chunkBuffer(await readFile(file.path), { name: file.name, mediaType: file.mediaType, chunkBytes });
+      results.push({ kind: resultKinds[file.kind], file: manifest });
+      for (const chunk of chunks) {
         if (seen.has(chunk.sha256)) continue;
         seen.add(chunk.sha256);
         inlineChunks.push({ sha256: chunk.sha256, data: chunk.data });
       }
     }
-    return { results: resultsOf(), uploadedBytes: totalBytes, inlineChunks };
+    return { results, uploadedBytes: totalBytes, inlineChunks };
   }
+  const manifests = await Promise.all(outcome.files.map((file) => manifestOfFile(file.path, { name: file.name, mediaType: file.mediaType, chunkBytes })));
+  const resultsOf = () => outcome.files.map((file, i): ResultFile => ({ kind: resultKinds[file.kind], file: manifests[i]! }));
   const digests = [...new Set(manifests.flatMap((manifest) => manifest.chunks.map((chunk) => chunk.sha256)))];
   let missing = new Set(digests);
   if (digests.length > findMissingThresholdChunks) {

@@ -6,7 +6,7 @@
  * reconnects it re-reports every entry (the coordinator accepts a report once per lease, so a
  * re-report can never make a job complete twice).
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 export type SpoolFileKind = "table" | "model" | "report" | "report_html" | "other";
@@ -97,6 +97,10 @@ export class ResultSpool {
 
   /** Forgets an outcome after the coordinator acknowledged (or permanently refused) it. */
   async remove(taskId: string): Promise<void> {
-    await rm(this.#pathOf(taskId), { force: true });
+    try {
+      await unlink(this.#pathOf(taskId));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
   }
 }

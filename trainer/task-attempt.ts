@@ -5,8 +5,8 @@
  * before anyone is told about it. Reporting the outcome is the agent's job, not this file's.
  */
 import { existsSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { mkdir, rm, rmdir, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { ChunkIntegrityError, downloadFile, type NodeServiceClient, type TaskOut } from "../proto/index.js";
 import { resolveBundledUri } from "./bundled-inputs.js";
@@ -62,6 +62,20 @@ export interface AttemptContext {
 
 export function taskDirOf(workDir: string, taskId: string): string {
   return join(workDir, "tasks", encodeURIComponent(taskId));
+}
+
+/**
+ * Removes an attempt's folder: its known files one by one, then the folder; a recursive removal
+ * only when something else is in it. (A recursive rm stats every entry first; per small task
+ * that was the node's largest file-system cost.)
+ */
+export async function removeTaskDir(dir: string, knownFiles: readonly string[]): Promise<void> {
+  await Promise.all(knownFiles.filter((path) => dirname(path) === dir).map((path) => unlink(path).catch(() => undefined)));
+  try {
+    await rmdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Local path of the job's input: a bundled file, or the upload downloaded once into the cache. */
@@ -153,8 +167,12 @@ export async function runAttempt(context: AttemptContext, attempt: TaskAttempt):
     jobKind: attempt.kindLabel,
   };
   const work = (async (): Promise<SpooledOutcome> => {
-    await rm(outputDir, { recursive: true, force: true });
-    await mkdir(outputDir, { recursive: true });
+    // mkdir answers undefined when the folder was there already (left by an earlier run of this
+    // task on this node): only then is there anything to clear.
+    if ((await mkdir(outputDir, { recursive: true })) === undefined) {
+      await rm(outputDir, { recursive: true, force: true });
+      await mkdir(outputDir, { recursive: true });
+    }
     keeper.update(0, "input");
     const inputPath = await prepareInput(context, attempt);
     const holdoutUri = task.spec?.scoring?.holdoutUri ?? "";

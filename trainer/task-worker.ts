@@ -19,6 +19,9 @@ if (port === null) throw new Error("trainer/task-worker.js runs only as a worker
 
 const controllers = new Map<number, AbortController>();
 
+/** Least time between two progress messages to the agent. */
+const progressIntervalMs = 200;
+
 port.on("message", (message: ToWorker) => {
   if (message.type === "abort") {
     controllers.get(message.id)?.abort(new Error("task stopped by the node agent"));
@@ -27,10 +30,16 @@ port.on("message", (message: ToWorker) => {
   const controller = new AbortController();
   controllers.set(message.id, controller);
   const post = (reply: FromWorker) => port.postMessage(reply);
-  runDatalabTask(message.request, {
-    signal: controller.signal,
-    onProgress: (fraction, phase, text) => post({ type: "progress", id: message.id, fraction, phase, ...(text === undefined ? {} : { message: text }) }),
-  }).then(
+  // The agent reports progress to the coordinator at most once a second: a few messages a
+  // second are plenty, and a small task (done in milliseconds) posts only its first.
+  let lastProgressMs = Number.NEGATIVE_INFINITY;
+  const onProgress = (fraction: number, phase: string, text?: string) => {
+    const now = performance.now();
+    if (now - lastProgressMs < progressIntervalMs) return;
+    lastProgressMs = now;
+    post({ type: "progress", id: message.id, fraction, phase, ...(text === undefined ? {} : { message: text }) });
+  };
+  runDatalabTask(message.request, { signal: controller.signal, onProgress }).then(
     (result) => post({ type: "done", id: message.id, result }),
     (error: unknown) => post({ type: "error", id: message.id, name: error instanceof Error ? error.name : "Error", message: error instanceof Error ? error.message : String(error) }),
   ).finally(() => controllers.delete(message.id));

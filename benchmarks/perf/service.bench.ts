@@ -1,6 +1,6 @@
 /**
  * Load test of the service, loopback only and bounded. 20 concurrent clients (each its own
- * TLS channel) submit small jobs to a real coordinator (mutual TLS, SQLite in WAL mode with its
+ * TLS channel, all in a worker thread of their own: submit-load.ts) submit small jobs to a real coordinator (mutual TLS, SQLite in WAL mode with its
  * default synchronous=FULL) and 4 real node agents run them; all are child processes here.
  * The small job is the SAMPLE kind: 100 rows from a Gaussian-copula model of vega penguins (the
  * model is fitted once by a SYNTHESIS job through the service, downloaded, and uploaded as the
@@ -20,7 +20,6 @@
  * machine's cores if nothing else ran: the issue's 200 jobs/s is above that ceiling here.
  * Last, `coordinatorOnly`: the same closed-loop submits to a fresh coordinator with no nodes.
  */
-import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism, setPriority } from "node:os";
 import { join } from "node:path";
@@ -28,6 +27,7 @@ import { downloadFile, type JobOut, type JobServiceClient, type JobSpec, uploadF
 import { type Cluster, startCluster } from "../../service-tests/cluster.js";
 import { listAllJobs, submitJob, synthesisSpec, waitForJob } from "../../service-tests/job-calls.js";
 import { TestProcesses } from "../../service-tests/process-harness.js";
+import { type PhaseResult, SubmitLoad } from "./submit-load.js";
 
 export const name = "service";
 
@@ -84,36 +84,6 @@ function reniceProcess(pid: number, nice: number): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-interface PhaseResult {
-  jobIds: string[];
-  seconds: number;
-  latenciesMs: number[];
-}
-
-/** Submits jobsPerPhase jobs from all clients; paced = on a fixed schedule at the target rate. */
-async function submitPhase(channels: JobServiceClient[], spec: (seed: number) => JobSpec, paced: boolean, seedBase: number, jobs = jobsPerPhase): Promise<PhaseResult> {
-  const perClient = jobs / channels.length;
-  const intervalMs = (1000 * channels.length) / targets.submitJobsPerSecond;
-  const jobIds: string[] = [];
-  const latenciesMs: number[] = [];
-  const started = performance.now();
-  await Promise.all(
-    channels.map(async (client, c) => {
-      // Clients start staggered across one interval, so the offered load is smooth.
-      const offsetMs = (c * intervalMs) / channels.length;
-      for (let i = 0; i < perClient; i++) {
-        const scheduled = started + offsetMs + i * intervalMs;
-        if (paced) await sleep(scheduled - performance.now());
-        const from = paced ? scheduled : performance.now();
-        const { job } = await submitJob(client, spec(seedBase + c * perClient + i), randomUUID());
-        latenciesMs.push(performance.now() - from);
-        jobIds.push(job.jobId);
-      }
-    }),
-  );
-  return { jobIds, seconds: (performance.now() - started) / 1000, latenciesMs };
-}
-
 function summary(phase: PhaseResult) {
   const sorted = [...phase.latenciesMs].sort((a, b) => a - b);
   return {
@@ -162,11 +132,11 @@ async function coordinatorOnly(): Promise<Record<string, unknown>> {
   const processes = new TestProcesses();
   try {
     const cluster = await startCluster(processes, { nodes: [], clients: ["client-1"] });
-    const channels = Array.from({ length: clients }, () => cluster.jobClient("client-1"));
-    await Promise.all(channels.map((client) => listAllJobs(client, "", 1)));
-    const gpuSpec = () => synthesisSpec({ gpus: 1 });
-    await submitPhase(channels, gpuSpec, false, 0, warmupJobs);
-    const measured = summary(await submitPhase(channels, gpuSpec, false, 0));
+    const load = await SubmitLoad.start({ address: cluster.address, tlsDir: cluster.tlsDir, clientNames: Array.from({ length: clients }, () => "client-1") });
+    const phase = (jobs: number) => load.phase({ spec: synthesisSpec({ gpus: 1 }), paced: false, jobsPerSecond: targets.submitJobsPerSecond, jobs, seedBase: 0 });
+    await phase(warmupJobs);
+    const measured = summary(await phase(jobsPerPhase));
+    await load.close();
     cluster.close();
     return { workload: `${jobsPerPhase} submits back-to-back by ${clients} clients to a coordinator with no nodes (after ${warmupJobs} warm-up submits)`, ...measured };
   } finally {
@@ -204,20 +174,21 @@ async function runWithNodes(): Promise<Record<string, unknown>> {
     const modelPath = join(workDir, "model.json");
     await downloadFile((startChunkIndex, deadline) => setup.downloadResult({ jobId: fitJob.jobId, kind: "RESULT_KIND_MODEL", startChunkIndex }, { deadline }), modelPath);
     const modelUpload = await uploadFile(setup, modelPath);
-    const spec = (seed: number): JobSpec => ({
+    const spec: JobSpec = {
       kind: "JOB_KIND_SAMPLE",
       input: { upload: modelUpload.manifest },
       rows: rowsPerJob,
-      seed,
       model: "gaussian_copula",
       outputFormat: "csv",
       resources: { gpuCount: 0, gpuMemoryBytes: 0, cpuCores: 1, memoryBytes: 0 },
-    });
+    };
 
     // Channels connected (TLS handshakes done) before any clock starts. Uploads belong to the
     // client that made them, so every client uploads the model once (stored once: same digest).
     const channels: JobServiceClient[] = Array.from({ length: clients }, (_, i) => cluster.jobClient(`client-${i + 1}`));
     await Promise.all(channels.map((client) => uploadFile(client, modelPath)));
+    // The submitting clients (one channel each, same identities) live in a worker thread of their own.
+    const load = await SubmitLoad.start({ address: cluster.address, tlsDir: cluster.tlsDir, clientNames: Array.from({ length: clients }, (_, i) => `client-${i + 1}`) });
 
     const cpuPids = { coordinator: [coordinatorPid], nodes: [...cluster.nodes.values()].map((node) => node.child.pid!) };
     const cpuAt = () => ({
@@ -228,9 +199,11 @@ async function runWithNodes(): Promise<Record<string, unknown>> {
     const cpuBefore = cpuAt();
     const startedUnixMs = Date.now();
     // Warm-up (not measured): the coordinator's first calls compile its code paths.
-    const warmup = await submitPhase(channels, spec, false, 2_000_000, warmupJobs);
-    const paced = await submitPhase(channels, spec, true, 0);
-    const saturated = await submitPhase(channels, spec, false, 1_000_000);
+    const phase = (paced: boolean, seedBase: number, jobs = jobsPerPhase) => load.phase({ spec, paced, jobsPerSecond: targets.submitJobsPerSecond, jobs, seedBase });
+    const warmup = await phase(false, 2_000_000, warmupJobs);
+    const paced = await phase(true, 0);
+    const saturated = await phase(false, 1_000_000);
+    await load.close();
     const afterSubmit = memoryOf(coordinatorPid);
     const finalJobs = await awaitAll(channels, 900_000);
     const endToEndSeconds = (Math.max(...finalJobs.map((job) => job.endTimeUnixMs)) - startedUnixMs) / 1000;
@@ -239,7 +212,13 @@ async function runWithNodes(): Promise<Record<string, unknown>> {
 
     const submitted = [...warmup.jobIds, ...paced.jobIds, ...saturated.jobIds];
     const byId = new Map(finalJobs.map((job) => [job.jobId, job]));
-    const completions = completionsPerJob(cluster);
+    // A node logs "reported" after CompleteTask's answer, and writes its log in batches: give
+    // the last lines a moment to arrive before the books are checked.
+    let completions = completionsPerJob(cluster);
+    for (let waited = 0; waited < 5_000 && submitted.some((id) => !completions.has(id)); waited += 100) {
+      await sleep(100);
+      completions = completionsPerJob(cluster);
+    }
     const succeeded = finalJobs.filter((job) => job.state === "JOB_STATE_SUCCEEDED").length;
     const lost = submitted.filter((id) => !byId.has(id)).length;
     const notExactlyOnce = submitted.filter((id) => completions.get(id) !== 1).length;

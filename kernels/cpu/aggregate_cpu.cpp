@@ -30,7 +30,7 @@ extern "C" DL_API int dl_aggregate_updates(const float *updates, int64_t k, int6
   for (int64_t u = 0; u < k; ++u) {
     const float *row = updates + u * n;
     double sum = 0.0;
-#pragma omp parallel for num_threads(dl::worker_threads()) reduction(+ : sum) schedule(static)
+#pragma omp parallel for num_threads(dl::worker_threads()) reduction(+ : sum) schedule(static) if (n > (1 << 16))
     for (int64_t j = 0; j < n; ++j) sum += static_cast<double>(row[j]) * static_cast<double>(row[j]);
     const double norm = std::sqrt(sum);
     norms_out[u] = static_cast<float>(norm);
@@ -39,7 +39,7 @@ extern "C" DL_API int dl_aggregate_updates(const float *updates, int64_t k, int6
     coef[static_cast<size_t>(u)] = static_cast<double>(weights[u]) * scale;
   }
   const int64_t chunks = (n + kColumnChunk - 1) / kColumnChunk;
-#pragma omp parallel num_threads(dl::worker_threads())
+#pragma omp parallel num_threads(dl::worker_threads()) if (chunks > 1)
   {
     std::vector<double> acc(static_cast<size_t>(kColumnChunk));
     std::vector<double> noise(static_cast<size_t>(kColumnChunk));

@@ -46,7 +46,9 @@ void correlate(int64_t row0, int64_t count, int64_t d, const double *chol, const
 int run_pass(int64_t rows, int64_t d, const double *chol, const double *mean, const Columns *cols, uint64_t seed,
              uint64_t counter_offset, double *out) {
   const int64_t chunks = (rows + kRowsPerChunk - 1) / kRowsPerChunk;
-#pragma omp parallel num_threads(dl::worker_threads())
+// One chunk (a small call, e.g. a 100-row service task) runs on the calling thread: starting a
+  // team and leaving its threads spinning costs more CPU than the chunk itself.
+#pragma omp parallel num_threads(dl::worker_threads()) if (chunks > 1)
   {
     std::vector<double> eps(static_cast<size_t>(kRowsPerChunk * d));
     std::vector<double> zbuf(static_cast<size_t>(kRowsPerChunk * d));

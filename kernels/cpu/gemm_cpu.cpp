@@ -139,7 +139,8 @@ extern "C" DL_API int dl_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n
   while (tasks_for(row_block, col_block) < 4 * threads && col_block > 2 * kNR) col_block /= 2;
   const int64_t col_tasks = (n + col_block - 1) / col_block;
   const int64_t tasks = tasks_for(row_block, col_block);
-#pragma omp parallel num_threads(dl::worker_threads())
+// A small product (under ~64^3 multiply-adds) is not worth a team of threads.
+#pragma omp parallel num_threads(dl::worker_threads()) if (m * n * k > 262144)
   {
     std::vector<float> packed_a(static_cast<size_t>(kKC * kMC));
     std::vector<float> packed_b(static_cast<size_t>(kKC * ((col_block + kNR - 1) / kNR * kNR)));

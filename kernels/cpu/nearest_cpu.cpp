@@ -114,7 +114,7 @@ DL_API int dl_nearest_neighbors(int64_t rows_a, const double *a_numeric, const i
   const ScanContext ctx{&f, k, exclude_same_index != 0};
   const int64_t tile = std::max<int64_t>(64, (kTileBytes / (4 * f.columns)) / 64 * 64);
   const int64_t chunks = (rows_a + kChunkRows - 1) / kChunkRows;
-#pragma omp parallel for num_threads(dl::worker_threads()) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(dl::worker_threads()) schedule(dynamic, 1) if (chunks > 1)
   for (int64_t chunk = 0; chunk < chunks; ++chunk) {
     const int64_t r0 = chunk * kChunkRows, r1 = std::min(rows_a, r0 + kChunkRows);
     for (int64_t t0 = 0; t0 < f.padded_b; t0 += tile) {
