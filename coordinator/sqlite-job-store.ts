@@ -82,8 +82,8 @@ export class SqliteJobStore implements JobStore {
   }
 
   /** The job if `leaseId` from `nodeId` is its current lease; AbortedError otherwise. */
-  private currentLease(jobId: string, leaseId: string, nodeId: string): JobRecord {
-    const job = this.mustGet(jobId);
+  private currentLease(jobId: string, leaseId: string, nodeId: string, read?: JobRecord): JobRecord {
+    const job = read ?? this.mustGet(jobId);
     if (job.leaseId !== leaseId || job.nodeId !== nodeId || !ACTIVE_STATES.includes(job.state)) {
       const why = job.state === CANCELLED ? "the job was cancelled" : isTerminal(job.state) ? `the job is already ${shortState(job.state)}` : "the lease expired or passed to another node";
       throw new AbortedError(`lease ${leaseId} on job ${jobId} is no longer valid (${why}); drop this task and lease a new one.`);
@@ -96,10 +96,11 @@ export class SqliteJobStore implements JobStore {
     if (!(from === RUNNING && to === RUNNING)) assertTransition(jobId, from, to);
     const names = Object.keys(fields);
     const sets = names.map((n) => `${n} = @${n}`).join(", ");
-    const result = this.stmt(`UPDATE jobs SET state = @state, update_time_ms = @now${sets ? `, ${sets}` : ""} WHERE job_id = @jobId AND state = @from`)
-      .run({ ...fields, state: to, now: nowMs, jobId, from });
-    if (result.changes !== 1) throw new AbortedError(`job ${jobId} changed concurrently; retry.`);
-    return this.mustGet(jobId);
+    // RETURNING: the updated row in the same statement, not a second SELECT.
+    const row = this.stmt(`UPDATE jobs SET state = @state, update_time_ms = @now${sets ? `, ${sets}` : ""} WHERE job_id = @jobId AND state = @from RETURNING *`)
+      .get({ ...fields, state: to, now: nowMs, jobId, from }) as JobRow | undefined;
+    if (row === undefined) throw new AbortedError(`job ${jobId} changed concurrently; retry.`);
+    return toJob(row);
   }
 
   private endAttempt(leaseId: string | null, outcome: string, detail: string, nowMs: number): void {
@@ -118,11 +119,12 @@ export class SqliteJobStore implements JobStore {
         }
         return { job: toJob(existing), created: false };
       }
-      this.stmt(
+      const inserted = this.stmt(
           `INSERT INTO jobs (job_id, owner, idempotency_key, spec_json, spec_sha256, kind, state, max_attempts, gpu_count, gpu_memory_bytes, cpu_cores, memory_bytes, create_time_ms, queued_time_ms, update_time_ms)
-           VALUES (@jobId, @owner, @idempotencyKey, @specJson, @specSha256, @kind, @state, @maxAttempts, @gpuCount, @gpuMemoryBytes, @cpuCores, @memoryBytes, @now, @now, @now)`,
+           VALUES (@jobId, @owner, @idempotencyKey, @specJson, @specSha256, @kind, @state, @maxAttempts, @gpuCount, @gpuMemoryBytes, @cpuCores, @memoryBytes, @now, @now, @now)
+           RETURNING *`,
         )
-        .run({
+        .get({
           jobId: job.jobId,
           owner: job.owner,
           idempotencyKey: job.idempotencyKey,
@@ -136,8 +138,8 @@ export class SqliteJobStore implements JobStore {
           cpuCores: job.demand.cpuCores,
           memoryBytes: job.demand.memoryBytes,
           now: nowMs,
-        });
-      return { job: this.mustGet(job.jobId), created: true };
+        }) as JobRow;
+      return { job: toJob(inserted), created: true };
     }).immediate();
   }
 
@@ -250,7 +252,7 @@ export class SqliteJobStore implements JobStore {
     return this.db.transaction(() => {
       const existing = this.mustGet(jobId);
       if (existing.state === SUCCEEDED && existing.leaseId === leaseId && existing.nodeId === nodeId) return { job: existing, alreadyAccepted: true };
-      const job = this.currentLease(jobId, leaseId, nodeId);
+      const job = this.currentLease(jobId, leaseId, nodeId, existing);
       this.endAttempt(leaseId, "succeeded", "", nowMs);
       // The job's owner may reference its results in later jobs (e.g. a model file to sample from).
       this.addChunkOwner(clientChunkOwner(job.owner), [...new Set(results.flatMap((r) => r.manifest.chunks.map((c) => c.sha256)))]);

@@ -69,11 +69,18 @@ export class ResultSpool {
     return join(this.dir, fileNameOf(taskId));
   }
 
-  /** Durably records an outcome (replacing an older one for the same task). */
+  /**
+   * Records an outcome (replacing an older one for the same task), atomically: temp file + rename.
+   * Not fsynced: the entry must survive the agent or the coordinator dying (kill -9, restarts),
+   * and the page cache does that. If the node's machine loses power instead, the lease expires
+   * and the coordinator runs the job again: the coordinator's store, not the spool, is what
+   * guarantees no job is lost. (An fsync here was one per task, on every node.) A torn entry
+   * after power loss is moved aside by pending().
+   */
   async put(outcome: SpooledOutcome): Promise<void> {
     const target = this.#pathOf(outcome.taskId);
     const temp = `${target}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(outcome, null, 2), { flush: true });
+    await writeFile(temp, JSON.stringify(outcome));
     await rename(temp, target);
   }
 
