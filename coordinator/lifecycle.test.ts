@@ -162,6 +162,7 @@ describe("leases, nodes and restarts", () => {
       "datalab_last_successful_job_timestamp_seconds",
       "datalab_build_info",
       "datalab_grpc_server_handled_total",
+      "datalab_grpc_server_handling_seconds",
       "process_resident_memory_bytes",
       "nodejs_eventloop_lag_seconds",
     ]) {
@@ -169,6 +170,7 @@ describe("leases, nodes and restarts", () => {
     }
     expect(text).toMatch(/^datalab_jobs\{state="succeeded"\} 1$/m);
     expect(text).toMatch(/^datalab_job_duration_seconds_count\{kind="synthesis",outcome="succeeded"\} 1$/m);
+    expect(text).toMatch(/^datalab_grpc_server_handling_seconds_count\{service="JobService",method="SubmitJob"\} [1-9]/m);
     expect(text).not.toMatch(new RegExp(job!.jobId));
     expect(text).not.toMatch(/node-a/);
     // Only counters end in _total.

@@ -26,6 +26,7 @@ export class CoordinatorMetrics {
   readonly transferBytes: Counter<"direction">;
   readonly lastSuccessfulJobTimestamp: Gauge<string>;
   readonly rpcRequests: Counter<"service" | "method" | "code">;
+  readonly rpcHandlingSeconds: Histogram<"service" | "method">;
 
   constructor(source: MetricsSource, build: { version: string }) {
     const registers = [this.registry];
@@ -107,6 +108,13 @@ export class CoordinatorMetrics {
       name: "datalab_grpc_server_handled_total",
       help: "RPCs completed by the coordinator, by service, method and status code.",
       labelNames: ["service", "method", "code"],
+      registers,
+    });
+    this.rpcHandlingSeconds = new Histogram({
+      name: "datalab_grpc_server_handling_seconds",
+      help: "Time from a unary RPC's handler start to its answer (store commit and fsync included; queueing before the handler not), by service and method. LeaseTask includes its long-poll wait.",
+      labelNames: ["service", "method"],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
   }

@@ -32,16 +32,20 @@ function count(context: RpcContext, method: string, code: grpc.status): void {
 
 export function unary<Req, Res>(context: RpcContext, method: string, handler: (call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
+    const started = performance.now();
+    const observe = () => context.metrics?.rpcHandlingSeconds.observe({ service: context.service, method }, (performance.now() - started) / 1000);
     Promise.resolve()
       .then(() => handler(call))
       .then(
         (response) => {
           count(context, method, grpc.status.OK);
+          observe();
           callback(null, response);
         },
         (error: unknown) => {
           const status = toStatus(error, context, method);
           count(context, method, status.code ?? grpc.status.UNKNOWN);
+          observe();
           callback(status);
         },
       );
