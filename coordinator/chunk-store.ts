@@ -60,8 +60,12 @@ export class ChunkStore {
     return isSha256Hex(sha256) && (this.small?.table.has(sha256) === true || existsSync(this.pathOf(sha256)));
   }
 
-  /** Stores `data` under its digest; `alreadyStored` when it was there (nothing written). */
-  async put(sha256: string, data: Uint8Array): Promise<{ alreadyStored: boolean; sizeBytes: number }> {
+  /**
+   * Stores `data` under its digest; `alreadyStored` when it was there (nothing written). Resolves
+   * once the chunk is durable, unless `durableLater` (the caller then awaits the job store's
+   * durable() itself before acknowledging anything that depends on the chunk).
+   */
+  async put(sha256: string, data: Uint8Array, options: { durableLater?: boolean } = {}): Promise<{ alreadyStored: boolean; sizeBytes: number }> {
     if (!isSha256Hex(sha256)) throw new InvalidArgumentError(`sha256 "${sha256.slice(0, 80)}" must be 64 lower-case hex digits.`);
     if (data.length === 0) throw new InvalidArgumentError("a chunk must hold at least one byte.");
     if (data.length > this.maxChunkBytes) throw new ResourceExhaustedError(`chunk of ${data.length} bytes is above the ${this.maxChunkBytes}-byte limit; cut files into chunks of tunables.chunkBytes.`);
@@ -71,7 +75,7 @@ export class ChunkStore {
       if (existsSync(this.pathOf(sha256))) return { alreadyStored: true, sizeBytes: data.length };
       const stored = this.small.table.put(sha256, data);
       // Acknowledged only once durable, like a chunk file (the fsync is shared with other commits).
-      await this.small.durable();
+      if (options.durableLater !== true) await this.small.durable();
       return { alreadyStored: !stored, sizeBytes: data.length };
     }
     const path = this.pathOf(sha256);

@@ -265,20 +265,31 @@ export class Coordinator {
     }
   }
 
+  /** Leases the oldest queued job that fits the node (committed, not yet durable); undefined if none. */
+  private leaseQueued(nodeId: string): JobRecord | undefined {
+    const live = this.nodes.get(nodeId);
+    if (live === undefined || this.stopping) return undefined;
+    return this.store.leaseJob(live.record.capacity, newLeaseId(), this.settings.leaseSeconds, this.now());
+  }
+
+  /** Metrics and watchers for a lease made durable. */
+  private leased(job: JobRecord): void {
+    this.metrics?.attempts.inc({ kind: this.metrics.kindLabel(job.kind) });
+    this.metrics?.queueWaitSeconds.observe(Math.max(0, (job.startTimeMs - job.queuedTimeMs) / 1000));
+    this.changed(job);
+  }
+
   /** Long-poll: a leased job for the node, or undefined after `waitSeconds` / when `isCancelled()`. */
   async leaseTask(nodeId: string, waitSeconds: number, isCancelled: () => boolean): Promise<JobRecord | undefined> {
     const deadline = this.now() + Math.min(waitSeconds, tunables.maxLeaseTaskWaitSeconds) * 1000;
     let wake: LeaseWake | undefined;
     for (;;) {
       this.touchNode(nodeId);
-      const live = this.nodes.get(nodeId);
-      if (live === undefined || this.stopping) return undefined;
-      const job = this.store.leaseJob(live.record.capacity, newLeaseId(), this.settings.leaseSeconds, this.now());
+      if (this.stopping) return undefined;
+      const job = this.leaseQueued(nodeId);
       if (job !== undefined) {
         await this.store.durable();
-        this.metrics?.attempts.inc({ kind: this.metrics.kindLabel(job.kind) });
-        this.metrics?.queueWaitSeconds.observe(Math.max(0, (job.startTimeMs - job.queuedTimeMs) / 1000));
-        this.changed(job);
+        this.leased(job);
         return job;
       }
       // Woken for a job this node could not place: let the next waiting node try it.
@@ -301,16 +312,29 @@ export class Coordinator {
     return { job, cancelRequested: false };
   }
 
-  async completeTask(nodeId: string, jobId: string, leaseId: string, results: JobRecord["results"], summaryJson: string): Promise<boolean> {
+  /**
+   * Records a completion; with `leaseNext`, also leases the node its next queued task (if one
+   * fits) in the same round trip. Both commits are made durable by one group fsync.
+   */
+  async completeTask(
+    nodeId: string,
+    jobId: string,
+    leaseId: string,
+    results: JobRecord["results"],
+    summaryJson: string,
+    leaseNext = false,
+  ): Promise<{ accepted: boolean; next: JobRecord | undefined }> {
     this.touchNode(nodeId);
     const { job, alreadyAccepted } = this.store.completeJob(jobId, leaseId, nodeId, results, summaryJson, this.now());
+    const next = leaseNext && !alreadyAccepted ? this.leaseQueued(nodeId) : undefined;
     await this.store.durable();
     if (!alreadyAccepted) {
       this.changed(job);
       // Capacity freed on this node only: other nodes could not have run what is still queued.
-      this.leaseWaiters.wakeNode(nodeId);
+      if (next === undefined) this.leaseWaiters.wakeNode(nodeId);
     }
-    return true;
+    if (next !== undefined) this.leased(next);
+    return { accepted: true, next };
   }
 
   async failTask(nodeId: string, jobId: string, leaseId: string, errorMessage: string, retryable: boolean): Promise<LeaseOutcome> {

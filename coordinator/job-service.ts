@@ -102,8 +102,9 @@ export async function uploadChunk(
   coordinator: Coordinator,
   chunk: { sha256: string; data: Buffer },
   metrics: CoordinatorMetrics | undefined,
+  options: { durableLater?: boolean } = {},
 ): Promise<{ alreadyStored: boolean; sizeBytes: number }> {
-  const result = await coordinator.chunks.put(chunk.sha256, chunk.data);
+  const result = await coordinator.chunks.put(chunk.sha256, chunk.data, options);
   if (!result.alreadyStored) metrics?.transferBytes.inc({ direction: "received" }, result.sizeBytes);
   return result;
 }

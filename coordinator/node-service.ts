@@ -130,10 +130,12 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
       if (inlineBytes > tunables.maxInlineResultBytes) {
         throw new ResourceExhaustedError(`inline_chunks hold ${inlineBytes} bytes, above the ${tunables.maxInlineResultBytes}-byte limit; upload larger results with UploadChunk.`);
       }
-      // Stored (hash-checked, fsynced) before the completion is recorded, as by UploadChunk.
-      for (const chunk of call.request.inlineChunks) await uploadChunk(coordinator, chunk, metrics);
+      // Stored (hash-checked) before the completion is recorded, as by UploadChunk. Chunks kept in
+      // the database are made durable by the completion's own group fsync (their commits come first).
+      for (const chunk of call.request.inlineChunks) await uploadChunk(coordinator, chunk, metrics, { durableLater: true });
       for (const result of results) await coordinator.chunks.verifyManifest(result.manifest, `result ${result.kind}`);
-      return { accepted: await coordinator.completeTask(nodeId, jobId, leaseId, results, call.request.summaryJson) };
+      const { accepted, next } = await coordinator.completeTask(nodeId, jobId, leaseId, results, call.request.summaryJson, call.request.leaseNext);
+      return next === undefined ? { accepted } : { accepted, nextTask: toTaskMessage(next) };
     }),
 
     FailTask: unary(context, "FailTask", async (call) => {

@@ -268,12 +268,27 @@ export class NodeAgent {
       if (reason === "handed_back") await this.#release(attempt.task, "node shutting down");
       return;
     }
-    // The outcome is safe in the spool: the next task may start while this one is reported (the
-    // report's round trips and the coordinator's fsyncs no longer idle the slot). #report marks
+    // The outcome is safe in the spool. A small result goes inline in CompleteTask with
+    // lease_next: the slot stays held until the answer, which may carry this node's next task
+    // (one round trip per task instead of two while work is queued). A longer report (uploads, a
+    // failure) frees the slot first, so the next task is leased while it runs. #report marks
     // itself in #reporting before its first await, so a shutdown still waits for it.
-    const report = this.#report(outcome, this.#session ?? session);
-    this.#freeSlot(attempt.task.taskId);
+    let freed = false;
+    const freeSlot = () => {
+      if (freed) return;
+      freed = true;
+      this.#freeSlot(attempt.task.taskId);
+    };
+    const onNextTask = (next: TaskOut) => {
+      if (this.#stopLeasing.signal.aborted) void this.#release(next, "node shutting down");
+      else this.#startTask(next, this.#session ?? session); // before the old slot is freed: the lease loop keeps waiting
+      freeSlot();
+    };
+    const leaseNext = !this.#stopLeasing.signal.aborted;
+    const report = this.#report(outcome, this.#session ?? session, leaseNext ? { leaseNext: true, onNoLeaseNext: freeSlot, onNextTask } : {});
+    if (!leaseNext) freeSlot();
     await report;
+    freeSlot();
   }
 
   async #reportPending(session: Session): Promise<void> {
@@ -288,15 +303,32 @@ export class NodeAgent {
     }
   }
 
-  async #report(outcome: SpooledOutcome, session: Session): Promise<void> {
+  /**
+   * Reports an outcome. With `leaseNext`, a task CompleteTask leased in the same call goes to
+   * `onNextTask` as soon as the answer arrives (before the spool entry is cleaned up).
+   */
+  async #report(
+    outcome: SpooledOutcome,
+    session: Session,
+    next: { leaseNext?: boolean; onNoLeaseNext?: () => void; onNextTask?: (task: TaskOut) => void } = {},
+  ): Promise<void> {
     if (this.#reporting.has(outcome.taskId)) return;
     this.#reporting.add(outcome.taskId);
     const { metrics, config } = this.#options;
     try {
       const verdict = await reportOutcome(
-        { client: this.#options.client, nodeId: config.nodeId, maxChunkBytes: this.#maxChunkBytes, maxInlineResultBytes: this.#maxInlineResultBytes, deadlineSeconds: tunables.unaryDeadlineSeconds },
+        {
+          client: this.#options.client,
+          nodeId: config.nodeId,
+          maxChunkBytes: this.#maxChunkBytes,
+          maxInlineResultBytes: this.#maxInlineResultBytes,
+          deadlineSeconds: tunables.unaryDeadlineSeconds,
+          ...(next.leaseNext === undefined ? {} : { leaseNext: next.leaseNext }),
+          ...(next.onNoLeaseNext === undefined ? {} : { onNoLeaseNext: next.onNoLeaseNext }),
+        },
         outcome,
       );
+      if (verdict.kind === "acknowledged" && verdict.nextTask !== undefined) next.onNextTask?.(verdict.nextTask);
       if (verdict.kind === "retry-later") {
         const tries = (this.#reportRetries.get(outcome.taskId) ?? 0) + 1;
         this.#reportRetries.set(outcome.taskId, tries);

@@ -7,7 +7,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import * as grpc from "@grpc/grpc-js";
-import { chunkBuffer, manifestOfFile, type NodeServiceClient, type ResultFile, type ResultKindName, readFileChunks, tunables, type UploadChunkRequest } from "../proto/index.js";
+import { chunkBuffer, manifestOfFile, type NodeServiceClient, type ResultFile, type ResultKindName, readFileChunks, type TaskOut, tunables, type UploadChunkRequest } from "../proto/index.js";
 import { cancellableCall, describeRpcError, statusOf } from "./node-rpc.js";
 import type { SpooledOutcome, SpoolFileKind } from "./result-spool.js";
 
@@ -20,8 +20,8 @@ const resultKinds: Record<SpoolFileKind, ResultKindName> = {
 };
 
 export type ReportVerdict =
-  /** The coordinator recorded it: remove the entry. */
-  | { kind: "acknowledged"; uploadedBytes: number; willRetry?: boolean }
+  /** The coordinator recorded it: remove the entry. `nextTask`: leased in the same call (leaseNext). */
+  | { kind: "acknowledged"; uploadedBytes: number; willRetry?: boolean; nextTask?: TaskOut }
   /** The coordinator will never take it (lease expired and re-leased, job cancelled): remove the entry. */
   | { kind: "refused"; reason: string }
   /** Could not reach the coordinator (or it is restarting): keep the entry, try after reconnecting. */
@@ -36,6 +36,13 @@ export interface ReportContext {
   maxInlineResultBytes?: number;
   deadlineSeconds: number;
   signal?: AbortSignal;
+  /**
+   * Ask CompleteTask to lease this node's next task in the same call (lease_next). Only a small
+   * result sent inline does: before a longer report (uploads, or a failure) `onNoLeaseNext` runs
+   * instead, so the agent can lease the usual way meanwhile.
+   */
+  leaseNext?: boolean;
+  onNoLeaseNext?: () => void;
 }
 
 /** Statuses after which re-sending the same report can never succeed. */
@@ -73,6 +80,7 @@ async function uploadResults(context: ReportContext, outcome: SpooledOutcome): P
     }
     return { results, uploadedBytes: totalBytes, inlineChunks };
   }
+  context.onNoLeaseNext?.();
   const manifests = await Promise.all(outcome.files.map((file) => manifestOfFile(file.path, { name: file.name, mediaType: file.mediaType, chunkBytes })));
   const resultsOf = () => outcome.files.map((file, i): ResultFile => ({ kind: resultKinds[file.kind], file: manifests[i]! }));
   const digests = [...new Set(manifests.flatMap((manifest) => manifest.chunks.map((chunk) => chunk.sha256)))];
@@ -124,6 +132,7 @@ export async function reportOutcome(context: ReportContext, outcome: SpooledOutc
   const ids = { nodeId: context.nodeId, taskId: outcome.taskId, leaseId: outcome.leaseId };
   try {
     if (outcome.outcome === "failed") {
+      context.onNoLeaseNext?.();
       const response = await cancellableCall<{ willRetry: boolean }>(
         (metadata, options, callback) => context.client.failTask({ ...ids, errorMessage: outcome.errorMessage.slice(0, 2000), retryable: outcome.retryable }, metadata, options, callback),
         context.deadlineSeconds,
@@ -132,13 +141,14 @@ export async function reportOutcome(context: ReportContext, outcome: SpooledOutc
       return { kind: "acknowledged", uploadedBytes: 0, willRetry: response.willRetry };
     }
     const { results, uploadedBytes, inlineChunks } = await uploadResults(context, outcome);
-    const response = await cancellableCall<{ accepted: boolean }>(
-      (metadata, options, callback) => context.client.completeTask({ ...ids, results, summaryJson: outcome.summaryJson, inlineChunks }, metadata, options, callback),
+    const leaseNext = context.leaseNext === true && inlineChunks.length > 0;
+    const response = await cancellableCall<{ accepted: boolean; nextTask: TaskOut | null }>(
+      (metadata, options, callback) => context.client.completeTask({ ...ids, results, summaryJson: outcome.summaryJson, inlineChunks, leaseNext }, metadata, options, callback),
       context.deadlineSeconds,
       context.signal,
     );
     if (!response.accepted) return { kind: "refused", reason: "CompleteTask answered accepted=false" };
-    return { kind: "acknowledged", uploadedBytes };
+    return response.nextTask ? { kind: "acknowledged", uploadedBytes, nextTask: response.nextTask } : { kind: "acknowledged", uploadedBytes };
   } catch (error) {
     // A result file vanished from the node's disk: nothing to re-send; the lease will expire
     // and the job runs again elsewhere.

@@ -26,7 +26,7 @@ import { availableParallelism, setPriority } from "node:os";
 import { join } from "node:path";
 import { downloadFile, type JobOut, type JobServiceClient, type JobSpec, uploadFile } from "../../proto/index.js";
 import { type Cluster, startCluster } from "../../service-tests/cluster.js";
-import { listAllJobs, submitJob, synthesisSpec, waitForJob } from "../../service-tests/job-calls.js";
+import { listAllJobs, listJobs, submitJob, synthesisSpec, waitForJob } from "../../service-tests/job-calls.js";
 import { TestProcesses } from "../../service-tests/process-harness.js";
 import { type PhaseResult, SubmitLoad } from "./submit-load.js";
 
@@ -110,20 +110,22 @@ function summary(phase: PhaseResult) {
   };
 }
 
-/** Polls each client's listing until none of its jobs is pending; returns the SAMPLE jobs. */
+/**
+ * Waits until no client has a job pending (asking for one pending job per client, as a client
+ * waiting on its work would: a full listing every poll would load the coordinator while it
+ * drains), then lists every job once for the books; returns the SAMPLE jobs.
+ */
 async function awaitAll(channels: JobServiceClient[], timeoutMs: number): Promise<JobOut[]> {
   const deadline = Date.now() + timeoutMs;
-  const jobs: JobOut[] = [];
   for (const client of channels) {
-    for (;;) {
-      const mine = await listAllJobs(client, "", 1000);
-      if (mine.every((job) => job.done) || Date.now() > deadline) {
-        jobs.push(...mine.filter((job) => job.spec?.kind === "JOB_KIND_SAMPLE"));
-        break;
-      }
+    while (Date.now() < deadline) {
+      const pending = await listJobs(client, { filter: "state = (QUEUED OR LEASED OR RUNNING)", pageSize: 1, pageToken: "" });
+      if (pending.jobs.length === 0) break;
       await sleep(250);
     }
   }
+  const jobs: JobOut[] = [];
+  for (const client of channels) jobs.push(...(await listAllJobs(client, "", 1000)).filter((job) => job.spec?.kind === "JOB_KIND_SAMPLE"));
   return jobs;
 }
 

@@ -35,6 +35,12 @@ export interface CompleteTaskRequest {
    * completion is recorded; the results' other chunks must have been uploaded before.
    */
   'inlineChunks'?: (_datalab_v1_UploadChunkRequest)[];
+  /**
+   * True when the slot this task held is free for another task: if one is queued that fits the
+   * node, it is leased at once and returned in next_task (as LeaseTask with wait_seconds 0
+   * would), saving a LeaseTask round trip per task when the queue is not empty.
+   */
+  'leaseNext'?: (boolean);
 }
 
 /**
@@ -69,4 +75,10 @@ export interface CompleteTaskRequest__Output {
    * completion is recorded; the results' other chunks must have been uploaded before.
    */
   'inlineChunks': (_datalab_v1_UploadChunkRequest__Output)[];
+  /**
+   * True when the slot this task held is free for another task: if one is queued that fits the
+   * node, it is leased at once and returned in next_task (as LeaseTask with wait_seconds 0
+   * would), saving a LeaseTask round trip per task when the queue is not empty.
+   */
+  'leaseNext': (boolean);
 }
