@@ -83,6 +83,32 @@ describe("node task calls", () => {
     expect(await codeOf(callNode(node, "FailTask", { nodeId: "node-a", taskId: second.taskId, leaseId: second.leaseId, errorMessage: "again" }))).toBe(grpc.status.ABORTED);
   });
 
+  it("CompleteTask with lease_next leases the node's next queued task in the same call", async () => {
+    const first = (await callJob(alice, "SubmitJob", { idempotencyKey: "next-1", spec })).job!;
+    const second = (await callJob(alice, "SubmitJob", { idempotencyKey: "next-2", spec })).job!;
+    const task = await leaseOne();
+    expect(task.jobId).toBe(first.jobId);
+    const complete = (t: { taskId: string; leaseId: string }, body: string) => {
+      const { manifest, chunks } = chunkBuffer(Buffer.from(body), { name: "synthetic.csv" });
+      const inlineChunks = chunks.map((c) => ({ sha256: c.sha256, data: c.data }));
+      return callNode(node, "CompleteTask", { nodeId: "node-a", taskId: t.taskId, leaseId: t.leaseId, results: [{ kind: "RESULT_KIND_TABLE", file: manifest }], inlineChunks, leaseNext: true });
+    };
+    const answer = await complete(task, "a,b\n1,2\n");
+    expect(answer.accepted).toBe(true);
+    expect(answer.nextTask?.jobId).toBe(second.jobId);
+    expect((await callJob(alice, "GetJob", { jobId: first.jobId })).job!.state).toBe("JOB_STATE_SUCCEEDED");
+    const leased = (await callJob(alice, "GetJob", { jobId: second.jobId })).job!;
+    expect(leased.state).toBe("JOB_STATE_LEASED");
+    expect(leased.attempt).toBe(1);
+    // Queue empty: accepted, no next task. A retried completion leases nothing either.
+    const last = await complete(answer.nextTask!, "a,b\n3,4\n");
+    expect(last).toEqual({ accepted: true, nextTask: null });
+    const third = (await callJob(alice, "SubmitJob", { idempotencyKey: "next-3", spec })).job!;
+    expect(await complete(answer.nextTask!, "a,b\n3,4\n")).toEqual({ accepted: true, nextTask: null });
+    expect((await callJob(alice, "GetJob", { jobId: third.jobId })).job!.state).toBe("JOB_STATE_QUEUED");
+    await callJob(alice, "CancelJob", { jobId: third.jobId });
+  });
+
   it("hands back tasks on release and deregistration without using an attempt", async () => {
     const { job } = await callJob(alice, "SubmitJob", { idempotencyKey: "release-1", spec });
     const task = await leaseOne();

@@ -38,10 +38,16 @@ interface FakeState {
   maxInlineResultBytes: number;
   uploadCalls: number;
   inlineChunks: number;
+  /** Whether CompleteTask honours lease_next (a coordinator from before it ignores the field). */
+  offerNext: boolean;
+  /** CompleteTask calls that asked for the next task. */
+  leaseNextRequests: number;
+  /** Tasks handed out by LeaseTask (the others came in CompleteTask's next_task). */
+  tasksViaLease: number;
 }
 
 function newState(): FakeState {
-  return { failOnce: new Set(), duplicateUploads: 0, queue: [], chunks: new Map(), completed: [], failed: [], released: [], progress: [], cancelled: new Set(), registrations: 0, deregistered: false, maxInlineResultBytes: 0, uploadCalls: 0, inlineChunks: 0 };
+  return { failOnce: new Set(), duplicateUploads: 0, queue: [], chunks: new Map(), completed: [], failed: [], released: [], progress: [], cancelled: new Set(), registrations: 0, deregistered: false, maxInlineResultBytes: 0, uploadCalls: 0, inlineChunks: 0, offerNext: false, leaseNextRequests: 0, tasksViaLease: 0 };
 }
 
 function task(jobId: string): TaskOut {
@@ -78,6 +84,7 @@ async function startFake(state: FakeState, port = 0): Promise<{ server: grpc.Ser
     Heartbeat: (call, callback) => callback(null, { heartbeatIntervalSeconds: 1, cancelledTaskIds: call.request.runningTaskIds.filter((id) => state.cancelled.has(id)), lostTaskIds: [] }),
     LeaseTask: (_call, callback) => {
       const next = state.queue.shift();
+      if (next) state.tasksViaLease += 1;
       // A short long-poll keeps the test quick.
       if (next) callback(null, { task: next });
       else setTimeout(() => callback(null, {}), 100);
@@ -109,7 +116,9 @@ async function startFake(state: FakeState, port = 0): Promise<{ server: grpc.Ser
         leaseId: call.request.leaseId,
         results: call.request.results.map((r) => ({ kind: r.kind, name: r.file?.name ?? "", sha256: r.file?.sha256 ?? "", chunks: r.file?.chunks.map((c) => c.sha256) ?? [] })),
       });
-      callback(null, { accepted: true });
+      if (call.request.leaseNext) state.leaseNextRequests += 1;
+      const next = call.request.leaseNext && state.offerNext ? state.queue.shift() : undefined;
+      callback(null, next === undefined ? { accepted: true } : { accepted: true, nextTask: next });
     },
     FailTask: (call, callback) => {
       state.failed.push({ taskId: call.request.taskId, errorMessage: call.request.errorMessage, retryable: call.request.retryable });
@@ -234,6 +243,29 @@ describe("NodeAgent", () => {
       expect(createHash("sha256").update(rebuilt).digest("hex")).toBe(table?.sha256);
       expect(state.uploadCalls).toBe(inline ? 0 : 1);
       expect(state.inlineChunks).toBe(inline ? 1 : 0);
+    }
+  });
+
+  it("takes its next task from CompleteTask (lease_next) while small results keep coming, and leases normally otherwise", async () => {
+    for (const [bytes, offerNext] of [
+      [2_000, true],
+      [2_000, false],
+      [300_000, true],
+    ] as const) {
+      const state = newState();
+      state.maxInlineResultBytes = 256 * 1024;
+      state.offerNext = offerNext;
+      const fake = await startFake(state);
+      cleanups.push(() => void fake.server.forceShutdown());
+      for (const id of ["job-n1", "job-n2", "job-n3"]) state.queue.push(task(id));
+      const { lines } = await startAgent(fake.port, writingRunner(bytes));
+      await until("three completions", () => state.completed.length === 3);
+      expect(state.completed.map((c) => c.taskId)).toEqual(["job-n1/1", "job-n2/1", "job-n3/1"]);
+      const inline = bytes <= state.maxInlineResultBytes;
+      // Only small (inline) results ask for the next task; a large report leases the usual way.
+      expect(state.leaseNextRequests).toBe(inline ? 3 : 0);
+      expect(state.tasksViaLease).toBe(inline && offerNext ? 1 : 3);
+      for (const id of ["job-n1", "job-n2", "job-n3"]) expect(lines.filter((line) => line.includes(`leased ${id}/1 `))).toHaveLength(1);
     }
   });
 
