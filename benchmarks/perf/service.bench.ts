@@ -142,6 +142,17 @@ async function submitHandlingShares(metricsUrl: string): Promise<Record<string, 
   return Object.fromEntries(buckets.filter(([le]) => le !== "+Inf").map(([le, count]) => [`le${le}`, Number(count) / total]));
 }
 
+/** RPCs the coordinator answered, by method (all phases), from its own counter. */
+async function callsByMethod(metricsUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(metricsUrl)).text();
+  const calls: Record<string, number> = {};
+  for (const match of text.matchAll(/^datalab_grpc_server_handled_total\{([^}]*)\} (\d+)$/gm)) {
+    const method = /method="([^"]+)"/.exec(match[1]!)?.[1] ?? "?";
+    calls[method] = (calls[method] ?? 0) + Number(match[2]);
+  }
+  return calls;
+}
+
 /** Accepted completions per job id, from the nodes' "reported <job>/<lease>: succeeded" lines. */
 function completionsPerJob(cluster: Cluster): Map<string, number> {
   const completions = new Map<string, number>();
@@ -259,6 +270,7 @@ async function runWithNodes(): Promise<Record<string, unknown>> {
     );
     const pacedSummary = summary(paced);
     const submitHandling = await submitHandlingShares(cluster.metricsUrl);
+    const calls = await callsByMethod(cluster.metricsUrl);
     cluster.close();
     // CPU per job, from the processes' own counters: unlike wall time it does not depend on what
     // else the machine runs. The 2-core ceiling is what these costs allow if nothing else ran.
@@ -277,6 +289,7 @@ async function runWithNodes(): Promise<Record<string, unknown>> {
       pacedAtTargetRate: { offeredJobsPerSecond: targets.submitJobsPerSecond, ...pacedSummary },
       saturated: summary(saturated),
       coordinatorSubmitHandlingShareWithin: submitHandling,
+      coordinatorCallsPerJob: Object.fromEntries(Object.entries(calls).map(([method, n]) => [method, n / (warmup.jobIds.length + paced.jobIds.length + saturated.jobIds.length)])),
       endToEnd: {
         jobs: jobsDone,
         seconds: endToEndSeconds,
