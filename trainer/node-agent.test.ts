@@ -314,28 +314,66 @@ describe("NodeAgent", () => {
   });
 
   it("keeps a finished outcome on disk while the coordinator is down and reports it after a restart", async () => {
+    // 0: spooled before the report; 256 KiB: a small result is reported first and spooled when that fails.
+    for (const maxInlineResultBytes of [0, 256 * 1024]) {
+      const state = newState();
+      state.maxInlineResultBytes = maxInlineResultBytes;
+      let fake = await startFake(state);
+      const port = fake.port;
+      cleanups.push(() => void fake.server.forceShutdown());
+      state.queue.push(task("job-r"));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const workDir = await mkdtemp(join(tmpdir(), "node-agent-"));
+      cleanups.push(() => rm(workDir, { recursive: true, force: true }));
+      const spooled = () => (existsSync(join(workDir, "spool")) ? readdirSync(join(workDir, "spool")).filter((name) => name.endsWith(".json")) : []);
+      const { lines } = await startAgent(port, writingRunner(1000, gate), workDir);
+      await until("the task to start", () => state.progress.some((p) => p.taskId === "job-r/1"));
+      // The coordinator dies (kill -9 style: no goodbye) while the task runs…
+      fake.server.forceShutdown();
+      release();
+      await until("the outcome to be kept", () => lines.some((line) => line.includes("could not report job-r/1 yet")));
+      expect(state.completed).toEqual([]);
+      expect(spooled()).toHaveLength(1);
+      // …and comes back on the same port with its state (as a restarted coordinator would from SQLite).
+      const registrationsBefore = state.registrations;
+      fake = await startFake(state, port);
+      await until("the re-report", () => state.completed.length === 1, 20_000);
+      expect(state.registrations).toBeGreaterThan(registrationsBefore);
+      expect(state.completed[0]?.taskId).toBe("job-r/1");
+      await until("the spool to empty", () => spooled().length === 0);
+      fake.server.forceShutdown();
+    }
+  });
+
+  it("reports a small result before spooling it, and spools nothing when the report goes through", async () => {
     const state = newState();
-    let fake = await startFake(state);
-    const port = fake.port;
+    state.maxInlineResultBytes = 256 * 1024;
+    const fake = await startFake(state);
     cleanups.push(() => void fake.server.forceShutdown());
-    state.queue.push(task("job-r"));
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
+    const workDir = await mkdtemp(join(tmpdir(), "node-agent-"));
+    cleanups.push(() => rm(workDir, { recursive: true, force: true }));
+    const puts: string[] = [];
+    const originalPut = ResultSpool.prototype.put;
+    ResultSpool.prototype.put = async function (outcome) {
+      puts.push(outcome.taskId);
+      return originalPut.call(this, outcome);
+    };
+    cleanups.push(() => {
+      ResultSpool.prototype.put = originalPut;
     });
-    const { lines } = await startAgent(port, writingRunner(1000, gate));
-    await until("the task to start", () => state.progress.some((p) => p.taskId === "job-r/1"));
-    // The coordinator dies (kill -9 style: no goodbye) while the task runs…
-    fake.server.forceShutdown();
-    release();
-    await until("the outcome to be kept", () => lines.some((line) => line.includes("could not report job-r/1 yet")));
-    expect(state.completed).toEqual([]);
-    // …and comes back on the same port with its state (as a restarted coordinator would from SQLite).
-    const registrationsBefore = state.registrations;
-    fake = await startFake(state, port);
-    await until("the re-report", () => state.completed.length === 1, 20_000);
-    expect(state.registrations).toBeGreaterThan(registrationsBefore);
-    expect(state.completed[0]?.taskId).toBe("job-r/1");
+    state.queue.push(task("job-s"), task("job-l"));
+    const sizes = new Map([
+      ["job-s", 1000],
+      ["job-l", 300_000],
+    ]);
+    const runner: TaskRunner = (request, hooks) => writingRunner(sizes.get(request.jobId)!)(request, hooks);
+    await startAgent(fake.port, runner, workDir);
+    await until("both completions", () => state.completed.length === 2);
+    // The large result (uploaded in chunks) was spooled before its report; the small one never.
+    expect(puts).toEqual(["job-l/1"]);
   });
 
   it("a restarted agent (same work dir) reports what its killed predecessor finished but never reported", async () => {

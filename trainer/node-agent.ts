@@ -1,7 +1,8 @@
 /**
  * The worker node agent: dials out to the coordinator, registers its capabilities, heartbeats at
- * the negotiated interval, long-polls for tasks that fit, runs them, and reports outcomes that
- * were first written to its local spool. A "session" is one registration: it ends when the
+ * the negotiated interval, long-polls for tasks that fit, runs them, and reports their outcomes
+ * (first written to its local spool, except small successes, spooled only when their report
+ * fails). A "session" is one registration: it ends when the
  * coordinator stops answering (two missed heartbeats, or a failed long poll) or forgets the node,
  * and the agent registers again with exponential backoff and jitter. Running tasks keep running
  * across sessions; finished ones wait in the spool until a coordinator acknowledges them.
@@ -9,7 +10,7 @@
  * Shutdown (SIGTERM): stop leasing, let running tasks finish for `shutdownGraceSeconds`, then
  * hand the rest back with ReleaseTask, deregister, and resolve run() with 0.
  */
-import { readdir, rm } from "node:fs/promises";
+import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type NodeServiceClient, type TaskOut, tunables } from "../proto/index.js";
 import { ReconnectBackoff, sleepUnlessAborted } from "./backoff.js";
@@ -248,14 +249,13 @@ export class NodeAgent {
         leaseSeconds: () => this.#leaseSeconds,
         deadlineSeconds: tunables.unaryDeadlineSeconds,
         runner: this.#options.runner,
-        spool: this.#spool,
         log: (line) => this.#log(line),
         onDownloadedBytes: (bytes) => metrics.downloadedBytesTotal.inc(bytes),
       },
       attempt,
     ).catch((error: unknown) => {
-      // Only the spool write can get here (disk full): the lease will expire and the job re-run.
-      this.#log(`could not record the outcome of ${attempt.task.taskId}: ${error instanceof Error ? error.message : String(error)}`);
+      // Not expected (the runner's errors become failed outcomes): the lease will expire and the job re-run.
+      this.#log(`could not finish ${attempt.task.taskId}: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     });
     const seconds = (performance.now() - attempt.startedAtMs) / 1000;
@@ -268,11 +268,28 @@ export class NodeAgent {
       if (reason === "handed_back") await this.#release(attempt.task, "node shutting down");
       return;
     }
-    // The outcome is safe in the spool. A small result goes inline in CompleteTask with
-    // lease_next: the slot stays held until the answer, which may carry this node's next task
-    // (one round trip per task instead of two while work is queued). A longer report (uploads, a
-    // failure) frees the slot first, so the next task is leased while it runs. #report marks
-    // itself in #reporting before its first await, so a shutdown still waits for it.
+    // A small result goes inline in CompleteTask with lease_next: the slot stays held until the
+    // answer, which may carry this node's next task (one round trip per task instead of two
+    // while work is queued). A longer report (uploads, a failure) frees the slot first, so the
+    // next task is leased while it runs. #report marks itself in #reporting before its first
+    // await, so a shutdown still waits for it.
+    const leaseNext = !this.#stopLeasing.signal.aborted;
+    // Spooled first (so a coordinator outage or an agent restart re-reports it), except a small
+    // success about to go inline: that one is spooled only if its report does not go through.
+    // Should the agent die during that report, the lease expires and the job runs again: cheap
+    // for a small job, and the coordinator's store still guarantees it is neither lost nor
+    // completed twice. (Writing, renaming and deleting a spool file per small task was a
+    // visible share of a node's CPU.)
+    const spoolFirst = !(leaseNext && outcome.outcome === "succeeded" && (await this.#fitsInline(outcome)));
+    if (spoolFirst) {
+      try {
+        await this.#spool.put(outcome);
+      } catch (error) {
+        // Disk full or gone: nothing to report from; the lease will expire and the job re-run.
+        this.#log(`could not record the outcome of ${attempt.task.taskId}: ${error instanceof Error ? error.message : String(error)}`);
+        return;
+      }
+    }
     let freed = false;
     const freeSlot = () => {
       if (freed) return;
@@ -284,8 +301,7 @@ export class NodeAgent {
       else this.#startTask(next, this.#session ?? session); // before the old slot is freed: the lease loop keeps waiting
       freeSlot();
     };
-    const leaseNext = !this.#stopLeasing.signal.aborted;
-    const report = this.#report(outcome, this.#session ?? session, leaseNext ? { leaseNext: true, onNoLeaseNext: freeSlot, onNextTask } : {});
+    const report = this.#report(outcome, this.#session ?? session, leaseNext ? { leaseNext: true, onNoLeaseNext: freeSlot, onNextTask } : {}, spoolFirst);
     if (!leaseNext) freeSlot();
     await report;
     freeSlot();
@@ -303,14 +319,23 @@ export class NodeAgent {
     }
   }
 
+  /** Whether the outcome's files fit inside CompleteTask (the coordinator's max_inline_result_bytes). */
+  async #fitsInline(outcome: SpooledOutcome): Promise<boolean> {
+    if (this.#maxInlineResultBytes <= 0 || outcome.files.length === 0) return false;
+    const sizes = await Promise.all(outcome.files.map((file) => stat(file.path).then((info) => info.size, () => Number.POSITIVE_INFINITY)));
+    return sizes.reduce((sum, size) => sum + size, 0) <= this.#maxInlineResultBytes;
+  }
+
   /**
    * Reports an outcome. With `leaseNext`, a task CompleteTask leased in the same call goes to
-   * `onNextTask` as soon as the answer arrives (before the spool entry is cleaned up).
+   * `onNextTask` as soon as the answer arrives (before the spool entry is cleaned up). An
+   * outcome not `spooled` yet is spooled when the report cannot go through now.
    */
   async #report(
     outcome: SpooledOutcome,
     session: Session,
     next: { leaseNext?: boolean; onNoLeaseNext?: () => void; onNextTask?: (task: TaskOut) => void } = {},
+    spooled = true,
   ): Promise<void> {
     if (this.#reporting.has(outcome.taskId)) return;
     this.#reporting.add(outcome.taskId);
@@ -330,6 +355,14 @@ export class NodeAgent {
       );
       if (verdict.kind === "acknowledged" && verdict.nextTask !== undefined) next.onNextTask?.(verdict.nextTask);
       if (verdict.kind === "retry-later") {
+        if (!spooled) {
+          try {
+            await this.#spool.put(outcome);
+          } catch (error) {
+            this.#log(`could not record the outcome of ${outcome.taskId}: ${error instanceof Error ? error.message : String(error)}; its lease will expire and the job run again`);
+            return;
+          }
+        }
         const tries = (this.#reportRetries.get(outcome.taskId) ?? 0) + 1;
         this.#reportRetries.set(outcome.taskId, tries);
         const delayMs = Math.min(this.#options.config.reconnectCapMs, this.#options.config.reconnectBaseMs * 2 ** tries);
@@ -356,7 +389,7 @@ export class NodeAgent {
       } else {
         this.#log(`coordinator refused the outcome of ${outcome.taskId} (${verdict.reason}); dropping it`);
       }
-      await this.#spool.remove(outcome.taskId);
+      if (spooled) await this.#spool.remove(outcome.taskId);
       await removeTaskDir(taskDirOf(config.workDir, outcome.taskId), outcome.files.map((file) => file.path));
     } finally {
       this.#reporting.delete(outcome.taskId);

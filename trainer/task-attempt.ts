@@ -1,8 +1,8 @@
 /**
  * One attempt of one job on this node: fetch the input (bundled, or downloaded in verified
  * chunks and cached by SHA-256), keep the lease alive with ReportProgress (which also tells the
- * node when the job was cancelled), run the task runner, and write the outcome to the spool
- * before anyone is told about it. Reporting the outcome is the agent's job, not this file's.
+ * node when the job was cancelled), and run the task runner to an outcome. Spooling and
+ * reporting the outcome are the agent's job, not this file's.
  */
 import { existsSync } from "node:fs";
 import { mkdir, rm, rmdir, unlink } from "node:fs/promises";
@@ -11,7 +11,7 @@ import * as grpc from "@grpc/grpc-js";
 import { ChunkIntegrityError, downloadFile, type NodeServiceClient, type TaskOut } from "../proto/index.js";
 import { resolveBundledUri } from "./bundled-inputs.js";
 import { cancellableCall, describeRpcError, statusOf } from "./node-rpc.js";
-import type { ResultSpool, SpooledOutcome } from "./result-spool.js";
+import type { SpooledOutcome } from "./result-spool.js";
 import { isRetryableTaskError, type TaskRunner, TaskSpecError, taskRunRequestOf } from "./task-runner.js";
 
 /** Why an attempt stopped before finishing: the job was cancelled, the lease was lost, or the node handed it back. */
@@ -55,7 +55,6 @@ export interface AttemptContext {
   leaseSeconds: () => number;
   deadlineSeconds: number;
   runner: TaskRunner;
-  spool: ResultSpool;
   log: (line: string) => void;
   onDownloadedBytes: (bytes: number) => void;
 }
@@ -151,7 +150,7 @@ function startLeaseKeeper(context: AttemptContext, attempt: TaskAttempt) {
 }
 
 /**
- * Runs the attempt to an outcome written in the spool; undefined when it stopped early
+ * Runs the attempt to its outcome (not yet spooled); undefined when it stopped early
  * (cancelled, lost, handed back), in which case there is nothing to report.
  */
 export async function runAttempt(context: AttemptContext, attempt: TaskAttempt): Promise<SpooledOutcome | undefined> {
@@ -212,7 +211,6 @@ export async function runAttempt(context: AttemptContext, attempt: TaskAttempt):
       void work.finally(() => rm(outputDir, { recursive: true, force: true }).catch(() => undefined));
       return undefined;
     }
-    await context.spool.put(winner);
     return winner;
   } finally {
     keeper.stop();
