@@ -14,7 +14,7 @@ export { loadTable } from "./load-table.js";
 export { readSchemaFile, schemaToJson, validateSchema, writeSchemaFile } from "./schema-file.js";
 export { writeFileAtomic } from "./atomic-file.js";
 export { CANDIDATE_DATETIME_FORMATS, formatDatetime, formatHasTime, parseDatetime } from "./datetime-format.js";
-export { type TableWriter, type TableWriterOptions, openTableWriter, outputColumns, writeTable } from "./table-writer.js";
+export { encodeTable, type TableWriter, type TableWriterOptions, openTableWriter, outputColumns, writeTable } from "./table-writer.js";
 export { formatCells, formatNumber, quoteCell } from "./value-format.js";
 export { makeIds, parseIdPattern } from "./synthetic-ids.js";
 export { fakePiiValues } from "./pii-fakes.js";

@@ -7,7 +7,7 @@ import { loadTable } from "./load-table.js";
 import { encodeDelimitedRows } from "./row-encoder.js";
 import type { TableSchema } from "./schema.js";
 import type { CategoricalColumn, Column, DatetimeColumn, NumericalColumn, Table, TextColumn } from "./table.js";
-import { openTableWriter, writeTable } from "./table-writer.js";
+import { encodeTable, openTableWriter, writeTable } from "./table-writer.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -218,5 +218,18 @@ describe("atomic writes: no partial file, ever", () => {
   it("a schema that drops every column is refused", async () => {
     const onlyDropped: TableSchema = { version: 1, columns: [schema.columns[8]!] };
     await expect(openTableWriter(join(dir, "x.csv"), onlyDropped)).rejects.toThrow(/every column of the schema is dropped/);
+  });
+});
+
+describe("encodeTable", () => {
+  it("gives the bytes writeTable writes, for every text format, and refuses Parquet", async () => {
+    // More rows than one formatting slice (32,768), so the slices' joins are checked too.
+    const table = randomTable(40_000);
+    for (const extension of ["csv", "tsv", "json", "ndjson"]) {
+      const path = join(dir, `encoded.${extension}`);
+      await writeTable(path, table, schema);
+      expect(encodeTable(path, table, schema).equals(await readFile(path)), extension).toBe(true);
+    }
+    expect(() => encodeTable(join(dir, "x.parquet"), table, schema)).toThrow(TableWriteError);
   });
 });

@@ -227,6 +227,28 @@ export async function openTableWriter(path: string, schema: TableSchema, options
   return writer;
 }
 
+/**
+ * The bytes `writeTable` would write for `table` in a text format (.csv, .tsv, .json, .ndjson,
+ * from `path`'s extension), built in memory: for small results that are sent on rather than
+ * kept (a node's 100-row task). Parquet has no in-memory form here: write it to a file.
+ */
+export function encodeTable(path: string, table: Table, schema: TableSchema): Buffer {
+  const format = formatFromPath(path);
+  if (format === "parquet") throw new TableWriteError(path, `${path}: Parquet is written to files only; use writeTable or openTableWriter.`);
+  const columns = outputColumns(schema);
+  if (columns.length === 0) throw new TableWriteError(path, `nothing to write to ${path}: every column of the schema is dropped; keep at least one column.`);
+  const layout =
+    format === "tsv" ? delimitedLayout("\t", columns) : format === "json" || format === "ndjson" ? jsonLayout(columns, format === "json") : delimitedLayout(",", columns);
+  const matched = matchColumns(path, columns, table);
+  const parts: Buffer[] = [Buffer.from(layout.prefix)];
+  for (let start = 0; start < table.rowCount; start += SLICE_ROWS) {
+    const data = layout.serialize(matched, start, Math.min(table.rowCount, start + SLICE_ROWS), start === 0);
+    parts.push(typeof data === "string" ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  }
+  parts.push(Buffer.from(layout.suffix));
+  return Buffer.concat(parts);
+}
+
 /** Writes a whole table (one chunk) atomically. */
 export async function writeTable(path: string, table: Table, schema: TableSchema): Promise<void> {
   const writer = await openTableWriter(path, schema);

@@ -7,8 +7,9 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { mediaTypeForName } from "../proto/index.js";
-import { sampleToFile } from "../generators/index.js";
+import { mediaTypeForName, tunables } from "../proto/index.js";
+import { CopulaSampler, sampleToFile } from "../generators/index.js";
+import { encodeTable, writeFileAtomic } from "../tabular/index.js";
 import { ModelCache } from "./model-cache.js";
 import { runSynthesisJob, type SampleJobSummary, type SynthesisJobSpec } from "./synthesis-job.js";
 import type { TaskRunFile, TaskRunHooks, TaskRunRequest, TaskRunResult } from "./task-runner.js";
@@ -30,6 +31,9 @@ function summaryOf(summary: unknown, request: TaskRunRequest): string {
   return JSON.stringify({ rows: request.rows, seed: request.seed, note: "summary too large for listings; see the report" });
 }
 
+/** SAMPLE tasks up to this many rows are formatted in memory (one sampling chunk; at most a few MB). */
+const IN_MEMORY_MAX_ROWS = 10_000;
+
 /** Models stay loaded between the tasks of this thread (see model-cache.ts for why). */
 const models = new ModelCache();
 
@@ -37,21 +41,37 @@ const models = new ModelCache();
  * What `runSampleJob` (behind `datalab sample`) does, with the model from the cache instead of
  * parsed again from its file for every task: same sampler, same output, same summary.
  */
-async function runCachedSampleJob(request: TaskRunRequest, tablePath: string, hooks: TaskRunHooks): Promise<SampleJobSummary> {
+async function runCachedSampleJob(request: TaskRunRequest, tablePath: string, hooks: TaskRunHooks): Promise<{ summary: SampleJobSummary; data?: Uint8Array }> {
   const started = performance.now();
   hooks.onProgress(0, "load");
   const model = await models.load(request.inputPath);
   const seed = BigInt.asUintN(64, BigInt(request.seed));
   hooks.onProgress(0.02, "sample");
   const rows = request.rows;
+  const where = request.where === undefined ? {} : { where: request.where };
+  const summarize = (sampleSeconds: number): SampleJobSummary => ({
+    rows,
+    seed: seed.toString(),
+    seconds: { sample: sampleSeconds, total: (performance.now() - started) / 1000 },
+    warnings: [...model.warnings],
+    outputs: { table: tablePath },
+  });
+  if (rows <= IN_MEMORY_MAX_ROWS && request.outputFormat === "csv") {
+    // A small table is formatted in memory (the same bytes sampleToFile writes): it goes to the
+    // coordinator inside CompleteTask, and the node writes it to disk only if it must keep it.
+    const sampler = new CopulaSampler(model, { seed, ...where });
+    const data = encodeTable(tablePath, await sampler.sampleChunk(0, rows), sampler.schema);
+    if (data.length <= tunables.maxInlineResultBytes) return { summary: summarize((performance.now() - started) / 1000), data };
+    await writeFileAtomic(tablePath, data);
+    return { summary: summarize((performance.now() - started) / 1000) };
+  }
   const result = await sampleToFile(model, tablePath, rows, {
     seed,
     signal: hooks.signal,
-    ...(request.where === undefined ? {} : { where: request.where }),
+    ...where,
     onProgress: (fraction) => hooks.onProgress(0.02 + 0.98 * fraction, "sample"),
   });
-  const totalSeconds = (performance.now() - started) / 1000;
-  return { rows, seed: seed.toString(), seconds: { sample: result.seconds, total: totalSeconds }, warnings: [...model.warnings], outputs: { table: tablePath } };
+  return { summary: summarize(result.seconds) };
 }
 
 export async function runDatalabTask(request: TaskRunRequest, hooks: TaskRunHooks): Promise<TaskRunResult> {
@@ -61,9 +81,10 @@ export async function runDatalabTask(request: TaskRunRequest, hooks: TaskRunHook
   const tablePath = join(request.outputDir, `synthetic.${request.outputFormat}`);
   const onProgress = (fraction: number, stage: string) => hooks.onProgress(fraction, stage);
   if (request.kind === "sample") {
-    const summary = await runCachedSampleJob(request, tablePath, hooks);
+    const { summary, data } = await runCachedSampleJob(request, tablePath, hooks);
     hooks.onProgress(1, "done");
-    return { files: [file("table", tablePath)], summaryJson: summaryOf(summary, request) };
+    const table = file("table", tablePath);
+    return { files: [data === undefined ? table : { ...table, data }], summaryJson: summaryOf(summary, request) };
   }
   const modelPath = join(request.outputDir, "model.json");
   const reportJsonPath = join(request.outputDir, "report.json");

@@ -183,6 +183,17 @@ async function until(what: string, check: () => boolean, timeoutMs = 15_000): Pr
 }
 
 /** A runner that writes a table of `bytes` pseudo-random bytes (several chunks when large). */
+/** Like writingRunner, but keeps the table in memory (as the SAMPLE runner does for small tables). */
+function memoryRunner(bytes: number, gate?: Promise<void>): TaskRunner {
+  return async (request, hooks) => {
+    hooks.onProgress(0.5, "fit");
+    await gate;
+    const data = Buffer.alloc(bytes, request.jobId);
+    const path = join(request.outputDir, "synthetic.csv");
+    return { files: [{ kind: "table", path, name: "synthetic.csv", mediaType: "text/csv", data }], summaryJson: "{}" };
+  };
+}
+
 function writingRunner(bytes: number, gate?: Promise<void>): TaskRunner {
   return async (request, hooks) => {
     hooks.onProgress(0.5, "fit");
@@ -269,6 +280,20 @@ describe("NodeAgent", () => {
     }
   });
 
+  it("uploads a result kept in memory by chunks when the coordinator takes nothing inline", async () => {
+    const state = newState();
+    const fake = await startFake(state);
+    cleanups.push(() => void fake.server.forceShutdown());
+    state.queue.push(task("job-mem"));
+    await startAgent(fake.port, memoryRunner(5_000));
+    await until("completion", () => state.completed.length === 1);
+    const table = state.completed[0]!.results[0]!;
+    const rebuilt = Buffer.concat(table.chunks.map((digest) => state.chunks.get(digest)!));
+    expect(rebuilt.equals(Buffer.alloc(5_000, "job-mem"))).toBe(true);
+    expect(state.uploadCalls).toBe(1);
+    expect(state.inlineChunks).toBe(0);
+  });
+
   it("resumes an interrupted result upload without sending any stored chunk twice", async () => {
     const state = newState();
     const fake = await startFake(state);
@@ -314,8 +339,13 @@ describe("NodeAgent", () => {
   });
 
   it("keeps a finished outcome on disk while the coordinator is down and reports it after a restart", async () => {
-    // 0: spooled before the report; 256 KiB: a small result is reported first and spooled when that fails.
-    for (const maxInlineResultBytes of [0, 256 * 1024]) {
+    // 0: spooled before the report; 256 KiB: a small result is reported first and spooled when
+    // that fails (a result still in memory is then written to its path first).
+    for (const [maxInlineResultBytes, inMemory] of [
+      [0, false],
+      [256 * 1024, false],
+      [256 * 1024, true],
+    ] as const) {
       const state = newState();
       state.maxInlineResultBytes = maxInlineResultBytes;
       let fake = await startFake(state);
@@ -329,7 +359,7 @@ describe("NodeAgent", () => {
       const workDir = await mkdtemp(join(tmpdir(), "node-agent-"));
       cleanups.push(() => rm(workDir, { recursive: true, force: true }));
       const spooled = () => (existsSync(join(workDir, "spool")) ? readdirSync(join(workDir, "spool")).filter((name) => name.endsWith(".json")) : []);
-      const { lines } = await startAgent(port, writingRunner(1000, gate), workDir);
+      const { lines } = await startAgent(port, inMemory ? memoryRunner(1000, gate) : writingRunner(1000, gate), workDir);
       await until("the task to start", () => state.progress.some((p) => p.taskId === "job-r/1"));
       // The coordinator dies (kill -9 style: no goodbye) while the task runs…
       fake.server.forceShutdown();
@@ -343,6 +373,8 @@ describe("NodeAgent", () => {
       await until("the re-report", () => state.completed.length === 1, 20_000);
       expect(state.registrations).toBeGreaterThan(registrationsBefore);
       expect(state.completed[0]?.taskId).toBe("job-r/1");
+      const table = state.completed[0]!.results[0]!;
+      expect(Buffer.concat(table.chunks.map((digest) => state.chunks.get(digest)!)).length).toBe(1000);
       await until("the spool to empty", () => spooled().length === 0);
       fake.server.forceShutdown();
     }

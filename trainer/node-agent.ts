@@ -322,7 +322,7 @@ export class NodeAgent {
   /** Whether the outcome's files fit inside CompleteTask (the coordinator's max_inline_result_bytes). */
   async #fitsInline(outcome: SpooledOutcome): Promise<boolean> {
     if (this.#maxInlineResultBytes <= 0 || outcome.files.length === 0) return false;
-    const sizes = await Promise.all(outcome.files.map((file) => stat(file.path).then((info) => info.size, () => Number.POSITIVE_INFINITY)));
+    const sizes = await Promise.all(outcome.files.map((file) => file.data?.length ?? stat(file.path).then((info) => info.size, () => Number.POSITIVE_INFINITY)));
     return sizes.reduce((sum, size) => sum + size, 0) <= this.#maxInlineResultBytes;
   }
 

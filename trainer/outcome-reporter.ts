@@ -9,7 +9,7 @@ import { readFile, stat } from "node:fs/promises";
 import * as grpc from "@grpc/grpc-js";
 import { chunkBuffer, manifestOfFile, type NodeServiceClient, type ResultFile, type ResultKindName, readFileChunks, type TaskOut, tunables, type UploadChunkRequest } from "../proto/index.js";
 import { cancellableCall, describeRpcError, statusOf } from "./node-rpc.js";
-import type { SpooledOutcome, SpoolFileKind } from "./result-spool.js";
+import { materializeFiles, type SpooledOutcome, type SpoolFileKind } from "./result-spool.js";
 
 const resultKinds: Record<SpoolFileKind, ResultKindName> = {
   table: "RESULT_KIND_TABLE",
@@ -61,7 +61,7 @@ const findMissingThresholdChunks = 4;
  */
 async function uploadResults(context: ReportContext, outcome: SpooledOutcome): Promise<{ results: ResultFile[]; uploadedBytes: number; inlineChunks: UploadChunkRequest[] }> {
   const chunkBytes = Math.min(tunables.chunkBytes, context.maxChunkBytes);
-  const sizes = await Promise.all(outcome.files.map(async (file) => (await stat(file.path)).size));
+  const sizes = await Promise.all(outcome.files.map(async (file) => file.data?.length ?? (await stat(file.path)).size));
   const totalBytes = sizes.reduce((sum, size) => sum + size, 0);
   if (totalBytes <= (context.maxInlineResultBytes ?? 0)) {
     // Small results ride inside CompleteTask (re-sent whole if the report is retried: they are
@@ -70,7 +70,7 @@ async function uploadResults(context: ReportContext, outcome: SpooledOutcome): P
     const results: ResultFile[] = [];
     const seen = new Set<string>();
     for (const file of outcome.files) {
-      const { manifest, chunks } = chunkBuffer(await readFile(file.path), { name: file.name, mediaType: file.mediaType, chunkBytes });
+      const { manifest, chunks } = chunkBuffer(file.data ?? (await readFile(file.path)), { name: file.name, mediaType: file.mediaType, chunkBytes });
       results.push({ kind: resultKinds[file.kind], file: manifest });
       for (const chunk of chunks) {
         if (seen.has(chunk.sha256)) continue;
@@ -81,6 +81,8 @@ async function uploadResults(context: ReportContext, outcome: SpooledOutcome): P
     return { results, uploadedBytes: totalBytes, inlineChunks };
   }
   context.onNoLeaseNext?.();
+  // Uploads read files from disk: outputs still in memory are written first.
+  if (outcome.files.some((file) => file.data !== undefined)) outcome = { ...outcome, files: await materializeFiles(outcome.files) };
   const manifests = await Promise.all(outcome.files.map((file) => manifestOfFile(file.path, { name: file.name, mediaType: file.mediaType, chunkBytes })));
   const resultsOf = () => outcome.files.map((file, i): ResultFile => ({ kind: resultKinds[file.kind], file: manifests[i]! }));
   const digests = [...new Set(manifests.flatMap((manifest) => manifest.chunks.map((chunk) => chunk.sha256)))];

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -58,5 +58,18 @@ describe("ResultSpool", () => {
   it("refuses task ids that cannot be file names", async () => {
     const spool = new ResultSpool(tmpdir());
     await expect(spool.put(outcome("..", 1))).rejects.toThrow(SpoolError);
+  });
+
+  it("writes an output still in memory to its path before spooling, and keeps no bytes in the entry", async () => {
+    const workDir = await mkdtemp(join(tmpdir(), "spool-"));
+    dirs.push(workDir);
+    const spool = new ResultSpool(workDir);
+    await spool.open();
+    const path = join(workDir, "tasks", "job-m%2F1", "synthetic.csv");
+    const data = Buffer.from("a,b\n1,2\n");
+    await spool.put({ ...outcome("job-m/1", 5), files: [{ kind: "table", path, name: "synthetic.csv", mediaType: "text/csv", data }] });
+    expect((await readFile(path)).equals(data)).toBe(true);
+    const [entry] = await spool.pending();
+    expect(entry?.files).toEqual([{ kind: "table", path, name: "synthetic.csv", mediaType: "text/csv" }]);
   });
 });

@@ -7,7 +7,8 @@
  * re-report can never make a job complete twice).
  */
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { writeFileAtomic } from "../tabular/index.js";
 
 export type SpoolFileKind = "table" | "model" | "report" | "report_html" | "other";
 
@@ -18,6 +19,21 @@ export interface SpooledFile {
   /** Name the file gets in the coordinator's manifest. */
   name: string;
   mediaType: string;
+  /** In memory only (never in the spool file): the bytes of a small output not yet written to `path`. */
+  data?: Uint8Array;
+}
+
+/** Writes every in-memory file to its path (temp + rename); the files then stand on disk alone. */
+export async function materializeFiles(files: readonly SpooledFile[]): Promise<SpooledFile[]> {
+  return Promise.all(
+    files.map(async ({ data, ...file }) => {
+      if (data !== undefined) {
+        await mkdir(dirname(file.path), { recursive: true });
+        await writeFileAtomic(file.path, data);
+      }
+      return file;
+    }),
+  );
 }
 
 export interface SpooledOutcome {
@@ -80,7 +96,9 @@ export class ResultSpool {
   async put(outcome: SpooledOutcome): Promise<void> {
     const target = this.#pathOf(outcome.taskId);
     const temp = `${target}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(outcome));
+    // Outputs still in memory go to disk first: the entry names files, it does not hold them.
+    const files = await materializeFiles(outcome.files);
+    await writeFile(temp, JSON.stringify({ ...outcome, files }));
     await rename(temp, target);
   }
 

@@ -32,9 +32,12 @@ export interface TaskRunRequest {
 
 export interface TaskRunFile {
   kind: SpoolFileKind;
+  /** Where the file is, or (with `data`) where it goes if it has to be kept on disk. */
   path: string;
   name: string;
   mediaType: string;
+  /** The file's bytes, when the runner kept a small output in memory instead of writing `path`. */
+  data?: Uint8Array;
 }
 
 export interface TaskRunResult {
