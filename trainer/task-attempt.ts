@@ -64,17 +64,20 @@ export function taskDirOf(workDir: string, taskId: string): string {
 }
 
 /**
- * Removes an attempt's folder: its known files one by one, then the folder; a recursive removal
- * only when something else is in it. (A recursive rm stats every entry first; per small task
- * that was the node's largest file-system cost.)
+ * Removes an attempt's folder: at once when it is empty (a small result never left memory),
+ * else its known files one by one and then the folder, and a recursive removal only when
+ * something else is in it. (A recursive rm stats every entry first; per small task that was the
+ * node's largest file-system cost.)
  */
 export async function removeTaskDir(dir: string, knownFiles: readonly string[]): Promise<void> {
+  const removeDir = () =>
+    rmdir(dir).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => error.code === "ENOENT",
+    );
+  if (await removeDir()) return;
   await Promise.all(knownFiles.filter((path) => dirname(path) === dir).map((path) => unlink(path).catch(() => undefined)));
-  try {
-    await rmdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") await rm(dir, { recursive: true, force: true });
-  }
+  if (!(await removeDir())) await rm(dir, { recursive: true, force: true });
 }
 
 /** Local path of the job's input: a bundled file, or the upload downloaded once into the cache. */
