@@ -17,7 +17,11 @@
  * completion per job in the nodes' logs; and end-to-end throughput and the coordinator's RSS.
  * End to end is bounded by CPU, so the JSON also gives the CPU each job cost the coordinator and
  * the nodes (from /proc, independent of other load) and the jobs/s those costs allow on this
- * machine's cores if nothing else ran: the issue's 200 jobs/s is above that ceiling here.
+ * machine's cores if nothing else ran (the clients' CPU, also given, comes on top).
+ * From the coordinator's own /metrics: `coordinatorCallsPerJob` (RPCs by method over all jobs;
+ * CompleteTask brings back the node's next task, so LeaseTask is near 0 under load) and
+ * `coordinatorSubmitHandlingShareWithin` (share of SubmitJob calls answered within each bucket
+ * bound, handler start to answer: the server's part of the submit latency).
  * Last, `coordinatorOnly`: the same closed-loop submits to a fresh coordinator with no nodes.
  */
 import { execFileSync } from "node:child_process";
