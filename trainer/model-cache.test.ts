@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { copyFile, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,14 +25,14 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function sampleRequest(outputDir: string, seed: number, where?: string): TaskRunRequest {
+function sampleRequest(outputDir: string, seed: number, where?: string, rows = 250): TaskRunRequest {
   return {
     jobId: "job-1",
     taskId: "job-1/lease",
     kind: "sample",
     inputPath: modelPath,
     outputDir,
-    rows: 250,
+    rows,
     seed,
     where,
     schemaJson: undefined,
@@ -98,8 +99,19 @@ describe("SAMPLE tasks with the cached model", () => {
       expect(table).toBeDefined();
       // 250 rows are kept in memory (no file written); larger tables go to table.path.
       expect(table!.data).toBeDefined();
+      expect(existsSync(table!.path)).toBe(false);
       expect(Buffer.from(table!.data!).toString("utf8")).toBe(await readFile(reference, "utf8"));
       expect(JSON.parse(result.summaryJson)).toMatchObject({ rows: 250, seed: String(seed) });
     }
+  });
+
+  test("a table above the in-memory limit is written to the attempt's folder, the same file as runSampleJob", async () => {
+    const outputDir = await mkdtemp(join(dir, "task-"));
+    const result = await runDatalabTask(sampleRequest(outputDir, 3, undefined, 20_000), hooks);
+    const table = result.files.find((f) => f.kind === "table")!;
+    expect(table.data).toBeUndefined();
+    const reference = join(dir, "reference-large.csv");
+    await runSampleJob(modelPath, reference, 20_000, 3n, undefined);
+    expect((await readFile(table.path)).equals(await readFile(reference))).toBe(true);
   });
 });
