@@ -9,6 +9,7 @@ import * as grpc from "@grpc/grpc-js";
 import pkg from "../package.json" with { type: "json" };
 import { CredentialsFileError, createNodeClient, readNodeTls } from "../proto/index.js";
 import { applyDeviceOverride, probeCapabilities } from "../trainer/capabilities.js";
+import { smallSampleTasks } from "../trainer/inline-tasks.js";
 import { NodeAgent } from "../trainer/node-agent.js";
 import { NodeConfigError, nodeEnvNames, resolveNodeConfig } from "../trainer/node-config.js";
 import { NodeMetrics } from "../trainer/node-metrics.js";
@@ -93,8 +94,9 @@ export async function run(argv: string[]): Promise<number> {
   const serverName = loopbackServerName(config.coordinatorAddress);
   const channelOptions = !config.insecure && serverName !== undefined ? { ...nodeChannelOptions, "grpc.ssl_target_name_override": serverName } : nodeChannelOptions;
   const client = createNodeClient(config.coordinatorAddress, credentials, channelOptions);
-  // Tasks run in worker threads: a long synchronous fit must not starve heartbeats and lease renewals.
-  const pool = new WorkerTaskPool();
+  // Tasks run in worker threads: a long synchronous fit must not starve heartbeats and lease renewals,
+  // except small SAMPLE tasks, which cost less than the hop to a worker (trainer/inline-tasks.ts).
+  const pool = new WorkerTaskPool({ inline: smallSampleTasks });
   const agent = new NodeAgent({ config, capabilities, client, runner: pool.run, metrics, maxConcurrentTasks: maxTasks, log });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -49,6 +49,22 @@ export function newLeaseId(): string {
   return randomBytes(8).toString("hex");
 }
 
+/** One completion for completeTasks. */
+export interface CompletionItem {
+  jobId: string;
+  leaseId: string;
+  results: JobRecord["results"];
+  summaryJson: string;
+  /** Lease the node its next queued task in the same call (the slot this task held is free). */
+  leaseNext: boolean;
+}
+
+export interface CompletionResult {
+  accepted: boolean;
+  /** The node's next task, leased with the completion (leaseNext). */
+  next: JobRecord | undefined;
+}
+
 export class Coordinator {
   readonly store: JobStore;
   readonly chunks: ChunkStore;
@@ -323,18 +339,42 @@ export class Coordinator {
     results: JobRecord["results"],
     summaryJson: string,
     leaseNext = false,
-  ): Promise<{ accepted: boolean; next: JobRecord | undefined }> {
+  ): Promise<CompletionResult> {
+    const [outcome] = await this.completeTasks(nodeId, [{ jobId, leaseId, results, summaryJson, leaseNext }]);
+    if (outcome === undefined || "error" in outcome) throw outcome?.error;
+    return outcome;
+  }
+
+  /**
+   * Records several completions of one node (CompleteTasks) in order, each as completeTask
+   * would: a completion the store refuses keeps its error as its own outcome and the others go
+   * on. One group fsync makes every commit (completions and next leases) durable.
+   */
+  async completeTasks(nodeId: string, items: readonly CompletionItem[]): Promise<(CompletionResult | { error: unknown })[]> {
     this.touchNode(nodeId);
-    const { job, alreadyAccepted } = this.store.completeJob(jobId, leaseId, nodeId, results, summaryJson, this.now());
-    const next = leaseNext && !alreadyAccepted ? this.leaseQueued(nodeId) : undefined;
-    await this.store.durable();
-    if (!alreadyAccepted) {
-      this.changed(job);
-      // Capacity freed on this node only: other nodes could not have run what is still queued.
-      if (next === undefined) this.leaseWaiters.wakeNode(nodeId);
+    type Done = { job: JobRecord; alreadyAccepted: boolean; next: JobRecord | undefined } | { error: unknown };
+    const done = items.map((item): Done => {
+      try {
+        const { job, alreadyAccepted } = this.store.completeJob(item.jobId, item.leaseId, nodeId, item.results, item.summaryJson, this.now());
+        const next = item.leaseNext && !alreadyAccepted ? this.leaseQueued(nodeId) : undefined;
+        return { job, alreadyAccepted, next };
+      } catch (error) {
+        return { error };
+      }
+    });
+    if (done.some((outcome) => !("error" in outcome))) await this.store.durable();
+    let freedWithoutNext = false;
+    for (const outcome of done) {
+      if ("error" in outcome) continue;
+      if (!outcome.alreadyAccepted) {
+        this.changed(outcome.job);
+        if (outcome.next === undefined) freedWithoutNext = true;
+      }
+      if (outcome.next !== undefined) this.leased(outcome.next);
     }
-    if (next !== undefined) this.leased(next);
-    return { accepted: true, next };
+    // Capacity freed on this node only: other nodes could not have run what is still queued.
+    if (freedWithoutNext) this.leaseWaiters.wakeNode(nodeId);
+    return done.map((outcome) => ("error" in outcome ? { error: outcome.error } : { accepted: true, next: outcome.next }));
   }
 
   async failTask(nodeId: string, jobId: string, leaseId: string, errorMessage: string, retryable: boolean): Promise<LeaseOutcome> {

@@ -3,16 +3,17 @@
  * insecure mode), then lease, progress, complete, fail, release through the coordinator.
  * Every call about a task names its (task_id, lease_id); a stale one is ABORTED.
  */
-import { type NodeServiceHandlers, type ResultFileOut, toManifest, tunables } from "../proto/index.js";
+import * as grpc from "@grpc/grpc-js";
+import { type CompleteTaskOutcome, type CompleteTaskRequestOut, type CompleteTaskResponse, type NodeServiceHandlers, type ResultFileOut, toManifest, tunables } from "../proto/index.js";
 import type { Authenticator } from "./auth.js";
-import type { Coordinator } from "./coordinator.js";
+import type { CompletionItem, Coordinator } from "./coordinator.js";
 import { AbortedError, FailedPreconditionError, InvalidArgumentError, ResourceExhaustedError } from "./errors.js";
 import { findMissingChunks, uploadChunk } from "./job-service.js";
 import { ACTIVE_STATES, CANCELLED, SUCCEEDED } from "./job-states.js";
 import type { ResultRecord } from "./job-store.js";
 import { parseTaskId, toTaskMessage } from "./job-view.js";
 import type { CoordinatorMetrics } from "./metrics.js";
-import { type Log, serverStream, unary } from "./rpc.js";
+import { type Log, serverStream, toStatus, unary } from "./rpc.js";
 import { streamManifest } from "./stream-file.js";
 
 const MAX_SUMMARY_JSON_BYTES = 64 * 1024;
@@ -34,6 +35,41 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
   const context = { service: "NodeService", metrics, log };
   const settings = coordinator.settings;
   const store = coordinator.store;
+
+  /**
+   * Checks one completion and stores its inline chunks (hash-checked, as by UploadChunk, before
+   * the completion is recorded): the item to record, or the answer at once for a retry of a
+   * completion already accepted. Throws the status CompleteTask answers with.
+   */
+  async function prepareCompletion(nodeId: string, request: CompleteTaskRequestOut): Promise<CompletionItem | { answer: CompleteTaskResponse }> {
+    const leaseId = request.leaseId;
+    const jobId = taskJobId(request.taskId, leaseId);
+    const current = store.getJob(jobId);
+    if (current?.state === SUCCEEDED && current.leaseId === leaseId && current.nodeId === nodeId) return { answer: { accepted: true } };
+    if (current === undefined || current.leaseId !== leaseId || current.nodeId !== nodeId || !ACTIVE_STATES.includes(current.state)) {
+      const why = current?.state === CANCELLED ? "the job was cancelled" : "the lease expired or passed to another node";
+      throw new AbortedError(`lease ${leaseId} on job ${jobId} is no longer valid (${why}); discard these results.`);
+    }
+    if (Buffer.byteLength(request.summaryJson) > MAX_SUMMARY_JSON_BYTES) throw new InvalidArgumentError(`summary_json is above ${MAX_SUMMARY_JSON_BYTES} bytes; put the full report in a RESULT_KIND_REPORT file.`);
+    if (request.summaryJson !== "") {
+      try {
+        JSON.parse(request.summaryJson);
+      } catch (error) {
+        throw new InvalidArgumentError(`summary_json is not valid JSON (${error instanceof Error ? error.message : String(error)}).`, { cause: error });
+      }
+    }
+    const results = toResults(request.results);
+    coordinator.checkResultKinds(results);
+    const inlineBytes = request.inlineChunks.reduce((sum, chunk) => sum + chunk.data.length, 0);
+    if (inlineBytes > tunables.maxInlineResultBytes) {
+      throw new ResourceExhaustedError(`inline_chunks hold ${inlineBytes} bytes, above the ${tunables.maxInlineResultBytes}-byte limit; upload larger results with UploadChunk.`);
+    }
+    // Chunks kept in the database are made durable by the completion's own group fsync (their commits come first).
+    for (const chunk of request.inlineChunks) await uploadChunk(coordinator, chunk, metrics, { durableLater: true });
+    for (const result of results) await coordinator.chunks.verifyManifest(result.manifest, `result ${result.kind}`);
+    return { jobId, leaseId, results, summaryJson: request.summaryJson, leaseNext: request.leaseNext };
+  }
+
   return {
     RegisterNode: unary(context, "RegisterNode", async (call) => {
       const nodeId = auth.node(call, call.request.nodeId);
@@ -108,34 +144,52 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
 
     CompleteTask: unary(context, "CompleteTask", async (call) => {
       const nodeId = auth.node(call, call.request.nodeId);
-      const leaseId = call.request.leaseId;
-      const jobId = taskJobId(call.request.taskId, leaseId);
-      const current = store.getJob(jobId);
-      if (current?.state === SUCCEEDED && current.leaseId === leaseId && current.nodeId === nodeId) return { accepted: true };
-      if (current === undefined || current.leaseId !== leaseId || current.nodeId !== nodeId || !ACTIVE_STATES.includes(current.state)) {
-        const why = current?.state === CANCELLED ? "the job was cancelled" : "the lease expired or passed to another node";
-        throw new AbortedError(`lease ${leaseId} on job ${jobId} is no longer valid (${why}); discard these results.`);
+      const prepared = await prepareCompletion(nodeId, call.request);
+      if ("answer" in prepared) return prepared.answer;
+      const { accepted, next } = await coordinator.completeTask(nodeId, prepared.jobId, prepared.leaseId, prepared.results, prepared.summaryJson, prepared.leaseNext);
+      return next === undefined ? { accepted } : { accepted, nextTask: toTaskMessage(next) };
+    }),
+
+    CompleteTasks: unary(context, "CompleteTasks", async (call) => {
+      const nodeId = auth.node(call, call.request.nodeId);
+      const completions = call.request.completions;
+      if (completions.length === 0 || completions.length > tunables.maxCompletionsPerCall) {
+        throw new InvalidArgumentError(`completions holds ${completions.length} items; send 1 to ${tunables.maxCompletionsPerCall} per call.`);
       }
-      if (Buffer.byteLength(call.request.summaryJson) > MAX_SUMMARY_JSON_BYTES) throw new InvalidArgumentError(`summary_json is above ${MAX_SUMMARY_JSON_BYTES} bytes; put the full report in a RESULT_KIND_REPORT file.`);
-      if (call.request.summaryJson !== "") {
+      const taskIds = new Set<string>();
+      let inlineBytes = 0;
+      for (const [i, completion] of completions.entries()) {
+        if (completion.nodeId !== "" && completion.nodeId !== nodeId) throw new InvalidArgumentError(`completions[${i}].node_id is "${completion.nodeId.slice(0, 128)}", not the caller ${nodeId}; leave it empty.`);
+        if (taskIds.has(completion.taskId)) throw new InvalidArgumentError(`completions[${i}] repeats task ${completion.taskId.slice(0, 200)}; send each task once per call.`);
+        taskIds.add(completion.taskId);
+        inlineBytes += completion.inlineChunks.reduce((sum, chunk) => sum + chunk.data.length, 0);
+      }
+      if (inlineBytes > tunables.maxBatchInlineResultBytes) {
+        throw new ResourceExhaustedError(`the completions' inline_chunks hold ${inlineBytes} bytes together, above the ${tunables.maxBatchInlineResultBytes}-byte limit of one call; send fewer per call.`);
+      }
+      const failed = (error: unknown): CompleteTaskOutcome => {
+        const status = toStatus(error, context, "CompleteTasks");
+        return { code: status.code ?? grpc.status.UNKNOWN, message: status.details ?? "" };
+      };
+      const outcomes: CompleteTaskOutcome[] = new Array(completions.length);
+      const pending: { index: number; item: CompletionItem }[] = [];
+      for (const [index, completion] of completions.entries()) {
         try {
-          JSON.parse(call.request.summaryJson);
+          const prepared = await prepareCompletion(nodeId, completion);
+          if ("answer" in prepared) outcomes[index] = { code: grpc.status.OK, response: prepared.answer };
+          else pending.push({ index, item: prepared });
         } catch (error) {
-          throw new InvalidArgumentError(`summary_json is not valid JSON (${error instanceof Error ? error.message : String(error)}).`, { cause: error });
+          outcomes[index] = failed(error);
         }
       }
-      const results = toResults(call.request.results);
-      coordinator.checkResultKinds(results);
-      const inlineBytes = call.request.inlineChunks.reduce((sum, chunk) => sum + chunk.data.length, 0);
-      if (inlineBytes > tunables.maxInlineResultBytes) {
-        throw new ResourceExhaustedError(`inline_chunks hold ${inlineBytes} bytes, above the ${tunables.maxInlineResultBytes}-byte limit; upload larger results with UploadChunk.`);
+      const recorded = pending.length === 0 ? [] : await coordinator.completeTasks(nodeId, pending.map((p) => p.item));
+      for (const [k, outcome] of recorded.entries()) {
+        const { index } = pending[k]!;
+        outcomes[index] = "error" in outcome
+          ? failed(outcome.error)
+          : { code: grpc.status.OK, response: outcome.next === undefined ? { accepted: outcome.accepted } : { accepted: outcome.accepted, nextTask: toTaskMessage(outcome.next) } };
       }
-      // Stored (hash-checked) before the completion is recorded, as by UploadChunk. Chunks kept in
-      // the database are made durable by the completion's own group fsync (their commits come first).
-      for (const chunk of call.request.inlineChunks) await uploadChunk(coordinator, chunk, metrics, { durableLater: true });
-      for (const result of results) await coordinator.chunks.verifyManifest(result.manifest, `result ${result.kind}`);
-      const { accepted, next } = await coordinator.completeTask(nodeId, jobId, leaseId, results, call.request.summaryJson, call.request.leaseNext);
-      return next === undefined ? { accepted } : { accepted, nextTask: toTaskMessage(next) };
+      return { outcomes };
     }),
 
     FailTask: unary(context, "FailTask", async (call) => {

@@ -109,6 +109,60 @@ describe("node task calls", () => {
     await callJob(alice, "CancelJob", { jobId: third.jobId });
   });
 
+  it("CompleteTasks records each completion as CompleteTask would, with its own outcome and next task", async () => {
+    // Three tasks at once: the node offers three slots.
+    await callNode(node, "RegisterNode", { nodeId: "node-a", capabilities: { cpuCores: 4, memoryBytes: 8 * GiB, maxConcurrentTasks: 3 }, requestedHeartbeatIntervalSeconds: 5 });
+    const jobs: JobOut[] = [];
+    for (let i = 0; i < 5; i++) jobs.push((await callJob(alice, "SubmitJob", { idempotencyKey: `batch-${i}`, spec })).job!);
+    const [a, b, c] = [await leaseOne(), await leaseOne(), await leaseOne()];
+    expect([a.jobId, b.jobId, c.jobId]).toEqual(jobs.slice(0, 3).map((j) => j.jobId));
+    const completion = (t: { taskId: string; leaseId: string }, body: string, leaseNext: boolean) => {
+      const { manifest, chunks } = chunkBuffer(Buffer.from(body), { name: "synthetic.csv" });
+      return { taskId: t.taskId, leaseId: t.leaseId, results: [{ kind: "RESULT_KIND_TABLE" as const, file: manifest }], inlineChunks: chunks.map((k) => ({ sha256: k.sha256, data: k.data })), leaseNext };
+    };
+    // b's lease is gone (handed back and leased again): its item is ABORTED, a and c go through.
+    await callNode(node, "ReleaseTask", { nodeId: "node-a", taskId: b.taskId, leaseId: b.leaseId, reason: "test" });
+    const bAgain = await leaseOne();
+    expect(bAgain.jobId).toBe(b.jobId);
+    const answer = await callNode(node, "CompleteTasks", {
+      nodeId: "node-a",
+      completions: [completion(a, "x\n1\n", true), completion(b, "x\n2\n", true), completion(c, "x\n3\n", false)],
+    });
+    expect(answer.outcomes.map((o) => o.code)).toEqual([grpc.status.OK, grpc.status.ABORTED, grpc.status.OK]);
+    expect(answer.outcomes[1]!.message).toMatch(/no longer valid/);
+    expect(answer.outcomes[1]!.response).toBeNull();
+    // Only a asked for a next task (c did not, b failed): the oldest queued job.
+    expect(answer.outcomes[0]!.response).toMatchObject({ accepted: true, nextTask: { jobId: jobs[3]!.jobId } });
+    expect(answer.outcomes[2]!.response).toEqual({ accepted: true, nextTask: null });
+    const states = async () => Promise.all(jobs.map(async (j) => (await callJob(alice, "GetJob", { jobId: j.jobId })).job!.state));
+    expect(await states()).toEqual(["JOB_STATE_SUCCEEDED", "JOB_STATE_LEASED", "JOB_STATE_SUCCEEDED", "JOB_STATE_LEASED", "JOB_STATE_QUEUED"]);
+    // The downloaded table is the inline one.
+    const third = (await callJob(alice, "GetJob", { jobId: jobs[2]!.jobId })).job!;
+    expect(third.results[0]!.file!.sizeBytes).toBe(4);
+    // A retried batch answers accepted again and leases nothing more.
+    const retried = await callNode(node, "CompleteTasks", { nodeId: "node-a", completions: [completion(a, "x\n1\n", true)] });
+    expect(retried.outcomes).toEqual([{ code: grpc.status.OK, message: "", response: { accepted: true, nextTask: null } }]);
+    expect(await states()).toEqual(["JOB_STATE_SUCCEEDED", "JOB_STATE_LEASED", "JOB_STATE_SUCCEEDED", "JOB_STATE_LEASED", "JOB_STATE_QUEUED"]);
+    const next = answer.outcomes[0]!.response!.nextTask!;
+    await callNode(node, "CompleteTasks", { nodeId: "node-a", completions: [completion(bAgain, "x\n2\n", false), completion(next, "x\n4\n", false)] });
+    await callJob(alice, "CancelJob", { jobId: jobs[4]!.jobId });
+  });
+
+  it("refuses a CompleteTasks call that breaks the batch limits, whole", async () => {
+    const one = { taskId: "job-x/aaa", leaseId: "aaa" };
+    expect(await codeOf(callNode(node, "CompleteTasks", { nodeId: "node-a", completions: [] }))).toBe(grpc.status.INVALID_ARGUMENT);
+    const tooMany = Array.from({ length: 33 }, (_, i) => ({ taskId: `job-x/a${i}`, leaseId: `a${i}` }));
+    expect(await codeOf(callNode(node, "CompleteTasks", { nodeId: "node-a", completions: tooMany }))).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(await codeOf(callNode(node, "CompleteTasks", { nodeId: "node-a", completions: [one, one] }))).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(await codeOf(callNode(node, "CompleteTasks", { nodeId: "node-a", completions: [{ ...one, nodeId: "node-b" }] }))).toBe(grpc.status.INVALID_ARGUMENT);
+    // Inline chunks of 5 x 250 KiB: each within its own limit, together above the call's 1 MiB.
+    const big = Array.from({ length: 5 }, (_, i) => {
+      const data = Buffer.alloc(250 * 1024, i);
+      return { taskId: `job-x/b${i}`, leaseId: `b${i}`, inlineChunks: [{ sha256: chunkBuffer(data, { name: "t.csv" }).chunks[0]!.sha256, data }] };
+    });
+    expect(await codeOf(callNode(node, "CompleteTasks", { nodeId: "node-a", completions: big }))).toBe(grpc.status.RESOURCE_EXHAUSTED);
+  });
+
   it("hands back tasks on release and deregistration without using an attempt", async () => {
     const { job } = await callJob(alice, "SubmitJob", { idempotencyKey: "release-1", spec });
     const task = await leaseOne();

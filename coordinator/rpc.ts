@@ -16,7 +16,8 @@ export interface RpcContext {
   log: Log;
 }
 
-function toStatus(error: unknown, context: RpcContext, method: string): Partial<grpc.StatusObject> {
+/** The status a thrown error becomes (also for one item of a batch call); unexpected errors are logged. */
+export function toStatus(error: unknown, context: RpcContext, method: string): Partial<grpc.StatusObject> {
   if (error instanceof CoordinatorRpcError) return { code: error.code, details: error.message };
   const message = error instanceof Error ? error.message : String(error);
   if (typeof error === "object" && error !== null && (error as { code?: unknown }).code === "SQLITE_BUSY") {

@@ -21,6 +21,10 @@ export const tunables = {
    * UploadChunk: a small job's table then costs one call, not three. Well under maxMessageBytes.
    */
   maxInlineResultBytes: 256 * 1024,
+  /** Most completions one CompleteTasks call may carry. */
+  maxCompletionsPerCall: 32,
+  /** Most inline result bytes one CompleteTasks call may carry (all completions together). */
+  maxBatchInlineResultBytes: 1024 * 1024,
   /** Heartbeat interval a coordinator proposes; a node missing two is offline. */
   heartbeatIntervalSeconds: 5,
   /** Bounds the coordinator clamps a node's requested heartbeat interval to. */

@@ -40,6 +40,9 @@ export type { WatchJobResponse, WatchJobResponse__Output as WatchJobResponseOut 
 
 export type { CompleteTaskRequest, CompleteTaskRequest__Output as CompleteTaskRequestOut } from "./generated/datalab/v1/CompleteTaskRequest.js";
 export type { CompleteTaskResponse, CompleteTaskResponse__Output as CompleteTaskResponseOut } from "./generated/datalab/v1/CompleteTaskResponse.js";
+export type { CompleteTaskOutcome, CompleteTaskOutcome__Output as CompleteTaskOutcomeOut } from "./generated/datalab/v1/CompleteTaskOutcome.js";
+export type { CompleteTasksRequest, CompleteTasksRequest__Output as CompleteTasksRequestOut } from "./generated/datalab/v1/CompleteTasksRequest.js";
+export type { CompleteTasksResponse, CompleteTasksResponse__Output as CompleteTasksResponseOut } from "./generated/datalab/v1/CompleteTasksResponse.js";
 export type { DeregisterNodeRequest, DeregisterNodeRequest__Output as DeregisterNodeRequestOut } from "./generated/datalab/v1/DeregisterNodeRequest.js";
 export type { DeregisterNodeResponse, DeregisterNodeResponse__Output as DeregisterNodeResponseOut } from "./generated/datalab/v1/DeregisterNodeResponse.js";
 export type { DownloadInputRequest, DownloadInputRequest__Output as DownloadInputRequestOut } from "./generated/datalab/v1/DownloadInputRequest.js";

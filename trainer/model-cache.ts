@@ -7,7 +7,7 @@
  * size, mtime): a file replaced under the same path is parsed again. At most `maxEntries` models
  * stay (least recently used goes first); callers must not modify a returned model.
  */
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
 import { type CopulaModel, loadModel } from "../generators/index.js";
 
 interface Entry {
@@ -26,7 +26,7 @@ export class ModelCache {
   }
 
   async load(path: string): Promise<CopulaModel> {
-    const info = await stat(path);
+    const info = statSync(path);
     const identity = `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}`;
     const cached = this.#entries.get(path);
     if (cached !== undefined && cached.identity === identity) {

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
-import { createNodeClient, type NodeServiceHandlers, nodeServiceDefinition, type TaskOut } from "../proto/index.js";
+import { type CompleteTaskRequestOut, createNodeClient, type NodeServiceHandlers, nodeServiceDefinition, type TaskOut } from "../proto/index.js";
 import { NodeAgent } from "./node-agent.js";
 import type { NodeAgentConfig } from "./node-config.js";
 import { NodeMetrics } from "./node-metrics.js";
@@ -44,10 +44,14 @@ interface FakeState {
   leaseNextRequests: number;
   /** Tasks handed out by LeaseTask (the others came in CompleteTask's next_task). */
   tasksViaLease: number;
+  /** Whether CompleteTasks exists (UNIMPLEMENTED otherwise, like a coordinator from before it). */
+  offerBatches: boolean;
+  /** Completions per CompleteTasks call. */
+  batchSizes: number[];
 }
 
 function newState(): FakeState {
-  return { failOnce: new Set(), duplicateUploads: 0, queue: [], chunks: new Map(), completed: [], failed: [], released: [], progress: [], cancelled: new Set(), registrations: 0, deregistered: false, maxInlineResultBytes: 0, uploadCalls: 0, inlineChunks: 0, offerNext: false, leaseNextRequests: 0, tasksViaLease: 0 };
+  return { failOnce: new Set(), duplicateUploads: 0, queue: [], chunks: new Map(), completed: [], failed: [], released: [], progress: [], cancelled: new Set(), registrations: 0, deregistered: false, maxInlineResultBytes: 0, uploadCalls: 0, inlineChunks: 0, offerNext: false, leaseNextRequests: 0, tasksViaLease: 0, offerBatches: true, batchSizes: [] };
 }
 
 function task(jobId: string): TaskOut {
@@ -76,6 +80,21 @@ function task(jobId: string): TaskOut {
 
 async function startFake(state: FakeState, port = 0): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server();
+  const completeOne = (request: CompleteTaskRequestOut): { accepted: boolean; nextTask?: TaskOut } | { code: grpc.status; details: string } => {
+    for (const chunk of request.inlineChunks) {
+      if (createHash("sha256").update(chunk.data).digest("hex") !== chunk.sha256) return { code: grpc.status.INVALID_ARGUMENT, details: "digest mismatch" };
+      state.chunks.set(chunk.sha256, Buffer.from(chunk.data));
+      state.inlineChunks += 1;
+    }
+    state.completed.push({
+      taskId: request.taskId,
+      leaseId: request.leaseId,
+      results: request.results.map((r) => ({ kind: r.kind, name: r.file?.name ?? "", sha256: r.file?.sha256 ?? "", chunks: r.file?.chunks.map((c) => c.sha256) ?? [] })),
+    });
+    if (request.leaseNext) state.leaseNextRequests += 1;
+    const next = request.leaseNext && state.offerNext ? state.queue.shift() : undefined;
+    return next === undefined ? { accepted: true } : { accepted: true, nextTask: next };
+  };
   const handlers: NodeServiceHandlers = {
     RegisterNode: (_call, callback) => {
       state.registrations += 1;
@@ -106,19 +125,18 @@ async function startFake(state: FakeState, port = 0): Promise<{ server: grpc.Ser
     },
     FindMissingChunks: (call, callback) => callback(null, { missingSha256: call.request.sha256.filter((digest) => !state.chunks.has(digest)) }),
     CompleteTask: (call, callback) => {
-      for (const chunk of call.request.inlineChunks) {
-        if (createHash("sha256").update(chunk.data).digest("hex") !== chunk.sha256) return callback({ code: grpc.status.INVALID_ARGUMENT, details: "digest mismatch" });
-        state.chunks.set(chunk.sha256, Buffer.from(chunk.data));
-        state.inlineChunks += 1;
-      }
-      state.completed.push({
-        taskId: call.request.taskId,
-        leaseId: call.request.leaseId,
-        results: call.request.results.map((r) => ({ kind: r.kind, name: r.file?.name ?? "", sha256: r.file?.sha256 ?? "", chunks: r.file?.chunks.map((c) => c.sha256) ?? [] })),
+      const answer = completeOne(call.request);
+      if ("code" in answer) callback(answer);
+      else callback(null, answer);
+    },
+    CompleteTasks: (call, callback) => {
+      if (!state.offerBatches) return callback({ code: grpc.status.UNIMPLEMENTED, details: "a coordinator from before CompleteTasks (test)" });
+      state.batchSizes.push(call.request.completions.length);
+      const outcomes = call.request.completions.map((request) => {
+        const answer = completeOne(request);
+        return "code" in answer ? { code: answer.code, message: answer.details } : { code: grpc.status.OK, response: answer };
       });
-      if (call.request.leaseNext) state.leaseNextRequests += 1;
-      const next = call.request.leaseNext && state.offerNext ? state.queue.shift() : undefined;
-      callback(null, next === undefined ? { accepted: true } : { accepted: true, nextTask: next });
+      callback(null, { outcomes });
     },
     FailTask: (call, callback) => {
       state.failed.push({ taskId: call.request.taskId, errorMessage: call.request.errorMessage, retryable: call.request.retryable });
@@ -145,7 +163,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startAgent(port: number, runner: TaskRunner, workDir?: string) {
+async function startAgent(port: number, runner: TaskRunner, workDir?: string, maxConcurrentTasks = 1) {
   const dir = workDir ?? (await mkdtemp(join(tmpdir(), "node-agent-")));
   if (workDir === undefined) cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const config: NodeAgentConfig = {
@@ -164,7 +182,7 @@ async function startAgent(port: number, runner: TaskRunner, workDir?: string) {
   const client = createNodeClient(config.coordinatorAddress, grpc.credentials.createInsecure(), nodeChannelOptions);
   const metrics = new NodeMetrics({ nodeVersion: "test", gpus: [] });
   const lines: string[] = [];
-  const agent = new NodeAgent({ config, capabilities: { gpus: [], cpuCores: 2, memoryBytes: 1e9, versions: {} }, client, runner, metrics, maxConcurrentTasks: 1, log: (line) => lines.push(line) });
+  const agent = new NodeAgent({ config, capabilities: { gpus: [], cpuCores: 2, memoryBytes: 1e9, versions: {} }, client, runner, metrics, maxConcurrentTasks, log: (line) => lines.push(line) });
   const done = agent.run();
   cleanups.push(async () => {
     agent.requestShutdown(0);
@@ -277,6 +295,43 @@ describe("NodeAgent", () => {
       expect(state.leaseNextRequests).toBe(inline ? 3 : 0);
       expect(state.tasksViaLease).toBe(inline && offerNext ? 1 : 3);
       for (const id of ["job-n1", "job-n2", "job-n3"]) expect(lines.filter((line) => line.includes(`leased ${id}/1 `))).toHaveLength(1);
+    }
+  });
+
+  it("runs several tasks at once and reports those that finish together in one CompleteTasks call", async () => {
+    for (const offerBatches of [true, false]) {
+      const state = newState();
+      state.maxInlineResultBytes = 256 * 1024;
+      state.offerNext = true;
+      state.offerBatches = offerBatches;
+      const fake = await startFake(state);
+      cleanups.push(() => void fake.server.forceShutdown());
+      const ids = Array.from({ length: 7 }, (_, i) => `job-b${i}`);
+      for (const id of ids) state.queue.push(task(id));
+      // The first three tasks (one per slot) wait for the gate, so they finish together.
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      const { lines } = await startAgent(fake.port, memoryRunner(1_000, gate), undefined, 3);
+      await until("three tasks running", () => lines.filter((line) => line.startsWith("leased ")).length === 3);
+      expect(state.completed).toHaveLength(0);
+      open();
+      await until("seven completions", () => state.completed.length === 7);
+      // Each task completed once, with its own table.
+      expect(state.completed.map((c) => c.taskId).sort()).toEqual(ids.map((id) => `${id}/1`).sort());
+      for (const c of state.completed) expect(state.chunks.get(c.results[0]!.sha256)?.equals(Buffer.alloc(1_000, c.taskId.split("/")[0]))).toBe(true);
+      for (const id of ids) expect(lines.filter((line) => line.includes(`leased ${id}/1 `))).toHaveLength(1);
+      if (offerBatches) {
+        // The first of the three went alone; the other two waited for it and went together.
+        expect(state.batchSizes[0]).toBe(2);
+        expect(state.batchSizes.reduce((sum, n) => sum + n, 0)).toBeLessThan(7);
+      } else {
+        // An older coordinator: one CompleteTask per task, the batch refused once.
+        expect(state.batchSizes).toEqual([]);
+      }
+      // Slots were refilled from the completions' next tasks, not by LeaseTask.
+      expect(state.tasksViaLease).toBe(3);
     }
   });
 

@@ -17,6 +17,7 @@ import { ReconnectBackoff, sleepUnlessAborted } from "./backoff.js";
 import type { NodeCapabilities } from "./capabilities.js";
 import type { NodeAgentConfig } from "./node-config.js";
 import type { NodeMetrics } from "./node-metrics.js";
+import { CompletionBatcher } from "./completion-batcher.js";
 import { cancellableCall, describeRpcError, isAuthRpcError } from "./node-rpc.js";
 import { heartbeatLoop, registerNode, registrationOf, type Session } from "./node-session.js";
 import { reportOutcome } from "./outcome-reporter.js";
@@ -57,9 +58,18 @@ export class NodeAgent {
   #slotFreed: (() => void) | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #registeredOnce = false;
+  /** Completions finishing while one is on its way go out together (CompleteTasks). */
+  readonly #completions: CompletionBatcher;
 
   constructor(options: NodeAgentOptions) {
     this.#options = options;
+    const { client } = options;
+    const deadline = tunables.unaryDeadlineSeconds;
+    this.#completions = new CompletionBatcher({
+      one: (request) => cancellableCall((metadata, callOptions, callback) => client.completeTask(request, metadata, callOptions, callback), deadline),
+      many: (completions) =>
+        cancellableCall((metadata, callOptions, callback) => client.completeTasks({ nodeId: options.config.nodeId, completions }, metadata, callOptions, callback), deadline),
+    });
     this.#spool = new ResultSpool(options.config.workDir);
     this.#backoff = new ReconnectBackoff({ baseMs: options.config.reconnectBaseMs, capMs: options.config.reconnectCapMs });
   }
@@ -348,6 +358,7 @@ export class NodeAgent {
           maxChunkBytes: this.#maxChunkBytes,
           maxInlineResultBytes: this.#maxInlineResultBytes,
           deadlineSeconds: tunables.unaryDeadlineSeconds,
+          complete: (request) => this.#completions.complete(request),
           ...(next.leaseNext === undefined ? {} : { leaseNext: next.leaseNext }),
           ...(next.onNoLeaseNext === undefined ? {} : { onNoLeaseNext: next.onNoLeaseNext }),
         },

@@ -7,7 +7,8 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import * as grpc from "@grpc/grpc-js";
-import { chunkBuffer, manifestOfFile, type NodeServiceClient, type ResultFile, type ResultKindName, readFileChunks, type TaskOut, tunables, type UploadChunkRequest } from "../proto/index.js";
+import type { CompletionAnswer } from "./completion-batcher.js";
+import { chunkBuffer, type CompleteTaskRequest, manifestOfFile, type NodeServiceClient, type ResultFile, type ResultKindName, readFileChunks, type TaskOut, tunables, type UploadChunkRequest } from "../proto/index.js";
 import { cancellableCall, describeRpcError, statusOf } from "./node-rpc.js";
 import { materializeFiles, type SpooledOutcome, type SpoolFileKind } from "./result-spool.js";
 
@@ -43,6 +44,8 @@ export interface ReportContext {
    */
   leaseNext?: boolean;
   onNoLeaseNext?: () => void;
+  /** Sends the CompleteTask request (the agent's CompletionBatcher); a direct CompleteTask call when unset. */
+  complete?: (request: CompleteTaskRequest) => Promise<CompletionAnswer>;
 }
 
 /** Statuses after which re-sending the same report can never succeed. */
@@ -144,11 +147,10 @@ export async function reportOutcome(context: ReportContext, outcome: SpooledOutc
     }
     const { results, uploadedBytes, inlineChunks } = await uploadResults(context, outcome);
     const leaseNext = context.leaseNext === true && inlineChunks.length > 0;
-    const response = await cancellableCall<{ accepted: boolean; nextTask: TaskOut | null }>(
-      (metadata, options, callback) => context.client.completeTask({ ...ids, results, summaryJson: outcome.summaryJson, inlineChunks, leaseNext }, metadata, options, callback),
-      context.deadlineSeconds,
-      context.signal,
-    );
+    const request: CompleteTaskRequest = { ...ids, results, summaryJson: outcome.summaryJson, inlineChunks, leaseNext };
+    const response = context.complete
+      ? await context.complete(request)
+      : await cancellableCall<CompletionAnswer>((metadata, options, callback) => context.client.completeTask(request, metadata, options, callback), context.deadlineSeconds, context.signal);
     if (!response.accepted) return { kind: "refused", reason: "CompleteTask answered accepted=false" };
     return response.nextTask ? { kind: "acknowledged", uploadedBytes, nextTask: response.nextTask } : { kind: "acknowledged", uploadedBytes };
   } catch (error) {

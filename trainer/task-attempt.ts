@@ -91,7 +91,28 @@ async function prepareInput(context: AttemptContext, attempt: TaskAttempt): Prom
   }
   const cacheDir = join(context.workDir, "inputs", manifest.sha256);
   const path = join(cacheDir, basename(manifest.name) || "input");
-  if (existsSync(path)) return path; // downloadFile renames only after the whole file verified
+  // Tasks running at once on this node may need the same input: one downloads, the others wait
+  // for it (each download writes the same temporary file). If that download fails (its lease
+  // ended, say), the next waiter downloads with its own lease.
+  for (;;) {
+    if (existsSync(path)) return path; // downloadFile renames only after the whole file verified
+    const running = inputDownloads.get(path);
+    if (running === undefined) break;
+    await running.catch(() => undefined);
+  }
+  const download = downloadInput(context, task, manifest, cacheDir, path);
+  inputDownloads.set(path, download);
+  try {
+    return await download;
+  } finally {
+    inputDownloads.delete(path);
+  }
+}
+
+/** Input downloads in progress in this process, by cache path. */
+const inputDownloads = new Map<string, Promise<string>>();
+
+async function downloadInput(context: AttemptContext, task: TaskOut, manifest: { sha256: string }, cacheDir: string, path: string): Promise<string> {
   await mkdir(cacheDir, { recursive: true });
   const received = await downloadFile(
     (startChunkIndex, deadline) => context.client.downloadInput({ nodeId: context.nodeId, taskId: task.taskId, leaseId: task.leaseId, startChunkIndex }, { deadline }),

@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { threadId } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TaskRunRequest } from "./task-runner.js";
 import { isRetryableTaskError } from "./task-runner.js";
@@ -73,6 +74,30 @@ describe("WorkerTaskPool", () => {
       const second = await pool.run(request(1), hooks);
       expect(progress).toEqual(["fit:0.5", "fit:0.5"]);
       expect(JSON.parse(first.summaryJson).threadId).toBe(JSON.parse(second.summaryJson).threadId);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("runs the tasks its inline rule accepts on the calling thread, and the rest in a worker", async () => {
+    const ran: number[] = [];
+    const pool = new WorkerTaskPool({
+      workerUrl,
+      inline: {
+        accepts: (r) => r.rows === 1 && r.kind === "sample",
+        run: async (r) => {
+          ran.push(r.rows);
+          return { files: [], summaryJson: JSON.stringify({ threadId: (await import("node:worker_threads")).threadId }) };
+        },
+      },
+    });
+    try {
+      const hooks = { signal: new AbortController().signal, onProgress: () => undefined };
+      const inline = await pool.run({ ...request(1), kind: "sample" }, hooks);
+      const inWorker = await pool.run(request(1), hooks);
+      expect(ran).toEqual([1]);
+      expect(JSON.parse(inline.summaryJson).threadId).toBe(threadId); // this test's own thread
+      expect(JSON.parse(inWorker.summaryJson).threadId).not.toBe(threadId);
     } finally {
       await pool.close();
     }

@@ -31,6 +31,12 @@ function remoteError(name: string, message: string): Error {
   return error;
 }
 
+/** Tasks small enough that a hop to a worker thread and back costs more than running them here. */
+export interface InlineTasks {
+  accepts(request: TaskRunRequest): boolean;
+  run: TaskRunner;
+}
+
 export class WorkerTaskPool {
   readonly #workerUrl: URL;
   readonly #abortGraceMs: number;
@@ -38,9 +44,12 @@ export class WorkerTaskPool {
   readonly #all = new Set<PooledWorker>();
   #nextId = 1;
 
-  constructor(options: { workerUrl?: URL; abortGraceMs?: number } = {}) {
+  readonly #inline: InlineTasks | undefined;
+
+  constructor(options: { workerUrl?: URL; abortGraceMs?: number; inline?: InlineTasks } = {}) {
     this.#workerUrl = options.workerUrl ?? new URL("./task-worker.js", import.meta.url);
     this.#abortGraceMs = options.abortGraceMs ?? 2_000;
+    this.#inline = options.inline;
   }
 
   #spawn(): PooledWorker {
@@ -75,6 +84,7 @@ export class WorkerTaskPool {
 
   /** The TaskRunner to hand to the agent. */
   readonly run: TaskRunner = (request: TaskRunRequest, hooks: TaskRunHooks): Promise<TaskRunResult> => {
+    if (this.#inline?.accepts(request)) return this.#inline.run(request, hooks);
     const pooled = this.#idle.pop() ?? this.#spawn();
     pooled.busy = true;
     const id = this.#nextId++;

@@ -2,6 +2,9 @@
  * Load test of the service, loopback only and bounded. 20 concurrent clients (each its own
  * TLS channel, all in a worker thread of their own: submit-load.ts) submit small jobs to a real coordinator (mutual TLS, SQLite in WAL mode with its
  * default synchronous=FULL) and 4 real node agents run them; all are child processes here.
+ * Each node offers 4 task slots and 4 cores (`--max-tasks 4 --cpu-cores 4`), standing in for a
+ * 4-core machine: it runs up to 4 small jobs at once and reports those that finish together in
+ * one CompleteTasks call.
  * The small job is the SAMPLE kind: 100 rows from a Gaussian-copula model of vega penguins (the
  * model is fitted once by a SYNTHESIS job through the service, downloaded, and uploaded as the
  * input of every SAMPLE job: content-addressed, so stored once and fetched once per node).
@@ -41,6 +44,8 @@ const warmupJobs = 100;
 const clients = 20;
 const nodes = 4;
 const rowsPerJob = 100;
+/** Task slots (and cores) each node agent offers. */
+const tasksPerNode = 4;
 const targets = { submitJobsPerSecond: 200, submitP99Ms: 50, endToEndJobsPerSecond: 200 };
 
 function percentile(sorted: number[], p: number): number {
@@ -204,6 +209,7 @@ async function runWithNodes(): Promise<Record<string, unknown>> {
       clients: Array.from({ length: clients }, (_, i) => `client-${i + 1}`),
       leaseSeconds: 30,
       heartbeatIntervalSeconds: 5,
+      nodeArgs: ["--max-tasks", String(tasksPerNode), "--cpu-cores", String(tasksPerNode)],
     });
     const coordinatorPid = cluster.coordinator!.child.pid!;
     // In a deployment the node agents are other machines. Here they share two cores with the
@@ -288,8 +294,8 @@ async function runWithNodes(): Promise<Record<string, unknown>> {
     const cores = availableParallelism();
     const endToEndJobsPerSecond = jobsDone / endToEndSeconds;
     return {
-      workload: `${warmupJobs} warm-up + 2 x ${jobsPerPhase} SAMPLE jobs (${rowsPerJob} rows each from a Gaussian-copula model of vega penguins, CSV output, scoring off), ${clients} concurrent clients (one TLS channel each), ${nodes} node agents (${nodeScheduling}), coordinator defaults (SQLite WAL, synchronous=FULL), all on 127.0.0.1`,
-      smallJob: `SAMPLE: ${rowsPerJob} rows drawn from an uploaded Gaussian-copula model of vega penguins (one model for all jobs, uploaded once per client), written as CSV (~10 KB), no scoring; per job: SubmitJob, LeaseTask, CompleteTask with the table inline (plus ReportProgress if it runs over 1 s)`,
+      workload: `${warmupJobs} warm-up + 2 x ${jobsPerPhase} SAMPLE jobs (${rowsPerJob} rows each from a Gaussian-copula model of vega penguins, CSV output, scoring off), ${clients} concurrent clients (one TLS channel each), ${nodes} node agents (${tasksPerNode} task slots and cores each, ${nodeScheduling}), coordinator defaults (SQLite WAL, synchronous=FULL), all on 127.0.0.1`,
+      smallJob: `SAMPLE: ${rowsPerJob} rows drawn from an uploaded Gaussian-copula model of vega penguins (one model for all jobs, uploaded once per client), written as CSV (~10 KB), no scoring; per job: SubmitJob, and a completion with the table inline (CompleteTask, or one item of a CompleteTasks call when several finish together) that brings back the node's next task (plus LeaseTask when none was queued, ReportProgress if it runs over 1 s)`,
       pacedAtTargetRate: { offeredJobsPerSecond: targets.submitJobsPerSecond, ...pacedSummary },
       saturated: summary(saturated),
       coordinatorSubmitHandlingShareWithin: submitHandling,

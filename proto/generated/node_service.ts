@@ -2,8 +2,11 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { ChunkRef as _datalab_v1_ChunkRef, ChunkRef__Output as _datalab_v1_ChunkRef__Output } from './datalab/v1/ChunkRef.js';
+import type { CompleteTaskOutcome as _datalab_v1_CompleteTaskOutcome, CompleteTaskOutcome__Output as _datalab_v1_CompleteTaskOutcome__Output } from './datalab/v1/CompleteTaskOutcome.js';
 import type { CompleteTaskRequest as _datalab_v1_CompleteTaskRequest, CompleteTaskRequest__Output as _datalab_v1_CompleteTaskRequest__Output } from './datalab/v1/CompleteTaskRequest.js';
 import type { CompleteTaskResponse as _datalab_v1_CompleteTaskResponse, CompleteTaskResponse__Output as _datalab_v1_CompleteTaskResponse__Output } from './datalab/v1/CompleteTaskResponse.js';
+import type { CompleteTasksRequest as _datalab_v1_CompleteTasksRequest, CompleteTasksRequest__Output as _datalab_v1_CompleteTasksRequest__Output } from './datalab/v1/CompleteTasksRequest.js';
+import type { CompleteTasksResponse as _datalab_v1_CompleteTasksResponse, CompleteTasksResponse__Output as _datalab_v1_CompleteTasksResponse__Output } from './datalab/v1/CompleteTasksResponse.js';
 import type { Condition as _datalab_v1_Condition, Condition__Output as _datalab_v1_Condition__Output } from './datalab/v1/Condition.js';
 import type { DataChunk as _datalab_v1_DataChunk, DataChunk__Output as _datalab_v1_DataChunk__Output } from './datalab/v1/DataChunk.js';
 import type { DeregisterNodeRequest as _datalab_v1_DeregisterNodeRequest, DeregisterNodeRequest__Output as _datalab_v1_DeregisterNodeRequest__Output } from './datalab/v1/DeregisterNodeRequest.js';
@@ -47,8 +50,11 @@ export interface ProtoGrpcType {
   datalab: {
     v1: {
       ChunkRef: MessageTypeDefinition<_datalab_v1_ChunkRef, _datalab_v1_ChunkRef__Output>
+      CompleteTaskOutcome: MessageTypeDefinition<_datalab_v1_CompleteTaskOutcome, _datalab_v1_CompleteTaskOutcome__Output>
       CompleteTaskRequest: MessageTypeDefinition<_datalab_v1_CompleteTaskRequest, _datalab_v1_CompleteTaskRequest__Output>
       CompleteTaskResponse: MessageTypeDefinition<_datalab_v1_CompleteTaskResponse, _datalab_v1_CompleteTaskResponse__Output>
+      CompleteTasksRequest: MessageTypeDefinition<_datalab_v1_CompleteTasksRequest, _datalab_v1_CompleteTasksRequest__Output>
+      CompleteTasksResponse: MessageTypeDefinition<_datalab_v1_CompleteTasksResponse, _datalab_v1_CompleteTasksResponse__Output>
       Condition: MessageTypeDefinition<_datalab_v1_Condition, _datalab_v1_Condition__Output>
       DataChunk: MessageTypeDefinition<_datalab_v1_DataChunk, _datalab_v1_DataChunk__Output>
       DeregisterNodeRequest: MessageTypeDefinition<_datalab_v1_DeregisterNodeRequest, _datalab_v1_DeregisterNodeRequest__Output>

@@ -4,6 +4,8 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { CompleteTaskRequest as _datalab_v1_CompleteTaskRequest, CompleteTaskRequest__Output as _datalab_v1_CompleteTaskRequest__Output } from '../../datalab/v1/CompleteTaskRequest.js';
 import type { CompleteTaskResponse as _datalab_v1_CompleteTaskResponse, CompleteTaskResponse__Output as _datalab_v1_CompleteTaskResponse__Output } from '../../datalab/v1/CompleteTaskResponse.js';
+import type { CompleteTasksRequest as _datalab_v1_CompleteTasksRequest, CompleteTasksRequest__Output as _datalab_v1_CompleteTasksRequest__Output } from '../../datalab/v1/CompleteTasksRequest.js';
+import type { CompleteTasksResponse as _datalab_v1_CompleteTasksResponse, CompleteTasksResponse__Output as _datalab_v1_CompleteTasksResponse__Output } from '../../datalab/v1/CompleteTasksResponse.js';
 import type { DeregisterNodeRequest as _datalab_v1_DeregisterNodeRequest, DeregisterNodeRequest__Output as _datalab_v1_DeregisterNodeRequest__Output } from '../../datalab/v1/DeregisterNodeRequest.js';
 import type { DeregisterNodeResponse as _datalab_v1_DeregisterNodeResponse, DeregisterNodeResponse__Output as _datalab_v1_DeregisterNodeResponse__Output } from '../../datalab/v1/DeregisterNodeResponse.js';
 import type { DownloadInputRequest as _datalab_v1_DownloadInputRequest, DownloadInputRequest__Output as _datalab_v1_DownloadInputRequest__Output } from '../../datalab/v1/DownloadInputRequest.js';
@@ -47,6 +49,27 @@ export interface NodeServiceClient extends grpc.Client {
   completeTask(argument: _datalab_v1_CompleteTaskRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_datalab_v1_CompleteTaskResponse__Output>): grpc.ClientUnaryCall;
   completeTask(argument: _datalab_v1_CompleteTaskRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_datalab_v1_CompleteTaskResponse__Output>): grpc.ClientUnaryCall;
   completeTask(argument: _datalab_v1_CompleteTaskRequest, callback: grpc.requestCallback<_datalab_v1_CompleteTaskResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Finishes several tasks in one call, for a node that runs many small tasks at once: each
+   * completion is checked and recorded exactly as CompleteTask would (its own outcome; one
+   * that fails does not stop the others), and all are made durable together. INVALID_ARGUMENT
+   * for the whole call when it breaks the batch limits below.
+   */
+  CompleteTasks(argument: _datalab_v1_CompleteTasksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_datalab_v1_CompleteTasksResponse__Output>): grpc.ClientUnaryCall;
+  CompleteTasks(argument: _datalab_v1_CompleteTasksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_datalab_v1_CompleteTasksResponse__Output>): grpc.ClientUnaryCall;
+  CompleteTasks(argument: _datalab_v1_CompleteTasksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_datalab_v1_CompleteTasksResponse__Output>): grpc.ClientUnaryCall;
+  CompleteTasks(argument: _datalab_v1_CompleteTasksRequest, callback: grpc.requestCallback<_datalab_v1_CompleteTasksResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Finishes several tasks in one call, for a node that runs many small tasks at once: each
+   * completion is checked and recorded exactly as CompleteTask would (its own outcome; one
+   * that fails does not stop the others), and all are made durable together. INVALID_ARGUMENT
+   * for the whole call when it breaks the batch limits below.
+   */
+  completeTasks(argument: _datalab_v1_CompleteTasksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_datalab_v1_CompleteTasksResponse__Output>): grpc.ClientUnaryCall;
+  completeTasks(argument: _datalab_v1_CompleteTasksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_datalab_v1_CompleteTasksResponse__Output>): grpc.ClientUnaryCall;
+  completeTasks(argument: _datalab_v1_CompleteTasksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_datalab_v1_CompleteTasksResponse__Output>): grpc.ClientUnaryCall;
+  completeTasks(argument: _datalab_v1_CompleteTasksRequest, callback: grpc.requestCallback<_datalab_v1_CompleteTasksResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Says the node is leaving (graceful shutdown); its remaining leases are re-queued.
@@ -220,6 +243,14 @@ export interface NodeServiceHandlers extends grpc.UntypedServiceImplementation {
   CompleteTask: grpc.handleUnaryCall<_datalab_v1_CompleteTaskRequest__Output, _datalab_v1_CompleteTaskResponse>;
   
   /**
+   * Finishes several tasks in one call, for a node that runs many small tasks at once: each
+   * completion is checked and recorded exactly as CompleteTask would (its own outcome; one
+   * that fails does not stop the others), and all are made durable together. INVALID_ARGUMENT
+   * for the whole call when it breaks the batch limits below.
+   */
+  CompleteTasks: grpc.handleUnaryCall<_datalab_v1_CompleteTasksRequest__Output, _datalab_v1_CompleteTasksResponse>;
+  
+  /**
    * Says the node is leaving (graceful shutdown); its remaining leases are re-queued.
    */
   DeregisterNode: grpc.handleUnaryCall<_datalab_v1_DeregisterNodeRequest__Output, _datalab_v1_DeregisterNodeResponse>;
@@ -279,6 +310,7 @@ export interface NodeServiceHandlers extends grpc.UntypedServiceImplementation {
 
 export interface NodeServiceDefinition extends grpc.ServiceDefinition {
   CompleteTask: MethodDefinition<_datalab_v1_CompleteTaskRequest, _datalab_v1_CompleteTaskResponse, _datalab_v1_CompleteTaskRequest__Output, _datalab_v1_CompleteTaskResponse__Output>
+  CompleteTasks: MethodDefinition<_datalab_v1_CompleteTasksRequest, _datalab_v1_CompleteTasksResponse, _datalab_v1_CompleteTasksRequest__Output, _datalab_v1_CompleteTasksResponse__Output>
   DeregisterNode: MethodDefinition<_datalab_v1_DeregisterNodeRequest, _datalab_v1_DeregisterNodeResponse, _datalab_v1_DeregisterNodeRequest__Output, _datalab_v1_DeregisterNodeResponse__Output>
   DownloadInput: MethodDefinition<_datalab_v1_DownloadInputRequest, _datalab_v1_DownloadInputResponse, _datalab_v1_DownloadInputRequest__Output, _datalab_v1_DownloadInputResponse__Output>
   FailTask: MethodDefinition<_datalab_v1_FailTaskRequest, _datalab_v1_FailTaskResponse, _datalab_v1_FailTaskRequest__Output, _datalab_v1_FailTaskResponse__Output>
