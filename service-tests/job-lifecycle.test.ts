@@ -115,7 +115,9 @@ describe("a job through the service", () => {
 
   it("cancelling a running job stops it on its node, and no result is accepted", async () => {
     const client = cluster.jobClient();
-    const { job } = await submitJob(client, synthesisSpec({ rows: 2_000_000, seed: 4 }));
+    // Long enough (tens of seconds) that the cancel always lands while it runs: 2M rows took
+    // under 3 s on a quiet host, finishing before the node heard of the cancel.
+    const { job } = await submitJob(client, synthesisSpec({ rows: 20_000_000, seed: 4 }));
     const running = await waitForJob(client, job.jobId, (j) => j.state === "JOB_STATE_RUNNING", 60_000);
     const node = cluster.nodes.get(running.nodeId)!;
     const cancelled = await cancelJob(client, job.jobId, "changed my mind");
