@@ -29,6 +29,7 @@ export const usage = `usage: datalab node --coordinator host:port --tls-dir DIR 
   --metrics-listen host:port     ${nodeEnvNames["metrics-listen"]} serve Prometheus /metrics there (port 0: any free port)
   --max-tasks N                  DATALAB_MAX_TASKS    tasks run at once (default 1)
   --cpu-cores N                  ${nodeEnvNames["cpu-cores"]}    cores offered to jobs (default: all)
+  --input-cache-mib N            ${nodeEnvNames["input-cache-mib"]} downloaded inputs kept for later tasks, least recently used removed first (default 10240)
   --shutdown-grace-seconds S     ${nodeEnvNames["shutdown-grace-seconds"]} wait this long for a running task on SIGTERM, then hand it back (default 30)
   --lease-wait-seconds S         ${nodeEnvNames["lease-wait-seconds"]} long-poll length of one LeaseTask call (default 20)
   --insecure                     ${nodeEnvNames.insecure}     plaintext to a loopback coordinator (development only)
@@ -46,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
       "metrics-listen": { type: "string" },
       "max-tasks": { type: "string" },
       "cpu-cores": { type: "string" },
+      "input-cache-mib": { type: "string" },
       "shutdown-grace-seconds": { type: "string" },
       "lease-wait-seconds": { type: "string" },
       insecure: { type: "boolean" },

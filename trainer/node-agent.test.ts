@@ -178,6 +178,7 @@ async function startAgent(port: number, runner: TaskRunner, workDir?: string, ma
     reconnectBaseMs: 50,
     reconnectCapMs: 300,
     cpuCores: 2,
+    inputCacheBytes: 1024 * 1024 * 1024,
   };
   const client = createNodeClient(config.coordinatorAddress, grpc.credentials.createInsecure(), nodeChannelOptions);
   const metrics = new NodeMetrics({ nodeVersion: "test", gpus: [] });

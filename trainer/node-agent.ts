@@ -18,6 +18,7 @@ import type { NodeCapabilities } from "./capabilities.js";
 import type { NodeAgentConfig } from "./node-config.js";
 import type { NodeMetrics } from "./node-metrics.js";
 import { CompletionBatcher } from "./completion-batcher.js";
+import { InputCache } from "./input-cache.js";
 import { cancellableCall, describeRpcError, isAuthRpcError } from "./node-rpc.js";
 import { heartbeatLoop, registerNode, registrationOf, type Session } from "./node-session.js";
 import { reportOutcome } from "./outcome-reporter.js";
@@ -60,10 +61,12 @@ export class NodeAgent {
   #registeredOnce = false;
   /** Completions finishing while one is on its way go out together (CompleteTasks). */
   readonly #completions: CompletionBatcher;
+  readonly #inputs: InputCache;
 
   constructor(options: NodeAgentOptions) {
     this.#options = options;
     const { client } = options;
+    this.#inputs = new InputCache(join(options.config.workDir, "inputs"), options.config.inputCacheBytes, (line) => this.#log(line));
     const deadline = tunables.unaryDeadlineSeconds;
     this.#completions = new CompletionBatcher({
       one: (request) => cancellableCall((metadata, callOptions, callback) => client.completeTask(request, metadata, callOptions, callback), deadline),
@@ -259,6 +262,7 @@ export class NodeAgent {
         leaseSeconds: () => this.#leaseSeconds,
         deadlineSeconds: tunables.unaryDeadlineSeconds,
         runner: this.#options.runner,
+        inputs: this.#inputs,
         log: (line) => this.#log(line),
         onDownloadedBytes: (bytes) => metrics.downloadedBytesTotal.inc(bytes),
       },

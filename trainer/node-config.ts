@@ -32,6 +32,8 @@ export interface NodeAgentConfig {
   reconnectCapMs: number;
   /** CPU cores this node offers (defaults to all). */
   cpuCores: number;
+  /** Most bytes of downloaded inputs kept for later tasks (least recently used go first). */
+  inputCacheBytes: number;
 }
 
 /** The variable that backs each flag. */
@@ -45,6 +47,7 @@ export const nodeEnvNames = {
   "shutdown-grace-seconds": "DATALAB_SHUTDOWN_GRACE_SECONDS",
   "lease-wait-seconds": "DATALAB_LEASE_WAIT_SECONDS",
   "cpu-cores": "DATALAB_CPU_CORES",
+  "input-cache-mib": "DATALAB_INPUT_CACHE_MIB",
 } as const;
 
 export type NodeFlagName = keyof typeof nodeEnvNames;
@@ -129,5 +132,6 @@ export function resolveNodeConfig(flags: NodeFlagValues, env: NodeJS.ProcessEnv,
     reconnectBaseMs: 250,
     reconnectCapMs: 15_000,
     cpuCores,
+    inputCacheBytes: parseNumber("input-cache-mib", pick(flags, env, "input-cache-mib"), 10_240, 0, 1 << 30, true) * 1024 * 1024,
   };
 }

@@ -4,12 +4,12 @@
  * node when the job was cancelled), and run the task runner to an outcome. Spooling and
  * reporting the outcome are the agent's job, not this file's.
  */
-import { existsSync } from "node:fs";
 import { mkdir, rm, rmdir, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { ChunkIntegrityError, downloadFile, type NodeServiceClient, type TaskOut } from "../proto/index.js";
 import { resolveBundledUri } from "./bundled-inputs.js";
+import type { CachedInput, InputCache } from "./input-cache.js";
 import { cancellableCall, describeRpcError, statusOf } from "./node-rpc.js";
 import type { SpooledOutcome } from "./result-spool.js";
 import { isRetryableTaskError, type TaskRunner, TaskSpecError, taskRunRequestOf } from "./task-runner.js";
@@ -55,6 +55,8 @@ export interface AttemptContext {
   leaseSeconds: () => number;
   deadlineSeconds: number;
   runner: TaskRunner;
+  /** Downloaded inputs, shared by this node's tasks. */
+  inputs: InputCache;
   log: (line: string) => void;
   onDownloadedBytes: (bytes: number) => void;
 }
@@ -80,51 +82,28 @@ export async function removeTaskDir(dir: string, knownFiles: readonly string[]):
   if (!(await removeDir())) await rm(dir, { recursive: true, force: true });
 }
 
-/** Local path of the job's input: a bundled file, or the upload downloaded once into the cache. */
-async function prepareInput(context: AttemptContext, attempt: TaskAttempt): Promise<string> {
+/** The job's input: a bundled file, or the upload from the node's input cache (downloaded once). */
+async function prepareInput(context: AttemptContext, attempt: TaskAttempt): Promise<CachedInput> {
   const { task } = attempt;
   const input = task.spec?.input;
-  if (input?.source === "bundledUri" && input.bundledUri !== undefined) return resolveBundledUri(input.bundledUri);
+  if (input?.source === "bundledUri" && input.bundledUri !== undefined) return { path: resolveBundledUri(input.bundledUri), release: () => undefined };
   const manifest = input?.upload;
   if (input?.source !== "upload" || manifest === undefined || manifest === null) {
     throw new TaskSpecError("the job names no input (neither an upload nor a bundled URI); submit it again with an input.");
   }
-  const cacheDir = join(context.workDir, "inputs", manifest.sha256);
-  const path = join(cacheDir, basename(manifest.name) || "input");
-  // Tasks running at once on this node may need the same input: one downloads, the others wait
-  // for it (each download writes the same temporary file). If that download fails (its lease
-  // ended, say), the next waiter downloads with its own lease.
-  for (;;) {
-    if (existsSync(path)) return path; // downloadFile renames only after the whole file verified
-    const running = inputDownloads.get(path);
-    if (running === undefined) break;
-    await running.catch(() => undefined);
-  }
-  const download = downloadInput(context, task, manifest, cacheDir, path);
-  inputDownloads.set(path, download);
-  try {
-    return await download;
-  } finally {
-    inputDownloads.delete(path);
-  }
-}
-
-/** Input downloads in progress in this process, by cache path. */
-const inputDownloads = new Map<string, Promise<string>>();
-
-async function downloadInput(context: AttemptContext, task: TaskOut, manifest: { sha256: string }, cacheDir: string, path: string): Promise<string> {
-  await mkdir(cacheDir, { recursive: true });
-  const received = await downloadFile(
-    (startChunkIndex, deadline) => context.client.downloadInput({ nodeId: context.nodeId, taskId: task.taskId, leaseId: task.leaseId, startChunkIndex }, { deadline }),
-    path,
-    { onChunk: () => undefined },
-  );
-  if (received.sha256 !== manifest.sha256) {
-    await rm(path, { force: true });
-    throw new ChunkIntegrityError(`the coordinator sent input ${received.sha256.slice(0, 12)}… for a job that names ${manifest.sha256.slice(0, 12)}…; submit the job again.`);
-  }
-  context.onDownloadedBytes(received.sizeBytes);
-  return path;
+  return context.inputs.acquire(manifest.sha256, basename(manifest.name) || "input", async (path) => {
+    await mkdir(dirname(path), { recursive: true });
+    const received = await downloadFile(
+      (startChunkIndex, deadline) => context.client.downloadInput({ nodeId: context.nodeId, taskId: task.taskId, leaseId: task.leaseId, startChunkIndex }, { deadline }),
+      path,
+      { onChunk: () => undefined },
+    );
+    if (received.sha256 !== manifest.sha256) {
+      await rm(path, { force: true });
+      throw new ChunkIntegrityError(`the coordinator sent input ${received.sha256.slice(0, 12)}… for a job that names ${manifest.sha256.slice(0, 12)}…; submit the job again.`);
+    }
+    context.onDownloadedBytes(received.sizeBytes);
+  });
 }
 
 /** Keeps the lease alive and learns cancellation; returns a function to stop it. */
@@ -197,14 +176,19 @@ export async function runAttempt(context: AttemptContext, attempt: TaskAttempt):
       await mkdir(outputDir, { recursive: true });
     }
     keeper.update(0, "input");
-    const inputPath = await prepareInput(context, attempt);
-    const holdoutUri = task.spec?.scoring?.holdoutUri ?? "";
-    const request = taskRunRequestOf({ jobId: task.jobId, taskId: task.taskId }, task.spec!, {
-      inputPath,
-      outputDir,
-      holdoutPath: holdoutUri === "" ? undefined : resolveBundledUri(holdoutUri),
-    });
-    const result = await context.runner(request, { onProgress: (fraction, phase, message) => keeper.update(fraction, phase, message), signal: attempt.controller.signal });
+    const input = await prepareInput(context, attempt);
+    let result: Awaited<ReturnType<TaskRunner>>;
+    try {
+      const holdoutUri = task.spec?.scoring?.holdoutUri ?? "";
+      const request = taskRunRequestOf({ jobId: task.jobId, taskId: task.taskId }, task.spec!, {
+        inputPath: input.path,
+        outputDir,
+        holdoutPath: holdoutUri === "" ? undefined : resolveBundledUri(holdoutUri),
+      });
+      result = await context.runner(request, { onProgress: (fraction, phase, message) => keeper.update(fraction, phase, message), signal: attempt.controller.signal });
+    } finally {
+      input.release();
+    }
     return {
       ...base,
       outcome: "succeeded",
