@@ -1,5 +1,5 @@
 /**
- * `datalab coordinator`: runs the control plane until SIGTERM/SIGINT. Prints
+ * `datalab coordinator`: runs the control plane until SIGTERM/SIGINT (SIGHUP re-reads the tokens file). Prints
  * `listening <host:port> metrics <host:port|none>` on stdout once ready (tests parse it).
  */
 import { COORDINATOR_SETTINGS, ConfigError, type CoordinatorFlag, resolveCoordinatorConfig, startCoordinator } from "../coordinator/index.js";
@@ -14,6 +14,7 @@ export const usage = [
   "Runs the control plane: JobService for clients (bearer tokens over TLS), NodeService for worker",
   "nodes (mutual TLS), health and reflection on one gRPC port; Prometheus /metrics on another.",
   "Every flag can also come from its environment variable; a flag wins.",
+  "SIGHUP re-reads the tokens file (add or revoke client tokens without a restart); SIGTERM stops.",
   "",
   ...flagLines,
 ].join("\n");
@@ -46,6 +47,16 @@ export async function run(argv: string[]): Promise<number> {
   const metrics = running.metricsPort === undefined ? "none" : `${config.metricsHost}:${running.metricsPort}`;
   process.stdout.write(`listening ${running.address} metrics ${metrics}\n`);
   process.stderr.write(`datalab coordinator ${pkg.version}: data in ${config.dataDir}, lease ${config.leaseSeconds} s, heartbeat ${config.heartbeatIntervalSeconds} s\n`);
+  // SIGHUP re-reads the tokens file: add or revoke client tokens without a restart.
+  const reload = () => {
+    try {
+      const reloaded = running.reloadTokens();
+      if (reloaded === undefined) process.stderr.write("datalab coordinator: SIGHUP ignored: no tokens file in use (insecure mode)\n");
+    } catch (error) {
+      process.stderr.write(`datalab coordinator: SIGHUP: kept the tokens in force: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  };
+  process.on("SIGHUP", reload);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stderr.write(`datalab coordinator: ${signal} received, shutting down\n`);
@@ -54,6 +65,7 @@ export async function run(argv: string[]): Promise<number> {
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
   });
+  process.off("SIGHUP", reload);
   await running.shutdown();
   return 0;
 }

@@ -75,13 +75,19 @@ function certificateRole(context: AuthContext): { ou: string; cn: string } | und
 }
 
 export class Authenticator {
-  private readonly tokens: Map<string, string> | undefined;
+  private tokens: Map<string, string> | undefined;
   private readonly insecure: boolean;
 
   /** `tokens` undefined is allowed only in insecure mode: the bearer token is then the client name. */
   constructor(options: { tokens: Map<string, string> | undefined; insecure: boolean }) {
     this.tokens = options.tokens;
     this.insecure = options.insecure;
+  }
+
+  /** Swaps in a re-read tokens file (SIGHUP): calls from then on are checked against it. */
+  replaceTokens(tokens: Map<string, string>): void {
+    if (this.tokens === undefined) throw new Error("this coordinator runs without a tokens file; there are no tokens to replace");
+    this.tokens = tokens;
   }
 
   private clientName(token: string): string | undefined {

@@ -28,6 +28,13 @@ export interface RunningCoordinator {
   address: string;
   port: number;
   metricsPort: number | undefined;
+  /**
+   * Re-reads the tokens file (the CLI does on SIGHUP), so tokens are added or revoked without a
+   * restart; returns the file and how many clients it names. A file that does not parse throws
+   * TokensFileError and the tokens in force stay. Undefined when the coordinator runs without a
+   * tokens file (insecure mode).
+   */
+  reloadTokens(): { path: string; clients: number } | undefined;
   shutdown(graceSeconds?: number): Promise<void>;
 }
 
@@ -92,8 +99,15 @@ export async function startCoordinator(config: CoordinatorConfig, log: Log = (li
     metrics,
     settings: { leaseSeconds: config.leaseSeconds, heartbeatIntervalSeconds: config.heartbeatIntervalSeconds, defaultMaxAttempts: config.maxAttempts },
   });
-  const tokens = config.insecure && config.tokensFile === undefined ? undefined : readTokensFile(config.tokensFile ?? tlsLayout(config.tlsDir ?? ".").tokens);
-  const auth = new Authenticator({ tokens, insecure: config.insecure });
+  const tokensPath = config.insecure && config.tokensFile === undefined ? undefined : (config.tokensFile ?? tlsLayout(config.tlsDir ?? ".").tokens);
+  const auth = new Authenticator({ tokens: tokensPath === undefined ? undefined : readTokensFile(tokensPath), insecure: config.insecure });
+  const reloadTokens = () => {
+    if (tokensPath === undefined) return undefined;
+    const tokens = readTokensFile(tokensPath);
+    auth.replaceTokens(tokens);
+    log(`reloaded ${tokens.size} client token(s) from ${tokensPath}`);
+    return { path: tokensPath, clients: tokens.size };
+  };
 
   const server = new grpc.Server({ ...CHANNEL_OPTIONS, "grpc.max_concurrent_streams": 1000 });
   server.addService(jobServiceDefinition(), jobServiceHandlers(coordinator, auth, metrics, log));
@@ -150,5 +164,5 @@ export async function startCoordinator(config: CoordinatorConfig, log: Log = (li
   };
 
   const host = config.listenHost.includes(":") ? `[${config.listenHost}]` : config.listenHost;
-  return { coordinator, address: `${host}:${port}`, port, metricsPort, shutdown };
+  return { coordinator, address: `${host}:${port}`, port, metricsPort, reloadTokens, shutdown };
 }

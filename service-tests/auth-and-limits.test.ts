@@ -6,11 +6,13 @@
  * invalid requests rejected while the coordinator keeps serving, health checking.
  * One cluster for the file: nothing here kills a process.
  */
+import { readFileSync, writeFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   bearerTokenInterceptor,
+  connectJobService,
   createJobClient,
   createNodeClient,
   type JobServiceClient,
@@ -141,6 +143,40 @@ describe("bad messages", () => {
     });
     await expect(getJob(alice, "job-does-not-exist")).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     await stillServing();
+  });
+
+  it("re-reads the tokens file on SIGHUP: a revoked token is refused at once, a new one accepted, a broken file changes nothing", async () => {
+    const coordinator = cluster.coordinator!;
+    const tokensPath = tlsLayout(cluster.tlsDir).tokens;
+    const original = readFileSync(tokensPath, "utf8");
+    const bob = cluster.jobClient("bob");
+    await listAllJobs(bob);
+    try {
+      // Revoke bob, add carol.
+      const file = JSON.parse(original) as { version: number; clients: { name: string; tokenSha256: string }[] };
+      const carolToken = "carol-token-issued-by-hand";
+      const edited = { version: 1, clients: [...file.clients.filter((c) => c.name !== "bob"), { name: "carol", tokenSha256: sha256Hex(Buffer.from(carolToken)) }] };
+      writeFileSync(tokensPath, JSON.stringify(edited));
+      let from = coordinator.lines.length;
+      coordinator.kill("SIGHUP");
+      await coordinator.waitForLine(/reloaded \d+ client token\(s\)/, 10_000, from);
+      await expect(listAllJobs(bob)).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+      const carol = connectJobService({ address: cluster.address, token: carolToken, caPem: caPem(), serverNameOverride: "localhost" });
+      opened.push(carol);
+      expect(await listAllJobs(carol)).toEqual([]);
+      // A file that does not parse: the coordinator says so and keeps carol's token.
+      writeFileSync(tokensPath, "{ not json");
+      from = coordinator.lines.length;
+      coordinator.kill("SIGHUP");
+      await coordinator.waitForLine(/SIGHUP: kept the tokens in force: cannot read the tokens file/, 10_000, from);
+      expect(await listAllJobs(carol)).toEqual([]);
+    } finally {
+      writeFileSync(tokensPath, original);
+      const from = coordinator.lines.length;
+      coordinator.kill("SIGHUP");
+      await coordinator.waitForLine(/reloaded \d+ client token\(s\)/, 10_000, from);
+    }
+    await listAllJobs(bob);
   });
 
   it("answers grpc.health.v1 Check with SERVING", async () => {
