@@ -4,14 +4,14 @@ import { CliError } from "./cli-error.js";
 import { scoresOf } from "./demo.js";
 import { cliErrorOf, connect, loopbackServerName } from "./job-client.js";
 import { filterOf } from "./jobs.js";
-import { parseEqualityConditions } from "./submit.js";
+import { whereCondition } from "./submit.js";
 
 describe("client command helpers", () => {
-  it("parses --where equality lists, with quoted values", () => {
-    expect(parseEqualityConditions("sex=Female,race=White")).toEqual({ sex: "Female", race: "White" });
-    expect(parseEqualityConditions('island="Biscoe, North",species=Adelie')).toEqual({ island: "Biscoe, North", species: "Adelie" });
-    expect(() => parseEqualityConditions("age>40")).toThrow(/only equality conditions/);
-    expect(() => parseEqualityConditions("")).toThrow(CliError);
+  it("checks --where in the synth --where language before anything is sent", () => {
+    expect(whereCondition("sex=Female,age>40")).toBe("sex=Female,age>40");
+    expect(whereCondition('island="Biscoe, North",species!=Adelie')).toBe('island="Biscoe, North",species!=Adelie');
+    expect(() => whereCondition("age>>40")).toThrow(/--where:/);
+    expect(() => whereCondition("")).toThrow(CliError);
   });
 
   it("builds ListJobs filters from flags and names bad values", () => {

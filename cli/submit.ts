@@ -9,6 +9,8 @@ import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { type JobOut, type JobSpec, type SubmitJobRequest, type SubmitJobResponseOut, unaryCall, uploadFile } from "../proto/index.js";
+import { ConditionError } from "../generators/errors.js";
+import { parseWhere } from "../generators/where-syntax.js";
 import { CliError } from "./cli-error.js";
 import { connectionFlags, connectionUsage, describeJob, shortState, withConnection } from "./job-client.js";
 import { parseCount, parseFlags } from "./parse-flags.js";
@@ -19,7 +21,7 @@ export const usage = `usage: datalab submit <input> [options]
   chunks), or a bundled table: vega:<file> (e.g. vega:penguins.json) or fixture:adult.
   --rows N               synthetic rows (default 1000)
   --seed S               random seed (default: derived from the job id)
-  --where "c=v,…"        conditional sampling: equality on columns
+  --where "c>v,…"        conditional sampling, as \`datalab synth --where\`: = != > >= < <=
   --model NAME           synthesizer (default gaussian_copula)
   --format csv|parquet   output table format (default csv)
   --schema FILE          schema JSON (as from \`datalab schema\`) instead of inference
@@ -36,23 +38,18 @@ export const usage = `usage: datalab submit <input> [options]
   --wait                 follow the job until it ends (exit 1 unless it succeeded)
 ${connectionUsage}`;
 
-/** "sex=Female,race=White" → { sex: "Female", race: "White" }; quotes allowed around values. */
-export function parseEqualityConditions(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  const pattern = /\s*([^=,<>!]+?)\s*=\s*("(?:[^"]|"")*"|[^,]*)\s*(?:,|$)/y;
-  let position = 0;
-  while (position < text.length) {
-    pattern.lastIndex = position;
-    const match = pattern.exec(text);
-    if (!match || match[0] === "") {
-      throw new CliError(`--where "${text}" is not a list of column=value terms; over the service only equality conditions are supported, e.g. --where "sex=Female,race=White".`);
-    }
-    const raw = match[2]!;
-    values[match[1]!] = raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw;
-    position = pattern.lastIndex;
+/**
+ * Checks a `--where` text (the `datalab synth --where` language: `Age>40,Sex=Female`) and returns
+ * it as the job's condition text; the coordinator checks it again, the node against the model.
+ */
+export function whereCondition(text: string): string {
+  try {
+    if (parseWhere(text).length === 0) throw new CliError(`--where "${text}" names no condition.`);
+  } catch (error) {
+    if (error instanceof ConditionError) throw new CliError(`--where: ${error.message}`, { cause: error });
+    throw error;
   }
-  if (Object.keys(values).length === 0) throw new CliError(`--where "${text}" names no condition.`);
-  return values;
+  return text;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -121,7 +118,7 @@ export async function run(argv: string[]): Promise<number> {
       displayName: values.name ?? basename(input),
     };
     if (values.seed !== undefined) spec.seed = parseCount("seed", values.seed, 0, { min: 0, max: Number.MAX_SAFE_INTEGER });
-    if (values.where !== undefined) spec.conditions = [{ columnValues: parseEqualityConditions(values.where), rows }];
+    if (values.where !== undefined) spec.conditions = [{ columnValues: {}, where: whereCondition(values.where), rows }];
     if (bundled) {
       spec.input = { bundledUri: input };
     } else {

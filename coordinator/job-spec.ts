@@ -5,6 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import { type JobKindName, type JobSpecOut, type Manifest, manifestProblem, type SubmitJobRequestOut, toManifest, tunables } from "../proto/index.js";
+import { ConditionError } from "../generators/errors.js";
+import { parseWhere } from "../generators/where-syntax.js";
 import { resolveBundledInput } from "./bundled-inputs.js";
 import { InvalidArgumentError } from "./errors.js";
 import type { ResourceDemand } from "./scheduler.js";
@@ -72,7 +74,15 @@ export function validateSubmit(request: SubmitJobRequestOut, defaultMaxAttempts:
   parseJsonObject("model_options_json", spec.modelOptionsJson);
   let conditionRows = 0;
   for (const [i, condition] of spec.conditions.entries()) {
-    if (Object.keys(condition.columnValues).length === 0) throw bad(`conditions[${i}].column_values`, "must name at least one column.");
+    if (Object.keys(condition.columnValues).length === 0 && condition.where.trim() === "") throw bad(`conditions[${i}]`, "must name at least one column in column_values or where.");
+    if (condition.where !== "") {
+      try {
+        parseWhere(condition.where);
+      } catch (error) {
+        if (error instanceof ConditionError) throw bad(`conditions[${i}].where`, `is not valid: ${error.message}`);
+        throw error;
+      }
+    }
     if (!Number.isInteger(condition.rows) || condition.rows < 1) throw bad(`conditions[${i}].rows`, "must be a whole number of at least 1.");
     conditionRows += condition.rows;
   }

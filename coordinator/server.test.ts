@@ -151,6 +151,13 @@ describe("coordinator over gRPC with TLS", () => {
     expect(await codeOf(submit(alice, "bad-1", { rows: 0 }))).toBe(grpc.status.INVALID_ARGUMENT);
     expect(await codeOf(submit(alice, "bad-2", { input: { bundledUri: "vega:nope.csv" } }))).toBe(grpc.status.INVALID_ARGUMENT);
     expect(await codeOf(submit(alice, "", {}))).toBe(grpc.status.INVALID_ARGUMENT);
+    // A condition's --where text is checked for syntax at submit, with the parser's message.
+    const badWhere = submit(alice, "bad-where", { conditions: [{ rows: 10, where: "Species=Adelie,Island>>Biscoe" }] });
+    await expect(badWhere).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringMatching(/spec\.conditions\[0\]\.where is not valid/) });
+    expect(await codeOf(submit(alice, "empty-condition", { conditions: [{ rows: 10 }] }))).toBe(grpc.status.INVALID_ARGUMENT);
+    const good = await submit(alice, "good-where", { conditions: [{ rows: 10, where: '"Body Mass (g)">4500' }] });
+    expect(good.job!.spec!.conditions[0]!.where).toBe('"Body Mass (g)">4500');
+    await callJob(alice, "CancelJob", { jobId: good.job!.jobId }); // later tests lease the queue
     const { manifest } = chunkBuffer(randomBytes(1000), { name: "never-uploaded.csv" });
     expect(await codeOf(submit(alice, "bad-3", { input: { upload: manifest } }))).toBe(grpc.status.FAILED_PRECONDITION);
   });

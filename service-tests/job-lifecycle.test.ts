@@ -67,6 +67,34 @@ describe("a job through the service", () => {
     expect(shown.stdout).toMatch(new RegExp(`${jobId}\\s+SUCCEEDED`));
   });
 
+  it("submit (CLI) --where with a range: every row satisfies it; a column the model lacks fails the job without retries", async () => {
+    const where = '"Body Mass (g)">4500,Sex=FEMALE';
+    const submitted = await cli(["submit", "vega:penguins.json", "--rows", "200", "--seed", "3", "--no-score", "--where", where, "--wait", ...cluster.clientArgs("carol")]);
+    expect(submitted.code, submitted.stdout).toBe(0);
+    const jobId = /submitted (job-\S+)/.exec(submitted.stdout)![1]!;
+    const outDir = await processes.tempDir("where");
+    expect((await cli(["download", jobId, "--out", outDir, ...cluster.clientArgs("carol")])).code).toBe(0);
+    const [header, ...rows] = (await readFile(join(outDir, "synthetic.csv"), "utf8")).trimEnd().split("\n");
+    const columns = header!.split(",");
+    const mass = columns.indexOf("Body Mass (g)");
+    const sex = columns.indexOf("Sex");
+    expect(rows).toHaveLength(200);
+    for (const row of rows) {
+      const cells = row.split(",");
+      expect(Number(cells[mass])).toBeGreaterThan(4500);
+      expect(cells[sex]).toBe("FEMALE");
+    }
+    // Syntax is checked before anything is sent; a column the model lacks fails on the node, once.
+    const badSyntax = await cli(["submit", "vega:penguins.json", "--where", "Sex==", ...cluster.clientArgs("carol")]);
+    expect(badSyntax.code).not.toBe(0);
+    expect(badSyntax.stdout).toMatch(/--where:/);
+    const { job } = await submitJob(cluster.jobClient("carol"), { ...synthesisSpec({ rows: 50 }), conditions: [{ columnValues: {}, rows: 50, where: "Wingspan>3" }] });
+    const failed = await waitForJob(cluster.jobClient("carol"), job.jobId, isDone, 60_000);
+    expect(failed.state).toBe("JOB_STATE_FAILED");
+    expect(failed.attempt).toBe(1);
+    expect(failed.errorMessage).toMatch(/ConditionError.*Wingspan/);
+  });
+
   it("submit (CLI) of a local file uploads it in chunks, waits for the job, and `datalab jobs` lists it", async () => {
     const input = join(repoRoot, "fixtures/adult/adult_test.csv");
     const submitted = await cli(["submit", input, "--rows", "80", "--seed", "11", "--no-score", "--wait", ...cluster.clientArgs("bob")]);

@@ -36,8 +36,12 @@ describe("taskRunRequestOf", () => {
   });
 
   it("turns one condition group into --where syntax, quoting values with separators", () => {
-    const request = taskRunRequestOf(ids, spec({ conditions: [{ columnValues: { sex: "FEMALE", island: "Biscoe, North" }, rows: 500 }] }), paths);
+    const request = taskRunRequestOf(ids, spec({ conditions: [{ columnValues: { sex: "FEMALE", island: "Biscoe, North" }, rows: 500, where: "" }] }), paths);
     expect(request.where).toBe('sex=FEMALE,island="Biscoe, North"');
+    // The condition's own --where text is ANDed with the equality terms.
+    const ranged = taskRunRequestOf(ids, spec({ conditions: [{ columnValues: { sex: "FEMALE" }, rows: 500, where: '"Body Mass (g)">4500' }] }), paths);
+    expect(ranged.where).toBe('sex=FEMALE,"Body Mass (g)">4500');
+    expect(taskRunRequestOf(ids, spec({ conditions: [{ columnValues: {}, rows: 500, where: "age<=30" }] }), paths).where).toBe("age<=30");
   });
 
   it("refuses what this node cannot run, as non-retryable errors", () => {
@@ -45,8 +49,8 @@ describe("taskRunRequestOf", () => {
     expect(() => taskRunRequestOf(ids, spec({ outputFormat: "xlsx" }), paths)).toThrow(/csv or parquet/);
     expect(() => taskRunRequestOf(ids, spec({ modelOptionsJson: "[1]" }), paths)).toThrow(/JSON object/);
     const twoGroups = [
-      { columnValues: { sex: "MALE" }, rows: 1 },
-      { columnValues: { sex: "FEMALE" }, rows: 1 },
+      { columnValues: { sex: "MALE" }, rows: 1, where: "" },
+      { columnValues: { sex: "FEMALE" }, rows: 1, where: "" },
     ];
     expect(() => taskRunRequestOf(ids, spec({ conditions: twoGroups }), paths)).toThrow(/one group per job/);
     try {

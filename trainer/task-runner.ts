@@ -20,7 +20,7 @@ export interface TaskRunRequest {
   outputDir: string;
   rows: number;
   seed: number;
-  /** Conditions in `datalab synth --where` syntax (equality only over the wire), or undefined. */
+  /** Conditions in `datalab synth --where` syntax (column_values and the condition's where text), or undefined. */
   where: string | undefined;
   /** TableSchema JSON from the job, or undefined to infer on the node. */
   schemaJson: string | undefined;
@@ -93,9 +93,9 @@ export function taskRunRequestOf(
     throw new TaskSpecError(`the job has ${spec.conditions.length} condition groups; this node runs one group per job: submit one job per group.`);
   }
   const condition = spec.conditions[0];
-  const where = condition === undefined || Object.keys(condition.columnValues).length === 0
-    ? undefined
-    : Object.entries(condition.columnValues).map(([column, value]) => `${column}=${whereValue(value)}`).join(",");
+  // The equality terms of column_values and the condition's own --where text, ANDed.
+  const terms = condition === undefined ? [] : [...Object.entries(condition.columnValues).map(([column, value]) => `${column}=${whereValue(value)}`), ...(condition.where.trim() === "" ? [] : [condition.where])];
+  const where = terms.length === 0 ? undefined : terms.join(",");
   const format = spec.outputFormat === "" ? "csv" : spec.outputFormat;
   if (format !== "csv" && format !== "parquet") throw new TaskSpecError(`output format "${spec.outputFormat}" is not supported: use csv or parquet.`);
   let modelOptions: Record<string, unknown> = {};

@@ -14,6 +14,14 @@ export interface Condition {
    * How many rows with these values to generate (counted inside JobSpec.rows).
    */
   'rows'?: (number | string | Long);
+  /**
+   * More conditions in the `datalab synth --where` language, ANDed with column_values: terms
+   * `column op value` joined by commas, op one of = != > >= < <= (e.g. "Age>40,Sex=Female";
+   * quote names or values holding separators: "\"hours-per-week\"<=20"). The syntax is checked
+   * at SubmitJob (INVALID_ARGUMENT); a column or value the model does not know fails the job on
+   * the node without retries.
+   */
+  'where'?: (string);
 }
 
 /**
@@ -28,4 +36,12 @@ export interface Condition__Output {
    * How many rows with these values to generate (counted inside JobSpec.rows).
    */
   'rows': (number);
+  /**
+   * More conditions in the `datalab synth --where` language, ANDed with column_values: terms
+   * `column op value` joined by commas, op one of = != > >= < <= (e.g. "Age>40,Sex=Female";
+   * quote names or values holding separators: "\"hours-per-week\"<=20"). The syntax is checked
+   * at SubmitJob (INVALID_ARGUMENT); a column or value the model does not know fails the job on
+   * the node without retries.
+   */
+  'where': (string);
 }
