@@ -67,6 +67,7 @@ export class NodeAgent {
     this.#options = options;
     const { client } = options;
     this.#inputs = new InputCache(join(options.config.workDir, "inputs"), options.config.inputCacheBytes, (line) => this.#log(line));
+    options.metrics.inputCacheBytes = () => this.#inputs.bytes;
     const deadline = tunables.unaryDeadlineSeconds;
     this.#completions = new CompletionBatcher({
       one: (request) => cancellableCall((metadata, callOptions, callback) => client.completeTask(request, metadata, callOptions, callback), deadline),

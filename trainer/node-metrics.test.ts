@@ -10,6 +10,7 @@ describe("NodeMetrics", () => {
     });
     metrics.taskDurationSeconds.observe({ kind: "synthesis", outcome: "succeeded" }, 0.2);
     metrics.tasksTotal.inc({ kind: "synthesis", outcome: "succeeded" });
+    metrics.inputCacheBytes = () => 12_345; // read at scrape time
     const { host, port } = await metrics.listen("127.0.0.1", 0);
     try {
       const response = await fetch(`http://${host}:${port}/metrics`);
@@ -19,6 +20,7 @@ describe("NodeMetrics", () => {
       expect(text).toMatch(/datalab_node_task_duration_seconds_bucket\{le="0.25",Hostname="gpu-node-7",hpc_job="4242",kind="synthesis",outcome="succeeded"\} 1/);
       expect(text).toMatch(/datalab_node_tasks_total\{kind="synthesis",outcome="succeeded".*\} 1/);
       expect(text).toContain("datalab_node_tasks_running");
+      expect(text).toMatch(/datalab_node_input_cache_bytes\{[^}]*\} 12345\n/);
       expect(text).toContain("process_resident_memory_bytes");
       expect(text).toContain("nodejs_eventloop_lag_seconds");
       expect((await fetch(`http://${host}:${port}/other`)).status).toBe(404);

@@ -47,6 +47,8 @@ export class NodeMetrics {
   readonly uploadedBytesTotal: Counter;
   readonly downloadedBytesTotal: Counter;
   readonly gpuInfo: Gauge<"gpu" | "name" | "memory_bytes" | "uuid">;
+  /** Where `datalab_node_input_cache_bytes` is read from at each scrape (the agent's input cache). */
+  inputCacheBytes: () => number = () => 0;
   #server: Server | undefined;
 
   constructor(options: NodeMetricsOptions) {
@@ -76,6 +78,15 @@ export class NodeMetrics {
     this.reconnectsTotal = new Counter({ name: "datalab_node_reconnects_total", help: "Times the node re-registered after losing its coordinator.", registers });
     this.uploadedBytesTotal = new Counter({ name: "datalab_node_uploaded_bytes_total", help: "Result bytes uploaded to the coordinator.", registers });
     this.downloadedBytesTotal = new Counter({ name: "datalab_node_downloaded_bytes_total", help: "Input bytes downloaded from the coordinator.", registers });
+    const metrics = this;
+    new Gauge({
+      name: "datalab_node_input_cache_bytes",
+      help: "Bytes of downloaded job inputs the node keeps for later tasks (capped by --input-cache-mib).",
+      registers,
+      collect() {
+        this.set(metrics.inputCacheBytes());
+      },
+    });
     this.gpuInfo = new Gauge({
       name: "datalab_node_gpu_info",
       help: "One series per GPU this node offers (value 1); device name and memory as labels.",
