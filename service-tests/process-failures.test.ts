@@ -2,7 +2,8 @@
  * Processes that die: a node killed with SIGKILL mid-task (its lease expires and the task is
  * re-leased to the other node), the coordinator killed with SIGKILL while jobs run and started
  * again on the same data (every job still there, finished results intact, nothing completed
- * twice), and a node stopped with SIGTERM (stops leasing, finishes its task, exits 0).
+ * twice), the same with many small jobs on nodes that run several at once and batch their
+ * completions, and a node stopped with SIGTERM (stops leasing, finishes its task, exits 0).
  * Each test builds its own cluster and kills every process it started (afterEach).
  */
 import { createHash } from "node:crypto";
@@ -92,6 +93,43 @@ describe("process failures", () => {
     // Both nodes found the restarted coordinator again.
     for (const node of cluster.nodes.values()) expect(node.lines.some((line) => line.includes("re-registered"))).toBe(true);
   }, 180_000);
+
+  it("many small jobs on nodes running several at once (batched completions), the coordinator killed mid-stream: each job completed by exactly one attempt", async () => {
+    const cluster = await startCluster(processes, { nodes: ["node-a", "node-b"], leaseSeconds: 3, heartbeatIntervalSeconds: 1, nodeArgs: ["--max-tasks", "4", "--cpu-cores", "4"] });
+    let client = cluster.jobClient();
+    const total = 120;
+    const ids: string[] = [];
+    for (let i = 0; i < total; i += 10) {
+      const batch = await Promise.all(Array.from({ length: 10 }, (_, k) => submitJob(client, synthesisSpec({ rows: 30, seed: i + k }), `small-${i + k}`)));
+      ids.push(...batch.map((submitted) => submitted.job.jobId));
+    }
+    const succeeded = async () => (await listAllJobs(client)).filter((job) => job.state === "JOB_STATE_SUCCEEDED").length;
+    await eventually("a third of the jobs done", async () => ((await succeeded()) >= total / 3 ? true : undefined), 60_000);
+    cluster.coordinator!.kill("SIGKILL");
+    await cluster.coordinator!.exited;
+    cluster.close();
+    await cluster.startCoordinator();
+    client = cluster.jobClient();
+    const finished = await Promise.all(ids.map((id) => waitForJob(client, id, isDone, 120_000)));
+    for (const job of finished) expect(job.state, job.errorMessage).toBe("JOB_STATE_SUCCEEDED");
+    expect((await listAllJobs(client)).map((job) => job.jobId).sort()).toEqual([...ids].sort());
+    // The restarted coordinator got batches (CompleteTasks) as well as single completions.
+    const metrics = await (await fetch(cluster.metricsUrl)).text();
+    expect(Number(/datalab_grpc_server_handled_total\{[^}]*method="CompleteTasks"[^}]*code="OK"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0)).toBeGreaterThan(0);
+    // Per job, every accepted completion a node logged is of one lease: a completion re-sent
+    // after the crash repeats that lease's answer, and no second attempt ever completed it.
+    const nodeLines = () => [...cluster.nodes.values()].flatMap((node) => node.lines);
+    const leasesCompleting = (id: string) => {
+      const leases = new Set<string>();
+      for (const line of nodeLines()) {
+        const match = /reported (job-[^/\s]+)\/(\S+): succeeded/.exec(line);
+        if (match?.[1] === id) leases.add(match[2]!);
+      }
+      return leases;
+    };
+    await eventually("a completion line for every job", async () => (ids.every((id) => leasesCompleting(id).size > 0) ? true : undefined), 5_000);
+    for (const id of ids) expect(leasesCompleting(id).size, id).toBe(1);
+  }, 240_000);
 
   it("SIGTERM on a node: it stops leasing, finishes its task, deregisters and exits 0", async () => {
     const cluster = await startCluster(processes, { nodes: ["node-a"], leaseSeconds: 3, heartbeatIntervalSeconds: 1 });
