@@ -31,6 +31,19 @@ const task = (jobId: string) => ({ jobId, taskId: `${jobId}/n`, leaseId: "n" }) 
 const ok = (nextTask: TaskOut | null = null) => ({ code: grpc.status.OK, message: "", response: { accepted: true, nextTask } });
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** t1 goes alone and is answered; t2 and t3 queue behind it, and their batch call fails with `code`. */
+async function batchCallFailing(code: grpc.status) {
+  const sender = new FakeSender();
+  const batcher = new CompletionBatcher(sender);
+  const first = batcher.complete(request("t1"));
+  const batch = [batcher.complete(request("t2")), batcher.complete(request("t3"))];
+  sender.calls[0]!.settle({ accepted: true, nextTask: null });
+  await first;
+  await tick();
+  sender.calls[1]!.settle(undefined, Object.assign(new Error(grpc.status[code]), { code }));
+  return { sender, batcher, batch };
+}
+
 describe("CompletionBatcher", () => {
   it("sends a lone completion at once as CompleteTask", async () => {
     const sender = new FakeSender();
@@ -82,14 +95,7 @@ describe("CompletionBatcher", () => {
   });
 
   it("rejects every completion of a batch whose call failed, and goes on with the next", async () => {
-    const sender = new FakeSender();
-    const batcher = new CompletionBatcher(sender);
-    const first = batcher.complete(request("t1"));
-    const batch = [batcher.complete(request("t2")), batcher.complete(request("t3"))];
-    sender.calls[0]!.settle({ accepted: true, nextTask: null });
-    await first;
-    await tick();
-    sender.calls[1]!.settle(undefined, Object.assign(new Error("gone"), { code: grpc.status.UNAVAILABLE }));
+    const { sender, batcher, batch } = await batchCallFailing(grpc.status.UNAVAILABLE);
     for (const answer of await Promise.allSettled(batch)) expect(statusOf((answer as PromiseRejectedResult).reason)).toBe(grpc.status.UNAVAILABLE);
     const later = batcher.complete(request("t4"));
     expect(sender.calls.at(-1)!.taskIds).toEqual(["t4"]);
@@ -98,14 +104,7 @@ describe("CompletionBatcher", () => {
   });
 
   it("falls back to one CompleteTask per completion for a coordinator without CompleteTasks", async () => {
-    const sender = new FakeSender();
-    const batcher = new CompletionBatcher(sender);
-    const first = batcher.complete(request("t1"));
-    const batch = [batcher.complete(request("t2")), batcher.complete(request("t3"))];
-    sender.calls[0]!.settle({ accepted: true, nextTask: null });
-    await first;
-    await tick();
-    sender.calls[1]!.settle(undefined, Object.assign(new Error("unimplemented"), { code: grpc.status.UNIMPLEMENTED }));
+    const { sender, batcher, batch } = await batchCallFailing(grpc.status.UNIMPLEMENTED);
     await tick();
     expect(sender.calls.slice(2).map((c) => [c.kind, c.taskIds])).toEqual([["one", ["t2"]]]);
     sender.calls[2]!.settle({ accepted: true, nextTask: task("j7") });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INLINE_MAX_MODEL_BYTES, INLINE_MAX_ROWS, runsInline } from "./inline-tasks.js";
 import type { TaskRunRequest } from "./task-runner.js";
+import { runRequest } from "./testing/run-request.js";
 
 let dir: string;
 let small: string;
@@ -19,22 +20,7 @@ beforeAll(async () => {
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 function sample(overrides: Partial<TaskRunRequest> = {}): TaskRunRequest {
-  return {
-    jobId: "job",
-    taskId: "job/1",
-    kind: "sample",
-    inputPath: small,
-    outputDir: dir,
-    rows: 100,
-    seed: 1,
-    where: undefined,
-    schemaJson: undefined,
-    outputFormat: "csv",
-    model: "gaussian_copula",
-    modelOptions: {},
-    scoring: { enabled: false, privacy: false, holdoutPath: undefined, targetColumn: undefined },
-    ...overrides,
-  };
+  return runRequest({ kind: "sample", inputPath: small, outputDir: dir, ...overrides });
 }
 
 describe("runsInline", () => {

@@ -12,6 +12,7 @@ import { threadId } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TaskRunRequest } from "./task-runner.js";
 import { isRetryableTaskError } from "./task-runner.js";
+import { runRequest } from "./testing/run-request.js";
 import { WorkerTaskPool } from "./worker-task-pool.js";
 
 const standIn = `
@@ -47,21 +48,7 @@ afterAll(async () => {
 });
 
 function request(rows: number): TaskRunRequest {
-  return {
-    jobId: "job",
-    taskId: "job/1",
-    kind: "synthesis",
-    inputPath: "",
-    outputDir: "",
-    rows,
-    seed: 1,
-    where: undefined,
-    schemaJson: undefined,
-    outputFormat: "csv",
-    model: "gaussian_copula",
-    modelOptions: {},
-    scoring: { enabled: false, privacy: false, holdoutPath: undefined, targetColumn: undefined },
-  };
+  return runRequest({ rows });
 }
 
 describe("WorkerTaskPool", () => {
