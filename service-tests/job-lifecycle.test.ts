@@ -20,7 +20,7 @@ const processes = new TestProcesses();
 let cluster: Cluster;
 
 beforeAll(async () => {
-  cluster = await startCluster(processes, { nodes: ["node-a", "node-b"], clients: ["alice", "bob", "carol"] });
+  cluster = await startCluster(processes, { nodes: ["node-a", "node-b"], clients: ["alice", "bob", "carol", "dave"] });
 }, 90_000);
 
 afterAll(async () => {
@@ -69,11 +69,11 @@ describe("a job through the service", () => {
 
   it("submit (CLI) --where with a range: every row satisfies it; a column the model lacks fails the job without retries", async () => {
     const where = '"Body Mass (g)">4500,Sex=FEMALE';
-    const submitted = await cli(["submit", "vega:penguins.json", "--rows", "200", "--seed", "3", "--no-score", "--where", where, "--wait", ...cluster.clientArgs("carol")]);
+    const submitted = await cli(["submit", "vega:penguins.json", "--rows", "200", "--seed", "3", "--no-score", "--where", where, "--wait", ...cluster.clientArgs("dave")]);
     expect(submitted.code, submitted.stdout).toBe(0);
     const jobId = /submitted (job-\S+)/.exec(submitted.stdout)![1]!;
     const outDir = await processes.tempDir("where");
-    expect((await cli(["download", jobId, "--out", outDir, ...cluster.clientArgs("carol")])).code).toBe(0);
+    expect((await cli(["download", jobId, "--out", outDir, ...cluster.clientArgs("dave")])).code).toBe(0);
     const [header, ...rows] = (await readFile(join(outDir, "synthetic.csv"), "utf8")).trimEnd().split("\n");
     const columns = header!.split(",");
     const mass = columns.indexOf("Body Mass (g)");
@@ -85,11 +85,11 @@ describe("a job through the service", () => {
       expect(cells[sex]).toBe("FEMALE");
     }
     // Syntax is checked before anything is sent; a column the model lacks fails on the node, once.
-    const badSyntax = await cli(["submit", "vega:penguins.json", "--where", "Sex==", ...cluster.clientArgs("carol")]);
+    const badSyntax = await cli(["submit", "vega:penguins.json", "--where", "Sex==", ...cluster.clientArgs("dave")]);
     expect(badSyntax.code).not.toBe(0);
     expect(badSyntax.stdout).toMatch(/--where:/);
-    const { job } = await submitJob(cluster.jobClient("carol"), { ...synthesisSpec({ rows: 50 }), conditions: [{ columnValues: {}, rows: 50, where: "Wingspan>3" }] });
-    const failed = await waitForJob(cluster.jobClient("carol"), job.jobId, isDone, 60_000);
+    const { job } = await submitJob(cluster.jobClient("dave"), { ...synthesisSpec({ rows: 50 }), conditions: [{ columnValues: {}, rows: 50, where: "Wingspan>3" }] });
+    const failed = await waitForJob(cluster.jobClient("dave"), job.jobId, isDone, 60_000);
     expect(failed.state).toBe("JOB_STATE_FAILED");
     expect(failed.attempt).toBe(1);
     expect(failed.errorMessage).toMatch(/ConditionError.*Wingspan/);
