@@ -6,8 +6,8 @@
  * durable by its group commit; readers see one store either way.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
-import { open, readFile, rename, rm, stat } from "node:fs/promises";
+import { existsSync, mkdirSync, statSync, utimesSync } from "node:fs";
+import { open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { isSha256Hex, type Manifest, sha256Hex } from "../proto/index.js";
 import { DataLossError, FailedPreconditionError, InvalidArgumentError, ResourceExhaustedError } from "./errors.js";
@@ -44,6 +44,8 @@ export class ChunkStore {
   private readonly verifiedManifests = new Set<string>();
 
   private readonly small: SmallChunkOptions | undefined;
+  /** Chunks being removed by retention: absent to readers; a put waits and stores them anew. */
+  private readonly deleting = new Map<string, Promise<void>>();
 
   constructor(dir: string, maxChunkBytes: number, small?: SmallChunkOptions) {
     this.dir = dir;
@@ -57,7 +59,70 @@ export class ChunkStore {
   }
 
   has(sha256: string): boolean {
-    return isSha256Hex(sha256) && (this.small?.table.has(sha256) === true || existsSync(this.pathOf(sha256)));
+    return isSha256Hex(sha256) && !this.deleting.has(sha256) && (this.small?.table.has(sha256) === true || existsSync(this.pathOf(sha256)));
+  }
+
+  /**
+   * Marks stored chunks as just used (a re-sent chunk, or one FindMissingChunks found present and
+   * a caller will now reference): retention keeps a chunk at least its grace period after that.
+   */
+  touch(digests: readonly string[]): void {
+    const now = Date.now();
+    for (const sha256 of digests) {
+      if (this.small?.table.has(sha256)) {
+        this.small.table.touch(sha256, now);
+        continue;
+      }
+      try {
+        utimesSync(this.pathOf(sha256), now / 1000, now / 1000);
+      } catch {
+        // Not stored (or just removed): nothing to keep.
+      }
+    }
+  }
+
+  /** Chunk files not written or touched since `cutoffMs` (retention candidates). */
+  async fileChunksOlderThan(cutoffMs: number): Promise<string[]> {
+    const old: string[] = [];
+    for (const prefix of await readdir(this.dir).catch(() => [] as string[])) {
+      if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+      for (const name of await readdir(join(this.dir, prefix)).catch(() => [] as string[])) {
+        if (!isSha256Hex(name)) continue; // temp files of writes in progress
+        const info = await stat(join(this.dir, prefix, name)).catch(() => undefined);
+        if (info !== undefined && info.mtimeMs < cutoffMs) old.push(name);
+      }
+    }
+    return old;
+  }
+
+  /**
+   * Removes the chunks retention may remove: small chunks and the given chunk files that are
+   * not `referenced` and were not written or touched since `cutoffMs`. The decision is made
+   * synchronously (no job, upload or completion can slip in between reading the references and
+   * choosing); chunk files are unlinked afterwards, and a put of one of them meanwhile waits for
+   * its removal and stores it anew. Resolves with what went once the files are gone.
+   */
+  async removeUnreferenced(fileCandidates: readonly string[], referenced: (sha256: string) => boolean, cutoffMs: number): Promise<{ chunks: number; bytes: number }> {
+    const small = (this.small?.table.olderThan(cutoffMs) ?? []).filter((chunk) => !referenced(chunk.sha256));
+    this.small?.table.removeMany(small.map((chunk) => chunk.sha256));
+    const files: { sha256: string; bytes: number }[] = [];
+    for (const sha256 of fileCandidates) {
+      if (referenced(sha256) || this.deleting.has(sha256)) continue;
+      try {
+        const info = statSync(this.pathOf(sha256));
+        if (info.mtimeMs < cutoffMs) files.push({ sha256, bytes: info.size });
+      } catch {
+        // Gone already.
+      }
+    }
+    const removals = files.map(({ sha256 }) => {
+      const removal = rm(this.pathOf(sha256), { force: true }).finally(() => this.deleting.delete(sha256));
+      this.deleting.set(sha256, removal);
+      return removal;
+    });
+    if (small.length > 0 || files.length > 0) this.verifiedManifests.clear();
+    await Promise.allSettled(removals);
+    return { chunks: small.length + files.length, bytes: small.reduce((sum, c) => sum + c.sizeBytes, 0) + files.reduce((sum, f) => sum + f.bytes, 0) };
   }
 
   /**
@@ -71,15 +136,24 @@ export class ChunkStore {
     if (data.length > this.maxChunkBytes) throw new ResourceExhaustedError(`chunk of ${data.length} bytes is above the ${this.maxChunkBytes}-byte limit; cut files into chunks of tunables.chunkBytes.`);
     const actual = sha256Hex(data);
     if (actual !== sha256) throw new InvalidArgumentError(`chunk bytes hash to ${actual}, not the sha256 sent (${sha256}); the chunk was corrupted in transit, send it again.`);
+    const removal = this.deleting.get(sha256);
+    if (removal !== undefined) await removal.catch(() => undefined);
     if (this.small !== undefined && data.length <= this.small.table.maxBytes) {
-      if (existsSync(this.pathOf(sha256))) return { alreadyStored: true, sizeBytes: data.length };
+      if (existsSync(this.pathOf(sha256))) {
+        this.touch([sha256]);
+        return { alreadyStored: true, sizeBytes: data.length };
+      }
       const stored = this.small.table.put(sha256, data);
+      if (!stored) this.small.table.touch(sha256);
       // Acknowledged only once durable, like a chunk file (the fsync is shared with other commits).
       if (options.durableLater !== true) await this.small.durable();
       return { alreadyStored: !stored, sizeBytes: data.length };
     }
     const path = this.pathOf(sha256);
-    if (existsSync(path)) return { alreadyStored: true, sizeBytes: data.length };
+    if (existsSync(path)) {
+      this.touch([sha256]);
+      return { alreadyStored: true, sizeBytes: data.length };
+    }
     const prefix = sha256.slice(0, 2);
     if (!this.madeDirs.has(prefix)) {
       mkdirSync(join(this.dir, prefix), { recursive: true });

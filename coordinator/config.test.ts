@@ -20,6 +20,8 @@ describe("resolveCoordinatorConfig", () => {
     expect(config.listenPort).toBe(0);
     expect(config.metricsPort).toBe(9464);
     expect(config.sqliteSynchronous).toBe("FULL");
+    expect(config.resultRetentionDays).toBe(0);
+    expect(resolveCoordinatorConfig({ "tls-dir": tlsDir }, { DATALAB_RESULT_RETENTION_DAYS: "0.5" }, "1.0").resultRetentionDays).toBe(0.5);
     expect(resolveCoordinatorConfig({ insecure: true, "metrics-listen": "none", listen: "[::1]:7000" }, {}, "1.0")).toMatchObject({ insecure: true, metricsPort: undefined, listenHost: "::1" });
   });
 
@@ -33,6 +35,7 @@ describe("resolveCoordinatorConfig", () => {
       [{ "tls-dir": join(dir, "nowhere") }, {}, /CA certificate .* does not exist/],
       [{ "tls-dir": tlsDir, "sqlite-synchronous": "OFF" }, {}, /must be FULL or NORMAL/],
       [{ "tls-dir": tlsDir, "heartbeat-interval-seconds": "0" }, {}, /--heartbeat-interval-seconds .* from 1 to 60/],
+      [{ "tls-dir": tlsDir }, { DATALAB_RESULT_RETENTION_DAYS: "-1" }, /--result-retention-days \(DATALAB_RESULT_RETENTION_DAYS\) must be a number of days from 0/],
     ];
     for (const [flags, env, message] of cases) {
       expect(() => resolveCoordinatorConfig(flags, env, "1.0"), String(message)).toThrow(ConfigError);

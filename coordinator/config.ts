@@ -22,6 +22,8 @@ export interface CoordinatorConfig {
   maxAttempts: number;
   sqliteSynchronous: "FULL" | "NORMAL";
   maxChunkBytes: number;
+  /** Days a finished job's results are kept; 0 = forever (no retention sweep). */
+  resultRetentionDays: number;
   version: string;
 }
 
@@ -44,6 +46,11 @@ export const COORDINATOR_SETTINGS = {
     fallback: String(tunables.heartbeatIntervalSeconds),
   },
   "max-attempts": { env: "DATALAB_MAX_ATTEMPTS", help: `attempts per job unless it asks (default ${tunables.defaultMaxAttempts})`, fallback: String(tunables.defaultMaxAttempts) },
+  "result-retention-days": {
+    env: "DATALAB_RESULT_RETENTION_DAYS",
+    help: "drop the results of jobs that ended this many days ago and remove chunks nothing references any more (default 0: keep forever)",
+    fallback: "0",
+  },
   "sqlite-synchronous": { env: "DATALAB_SQLITE_SYNCHRONOUS", help: "FULL: acknowledge a change only after fsync (group commit; default). NORMAL: no fsync (survives kill -9, not power loss)", fallback: "FULL" },
 } as const;
 
@@ -78,6 +85,14 @@ function parseHostPort(flag: CoordinatorFlag, text: string): { host: string; por
 function parseWhole(flag: CoordinatorFlag, text: string, min: number, max: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name(flag)} must be a whole number from ${min} to ${max}, got "${text}".`);
+  return value;
+}
+
+function parseRetentionDays(text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value < 0 || value > 36_500) {
+    throw new ConfigError(`${name("result-retention-days")} must be a number of days from 0 (keep forever) to 36500, got "${text}".`);
+  }
   return value;
 }
 
@@ -131,6 +146,7 @@ export function resolveCoordinatorConfig(flags: Partial<Record<CoordinatorFlag, 
     maxAttempts: parseWhole("max-attempts", setting(flags, env, "max-attempts")!, 1, tunables.maxMaxAttempts),
     sqliteSynchronous: sync,
     maxChunkBytes: tunables.maxChunkBytes,
+    resultRetentionDays: parseRetentionDays(setting(flags, env, "result-retention-days")!),
     version,
   };
   return config;

@@ -68,6 +68,11 @@ export function jobServiceHandlers(coordinator: Coordinator, auth: Authenticator
       if (job.state !== SUCCEEDED) {
         throw new FailedPreconditionError(`job ${job.jobId} is ${shortState(job.state)}; results can be downloaded once it has SUCCEEDED (watch it with \`datalab watch\`).`);
       }
+      if (job.resultsExpiredTimeMs > 0) {
+        throw new FailedPreconditionError(
+          `the results of job ${job.jobId} were removed on ${new Date(job.resultsExpiredTimeMs).toISOString()}, after the coordinator's retention period (--result-retention-days); run the job again.`,
+        );
+      }
       const kind = call.request.kind;
       if (kind === "RESULT_KIND_UNSPECIFIED") throw new InvalidArgumentError("kind is not set; ask for RESULT_KIND_TABLE, _MODEL, _REPORT, _REPORT_HTML or _OTHER (with name).");
       const result = job.results.find((r) => r.kind === kind && (kind !== "RESULT_KIND_OTHER" || r.manifest.name === call.request.name));
@@ -92,7 +97,11 @@ export function jobServiceHandlers(coordinator: Coordinator, auth: Authenticator
       const { missingSha256 } = findMissingChunks(coordinator, call.request.sha256);
       const owned = coordinator.store.ownedChunks(owner, call.request.sha256);
       const missing = new Set(missingSha256);
-      return { missingSha256: call.request.sha256.filter((digest) => missing.has(digest) || !owned.has(digest)) };
+      const answer = call.request.sha256.filter((digest) => missing.has(digest) || !owned.has(digest));
+      // Chunks the client holds and will reference without sending: their retention starts over.
+      const kept = new Set(answer);
+      coordinator.store.addChunkOwner(owner, call.request.sha256.filter((digest) => !kept.has(digest)));
+      return { missingSha256: answer };
     }),
   };
 }
@@ -114,5 +123,9 @@ export function findMissingChunks(coordinator: Coordinator, digests: string[]): 
   if (digests.length > tunables.maxFindMissingDigests) {
     throw new ResourceExhaustedError(`FindMissingChunks takes at most ${tunables.maxFindMissingDigests} digests a call, got ${digests.length}; ask in batches.`);
   }
-  return { missingSha256: coordinator.chunks.missing(digests) };
+  const missingSha256 = coordinator.chunks.missing(digests);
+  // The caller will reference the others instead of sending them: retention keeps them a while.
+  const missing = new Set(missingSha256);
+  coordinator.chunks.touch(digests.filter((digest) => !missing.has(digest)));
+  return { missingSha256 };
 }

@@ -50,6 +50,8 @@ export interface JobRecord {
   firstStartTimeMs: number;
   endTimeMs: number;
   updateTimeMs: number;
+  /** When retention removed the results (0: kept). */
+  resultsExpiredTimeMs: number;
 }
 
 export interface NewJob {
@@ -134,9 +136,20 @@ export interface JobStore {
   setNodeStatus(nodeId: string, status: NodeRecord["status"], lastSeenTimeMs: number): void;
 
   /** Records that `owner` holds these chunks; returns the digests it did not hold before. */
-  addChunkOwner(owner: string, digests: readonly string[]): string[];
+  addChunkOwner(owner: string, digests: readonly string[], nowMs?: number): string[];
   /** The subset of `digests` that `owner` holds. */
   ownedChunks(owner: string, digests: readonly string[]): Set<string>;
+
+  /**
+   * One page of the retention pass, jobs with seq > `afterSeq` in order (at most `limit`): drops
+   * the results of those that ended before `cutoffMs` (returned as `expired`) and lists the chunk
+   * digests the others reference (input upload, results). `lastSeq` is where the next page starts.
+   */
+  retentionPage(afterSeq: number, limit: number, cutoffMs: number, nowMs: number): { expired: string[]; referenced: string[]; lastSeq: number };
+  /** Forgets chunk ownership recorded before `cutoffMs`; returns how many rows went. */
+  expireChunkOwners(cutoffMs: number): number;
+  /** Every digest some owner holds. */
+  ownedChunkDigests(): IterableIterator<string>;
 
   /** A value kept across restarts (e.g. the page-token key), created with `make` on first use. */
   getOrCreateMeta(key: string, make: () => string): string;

@@ -36,6 +36,7 @@ export function toJobMessage(job: JobRecord, waitingReason: string): Job {
     updateTimeUnixMs: job.updateTimeMs,
     cancelReason: job.cancelReason,
     done: isTerminal(job.state),
+    resultsExpiredUnixMs: job.resultsExpiredTimeMs,
   };
 }
 

@@ -27,6 +27,9 @@ export class CoordinatorMetrics {
   readonly lastSuccessfulJobTimestamp: Gauge<string>;
   readonly rpcRequests: Counter<"service" | "method" | "code">;
   readonly rpcHandlingSeconds: Histogram<"service" | "method">;
+  readonly resultsExpired: Counter<string>;
+  readonly chunksRemoved: Counter<string>;
+  readonly chunkBytesRemoved: Counter<string>;
 
   constructor(source: MetricsSource, build: { version: string }) {
     const registers = [this.registry];
@@ -98,6 +101,9 @@ export class CoordinatorMetrics {
       labelNames: ["direction"],
       registers,
     });
+    this.resultsExpired = new Counter({ name: "datalab_results_expired_total", help: "Jobs whose results result retention dropped (--result-retention-days).", registers });
+    this.chunksRemoved = new Counter({ name: "datalab_chunks_removed_total", help: "Stored chunks result retention removed because nothing referenced them any more.", registers });
+    this.chunkBytesRemoved = new Counter({ name: "datalab_chunk_removed_bytes_total", help: "Bytes of the chunks result retention removed.", registers });
     this.lastSuccessfulJobTimestamp = new Gauge({
       name: "datalab_last_successful_job_timestamp_seconds",
       help: "Unix time of the last job that succeeded (0 if none since start).",

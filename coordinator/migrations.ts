@@ -102,6 +102,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "result retention",
+    // When a job's results were removed (retention), when a chunk owner was recorded and when a
+    // small chunk was last stored or found present: what the retention sweep reads. Rows from
+    // before this migration count as recorded now.
+    sql: `
+      ALTER TABLE jobs ADD COLUMN results_expired_time_ms INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE chunk_owners ADD COLUMN added_time_ms INTEGER NOT NULL DEFAULT 0;
+      UPDATE chunk_owners SET added_time_ms = CAST(unixepoch('subsec') * 1000 AS INTEGER);
+      ALTER TABLE small_chunks ADD COLUMN stored_time_ms INTEGER NOT NULL DEFAULT 0;
+      UPDATE small_chunks SET stored_time_ms = CAST(unixepoch('subsec') * 1000 AS INTEGER);
+    `,
+  },
 ];
 
 export class MigrationError extends Error {

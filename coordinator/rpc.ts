@@ -63,7 +63,9 @@ export function serverStream<Req, Res>(context: RpcContext, method: string, hand
       (error: unknown) => {
         const status = toStatus(error, context, method);
         count(context, method, status.code ?? grpc.status.UNKNOWN);
-        if (!call.cancelled) call.destroy(Object.assign(new Error(status.details), status));
+        // An "error" event is how grpc-js ends a server stream with a status; destroy() would
+        // tear the stream down without sending one (the client saw DEADLINE_EXCEEDED).
+        if (!call.cancelled) call.emit("error", Object.assign(new Error(status.details), status));
       },
     );
   };

@@ -162,6 +162,22 @@ describe("coordinator over gRPC with TLS", () => {
     expect(await codeOf(submit(alice, "bad-3", { input: { upload: manifest } }))).toBe(grpc.status.FAILED_PRECONDITION);
   });
 
+  it("ends a server stream that fails before its first message with the status (not a deadline)", async () => {
+    const streamCode = (stream: grpc.ClientReadableStream<unknown>) =>
+      new Promise<{ code: number; details: string }>((resolve) => {
+        stream.on("data", () => undefined);
+        stream.on("error", (error: grpc.ServiceError) => resolve({ code: error.code, details: error.details }));
+        stream.on("end", () => resolve({ code: grpc.status.OK, details: "" }));
+      });
+    const queued = (await submit(alice, "stream-errors")).job!;
+    const deadline = () => ({ deadline: Date.now() + 5000 });
+    const download = await streamCode(alice.downloadResult({ jobId: queued.jobId, kind: "RESULT_KIND_TABLE" }, deadline()));
+    expect(download).toEqual({ code: grpc.status.FAILED_PRECONDITION, details: expect.stringMatching(/is QUEUED; results can be downloaded once it has SUCCEEDED/) });
+    const watch = await streamCode(alice.watchJob({ jobId: "job-unknown" }, deadline()));
+    expect(watch.code).toBe(grpc.status.NOT_FOUND);
+    await callJob(alice, "CancelJob", { jobId: queued.jobId });
+  });
+
   it("cancels a running job and tells its node through heartbeat and progress", async () => {
     const { job } = await submit(alice, "cancel-1");
     const task = await lease(nodeA, "node-a", 2);

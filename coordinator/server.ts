@@ -18,6 +18,7 @@ import { Coordinator } from "./coordinator.js";
 import { jobServiceHandlers } from "./job-service.js";
 import { CoordinatorMetrics, serveMetrics } from "./metrics.js";
 import { nodeServiceHandlers } from "./node-service.js";
+import { ResultRetention } from "./retention.js";
 import type { Log } from "./rpc.js";
 import { SmallChunkTable } from "./small-chunks.js";
 import { SqliteJobStore } from "./sqlite-job-store.js";
@@ -35,6 +36,8 @@ export interface RunningCoordinator {
    * tokens file (insecure mode).
    */
   reloadTokens(): { path: string; clients: number } | undefined;
+  /** The retention sweeper when --result-retention-days is above 0 (tests call its sweep()). */
+  retention: ResultRetention | undefined;
   shutdown(graceSeconds?: number): Promise<void>;
 }
 
@@ -124,6 +127,8 @@ export async function startCoordinator(config: CoordinatorConfig, log: Log = (li
     throw new Error(`cannot listen on ${config.listenHost}:${config.listenPort} (${error instanceof Error ? error.message : String(error)}); pick another --listen address.`, { cause: error });
   }
   coordinator.start();
+  const retention = config.resultRetentionDays > 0 ? new ResultRetention({ store, chunks, retentionDays: config.resultRetentionDays, metrics, log }) : undefined;
+  retention?.start();
 
   let metricsServer: HttpServer | undefined;
   let metricsPort: number | undefined;
@@ -132,6 +137,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Log = (li
       ({ server: metricsServer, port: metricsPort } = await serveMetrics(metrics.registry, config.metricsHost, config.metricsPort));
     } catch (error) {
       server.forceShutdown();
+      retention?.stop();
       coordinator.stop();
       store.close();
       throw new Error(`cannot serve metrics on ${config.metricsHost}:${config.metricsPort} (${error instanceof Error ? error.message : String(error)}); pick another --metrics-listen.`, { cause: error });
@@ -142,6 +148,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Log = (li
   const shutdown = (graceSeconds = 10): Promise<void> => {
     shuttingDown ??= (async () => {
       for (const name of ["", JOB_SERVICE_NAME, NODE_SERVICE_NAME]) health.setStatus(name, "NOT_SERVING");
+      retention?.stop();
       coordinator.stop();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
@@ -164,5 +171,5 @@ export async function startCoordinator(config: CoordinatorConfig, log: Log = (li
   };
 
   const host = config.listenHost.includes(":") ? `[${config.listenHost}]` : config.listenHost;
-  return { coordinator, address: `${host}:${port}`, port, metricsPort, reloadTokens, shutdown };
+  return { coordinator, address: `${host}:${port}`, port, metricsPort, reloadTokens, retention, shutdown };
 }

@@ -51,6 +51,22 @@ describe("migrations", () => {
   });
 });
 
+describe("migration 4 (result retention)", () => {
+  it("upgrades a version-3 database: existing owners and small chunks count as recorded at the upgrade", () => {
+    const db = new Database(join(dir, "upgrade.sqlite"));
+    applyMigrations(db, MIGRATIONS.filter((m) => m.version <= 3));
+    db.prepare("INSERT INTO chunk_owners (owner, sha256) VALUES ('client:alice', ?)").run("a".repeat(64));
+    db.prepare("INSERT INTO small_chunks (sha256, size_bytes, data) VALUES (?, 1, x'00')").run("b".repeat(64));
+    const before = Date.now();
+    expect(applyMigrations(db)).toEqual([4]);
+    const owner = db.prepare("SELECT added_time_ms AS t FROM chunk_owners").get() as { t: number };
+    const chunk = db.prepare("SELECT stored_time_ms AS t FROM small_chunks").get() as { t: number };
+    for (const { t } of [owner, chunk]) expect(Math.abs(t - before)).toBeLessThan(60_000);
+    expect(db.prepare("SELECT results_expired_time_ms AS t FROM jobs").all()).toEqual([]);
+    db.close();
+  });
+});
+
 describe("SqliteJobStore", () => {
   const store = new SqliteJobStore(join(dir, "jobs.sqlite"));
   afterAll(() => store.close());

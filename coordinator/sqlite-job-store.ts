@@ -257,7 +257,7 @@ export class SqliteJobStore implements JobStore {
       const job = this.currentLease(jobId, leaseId, nodeId, existing);
       this.endAttempt(leaseId, "succeeded", "", nowMs);
       // The job's owner may reference its results in later jobs (e.g. a model file to sample from).
-      this.addChunkOwner(clientChunkOwner(job.owner), [...new Set(results.flatMap((r) => r.manifest.chunks.map((c) => c.sha256)))]);
+      this.addChunkOwner(clientChunkOwner(job.owner), [...new Set(results.flatMap((r) => r.manifest.chunks.map((c) => c.sha256)))], nowMs);
       const progress: ProgressRecord = { ...job.progress, fraction: 1, phase: "done", updateTimeMs: nowMs };
       const done = this.write(
         jobId,
@@ -366,9 +366,47 @@ export class SqliteJobStore implements JobStore {
     this.stmt("UPDATE nodes SET status = ?, last_seen_time_ms = ? WHERE node_id = ?").run(status, lastSeenTimeMs, nodeId);
   }
 
-  addChunkOwner(owner: string, digests: readonly string[]): string[] {
-    const insert = this.stmt("INSERT OR IGNORE INTO chunk_owners (owner, sha256) VALUES (?, ?)");
-    return this.db.transaction(() => digests.filter((digest) => insert.run(owner, digest).changes === 1))();
+  addChunkOwner(owner: string, digests: readonly string[], nowMs: number = Date.now()): string[] {
+    const insert = this.stmt("INSERT OR IGNORE INTO chunk_owners (owner, sha256, added_time_ms) VALUES (?, ?, ?)");
+    // Held again (a re-upload): the retention period starts over.
+    const refresh = this.stmt("UPDATE chunk_owners SET added_time_ms = ? WHERE owner = ? AND sha256 = ?");
+    return this.db.transaction(() =>
+      digests.filter((digest) => {
+        if (insert.run(owner, digest, nowMs).changes === 1) return true;
+        refresh.run(nowMs, owner, digest);
+        return false;
+      }),
+    )();
+  }
+
+  retentionPage(afterSeq: number, limit: number, cutoffMs: number, nowMs: number): { expired: string[]; referenced: string[]; lastSeq: number } {
+    return this.db.transaction(() => {
+      const rows = this.stmt(
+        `SELECT seq, job_id, state, end_time_ms, spec_json, results_json FROM jobs WHERE seq > ? AND results_expired_time_ms = 0 ORDER BY seq LIMIT ${Math.max(1, Math.trunc(limit))}`,
+      ).all(afterSeq) as Pick<JobRow, "seq" | "job_id" | "state" | "end_time_ms" | "spec_json" | "results_json">[];
+      const expire = this.stmt("UPDATE jobs SET results_json = '[]', results_expired_time_ms = ? WHERE seq = ?");
+      const expired: string[] = [];
+      const referenced: string[] = [];
+      for (const row of rows) {
+        if (isTerminal(row.state as JobStateValue) && row.end_time_ms > 0 && row.end_time_ms < cutoffMs) {
+          expire.run(nowMs, row.seq);
+          expired.push(row.job_id);
+          continue;
+        }
+        const spec = JSON.parse(row.spec_json) as { input?: { upload?: { chunks?: { sha256: string }[] } | null } | null };
+        for (const chunk of spec.input?.upload?.chunks ?? []) referenced.push(chunk.sha256);
+        for (const result of JSON.parse(row.results_json) as ResultRecord[]) for (const chunk of result.manifest.chunks) referenced.push(chunk.sha256);
+      }
+      return { expired, referenced, lastSeq: rows.at(-1)?.seq ?? afterSeq };
+    }).immediate();
+  }
+
+  expireChunkOwners(cutoffMs: number): number {
+    return this.stmt("DELETE FROM chunk_owners WHERE added_time_ms < ?").run(cutoffMs).changes;
+  }
+
+  ownedChunkDigests(): IterableIterator<string> {
+    return this.stmt("SELECT DISTINCT sha256 FROM chunk_owners").pluck().iterate() as IterableIterator<string>;
   }
 
   ownedChunks(owner: string, digests: readonly string[]): Set<string> {

@@ -33,6 +33,7 @@ export interface JobRow {
   first_start_time_ms: number;
   end_time_ms: number;
   update_time_ms: number;
+  results_expired_time_ms: number;
 }
 
 export interface NodeRow {
@@ -77,6 +78,7 @@ export function toJob(row: JobRow): JobRecord {
     firstStartTimeMs: row.first_start_time_ms,
     endTimeMs: row.end_time_ms,
     updateTimeMs: row.update_time_ms,
+    resultsExpiredTimeMs: row.results_expired_time_ms,
   };
 }
 

@@ -40,6 +40,7 @@ export async function startHarness(options: { nodes?: string[]; clients?: string
     maxAttempts: 3,
     sqliteSynchronous: "NORMAL",
     maxChunkBytes: 2 * 1024 * 1024,
+    resultRetentionDays: 0,
     version: "test",
     ...options.config,
   };

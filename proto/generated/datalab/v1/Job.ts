@@ -87,6 +87,12 @@ export interface Job {
    * True once the job is in a terminal state (SUCCEEDED, FAILED, CANCELLED).
    */
   'done'?: (boolean);
+  /**
+   * When the coordinator removed the job's results after its retention period
+   * (--result-retention-days), Unix epoch ms; 0 while they are kept. Results then lists none and
+   * DownloadResult answers FAILED_PRECONDITION.
+   */
+  'resultsExpiredUnixMs'?: (number | string | Long);
 }
 
 /**
@@ -170,4 +176,10 @@ export interface Job__Output {
    * True once the job is in a terminal state (SUCCEEDED, FAILED, CANCELLED).
    */
   'done': (boolean);
+  /**
+   * When the coordinator removed the job's results after its retention period
+   * (--result-retention-days), Unix epoch ms; 0 while they are kept. Results then lists none and
+   * DownloadResult answers FAILED_PRECONDITION.
+   */
+  'resultsExpiredUnixMs': (number);
 }
