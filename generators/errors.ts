@@ -28,3 +28,14 @@ export class GeneratorError extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
   }
 }
+
+/**
+ * A differentially private fit that cannot run as asked: bad ε or δ, a non-DP model asked for
+ * an ε, or a domain the schema does not declare (a DP fit never reads it from the data).
+ */
+export class DpInputError extends Error {
+  override readonly name = "DpInputError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  }
+}

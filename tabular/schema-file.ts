@@ -15,7 +15,7 @@ export const EMBEDDED_SCHEMA_KEY = "datalab.schema";
 const COLUMN_TYPES = ["numerical", "categorical", "boolean", "datetime", "id", "pii"] as const;
 const ALLOWED_KEYS: Record<ColumnSchema["type"], readonly string[]> = {
   numerical: ["name", "type", "subtype", "decimals", "min", "max"],
-  categorical: ["name", "type"],
+  categorical: ["name", "type", "categories"],
   boolean: ["name", "type", "trueLabel", "falseLabel"],
   datetime: ["name", "type", "format"],
   id: ["name", "type", "pattern"],
@@ -91,8 +91,15 @@ function validateColumn(column: unknown, where: string): ColumnSchema {
       if (min !== null && max !== null && min > max) throw new SchemaError(`${at}: "min" (${min}) is greater than "max" (${max}); swap them.`);
       return { name, type: "numerical", subtype, decimals: subtype === "integer" ? 0 : decimals, min, max };
     }
-    case "categorical":
-      return { name, type: "categorical" };
+    case "categorical": {
+      const categories = column["categories"];
+      if (categories === undefined) return { name, type: "categorical" };
+      if (!Array.isArray(categories) || categories.length === 0 || categories.some((label) => typeof label !== "string")) {
+        throw new SchemaError(`${at}: "categories" must be a non-empty array of strings (every label the column may take).`);
+      }
+      if (new Set(categories).size !== categories.length) throw new SchemaError(`${at}: "categories" lists a label twice; keep each label once.`);
+      return { name, type: "categorical", categories: [...(categories as string[])] };
+    }
     case "boolean": {
       const trueLabel = str("trueLabel", "true");
       const falseLabel = str("falseLabel", "false");

@@ -25,6 +25,11 @@ export interface NumericalColumnSchema {
 export interface CategoricalColumnSchema {
   name: string;
   type: "categorical";
+  /**
+   * Optional: the column's domain, every label it may take. Differentially private fits need it
+   * (a domain read from the data would leak it); `datalab schema --categories` writes it.
+   */
+  categories?: string[];
 }
 
 /** A two-valued column; `trueLabel`/`falseLabel` keep the input's own spelling ("True", "yes", "1"). */
