@@ -44,3 +44,13 @@ export {
   type ZcdpCharge,
   ZcdpAccountant,
 } from "./zcdp.js";
+export {
+  DEFAULT_RDP_ORDERS,
+  deltaFromRdp,
+  dpSgdEpsilon,
+  dpSgdNoiseMultiplier,
+  epsilonFromRdp,
+  RdpAccountant,
+  subsampledGaussianRdp,
+} from "./rdp.js";
+export { binomialZScore, type ChiSquareResult, chiSquareTest } from "./goodness-of-fit.js";

@@ -2,7 +2,7 @@
  * Exact rationals for noise scales. The samplers of Canonne, Kamath & Steinke (2020) are exact only
  * when their parameters are rational, so a float σ or Laplace scale is turned into a rational that is
  * never smaller than the float asked for (more noise is the conservative direction): the float's
- * exact binary value is rounded UP to about 20 significant bits, i.e. by a relative 2^-20 ≈ 1e-6 at most.
+ * exact binary value is rounded UP to at least 19 significant bits, i.e. by a relative 2^-19 ≈ 2e-6 at most.
  */
 import { PrivacyParameterError } from "./errors.js";
 
@@ -44,7 +44,7 @@ function reduce(r: Rational): Rational {
   return g <= 1n ? r : { numerator: r.numerator / g, denominator: r.denominator / g };
 }
 
-/** r rounded UP to a rational p / 2^k with about `bits` significant bits (r itself when it already is that short). */
+/** r rounded UP to a rational p / 2^k with at least `bits` − 1 significant bits (relative excess < 2^(1−bits)). */
 export function roundUpRational(r: Rational, bits = RATIONAL_SCALE_BITS): Rational {
   if (r.numerator === 0n) return { numerator: 0n, denominator: 1n };
   // Choose k so that r·2^k has `bits` bits before the binary point (k may be negative: then den = 1).
