@@ -54,3 +54,13 @@ export {
   subsampledGaussianRdp,
 } from "./rdp.js";
 export { binomialZScore, type ChiSquareResult, chiSquareTest } from "./goodness-of-fit.js";
+export {
+  type BudgetStatus,
+  BudgetLedger,
+  type DatasetBudget,
+  type EntryState,
+  type LedgerEntry,
+  type LedgerOptions,
+  openBudgetLedger,
+  type PrivacyCost,
+} from "./budget-ledger.js";
