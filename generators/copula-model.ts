@@ -6,6 +6,7 @@
  */
 import type { TableSchema } from "../tabular/schema.js";
 import type { CandidateScore } from "./marginal-fit.js";
+import type { DpRecord } from "./dp-record.js";
 import type { MarginalFamily } from "./marginal-families.js";
 
 export const MODEL_FORMAT = "datalab-model";
@@ -81,4 +82,6 @@ export interface CopulaModel {
   /** Whether the estimated matrix had to be repaired to the nearest correlation matrix. */
   correlationRepaired: boolean;
   warnings: string[];
+  /** Present on a differentially private copula (`datalab synth --model dp-copula --epsilon E`): its ε, δ, ρ and mechanisms. */
+  privacy?: DpRecord;
 }

@@ -92,6 +92,44 @@ function compress(noisy: Float64Array, threshold: number): { map: Int32Array; at
   return { map, attribute: { groups, groupWeights } };
 }
 
+/**
+ * Numerical attributes are compressed into runs of consecutive cells (never merging distant values,
+ * which would scramble the order): runs of at least 3σ₁ noisy rows (MST's threshold) and, for a
+ * column of more than NUMERIC_GROUPS cells, of about n̂ / NUMERIC_GROUPS rows (a cell heavier than
+ * that, like zero capital gain, stays alone). The 1-way shape inside a run comes from the noisy
+ * 1-way counts, so the column keeps its fine shape while each 2-way table has at most
+ * (NUMERIC_GROUPS + 1)² cells: the noise per table grows with its cell count, and a 74 × 99 table
+ * of σ ≈ 37 noise would bury 32k rows. Post-processing of the 1-way measurement.
+ */
+export const NUMERIC_GROUPS = 24;
+
+function coarsenNumeric(noisy: Float64Array, target: number): { map: Int32Array; attribute: CompressedAttribute } {
+  const cells = noisy.length - 1; // the last cell is "missing" and stays its own group
+  const map = new Int32Array(noisy.length);
+  const groups: number[][] = [];
+  let current: number[] = [];
+  let mass = 0;
+  for (let c = 0; c < cells; c++) {
+    current.push(c);
+    mass += Math.max(0, noisy[c]!);
+    if (mass >= target || c === cells - 1) {
+      groups.push(current);
+      current = [];
+      mass = 0;
+    }
+  }
+  groups.push([cells]);
+  groups.forEach((members, g) => {
+    for (const c of members) map[c] = g;
+  });
+  const groupWeights = groups.map((members) => {
+    const weights = members.map((c) => Math.max(0, noisy[c]!));
+    const total = weights.reduce((s, w) => s + w, 0);
+    return total > 0 ? weights.map((w) => w / total) : members.map(() => 1 / members.length);
+  });
+  return { map, attribute: { groups, groupWeights } };
+}
+
 function sumOver(values: Float64Array): number {
   let s = 0;
   for (const v of values) s += v;
@@ -109,14 +147,6 @@ export function fitMst(table: Table, schema: TableSchema, request: DpRequest, so
   // 1. Noisy 1-way marginals, then compression.
   const sigma1 = gaussianSigmaForRho(Math.sqrt(d), rhoStep);
   const noisyOneWay = codes.map((c, i) => discreteGaussianNoise(countCells(c, domain.attributes[i]!.size), sigma1, source));
-  const compressed = noisyOneWay.map((y) => compress(y, 3 * sigma1));
-  const sizes = compressed.map((c) => c.attribute.groups.length);
-  const small = codes.map((c, i) => remapCodes(c, compressed[i]!.map));
-  const y1 = noisyOneWay.map((y, i) => {
-    const out = new Float64Array(sizes[i]!);
-    for (let c = 0; c < y.length; c++) out[compressed[i]!.map[c]!]! += y[c]!;
-    return out;
-  });
   // n̂: inverse-variance mean of the totals (the total of attribute i has variance (cells) σ₁²).
   let weightSum = 0;
   let weighted = 0;
@@ -126,6 +156,16 @@ export function fitMst(table: Table, schema: TableSchema, request: DpRequest, so
     weightSum += w;
   });
   const rows = Math.max(1, weighted / weightSum);
+  const compressed = noisyOneWay.map((y, i) =>
+    domain.attributes[i]!.kind === "numeric" ? coarsenNumeric(y, y.length - 1 > NUMERIC_GROUPS ? Math.max(rows / NUMERIC_GROUPS, 3 * sigma1) : 3 * sigma1) : compress(y, 3 * sigma1),
+  );
+  const sizes = compressed.map((c) => c.attribute.groups.length);
+  const small = codes.map((c, i) => remapCodes(c, compressed[i]!.map));
+  const y1 = noisyOneWay.map((y, i) => {
+    const out = new Float64Array(sizes[i]!);
+    for (let c = 0; c < y.length; c++) out[compressed[i]!.map[c]!]! += y[c]!;
+    return out;
+  });
   const independent = y1.map((y) => projectToSimplex(y, rows));
 
   // 2. Private spanning tree.
