@@ -45,7 +45,8 @@ export function exponentialMechanism(scores: ArrayLike<number>, epsilon: number,
     if (!Number.isFinite(score)) throw new PrivacyParameterError(`score ${i} is ${score}; scores must be finite`);
     if (score > best) best = score;
   }
-  const e = exactRationalOfFloat(epsilon);
+  // A planted test-only bug scales the noise; for this mechanism the noise scale is 2Δ/ε.
+  const e = exactRationalOfFloat(epsilon / (source.testOnlyNoiseScaleFactor ?? 1));
   const d = exactRationalOfFloat(sensitivity);
   // γ_i = ε (q_max − q_i) / (2Δ) = (e.num · gap.num · d.den) / (e.den · gap.den · 2 · d.num)
   const numerators: bigint[] = new Array(n);

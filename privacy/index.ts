@@ -4,7 +4,7 @@
  * Formulas and their sources: privacy/README.md.
  */
 export { BudgetExceededError, LedgerError, PrivacyParameterError } from "./errors.js";
-export { createCryptoSource, createSeededSource, type PrivacySource } from "./random-source.js";
+export { createCryptoSource, createSeededSource, type PrivacySource, type SeededSourceOptions } from "./random-source.js";
 export {
   exactRationalOfFloat,
   RATIONAL_SCALE_BITS,

@@ -108,3 +108,20 @@ describe("exponential mechanism (exact, by rejection)", () => {
     expect(() => exponentialMechanism([1], 0, 1, source)).toThrow(/ε must be/);
   });
 });
+
+describe("planted bug through a seeded source", () => {
+  test("a seeded source with testOnlyNoiseScaleFactor 0.5 halves the Gaussian σ and doubles the exponential mechanism's ε", () => {
+    const source = createSeededSource("bug", { testOnlyNoiseScaleFactor: 0.5 });
+    expect(source.privateRandomness).toBe(false);
+    expect(source.description).toMatch(/planted bug/);
+    const n = 50_000;
+    let sumSquares = 0;
+    for (const v of discreteGaussianNoise(new Float64Array(n), 8, source)) sumSquares += v * v;
+    expect(Math.abs(sumSquares / n / 16 - 1)).toBeLessThan(0.05);
+    const scores = [0, 1, 2];
+    const counts = new Float64Array(3);
+    for (let i = 0; i < 30_000; i++) counts[exponentialMechanism(scores, 1, 1, source)]!++;
+    expect(chiSquareTest(counts, exponentialMechanismProbabilities(scores, 2, 1)).pValue).toBeGreaterThan(1e-4);
+    expect(() => createSeededSource(1, { testOnlyNoiseScaleFactor: 0 })).toThrow(/must be a finite number > 0/);
+  });
+});

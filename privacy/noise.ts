@@ -29,14 +29,12 @@ export interface NoiseOptions {
   /** Grid step for real-valued queries (default 1: integer counts). σ and the scale are in the query's units. */
   readonly granularity?: number;
   /**
-   * Test-only: multiplies the noise scale (σ or b) before sampling. The audit plants a bug with
-   * 0.5 to show it is caught; production code never sets it. Results made with a factor ≠ 1 are
-   * reported by `noiseScaleFactorIsTestOnly`.
+   * Test-only: multiplies the noise scale (σ or b) before sampling, on top of the source's own
+   * factor (`createSeededSource(seed, { testOnlyNoiseScaleFactor })`). The audit plants a bug with
+   * 0.5 to show it is caught; production code never sets it.
    */
   readonly testOnlyNoiseScaleFactor?: number;
 }
-
-export const noiseScaleFactorIsTestOnly = "testOnlyNoiseScaleFactor ≠ 1 makes the noise smaller than accounted: never use it outside tests";
 
 function checkGranularity(options: NoiseOptions | undefined): number {
   const granularity = options?.granularity ?? 1;
@@ -46,9 +44,10 @@ function checkGranularity(options: NoiseOptions | undefined): number {
   return granularity;
 }
 
-function testFactor(options: NoiseOptions | undefined): Rational | undefined {
-  const factor = options?.testOnlyNoiseScaleFactor;
-  if (factor === undefined || factor === 1) return undefined;
+/** The planted-bug factor of the options times the source's (both test-only), as an exact rational. */
+function testFactor(options: NoiseOptions | undefined, source: PrivacySource): Rational | undefined {
+  const factor = (options?.testOnlyNoiseScaleFactor ?? 1) * (source.testOnlyNoiseScaleFactor ?? 1);
+  if (factor === 1) return undefined;
   if (!(factor > 0) || !Number.isFinite(factor)) throw new PrivacyParameterError(`testOnlyNoiseScaleFactor must be > 0, got ${factor}`);
   return exactRationalOfFloat(factor);
 }
@@ -94,7 +93,7 @@ function addNoise(values: ArrayLike<number>, granularity: number, draw: () => nu
  */
 export function discreteGaussianNoise(values: ArrayLike<number>, sigma: NoiseScale, source: PrivacySource, options?: NoiseOptions): Float64Array {
   const granularity = checkGranularity(options);
-  const sampler = new DiscreteGaussianSampler(gridSigmaSquared(sigma, granularity, testFactor(options)));
+  const sampler = new DiscreteGaussianSampler(gridSigmaSquared(sigma, granularity, testFactor(options, source)));
   return addNoise(values, granularity, () => sampler.sample(source));
 }
 
@@ -104,7 +103,7 @@ export function discreteGaussianNoise(values: ArrayLike<number>, sigma: NoiseSca
  */
 export function discreteLaplaceNoise(values: ArrayLike<number>, scale: NoiseScale, source: PrivacySource, options?: NoiseOptions): Float64Array {
   const granularity = checkGranularity(options);
-  const sampler = new DiscreteLaplaceSampler(gridLaplaceScale(scale, granularity, testFactor(options)));
+  const sampler = new DiscreteLaplaceSampler(gridLaplaceScale(scale, granularity, testFactor(options, source)));
   return addNoise(values, granularity, () => sampler.sample(source));
 }
 

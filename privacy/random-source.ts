@@ -29,6 +29,18 @@ export interface PrivacySource {
   uniformBelow(n: number): number;
   /** A uniform bigint in [0, n) for a bigint n ≥ 1, exactly. */
   uniformBelowBig(n: bigint): bigint;
+  /**
+   * Test-only planted bug: the noise functions and the exponential mechanism multiply their noise
+   * scale by this factor. Only a seeded source (never private) can carry it, so the audit can
+   * break a whole synthesizer without touching its code; undefined means 1.
+   */
+  readonly testOnlyNoiseScaleFactor?: number;
+}
+
+/** Options of a seeded source. */
+export interface SeededSourceOptions {
+  /** Planted bug for the audit: the noise scale is multiplied by this (e.g. 0.5). */
+  readonly testOnlyNoiseScaleFactor?: number;
 }
 
 /** Shared rejection-sampling logic over a word generator. */
@@ -95,11 +107,18 @@ class CryptoSource extends WordSource {
 class SeededSource extends WordSource {
   readonly privateRandomness = false;
   readonly description: string;
+  readonly testOnlyNoiseScaleFactor?: number;
   private readonly cipher;
   private readonly zeros = new Uint8Array(BLOCK_WORDS * 4);
-  constructor(seed: string | number | bigint) {
+  constructor(seed: string | number | bigint, options: SeededSourceOptions) {
     super();
-    this.description = `seeded AES-256-CTR, seed ${String(seed)} (NOT private: for tests only)`;
+    const factor = options.testOnlyNoiseScaleFactor;
+    if (factor !== undefined) {
+      if (!(factor > 0) || !Number.isFinite(factor)) throw new PrivacyParameterError(`testOnlyNoiseScaleFactor must be a finite number > 0, got ${factor}`);
+      this.testOnlyNoiseScaleFactor = factor;
+    }
+    const bug = factor === undefined || factor === 1 ? "" : `, noise scale × ${factor} (planted bug)`;
+    this.description = `seeded AES-256-CTR, seed ${String(seed)}${bug} (NOT private: for tests only)`;
     const key = createHash("sha256").update(`datalab privacy seeded source\0${String(seed)}`).digest();
     this.cipher = createCipheriv("aes-256-ctr", key, Buffer.alloc(16));
   }
@@ -115,6 +134,6 @@ export function createCryptoSource(): PrivacySource {
 }
 
 /** A repeatable source for tests and demos. Its output is NOT private (`privateRandomness: false`). */
-export function createSeededSource(seed: string | number | bigint): PrivacySource {
-  return new SeededSource(seed);
+export function createSeededSource(seed: string | number | bigint, options: SeededSourceOptions = {}): PrivacySource {
+  return new SeededSource(seed, options);
 }
