@@ -1,9 +1,10 @@
 /**
- * `datalab synth <input> …` — fit a Gaussian copula, sample, score, in one process (no server).
+ * `datalab synth <input> …` — fit a model (Gaussian copula, tree model, or a differentially private
+ * MST / DP copula), sample, score, in one process (no server).
  * Only parses flags and prints: the work is `runSynthesisJob`, the same function worker nodes run.
  */
 import { basename, extname } from "node:path";
-import type { MarginalFamily } from "../generators/index.js";
+import { checkDpRequest, DpInputError, describeDp, type MarginalFamily, type SynthModelName } from "../generators/index.js";
 import { runSynthesisJob, type SynthesisJobSpec, type SynthesisJobSummary } from "../trainer/synthesis-job.js";
 import { CliError } from "./cli-error.js";
 import { parseCount, parseFlags } from "./parse-flags.js";
@@ -11,6 +12,7 @@ import { parseCount, parseFlags } from "./parse-flags.js";
 export const usage = [
   "usage: datalab synth <input> [--rows N] [--seed S] [--out file.csv|.parquet] [--schema s.json]",
   "                     [--model-out m.json] [--where COND] [--json] [--no-score] [--report r.html]",
+  "                     [--model copula|mst|dp-copula] [--epsilon E [--delta D]]",
   "",
   "Fits a Gaussian copula to a table (.csv, .tsv, .parquet, .json, .ndjson), samples synthetic rows",
   "to a file in chunks (any row count in bounded memory), and scores them against the real rows.",
@@ -21,6 +23,11 @@ export const usage = [
   "  --out PATH             output table; format by extension: .csv .tsv .parquet .json .ndjson",
   "                         (default: <input-name>.synthetic.csv in the current directory)",
   "  --schema PATH          use this schema (from `datalab schema`) instead of inferring one",
+  "  --model NAME           copula (default, Gaussian copula), mst (a tree of 2-way marginals: Chow–Liu",
+  "                         without --epsilon, MST with it) or dp-copula (private copula, needs --epsilon)",
+  "  --epsilon E            differential privacy: fit mst or dp-copula with (ε, δ)-DP, E > 0. Needs --schema",
+  "                         with every column's domain (`datalab schema data.csv --categories --out s.json`)",
+  "  --delta D              δ of the DP guarantee, 0 < D < 1/rows (default 1e-9)",
   "  --model-out PATH       also save the fitted model; `datalab sample PATH` samples from it later",
   '  --where COND           conditional sampling, e.g. "sex=Female,age>40": comma-separated col=value,',
   '                         col!=value, col>x, col>=x, col<x, col<=x; quote names or values with "…"',
@@ -108,11 +115,31 @@ function humanSummary(summary: SynthesisJobSummary): string {
     );
     if (q.usefulness !== null) lines.push(`usefulness: ${q.usefulness.metric} ratio ${q.usefulness.ratio.toFixed(3)} predicting "${q.usefulness.target}" (synthetic-trained ÷ real-trained)`);
   }
-  if (summary.outputs.model) lines.push(`model: ${summary.outputs.model}`);
+  lines.push(summary.differentialPrivacy === null ? `model: ${summary.model}, not differentially private` : `model: ${summary.model}, differentially private: ${describeDp(summary.differentialPrivacy)}`);
+  if (summary.outputs.model) lines.push(`model file: ${summary.outputs.model}`);
   if (summary.outputs.reportHtml) lines.push(`report: ${summary.outputs.reportHtml}`);
   if (summary.outputs.reportJson) lines.push(`report (JSON): ${summary.outputs.reportJson}`);
   for (const warning of summary.warnings) lines.push(`warning: ${warning}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** A refused private fit (bad ε/δ, a non-DP model with ε, a domain the schema lacks) is a usage error: exit 2. */
+function asUsageError<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof DpInputError) throw new CliError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+async function asUsageErrorAsync<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DpInputError) throw new CliError(error.message, { cause: error });
+    throw error;
+  }
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -134,6 +161,9 @@ export async function run(argv: string[]): Promise<number> {
       holdout: { type: "string" },
       target: { type: "string" },
       json: { type: "boolean" },
+      model: { type: "string" },
+      epsilon: { type: "string" },
+      delta: { type: "string" },
     },
     { min: 1, max: 1, names: "one input table" },
   );
@@ -144,6 +174,10 @@ export async function run(argv: string[]): Promise<number> {
   if (marginal !== undefined && !(MARGINALS as readonly string[]).includes(marginal)) {
     throw new CliError(`--marginal must be one of ${MARGINALS.join(", ")}, got "${marginal}".`);
   }
+  const model = values.model ?? "copula";
+  const epsilon = values.epsilon === undefined ? undefined : Number(values.epsilon);
+  const delta = values.delta === undefined ? undefined : Number(values.delta);
+  asUsageError(() => checkDpRequest(model, epsilon, delta, undefined));
   const score = values["no-score"] !== true;
   if (!score && (values.report !== undefined || values["report-json"] !== undefined)) {
     throw new CliError("--report and --report-json need scoring; drop --no-score or the report flags.");
@@ -163,11 +197,14 @@ export async function run(argv: string[]): Promise<number> {
     allowOutOfRange: values["allow-out-of-range"] === true,
     marginal: marginal as MarginalFamily | "auto" | undefined,
     score,
+    model: model as SynthModelName,
+    epsilon,
+    delta,
   };
   const bar = progressBar();
   let summary: SynthesisJobSummary;
   try {
-    summary = await runSynthesisJob(spec, { onProgress: (fraction, stage) => bar.update(fraction, stage) });
+    summary = await asUsageErrorAsync(() => runSynthesisJob(spec, { onProgress: (fraction, stage) => bar.update(fraction, stage) }));
   } finally {
     bar.done();
   }

@@ -1,12 +1,20 @@
-/** Public surface of generators/: the Gaussian copula — fit, model file, (conditional) sampling. */
+/** Public surface of generators/: the Gaussian copula, the DP copula, MST / Chow–Liu tree models — fit, model file, sampling. */
 export type { CategoricalColumnModel, ColumnModel, CopulaDimension, CopulaModel, NumericColumnModel, Rounding, TextColumnModel } from "./copula-model.js";
 export { GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION } from "./copula-model.js";
-export { ConditionError, GeneratorError, ModelFileError } from "./errors.js";
+export { ConditionError, DpInputError, GeneratorError, ModelFileError } from "./errors.js";
 export { type FitOptions, fitGaussianCopula } from "./fit-copula.js";
 export type { MarginalFamily } from "./marginal-families.js";
 export { CopulaSampler, DEFAULT_CHUNK_ROWS, type SamplerOptions, sampleTable } from "./copula-sampler.js";
-export { type StreamSampleOptions, type StreamSampleResult, sampleToFile } from "./sample-to-file.js";
-export { loadModel, parseModel, saveModel, serializeModel } from "./model-file.js";
+export { openSampler, sampleSynthTable, type StreamSampleOptions, type StreamSampleResult, sampleToFile } from "./sample-to-file.js";
+export { loadModel, loadSynthModel, parseModel, parseSynthModel, saveModel, serializeModel, type SynthModel } from "./model-file.js";
 export { type ConditionOperator, type ConditionTerm, parseWhere } from "./where-syntax.js";
 export { type ConditionPlan, planConditions } from "./conditioning.js";
 export { normalCdf, normalQuantile } from "./normal-distribution.js";
+export { type DiscreteAttribute, type DiscreteDomain, encodeTable as encodeDiscrete, privateDomainFromSchema } from "./discrete-domain.js";
+export { type DpRecord, describeDp, type MechanismRecord } from "./dp-record.js";
+export { checkDpRequest, DEFAULT_DELTA, DP_MODELS, type DpModelName, type DpRequest, SYNTH_MODELS, type SynthModelName } from "./dp-request.js";
+export { BUDGET_SPLIT as DP_COPULA_BUDGET_SPLIT, fitDpCopula } from "./dp-copula/fit-dp-copula.js";
+export { fitChowLiu, fitMst } from "./mst/fit-mst.js";
+export { MST_GENERATOR_NAME, type MstModel } from "./mst/mst-model.js";
+export { MstSampler } from "./mst/mst-sampler.js";
+export { declaredSchema, fitSynthModel, type SynthFitOptions } from "./fit-synth-model.js";

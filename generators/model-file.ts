@@ -11,26 +11,39 @@ import { readFile } from "node:fs/promises";
 import { writeFileAtomic } from "../tabular/index.js";
 import { type CopulaModel, GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION } from "./copula-model.js";
 import { ModelFileError } from "./errors.js";
+import { MST_GENERATOR_NAME, type MstModel } from "./mst/mst-model.js";
+
+/** Any model `datalab synth --model-out` writes: a (DP) Gaussian copula or a tree model (MST / Chow–Liu). */
+export type SynthModel = CopulaModel | MstModel;
 
 function checksumOf(body: string): string {
   return `sha256:${createHash("sha256").update(body).digest("hex")}`;
 }
 
 /** The file's text: compact JSON (the tables are long; indentation would triple the size). */
-export function serializeModel(model: CopulaModel): string {
-  const { checksum: _ignored, ...content } = model as CopulaModel & { checksum?: string };
+export function serializeModel(model: SynthModel): string {
+  const { checksum: _ignored, ...content } = model as SynthModel & { checksum?: string };
   const body = JSON.stringify(content);
   return `${JSON.stringify({ ...content, checksum: checksumOf(body) })}\n`;
 }
 
-export async function saveModel(path: string, model: CopulaModel): Promise<void> {
+export async function saveModel(path: string, model: SynthModel): Promise<void> {
   await writeFileAtomic(path, serializeModel(model));
 }
 
 const REFIT = "fit a new one with `datalab synth <data> --model-out <file>`";
 
-/** Parses and validates a model file's text; `path` only names the file in messages. */
+/** Parses and validates a Gaussian copula model file's text; `path` only names the file in messages. */
 export function parseModel(text: string, path: string): CopulaModel {
+  const model = parseSynthModel(text, path);
+  if (model.generator !== GENERATOR_NAME) {
+    throw new ModelFileError(path, `${path} holds a "${model.generator}" model; this command reads ${GENERATOR_NAME} models. Use \`datalab sample\` for it.`);
+  }
+  return model;
+}
+
+/** Parses and validates any model file's text (copula or tree model). */
+export function parseSynthModel(text: string, path: string): SynthModel {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -47,19 +60,45 @@ export function parseModel(text: string, path: string): CopulaModel {
       `${path} is a version ${JSON.stringify(record["version"])} model file; this datalab reads version ${MODEL_VERSION}. Refit with this datalab (\`datalab synth <data> --model-out <file>\`) or use the datalab that wrote it.`,
     );
   }
-  if (record["generator"] !== GENERATOR_NAME) {
-    throw new ModelFileError(path, `${path} holds a "${String(record["generator"])}" model; \`datalab sample\` reads ${GENERATOR_NAME} models. Use the command of that generator.`);
+  if (record["generator"] !== GENERATOR_NAME && record["generator"] !== MST_GENERATOR_NAME) {
+    throw new ModelFileError(path, `${path} holds a "${String(record["generator"])}" model; \`datalab sample\` reads ${GENERATOR_NAME} and ${MST_GENERATOR_NAME} models. Use the command of that generator.`);
   }
   const { checksum, ...content } = record;
   if (typeof checksum !== "string" || checksum !== checksumOf(JSON.stringify(content))) {
     throw new ModelFileError(path, `${path} is corrupted (its checksum does not match its content); restore the original file or ${REFIT}.`);
   }
-  const problem = structuralProblem(content as unknown as CopulaModel);
+  const problem = record["generator"] === MST_GENERATOR_NAME ? treeProblem(content as unknown as MstModel) : structuralProblem(content as unknown as CopulaModel);
   if (problem !== null) throw new ModelFileError(path, `${path} is inconsistent (${problem}); ${REFIT}.`);
-  return content as unknown as CopulaModel;
+  return content as unknown as SynthModel;
 }
 
 export async function loadModel(path: string): Promise<CopulaModel> {
+  return parseModel(await readModelText(path), path);
+}
+
+/** Loads any model file (copula or tree model). */
+export async function loadSynthModel(path: string): Promise<SynthModel> {
+  return parseSynthModel(await readModelText(path), path);
+}
+
+/** The first structural defect of a tree model, or null. */
+function treeProblem(model: MstModel): string | null {
+  const d = model.attributes?.length;
+  if (!Array.isArray(model.attributes) || !Array.isArray(model.compression) || !Array.isArray(model.order) || !Array.isArray(model.parent) || !Array.isArray(model.probabilities)) {
+    return "attributes, compression, order, parent or probabilities missing";
+  }
+  if (model.compression.length !== d || model.parent.length !== d || model.probabilities.length !== d || model.order.length !== d) return "the tree's arrays differ in length";
+  for (let i = 0; i < d; i++) {
+    const size = model.compression[i]!.groups.length;
+    const parent = model.parent[i]!;
+    const parentSize = parent < 0 ? 1 : model.compression[parent]?.groups.length;
+    if (parentSize === undefined || model.probabilities[i]!.length !== size * parentSize) return `attribute ${i} has a probability table of the wrong size`;
+    if (model.compression[i]!.groups.some((group) => group.some((cell) => !(cell >= 0 && cell < model.attributes[i]!.size)))) return `attribute ${i} has an unknown cell`;
+  }
+  return null;
+}
+
+async function readModelText(path: string): Promise<string> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -68,7 +107,7 @@ export async function loadModel(path: string): Promise<CopulaModel> {
     const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? "unreadable");
     throw new ModelFileError(path, `cannot read model file ${path} (${reason}); check the path or ${REFIT}.`, { cause: error });
   }
-  return parseModel(text, path);
+  return text;
 }
 
 /** A description of the first structural defect, or null. The checksum already guards against

@@ -5,9 +5,11 @@
  * or abort the partial file is removed.
  */
 import { openTableWriter } from "../tabular/index.js";
-import type { CopulaModel } from "./copula-model.js";
-import { CopulaSampler, DEFAULT_CHUNK_ROWS, type SamplerOptions } from "./copula-sampler.js";
-import { GeneratorError } from "./errors.js";
+import type { Table, TableSchema } from "../tabular/index.js";
+import { CopulaSampler, DEFAULT_CHUNK_ROWS, type SamplerOptions, sampleTable } from "./copula-sampler.js";
+import { ConditionError, GeneratorError } from "./errors.js";
+import type { SynthModel } from "./model-file.js";
+import { MstSampler } from "./mst/mst-sampler.js";
 
 export interface StreamSampleOptions extends SamplerOptions {
   chunkRows?: number;
@@ -22,11 +24,27 @@ export interface StreamSampleResult {
   path: string;
 }
 
-export async function sampleToFile(model: CopulaModel, path: string, rows: number, options: StreamSampleOptions = {}): Promise<StreamSampleResult> {
+/** The sampler of a model of either kind; `rows` is the whole output (tree models allocate rows in fixed blocks). */
+export function openSampler(model: SynthModel, rows: number, options: SamplerOptions = {}): { schema: TableSchema; sampleChunk(start: number, rows: number): Promise<Table> } {
+  if (model.generator !== "mst") return new CopulaSampler(model, options);
+  if (options.where !== undefined && options.where.length > 0) {
+    throw new ConditionError("--where needs a copula model (--model copula or dp-copula); a tree model (mst) samples whole rows only.");
+  }
+  return new MstSampler(model, { totalRows: rows, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+}
+
+/** `rows` rows of any model into one in-memory table. */
+export async function sampleSynthTable(model: SynthModel, rows: number, options: SamplerOptions = {}): Promise<Table> {
+  if (!Number.isSafeInteger(rows) || rows < 0) throw new GeneratorError(`cannot sample ${rows} rows; give a whole number of rows ≥ 0.`);
+  if (model.generator !== "mst") return await sampleTable(model, rows, options);
+  return await openSampler(model, rows, options).sampleChunk(0, rows);
+}
+
+export async function sampleToFile(model: SynthModel, path: string, rows: number, options: StreamSampleOptions = {}): Promise<StreamSampleResult> {
   if (!Number.isSafeInteger(rows) || rows < 0) throw new GeneratorError(`cannot sample ${rows} rows; give a whole number of rows ≥ 0.`);
   const started = performance.now();
   // Build the sampler first: bad conditions fail before any file is created.
-  const sampler = new CopulaSampler(model, options);
+  const sampler = openSampler(model, rows, options);
   const chunkRows = Math.max(1, options.chunkRows ?? DEFAULT_CHUNK_ROWS);
   const writer = await openTableWriter(path, sampler.schema);
   try {

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { mediaTypeForName, tunables } from "../proto/index.js";
-import { CopulaSampler, sampleToFile } from "../generators/index.js";
+import { DpInputError, openSampler, sampleToFile, type SynthModelName } from "../generators/index.js";
 import { encodeTable, writeFileAtomic } from "../tabular/index.js";
 import { ModelCache } from "./model-cache.js";
 import { runSynthesisJob, type SampleJobSummary, type SynthesisJobSpec } from "./synthesis-job.js";
@@ -59,7 +59,7 @@ async function runCachedSampleJob(request: TaskRunRequest, tablePath: string, ho
   if (rows <= IN_MEMORY_MAX_ROWS && request.outputFormat === "csv") {
     // A small table is formatted in memory (the same bytes sampleToFile writes): it goes to the
     // coordinator inside CompleteTask, and the node writes it to disk only if it must keep it.
-    const sampler = new CopulaSampler(model, { seed, ...where });
+    const sampler = openSampler(model, rows, { seed, ...where });
     const data = encodeTable(tablePath, await sampler.sampleChunk(0, rows), sampler.schema);
     if (data.length <= tunables.maxInlineResultBytes) return { summary: summarize((performance.now() - started) / 1000), data };
     await writeFileAtomic(tablePath, data);
@@ -74,10 +74,24 @@ async function runCachedSampleJob(request: TaskRunRequest, tablePath: string, ho
   return { summary: summarize(result.seconds) };
 }
 
+/** The job's model name as `datalab synth --model` takes it (the proto allows gaussian_copula, dp_copula spellings). */
+function synthModelOf(name: string): SynthModelName {
+  const normalised = name.replaceAll("_", "-");
+  if (normalised === "gaussian-copula" || normalised === "copula") return "copula";
+  if (normalised === "mst" || normalised === "dp-copula") return normalised;
+  throw new TaskSpecError(`model "${name}" is not available on this node; use gaussian_copula, mst or dp_copula.`);
+}
+
+/** δ of a private job from model_options_json {"delta": D}; undefined = the default 1e-9. */
+function deltaOf(options: Record<string, unknown>): number | undefined {
+  const delta = options["delta"];
+  if (delta === undefined) return undefined;
+  if (typeof delta !== "number") throw new TaskSpecError(`model option "delta" must be a number, got ${JSON.stringify(delta)}.`);
+  return delta;
+}
+
 export async function runDatalabTask(request: TaskRunRequest, hooks: TaskRunHooks): Promise<TaskRunResult> {
-  if (request.model !== "gaussian_copula" && request.model !== "gaussian-copula" && request.model !== "copula") {
-    throw new TaskSpecError(`model "${request.model}" is not available on this node; use gaussian_copula.`);
-  }
+  const model = synthModelOf(request.model);
   const tablePath = join(request.outputDir, `synthetic.${request.outputFormat}`);
   const onProgress = (fraction: number, stage: string) => hooks.onProgress(fraction, stage);
   if (request.kind === "sample") {
@@ -96,6 +110,9 @@ export async function runDatalabTask(request: TaskRunRequest, hooks: TaskRunHook
     seed: BigInt(request.seed),
     modelOutPath: modelPath,
     score: request.scoring.enabled,
+    model,
+    epsilon: request.epsilon,
+    delta: deltaOf(request.modelOptions),
   };
   if (request.where !== undefined) spec.where = request.where;
   if (request.schemaJson !== undefined) {
@@ -110,7 +127,14 @@ export async function runDatalabTask(request: TaskRunRequest, hooks: TaskRunHook
     if (request.scoring.holdoutPath !== undefined) spec.holdoutPath = request.scoring.holdoutPath;
     if (request.scoring.targetColumn !== undefined) spec.targetColumn = request.scoring.targetColumn;
   }
-  const summary = await runSynthesisJob(spec, { onProgress, signal: hooks.signal });
+  let summary: Awaited<ReturnType<typeof runSynthesisJob>>;
+  try {
+    summary = await runSynthesisJob(spec, { onProgress, signal: hooks.signal });
+  } catch (error) {
+    // A refused private fit (bad ε/δ, no domain in the schema) fails the same way on every node: not retryable.
+    if (error instanceof DpInputError) throw new TaskSpecError(error.message, { cause: error });
+    throw error;
+  }
   const files = [file("table", tablePath), file("model", modelPath)];
   if (request.scoring.enabled && existsSync(reportJsonPath)) files.push(file("report", reportJsonPath));
   if (request.scoring.enabled && existsSync(reportHtmlPath)) files.push(file("report_html", reportHtmlPath));

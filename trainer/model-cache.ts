@@ -8,11 +8,11 @@
  * stay (least recently used goes first); callers must not modify a returned model.
  */
 import { statSync } from "node:fs";
-import { type CopulaModel, loadModel } from "../generators/index.js";
+import { loadSynthModel, type SynthModel } from "../generators/index.js";
 
 interface Entry {
   identity: string;
-  model: Promise<CopulaModel>;
+  model: Promise<SynthModel>;
 }
 
 export class ModelCache {
@@ -25,7 +25,7 @@ export class ModelCache {
     this.#maxEntries = Math.max(1, maxEntries);
   }
 
-  async load(path: string): Promise<CopulaModel> {
+  async load(path: string): Promise<SynthModel> {
     const info = statSync(path);
     const identity = `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}`;
     const cached = this.#entries.get(path);
@@ -36,7 +36,7 @@ export class ModelCache {
       return cached.model;
     }
     this.parses++;
-    const model = loadModel(path);
+    const model = loadSynthModel(path);
     const entry: Entry = { identity, model };
     this.#entries.delete(path);
     this.#entries.set(path, entry);

@@ -8,16 +8,21 @@
  * conditions fail before any file is created, and an abort (signal) removes the partial output.
  */
 import {
-  CopulaSampler,
-  type CopulaModel,
-  fitGaussianCopula,
-  loadModel,
+  checkDpRequest,
+  type DpRecord,
+  describeDp,
+  fitSynthModel,
+  loadSynthModel,
   type MarginalFamily,
+  openSampler,
   parseWhere,
   saveModel,
-  sampleTable,
+  sampleSynthTable,
   sampleToFile,
+  type SynthModel,
+  type SynthModelName,
 } from "../generators/index.js";
+import type { PrivacySource } from "../privacy/index.js";
 import { loadTable, readSchemaFile, type Table, type TableSchema, writeFileAtomic } from "../tabular/index.js";
 import { renderHtmlReport, scoreTables } from "../benchmarks/index.js";
 
@@ -40,6 +45,13 @@ export interface SynthesisJobSpec {
   allowOutOfRange?: boolean | undefined;
   /** Force one marginal family (default: chosen per column by KS). */
   marginal?: MarginalFamily | "auto" | undefined;
+  /** Default "copula". "mst" without ε is the Chow–Liu tree; "mst" / "dp-copula" with ε are differentially private. */
+  model?: SynthModelName | undefined;
+  /** Differential privacy: ε (> 0) and δ (default 1e-9) of the whole fit. Needs a DP model and a schema file with the domain. */
+  epsilon?: number | undefined;
+  delta?: number | undefined;
+  /** Noise source of a private fit (default node:crypto); a seeded source is for tests and marks the output NOT private. */
+  privacySource?: PrivacySource | undefined;
   /** Score the output with the benchmark suite (default true). */
   score?: boolean | undefined;
   chunkRows?: number | undefined;
@@ -63,6 +75,10 @@ export interface ColumnTypeCounts {
 }
 
 export interface SynthesisJobSummary {
+  /** The --model that ran: copula, mst (Chow–Liu without ε) or dp-copula. */
+  model: string;
+  /** ε, δ, ρ, mechanisms and budget split of a private fit; null when the fit is not private. */
+  differentialPrivacy: DpRecord | null;
   rows: number;
   seed: string;
   inputRows: number;
@@ -119,13 +135,18 @@ function countColumnTypes(schema: TableSchema): ColumnTypeCounts {
   return counts;
 }
 
-function marginalsOf(model: CopulaModel): Record<string, string> {
+function marginalsOf(model: SynthModel): Record<string, string> {
   const out: Record<string, string> = {};
+  if (model.generator === "mst") return out;
   for (const column of model.columns) {
     if (column.kind !== "numeric") continue;
-    out[column.name] = column.marginal?.family ?? (column.constant !== null ? "constant" : "all-null");
+    out[column.name] = column.marginal?.family ?? (model.privacy !== undefined ? "noisy histogram" : column.constant !== null ? "constant" : "all-null");
   }
   return out;
+}
+
+function privacyOf(model: SynthModel): DpRecord | null {
+  return model.generator === "mst" ? model.privacy : (model.privacy ?? null);
 }
 
 const seconds = (from: number) => (performance.now() - from) / 1000;
@@ -136,8 +157,10 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
   const scoring = spec.score ?? true;
   const sampleShare = scoring ? 0.7 : 0.85;
 
-  // Malformed --where syntax fails before any work; its meaning is checked once the model exists.
+  // Malformed --where syntax and a bad model/ε/δ fail before any work; the rest once the model exists.
   if (spec.where !== undefined) parseWhere(spec.where);
+  const modelName = spec.model ?? "copula";
+  checkDpRequest(modelName, spec.epsilon, spec.delta, undefined);
   progress(0, "load");
   let t = performance.now();
   const schema = typeof spec.schema === "string" ? await readSchemaFile(spec.schema) : spec.schema;
@@ -147,17 +170,21 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
 
   progress(0.1, "fit");
   t = performance.now();
-  const model = fitGaussianCopula(loaded.table, {
-    allowOutOfRange: spec.allowOutOfRange ?? false,
-    ...(spec.marginal === undefined ? {} : { marginal: spec.marginal }),
+  const model = fitSynthModel(loaded.table, loaded.schema, {
+    model: modelName,
+    epsilon: spec.epsilon,
+    delta: spec.delta,
+    userSchema: schema,
+    privacySource: spec.privacySource,
+    copula: { allowOutOfRange: spec.allowOutOfRange ?? false, ...(spec.marginal === undefined ? {} : { marginal: spec.marginal }) },
   });
   const fitSeconds = seconds(t);
   // Check the conditions now, so a bad --where leaves no file behind.
   const seed = BigInt.asUintN(64, BigInt(spec.seed ?? 0));
-  new CopulaSampler(model, { seed, ...(spec.where === undefined ? {} : { where: spec.where }) });
+  const rows = spec.rows ?? loaded.table.rowCount;
+  openSampler(model, rows, { seed, ...(spec.where === undefined ? {} : { where: spec.where }) });
   hooks.signal?.throwIfAborted();
 
-  const rows = spec.rows ?? loaded.table.rowCount;
   progress(0.15, "sample");
   t = performance.now();
   await sampleToFile(model, spec.outputPath, rows, {
@@ -170,6 +197,7 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
   const sampleSeconds = seconds(t);
   if (spec.modelOutPath !== undefined) await saveModel(spec.modelOutPath, model);
 
+  const differentialPrivacy = privacyOf(model);
   const warnings = [...loaded.warnings, ...model.warnings];
   let quality: SynthesisQuality | undefined;
   t = performance.now();
@@ -177,7 +205,7 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
     warnings.push("scoring skipped: with --where the synthetic rows follow the condition, so comparing them with the whole real table would not measure fidelity");
   } else if (scoring && rows > 0) {
     progress(0.15 + sampleShare, "score");
-    quality = await scoreSynthesis(loaded.table, loaded.schema, model, seed, rows, spec, (f) => progress(0.15 + sampleShare + (0.85 - sampleShare) * f, "score"));
+    quality = await scoreSynthesis(loaded.table, loaded.schema, model, seed, rows, spec, differentialPrivacy, (f) => progress(0.15 + sampleShare + (0.85 - sampleShare) * f, "score"));
   }
   const scoreSeconds = seconds(t);
   progress(1, "done");
@@ -187,6 +215,8 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
   if (quality !== undefined && spec.reportJsonPath !== undefined) outputs.reportJson = spec.reportJsonPath;
   if (quality !== undefined && spec.reportHtmlPath !== undefined) outputs.reportHtml = spec.reportHtmlPath;
   return {
+    model: modelName,
+    differentialPrivacy,
     rows,
     seed: seed.toString(),
     inputRows: loaded.table.rowCount,
@@ -210,7 +240,7 @@ export async function runSampleJob(
 ): Promise<SampleJobSummary> {
   const started = performance.now();
   hooks.onProgress?.(0, "load");
-  const model = await loadModel(modelPath);
+  const model = await loadSynthModel(modelPath);
   const seedValue = BigInt.asUintN(64, BigInt(seed));
   hooks.onProgress?.(0.02, "sample");
   const rowCount = rows ?? model.training.rows;
@@ -227,16 +257,17 @@ export async function runSampleJob(
 async function scoreSynthesis(
   real: Table,
   schema: TableSchema,
-  model: CopulaModel,
+  model: SynthModel,
   seed: bigint,
   rows: number,
   spec: SynthesisJobSpec,
+  differentialPrivacy: DpRecord | null,
   onProgress: (fraction: number) => void,
 ): Promise<SynthesisQuality> {
   // The rows of the output file, regenerated in memory: sampling is keyed by global row index,
   // so these are exactly the rows written (no need to parse the file back). Fidelity is scored
   // on all of them; the privacy metrics on seeded samples of at most PRIVACY_ROWS_CAP rows.
-  const synthetic = await sampleTable(model, rows, { seed });
+  const synthetic = await sampleSynthTable(model, rows, { seed });
   const holdout = spec.holdoutPath === undefined ? undefined : (await loadTable(spec.holdoutPath, { schema })).table;
   const report = await scoreTables(real, synthetic, {
     seed: Number(seed % 2147483647n),
@@ -245,8 +276,9 @@ async function scoreSynthesis(
     ...(spec.targetColumn === undefined ? {} : { targetColumn: spec.targetColumn }),
     onProgress: (fraction) => onProgress(fraction),
   });
-  if (spec.reportJsonPath !== undefined) await writeFileAtomic(spec.reportJsonPath, `${JSON.stringify(report, null, 2)}\n`);
-  if (spec.reportHtmlPath !== undefined) await writeFileAtomic(spec.reportHtmlPath, renderHtmlReport(report));
+  // The report says how private the model is: the DP record in the JSON, a paragraph in the HTML.
+  if (spec.reportJsonPath !== undefined) await writeFileAtomic(spec.reportJsonPath, `${JSON.stringify({ ...report, differentialPrivacy }, null, 2)}\n`);
+  if (spec.reportHtmlPath !== undefined) await writeFileAtomic(spec.reportHtmlPath, withPrivacyNote(renderHtmlReport(report), differentialPrivacy));
   return {
     overall: report.quality.score,
     columnShapes: report.quality.columnShapes,
@@ -262,4 +294,20 @@ async function scoreSynthesis(
     privacyRealRows: report.privacy === null ? null : (report.settings.privacySampleRows?.real ?? report.tables.realRows),
     privacySyntheticRows: report.privacy === null ? null : (report.settings.privacySampleRows?.synthetic ?? report.tables.syntheticRows),
   };
+}
+
+function escapeHtml(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+
+/** The report's HTML with one paragraph after the opening <body> saying whether the model is differentially private. */
+function withPrivacyNote(html: string, record: DpRecord | null): string {
+  const note =
+    record === null
+      ? "<p><strong>Differential privacy:</strong> none (the model was fitted without --epsilon).</p>"
+      : `<p><strong>Differential privacy:</strong> ${escapeHtml(describeDp(record))}; mechanisms: ${escapeHtml(record.mechanisms.map((m) => `${m.release} (${m.mechanism}, ρ ${m.rho.toPrecision(3)})`).join("; "))}.</p>`;
+  const at = html.search(/<body[^>]*>/);
+  if (at < 0) return note + html;
+  const end = html.indexOf(">", at) + 1;
+  return html.slice(0, end) + note + html.slice(end);
 }

@@ -27,6 +27,8 @@ export interface TaskRunRequest {
   outputFormat: "csv" | "parquet";
   model: string;
   modelOptions: Record<string, unknown>;
+  /** Differential-privacy ε of the job (JobSpec.epsilon); undefined = not a DP job. */
+  epsilon?: number | undefined;
   scoring: { enabled: boolean; privacy: boolean; holdoutPath: string | undefined; targetColumn: string | undefined };
 }
 
@@ -121,6 +123,7 @@ export function taskRunRequestOf(
     outputFormat: format,
     model: spec.model === "" ? "gaussian_copula" : spec.model,
     modelOptions,
+    epsilon: spec.epsilon,
     scoring: {
       enabled: spec.scoring?.enabled ?? false,
       privacy: spec.scoring?.privacy ?? false,

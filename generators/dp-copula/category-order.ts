@@ -50,8 +50,8 @@ export function privateCategoryRanks(
 ): { ranks: Int32Array[]; mechanism: MechanismRecord | null } {
   const guides = attributes.flatMap((a, i) => (a.kind === "numeric" ? [i] : []));
   const categoricals = attributes.flatMap((a, i) => (a.kind === "categorical" && a.size > 2 ? [i] : []));
-  const ranks = attributes.map((attribute, i) => {
-    const r = new Int32Array(attribute.size);
+  const ranks: Int32Array[] = attributes.map((attribute, i) => {
+    const r: Int32Array = new Int32Array(attribute.size);
     if (attribute.kind === "numeric") {
       r[attribute.size - 1] = 0;
       for (let c = 0; c < attribute.size - 1; c++) r[c] = c + 1;
