@@ -3,12 +3,17 @@
  * - exact discrete Gaussian / Laplace noise throughput (samples/s) from node:crypto, on a vector of
  *   the size MST measures on Adult (1-way and 2-way marginals: tens of thousands of cells);
  * - exact exponential-mechanism selections per second over the candidate count of MST on Adult;
- * - membership-inference AUC and audited ε lower bound of the count mechanism at ε ∈ {0.3, 1, 3}.
+ * - membership-inference AUC and audited ε lower bound of the count mechanism, MST and the DP
+ *   copula at ε ∈ {0.3, 1, 3} (the synthesizers on the audit's neighbouring Adult slices).
  * Standalone: `node dist/privacy/privacy.bench.js [out.json]` after compiling it (command in privacy/README.md).
  */
 import { writeFileSync } from "node:fs";
 import * as os from "node:os";
+import { checkDpRequest, fitDpCopula, fitMst } from "../generators/index.js";
+import { loadTable } from "../tabular/index.js";
+import { neighbouringTables } from "./audit/canary-tables.js";
 import { auditThresholdAttack } from "./audit/index.js";
+import { copulaCanaryFrequency, mstCanaryProbability } from "./audit/synthesizer-scores.js";
 import { exponentialMechanism } from "./exponential-mechanism.js";
 import { discreteGaussianNoise, discreteLaplaceNoise } from "./noise.js";
 import { createCryptoSource } from "./random-source.js";
@@ -56,12 +61,42 @@ export async function run(): Promise<Record<string, unknown>> {
       epsilonLowerBound95: Number(audit.epsilonLowerBound.toFixed(4)),
     };
   }
+  // Membership inference on the synthesizers: the audit's canary, 300 fits per world and ε.
+  const { table, schema } = await loadTable("fixtures/adult/adult.csv");
+  const tables = neighbouringTables(table, schema, ["workclass", "education", "marital-status", "sex", "race", "income"], "race", 2000);
+  const synthesizers: Record<string, unknown> = {};
+  for (const fit of ["mst", "dp-copula"] as const) {
+    for (const epsilon of [0.3, 1, 3]) {
+      const request = checkDpRequest(fit, epsilon, 1e-9, tables.withCanary.rowCount)!;
+      const trials = 300;
+      const without = new Float64Array(trials);
+      const withCanary = new Float64Array(trials);
+      const started = performance.now();
+      for (let i = 0; i < trials; i++) {
+        for (const [world, out] of [
+          [tables.without, without],
+          [tables.withCanary, withCanary],
+        ] as const) {
+          const model = fit === "mst" ? fitMst(world, tables.schema, request, source) : fitDpCopula(world, tables.schema, request, source);
+          out[i] = "probabilities" in model ? mstCanaryProbability(model, "race") : copulaCanaryFrequency(model, "race");
+        }
+      }
+      const audit = auditThresholdAttack(without, withCanary, 1e-9, 0.05);
+      synthesizers[`${fit}_epsilon_${epsilon}`] = {
+        trialsPerWorld: trials,
+        auc: Number(audit.auc.toFixed(4)),
+        epsilonLowerBound95: Number(audit.epsilonLowerBound.toFixed(4)),
+        secondsPerFit: Number(((performance.now() - started) / 1000 / (2 * trials)).toFixed(4)),
+      };
+    }
+  }
   return {
     noiseCells: cells,
     discreteGaussian: gaussian,
     discreteLaplace: laplace,
     exponentialMechanism: { candidates: scores.length, epsilon: 0.05, selectionsPerSecond: Math.round(selections / emSeconds) },
     countMechanismMembershipInference: { delta: 1e-9, ...membership },
+    synthesizerMembershipInference: { delta: 1e-9, rows: 2000, columns: 6, canary: "race value only the schema declares", ...synthesizers },
   };
 }
 
