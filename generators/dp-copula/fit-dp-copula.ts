@@ -69,7 +69,19 @@ export function fitDpCopula(table: Table, schema: TableSchema, request: DpReques
   const tauRho = request.rho - marginalRho - orderRho;
 
   const sigmaHistogram = gaussianSigmaForRho(Math.sqrt(2 * d), marginalRho);
-  const histograms = codes.map((c, i) => projectToSimplex(discreteGaussianNoise(countCells(c, domain.attributes[i]!.size), sigmaHistogram, source), n));
+  const histograms = codes.map((c, i) => {
+    const noisy = discreteGaussianNoise(countCells(c, domain.attributes[i]!.size), sigmaHistogram, source);
+    // A missing cell whose noisy count is below 3σ is read as "no nulls" (MST's threshold for noise-level
+    // cells): otherwise a column without nulls would get a few percent of them from noise alone.
+    const missing = noisy.length - 1;
+    const noNulls = noisy[missing]! < 3 * sigmaHistogram;
+    if (noNulls) noisy[missing] = 0;
+    const projected = projectToSimplex(noNulls ? noisy.subarray(0, missing) : noisy, n);
+    if (!noNulls) return projected;
+    const withMissing = new Float64Array(noisy.length);
+    withMissing.set(projected);
+    return withMissing;
+  });
 
   // Ordinal codes: numeric cells in value order with the missing cell first (below every value);
   // categories (missing included) by decreasing noisy frequency.

@@ -90,7 +90,9 @@ export class MstSampler {
       const blockValues = this.block(block);
       const from = row - block * BLOCK_ROWS;
       const take = Math.min(rows - r, blockValues[0] === undefined ? rows - r : blockValues[0].length - from);
-      values.forEach((out, i) => out.set(blockValues[i]!.subarray(from, from + take), r));
+      values.forEach((out, i) => {
+        out.set(blockValues[i]!.subarray(from, from + take), r);
+      });
       r += take;
     }
     return await Promise.resolve(this.assemble(values, startRow, rows));
