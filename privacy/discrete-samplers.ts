@@ -78,6 +78,7 @@ export function sampleDiscreteLaplace(s: number, t: number, source: PrivacySourc
     let v = 0;
     while (bernoulliExpNegUnit(1, 1, source)) v++;
     const x = u + t * v;
+    if (!safe(x)) throw new PrivacyParameterError(`discrete Laplace scale ${t}/${s} is too large for exact float64 integers; use a scale below 2^40`);
     // floor(x / s) exactly: x and s are safe integers.
     const y = (x - (x % s)) / s;
     const negative = (source.nextUint32() & 1) === 1;
@@ -120,9 +121,10 @@ export class DiscreteGaussianSampler {
       const y = sampleDiscreteLaplace(1, this.tNumber, source);
       const magnitude = Math.abs(y);
       if (this.fast) {
-        const difference = magnitude * this.bNumber * this.tNumber - this.aNumber;
+        const product = magnitude * this.bNumber * this.tNumber;
+        const difference = product - this.aNumber;
         const numerator = difference * difference;
-        if (safe(difference) && safe(numerator)) {
+        if (safe(product) && safe(numerator)) {
           if (bernoulliExpNeg(numerator, this.denominatorNumber, source)) return y;
           continue;
         }
