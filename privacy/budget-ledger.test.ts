@@ -102,6 +102,10 @@ describe("budget ledger", () => {
     expect(committed).toMatchObject({ jobId: "job-42", mechanism: "DP-SGD", state: "committed", rho: null, reservedAt: "2026-12-02T10:00:00.000Z", settledAt: "2026-12-02T10:00:05.000Z" });
     const curve = DEFAULT_RDP_ORDERS.map((order) => 1000 * subsampledGaussianRdp(0.01, 1.1, order));
     expect(committed.epsilonAlone).toBeCloseTo(epsilonFromRdp(DEFAULT_RDP_ORDERS, curve, 1e-9).epsilon, 9);
+    // A zCDP entry composes with the DP-SGD curve order by order (αρ added at each order α).
+    ledger.reserve({ holder: "bank", dataset: "loans", jobId: "job-43", mechanism: "MST", cost: { rho: 0.05 } });
+    const mixed = curve.map((value, i) => value + DEFAULT_RDP_ORDERS[i]! * 0.05);
+    expect(ledger.status("bank", "loans").epsilonCommittedAndReserved).toBeCloseTo(epsilonFromRdp(DEFAULT_RDP_ORDERS, mixed, 1e-9).epsilon, 9);
     expect(() => ledger.commit(entry.id)).toThrow(/is committed, not reserved/);
     expect(() => ledger.release(entry.id)).toThrow(LedgerError);
     expect(() => ledger.commit(9999)).toThrow(/no ledger entry 9999/);

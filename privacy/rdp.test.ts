@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { DEFAULT_RDP_ORDERS, dpSgdEpsilon, dpSgdNoiseMultiplier, epsilonFromRdp, RdpAccountant, subsampledGaussianRdp } from "./rdp.js";
+import { DEFAULT_RDP_ORDERS, deltaFromRdp, dpSgdEpsilon, dpSgdNoiseMultiplier, epsilonFromRdp, RdpAccountant, subsampledGaussianRdp } from "./rdp.js";
 import { deltaFromRho, epsilonFromRho } from "./zcdp.js";
 
 /**
@@ -108,6 +108,27 @@ describe("RDP curve properties", () => {
       expect(subsampledGaussianRdp(0.05, 1.3, order)).toBeLessThan(order / (2 * 1.3 * 1.3));
       expect(subsampledGaussianRdp(0, 1.3, order)).toBe(0);
     }
+  });
+
+  test("ε(δ) and δ(ε) are consistent (as dp-accounting's test_epsilon_delta_consistency), orders 2…49", () => {
+    const orders = Array.from({ length: 48 }, (_, i) => i + 2);
+    for (const q of [0.01, 0.1, 0.8]) {
+      for (const sigma of [1, 10]) {
+        const accountant = new RdpAccountant(orders).composeSubsampledGaussian(q, sigma, 3);
+        for (const delta of [0.1, 1e-3, 1e-9]) {
+          const { epsilon } = accountant.epsilon(delta);
+          if (epsilon === 0) expect(accountant.delta(epsilon)).toBeLessThanOrEqual(delta * (1 + 1e-9));
+          else expect(Math.abs(accountant.delta(epsilon) / delta - 1)).toBeLessThan(1e-9);
+        }
+      }
+    }
+    expect(deltaFromRdp([2], [0.5], 0.5)).toBeCloseTo(Math.exp(Math.log1p(-0.5) - Math.log(2)), 12);
+  });
+
+  test("a ρ-zCDP curve composed with DP-SGD steps equals the sum of the two curves", () => {
+    const combined = new RdpAccountant().composeZcdp(0.01).composeSubsampledGaussian(0.02, 1.2, 100).rdp;
+    const gaussianOnly = new RdpAccountant().composeSubsampledGaussian(0.02, 1.2, 100).rdp;
+    DEFAULT_RDP_ORDERS.forEach((order, i) => expect(combined[i]!).toBeCloseTo(gaussianOnly[i]! + order * 0.01, 12));
   });
 
   test("bad parameters are refused with the rule that broke", () => {
