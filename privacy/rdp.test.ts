@@ -128,7 +128,9 @@ describe("RDP curve properties", () => {
   test("a ρ-zCDP curve composed with DP-SGD steps equals the sum of the two curves", () => {
     const combined = new RdpAccountant().composeZcdp(0.01).composeSubsampledGaussian(0.02, 1.2, 100).rdp;
     const gaussianOnly = new RdpAccountant().composeSubsampledGaussian(0.02, 1.2, 100).rdp;
-    DEFAULT_RDP_ORDERS.forEach((order, i) => expect(combined[i]!).toBeCloseTo(gaussianOnly[i]! + order * 0.01, 12));
+    DEFAULT_RDP_ORDERS.forEach((order, i) => {
+      expect(combined[i]!).toBeCloseTo(gaussianOnly[i]! + order * 0.01, 12);
+    });
   });
 
   test("bad parameters are refused with the rule that broke", () => {
