@@ -48,17 +48,20 @@ export function exponentialMechanism(scores: ArrayLike<number>, epsilon: number,
   // A planted test-only bug scales the noise; for this mechanism the noise scale is 2Δ/ε.
   const e = exactRationalOfFloat(epsilon / (source.testOnlyNoiseScaleFactor ?? 1));
   const d = exactRationalOfFloat(sensitivity);
-  // γ_i = ε (q_max − q_i) / (2Δ) = (e.num · gap.num · d.den) / (e.den · gap.den · 2 · d.num)
-  const numerators: bigint[] = new Array(n);
+  // γ_i = ε (q_max − q_i) / (2Δ) = (e.num · gap.num · d.den) / (e.den · gap.den · 2 · d.num),
+  // computed when candidate i is first drawn (most draws hit a few candidates).
+  const numerators: Array<bigint | undefined> = new Array(n);
   const denominators: bigint[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const gap = exactDifference(best, scores[i]!);
-    numerators[i] = e.numerator * gap.numerator * d.denominator;
-    denominators[i] = e.denominator * gap.denominator * 2n * d.numerator;
-  }
   for (;;) {
     const i = source.uniformBelow(n);
-    if (numerators[i] === 0n || bernoulliExpNegBig(numerators[i]!, denominators[i]!, source)) return i;
+    let numerator = numerators[i];
+    if (numerator === undefined) {
+      const gap = exactDifference(best, scores[i]!);
+      numerator = e.numerator * gap.numerator * d.denominator;
+      numerators[i] = numerator;
+      denominators[i] = e.denominator * gap.denominator * 2n * d.numerator;
+    }
+    if (numerator === 0n || bernoulliExpNegBig(numerator, denominators[i]!, source)) return i;
   }
 }
 

@@ -15,13 +15,14 @@ export interface Rational {
 /** Significant bits kept when a float scale is rounded up to a rational. */
 export const RATIONAL_SCALE_BITS = 20;
 
+const FLOAT_VIEW = new DataView(new ArrayBuffer(8));
+
 /** The exact value of a finite, non-negative float as numerator / 2^k. */
 export function exactRationalOfFloat(x: number): Rational {
   if (!Number.isFinite(x) || x < 0) throw new PrivacyParameterError(`expected a finite number ≥ 0, got ${x}`);
   if (x === 0) return { numerator: 0n, denominator: 1n };
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
+  FLOAT_VIEW.setFloat64(0, x);
+  const bits = FLOAT_VIEW.getBigUint64(0);
   const exponentBits = Number((bits >> 52n) & 0x7ffn);
   const fraction = bits & ((1n << 52n) - 1n);
   // Normal numbers carry an implicit leading 1; subnormals do not (exponent fixed at -1074).
@@ -29,7 +30,7 @@ export function exactRationalOfFloat(x: number): Rational {
   const exponent = (exponentBits === 0 ? 1 : exponentBits) - 1075;
   return exponent >= 0
     ? { numerator: mantissa << BigInt(exponent), denominator: 1n }
-    : reduce({ numerator: mantissa, denominator: 1n << BigInt(-exponent) });
+    : reduceRational({ numerator: mantissa, denominator: 1n << BigInt(-exponent) });
 }
 
 function gcd(a: bigint, b: bigint): bigint {
@@ -39,7 +40,8 @@ function gcd(a: bigint, b: bigint): bigint {
   return x;
 }
 
-function reduce(r: Rational): Rational {
+/** r in lowest terms. */
+export function reduceRational(r: Rational): Rational {
   const g = gcd(r.numerator, r.denominator);
   return g <= 1n ? r : { numerator: r.numerator / g, denominator: r.denominator / g };
 }
@@ -57,18 +59,18 @@ export function roundUpRational(r: Rational, bits = RATIONAL_SCALE_BITS): Ration
   const denominator = 1n << BigInt(shift);
   const scaled = r.numerator * denominator;
   const numerator = (scaled + r.denominator - 1n) / r.denominator;
-  return reduce({ numerator, denominator });
+  return reduceRational({ numerator, denominator });
 }
 
 /** a·b exactly. */
 export function multiplyRational(a: Rational, b: Rational): Rational {
-  return reduce({ numerator: a.numerator * b.numerator, denominator: a.denominator * b.denominator });
+  return reduceRational({ numerator: a.numerator * b.numerator, denominator: a.denominator * b.denominator });
 }
 
 /** a / b exactly (b > 0). */
 export function divideRational(a: Rational, b: Rational): Rational {
   if (b.numerator === 0n) throw new PrivacyParameterError("division of a rational by zero");
-  return reduce({ numerator: a.numerator * b.denominator, denominator: a.denominator * b.numerator });
+  return reduceRational({ numerator: a.numerator * b.denominator, denominator: a.denominator * b.numerator });
 }
 
 /** The rational as a float (for reports and bookkeeping, never for sampling). */
@@ -90,7 +92,7 @@ export function checkPositiveRational(r: Rational, what: string): Rational {
   if (typeof r.numerator !== "bigint" || typeof r.denominator !== "bigint" || r.denominator <= 0n || r.numerator <= 0n) {
     throw new PrivacyParameterError(`${what} must be a positive rational {numerator, denominator} of bigints, got ${String(r.numerator)}/${String(r.denominator)}`);
   }
-  return reduce(r);
+  return reduceRational(r);
 }
 
 /** floor(sqrt(r)) for r ≥ 0, exactly (floor(sqrt(x)) = isqrt(floor(x))). */
