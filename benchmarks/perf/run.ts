@@ -18,6 +18,7 @@ const suites: Array<() => Promise<Suite>> = [
   () => import("./copula.bench.js"),
   () => import("./scoring.bench.js"),
   () => import("./service.bench.js"),
+  () => import("./dp-synth.bench.js"),
 ];
 
 const { values } = parseArgs({ options: { only: { type: "string" }, out: { type: "string", default: "bench-results.json" } } });
