@@ -27,6 +27,8 @@ export {
   gridL2Sensitivity,
   gridLaplaceScale,
   gridSigmaSquared,
+  laplaceEpsilon,
+  laplaceScaleForEpsilon,
   type NoiseOptions,
   type NoiseScale,
 } from "./noise.js";

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { exponentialMechanism, exponentialMechanismProbabilities } from "./exponential-mechanism.js";
 import { chiSquareTest } from "./goodness-of-fit.js";
-import { discreteGaussianNoise, discreteLaplaceNoise, gridL2Sensitivity, gridSigmaSquared } from "./noise.js";
+import { discreteGaussianNoise, discreteLaplaceNoise, gridL2Sensitivity, gridSigmaSquared, laplaceEpsilon, laplaceScaleForEpsilon } from "./noise.js";
 import { createSeededSource } from "./random-source.js";
 import { exactRationalOfFloat, rationalToNumber, roundUpRational, sigmaSquaredFromSigma } from "./rational.js";
 
@@ -69,6 +69,7 @@ describe("vectorised noise", () => {
     const p = Math.exp(-1 / 3);
     const variance = (2 * p) / (1 - p) ** 2;
     expect(Math.abs(sumSquares / n / variance - 1)).toBeLessThan(0.03);
+    expect(laplaceEpsilon(2, laplaceScaleForEpsilon(2, 0.7))).toBeCloseTo(0.7, 15);
   });
 
   test("the test-only noise-scale factor halves σ (used by the audit's planted bug)", () => {

@@ -107,6 +107,18 @@ export function discreteLaplaceNoise(values: ArrayLike<number>, scale: NoiseScal
   return addNoise(values, granularity, () => sampler.sample(source));
 }
 
+/** ε of discrete Laplace noise with scale b (in grid steps) on a query of L1 sensitivity Δ₁ (in grid steps): Δ₁/b. */
+export function laplaceEpsilon(l1Sensitivity: number, scale: number): number {
+  if (!(l1Sensitivity > 0) || !(scale > 0)) throw new PrivacyParameterError(`Laplace ε needs Δ₁ > 0 and a scale > 0, got Δ₁ = ${l1Sensitivity}, b = ${scale}`);
+  return l1Sensitivity / scale;
+}
+
+/** The Laplace scale b = Δ₁/ε that makes a query of L1 sensitivity Δ₁ ε-DP. */
+export function laplaceScaleForEpsilon(l1Sensitivity: number, epsilon: number): number {
+  if (!(l1Sensitivity > 0) || !(epsilon > 0)) throw new PrivacyParameterError(`the Laplace scale needs Δ₁ > 0 and ε > 0, got Δ₁ = ${l1Sensitivity}, ε = ${epsilon}`);
+  return l1Sensitivity / epsilon;
+}
+
 /**
  * L2 sensitivity on the grid of step g for a query with L2 sensitivity Δ₂ that changes at most k
  * coordinates between neighbours. When the query's values are already multiples of g (counts with
