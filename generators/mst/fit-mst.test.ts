@@ -19,6 +19,12 @@ describe("MST on Adult (32,561 rows × 15)", () => {
     // Bench (benchmarks/results/dp-synth-2026-12-02.json): mean 0.9708 over 3 seeds, lowest 0.9696.
     // 0.96 leaves room for noise on one seed; a broken estimator or sampler lands far below (independent columns score ~0.88).
     expect((await quality(model, 1)).score).toBeGreaterThan(0.96);
+    // Adult has no nulls; noise-level missing cells (below 3σ₁) must not turn into null rows.
+    const synthetic = await sampleMstTable(model, adult.table.rowCount, { seed: 1 });
+    for (const column of synthetic.columns) {
+      if ("codes" in column) expect(column.codes.some((code) => code < 0)).toBe(false);
+      else if (column.values instanceof Float64Array) expect(column.values.some(Number.isNaN)).toBe(false);
+    }
     expect(model.privacy).toMatchObject({ epsilon: 1, delta: 1e-9, neighbours: "add or remove one row", privateRandomness: false });
     const spent = model.privacy!.mechanisms.reduce((sum, m) => sum + m.rho, 0);
     // The three steps spend exactly the budget (the paper's thirds).

@@ -189,6 +189,7 @@ export function fitMst(table: Table, schema: TableSchema, request: DpRequest, so
 
   // 4. Consistent estimate of the tree's marginals.
   const oneWay = estimateOneWays(y1, compressed, sigma1, tree, y2, sizes, sigma2, rows);
+  noNullsBelowNoise(noisyOneWay, compressed, oneWay, 3 * sigma1, rows);
   const twoWay = new Map<string, Float64Array>();
   for (const [i, j] of tree) {
     const estimate = projectToSimplex(y2.get(pairKey(i, j))!, rows);
@@ -218,6 +219,40 @@ export function fitMst(table: Table, schema: TableSchema, request: DpRequest, so
     privacy,
     warnings: source.privateRandomness ? [] : [`NOT PRIVATE: the noise came from ${source.description}, a seeded test source`],
   };
+}
+
+/**
+ * A missing cell whose noisy count is below 3σ₁ (MST's threshold for noise-level cells) is read as
+ * "this column has no nulls": alone in its compressed cell, that cell's estimate becomes 0 (the
+ * rest rescaled to n̂); inside a merged group, its weight becomes 0. Otherwise a column without
+ * nulls gets dozens of null rows from noise alone. Post-processing of the 1-way measurement.
+ */
+function noNullsBelowNoise(
+  noisy: readonly Float64Array[],
+  compressed: ReadonlyArray<{ map: Int32Array; attribute: CompressedAttribute }>,
+  oneWay: Float64Array[],
+  threshold: number,
+  rows: number,
+): void {
+  noisy.forEach((y, i) => {
+    const missing = y.length - 1;
+    if (y[missing]! >= threshold) return;
+    const { map, attribute } = compressed[i]!;
+    const cell = map[missing]!;
+    const members = attribute.groups[cell]!;
+    if (members.length > 1) {
+      const position = members.indexOf(missing);
+      const weights = attribute.groupWeights[cell]!;
+      const others = weights.reduce((sum, w, k) => sum + (k === position ? 0 : w), 0);
+      attribute.groupWeights[cell] = weights.map((w, k) => (k === position ? 0 : others > 0 ? w / others : 1 / (weights.length - 1)));
+      return;
+    }
+    const estimate = oneWay[i]!;
+    estimate[cell] = 0;
+    let total = 0;
+    for (const v of estimate) total += v;
+    if (total > 0) for (let c = 0; c < estimate.length; c++) estimate[c] = (estimate[c]! * rows) / total;
+  });
 }
 
 /**
