@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openNvml } from "./nvml.js";
+import { compileFakeNvml } from "./testing/fake-nvml.js";
 
 // The real FFI path (koffi, struct layouts, out-parameters) against a stand-in library with
 // NVML's exact signatures; on a GPU machine kernels/gpu-check reads the real driver.
@@ -12,8 +12,7 @@ describe("openNvml", () => {
   let fake = "";
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "fake-nvml-"));
-    fake = join(dir, "libnvidia-ml.so.1");
-    execFileSync("cc", ["-shared", "-fPIC", "-O1", "-o", fake, join(import.meta.dirname, "testing", "fake_nvml.c")]);
+    fake = compileFakeNvml(dir);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
