@@ -33,7 +33,7 @@ interface DashboardQuery {
   expr: string;
 }
 
-export function dashboardQueries(file: string): DashboardQuery[] {
+function dashboardQueries(file: string): DashboardQuery[] {
   const dashboard = JSON.parse(readFileSync(file, "utf8")) as { panels: { title: string; type: string; targets?: { expr: string }[] }[] };
   return dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })));
 }
