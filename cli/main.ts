@@ -27,6 +27,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   download: { summary: "download a job's results", load: () => import("./download.js") },
   certs: { summary: "create a local CA and node/client certificates (development)", load: () => import("./certs.js") },
   demo: { summary: "coordinator + two nodes on loopback with TLS, jobs on real tables, scored", load: () => import("./demo.js") },
+  health: { summary: "exit 0 when a coordinator's gRPC health service answers SERVING (probes)", load: () => import("./health.js") },
   devices: { summary: "list the compute devices the native kernels can use", load: () => import("./devices.js") },
 };
 
