@@ -106,7 +106,7 @@ export async function run(argv: string[]): Promise<number> {
   // Tasks run in worker threads: a long synchronous fit must not starve heartbeats and lease renewals,
   // except small SAMPLE tasks, which cost less than the hop to a worker (trainer/inline-tasks.ts).
   const pool = new WorkerTaskPool({ inline: smallSampleTasks });
-  const agent = new NodeAgent({ config, capabilities, client, runner: pool.run, metrics, maxConcurrentTasks: maxTasks, log });
+  const agent = new NodeAgent({ config, capabilities, client, runner: pool.run, metrics, maxConcurrentTasks: maxTasks, log, gpuReadings: metrics.gpuReadings });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
