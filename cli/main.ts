@@ -4,6 +4,7 @@
  * exporting `run(argv): Promise<number>` and `usage` (one paragraph, shown by `--help`).
  */
 import { CliError, formatCliError } from "./cli-error.js";
+import { ParsedOnly, withParseOnly } from "./parse-flags.js";
 
 export interface CommandModule {
   /** Runs the command with the arguments after its name; resolves to the exit code. */
@@ -27,6 +28,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   download: { summary: "download a job's results", load: () => import("./download.js") },
   certs: { summary: "create a local CA and node/client certificates (development)", load: () => import("./certs.js") },
   demo: { summary: "coordinator + two nodes on loopback with TLS, jobs on real tables, scored", load: () => import("./demo.js") },
+  health: { summary: "exit 0 when a coordinator's gRPC health service answers SERVING (probes)", load: () => import("./health.js") },
   devices: { summary: "list the compute devices the native kernels can use", load: () => import("./devices.js") },
 };
 
@@ -64,4 +66,23 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env["DATALAB_DEBUG"] && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     return error instanceof CliError ? error.exitCode : 1;
   }
+}
+
+/**
+ * Checks a command line (`datalab` left out) with the command's own flag parser without running
+ * it: resolves to the parsed flags, or rejects with the CliError the command would print. Used by
+ * the tests of deploy/ so that no deployment file can keep a flag the CLI no longer has.
+ */
+export async function checkCommandLine(argv: string[]): Promise<{ command: string; values: ParsedOnly["values"]; positionals: string[] }> {
+  const [name, ...rest] = argv;
+  const entry = name === undefined ? undefined : commands[name];
+  if (name === undefined || entry === undefined) throw new CliError(`unknown command "${name ?? ""}"`);
+  const command = await entry.load();
+  try {
+    await withParseOnly(() => command.run(rest));
+  } catch (error) {
+    if (error instanceof ParsedOnly) return { command: name, values: error.values, positionals: error.positionals };
+    throw error;
+  }
+  throw new Error(`datalab ${name} ran to the end without parsing its flags with parseFlags`);
 }

@@ -13,6 +13,8 @@ import { smallSampleTasks } from "../trainer/inline-tasks.js";
 import { NodeAgent } from "../trainer/node-agent.js";
 import { NodeConfigError, nodeEnvNames, resolveNodeConfig } from "../trainer/node-config.js";
 import { NodeMetrics } from "../trainer/node-metrics.js";
+import { readingsForNode } from "../trainer/gpu-telemetry.js";
+import { openNvml } from "../kernels/index.js";
 import { nodeChannelOptions } from "../trainer/node-rpc.js";
 import { WorkerTaskPool } from "../trainer/worker-task-pool.js";
 import { CliError } from "./cli-error.js";
@@ -81,9 +83,14 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
 
+  // CUDA ordinals in PCI order, as NVML and dcgm-exporter number GPUs (trainer/gpu-telemetry.ts).
+  process.env["CUDA_DEVICE_ORDER"] ??= "PCI_BUS_ID";
   const capabilities = applyDeviceOverride(await probeCapabilities({ cpuCores: config.cpuCores, agentVersion: pkg.version }), process.env);
   if (capabilities.gpus.length === 0) log(`no GPU offered (${capabilities.gpuUnavailableReason ?? "none found"}); CPU-only jobs only`);
   const metrics = new NodeMetrics({ nodeVersion: pkg.version, gpus: capabilities.gpus });
+  const nvml = openNvml();
+  if (nvml.available) metrics.gpuReadings = () => readingsForNode(nvml.read(), process.env);
+  else log(`no GPU telemetry: ${nvml.reason}`);
   if (config.metricsListen !== undefined) {
     try {
       const bound = await metrics.listen(config.metricsListen.host, config.metricsListen.port);
@@ -99,7 +106,7 @@ export async function run(argv: string[]): Promise<number> {
   // Tasks run in worker threads: a long synchronous fit must not starve heartbeats and lease renewals,
   // except small SAMPLE tasks, which cost less than the hop to a worker (trainer/inline-tasks.ts).
   const pool = new WorkerTaskPool({ inline: smallSampleTasks });
-  const agent = new NodeAgent({ config, capabilities, client, runner: pool.run, metrics, maxConcurrentTasks: maxTasks, log });
+  const agent = new NodeAgent({ config, capabilities, client, runner: pool.run, metrics, maxConcurrentTasks: maxTasks, log, gpuReadings: metrics.gpuReadings });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
@@ -117,6 +124,7 @@ export async function run(argv: string[]): Promise<number> {
     client.close();
     await pool.close();
     await metrics.close();
+    if (nvml.available) nvml.close();
     lines.close();
   }
 }

@@ -7,6 +7,31 @@ import { CliError } from "./cli-error.js";
 
 export type FlagSpec = NonNullable<ParseArgsConfig["options"]>;
 
+/**
+ * Thrown by parseFlags instead of returning while `checkCommandLine` (cli/main.ts) runs a command:
+ * the command line is checked with the command's own flags and nothing else runs.
+ */
+export class ParsedOnly {
+  readonly values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  readonly positionals: string[];
+  constructor(values: ParsedOnly["values"], positionals: string[]) {
+    this.values = values;
+    this.positionals = positionals;
+  }
+}
+
+let parseOnly = false;
+
+/** Runs `body` with parseFlags stopping every command right after parsing (see ParsedOnly). */
+export async function withParseOnly<T>(body: () => Promise<T>): Promise<T> {
+  parseOnly = true;
+  try {
+    return await body();
+  } finally {
+    parseOnly = false;
+  }
+}
+
 export function parseFlags<T extends FlagSpec>(command: string, argv: string[], options: T, positionals: { min: number; max: number; names: string }) {
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
   try {
@@ -19,6 +44,7 @@ export function parseFlags<T extends FlagSpec>(command: string, argv: string[], 
   if (count < positionals.min || count > positionals.max) {
     throw new CliError(`expected ${positionals.names}, got ${count === 0 ? "nothing" : parsed.positionals.map((p) => JSON.stringify(p)).join(" ")}. Run \`datalab ${command} --help\`.`);
   }
+  if (parseOnly) throw new ParsedOnly(parsed.values as ParsedOnly["values"], parsed.positionals);
   return parsed;
 }
 

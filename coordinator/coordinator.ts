@@ -229,7 +229,7 @@ export class Coordinator {
   view(job: JobRecord, held?: Map<string, HeldResources[]>): Job {
     if (job.state !== "JOB_STATE_QUEUED") return toJobMessage(job, "");
     const byNode = held ?? this.heldByNode();
-    const nodes = this.nodes.all().map((n) => ({ capacity: n.record.capacity, held: byNode.get(n.record.nodeId) ?? [] }));
+    const nodes = this.nodes.all().map((n) => ({ capacity: this.nodes.capacityOf(n), held: byNode.get(n.record.nodeId) ?? [] }));
     const reason = waitingReason(job.demand, job.kind, nodes) || "waiting for a node to lease it";
     return toJobMessage(job, reason);
   }
@@ -285,7 +285,7 @@ export class Coordinator {
   private leaseQueued(nodeId: string): JobRecord | undefined {
     const live = this.nodes.get(nodeId);
     if (live === undefined || this.stopping) return undefined;
-    return this.store.leaseJob(live.record.capacity, newLeaseId(), this.settings.leaseSeconds, this.now());
+    return this.store.leaseJob(this.nodes.capacityOf(live), newLeaseId(), this.settings.leaseSeconds, this.now());
   }
 
   /** Metrics and watchers for a lease made durable. */

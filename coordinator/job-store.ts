@@ -101,6 +101,8 @@ export interface JobStore {
   countJobs(query: JobQuery): number;
   /** Jobs by state (for the metrics gauge). */
   countByState(): Map<JobStateValue, number>;
+  /** When the job that has waited longest in the queue entered it, Unix ms; undefined when none is queued. */
+  oldestQueuedTimeMs(): number | undefined;
   /** Cancels a non-terminal job (FailedPrecondition if terminal). */
   cancelJob(jobId: string, reason: string, nowMs: number): JobRecord;
 

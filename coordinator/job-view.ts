@@ -49,5 +49,6 @@ export function toTaskMessage(job: JobRecord): Task {
     attempt: job.attempt,
     spec: job.spec,
     leaseDeadlineUnixMs: job.leaseDeadlineMs ?? 0,
+    gpuIndexes: job.gpuIndexes,
   };
 }

@@ -110,6 +110,28 @@ describe("leases, nodes and restarts", () => {
     expect(metrics).toMatch(/^datalab_nodes_connected 2$/m);
   });
 
+  it("places GPU jobs by the live free memory nodes report in heartbeats, tells the task its GPUs, and says why it waits", async () => {
+    h = await startHarness();
+    const alice = h.jobClient("alice");
+    const node = h.nodeClient("node-a");
+    await register(node, "node-a", 2, 5);
+    // Other processes hold almost all of both GPUs: the copula's estimate (768 MiB) fits on neither.
+    const crowded = [
+      { index: 0, freeBytes: 0.25 * GiB, totalBytes: 40 * GiB },
+      { index: 1, freeBytes: 0.5 * GiB, totalBytes: 40 * GiB },
+    ];
+    await callNode(node, "Heartbeat", { nodeId: "node-a", runningTaskIds: [], gpuMemory: crowded });
+    const { job } = await submit(alice, "gpu-live", 1);
+    expect((await callNode(node, "LeaseTask", { nodeId: "node-a", waitSeconds: 0 })).task).toBeNull();
+    expect((await callJob(alice, "GetJob", { jobId: job!.jobId })).job!.waitingReason).toMatch(
+      /node-a has 0 idle GPU\(s\) \(GPU 0 has 256 MiB free now, GPU 1 has 512 MiB free now, other processes hold the rest; the job is estimated to need 768 MiB\)/,
+    );
+    await callNode(node, "Heartbeat", { nodeId: "node-a", runningTaskIds: [], gpuMemory: [crowded[0]!, { index: 1, freeBytes: 30 * GiB, totalBytes: 40 * GiB }] });
+    const task = (await callNode(node, "LeaseTask", { nodeId: "node-a", waitSeconds: 0 })).task;
+    expect(task?.jobId).toBe(job!.jobId);
+    expect(task?.gpuIndexes).toEqual([1]);
+  });
+
   it("keeps jobs, leases and results across a restart; finished work is not redone", async () => {
     h = await startHarness();
     const alice = h.jobClient("alice");

@@ -11,10 +11,15 @@ import { ALL_STATES, type JobStateValue, shortState } from "./job-states.js";
 /** What the scrape-time gauges read. */
 export interface MetricsSource {
   jobsByState(): Map<JobStateValue, number>;
+  /** Unix ms at which the longest-waiting queued job entered the queue; undefined when none waits. */
+  oldestQueuedTimeMs(): number | undefined;
   nodesConnected(): number;
   gpusRegistered(): number;
   gpusInUse(): number;
 }
+
+/** Default process gauges of prom-client whose names wrongly end in `_total`; removed from every registry. */
+export const MISNAMED_DEFAULT_GAUGES = ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"] as const;
 
 export class CoordinatorMetrics {
   readonly registry = new Registry();
@@ -34,6 +39,9 @@ export class CoordinatorMetrics {
   constructor(source: MetricsSource, build: { version: string }) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    // prom-client's `nodejs_active_{handles,requests,resources}_total` are gauges that end in
+    // `_total` (reserved for counters); the same values are exported without the suffix.
+    for (const name of MISNAMED_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
     new Gauge({
       name: "datalab_build_info",
       help: "Build information of the coordinator; the value is always 1.",
@@ -48,6 +56,15 @@ export class CoordinatorMetrics {
       collect() {
         const counts = source.jobsByState();
         for (const state of ALL_STATES) this.set({ state: shortState(state).toLowerCase() }, counts.get(state) ?? 0);
+      },
+    });
+    new Gauge({
+      name: "datalab_queue_oldest_job_wait_seconds",
+      help: "How long the job that has waited longest in the queue has waited (0 when the queue is empty).",
+      registers,
+      collect() {
+        const since = source.oldestQueuedTimeMs();
+        this.set(since === undefined ? 0 : Math.max(0, (Date.now() - since) / 1000));
       },
     });
     new Gauge({
@@ -103,7 +120,7 @@ export class CoordinatorMetrics {
     });
     this.resultsExpired = new Counter({ name: "datalab_results_expired_total", help: "Jobs whose results result retention dropped (--result-retention-days).", registers });
     this.chunksRemoved = new Counter({ name: "datalab_chunks_removed_total", help: "Stored chunks result retention removed because nothing referenced them any more.", registers });
-    this.chunkBytesRemoved = new Counter({ name: "datalab_chunk_removed_bytes_total", help: "Bytes of the chunks result retention removed.", registers });
+    this.chunkBytesRemoved = new Counter({ name: "datalab_chunks_removed_bytes_total", help: "Bytes of the chunks result retention removed.", registers });
     this.lastSuccessfulJobTimestamp = new Gauge({
       name: "datalab_last_successful_job_timestamp_seconds",
       help: "Unix time of the last job that succeeded (0 if none since start).",

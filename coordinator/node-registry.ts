@@ -5,17 +5,20 @@
  * grace period (two heartbeat intervals) to call again before they are declared offline.
  */
 import type { NodeRecord } from "./job-store.js";
+import type { NodeCapacity } from "./scheduler.js";
 
 export interface LiveNode {
   record: NodeRecord;
   lastHeardMs: number;
+  /** Free memory per GPU index from the node's last heartbeat (NVML); empty when it reports none. */
+  gpuFreeBytes: Map<number, number>;
 }
 
 export class NodeRegistry {
   private readonly live = new Map<string, LiveNode>();
 
   add(record: NodeRecord, nowMs: number): void {
-    this.live.set(record.nodeId, { record, lastHeardMs: nowMs });
+    this.live.set(record.nodeId, { record, lastHeardMs: nowMs, gpuFreeBytes: new Map() });
   }
 
   get(nodeId: string): LiveNode | undefined {
@@ -28,6 +31,19 @@ export class NodeRegistry {
     if (node === undefined) return false;
     node.lastHeardMs = nowMs;
     return true;
+  }
+
+  /** The capacity the scheduler sees: registered GPUs, cores and memory, and live free GPU memory. */
+  capacityOf(node: LiveNode): NodeCapacity {
+    return node.gpuFreeBytes.size === 0 ? node.record.capacity : { ...node.record.capacity, gpuLiveFreeBytes: node.gpuFreeBytes };
+  }
+
+  /** Notes live free GPU memory from a heartbeat; readings for GPUs the node did not register are ignored. */
+  noteGpuMemory(nodeId: string, readings: readonly { index: number; freeBytes: number }[]): void {
+    const node = this.live.get(nodeId);
+    if (node === undefined) return;
+    const registered = new Set(node.record.capacity.gpus.map((g) => g.index));
+    node.gpuFreeBytes = new Map(readings.filter((r) => registered.has(r.index)).map((r) => [r.index, r.freeBytes]));
   }
 
   remove(nodeId: string): void {

@@ -87,6 +87,7 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
     Heartbeat: unary(context, "Heartbeat", (call) => {
       const nodeId = auth.node(call, call.request.nodeId);
       coordinator.touchNode(nodeId);
+      coordinator.nodes.noteGpuMemory(nodeId, call.request.gpuMemory);
       const cancelledTaskIds: string[] = [];
       const lostTaskIds: string[] = [];
       for (const taskId of call.request.runningTaskIds) {

@@ -3,6 +3,9 @@
  * memory per GPU, cores, host memory); a node offers its registered capabilities minus what its
  * leased tasks hold. GPUs are shared by memory: a job asking for `gpuMemoryBytes` takes that
  * much on each of `gpuCount` distinct GPUs; asking for 0 bytes takes whole GPUs exclusively.
+ * Where the node reports live free GPU memory (NVML, in heartbeats), a GPU offers the smaller of
+ * what datalab's tasks left unclaimed and what is really free (other processes count), and a job
+ * that takes whole GPUs still needs its per-model memory estimate free on each.
  * Pure functions: the store calls them inside its lease transaction.
  */
 import type { JobKindName } from "../proto/index.js";
@@ -12,6 +15,22 @@ export interface ResourceDemand {
   gpuMemoryBytes: number;
   cpuCores: number;
   memoryBytes: number;
+  /** For a job that takes whole GPUs (gpuMemoryBytes 0): the memory its model is expected to need on each. */
+  estimatedGpuMemoryBytes?: number;
+}
+
+const MiB = 1024 ** 2;
+/**
+ * Conservative GPU memory per model when a job does not state it: the CUDA context and cuBLAS
+ * workspace (~0.5 GiB on an H100/H200) plus the model's own buffers (a copula samples in 64k-row
+ * chunks; a neural synthesizer holds two networks, Adam state and a batch).
+ */
+const GPU_MEMORY_ESTIMATE_BYTES: Record<string, number> = { gaussian_copula: 768 * MiB, ctgan: 2048 * MiB, tvae: 2048 * MiB };
+const DEFAULT_GPU_MEMORY_ESTIMATE_BYTES = 2048 * MiB;
+
+/** The GPU memory a job of `model` is expected to need on each of its GPUs. */
+export function estimateGpuMemoryBytes(model: string): number {
+  return GPU_MEMORY_ESTIMATE_BYTES[model] ?? DEFAULT_GPU_MEMORY_ESTIMATE_BYTES;
 }
 
 export interface NodeGpu {
@@ -29,6 +48,8 @@ export interface NodeCapacity {
   /** Kinds the node runs; empty = all. */
   kinds: JobKindName[];
   maxConcurrentTasks: number;
+  /** Free memory per GPU index as the node last measured it (heartbeats); absent without NVML. */
+  gpuLiveFreeBytes?: ReadonlyMap<number, number>;
 }
 
 /** A task already holding resources on a node. */
@@ -43,6 +64,8 @@ export interface FreeCapacity {
   exclusive: Set<number>;
   /** GPUs with any task on them (an exclusive demand needs an idle GPU). */
   busy: Set<number>;
+  /** Live free memory per GPU index, where the node reports it. */
+  liveFreeBytes: ReadonlyMap<number, number>;
   cpuCores: number;
   memoryBytes: number;
   slots: number;
@@ -69,7 +92,12 @@ export function freeCapacity(node: NodeCapacity, held: readonly HeldResources[])
       }
     }
   }
-  return { gpuFreeBytes, exclusive, busy, cpuCores, memoryBytes, slots: Math.max(1, node.maxConcurrentTasks) - held.length };
+  const liveFreeBytes = node.gpuLiveFreeBytes ?? new Map<number, number>();
+  for (const [index, live] of liveFreeBytes) {
+    // Tasks of ours that already allocated are in both numbers: the smaller one is conservative.
+    if (gpuFreeBytes.has(index) && !exclusive.has(index)) gpuFreeBytes.set(index, Math.min(gpuFreeBytes.get(index) ?? 0, live));
+  }
+  return { gpuFreeBytes, exclusive, busy, liveFreeBytes, cpuCores, memoryBytes, slots: Math.max(1, node.maxConcurrentTasks) - held.length };
 }
 
 /**
@@ -82,20 +110,27 @@ export function placeDemand(demand: ResourceDemand, kind: JobKindName, node: Nod
   if (cores(demand) > free.cpuCores) return { reason: `has ${free.cpuCores} free cores, job needs ${cores(demand)}` };
   if (demand.memoryBytes > free.memoryBytes) return { reason: `has ${formatBytes(free.memoryBytes)} free memory, job needs ${formatBytes(demand.memoryBytes)}` };
   if (demand.gpuCount === 0) return { gpuIndexes: [] };
+  const estimate = demand.estimatedGpuMemoryBytes ?? 0;
+  const liveShort = (index: number) => demand.gpuMemoryBytes === 0 && (free.liveFreeBytes.get(index) ?? Number.POSITIVE_INFINITY) < estimate;
   const candidates = node.gpus
     .filter((g) => !free.exclusive.has(g.index))
-    .filter((g) => (demand.gpuMemoryBytes === 0 ? !free.busy.has(g.index) : (free.gpuFreeBytes.get(g.index) ?? 0) >= demand.gpuMemoryBytes))
+    .filter((g) => (demand.gpuMemoryBytes === 0 ? !free.busy.has(g.index) && !liveShort(g.index) : (free.gpuFreeBytes.get(g.index) ?? 0) >= demand.gpuMemoryBytes))
     .sort((a, b) => (free.gpuFreeBytes.get(a.index) ?? 0) - (free.gpuFreeBytes.get(b.index) ?? 0) || a.index - b.index);
   if (candidates.length < demand.gpuCount) {
     const what = demand.gpuMemoryBytes === 0 ? "idle GPU(s)" : `GPU(s) with ${formatBytes(demand.gpuMemoryBytes)} free`;
-    return { reason: `has ${candidates.length} ${what}, job needs ${demand.gpuCount}` };
+    const short = node.gpus.filter((g) => !free.busy.has(g.index) && liveShort(g.index));
+    const live = short.map((g) => `GPU ${g.index} has ${formatBytes(free.liveFreeBytes.get(g.index) ?? 0)} free now`).join(", ");
+    const why = short.length === 0 ? "" : ` (${live}, other processes hold the rest; the job is estimated to need ${formatBytes(estimate)})`;
+    return { reason: `has ${candidates.length} ${what}${why}, job needs ${demand.gpuCount}` };
   }
   return { gpuIndexes: candidates.slice(0, demand.gpuCount).map((g) => g.index) };
 }
 
 /** Whether the node could run the job at all when idle (used to explain a wait). */
 export function fitsWhenIdle(demand: ResourceDemand, kind: JobKindName, node: NodeCapacity): boolean {
-  return "gpuIndexes" in placeDemand(demand, kind, node, freeCapacity(node, []));
+  // Live free memory is what other processes leave now, not what the node can offer: left out.
+  const { gpuLiveFreeBytes: _live, ...registered } = node;
+  return "gpuIndexes" in placeDemand(demand, kind, registered, freeCapacity(registered, []));
 }
 
 /**
@@ -108,8 +143,13 @@ export function waitingReason(demand: ResourceDemand, kind: JobKindName, nodes: 
   if (capable.length === 0) {
     return `no connected node can ever run it: it needs ${describeDemand(demand)}; ${nodes.length} node(s) connected (largest: ${describeNode(largestNode(nodes.map((n) => n.capacity)))})`;
   }
-  const withRoom = capable.filter((n) => "gpuIndexes" in placeDemand(demand, kind, n.capacity, freeCapacity(n.capacity, n.held)));
-  if (withRoom.length === 0) return `waiting for resources: ${capable.length} node(s) can run it once their current tasks finish`;
+  const placements = capable.map((n) => ({ node: n.capacity.nodeId, placement: placeDemand(demand, kind, n.capacity, freeCapacity(n.capacity, n.held)) }));
+  if (placements.every(({ placement }) => "reason" in placement)) {
+    // Name the live-memory shortage when that is what keeps a node from taking the job.
+    const live = placements.find(({ placement }) => "reason" in placement && placement.reason.includes("free now"));
+    const detail = live !== undefined && "reason" in live.placement ? `; ${live.node} ${live.placement.reason}` : "";
+    return `waiting for resources: ${capable.length} node(s) can run it once their current tasks finish${detail}`;
+  }
   return "";
 }
 

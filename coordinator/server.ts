@@ -90,6 +90,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Log = (li
   const metrics = new CoordinatorMetrics(
     {
       jobsByState: () => store.countByState(),
+      oldestQueuedTimeMs: () => store.oldestQueuedTimeMs(),
       nodesConnected: () => coordinator?.nodes.size ?? 0,
       gpusRegistered: () => coordinator?.gpusRegistered() ?? 0,
       gpusInUse: () => coordinator?.gpusInUse() ?? 0,

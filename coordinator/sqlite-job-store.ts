@@ -179,6 +179,11 @@ export class SqliteJobStore implements JobStore {
     return new Map(rows.map((r) => [r.state, r.n]));
   }
 
+  oldestQueuedTimeMs(): number | undefined {
+    const row = this.stmt("SELECT MIN(queued_time_ms) AS t FROM jobs WHERE state = ?").get(QUEUED) as { t: number | null };
+    return row.t ?? undefined;
+  }
+
   cancelJob(jobId: string, reason: string, nowMs: number): JobRecord {
     return this.db.transaction(() => {
       const job = this.mustGet(jobId);

@@ -2,6 +2,7 @@
 import type { JobKindName } from "../proto/index.js";
 import type { JobRecord, NodeRecord, ProgressRecord } from "./job-store.js";
 import type { JobStateValue } from "./job-states.js";
+import { estimateGpuMemoryBytes, type ResourceDemand } from "./scheduler.js";
 
 export interface JobRow {
   seq: number;
@@ -62,7 +63,7 @@ export function toJob(row: JobRow): JobRecord {
     state: row.state as JobStateValue,
     attempt: row.attempt,
     maxAttempts: row.max_attempts,
-    demand: { gpuCount: row.gpu_count, gpuMemoryBytes: row.gpu_memory_bytes, cpuCores: row.cpu_cores, memoryBytes: row.memory_bytes },
+    demand: demandOf(row),
     progress: { ...EMPTY_PROGRESS, ...JSON.parse(row.progress_json) },
     errorMessage: row.error_message,
     nodeId: row.node_id,
@@ -94,4 +95,11 @@ export function toNode(row: NodeRow): NodeRecord {
     lastSeenTimeMs: row.last_seen_time_ms,
     status: row.status as NodeRecord["status"],
   };
+}
+
+/** The stored demand, with the per-model GPU memory estimate for a job that takes whole GPUs. */
+function demandOf(row: JobRow): ResourceDemand {
+  const demand: ResourceDemand = { gpuCount: row.gpu_count, gpuMemoryBytes: row.gpu_memory_bytes, cpuCores: row.cpu_cores, memoryBytes: row.memory_bytes };
+  if (row.gpu_count > 0 && row.gpu_memory_bytes === 0) demand.estimatedGpuMemoryBytes = estimateGpuMemoryBytes((JSON.parse(row.spec_json) as { model?: string }).model ?? "");
+  return demand;
 }

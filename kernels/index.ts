@@ -27,6 +27,7 @@ export {
   useDevice,
 } from "./device.js";
 export { KernelError } from "./errors.js";
+export { type GpuReading, type NvmlStatus, nvmlLibraryCandidates, openNvml } from "./nvml.js";
 export type { BackendKind } from "./native-library.js";
 export type {
   CopulaColumnTable,

@@ -57,6 +57,7 @@ function newState(): FakeState {
 function task(jobId: string): TaskOut {
   return {
     taskId: `${jobId}/1`,
+    gpuIndexes: [],
     leaseId: `lease-${jobId}`,
     jobId,
     attempt: 1,

@@ -25,6 +25,7 @@ import { reportOutcome } from "./outcome-reporter.js";
 import { ResultSpool, type SpooledOutcome } from "./result-spool.js";
 import { removeTaskDir, runAttempt, TaskAttempt, taskDirOf } from "./task-attempt.js";
 import type { TaskRunner } from "./task-runner.js";
+import type { NodeGpuReading } from "./gpu-telemetry.js";
 
 export class NodeAgentError extends Error {
   override readonly name = "NodeAgentError";
@@ -40,6 +41,8 @@ export interface NodeAgentOptions {
   maxConcurrentTasks: number;
   log: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Live readings of the node's GPUs (NVML; none without a driver): sent in heartbeats. */
+  gpuReadings?: () => NodeGpuReading[];
 }
 
 export class NodeAgent {
@@ -68,6 +71,11 @@ export class NodeAgent {
     const { client } = options;
     this.#inputs = new InputCache(join(options.config.workDir, "inputs"), options.config.inputCacheBytes, (line) => this.#log(line));
     options.metrics.inputCacheBytes = () => this.#inputs.bytes;
+    options.metrics.tasksPerGpu = () => {
+      const perGpu = new Map<number, number>();
+      for (const attempt of this.#running.values()) for (const index of attempt.task.gpuIndexes ?? []) perGpu.set(index, (perGpu.get(index) ?? 0) + 1);
+      return perGpu;
+    };
     const deadline = tunables.unaryDeadlineSeconds;
     this.#completions = new CompletionBatcher({
       one: (request) => cancellableCall((metadata, callOptions, callback) => client.completeTask(request, metadata, callOptions, callback), deadline),
@@ -117,6 +125,7 @@ export class NodeAgent {
       this.#session = session;
       const heartbeats = heartbeatLoop(this.#options.client, this.#options.config.nodeId, session, {
         runningTaskIds: () => this.runningTaskIds,
+        gpuMemory: () => (this.#options.gpuReadings?.() ?? []).map((r) => ({ index: r.cudaIndex, freeBytes: r.memoryFreeBytes, totalBytes: r.memoryTotalBytes })),
         onCancelled: (taskId) => this.#running.get(taskId)?.stop("cancelled"),
         onLost: (taskId) => this.#running.get(taskId)?.stop("lost", "the heartbeat answer lists it as lost"),
         log: (line) => this.#log(line),

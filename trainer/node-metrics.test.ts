@@ -29,6 +29,47 @@ describe("NodeMetrics", () => {
     }
   });
 
+  it("serves per-GPU telemetry at scrape time, and no GPU series without readings", async () => {
+    const metrics = new NodeMetrics({ nodeVersion: "0.1.0", gpus: [], env: {} });
+    expect(await metrics.registry.metrics()).not.toMatch(/^datalab_node_gpu_utilization_ratio\{/m);
+    let utilization = 0.5;
+    metrics.gpuReadings = () => [
+      {
+        index: 2,
+        cudaIndex: 0,
+        uuid: "GPU-abc",
+        name: "NVIDIA H200",
+        utilizationRatio: utilization,
+        memoryUsedBytes: 1024,
+        memoryTotalBytes: 4096,
+        memoryFreeBytes: 3072,
+        temperatureCelsius: 61,
+        powerWatts: 450.5,
+      },
+    ];
+    metrics.tasksPerGpu = () => new Map([[0, 2]]);
+    await new Promise((resolve) => setTimeout(resolve, 250)); // past the per-scrape cache
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^datalab_node_gpu_utilization_ratio\{gpu="0",UUID="GPU-abc"\} 0.5$/m);
+    expect(text).toMatch(/^datalab_node_gpu_memory_used_bytes\{gpu="0",UUID="GPU-abc"\} 1024$/m);
+    expect(text).toMatch(/^datalab_node_gpu_memory_total_bytes\{gpu="0",UUID="GPU-abc"\} 4096$/m);
+    expect(text).toMatch(/^datalab_node_gpu_temperature_celsius\{gpu="0",UUID="GPU-abc"\} 61$/m);
+    expect(text).toMatch(/^datalab_node_gpu_power_watts\{gpu="0",UUID="GPU-abc"\} 450.5$/m);
+    expect(text).toMatch(/^datalab_node_gpu_tasks\{gpu="0"\} 2$/m);
+    utilization = 0.25; // a later scrape reads again
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await metrics.registry.metrics()).toMatch(/^datalab_node_gpu_utilization_ratio\{gpu="0",UUID="GPU-abc"\} 0.25$/m);
+  });
+
+  it("names every series per Prometheus conventions: _total exactly on counters", async () => {
+    const metrics = new NodeMetrics({ nodeVersion: "0.1.0", gpus: [], env: {} });
+    for (const metric of await metrics.registry.getMetricsAsJSON()) {
+      expect(metric.name, metric.name).toMatch(/^[a-z_][a-z0-9_]*$/);
+      expect(metric.name.endsWith("_total"), `${metric.name} is a ${metric.type}`).toBe(String(metric.type) === "counter");
+    }
+    expect(await metrics.registry.metrics()).toMatch(/datalab_node_build_info\{version="0.1.0",nodejs_version="v\d+/);
+  });
+
   it("adds Hostname and hpc_job only when set", () => {
     expect(dcgmJoinLabels({})).toEqual({});
     expect(dcgmJoinLabels({ HOSTNAME: "h", SLURM_JOB_ID: "" })).toEqual({ Hostname: "h" });

@@ -9,6 +9,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { NodeGpuReading } from "./gpu-telemetry.js";
 
 export interface NodeGpu {
   /** Device index as the kernels number it ("0", "1", …): dcgm-exporter's `gpu` label. */
@@ -49,11 +50,18 @@ export class NodeMetrics {
   readonly gpuInfo: Gauge<"gpu" | "name" | "memory_bytes" | "uuid">;
   /** Where `datalab_node_input_cache_bytes` is read from at each scrape (the agent's input cache). */
   inputCacheBytes: () => number = () => 0;
+  /** Live readings of the node's GPUs (NVML), read once per scrape; none without a driver. */
+  gpuReadings: () => NodeGpuReading[] = () => [];
+  /** Running tasks per GPU index, as the scheduler placed them. */
+  tasksPerGpu: () => Map<number, number> = () => new Map();
   #server: Server | undefined;
 
   constructor(options: NodeMetricsOptions) {
     this.registry.setDefaultLabels(dcgmJoinLabels(options.env ?? process.env, options.hostname));
     collectDefaultMetrics({ register: this.registry });
+    // prom-client's `nodejs_active_*_total` are gauges with a counter's suffix; the same values
+    // are exported without it.
+    for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"]) this.registry.removeSingleMetric(name);
     const registers = [this.registry];
     this.taskDurationSeconds = new Histogram({
       name: "datalab_node_task_duration_seconds",
@@ -87,6 +95,7 @@ export class NodeMetrics {
         this.set(metrics.inputCacheBytes());
       },
     });
+    this.#registerGpuGauges(registers);
     this.gpuInfo = new Gauge({
       name: "datalab_node_gpu_info",
       help: "One series per GPU this node offers (value 1); device name and memory as labels.",
@@ -101,11 +110,55 @@ export class NodeMetrics {
     new Gauge({
       name: "datalab_node_build_info",
       help: "Versions of this node agent (value 1).",
-      labelNames: ["version", "nodejs"],
+      labelNames: ["version", "nodejs_version"],
       registers,
-    }).set({ version: options.nodeVersion, nodejs: process.versions.node }, 1);
+    }).set({ version: options.nodeVersion, nodejs_version: process.version }, 1);
     this.coordinatorConnected.set(0);
     this.tasksRunning.set(0);
+  }
+
+  /**
+   * Per-GPU gauges named per prometheus.io (base units, ratios 0..1), read at scrape time. Labels:
+   * `gpu` (the node's GPU index, the scheduler's) and `UUID` (dcgm-exporter's label, for exact
+   * joins). dcgm-exporter equivalents: DCGM_FI_DEV_GPU_UTIL/100, DCGM_FI_DEV_FB_USED·2^20,
+   * (DCGM_FI_DEV_FB_USED+DCGM_FI_DEV_FB_FREE)·2^20, DCGM_FI_DEV_GPU_TEMP, DCGM_FI_DEV_POWER_USAGE.
+   */
+  #registerGpuGauges(registers: Registry[]): void {
+    const metrics = this;
+    let cached: { atMs: number; readings: NodeGpuReading[] } | undefined;
+    // One NVML pass serves all six gauges of one scrape (they are collected within a few ms).
+    const readings = (): NodeGpuReading[] => {
+      const now = Date.now();
+      if (cached === undefined || now - cached.atMs > 200) cached = { atMs: now, readings: metrics.gpuReadings() };
+      return cached.readings;
+    };
+    const perGpu = (name: string, help: string, value: (r: NodeGpuReading) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ["gpu", "UUID"],
+        registers,
+        collect() {
+          this.reset();
+          for (const r of readings()) this.set({ gpu: String(r.cudaIndex), UUID: r.uuid }, value(r));
+        },
+      });
+    perGpu("datalab_node_gpu_utilization_ratio", "Share of time the GPU was busy over NVML's last sample period (0..1).", (r) => r.utilizationRatio);
+    perGpu("datalab_node_gpu_memory_used_bytes", "GPU memory in use, all processes.", (r) => r.memoryUsedBytes);
+    perGpu("datalab_node_gpu_memory_total_bytes", "GPU memory in total.", (r) => r.memoryTotalBytes);
+    perGpu("datalab_node_gpu_temperature_celsius", "GPU core temperature.", (r) => r.temperatureCelsius);
+    perGpu("datalab_node_gpu_power_watts", "GPU board power draw.", (r) => r.powerWatts);
+    new Gauge({
+      name: "datalab_node_gpu_tasks",
+      help: "Tasks of this node running on each GPU, as the scheduler placed them.",
+      labelNames: ["gpu"],
+      registers,
+      collect() {
+        this.reset();
+        const tasks = metrics.tasksPerGpu();
+        for (const r of readings()) this.set({ gpu: String(r.cudaIndex) }, tasks.get(r.cudaIndex) ?? 0);
+      },
+    });
   }
 
   /** Serves GET /metrics on host:port (port 0 = any free port); resolves to the bound address. */

@@ -60,6 +60,8 @@ export async function registerNode(client: NodeServiceClient, request: RegisterN
 
 export interface HeartbeatHandlers {
   runningTaskIds(): string[];
+  /** Live free memory of the node's GPUs, sent with each heartbeat (empty without NVML). */
+  gpuMemory?(): { index: number; freeBytes: number; totalBytes: number }[];
   onCancelled(taskId: string): void;
   onLost(taskId: string): void;
   log(line: string): void;
@@ -74,7 +76,7 @@ export async function heartbeatLoop(client: NodeServiceClient, nodeId: string, s
     if (signal.aborted) return;
     try {
       const response = await cancellableCall<{ heartbeatIntervalSeconds: number; cancelledTaskIds: string[]; lostTaskIds: string[] }>(
-        (metadata, options, callback) => client.heartbeat({ nodeId, runningTaskIds: handlers.runningTaskIds() }, metadata, options, callback),
+        (metadata, options, callback) => client.heartbeat({ nodeId, runningTaskIds: handlers.runningTaskIds(), gpuMemory: handlers.gpuMemory?.() ?? [] }, metadata, options, callback),
         Math.max(1, session.heartbeatIntervalSeconds),
         signal,
       );

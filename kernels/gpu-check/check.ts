@@ -5,13 +5,15 @@
  *     Bounds per kernel are stated next to each comparison.
  *  2. Speed: achieved TFLOP/s and GB/s next to the card's peak measured in the same run
  *     (a large device-to-device copy; cuBLAS GEMM at 8192³), with the issue's targets.
+ *  3. NVML (kernels/nvml.ts, the node's GPU telemetry): readings before and right after the timed
+ *     work, beside the CUDA device's own memory total, so the telemetry is checked on a real card.
  * Prints a report, writes it as JSON to $OUT/gpu-check.json (or ./gpu-check.json), and exits 1
  * when any correctness check fails (2 when there is no GPU). GPU_CHECK_AGAINST=cpu runs the
  * checks CPU-against-CPU (a dry run of this script where there is no GPU).
  */
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { backendFor, type CopulaSampleRequest, type KernelBackend, type MixedRows, type NearestOptions } from "../index.js";
+import { backendFor, type CopulaSampleRequest, type KernelBackend, type MixedRows, type NearestOptions, openNvml } from "../index.js";
 import { firstMismatch, randomSource } from "../test-support.js";
 
 const seed = Number(process.env["GPU_CHECK_SEED"] ?? Math.floor(Math.random() * 2 ** 31));
@@ -262,6 +264,9 @@ function main(): number {
       verdict(name, false, `threw: ${(error as Error).message}`);
     }
   }
+  const nvml = openNvml();
+  const nvmlReadings: Record<string, unknown> = {};
+  if (nvml.available) nvmlReadings["before"] = nvml.read();
   if (process.env["GPU_CHECK_SKIP_TIMING"] !== "1" && !dryRun) {
     try {
       measure(gpu, cpu);
@@ -269,6 +274,23 @@ function main(): number {
       verdict("timing", false, `threw: ${(error as Error).message}`);
     }
   }
+  if (nvml.available) {
+    // Right after the timed work: utilisation and power should show it (NVML samples over ~1/6 s to 1 s).
+    const after = nvml.read();
+    nvmlReadings["after"] = after;
+    nvml.close();
+    const first = after[0];
+    const cudaMemory = devices[0]?.memoryBytes ?? 0;
+    for (const r of after) log(`nvml gpu ${r.index} ${r.uuid} ${r.name}: utilization ${(r.utilizationRatio * 100).toFixed(0)}%, memory ${(r.memoryUsedBytes / 2 ** 30).toFixed(2)} / ${(r.memoryTotalBytes / 2 ** 30).toFixed(2)} GiB, ${r.temperatureCelsius} °C, ${r.powerWatts.toFixed(1)} W`);
+    // NVML counts memory the driver reserves, cudaMemGetInfo-style totals do not: within 2% of each other.
+    const agree = first !== undefined && cudaMemory > 0 && Math.abs(first.memoryTotalBytes - cudaMemory) / cudaMemory < 0.02;
+    if (!dryRun) verdict("nvml", agree, `NVML total ${first?.memoryTotalBytes ?? 0} B vs CUDA ${cudaMemory} B; ${after.length} GPU(s) read`);
+  } else {
+    nvmlReadings["unavailable"] = nvml.reason;
+    log(`nvml: ${nvml.reason}`);
+    if (!dryRun) verdict("nvml", false, nvml.reason);
+  }
+  results["nvml"] = nvmlReadings;
   results["failures"] = failures;
   const file = path.join(process.env["OUT"] ?? ".", "gpu-check.json");
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);

@@ -19,6 +19,7 @@ import type { FileManifest as _datalab_v1_FileManifest, FileManifest__Output as 
 import type { FindMissingChunksRequest as _datalab_v1_FindMissingChunksRequest, FindMissingChunksRequest__Output as _datalab_v1_FindMissingChunksRequest__Output } from './datalab/v1/FindMissingChunksRequest.js';
 import type { FindMissingChunksResponse as _datalab_v1_FindMissingChunksResponse, FindMissingChunksResponse__Output as _datalab_v1_FindMissingChunksResponse__Output } from './datalab/v1/FindMissingChunksResponse.js';
 import type { GpuDevice as _datalab_v1_GpuDevice, GpuDevice__Output as _datalab_v1_GpuDevice__Output } from './datalab/v1/GpuDevice.js';
+import type { GpuMemoryReading as _datalab_v1_GpuMemoryReading, GpuMemoryReading__Output as _datalab_v1_GpuMemoryReading__Output } from './datalab/v1/GpuMemoryReading.js';
 import type { HeartbeatRequest as _datalab_v1_HeartbeatRequest, HeartbeatRequest__Output as _datalab_v1_HeartbeatRequest__Output } from './datalab/v1/HeartbeatRequest.js';
 import type { HeartbeatResponse as _datalab_v1_HeartbeatResponse, HeartbeatResponse__Output as _datalab_v1_HeartbeatResponse__Output } from './datalab/v1/HeartbeatResponse.js';
 import type { InputRef as _datalab_v1_InputRef, InputRef__Output as _datalab_v1_InputRef__Output } from './datalab/v1/InputRef.js';
@@ -67,6 +68,7 @@ export interface ProtoGrpcType {
       FindMissingChunksRequest: MessageTypeDefinition<_datalab_v1_FindMissingChunksRequest, _datalab_v1_FindMissingChunksRequest__Output>
       FindMissingChunksResponse: MessageTypeDefinition<_datalab_v1_FindMissingChunksResponse, _datalab_v1_FindMissingChunksResponse__Output>
       GpuDevice: MessageTypeDefinition<_datalab_v1_GpuDevice, _datalab_v1_GpuDevice__Output>
+      GpuMemoryReading: MessageTypeDefinition<_datalab_v1_GpuMemoryReading, _datalab_v1_GpuMemoryReading__Output>
       HeartbeatRequest: MessageTypeDefinition<_datalab_v1_HeartbeatRequest, _datalab_v1_HeartbeatRequest__Output>
       HeartbeatResponse: MessageTypeDefinition<_datalab_v1_HeartbeatResponse, _datalab_v1_HeartbeatResponse__Output>
       InputRef: MessageTypeDefinition<_datalab_v1_InputRef, _datalab_v1_InputRef__Output>

@@ -31,6 +31,10 @@ export interface Task {
    * When the lease ends unless extended, Unix epoch ms.
    */
   'leaseDeadlineUnixMs'?: (number | string | Long);
+  /**
+   * GPUs (indexes as registered) the scheduler placed this task on; empty for a CPU task.
+   */
+  'gpuIndexes'?: (number)[];
 }
 
 /**
@@ -61,4 +65,8 @@ export interface Task__Output {
    * When the lease ends unless extended, Unix epoch ms.
    */
   'leaseDeadlineUnixMs': (number);
+  /**
+   * GPUs (indexes as registered) the scheduler placed this task on; empty for a CPU task.
+   */
+  'gpuIndexes': (number)[];
 }
