@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { mediaTypeForName, tunables } from "../proto/index.js";
-import { CopulaSampler, sampleToFile } from "../generators/index.js";
+import { CopulaSampler, GAUSSIAN_COPULA_MODELS, sampleToFile } from "../generators/index.js";
 import { encodeTable, writeFileAtomic } from "../tabular/index.js";
 import { ModelCache } from "./model-cache.js";
 import { runSynthesisJob, type SampleJobSummary, type SynthesisJobSpec } from "./synthesis-job.js";
@@ -75,7 +75,7 @@ async function runCachedSampleJob(request: TaskRunRequest, tablePath: string, ho
 }
 
 export async function runDatalabTask(request: TaskRunRequest, hooks: TaskRunHooks): Promise<TaskRunResult> {
-  if (request.model !== "gaussian_copula" && request.model !== "gaussian-copula" && request.model !== "copula") {
+  if (!GAUSSIAN_COPULA_MODELS.has(request.model)) {
     throw new TaskSpecError(`model "${request.model}" is not available on this node; use gaussian_copula.`);
   }
   const tablePath = join(request.outputDir, `synthetic.${request.outputFormat}`);
@@ -96,6 +96,8 @@ export async function runDatalabTask(request: TaskRunRequest, hooks: TaskRunHook
     seed: BigInt(request.seed),
     modelOutPath: modelPath,
     score: request.scoring.enabled,
+    // ScoringOptions.privacy: the privacy metrics (DCR, NewRowSynthesis, NNDR, disclosure) only when asked.
+    privacy: request.scoring.privacy,
   };
   if (request.where !== undefined) spec.where = request.where;
   if (request.schemaJson !== undefined) {

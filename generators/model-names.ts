@@ -1,0 +1,40 @@
+/**
+ * The synthesizer names a job may ask for, and which of them are differentially private. This is
+ * the ONE place that says so: the coordinator refuses at SubmitJob a job whose `epsilon` names a
+ * model outside `DIFFERENTIALLY_PRIVATE_MODELS` (a budget that nothing spends is a promise the
+ * product would break), and `datalab submit` checks the same rule before it uploads anything.
+ *
+ * Adding a DP synthesizer: add its name to `DIFFERENTIALLY_PRIVATE_MODELS` (it joins
+ * `SYNTHESIZER_MODELS` by itself) and teach the node's task runner to run it.
+ */
+
+/** The Gaussian copula (not differentially private), under the spellings jobs have used. */
+export const GAUSSIAN_COPULA_MODELS: ReadonlySet<string> = new Set(["gaussian_copula", "gaussian-copula", "copula"]);
+
+/** Models that spend a job's epsilon. Empty until a DP synthesizer exists. */
+export const DIFFERENTIALLY_PRIVATE_MODELS: ReadonlySet<string> = new Set<string>([]);
+
+/** Every model name a SYNTHESIS job may ask for. */
+export const SYNTHESIZER_MODELS: ReadonlySet<string> = new Set([...GAUSSIAN_COPULA_MODELS, ...DIFFERENTIALLY_PRIVATE_MODELS]);
+
+/** The model a job runs when it names none. */
+export const DEFAULT_SYNTHESIZER_MODEL = "gaussian_copula";
+
+/** Why `model` cannot run at all (unknown name), or null. `model` "" means the default. */
+export function unknownModelProblem(model: string): string | null {
+  const name = model === "" ? DEFAULT_SYNTHESIZER_MODEL : model;
+  if (SYNTHESIZER_MODELS.has(name)) return null;
+  return `"${name}" is not a synthesizer this datalab has; use one of ${[...SYNTHESIZER_MODELS].join(", ")}`;
+}
+
+/**
+ * Why a job asking for `epsilon` with `model` cannot keep that promise, or null when it can (or
+ * when no epsilon is asked for). `model` "" means the default model.
+ */
+export function epsilonProblem(model: string, epsilon: number | undefined): string | null {
+  if (epsilon === undefined) return null;
+  const name = model === "" ? DEFAULT_SYNTHESIZER_MODEL : model;
+  if (DIFFERENTIALLY_PRIVATE_MODELS.has(name)) return null;
+  const available = DIFFERENTIALLY_PRIVATE_MODELS.size === 0 ? "this datalab has no differentially private model yet" : `the DP models are ${[...DIFFERENTIALLY_PRIVATE_MODELS].join(", ")}`;
+  return `no differentially private model is available for "${name}" (epsilon ${epsilon} was asked for, but ${name} would ignore it: ${available}); leave epsilon unset for a non-private model`;
+}
