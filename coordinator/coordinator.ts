@@ -11,6 +11,8 @@ import { tunables } from "../proto/index.js";
 import { type ChunkStore, clientChunkOwner } from "./chunk-store.js";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from "./errors.js";
 import { validateSubmit } from "./job-spec.js";
+import { resolveBundledInput } from "./bundled-inputs.js";
+import { SampleModelCheck } from "./sample-model-check.js";
 import { CANCELLED, isTerminal, SUCCEEDED } from "./job-states.js";
 import type { JobRecord, JobStore, LeaseOutcome, NodeRecord } from "./job-store.js";
 import { toJobMessage } from "./job-view.js";
@@ -75,6 +77,7 @@ export class Coordinator {
   readonly leaseWaiters = new LeaseWaiters();
   private readonly metrics: CoordinatorMetrics | undefined;
   private readonly pageTokens: PageTokens;
+  private readonly sampleModels: SampleModelCheck;
   private readonly now: () => number;
   private sweepTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -86,6 +89,7 @@ export class Coordinator {
     this.metrics = options.metrics;
     this.now = options.now ?? Date.now;
     this.events.setMaxListeners(0);
+    this.sampleModels = new SampleModelCheck(this.chunks);
     this.pageTokens = new PageTokens(Buffer.from(this.store.getOrCreateMeta("page_token_key", () => randomBytes(32).toString("hex")), "hex"));
   }
 
@@ -155,6 +159,10 @@ export class Coordinator {
         );
       }
       await this.chunks.verifyManifest(valid.upload, "input");
+      if (valid.kind === "JOB_KIND_SAMPLE") await this.sampleModels.checkUpload(valid.upload);
+    } else if (valid.kind === "JOB_KIND_SAMPLE") {
+      const bundled = resolveBundledInput(valid.spec.input?.bundledUri ?? "");
+      if ("path" in bundled) await this.sampleModels.checkBundled(valid.spec.input?.bundledUri ?? "", bundled.path);
     }
     const { job, created } = this.store.submitJob(
       { jobId: newJobId(), owner, idempotencyKey: valid.idempotencyKey, spec: valid.spec, specSha256: valid.specSha256, kind: valid.kind, demand: valid.demand, maxAttempts: valid.maxAttempts },
