@@ -7,9 +7,9 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Job, ListJobsRequestOut, RegisterNodeRequestOut, SubmitJobRequestOut } from "../proto/index.js";
-import { tunables } from "../proto/index.js";
+import { restartGraceSeconds, tunables } from "../proto/index.js";
 import { type ChunkStore, clientChunkOwner } from "./chunk-store.js";
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from "./errors.js";
+import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from "./errors.js";
 import { validateSubmit } from "./job-spec.js";
 import { resolveBundledInput } from "./bundled-inputs.js";
 import { SampleModelCheck } from "./sample-model-check.js";
@@ -93,10 +93,13 @@ export class Coordinator {
     this.pageTokens = new PageTokens(Buffer.from(this.store.getOrCreateMeta("page_token_key", () => randomBytes(32).toString("hex")), "hex"));
   }
 
-  /** Restores live nodes from the store (with a grace period), sweeps once, and starts the sweep timer. */
+  /** Restores live nodes from the store (with the restart grace period), sweeps once, and starts the sweep timer. */
   start(): void {
     const now = this.now();
-    for (const node of this.store.listNodes()) if (node.status === "online") this.nodes.add(node, now);
+    // A node's reconnect backoff may keep it away up to tunables.nodeReconnectCapSeconds after we are back.
+    for (const node of this.store.listNodes()) {
+      if (node.status === "online") this.nodes.restore(node, now, now + restartGraceSeconds(node.heartbeatIntervalSeconds) * 1000);
+    }
     this.sweep();
     this.sweepTimer = setInterval(() => this.sweep(), this.settings.sweepIntervalMs);
     this.sweepTimer.unref();
@@ -251,6 +254,8 @@ export class Coordinator {
     if (caps.cpuCores < 1) throw new InvalidArgumentError("capabilities.cpu_cores must be at least 1.");
     const indexes = new Set(caps.gpus.map((g) => g.index));
     if (indexes.size !== caps.gpus.length) throw new InvalidArgumentError("capabilities.gpus has a repeated index; report each GPU once.");
+    const now = this.now();
+    this.refuseSecondAgent(nodeId, request.instanceId, now);
     const requested = request.requestedHeartbeatIntervalSeconds || this.settings.heartbeatIntervalSeconds;
     const interval = Math.min(Math.max(requested, tunables.minHeartbeatIntervalSeconds), tunables.maxHeartbeatIntervalSeconds);
     const capacity: NodeCapacity = {
@@ -261,7 +266,6 @@ export class Coordinator {
       kinds: caps.kinds,
       maxConcurrentTasks: Math.max(1, caps.maxConcurrentTasks),
     };
-    const now = this.now();
     const record: NodeRecord = {
       nodeId,
       capacity,
@@ -275,9 +279,27 @@ export class Coordinator {
     };
     this.store.upsertNode(record);
     await this.store.durable();
-    this.nodes.add(record, now);
+    this.nodes.add(record, now, request.instanceId);
     this.leaseWaiters.wakeAll();
     return { record, activeJobs: this.store.activeJobsOfNode(nodeId) };
+  }
+
+  /**
+   * A second agent process under the id of a node that is online (another instance_id, heartbeats
+   * not missed) would silently take over its tasks: refused. The same agent re-registering (same
+   * instance), an older agent (no instance id), a node restored after a coordinator restart (its
+   * instance unknown) and a node that missed its heartbeats may register.
+   */
+  private refuseSecondAgent(nodeId: string, instanceId: string, nowMs: number): void {
+    const live = this.nodes.get(nodeId);
+    if (live === undefined || instanceId === "" || live.instanceId === "" || live.instanceId === instanceId) return;
+    const graceMs = MISSED_HEARTBEATS_OFFLINE * live.record.heartbeatIntervalSeconds * 1000;
+    const silentMs = nowMs - live.lastHeardMs;
+    if (silentMs > graceMs) return;
+    const host = live.record.hostname === "" ? "" : ` on host ${live.record.hostname}`;
+    throw new AlreadyExistsError(
+      `node id "${nodeId}" is online: another agent${host} registered it and was last seen ${(silentMs / 1000).toFixed(1)} s ago (${new Date(live.lastHeardMs).toISOString()}); stop that agent, give this one another --node-id, or wait until it has missed its heartbeats (${(graceMs / 1000).toFixed(0)} s).`,
+    );
   }
 
   /** Notes a call from a node; NotFound if it must register (never did, or went offline). */

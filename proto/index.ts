@@ -36,5 +36,5 @@ export {
   protoRoot,
 } from "./load.js";
 export { type ChunkStreamMessage, type ChunkUploader, downloadFile, type OpenChunkStream, toManifest, type UploadReport, uploadFile } from "./transfer.js";
-export { type Tunables, tunables } from "./tunables.js";
+export { restartGraceSeconds, type Tunables, tunables } from "./tunables.js";
 export type * from "./types.js";

@@ -10,6 +10,7 @@
  * Shutdown (SIGTERM): stop leasing, let running tasks finish for `shutdownGraceSeconds`, then
  * hand the rest back with ReleaseTask, deregister, and resolve run() with 0.
  */
+import { randomUUID } from "node:crypto";
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type NodeServiceClient, type TaskOut, tunables } from "../proto/index.js";
@@ -19,7 +20,8 @@ import type { NodeAgentConfig } from "./node-config.js";
 import type { NodeMetrics } from "./node-metrics.js";
 import { CompletionBatcher } from "./completion-batcher.js";
 import { InputCache } from "./input-cache.js";
-import { cancellableCall, describeRpcError, isAuthRpcError } from "./node-rpc.js";
+import * as grpc from "@grpc/grpc-js";
+import { cancellableCall, describeRpcError, isAuthRpcError, statusOf } from "./node-rpc.js";
 import { heartbeatLoop, registerNode, registrationOf, type Session } from "./node-session.js";
 import { reportOutcome } from "./outcome-reporter.js";
 import { ResultSpool, type SpooledOutcome } from "./result-spool.js";
@@ -62,6 +64,8 @@ export class NodeAgent {
   /** Completions finishing while one is on its way go out together (CompleteTasks). */
   readonly #completions: CompletionBatcher;
   readonly #inputs: InputCache;
+  /** This process's RegisterNodeRequest.instance_id: the coordinator refuses a second agent under our node id. */
+  readonly #instanceId = randomUUID();
 
   constructor(options: NodeAgentOptions) {
     this.#options = options;
@@ -106,6 +110,9 @@ export class NodeAgent {
       } catch (error) {
         if (isAuthRpcError(error) && !this.#registeredOnce) {
           throw new NodeAgentError(`the coordinator refused node "${this.#options.config.nodeId}" (${describeRpcError(error)}); check --node-id matches the certificate in --tls-dir.`, { cause: error });
+        }
+        if (statusOf(error) === grpc.status.ALREADY_EXISTS && !this.#registeredOnce) {
+          throw new NodeAgentError(`another agent is running as node "${this.#options.config.nodeId}": ${describeRpcError(error)}`, { cause: error });
         }
         this.#options.metrics.coordinatorConnected.set(0);
         const delayMs = this.#backoff.nextDelayMs();
@@ -158,7 +165,7 @@ export class NodeAgent {
 
   async #register(): Promise<Session> {
     const { config, capabilities } = this.#options;
-    const request = registrationOf(config.nodeId, capabilities, this.#options.maxConcurrentTasks, this.#options.env ?? process.env);
+    const request = registrationOf(config.nodeId, capabilities, this.#options.maxConcurrentTasks, this.#options.env ?? process.env, this.#instanceId);
     const { session, activeTasks } = await registerNode(this.#options.client, request);
     this.#leaseSeconds = session.leaseSeconds;
     this.#maxChunkBytes = session.maxChunkBytes;
