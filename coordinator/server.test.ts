@@ -11,6 +11,7 @@ import {
   type JobServiceClient,
   type NodeServiceClient,
   readClientTls,
+  loosenedPaths,
   readNodeTls,
   sha256Hex,
   type TaskOut,
@@ -338,5 +339,14 @@ describe("authentication and roles", () => {
     expect(await codeOf(callNode(nodeB, "Heartbeat", { nodeId: "node-a" }))).toBe(grpc.status.PERMISSION_DENIED);
     // node-b has not registered yet.
     expect(await codeOf(callNode(nodeB, "Heartbeat", { nodeId: "node-b" }))).toBe(grpc.status.NOT_FOUND);
+  });
+
+  it("keeps its data folder owner-only (job database with its -wal/-shm, chunks, lock) even under a umask of 022", async () => {
+    // Earlier tests stored uploads (small ones inside the database, larger ones as chunk files) and results.
+    process.umask(0o022);
+    await uploadFile(alice, join(h.dir, "penguins.model.json"));
+    const { loosened, checked } = loosenedPaths(h.config.dataDir);
+    expect(checked).toBeGreaterThan(5);
+    expect(loosened).toEqual([]);
   });
 });

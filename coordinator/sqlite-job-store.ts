@@ -6,9 +6,9 @@
  * "NORMAL": no fsync at all; an acknowledged change survives `kill -9` (it is in the OS page
  * cache) but not a power cut.
  */
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { createPrivateFile, makePrivateDir } from "../proto/index.js";
 import { AbortedError, AlreadyExistsError, FailedPreconditionError, NotFoundError } from "./errors.js";
 import type { JobQuery, JobRecord, JobStore, LeaseOutcome, NewJob, NodeRecord, ProgressRecord, ResultRecord } from "./job-store.js";
 import { ACTIVE_STATES, assertTransition, CANCELLED, FAILED, isTerminal, type JobStateValue, LEASED, QUEUED, RUNNING, SUCCEEDED, shortState } from "./job-states.js";
@@ -35,7 +35,11 @@ export class SqliteJobStore implements JobStore {
   readonly checkpointer: WalCheckpointer | undefined;
 
   constructor(path: string, options: { synchronous?: SqliteSynchronous; checkpointIntervalMs?: number } = {}) {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") {
+      makePrivateDir(dirname(path));
+      // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database's mode.
+      createPrivateFile(path);
+    }
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");

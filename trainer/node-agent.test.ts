@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
-import { type CompleteTaskRequestOut, createNodeClient, type NodeServiceHandlers, nodeServiceDefinition, type TaskOut } from "../proto/index.js";
+import { type CompleteTaskRequestOut, createNodeClient, loosenedPaths, type NodeServiceHandlers, nodeServiceDefinition, type TaskOut } from "../proto/index.js";
 import { NodeAgent } from "./node-agent.js";
 import type { NodeAgentConfig } from "./node-config.js";
 import { NodeMetrics } from "./node-metrics.js";
@@ -423,6 +423,9 @@ describe("NodeAgent", () => {
       await until("the outcome to be kept", () => lines.some((line) => line.includes("could not report job-r/1 yet")));
       expect(state.completed).toEqual([]);
       expect(spooled()).toHaveLength(1);
+      // Folders and the spool entry are owner-only (the test runner's own output files follow the umask, which cli/node.ts sets).
+      const readable = loosenedPaths(workDir).loosened.filter((p) => p.kind === "folder" || p.path.includes("/spool/"));
+      expect(readable).toEqual([]);
       // …and comes back on the same port with its state (as a restarted coordinator would from SQLite).
       const registrationsBefore = state.registrations;
       fake = await startFake(state, port);

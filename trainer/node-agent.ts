@@ -13,7 +13,7 @@
 import { randomUUID } from "node:crypto";
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type NodeServiceClient, type TaskOut, tunables } from "../proto/index.js";
+import { makePrivateDir, type NodeServiceClient, type TaskOut, tunables } from "../proto/index.js";
 import { ReconnectBackoff, sleepUnlessAborted } from "./backoff.js";
 import type { NodeCapabilities } from "./capabilities.js";
 import type { NodeAgentConfig } from "./node-config.js";
@@ -101,6 +101,8 @@ export class NodeAgent {
 
   /** Runs until shutdown completes; resolves 0, or rejects with NodeAgentError when the coordinator refuses this node's identity. */
   async run(): Promise<number> {
+    // Inputs, outputs and unreported results are real data at rest: owner-only (cli/node.ts also sets the umask).
+    makePrivateDir(this.#options.config.workDir);
     await this.#spool.open();
     await this.#removeAbandonedTaskDirs();
     while (!(this.#stopLeasing.signal.aborted && this.#running.size === 0)) {
