@@ -130,7 +130,9 @@ export class NodeAgent {
         onLost: (taskId) => this.#running.get(taskId)?.stop("lost", "the heartbeat answer lists it as lost"),
         log: (line) => this.#log(line),
       });
-      void this.#reportPending(session);
+      // Outcomes finished while the coordinator was away go first: leasing before them could take
+      // back (and run again) a job whose re-queued lease this node has already finished.
+      await this.#reportPending(session);
       try {
         await this.#leaseLoop(session);
       } catch (error) {
