@@ -11,9 +11,9 @@
  * hand the rest back with ReleaseTask, deregister, and resolve run() with 0.
  */
 import { randomUUID } from "node:crypto";
-import { readdir, rm, stat } from "node:fs/promises";
+import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { makePrivateDir, type NodeServiceClient, type TaskOut, tunables } from "../proto/index.js";
+import { makePrivateDir, type NodeServiceClient, PRIVATE_FILE_MODE, type TaskOut, tunables } from "../proto/index.js";
 import { ReconnectBackoff, sleepUnlessAborted } from "./backoff.js";
 import type { NodeCapabilities } from "./capabilities.js";
 import type { NodeAgentConfig } from "./node-config.js";
@@ -27,6 +27,21 @@ import { reportOutcome } from "./outcome-reporter.js";
 import { ResultSpool, type SpooledOutcome } from "./result-spool.js";
 import { removeTaskDir, runAttempt, TaskAttempt, taskDirOf } from "./task-attempt.js";
 import type { TaskRunner } from "./task-runner.js";
+
+/** The work folder's instance id (`<work-dir>/instance-id`), made on first use. */
+async function instanceIdOf(workDir: string): Promise<string> {
+  const path = join(workDir, "instance-id");
+  const existing = await readFile(path, "utf8").then(
+    (text) => text.trim(),
+    () => "",
+  );
+  if (/^[0-9a-f-]{36}$/.test(existing)) return existing;
+  const id = randomUUID();
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, `${id}\n`, { mode: PRIVATE_FILE_MODE });
+  await rename(temp, path);
+  return id;
+}
 
 export class NodeAgentError extends Error {
   override readonly name = "NodeAgentError";
@@ -64,8 +79,12 @@ export class NodeAgent {
   /** Completions finishing while one is on its way go out together (CompleteTasks). */
   readonly #completions: CompletionBatcher;
   readonly #inputs: InputCache;
-  /** This process's RegisterNodeRequest.instance_id: the coordinator refuses a second agent under our node id. */
-  readonly #instanceId = randomUUID();
+  /**
+   * RegisterNodeRequest.instance_id: the id of this agent's work folder (kept in it; the folder is
+   * locked to one process by cli/node.ts). The coordinator refuses another agent under our node id
+   * while we heartbeat; an agent restarted on the same folder (after kill -9) is the same instance.
+   */
+  #instanceId = "";
 
   constructor(options: NodeAgentOptions) {
     this.#options = options;
@@ -103,6 +122,7 @@ export class NodeAgent {
   async run(): Promise<number> {
     // Inputs, outputs and unreported results are real data at rest: owner-only (cli/node.ts also sets the umask).
     makePrivateDir(this.#options.config.workDir);
+    this.#instanceId = await instanceIdOf(this.#options.config.workDir);
     await this.#spool.open();
     await this.#removeAbandonedTaskDirs();
     while (!(this.#stopLeasing.signal.aborted && this.#running.size === 0)) {
