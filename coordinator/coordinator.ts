@@ -297,8 +297,10 @@ export class Coordinator {
     const silentMs = nowMs - live.lastHeardMs;
     if (silentMs > graceMs) return;
     const host = live.record.hostname === "" ? "" : ` on host ${live.record.hostname}`;
+    const seen = `last seen ${(silentMs / 1000).toFixed(1)} s ago (${new Date(live.lastHeardMs).toISOString()})`;
     throw new AlreadyExistsError(
-      `node id "${nodeId}" is online: another agent${host} registered it and was last seen ${(silentMs / 1000).toFixed(1)} s ago (${new Date(live.lastHeardMs).toISOString()}); stop that agent, give this one another --node-id, or wait until it has missed its heartbeats (${(graceMs / 1000).toFixed(0)} s).`,
+      `node id "${nodeId}" is online: another agent${host} registered it and was ${seen}; ` +
+        `stop that agent, give this one another --node-id, or wait until it has missed its heartbeats (${(graceMs / 1000).toFixed(0)} s).`,
     );
   }
 

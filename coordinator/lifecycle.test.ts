@@ -143,11 +143,19 @@ describe("leases, nodes and restarts", () => {
     h = await startHarness();
     const nodeA = h.nodeClient("node-a");
     const registration = (instanceId: string) =>
-      callNode(nodeA, "RegisterNode", { nodeId: "node-a", capabilities: { cpuCores: 2, memoryBytes: 8 * GiB }, requestedHeartbeatIntervalSeconds: 1, hostname: "host-1", instanceId });
+      callNode(nodeA, "RegisterNode", {
+        nodeId: "node-a",
+        capabilities: { cpuCores: 2, memoryBytes: 8 * GiB },
+        requestedHeartbeatIntervalSeconds: 1,
+        hostname: "host-1",
+        instanceId,
+      });
     await registration("agent-1");
     const refused = await registration("agent-2").catch((error: grpc.ServiceError) => error);
     expect((refused as grpc.ServiceError).code).toBe(grpc.status.ALREADY_EXISTS);
-    expect((refused as grpc.ServiceError).details).toMatch(/node id "node-a" is online: another agent on host host-1 registered it and was last seen [\d.]+ s ago \(\d{4}-\d\d-\d\dT/);
+    expect((refused as grpc.ServiceError).details).toMatch(
+      /node id "node-a" is online: another agent on host host-1 registered it and was last seen [\d.]+ s ago \(\d{4}-\d\d-\d\dT/,
+    );
     // The same agent re-registering (after a dropped connection) is fine, and so is an older agent without an instance id.
     await registration("agent-1");
     await registration("");

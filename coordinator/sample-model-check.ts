@@ -41,7 +41,8 @@ export class SampleModelCheck {
     try {
       parseModel(text, name);
     } catch (error) {
-      if (error instanceof ModelFileError) throw new InvalidArgumentError(`${field}: a SAMPLE job needs a datalab model file: ${error.message}`, { cause: error });
+      if (error instanceof ModelFileError)
+        throw new InvalidArgumentError(`${field}: a SAMPLE job needs a datalab model file: ${error.message}`, { cause: error });
       throw error;
     }
   }

@@ -121,10 +121,13 @@ describe("coordinator over gRPC with TLS", () => {
     const upload = await uploadFile(alice, bad);
     const error = await submit(alice, "sample-bad", { kind: "JOB_KIND_SAMPLE", input: { upload: upload.manifest } }).catch((e: grpc.ServiceError) => e);
     expect((error as grpc.ServiceError).code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect((error as grpc.ServiceError).details).toMatch(/spec\.input\.upload: a SAMPLE job needs a datalab model file: .*\$\.columns\[\d\]\.frequencies\[0\] must be a finite number ≥ 0, got -0\.5/);
+    expect((error as grpc.ServiceError).details).toMatch(
+      /spec\.input\.upload: a SAMPLE job needs a datalab model file: .*\$\.columns\[\d\]\.frequencies\[0\] must be a finite number ≥ 0, got -0\.5/,
+    );
 
     // A table is not a model either (bundled inputs are tables).
-    const table = await submit(alice, "sample-table", { kind: "JOB_KIND_SAMPLE", input: { bundledUri: "vega:penguins.json" } }).catch((e: grpc.ServiceError) => e);
+    const bundled = { kind: "JOB_KIND_SAMPLE", input: { bundledUri: "vega:penguins.json" } };
+    const table = await submit(alice, "sample-table", bundled).catch((e: grpc.ServiceError) => e);
     expect((table as grpc.ServiceError).details).toMatch(/spec\.input\.bundled_uri: a SAMPLE job needs a datalab model file: .*not a datalab model file/);
   });
 

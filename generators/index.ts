@@ -10,4 +10,11 @@ export { loadModel, parseModel, saveModel, serializeModel } from "./model-file.j
 export { type ConditionOperator, type ConditionTerm, parseWhere } from "./where-syntax.js";
 export { type ConditionPlan, planConditions } from "./conditioning.js";
 export { normalCdf, normalQuantile } from "./normal-distribution.js";
-export { DEFAULT_SYNTHESIZER_MODEL, DIFFERENTIALLY_PRIVATE_MODELS, epsilonProblem, GAUSSIAN_COPULA_MODELS, SYNTHESIZER_MODELS, unknownModelProblem } from "./model-names.js";
+export {
+  DEFAULT_SYNTHESIZER_MODEL,
+  DIFFERENTIALLY_PRIVATE_MODELS,
+  epsilonProblem,
+  GAUSSIAN_COPULA_MODELS,
+  SYNTHESIZER_MODELS,
+  unknownModelProblem,
+} from "./model-names.js";

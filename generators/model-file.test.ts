@@ -110,12 +110,16 @@ describe("model file", () => {
     const schemaDecimals = await edited((m) => {
       m["schema"].columns[columnIndex(m, "precipitation")].decimals = 400;
     });
-    expect((await failure(schemaDecimals)).message).toMatch(/\$\.schema is not a valid schema: column \d \("precipitation"\): "decimals" must be a whole number from 0 to 20\)/);
+    expect((await failure(schemaDecimals)).message).toMatch(
+      /\$\.schema is not a valid schema: column \d \("precipitation"\): "decimals" must be a whole number from 0 to 20\)/,
+    );
 
     const contradiction = await edited((m) => {
       m["schema"].columns[columnIndex(m, "temp_max")] = { name: "temp_max", type: "categorical" };
     });
-    expect((await failure(contradiction)).message).toMatch(/\$\.columns\[\d\]\.kind must be "categorical" for a categorical column in \$\.schema, got "numeric"/);
+    expect((await failure(contradiction)).message).toMatch(
+      /\$\.columns\[\d\]\.kind must be "categorical" for a categorical column in \$\.schema, got "numeric"/,
+    );
 
     const decreasing = await edited((m) => {
       const table = m["dimensions"][m["columns"][columnIndex(m, "wind")].valueDimension].table;
@@ -141,7 +145,8 @@ describe("model file", () => {
   });
 
   test("models fitted on real tables pass the structural checks", async () => {
-    for (const input of ["node_modules/vega-datasets/data/penguins.json", "node_modules/vega-datasets/data/cars.json", "node_modules/vega-datasets/data/movies.json", "fixtures/adult/adult_test.csv"]) {
+    const vega = (name: string) => `node_modules/vega-datasets/data/${name}`;
+    for (const input of [vega("penguins.json"), vega("cars.json"), vega("movies.json"), "fixtures/adult/adult_test.csv"]) {
       const fitted = fitGaussianCopula((await loadTable(input)).table);
       expect(parseModel(serializeModel(fitted), input)).toEqual(fitted);
     }

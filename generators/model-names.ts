@@ -35,6 +35,10 @@ export function epsilonProblem(model: string, epsilon: number | undefined): stri
   if (epsilon === undefined) return null;
   const name = model === "" ? DEFAULT_SYNTHESIZER_MODEL : model;
   if (DIFFERENTIALLY_PRIVATE_MODELS.has(name)) return null;
-  const available = DIFFERENTIALLY_PRIVATE_MODELS.size === 0 ? "this datalab has no differentially private model yet" : `the DP models are ${[...DIFFERENTIALLY_PRIVATE_MODELS].join(", ")}`;
-  return `no differentially private model is available for "${name}" (epsilon ${epsilon} was asked for, but ${name} would ignore it: ${available}); leave epsilon unset for a non-private model`;
+  const available =
+    DIFFERENTIALLY_PRIVATE_MODELS.size === 0
+      ? "this datalab has no differentially private model yet"
+      : `the DP models are ${[...DIFFERENTIALLY_PRIVATE_MODELS].join(", ")}`;
+  const why = `epsilon ${epsilon} was asked for, but ${name} would ignore it: ${available}`;
+  return `no differentially private model is available for "${name}" (${why}); leave epsilon unset for a non-private model`;
 }

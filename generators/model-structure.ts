@@ -71,7 +71,8 @@ class Checker {
   }
 
   integer(path: string, value: unknown, low: number, high: number): number {
-    if (typeof value !== "number" || !Number.isInteger(value) || value < low || value > high) this.fail(path, `must be a whole number from ${low} to ${high}`, value);
+    if (typeof value !== "number" || !Number.isInteger(value) || value < low || value > high)
+      this.fail(path, `must be a whole number from ${low} to ${high}`, value);
     return value;
   }
 
@@ -150,7 +151,8 @@ function checkModel(c: Checker, model: unknown): void {
   for (const [i, w] of c.array("$.warnings", root["warnings"]).entries()) c.string(`$.warnings[${i}]`, w);
 
   const columns = c.array("$.columns", root["columns"]);
-  if (columns.length !== schema.columns.length) c.fail("$.columns", `must hold one model per schema column (${schema.columns.length})`, `${columns.length} entries`);
+  if (columns.length !== schema.columns.length)
+    c.fail("$.columns", `must hold one model per schema column (${schema.columns.length})`, `${columns.length} entries`);
   const dimensions = c.array("$.dimensions", root["dimensions"]).map((d, k) => c.object(`$.dimensions[${k}]`, d));
   /** Which column entry claims each dimension, so every dimension belongs to exactly one column. */
   const claimedBy = new Map<number, string>();
@@ -158,7 +160,12 @@ function checkModel(c: Checker, model: unknown): void {
     const k = c.nullOr(index, (v) => c.integer(path, v, 0, dimensions.length - 1));
     if (k === null) return null;
     const dimension = dimensions[k]!;
-    if (dimension["role"] !== role || dimension["column"] !== column) c.fail(path, `must point at a "${role}" dimension of column ${column}`, `dimension ${k} (${shown(dimension["role"])} of column ${shown(dimension["column"])})`);
+    if (dimension["role"] !== role || dimension["column"] !== column)
+      c.fail(
+        path,
+        `must point at a "${role}" dimension of column ${column}`,
+        `dimension ${k} (${shown(dimension["role"])} of column ${shown(dimension["column"])})`,
+      );
     const other = claimedBy.get(k);
     if (other !== undefined) c.fail(path, `points at dimension ${k}, which ${other} already uses`);
     claimedBy.set(k, path);
@@ -204,7 +211,8 @@ function checkModel(c: Checker, model: unknown): void {
       const path = `$.correlation[${r * d + s}]`;
       const x = c.between(path, correlation[r * d + s], -1, 1);
       if (r === s && Math.abs(x - 1) > SUM_TOLERANCE) c.fail(path, `must be 1 (diagonal entry of dimension ${r})`, x);
-      if (s < r && Math.abs(x - (correlation[s * d + r] as number)) > SUM_TOLERANCE) c.fail(path, `must equal $.correlation[${s * d + r}] (the matrix is symmetric)`, x);
+      if (s < r && Math.abs(x - (correlation[s * d + r] as number)) > SUM_TOLERANCE)
+        c.fail(path, `must equal $.correlation[${s * d + r}] (the matrix is symmetric)`, x);
     }
   }
 }
@@ -226,12 +234,14 @@ function checkNumericColumn(
   if (min !== null && max !== null && min > max) c.fail(`${at}.max`, `must not be below ${at}.min (${min})`, max);
   if (valueDimension !== null && constant !== null) c.fail(`${at}.constant`, "must be null for a column with a value dimension", constant);
   if (valueDimension === null && constant === null && nullRate < 1) c.fail(at, "has values (nullRate below 1) but neither a constant nor a value dimension");
-  if (nullDimension !== null && !(nullRate > 0 && nullRate < 1)) c.fail(`${at}.nullRate`, "must be strictly between 0 and 1 for a column with a null dimension", nullRate);
+  if (nullDimension !== null && !(nullRate > 0 && nullRate < 1))
+    c.fail(`${at}.nullRate`, "must be strictly between 0 and 1 for a column with a null dimension", nullRate);
 
   const marginal = c.nullOr(column["marginal"], (v) => c.object(`${at}.marginal`, v));
   if (valueDimension !== null && marginal === null) c.fail(`${at}.marginal`, "must be set for a column with a value dimension");
   if (marginal !== null) {
-    if (typeof marginal["family"] !== "string" || !FAMILIES.includes(marginal["family"])) c.fail(`${at}.marginal.family`, `must be one of ${FAMILIES.join(", ")}`, marginal["family"]);
+    if (typeof marginal["family"] !== "string" || !FAMILIES.includes(marginal["family"]))
+      c.fail(`${at}.marginal.family`, `must be one of ${FAMILIES.join(", ")}`, marginal["family"]);
     const params = c.object(`${at}.marginal.params`, marginal["params"]);
     for (const [key, value] of Object.entries(params)) c.finite(`${at}.marginal.params.${key}`, value);
     c.between(`${at}.marginal.ks`, marginal["ks"], 0, 1);
@@ -240,7 +250,12 @@ function checkNumericColumn(
 
   const rounding = c.object(`${at}.rounding`, column["rounding"]);
   const expected = roundingOfSchema(schema);
-  if (rounding["kind"] !== expected) c.fail(`${at}.rounding.kind`, `must be "${expected}" for a ${schema.type}${schema.type === "numerical" ? ` ${schema.subtype}` : ""} column in $.schema`, rounding["kind"]);
+  if (rounding["kind"] !== expected)
+    c.fail(
+      `${at}.rounding.kind`,
+      `must be "${expected}" for a ${schema.type}${schema.type === "numerical" ? ` ${schema.subtype}` : ""} column in $.schema`,
+      rounding["kind"],
+    );
   if (expected === "decimals") c.integer(`${at}.rounding.decimals`, rounding["decimals"], 0, MAX_DECIMALS);
   if (expected === "step") {
     const step = c.finite(`${at}.rounding.stepMs`, rounding["stepMs"]);
@@ -267,7 +282,8 @@ function checkCategoricalColumn(
   });
   if (order.length === 0) c.fail(`${at}.order`, "must list at least one category code");
   const frequencies = c.array(`${at}.frequencies`, column["frequencies"]);
-  if (frequencies.length !== order.length) c.fail(`${at}.frequencies`, `must hold one frequency per entry of ${at}.order (${order.length})`, `${frequencies.length} entries`);
+  if (frequencies.length !== order.length)
+    c.fail(`${at}.frequencies`, `must hold one frequency per entry of ${at}.order (${order.length})`, `${frequencies.length} entries`);
   let total = 0;
   frequencies.forEach((f, j) => {
     const x = c.finite(`${at}.frequencies[${j}]`, f);
@@ -277,7 +293,8 @@ function checkCategoricalColumn(
   if (Math.abs(total - 1) > SUM_TOLERANCE) c.fail(`${at}.frequencies`, "must add up to 1", `a sum of ${total}`);
   const dimension = claim(`${at}.dimension`, column["dimension"], index, "category");
   if (dimension === null) {
-    if (order.length !== 1) c.fail(`${at}.dimension`, `must be set for a column with ${order.length} categories (only a single-category column has none)`, null);
+    if (order.length !== 1)
+      c.fail(`${at}.dimension`, `must be set for a column with ${order.length} categories (only a single-category column has none)`, null);
   } else {
     c.cumulative(`$.dimensions[${dimension}].cumulative`, dimensions[dimension]!["cumulative"], order.length);
   }

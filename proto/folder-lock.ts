@@ -73,7 +73,10 @@ export function lockFolder(dir: string, what: string, flag: string): FolderLock 
           : `${holder.process} (PID ${holder.pid} on ${holder.hostname}, running since ${new Date(holder.sinceUnixMs).toISOString()})`;
       throw new FolderLockedError(`${flag} ${dir} is in use by ${who}; stop it first, or give this ${what} another ${flag}.`, { cause: error });
     }
-    throw new FolderLockedError(`${flag} ${dir}: cannot lock ${path} (${error instanceof Error ? error.message : String(error)}); use a folder on a local file system.`, { cause: error });
+    throw new FolderLockedError(
+      `${flag} ${dir}: cannot lock ${path} (${error instanceof Error ? error.message : String(error)}); use a folder on a local file system.`,
+      { cause: error },
+    );
   }
   const holder: Holder = { pid: process.pid, hostname: hostname(), process: what, sinceUnixMs: Date.now() };
   const temp = join(dir, `${LOCK_HOLDER_FILE}.${process.pid}.tmp`);

@@ -39,4 +39,12 @@ export { type ChunkStreamMessage, type ChunkUploader, downloadFile, type OpenChu
 export { restartGraceSeconds, type Tunables, tunables } from "./tunables.js";
 export type * from "./types.js";
 export { FolderLockedError, type FolderLock, LOCK_FILE, LOCK_HOLDER_FILE, lockFolder } from "./folder-lock.js";
-export { createPrivateFile, loosenedPaths, loosenedWarnings, makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, restrictNewFilesToOwner } from "./private-folder.js";
+export {
+  createPrivateFile,
+  loosenedPaths,
+  loosenedWarnings,
+  makePrivateDir,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  restrictNewFilesToOwner,
+} from "./private-folder.js";

@@ -38,7 +38,17 @@ describe("state folders", () => {
   it("refuses a second coordinator on the same --data-dir naming the PID that holds it; a holder killed with SIGKILL leaves no stale lock", async () => {
     const cluster = await startCluster(processes, { nodes: [] });
     const first = cluster.coordinator!;
-    const second = processes.start("second-coordinator", ["coordinator", "--listen", "127.0.0.1:0", "--metrics-listen", "none", "--data-dir", cluster.dataDir, "--tls-dir", cluster.tlsDir]);
+    const second = processes.start("second-coordinator", [
+      "coordinator",
+      "--listen",
+      "127.0.0.1:0",
+      "--metrics-listen",
+      "none",
+      "--data-dir",
+      cluster.dataDir,
+      "--tls-dir",
+      cluster.tlsDir,
+    ]);
     const { code } = await second.exited;
     expect(code).not.toBe(0);
     expect(second.lines.join("\n")).toMatch(new RegExp(`--data-dir ${cluster.dataDir} is in use by datalab coordinator \\(PID ${first.child.pid} on `));
@@ -53,13 +63,21 @@ describe("state folders", () => {
     const cluster = await startCluster(processes, { nodes: ["node-a"], spareNodes: ["node-b"] });
     const nodeA = cluster.nodes.get("node-a")!;
     const workDir = join(cluster.dir, "work-node-a");
-    const sameFolder = processes.start("node-b", ["node", "--coordinator", cluster.address, "--tls-dir", cluster.tlsDir, "--node-id", "node-b", "--work-dir", workDir], { DATALAB_DEVICE: "cpu" });
+    const sameFolder = processes.start(
+      "node-b",
+      ["node", "--coordinator", cluster.address, "--tls-dir", cluster.tlsDir, "--node-id", "node-b", "--work-dir", workDir],
+      { DATALAB_DEVICE: "cpu" },
+    );
     expect((await sameFolder.exited).code).not.toBe(0);
     expect(sameFolder.lines.join("\n")).toMatch(new RegExp(`--work-dir ${workDir} is in use by datalab node node-a \\(PID ${nodeA.child.pid} on `));
 
-    const sameId = processes.start("node-a-again", ["node", "--coordinator", cluster.address, "--tls-dir", cluster.tlsDir, "--node-id", "node-a", "--work-dir", join(cluster.dir, "work-2")], {
-      DATALAB_DEVICE: "cpu",
-    });
+    const sameId = processes.start(
+      "node-a-again",
+      ["node", "--coordinator", cluster.address, "--tls-dir", cluster.tlsDir, "--node-id", "node-a", "--work-dir", join(cluster.dir, "work-2")],
+      {
+        DATALAB_DEVICE: "cpu",
+      },
+    );
     expect((await sameId.exited).code).not.toBe(0);
     expect(sameId.lines.join("\n")).toMatch(/another agent is running as node "node-a": ALREADY_EXISTS: node id "node-a" is online: .* last seen [\d.]+ s ago/);
     // The first agent was not disturbed: it still holds its registration.

@@ -14,7 +14,12 @@ const hooks = { onProgress: () => undefined, signal: new AbortController().signa
 async function reportOf(privacy: boolean): Promise<{ privacy: unknown; settings: { privacy: boolean } }> {
   const outputDir = join(dir, `privacy-${privacy}`);
   await mkdir(outputDir, { recursive: true });
-  const request = runRequest({ inputPath: PENGUINS, outputDir, rows: 200, scoring: { enabled: true, privacy, holdoutPath: undefined, targetColumn: undefined } });
+  const request = runRequest({
+    inputPath: PENGUINS,
+    outputDir,
+    rows: 200,
+    scoring: { enabled: true, privacy, holdoutPath: undefined, targetColumn: undefined },
+  });
   const result = await runDatalabTask(request, hooks);
   const report = result.files.find((file) => file.kind === "report");
   expect(report).toBeDefined();
@@ -30,6 +35,8 @@ describe("runDatalabTask", () => {
   });
 
   test("a model the node does not have fails as bad input, naming the model", async () => {
-    await expect(runDatalabTask(runRequest({ model: "ctgan", inputPath: PENGUINS, outputDir: dir }), hooks)).rejects.toThrow(/model "ctgan" is not available on this node/);
+    await expect(runDatalabTask(runRequest({ model: "ctgan", inputPath: PENGUINS, outputDir: dir }), hooks)).rejects.toThrow(
+      /model "ctgan" is not available on this node/,
+    );
   });
 });

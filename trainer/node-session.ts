@@ -23,7 +23,13 @@ export interface Session {
 }
 
 /** The RegisterNode request for this node; `Hostname`/`hpc_job` join with dcgm-exporter. */
-export function registrationOf(nodeId: string, capabilities: NodeCapabilities, maxConcurrentTasks: number, env: NodeJS.ProcessEnv, instanceId = ""): RegisterNodeRequest {
+export function registrationOf(
+  nodeId: string,
+  capabilities: NodeCapabilities,
+  maxConcurrentTasks: number,
+  env: NodeJS.ProcessEnv,
+  instanceId = "",
+): RegisterNodeRequest {
   return {
     nodeId,
     capabilities: {
