@@ -3,6 +3,7 @@
  * `listening <host:port> metrics <host:port|none>` on stdout once ready (tests parse it).
  */
 import { COORDINATOR_SETTINGS, ConfigError, type CoordinatorFlag, resolveCoordinatorConfig, startCoordinator } from "../coordinator/index.js";
+import { restrictNewFilesToOwner } from "../proto/index.js";
 import { CliError } from "./cli-error.js";
 import { parseFlags } from "./parse-flags.js";
 
@@ -43,6 +44,8 @@ export async function run(argv: string[]): Promise<number> {
       ].join("\n"),
     );
   }
+  // Files that SQLite and the chunk store create hold real data: owner-only, whatever the shell's umask.
+  restrictNewFilesToOwner();
   const running = await startCoordinator(config);
   const metrics = running.metricsPort === undefined ? "none" : `${config.metricsHost}:${running.metricsPort}`;
   process.stdout.write(`listening ${running.address} metrics ${metrics}\n`);

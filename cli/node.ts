@@ -7,7 +7,7 @@
 import { availableParallelism } from "node:os";
 import * as grpc from "@grpc/grpc-js";
 import pkg from "../package.json" with { type: "json" };
-import { CredentialsFileError, createNodeClient, readNodeTls } from "../proto/index.js";
+import { CredentialsFileError, createNodeClient, lockFolder, loosenedWarnings, makePrivateDir, readNodeTls, restrictNewFilesToOwner } from "../proto/index.js";
 import { applyDeviceOverride, probeCapabilities } from "../trainer/capabilities.js";
 import { smallSampleTasks } from "../trainer/inline-tasks.js";
 import { NodeAgent } from "../trainer/node-agent.js";
@@ -64,8 +64,21 @@ export async function run(argv: string[]): Promise<number> {
     throw error;
   }
   const maxTasks = parseCount("max-tasks", values["max-tasks"] ?? process.env["DATALAB_MAX_TASKS"], 1, { min: 1, max: 256 });
+  // The work folder holds real data (inputs, outputs, unreported results): owner-only, one agent at a time.
+  restrictNewFilesToOwner();
+  makePrivateDir(config.workDir);
+  const lock = lockFolder(config.workDir, `datalab node ${config.nodeId}`, "--work-dir");
+  try {
+    return await runAgent(config, maxTasks);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runAgent(config: ReturnType<typeof resolveNodeConfig>, maxTasks: number): Promise<number> {
   const lines = new LineLog();
   const log = (line: string) => lines.line(`${new Date().toISOString()} node ${config.nodeId}: ${line}`);
+  for (const warning of loosenedWarnings(config.workDir, "--work-dir")) log(warning);
 
   let credentials: grpc.ChannelCredentials;
   if (config.insecure) {

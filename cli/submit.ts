@@ -9,8 +9,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { type JobOut, type JobSpec, type SubmitJobRequest, type SubmitJobResponseOut, unaryCall, uploadFile } from "../proto/index.js";
-import { ConditionError } from "../generators/errors.js";
-import { parseWhere } from "../generators/where-syntax.js";
+import { ConditionError, DEFAULT_SYNTHESIZER_MODEL, parseWhere, unknownModelProblem } from "../generators/index.js";
 import { CliError } from "./cli-error.js";
 import { connectionFlags, connectionUsage, describeJob, shortState, withConnection } from "./job-client.js";
 import { parseCount, parseFlags } from "./parse-flags.js";
@@ -22,7 +21,7 @@ export const usage = `usage: datalab submit <input> [options]
   --rows N               synthetic rows (default 1000)
   --seed S               random seed (default: derived from the job id)
   --where "c>v,…"        conditional sampling, as \`datalab synth --where\`: = != > >= < <=
-  --model NAME           synthesizer (default gaussian_copula)
+  --model NAME           synthesizer (default gaussian_copula, the only one today)
   --format csv|parquet   output table format (default csv)
   --schema FILE          schema JSON (as from \`datalab schema\`) instead of inference
   --no-score             skip scoring (fidelity report)
@@ -89,6 +88,9 @@ export async function run(argv: string[]): Promise<number> {
     if (!(gib > 0 && gib <= 4096)) throw new CliError(`--gpu-memory-gib must be a number of GiB from 0 to 4096, got "${values["gpu-memory-gib"]}".`);
     gpuMemoryBytes = Math.round(gib * 1024 ** 3);
   }
+  const model = values.model ?? DEFAULT_SYNTHESIZER_MODEL;
+  const unknownModel = unknownModelProblem(model);
+  if (unknownModel !== null) throw new CliError(`--model ${unknownModel}.`);
   const format = values.format ?? "csv";
   if (format !== "csv" && format !== "parquet") throw new CliError(`--format must be csv or parquet, got "${format}".`);
   let schemaJson = "";
@@ -109,7 +111,7 @@ export async function run(argv: string[]): Promise<number> {
     const spec: JobSpec = {
       kind: "JOB_KIND_SYNTHESIS",
       rows,
-      model: values.model ?? "gaussian_copula",
+      model,
       schemaJson,
       outputFormat: format,
       scoring: { enabled: values["no-score"] !== true, privacy: values.privacy === true, holdoutUri: values.holdout ?? "", targetColumn: values.target ?? "" },

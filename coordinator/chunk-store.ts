@@ -6,10 +6,10 @@
  * durable by its group commit; readers see one store either way.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, statSync, utimesSync } from "node:fs";
+import { existsSync, statSync, utimesSync } from "node:fs";
 import { open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { isSha256Hex, type Manifest, sha256Hex } from "../proto/index.js";
+import { isSha256Hex, type Manifest, makePrivateDir, sha256Hex } from "../proto/index.js";
 import { DataLossError, FailedPreconditionError, InvalidArgumentError, ResourceExhaustedError } from "./errors.js";
 import type { SmallChunkTable } from "./small-chunks.js";
 
@@ -51,7 +51,7 @@ export class ChunkStore {
     this.dir = dir;
     this.maxChunkBytes = maxChunkBytes;
     this.small = small;
-    mkdirSync(dir, { recursive: true });
+    makePrivateDir(dir);
   }
 
   pathOf(sha256: string): string {
@@ -156,7 +156,7 @@ export class ChunkStore {
     }
     const prefix = sha256.slice(0, 2);
     if (!this.madeDirs.has(prefix)) {
-      mkdirSync(join(this.dir, prefix), { recursive: true });
+      makePrivateDir(join(this.dir, prefix));
       this.madeDirs.add(prefix);
     }
     const temp = `${path}.tmp-${randomBytes(6).toString("hex")}`;

@@ -7,10 +7,12 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Job, ListJobsRequestOut, RegisterNodeRequestOut, SubmitJobRequestOut } from "../proto/index.js";
-import { tunables } from "../proto/index.js";
+import { restartGraceSeconds, tunables } from "../proto/index.js";
 import { type ChunkStore, clientChunkOwner } from "./chunk-store.js";
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from "./errors.js";
+import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from "./errors.js";
 import { validateSubmit } from "./job-spec.js";
+import { resolveBundledInput } from "./bundled-inputs.js";
+import { SampleModelCheck } from "./sample-model-check.js";
 import { CANCELLED, isTerminal, SUCCEEDED } from "./job-states.js";
 import type { JobRecord, JobStore, LeaseOutcome, NodeRecord } from "./job-store.js";
 import { toJobMessage } from "./job-view.js";
@@ -75,6 +77,7 @@ export class Coordinator {
   readonly leaseWaiters = new LeaseWaiters();
   private readonly metrics: CoordinatorMetrics | undefined;
   private readonly pageTokens: PageTokens;
+  private readonly sampleModels: SampleModelCheck;
   private readonly now: () => number;
   private sweepTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -86,13 +89,17 @@ export class Coordinator {
     this.metrics = options.metrics;
     this.now = options.now ?? Date.now;
     this.events.setMaxListeners(0);
+    this.sampleModels = new SampleModelCheck(this.chunks);
     this.pageTokens = new PageTokens(Buffer.from(this.store.getOrCreateMeta("page_token_key", () => randomBytes(32).toString("hex")), "hex"));
   }
 
-  /** Restores live nodes from the store (with a grace period), sweeps once, and starts the sweep timer. */
+  /** Restores live nodes from the store (with the restart grace period), sweeps once, and starts the sweep timer. */
   start(): void {
     const now = this.now();
-    for (const node of this.store.listNodes()) if (node.status === "online") this.nodes.add(node, now);
+    // A node's reconnect backoff may keep it away up to tunables.nodeReconnectCapSeconds after we are back.
+    for (const node of this.store.listNodes()) {
+      if (node.status === "online") this.nodes.restore(node, now, now + restartGraceSeconds(node.heartbeatIntervalSeconds) * 1000);
+    }
     this.sweep();
     this.sweepTimer = setInterval(() => this.sweep(), this.settings.sweepIntervalMs);
     this.sweepTimer.unref();
@@ -155,6 +162,10 @@ export class Coordinator {
         );
       }
       await this.chunks.verifyManifest(valid.upload, "input");
+      if (valid.kind === "JOB_KIND_SAMPLE") await this.sampleModels.checkUpload(valid.upload);
+    } else if (valid.kind === "JOB_KIND_SAMPLE") {
+      const bundled = resolveBundledInput(valid.spec.input?.bundledUri ?? "");
+      if ("path" in bundled) await this.sampleModels.checkBundled(valid.spec.input?.bundledUri ?? "", bundled.path);
     }
     const { job, created } = this.store.submitJob(
       { jobId: newJobId(), owner, idempotencyKey: valid.idempotencyKey, spec: valid.spec, specSha256: valid.specSha256, kind: valid.kind, demand: valid.demand, maxAttempts: valid.maxAttempts },
@@ -243,6 +254,8 @@ export class Coordinator {
     if (caps.cpuCores < 1) throw new InvalidArgumentError("capabilities.cpu_cores must be at least 1.");
     const indexes = new Set(caps.gpus.map((g) => g.index));
     if (indexes.size !== caps.gpus.length) throw new InvalidArgumentError("capabilities.gpus has a repeated index; report each GPU once.");
+    const now = this.now();
+    this.refuseSecondAgent(nodeId, request.instanceId, now);
     const requested = request.requestedHeartbeatIntervalSeconds || this.settings.heartbeatIntervalSeconds;
     const interval = Math.min(Math.max(requested, tunables.minHeartbeatIntervalSeconds), tunables.maxHeartbeatIntervalSeconds);
     const capacity: NodeCapacity = {
@@ -253,7 +266,6 @@ export class Coordinator {
       kinds: caps.kinds,
       maxConcurrentTasks: Math.max(1, caps.maxConcurrentTasks),
     };
-    const now = this.now();
     const record: NodeRecord = {
       nodeId,
       capacity,
@@ -267,9 +279,29 @@ export class Coordinator {
     };
     this.store.upsertNode(record);
     await this.store.durable();
-    this.nodes.add(record, now);
+    this.nodes.add(record, now, request.instanceId);
     this.leaseWaiters.wakeAll();
     return { record, activeJobs: this.store.activeJobsOfNode(nodeId) };
+  }
+
+  /**
+   * A second agent process under the id of a node that is online (another instance_id, heartbeats
+   * not missed) would silently take over its tasks: refused. The same agent re-registering (same
+   * instance), an older agent (no instance id), a node restored after a coordinator restart (its
+   * instance unknown) and a node that missed its heartbeats may register.
+   */
+  private refuseSecondAgent(nodeId: string, instanceId: string, nowMs: number): void {
+    const live = this.nodes.get(nodeId);
+    if (live === undefined || instanceId === "" || live.instanceId === "" || live.instanceId === instanceId) return;
+    const graceMs = MISSED_HEARTBEATS_OFFLINE * live.record.heartbeatIntervalSeconds * 1000;
+    const silentMs = nowMs - live.lastHeardMs;
+    if (silentMs > graceMs) return;
+    const host = live.record.hostname === "" ? "" : ` on host ${live.record.hostname}`;
+    const seen = `last seen ${(silentMs / 1000).toFixed(1)} s ago (${new Date(live.lastHeardMs).toISOString()})`;
+    throw new AlreadyExistsError(
+      `node id "${nodeId}" is online: another agent${host} registered it and was ${seen}; ` +
+        `stop that agent, give this one another --node-id, or wait until it has missed its heartbeats (${(graceMs / 1000).toFixed(0)} s).`,
+    );
   }
 
   /** Notes a call from a node; NotFound if it must register (never did, or went offline). */

@@ -5,8 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { type JobKindName, type JobSpecOut, type Manifest, manifestProblem, type SubmitJobRequestOut, toManifest, tunables } from "../proto/index.js";
-import { ConditionError } from "../generators/errors.js";
-import { parseWhere } from "../generators/where-syntax.js";
+import { ConditionError, DEFAULT_SYNTHESIZER_MODEL, epsilonProblem, modelOptionsProblem, parseWhere, unknownModelProblem } from "../generators/index.js";
 import { resolveBundledInput } from "./bundled-inputs.js";
 import { InvalidArgumentError } from "./errors.js";
 import type { ResourceDemand } from "./scheduler.js";
@@ -53,6 +52,16 @@ function parseJsonObject(field: string, text: string): void {
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw bad(field, "must be a JSON object or empty.");
 }
 
+/**
+ * Options no model reads would be silently ignored, so they are refused; the one option is δ of a
+ * differentially private fit. (An empty object is the same as none.)
+ */
+function refuseUnreadOptions(text: string, model: string, epsilon: number | undefined): void {
+  if (text === "") return;
+  const problem = modelOptionsProblem(model === "" ? DEFAULT_SYNTHESIZER_MODEL : model, epsilon, JSON.parse(text) as Record<string, unknown>);
+  if (problem !== null) throw bad("model_options_json", `${problem}.`);
+}
+
 export function validateSubmit(request: SubmitJobRequestOut, defaultMaxAttempts: number): ValidatedSubmit {
   const key = request.idempotencyKey;
   if (key.length === 0 || key.length > tunables.maxIdempotencyKeyLength || [...key].some((c) => c.charCodeAt(0) < 32)) {
@@ -62,16 +71,24 @@ export function validateSubmit(request: SubmitJobRequestOut, defaultMaxAttempts:
   if (spec === null) throw new InvalidArgumentError("spec is missing; say what to run (kind, input, rows, model).");
   if (!KINDS.includes(spec.kind)) throw bad("kind", `must be one of ${KINDS.join(", ")}, got ${spec.kind}.`);
   if (!Number.isInteger(spec.rows) || spec.rows < 1 || spec.rows > MAX_ROWS) throw bad("rows", `must be a whole number from 1 to ${MAX_ROWS}, got ${spec.rows}.`);
-  if (spec.kind === "JOB_KIND_SYNTHESIS" && !/^[a-z][a-z0-9_-]{0,63}$/.test(spec.model)) {
-    throw bad("model", `must name a synthesizer like "gaussian_copula" or "ctgan" (lower-case letters, digits, _ or -), got "${spec.model}".`);
+  if (spec.kind === "JOB_KIND_SYNTHESIS") {
+    const unknown = unknownModelProblem(spec.model);
+    if (unknown !== null) throw bad("model", `${unknown}.`);
   }
   if (spec.seed !== undefined && (!Number.isInteger(spec.seed) || spec.seed < 0 || spec.seed > MAX_SAFE_SEED)) throw bad("seed", `must be a whole number from 0 to ${MAX_SAFE_SEED}.`);
   if (spec.epsilon !== undefined && !(Number.isFinite(spec.epsilon) && spec.epsilon > 0)) throw bad("epsilon", `must be a positive finite number, got ${spec.epsilon}.`);
+  if (spec.epsilon !== undefined && spec.kind !== "JOB_KIND_SYNTHESIS") {
+    throw bad("epsilon", "applies to SYNTHESIS jobs only (sampling a saved model spends no privacy budget); leave it unset.");
+  }
+  // The one rule for epsilon (generators/model-names.ts): only a DP model may be asked for a budget.
+  const epsilonRefusal = epsilonProblem(spec.model, spec.epsilon);
+  if (epsilonRefusal !== null) throw new InvalidArgumentError(`spec.epsilon: ${epsilonRefusal}.`);
   if (spec.maxAttempts > tunables.maxMaxAttempts) throw bad("max_attempts", `must be 0 (default ${defaultMaxAttempts}) to ${tunables.maxMaxAttempts}, got ${spec.maxAttempts}.`);
   if (spec.displayName.length > 200) throw bad("display_name", "must be at most 200 characters.");
   if (!["", "csv", "parquet"].includes(spec.outputFormat)) throw bad("output_format", `must be "csv", "parquet" or empty, got "${spec.outputFormat}".`);
   parseJsonObject("schema_json", spec.schemaJson);
   parseJsonObject("model_options_json", spec.modelOptionsJson);
+  refuseUnreadOptions(spec.modelOptionsJson, spec.model, spec.epsilon);
   let conditionRows = 0;
   for (const [i, condition] of spec.conditions.entries()) {
     if (Object.keys(condition.columnValues).length === 0 && condition.where.trim() === "") throw bad(`conditions[${i}]`, "must name at least one column in column_values or where.");

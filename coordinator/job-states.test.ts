@@ -7,6 +7,7 @@ describe("job state machine", () => {
       `${QUEUED}>${LEASED}`,
       `${QUEUED}>${CANCELLED}`,
       `${QUEUED}>${FAILED}`,
+      `${QUEUED}>${SUCCEEDED}`,
       `${LEASED}>${RUNNING}`,
       `${LEASED}>${QUEUED}`,
       `${LEASED}>${SUCCEEDED}`,

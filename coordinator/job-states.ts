@@ -21,7 +21,8 @@ export const ACTIVE_STATES: readonly JobStateValue[] = [LEASED, RUNNING];
 export const TERMINAL_STATES: readonly JobStateValue[] = [SUCCEEDED, FAILED, CANCELLED];
 
 const TRANSITIONS: Record<JobStateValue, readonly JobStateValue[]> = {
-  [QUEUED]: [LEASED, CANCELLED, FAILED],
+  // QUEUED -> SUCCEEDED: the late result of a lease lost to a silent node (sqlite-job-store.ts, lateCompletion).
+  [QUEUED]: [LEASED, CANCELLED, FAILED, SUCCEEDED],
   [LEASED]: [RUNNING, QUEUED, SUCCEEDED, FAILED, CANCELLED],
   [RUNNING]: [QUEUED, SUCCEEDED, FAILED, CANCELLED],
   [SUCCEEDED]: [],

@@ -113,7 +113,13 @@ export interface JobStore {
   leaseJob(node: NodeCapacity, leaseId: string, leaseSeconds: number, nowMs: number): JobRecord | undefined;
   /** Records progress, moves LEASED to RUNNING, extends the lease. AbortedError if the lease is not current. */
   reportProgress(jobId: string, leaseId: string, nodeId: string, progress: ProgressRecord, leaseSeconds: number, nowMs: number): JobRecord;
-  /** Marks the job SUCCEEDED with its results; a retry with the accepted lease returns alreadyAccepted. */
+  /**
+   * Whether a completion for `leaseId` from `nodeId` is a late one that completeJob takes: the
+   * job is QUEUED again because that node went silent (offline or lease expired) and no other
+   * node has leased it since.
+   */
+  isLateCompletion(jobId: string, leaseId: string, nodeId: string): boolean;
+  /** Marks the job SUCCEEDED with its results (also a late completion); a retry with the accepted lease returns alreadyAccepted. */
   completeJob(jobId: string, leaseId: string, nodeId: string, results: ResultRecord[], summaryJson: string, nowMs: number): { job: JobRecord; alreadyAccepted: boolean };
   /** Ends the attempt as failed; re-queues while attempts are left and `retryable`. */
   failAttempt(jobId: string, leaseId: string, nodeId: string, errorMessage: string, retryable: boolean, nowMs: number): LeaseOutcome;

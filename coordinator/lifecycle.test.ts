@@ -161,6 +161,61 @@ describe("leases, nodes and restarts", () => {
     expect(h.running.coordinator.store.succeededAttempts(done.jobId)).toBe(1);
   });
 
+  it("refuses a second agent under the id of a node that is online (ALREADY_EXISTS, naming the id and when it was last seen)", async () => {
+    h = await startHarness();
+    const nodeA = h.nodeClient("node-a");
+    const registration = (instanceId: string) =>
+      callNode(nodeA, "RegisterNode", {
+        nodeId: "node-a",
+        capabilities: { cpuCores: 2, memoryBytes: 8 * GiB },
+        requestedHeartbeatIntervalSeconds: 1,
+        hostname: "host-1",
+        instanceId,
+      });
+    await registration("agent-1");
+    const refused = await registration("agent-2").catch((error: grpc.ServiceError) => error);
+    expect((refused as grpc.ServiceError).code).toBe(grpc.status.ALREADY_EXISTS);
+    expect((refused as grpc.ServiceError).details).toMatch(
+      /node id "node-a" is online: another agent on host host-1 registered it and was last seen [\d.]+ s ago \(\d{4}-\d\d-\d\dT/,
+    );
+    // The same agent re-registering (after a dropped connection) is fine, and so is an older agent without an instance id.
+    await registration("agent-1");
+    await registration("");
+    // Once the first agent has missed its heartbeats (2 × 1 s), another may take the id.
+    await registration("agent-1");
+    await sleep(2600);
+    expect((await registration("agent-2")).heartbeatIntervalSeconds).toBe(1);
+  });
+
+  it("accepts a result, after a restart, from a node that came back after its lease was re-queued but not yet re-leased", async () => {
+    // Leases of 2 s: the node stays away (reconnect backoff) longer than its lease while the
+    // coordinator restarts, so the job is re-queued before the node reports (the offline grace,
+    // 17 s here, re-queues the same way; restart-grace.test.ts checks its length).
+    h = await startHarness({ config: { leaseSeconds: 2 } });
+    const alice = h.jobClient("alice");
+    const nodeA = h.nodeClient("node-a");
+    await register(nodeA, "node-a", 0, 1);
+    const { job } = await submit(alice, "late-result");
+    const task = (await callNode(nodeA, "LeaseTask", { nodeId: "node-a", waitSeconds: 1 }, { deadlineSeconds: 4 })).task!;
+    // The coordinator restarts; the node is away, its lease runs out and the job is re-queued. No other node leases it.
+    await h.restart();
+    const requeued = Date.now() + 15_000;
+    while ((await callJob(alice, "GetJob", { jobId: job!.jobId })).job!.state !== "JOB_STATE_QUEUED") {
+      if (Date.now() > requeued) throw new Error("the lease of the silent node was never re-queued");
+      await sleep(100);
+    }
+    // The node reconnects with the finished result of its old lease: accepted, the job does not run again.
+    await register(nodeA, "node-a", 0, 1);
+    expect((await completeWithTable(nodeA, "node-a", task)).accepted).toBe(true);
+    const done = (await callJob(alice, "GetJob", { jobId: job!.jobId })).job!;
+    expect(done.state).toBe("JOB_STATE_SUCCEEDED");
+    expect(h.running.coordinator.store.succeededAttempts(job!.jobId)).toBe(1);
+    // Nothing is left to lease: the job is not run a second time.
+    expect((await callNode(nodeA, "LeaseTask", { nodeId: "node-a", waitSeconds: 0 }, { deadlineSeconds: 4 })).task).toBeNull();
+    // A retried completion for the same lease is still an accepted retry.
+    expect((await completeWithTable(nodeA, "node-a", task)).accepted).toBe(true);
+  });
+
   it("serves health, reflection and the documented metrics", async () => {
     h = await startHarness();
     const alice = h.jobClient("alice");

@@ -1,8 +1,9 @@
 /**
  * Nodes that are connected now: their capabilities and when they were last heard from. The
  * durable record of every node is in the store; this is the live view the scheduler and the
- * offline sweep use. After a coordinator restart, nodes the store knew as online get a fresh
- * grace period (two heartbeat intervals) to call again before they are declared offline.
+ * offline sweep use. After a coordinator restart, nodes the store knew as online get a grace
+ * period (proto's restartGraceSeconds: the nodes' reconnect backoff cap plus two heartbeat
+ * intervals) to call again before they are declared offline.
  */
 import type { NodeRecord } from "./job-store.js";
 import type { NodeCapacity } from "./scheduler.js";
@@ -12,13 +13,22 @@ export interface LiveNode {
   lastHeardMs: number;
   /** Free memory per GPU index from the node's last heartbeat (NVML); empty when it reports none. */
   gpuFreeBytes: Map<number, number>;
+  /** Not declared offline before this time, however silent (the grace after a coordinator restart); 0 = none. */
+  graceUntilMs: number;
+  /** The agent process that registered it (RegisterNodeRequest.instance_id); "" = unknown (older agent, or restored after a restart). */
+  instanceId: string;
 }
 
 export class NodeRegistry {
   private readonly live = new Map<string, LiveNode>();
 
-  add(record: NodeRecord, nowMs: number): void {
-    this.live.set(record.nodeId, { record, lastHeardMs: nowMs, gpuFreeBytes: new Map() });
+  add(record: NodeRecord, nowMs: number, instanceId = ""): void {
+    this.live.set(record.nodeId, { record, lastHeardMs: nowMs, gpuFreeBytes: new Map(), graceUntilMs: 0, instanceId });
+  }
+
+  /** A node the store knew as online when the coordinator (re)started: silent until `graceUntilMs` without being offline. */
+  restore(record: NodeRecord, nowMs: number, graceUntilMs: number): void {
+    this.live.set(record.nodeId, { record, lastHeardMs: nowMs, gpuFreeBytes: new Map(), graceUntilMs, instanceId: "" });
   }
 
   get(nodeId: string): LiveNode | undefined {
@@ -58,8 +68,8 @@ export class NodeRegistry {
     return this.live.size;
   }
 
-  /** Nodes silent for more than `missedHeartbeats` of their intervals. */
+  /** Nodes silent for more than `missedHeartbeats` of their intervals (and past their restart grace). */
   silentSince(nowMs: number, missedHeartbeats: number): LiveNode[] {
-    return this.all().filter((n) => nowMs - n.lastHeardMs > missedHeartbeats * n.record.heartbeatIntervalSeconds * 1000);
+    return this.all().filter((n) => nowMs > n.graceUntilMs && nowMs - n.lastHeardMs > missedHeartbeats * n.record.heartbeatIntervalSeconds * 1000);
   }
 }

@@ -46,7 +46,8 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
     const jobId = taskJobId(request.taskId, leaseId);
     const current = store.getJob(jobId);
     if (current?.state === SUCCEEDED && current.leaseId === leaseId && current.nodeId === nodeId) return { answer: { accepted: true } };
-    if (current === undefined || current.leaseId !== leaseId || current.nodeId !== nodeId || !ACTIVE_STATES.includes(current.state)) {
+    const currentLease = current !== undefined && current.leaseId === leaseId && current.nodeId === nodeId && ACTIVE_STATES.includes(current.state);
+    if (!currentLease && !store.isLateCompletion(jobId, leaseId, nodeId)) {
       const why = current?.state === CANCELLED ? "the job was cancelled" : "the lease expired or passed to another node";
       throw new AbortedError(`lease ${leaseId} on job ${jobId} is no longer valid (${why}); discard these results.`);
     }

@@ -11,6 +11,7 @@ import {
   type JobServiceClient,
   type NodeServiceClient,
   readClientTls,
+  loosenedPaths,
   readNodeTls,
   sha256Hex,
   type TaskOut,
@@ -19,6 +20,8 @@ import {
   tunables,
   uploadFile,
 } from "../proto/index.js";
+import { fitGaussianCopula, serializeModel } from "../generators/index.js";
+import { loadTable } from "../tabular/index.js";
 import { type Harness, startHarness } from "./testing/harness.js";
 
 const GiB = 1024 ** 3;
@@ -95,10 +98,37 @@ describe("coordinator over gRPC with TLS", () => {
     // Bob cannot see Alice's job.
     expect(await codeOf(callJob(bob, "GetJob", { jobId: job!.jobId }))).toBe(grpc.status.NOT_FOUND);
     // Alice may use her job's output as the input of another job without uploading it again; Bob may not.
-    const reuse = await submit(alice, "reuse-1", { kind: "JOB_KIND_SAMPLE", input: { upload: manifest } });
+    const reuse = await submit(alice, "reuse-1", { input: { upload: manifest } });
     expect(reuse.created).toBe(true);
     await callJob(alice, "CancelJob", { jobId: reuse.job!.jobId });
-    expect(await codeOf(submit(bob, "reuse-1", { kind: "JOB_KIND_SAMPLE", input: { upload: manifest } }))).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(await codeOf(submit(bob, "reuse-1", { input: { upload: manifest } }))).toBe(grpc.status.FAILED_PRECONDITION);
+  });
+
+  it("validates a SAMPLE job's uploaded model at submit: impossible contents behind a recomputed checksum are INVALID_ARGUMENT", async () => {
+    const model = fitGaussianCopula((await loadTable("node_modules/vega-datasets/data/penguins.json")).table);
+    const good = join(h.dir, "penguins.model.json");
+    writeFileSync(good, serializeModel(model));
+    const { manifest } = await uploadFile(alice, good);
+    const accepted = await submit(alice, "sample-good", { kind: "JOB_KIND_SAMPLE", input: { upload: manifest } });
+    expect(accepted.created).toBe(true);
+    await callJob(alice, "CancelJob", { jobId: accepted.job!.jobId });
+
+    const hostile = structuredClone(model);
+    const categorical = hostile.columns.find((c) => c.kind === "categorical")!;
+    if (categorical.kind === "categorical") categorical.frequencies[0] = -0.5;
+    const bad = join(h.dir, "hostile.model.json");
+    writeFileSync(bad, serializeModel(hostile)); // a valid checksum over impossible contents
+    const upload = await uploadFile(alice, bad);
+    const error = await submit(alice, "sample-bad", { kind: "JOB_KIND_SAMPLE", input: { upload: upload.manifest } }).catch((e: grpc.ServiceError) => e);
+    expect((error as grpc.ServiceError).code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((error as grpc.ServiceError).details).toMatch(
+      /spec\.input\.upload: a SAMPLE job needs a datalab model file: .*\$\.columns\[\d\]\.frequencies\[0\] must be a finite number ≥ 0, got -0\.5/,
+    );
+
+    // A table is not a model either (bundled inputs are tables).
+    const bundled = { kind: "JOB_KIND_SAMPLE", input: { bundledUri: "vega:penguins.json" } };
+    const table = await submit(alice, "sample-table", bundled).catch((e: grpc.ServiceError) => e);
+    expect((table as grpc.ServiceError).details).toMatch(/spec\.input\.bundled_uri: a SAMPLE job needs a datalab model file: .*not a datalab model file/);
   });
 
   it("takes a small result inline in CompleteTask, checked and stored like an upload", async () => {
@@ -312,5 +342,14 @@ describe("authentication and roles", () => {
     expect(await codeOf(callNode(nodeB, "Heartbeat", { nodeId: "node-a" }))).toBe(grpc.status.PERMISSION_DENIED);
     // node-b has not registered yet.
     expect(await codeOf(callNode(nodeB, "Heartbeat", { nodeId: "node-b" }))).toBe(grpc.status.NOT_FOUND);
+  });
+
+  it("keeps its data folder owner-only (job database with its -wal/-shm, chunks, lock) even under a umask of 022", async () => {
+    // Earlier tests stored uploads (small ones inside the database, larger ones as chunk files) and results.
+    process.umask(0o022);
+    await uploadFile(alice, join(h.dir, "penguins.model.json"));
+    const { loosened, checked } = loosenedPaths(h.config.dataDir);
+    expect(checked).toBeGreaterThan(5);
+    expect(loosened).toEqual([]);
   });
 });

@@ -10,7 +10,19 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
-import { CHANNEL_OPTIONS, JOB_SERVICE_NAME, jobServiceDefinition, loadDatalabProto, NODE_SERVICE_NAME, nodeServiceDefinition, tlsLayout, tunables } from "../proto/index.js";
+import {
+  CHANNEL_OPTIONS,
+  JOB_SERVICE_NAME,
+  jobServiceDefinition,
+  loadDatalabProto,
+  lockFolder,
+  loosenedWarnings,
+  makePrivateDir,
+  NODE_SERVICE_NAME,
+  nodeServiceDefinition,
+  tlsLayout,
+  tunables,
+} from "../proto/index.js";
 import { Authenticator, readTokensFile } from "./auth.js";
 import { ChunkStore } from "./chunk-store.js";
 import type { CoordinatorConfig } from "./config.js";
@@ -81,7 +93,17 @@ function bind(server: grpc.Server, address: string, credentials: grpc.ServerCred
 }
 
 export async function startCoordinator(config: CoordinatorConfig, log: Log = (line) => process.stderr.write(`${line}\n`)): Promise<RunningCoordinator> {
-  const store = new SqliteJobStore(join(config.dataDir, "jobs.sqlite"), { synchronous: config.sqliteSynchronous });
+  // Real data at rest (uploaded tables, results): the folder is private, and only this process uses it.
+  makePrivateDir(config.dataDir);
+  const lock = lockFolder(config.dataDir, "datalab coordinator", "--data-dir");
+  for (const warning of loosenedWarnings(config.dataDir, "--data-dir")) log(warning);
+  let store: SqliteJobStore;
+  try {
+    store = new SqliteJobStore(join(config.dataDir, "jobs.sqlite"), { synchronous: config.sqliteSynchronous });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const chunks = new ChunkStore(join(config.dataDir, "chunks"), config.maxChunkBytes, {
     table: new SmallChunkTable(store.db, tunables.maxInlineResultBytes),
     durable: () => store.durable(),
@@ -125,6 +147,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Log = (li
     port = await bind(server, `${config.listenHost.includes(":") ? `[${config.listenHost}]` : config.listenHost}:${config.listenPort}`, serverCredentials(config));
   } catch (error) {
     store.close();
+    lock.release();
     throw new Error(`cannot listen on ${config.listenHost}:${config.listenPort} (${error instanceof Error ? error.message : String(error)}); pick another --listen address.`, { cause: error });
   }
   coordinator.start();
@@ -141,6 +164,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Log = (li
       retention?.stop();
       coordinator.stop();
       store.close();
+      lock.release();
       throw new Error(`cannot serve metrics on ${config.metricsHost}:${config.metricsPort} (${error instanceof Error ? error.message : String(error)}); pick another --metrics-listen.`, { cause: error });
     }
   }
@@ -167,6 +191,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Log = (li
         await closed;
       }
       store.close();
+      lock.release();
     })();
     return shuttingDown;
   };

@@ -167,7 +167,14 @@ describe("SqliteJobStore", () => {
     expect(expired.map((o) => o.job.jobId)).toEqual([jobId]);
     expect(expired[0]!.requeued).toBe(true);
     expect(expired[0]!.job.attempt).toBe(1);
-    expect(() => store.completeJob(jobId, leased!.leaseId!, "cpu-1", [], "", 35_003)).toThrow(AbortedError);
+    // Not leased again yet: the expired lease's late result is taken (lifecycle.test.ts runs the whole sequence)…
+    expect(store.isLateCompletion(jobId, leased!.leaseId!, "cpu-1")).toBe(true);
+    expect(store.isLateCompletion(jobId, leased!.leaseId!, "other-node")).toBe(false);
+    // …but once the job is leased again, the old lease is refused.
+    const again = store.leaseJob(cpuNode, "exp-again", 5, 35_003);
+    expect(again?.jobId).toBe(jobId);
+    expect(store.isLateCompletion(jobId, leased!.leaseId!, "cpu-1")).toBe(false);
+    expect(() => store.completeJob(jobId, leased!.leaseId!, "cpu-1", [], "", 35_004)).toThrow(AbortedError);
   });
 
   it("places jobs by free resources: cores, GPU memory sharing and exclusive GPUs", () => {

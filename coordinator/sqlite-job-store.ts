@@ -6,9 +6,9 @@
  * "NORMAL": no fsync at all; an acknowledged change survives `kill -9` (it is in the OS page
  * cache) but not a power cut.
  */
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { createPrivateFile, makePrivateDir } from "../proto/index.js";
 import { AbortedError, AlreadyExistsError, FailedPreconditionError, NotFoundError } from "./errors.js";
 import type { JobQuery, JobRecord, JobStore, LeaseOutcome, NewJob, NodeRecord, ProgressRecord, ResultRecord } from "./job-store.js";
 import { ACTIVE_STATES, assertTransition, CANCELLED, FAILED, isTerminal, type JobStateValue, LEASED, QUEUED, RUNNING, SUCCEEDED, shortState } from "./job-states.js";
@@ -35,7 +35,11 @@ export class SqliteJobStore implements JobStore {
   readonly checkpointer: WalCheckpointer | undefined;
 
   constructor(path: string, options: { synchronous?: SqliteSynchronous; checkpointIntervalMs?: number } = {}) {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") {
+      makePrivateDir(dirname(path));
+      // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database's mode.
+      createPrivateFile(path);
+    }
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
@@ -259,8 +263,8 @@ export class SqliteJobStore implements JobStore {
     return this.db.transaction(() => {
       const existing = this.mustGet(jobId);
       if (existing.state === SUCCEEDED && existing.leaseId === leaseId && existing.nodeId === nodeId) return { job: existing, alreadyAccepted: true };
-      const job = this.currentLease(jobId, leaseId, nodeId, existing);
-      this.endAttempt(leaseId, "succeeded", "", nowMs);
+      const job = this.lateCompletion(existing, leaseId, nodeId) ?? this.currentLease(jobId, leaseId, nodeId, existing);
+      this.stmt("UPDATE attempts SET end_time_ms = ?, outcome = 'succeeded', detail = '' WHERE lease_id = ?").run(nowMs, leaseId);
       // The job's owner may reference its results in later jobs (e.g. a model file to sample from).
       this.addChunkOwner(clientChunkOwner(job.owner), [...new Set(results.flatMap((r) => r.manifest.chunks.map((c) => c.sha256)))], nowMs);
       const progress: ProgressRecord = { ...job.progress, fraction: 1, phase: "done", updateTimeMs: nowMs };
@@ -268,11 +272,42 @@ export class SqliteJobStore implements JobStore {
         jobId,
         job.state,
         SUCCEEDED,
-        { results_json: JSON.stringify(results), summary_json: summaryJson, end_time_ms: nowMs, lease_deadline_ms: null, error_message: "", progress_json: JSON.stringify(progress) },
+        {
+          results_json: JSON.stringify(results),
+          summary_json: summaryJson,
+          end_time_ms: nowMs,
+          lease_deadline_ms: null,
+          error_message: "",
+          progress_json: JSON.stringify(progress),
+          // A late completion names the lease it finished (so a retry of it is recognised as one).
+          node_id: nodeId,
+          lease_id: leaseId,
+        },
         nowMs,
       );
       return { job: done, alreadyAccepted: false };
     }).immediate();
+  }
+
+  isLateCompletion(jobId: string, leaseId: string, nodeId: string): boolean {
+    const job = this.getJob(jobId);
+    return job !== undefined && this.lateCompletion(job, leaseId, nodeId) !== undefined;
+  }
+
+  /**
+   * The job, when `leaseId` from `nodeId` is its last attempt, lost only because the node went
+   * silent (offline sweep, or lease expiry, e.g. while the coordinator restarted and the node's
+   * reconnect backoff kept it away), and the job is QUEUED again but not re-leased: that node's
+   * finished result is as good as any, so it is taken instead of running the job again. A lease
+   * the node handed back or failed, or one already given to another node, stays refused.
+   */
+  private lateCompletion(job: JobRecord, leaseId: string, nodeId: string): JobRecord | undefined {
+    if (job.state !== QUEUED) return undefined;
+    const last = this.stmt("SELECT lease_id, node_id, outcome FROM attempts WHERE job_id = ? ORDER BY rowid DESC LIMIT 1").get(job.jobId) as
+      | { lease_id: string; node_id: string; outcome: string }
+      | undefined;
+    if (last === undefined || last.lease_id !== leaseId || last.node_id !== nodeId) return undefined;
+    return last.outcome === "node_lost" || last.outcome === "lease_expired" ? job : undefined;
   }
 
   /** Ends the current attempt of `job` and re-queues it or fails it for good. Runs inside a transaction. */

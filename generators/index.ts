@@ -18,3 +18,13 @@ export { fitChowLiu, fitMst } from "./mst/fit-mst.js";
 export { MST_GENERATOR_NAME, type MstModel } from "./mst/mst-model.js";
 export { MstSampler } from "./mst/mst-sampler.js";
 export { declaredSchema, fitSynthModel, type SynthFitOptions } from "./fit-synth-model.js";
+export {
+  DEFAULT_SYNTHESIZER_MODEL,
+  DIFFERENTIALLY_PRIVATE_MODELS,
+  epsilonProblem,
+  GAUSSIAN_COPULA_MODELS,
+  MODELS_NEEDING_EPSILON,
+  modelOptionsProblem,
+  SYNTHESIZER_MODELS,
+  unknownModelProblem,
+} from "./model-names.js";

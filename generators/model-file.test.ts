@@ -7,7 +7,7 @@ import type { CopulaModel } from "./copula-model.js";
 import { sampleTable } from "./copula-sampler.js";
 import { ModelFileError } from "./errors.js";
 import { fitGaussianCopula } from "./fit-copula.js";
-import { loadModel, saveModel, serializeModel } from "./model-file.js";
+import { loadModel, parseModel, saveModel, serializeModel } from "./model-file.js";
 
 const dir = await mkdtemp(join(tmpdir(), "datalab-model-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -71,10 +71,84 @@ describe("model file", () => {
     await expect(loadModel(join(dir, "missing.json"))).rejects.toThrow(/cannot read model file .* \(no such file\)/);
   });
 
+  /** The saved model, edited by `edit`, re-serialized with a recomputed (valid) checksum. */
+  async function edited(edit: (model: Json) => void): Promise<string> {
+    const model = JSON.parse(await readFile(path, "utf8")) as Json;
+    delete model["checksum"];
+    edit(model);
+    return serializeModel(model as unknown as CopulaModel);
+  }
+  // biome-ignore lint/suspicious/noExplicitAny: tests edit the parsed JSON freely, as a hostile user would
+  type Json = Record<string, any>;
+  const columnIndex = (model: Json, name: string) => (model["columns"] as { name: string }[]).findIndex((c) => c.name === name);
+
   test("a hand-edited file with a recomputed checksum is still checked for consistency", async () => {
-    const edited = JSON.parse(await readFile(path, "utf8")) as CopulaModel & { checksum?: string };
-    edited.correlation = edited.correlation.slice(1);
-    delete edited.checksum;
-    expect((await failure(serializeModel(edited))).message).toMatch(/inconsistent \(correlation has/);
+    const text = await edited((m) => {
+      m["correlation"] = m["correlation"].slice(1);
+    });
+    expect((await failure(text)).message).toMatch(/inconsistent \(\$\.correlation must hold \d+×\d+ = \d+ entries/);
+  });
+
+  test("impossible contents behind a valid checksum are refused with the JSON path and the rule", async () => {
+    const weather = await edited((m) => {
+      const i = columnIndex(m, "weather");
+      m["columns"][i].frequencies[0] = -0.25;
+    });
+    expect((await failure(weather)).message).toMatch(/\$\.columns\[\d\]\.frequencies\[0\] must be a finite number ≥ 0, got -0\.25/);
+
+    const quantiles = await edited((m) => {
+      const dimension = m["columns"][columnIndex(m, "temp_max")].valueDimension;
+      m["dimensions"][dimension].table[10] = "12.5";
+    });
+    expect((await failure(quantiles)).message).toMatch(/\$\.dimensions\[\d+\]\.table\[10\] must be a finite number, got "12\.5"/);
+
+    const decimals = await edited((m) => {
+      m["columns"][columnIndex(m, "precipitation")].rounding.decimals = 400;
+    });
+    expect((await failure(decimals)).message).toMatch(/\$\.columns\[\d\]\.rounding\.decimals must be a whole number from 0 to 20, got 400/);
+
+    const schemaDecimals = await edited((m) => {
+      m["schema"].columns[columnIndex(m, "precipitation")].decimals = 400;
+    });
+    expect((await failure(schemaDecimals)).message).toMatch(
+      /\$\.schema is not a valid schema: column \d \("precipitation"\): "decimals" must be a whole number from 0 to 20\)/,
+    );
+
+    const contradiction = await edited((m) => {
+      m["schema"].columns[columnIndex(m, "temp_max")] = { name: "temp_max", type: "categorical" };
+    });
+    expect((await failure(contradiction)).message).toMatch(
+      /\$\.columns\[\d\]\.kind must be "categorical" for a categorical column in \$\.schema, got "numeric"/,
+    );
+
+    const decreasing = await edited((m) => {
+      const table = m["dimensions"][m["columns"][columnIndex(m, "wind")].valueDimension].table;
+      table[100] = table[99] - 1;
+    });
+    expect((await failure(decreasing)).message).toMatch(/table\[100\] must not be below the value before it .* a quantile table never decreases/);
+
+    const correlation = await edited((m) => {
+      m["correlation"][1] = 1.5;
+    });
+    expect((await failure(correlation)).message).toMatch(/\$\.correlation\[1\] must be a number from -1 to 1, got 1\.5/);
+
+    const sums = await edited((m) => {
+      const c = m["columns"][columnIndex(m, "weather")];
+      c.frequencies[0] += 0.5;
+    });
+    expect((await failure(sums)).message).toMatch(/\$\.columns\[\d\]\.frequencies must add up to 1/);
+
+    const dangling = await edited((m) => {
+      m["columns"][columnIndex(m, "weather")].dimension = 999;
+    });
+    expect((await failure(dangling)).message).toMatch(/\$\.columns\[\d\]\.dimension must be a whole number from 0 to \d+, got 999/);
+  });
+
+  test("models fitted on real tables pass the structural checks", async () => {
+    const vega = (name: string) => `node_modules/vega-datasets/data/${name}`;
+    for (const input of [vega("penguins.json"), vega("cars.json"), vega("movies.json"), "fixtures/adult/adult_test.csv"]) {
+      const fitted = fitGaussianCopula((await loadTable(input)).table);
+      expect(parseModel(serializeModel(fitted), input)).toEqual(fitted);
+    }
   });
 });

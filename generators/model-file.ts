@@ -3,7 +3,8 @@
  *     { "format": "datalab-model", "version": 1, "generator": "gaussian-copula", …, "checksum": "sha256:…" }
  * where the checksum is the SHA-256 of the compact JSON of every other field, in order. Loading
  * checks, in this order: the file can be read, it is JSON, it is a datalab model, its version is
- * one this code reads, the checksum matches, and the content is structurally sound — each
+ * one this code reads, the checksum matches, and the content is structurally sound
+ * (model-structure.ts: every field's type and range, named by its JSON path) — each
  * failure a ModelFileError that says what to do. Files are written atomically (temp + rename).
  */
 import { createHash } from "node:crypto";
@@ -15,6 +16,7 @@ import { MST_GENERATOR_NAME, type MstModel } from "./mst/mst-model.js";
 
 /** Any model `datalab synth --model-out` writes: a (DP) Gaussian copula or a tree model (MST / Chow–Liu). */
 export type SynthModel = CopulaModel | MstModel;
+import { modelStructureProblem } from "./model-structure.js";
 
 function checksumOf(body: string): string {
   return `sha256:${createHash("sha256").update(body).digest("hex")}`;
@@ -67,7 +69,8 @@ export function parseSynthModel(text: string, path: string): SynthModel {
   if (typeof checksum !== "string" || checksum !== checksumOf(JSON.stringify(content))) {
     throw new ModelFileError(path, `${path} is corrupted (its checksum does not match its content); restore the original file or ${REFIT}.`);
   }
-  const problem = record["generator"] === MST_GENERATOR_NAME ? treeProblem(content as unknown as MstModel) : structuralProblem(content as unknown as CopulaModel);
+  // The checksum guards against accidental damage; this against hand-edited files with a recomputed checksum.
+  const problem = record["generator"] === MST_GENERATOR_NAME ? treeProblem(content as unknown as MstModel) : (modelStructureProblem(content)?.toString() ?? null);
   if (problem !== null) throw new ModelFileError(path, `${path} is inconsistent (${problem}); ${REFIT}.`);
   return content as unknown as SynthModel;
 }
@@ -108,26 +111,4 @@ async function readModelText(path: string): Promise<string> {
     throw new ModelFileError(path, `cannot read model file ${path} (${reason}); check the path or ${REFIT}.`, { cause: error });
   }
   return text;
-}
-
-/** A description of the first structural defect, or null. The checksum already guards against
- * accidental damage; this guards against hand-edited files with a recomputed checksum. */
-function structuralProblem(model: CopulaModel): string | null {
-  if (!Array.isArray(model.columns) || !Array.isArray(model.dimensions) || !Array.isArray(model.correlation)) return "columns, dimensions or correlation missing";
-  if (model.schema?.columns?.length !== model.columns.length) return "schema and column models differ in length";
-  const d = model.dimensions.length;
-  if (model.correlation.length !== d * d) return `correlation has ${model.correlation.length} entries for ${d} dimensions`;
-  for (const [i, dimension] of model.dimensions.entries()) {
-    if (dimension.role === "value" && (!Array.isArray(dimension.table) || dimension.table.length !== model.zGrid?.knots)) return `dimension ${i} has a table of the wrong length`;
-    if (dimension.role !== "value" && (!Array.isArray(dimension.cumulative) || dimension.cumulative.length < 2)) return `dimension ${i} has no category bounds`;
-    if (!(dimension.column >= 0 && dimension.column < model.columns.length)) return `dimension ${i} points at no column`;
-  }
-  for (const column of model.columns) {
-    if (column.kind === "categorical" && column.dimension !== null) {
-      const dimension = model.dimensions[column.dimension];
-      if (dimension?.cumulative?.length !== column.order.length) return `column "${column.name}" and its dimension disagree`;
-      if (column.order.some((code) => code < -1 || code >= column.categories.length)) return `column "${column.name}" has an unknown category code`;
-    }
-  }
-  return null;
 }

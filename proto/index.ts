@@ -36,5 +36,15 @@ export {
   protoRoot,
 } from "./load.js";
 export { type ChunkStreamMessage, type ChunkUploader, downloadFile, type OpenChunkStream, toManifest, type UploadReport, uploadFile } from "./transfer.js";
-export { type Tunables, tunables } from "./tunables.js";
+export { restartGraceSeconds, type Tunables, tunables } from "./tunables.js";
 export type * from "./types.js";
+export { FolderLockedError, type FolderLock, LOCK_FILE, LOCK_HOLDER_FILE, lockFolder } from "./folder-lock.js";
+export {
+  createPrivateFile,
+  loosenedPaths,
+  loosenedWarnings,
+  makePrivateDir,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  restrictNewFilesToOwner,
+} from "./private-folder.js";

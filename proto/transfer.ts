@@ -9,6 +9,7 @@ import { open, rename, rm } from "node:fs/promises";
 import * as grpc from "@grpc/grpc-js";
 import { deadlineAfterSeconds, unaryCall } from "./calls.js";
 import { ChunkIntegrityError, type Manifest, manifestOfFile, manifestProblem, readFileChunks, verifyChunk } from "./chunks.js";
+import { PRIVATE_FILE_MODE } from "./private-folder.js";
 import { tunables } from "./tunables.js";
 import type { DataChunkOut, FileManifestOut, FindMissingChunksRequest, FindMissingChunksResponseOut, UploadChunkRequest, UploadChunkResponseOut } from "./types.js";
 
@@ -82,7 +83,8 @@ export async function downloadFile(
   options: { maxResumes?: number; deadlineSeconds?: number; onChunk?: (receivedBytes: number) => void } = {},
 ): Promise<Manifest> {
   const tempPath = `${destPath}.partial-${process.pid}`;
-  const handle = await open(tempPath, "w", 0o644);
+  // Downloads are data (a node's cached inputs, a client's results): owner-only.
+  const handle = await open(tempPath, "w", PRIVATE_FILE_MODE);
   const whole = createHash("sha256");
   let manifest: Manifest | undefined;
   let nextIndex = 0;

@@ -27,6 +27,13 @@ export const tunables = {
   maxBatchInlineResultBytes: 1024 * 1024,
   /** Heartbeat interval a coordinator proposes; a node missing two is offline. */
   heartbeatIntervalSeconds: 5,
+  /**
+   * Longest wait between a node agent's attempts to reach a coordinator it lost (the cap of its
+   * full-jitter backoff). The coordinator's grace after a restart is derived from it
+   * (restartGraceSeconds), so a node whose backoff grew to the cap while the coordinator was
+   * down is back before it is declared offline.
+   */
+  nodeReconnectCapSeconds: 15,
   /** Bounds the coordinator clamps a node's requested heartbeat interval to. */
   minHeartbeatIntervalSeconds: 1,
   maxHeartbeatIntervalSeconds: 60,
@@ -54,3 +61,13 @@ export const tunables = {
 } as const;
 
 export type Tunables = typeof tunables;
+
+/**
+ * How long after a restart the coordinator waits for a node it knew as online before declaring
+ * it offline (and re-queueing its leases): one full reconnect backoff (the node may have just
+ * started its longest wait when the coordinator came back) plus two heartbeat intervals (its
+ * RegisterNode and first heartbeat), never less than the usual two missed heartbeats.
+ */
+export function restartGraceSeconds(heartbeatIntervalSeconds: number): number {
+  return tunables.nodeReconnectCapSeconds + 2 * heartbeatIntervalSeconds;
+}

@@ -113,6 +113,8 @@ export async function runDatalabTask(request: TaskRunRequest, hooks: TaskRunHook
     model,
     epsilon: request.epsilon,
     delta: deltaOf(request.modelOptions),
+    // ScoringOptions.privacy: the privacy metrics (DCR, NewRowSynthesis, NNDR, disclosure) only when asked.
+    privacy: request.scoring.privacy,
   };
   if (request.where !== undefined) spec.where = request.where;
   if (request.schemaJson !== undefined) {

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
-import { type CompleteTaskRequestOut, createNodeClient, type NodeServiceHandlers, nodeServiceDefinition, type TaskOut } from "../proto/index.js";
+import { type CompleteTaskRequestOut, createNodeClient, loosenedPaths, type NodeServiceHandlers, nodeServiceDefinition, type TaskOut } from "../proto/index.js";
 import { NodeAgent } from "./node-agent.js";
 import type { NodeAgentConfig } from "./node-config.js";
 import { NodeMetrics } from "./node-metrics.js";
@@ -33,6 +33,8 @@ interface FakeState {
   progress: Array<{ taskId: string; phase: string }>;
   cancelled: Set<string>;
   registrations: number;
+  /** RegisterNodeRequest.instance_id of each registration. */
+  instanceIds: string[];
   deregistered: boolean;
   /** What RegisterNode offers for inline results (0: like a coordinator from before them). */
   maxInlineResultBytes: number;
@@ -51,7 +53,7 @@ interface FakeState {
 }
 
 function newState(): FakeState {
-  return { failOnce: new Set(), duplicateUploads: 0, queue: [], chunks: new Map(), completed: [], failed: [], released: [], progress: [], cancelled: new Set(), registrations: 0, deregistered: false, maxInlineResultBytes: 0, uploadCalls: 0, inlineChunks: 0, offerNext: false, leaseNextRequests: 0, tasksViaLease: 0, offerBatches: true, batchSizes: [] };
+  return { failOnce: new Set(), duplicateUploads: 0, queue: [], chunks: new Map(), completed: [], failed: [], released: [], progress: [], cancelled: new Set(), registrations: 0, instanceIds: [], deregistered: false, maxInlineResultBytes: 0, uploadCalls: 0, inlineChunks: 0, offerNext: false, leaseNextRequests: 0, tasksViaLease: 0, offerBatches: true, batchSizes: [] };
 }
 
 function task(jobId: string): TaskOut {
@@ -97,8 +99,9 @@ async function startFake(state: FakeState, port = 0): Promise<{ server: grpc.Ser
     return next === undefined ? { accepted: true } : { accepted: true, nextTask: next };
   };
   const handlers: NodeServiceHandlers = {
-    RegisterNode: (_call, callback) => {
+    RegisterNode: (call, callback) => {
       state.registrations += 1;
+      state.instanceIds.push(call.request.instanceId);
       callback(null, { heartbeatIntervalSeconds: 1, leaseSeconds: 3, maxChunkBytes: 1024 * 1024, activeTasks: [], maxInlineResultBytes: state.maxInlineResultBytes });
     },
     Heartbeat: (call, callback) => callback(null, { heartbeatIntervalSeconds: 1, cancelledTaskIds: call.request.runningTaskIds.filter((id) => state.cancelled.has(id)), lostTaskIds: [] }),
@@ -424,6 +427,9 @@ describe("NodeAgent", () => {
       await until("the outcome to be kept", () => lines.some((line) => line.includes("could not report job-r/1 yet")));
       expect(state.completed).toEqual([]);
       expect(spooled()).toHaveLength(1);
+      // Folders and the spool entry are owner-only (the test runner's own output files follow the umask, which cli/node.ts sets).
+      const readable = loosenedPaths(workDir).loosened.filter((p) => p.kind === "folder" || p.path.includes("/spool/"));
+      expect(readable).toEqual([]);
       // …and comes back on the same port with its state (as a restarted coordinator would from SQLite).
       const registrationsBefore = state.registrations;
       fake = await startFake(state, port);
@@ -498,6 +504,26 @@ describe("NodeAgent", () => {
     expect(state.completed[0]).toMatchObject({ taskId: "job-k/1", leaseId: "lease-k" });
     await until("the spool to empty", () => existsSync(join(workDir, "spool")) && readdirSync(join(workDir, "spool")).length === 0);
     expect(existsSync(abandoned)).toBe(false);
+  });
+
+  it("registers with the instance id of its work folder: the same after a restart on that folder, another for another folder", async () => {
+    const state = newState();
+    const fake = await startFake(state);
+    cleanups.push(() => void fake.server.forceShutdown());
+    const workDir = await mkdtemp(join(tmpdir(), "node-agent-"));
+    cleanups.push(() => rm(workDir, { recursive: true, force: true }));
+    for (let run = 0; run < 2; run++) {
+      const { agent, done } = await startAgent(fake.port, writingRunner(10), workDir);
+      await until("the registration", () => state.instanceIds.length === run + 1);
+      agent.requestShutdown(0);
+      await done;
+    }
+    await startAgent(fake.port, writingRunner(10));
+    await until("the third registration", () => state.instanceIds.length === 3);
+    const [first, restarted, other] = state.instanceIds;
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(restarted).toBe(first);
+    expect(other).not.toBe(first);
   });
 
   it("hands a running task back on shutdown after the grace period and deregisters", async () => {

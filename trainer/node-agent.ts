@@ -10,22 +10,39 @@
  * Shutdown (SIGTERM): stop leasing, let running tasks finish for `shutdownGraceSeconds`, then
  * hand the rest back with ReleaseTask, deregister, and resolve run() with 0.
  */
-import { readdir, rm, stat } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type NodeServiceClient, type TaskOut, tunables } from "../proto/index.js";
+import { makePrivateDir, type NodeServiceClient, PRIVATE_FILE_MODE, type TaskOut, tunables } from "../proto/index.js";
 import { ReconnectBackoff, sleepUnlessAborted } from "./backoff.js";
 import type { NodeCapabilities } from "./capabilities.js";
 import type { NodeAgentConfig } from "./node-config.js";
 import type { NodeMetrics } from "./node-metrics.js";
 import { CompletionBatcher } from "./completion-batcher.js";
 import { InputCache } from "./input-cache.js";
-import { cancellableCall, describeRpcError, isAuthRpcError } from "./node-rpc.js";
+import * as grpc from "@grpc/grpc-js";
+import { cancellableCall, describeRpcError, isAuthRpcError, statusOf } from "./node-rpc.js";
 import { heartbeatLoop, registerNode, registrationOf, type Session } from "./node-session.js";
 import { reportOutcome } from "./outcome-reporter.js";
 import { ResultSpool, type SpooledOutcome } from "./result-spool.js";
 import { removeTaskDir, runAttempt, TaskAttempt, taskDirOf } from "./task-attempt.js";
 import type { TaskRunner } from "./task-runner.js";
 import type { NodeGpuReading } from "./gpu-telemetry.js";
+
+/** The work folder's instance id (`<work-dir>/instance-id`), made on first use. */
+async function instanceIdOf(workDir: string): Promise<string> {
+  const path = join(workDir, "instance-id");
+  const existing = await readFile(path, "utf8").then(
+    (text) => text.trim(),
+    () => "",
+  );
+  if (/^[0-9a-f-]{36}$/.test(existing)) return existing;
+  const id = randomUUID();
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, `${id}\n`, { mode: PRIVATE_FILE_MODE });
+  await rename(temp, path);
+  return id;
+}
 
 export class NodeAgentError extends Error {
   override readonly name = "NodeAgentError";
@@ -65,6 +82,12 @@ export class NodeAgent {
   /** Completions finishing while one is on its way go out together (CompleteTasks). */
   readonly #completions: CompletionBatcher;
   readonly #inputs: InputCache;
+  /**
+   * RegisterNodeRequest.instance_id: the id of this agent's work folder (kept in it; the folder is
+   * locked to one process by cli/node.ts). The coordinator refuses another agent under our node id
+   * while we heartbeat; an agent restarted on the same folder (after kill -9) is the same instance.
+   */
+  #instanceId = "";
 
   constructor(options: NodeAgentOptions) {
     this.#options = options;
@@ -105,6 +128,9 @@ export class NodeAgent {
 
   /** Runs until shutdown completes; resolves 0, or rejects with NodeAgentError when the coordinator refuses this node's identity. */
   async run(): Promise<number> {
+    // Inputs, outputs and unreported results are real data at rest: owner-only (cli/node.ts also sets the umask).
+    makePrivateDir(this.#options.config.workDir);
+    this.#instanceId = await instanceIdOf(this.#options.config.workDir);
     await this.#spool.open();
     await this.#removeAbandonedTaskDirs();
     while (!(this.#stopLeasing.signal.aborted && this.#running.size === 0)) {
@@ -114,6 +140,9 @@ export class NodeAgent {
       } catch (error) {
         if (isAuthRpcError(error) && !this.#registeredOnce) {
           throw new NodeAgentError(`the coordinator refused node "${this.#options.config.nodeId}" (${describeRpcError(error)}); check --node-id matches the certificate in --tls-dir.`, { cause: error });
+        }
+        if (statusOf(error) === grpc.status.ALREADY_EXISTS && !this.#registeredOnce) {
+          throw new NodeAgentError(`another agent is running as node "${this.#options.config.nodeId}": ${describeRpcError(error)}`, { cause: error });
         }
         this.#options.metrics.coordinatorConnected.set(0);
         const delayMs = this.#backoff.nextDelayMs();
@@ -130,7 +159,9 @@ export class NodeAgent {
         onLost: (taskId) => this.#running.get(taskId)?.stop("lost", "the heartbeat answer lists it as lost"),
         log: (line) => this.#log(line),
       });
-      void this.#reportPending(session);
+      // Outcomes finished while the coordinator was away go first: leasing before them could take
+      // back (and run again) a job whose re-queued lease this node has already finished.
+      await this.#reportPending(session);
       try {
         await this.#leaseLoop(session);
       } catch (error) {
@@ -167,7 +198,7 @@ export class NodeAgent {
 
   async #register(): Promise<Session> {
     const { config, capabilities } = this.#options;
-    const request = registrationOf(config.nodeId, capabilities, this.#options.maxConcurrentTasks, this.#options.env ?? process.env);
+    const request = registrationOf(config.nodeId, capabilities, this.#options.maxConcurrentTasks, this.#options.env ?? process.env, this.#instanceId);
     const { session, activeTasks } = await registerNode(this.#options.client, request);
     this.#leaseSeconds = session.leaseSeconds;
     this.#maxChunkBytes = session.maxChunkBytes;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { restartGraceSeconds, tunables } from "../proto/index.js";
 import { NodeConfigError, parseHostPort, resolveNodeConfig } from "./node-config.js";
 
 describe("resolveNodeConfig", () => {
@@ -15,6 +16,13 @@ describe("resolveNodeConfig", () => {
     expect(config.insecure).toBe(false);
     expect(config.inputCacheBytes).toBe(10_240 * 1024 * 1024);
     expect(resolveNodeConfig({ coordinator: "127.0.0.1:7443", "input-cache-mib": "64" }, { DATALAB_TLS_DIR: "/tmp/certs" }, 2).inputCacheBytes).toBe(64 * 1024 * 1024);
+  });
+
+  it("caps the reconnect backoff where the coordinator's restart grace expects it", () => {
+    const config = resolveNodeConfig({ coordinator: "127.0.0.1:7443", insecure: true }, {}, 4);
+    expect(config.reconnectCapMs).toBe(tunables.nodeReconnectCapSeconds * 1000);
+    // A node at its longest backoff wait still registers within the grace (one heartbeat to spare).
+    expect(config.reconnectCapMs / 1000 + tunables.heartbeatIntervalSeconds).toBeLessThanOrEqual(restartGraceSeconds(tunables.heartbeatIntervalSeconds));
   });
 
   it("names the bad setting and its variable", () => {

@@ -5,6 +5,7 @@
  */
 import { hostname } from "node:os";
 import { resolve } from "node:path";
+import { tunables } from "../proto/index.js";
 
 export class NodeConfigError extends Error {
   override readonly name = "NodeConfigError";
@@ -130,7 +131,8 @@ export function resolveNodeConfig(flags: NodeFlagValues, env: NodeJS.ProcessEnv,
     shutdownGraceSeconds: parseNumber("shutdown-grace-seconds", pick(flags, env, "shutdown-grace-seconds"), 30, 0, 86_400, false),
     leaseWaitSeconds: parseNumber("lease-wait-seconds", pick(flags, env, "lease-wait-seconds"), 20, 0.1, 300, false),
     reconnectBaseMs: 250,
-    reconnectCapMs: 15_000,
+    // The coordinator's restart grace is derived from this cap (proto restartGraceSeconds).
+    reconnectCapMs: tunables.nodeReconnectCapSeconds * 1000,
     cpuCores,
     inputCacheBytes: parseNumber("input-cache-mib", pick(flags, env, "input-cache-mib"), 10_240, 0, 1 << 30, true) * 1024 * 1024,
   };

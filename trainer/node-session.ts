@@ -23,7 +23,13 @@ export interface Session {
 }
 
 /** The RegisterNode request for this node; `Hostname`/`hpc_job` join with dcgm-exporter. */
-export function registrationOf(nodeId: string, capabilities: NodeCapabilities, maxConcurrentTasks: number, env: NodeJS.ProcessEnv): RegisterNodeRequest {
+export function registrationOf(
+  nodeId: string,
+  capabilities: NodeCapabilities,
+  maxConcurrentTasks: number,
+  env: NodeJS.ProcessEnv,
+  instanceId = "",
+): RegisterNodeRequest {
   return {
     nodeId,
     capabilities: {
@@ -37,6 +43,7 @@ export function registrationOf(nodeId: string, capabilities: NodeCapabilities, m
     requestedHeartbeatIntervalSeconds: 0,
     hostname: env["HOSTNAME"] ?? hostname(),
     hpcJob: env["SLURM_JOB_ID"] ?? "",
+    instanceId,
   };
 }
 

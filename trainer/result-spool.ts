@@ -8,6 +8,7 @@
  */
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../proto/index.js";
 import { writeFileAtomic } from "../tabular/index.js";
 
 export type SpoolFileKind = "table" | "model" | "report" | "report_html" | "other";
@@ -28,7 +29,7 @@ export async function materializeFiles(files: readonly SpooledFile[]): Promise<S
   return Promise.all(
     files.map(async ({ data, ...file }) => {
       if (data !== undefined) {
-        await mkdir(dirname(file.path), { recursive: true });
+        await mkdir(dirname(file.path), { recursive: true, mode: PRIVATE_DIR_MODE });
         await writeFileAtomic(file.path, data);
       }
       return file;
@@ -78,7 +79,7 @@ export class ResultSpool {
   }
 
   async open(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   }
 
   #pathOf(taskId: string): string {
@@ -98,7 +99,7 @@ export class ResultSpool {
     const temp = `${target}.${process.pid}.tmp`;
     // Outputs still in memory go to disk first: the entry names files, it does not hold them.
     const files = await materializeFiles(outcome.files);
-    await writeFile(temp, JSON.stringify({ ...outcome, files }));
+    await writeFile(temp, JSON.stringify({ ...outcome, files }), { mode: PRIVATE_FILE_MODE });
     await rename(temp, target);
   }
 

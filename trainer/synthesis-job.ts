@@ -54,6 +54,8 @@ export interface SynthesisJobSpec {
   privacySource?: PrivacySource | undefined;
   /** Score the output with the benchmark suite (default true). */
   score?: boolean | undefined;
+  /** With scoring, also the privacy metrics (default true; a service job's ScoringOptions.privacy). */
+  privacy?: boolean | undefined;
   chunkRows?: number | undefined;
   /** Most rows of each table the all-pairs privacy metrics compare (default PRIVACY_ROWS_CAP); fidelity uses all rows. */
   privacyMaxRows?: number | undefined;
@@ -271,6 +273,7 @@ async function scoreSynthesis(
   const holdout = spec.holdoutPath === undefined ? undefined : (await loadTable(spec.holdoutPath, { schema })).table;
   const report = await scoreTables(real, synthetic, {
     seed: Number(seed % 2147483647n),
+    privacy: spec.privacy ?? true,
     privacyMaxRows: spec.privacyMaxRows ?? PRIVACY_ROWS_CAP,
     ...(holdout === undefined ? {} : { holdout }),
     ...(spec.targetColumn === undefined ? {} : { targetColumn: spec.targetColumn }),

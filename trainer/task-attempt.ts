@@ -7,7 +7,7 @@
 import { mkdir, rm, rmdir, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { ChunkIntegrityError, downloadFile, type NodeServiceClient, type TaskOut } from "../proto/index.js";
+import { ChunkIntegrityError, downloadFile, type NodeServiceClient, PRIVATE_DIR_MODE, type TaskOut } from "../proto/index.js";
 import { resolveBundledUri } from "./bundled-inputs.js";
 import type { CachedInput, InputCache } from "./input-cache.js";
 import { cancellableCall, describeRpcError, statusOf } from "./node-rpc.js";
@@ -92,7 +92,7 @@ async function prepareInput(context: AttemptContext, attempt: TaskAttempt): Prom
     throw new TaskSpecError("the job names no input (neither an upload nor a bundled URI); submit it again with an input.");
   }
   return context.inputs.acquire(manifest.sha256, basename(manifest.name) || "input", async (path) => {
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
     const received = await downloadFile(
       (startChunkIndex, deadline) => context.client.downloadInput({ nodeId: context.nodeId, taskId: task.taskId, leaseId: task.leaseId, startChunkIndex }, { deadline }),
       path,
@@ -171,9 +171,9 @@ export async function runAttempt(context: AttemptContext, attempt: TaskAttempt):
   const work = (async (): Promise<SpooledOutcome> => {
     // mkdir answers undefined when the folder was there already (left by an earlier run of this
     // task on this node): only then is there anything to clear.
-    if ((await mkdir(outputDir, { recursive: true })) === undefined) {
+    if ((await mkdir(outputDir, { recursive: true, mode: PRIVATE_DIR_MODE })) === undefined) {
       await rm(outputDir, { recursive: true, force: true });
-      await mkdir(outputDir, { recursive: true });
+      await mkdir(outputDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     }
     keeper.update(0, "input");
     const input = await prepareInput(context, attempt);

@@ -28,7 +28,9 @@ export interface JobSpec {
    */
   'rows'?: (number | string | Long);
   /**
-   * Synthesizer name as `datalab synth --model` takes it, e.g. "gaussian_copula", "ctgan".
+   * Synthesizer name: "gaussian_copula" (also spelled "gaussian-copula" or "copula"); empty =
+   * "gaussian_copula". SubmitJob refuses any other name (INVALID_ARGUMENT, listing the names it has).
+   * Ignored by SAMPLE jobs (the model file says which generator it holds).
    */
   'model'?: (string);
   /**
@@ -48,11 +50,15 @@ export interface JobSpec {
    */
   'resources'?: (_datalab_v1_Resources | null);
   /**
-   * Extra synthesizer options as a JSON object (e.g. {"epochs": 300, "batchSize": 500}).
+   * Extra synthesizer options as a JSON object. No model takes options yet: SubmitJob refuses
+   * anything but empty or {} (INVALID_ARGUMENT) rather than run without them.
    */
   'modelOptionsJson'?: (string);
   /**
-   * Differential-privacy budget epsilon for DP models; unset = not a DP job.
+   * Differential-privacy budget epsilon (positive) of a SYNTHESIS job with a differentially private
+   * model; unset = not a DP job. SubmitJob refuses it (INVALID_ARGUMENT, "no differentially
+   * private model is available for …") for a model that is not DP — today every model, until a DP
+   * synthesizer is added to generators/model-names.ts — and for SAMPLE jobs.
    */
   'epsilon'?: (number | string);
   /**
@@ -92,7 +98,9 @@ export interface JobSpec__Output {
    */
   'rows': (number);
   /**
-   * Synthesizer name as `datalab synth --model` takes it, e.g. "gaussian_copula", "ctgan".
+   * Synthesizer name: "gaussian_copula" (also spelled "gaussian-copula" or "copula"); empty =
+   * "gaussian_copula". SubmitJob refuses any other name (INVALID_ARGUMENT, listing the names it has).
+   * Ignored by SAMPLE jobs (the model file says which generator it holds).
    */
   'model': (string);
   /**
@@ -112,11 +120,15 @@ export interface JobSpec__Output {
    */
   'resources': (_datalab_v1_Resources__Output | null);
   /**
-   * Extra synthesizer options as a JSON object (e.g. {"epochs": 300, "batchSize": 500}).
+   * Extra synthesizer options as a JSON object. No model takes options yet: SubmitJob refuses
+   * anything but empty or {} (INVALID_ARGUMENT) rather than run without them.
    */
   'modelOptionsJson': (string);
   /**
-   * Differential-privacy budget epsilon for DP models; unset = not a DP job.
+   * Differential-privacy budget epsilon (positive) of a SYNTHESIS job with a differentially private
+   * model; unset = not a DP job. SubmitJob refuses it (INVALID_ARGUMENT, "no differentially
+   * private model is available for …") for a model that is not DP — today every model, until a DP
+   * synthesizer is added to generators/model-names.ts — and for SAMPLE jobs.
    */
   'epsilon'?: (number);
   /**

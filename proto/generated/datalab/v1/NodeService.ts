@@ -165,7 +165,8 @@ export interface NodeServiceClient extends grpc.Client {
   
   /**
    * Registers (or re-registers after a restart of either side) a node and its capabilities;
-   * returns the negotiated heartbeat interval and lease length.
+   * returns the negotiated heartbeat interval and lease length. ALREADY_EXISTS when another
+   * agent process (instance_id) holds the node id and is still heartbeating.
    */
   RegisterNode(argument: _datalab_v1_RegisterNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_datalab_v1_RegisterNodeResponse__Output>): grpc.ClientUnaryCall;
   RegisterNode(argument: _datalab_v1_RegisterNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_datalab_v1_RegisterNodeResponse__Output>): grpc.ClientUnaryCall;
@@ -173,7 +174,8 @@ export interface NodeServiceClient extends grpc.Client {
   RegisterNode(argument: _datalab_v1_RegisterNodeRequest, callback: grpc.requestCallback<_datalab_v1_RegisterNodeResponse__Output>): grpc.ClientUnaryCall;
   /**
    * Registers (or re-registers after a restart of either side) a node and its capabilities;
-   * returns the negotiated heartbeat interval and lease length.
+   * returns the negotiated heartbeat interval and lease length. ALREADY_EXISTS when another
+   * agent process (instance_id) holds the node id and is still heartbeating.
    */
   registerNode(argument: _datalab_v1_RegisterNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_datalab_v1_RegisterNodeResponse__Output>): grpc.ClientUnaryCall;
   registerNode(argument: _datalab_v1_RegisterNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_datalab_v1_RegisterNodeResponse__Output>): grpc.ClientUnaryCall;
@@ -285,7 +287,8 @@ export interface NodeServiceHandlers extends grpc.UntypedServiceImplementation {
   
   /**
    * Registers (or re-registers after a restart of either side) a node and its capabilities;
-   * returns the negotiated heartbeat interval and lease length.
+   * returns the negotiated heartbeat interval and lease length. ALREADY_EXISTS when another
+   * agent process (instance_id) holds the node id and is still heartbeating.
    */
   RegisterNode: grpc.handleUnaryCall<_datalab_v1_RegisterNodeRequest__Output, _datalab_v1_RegisterNodeResponse>;
   

@@ -28,6 +28,14 @@ export interface RegisterNodeRequest {
    * Batch-system job id (Slurm SLURM_JOB_ID), joinable with dcgm-exporter's `hpc_job`.
    */
   'hpcJob'?: (string);
+  /**
+   * Random id of this agent's work folder (kept in the folder, which one process at a time may
+   * use): the same across the agent's re-registrations and restarts on that folder. A registration
+   * under a node_id that is online with another instance_id, and has not missed its heartbeats, is
+   * refused with ALREADY_EXISTS (the message names the id and when it was last seen): two agents
+   * with one id would take each other's tasks. Empty (an older agent) is accepted as before.
+   */
+  'instanceId'?: (string);
 }
 
 /**
@@ -56,4 +64,12 @@ export interface RegisterNodeRequest__Output {
    * Batch-system job id (Slurm SLURM_JOB_ID), joinable with dcgm-exporter's `hpc_job`.
    */
   'hpcJob': (string);
+  /**
+   * Random id of this agent's work folder (kept in the folder, which one process at a time may
+   * use): the same across the agent's re-registrations and restarts on that folder. A registration
+   * under a node_id that is online with another instance_id, and has not missed its heartbeats, is
+   * refused with ALREADY_EXISTS (the message names the id and when it was last seen): two agents
+   * with one id would take each other's tasks. Empty (an older agent) is accepted as before.
+   */
+  'instanceId': (string);
 }

@@ -10,7 +10,8 @@ export interface ScoringOptions {
    */
   'enabled'?: (boolean);
   /**
-   * Also compute privacy metrics (DCR, NewRowSynthesis, disclosure protection).
+   * Also compute privacy metrics (DCR, NewRowSynthesis, NNDR, disclosure protection); false =
+   * fidelity (and usefulness) only.
    */
   'privacy'?: (boolean);
   /**
@@ -32,7 +33,8 @@ export interface ScoringOptions__Output {
    */
   'enabled': (boolean);
   /**
-   * Also compute privacy metrics (DCR, NewRowSynthesis, disclosure protection).
+   * Also compute privacy metrics (DCR, NewRowSynthesis, NNDR, disclosure protection); false =
+   * fidelity (and usefulness) only.
    */
   'privacy': (boolean);
   /**

@@ -1,0 +1,62 @@
+import { describe, expect, test } from "vitest";
+import type { SubmitJobRequestOut } from "../proto/index.js";
+import { InvalidArgumentError } from "./errors.js";
+import { validateSubmit } from "./job-spec.js";
+
+/** A SubmitJob request as the loader hands it to the handler (defaults filled in). */
+function request(spec: Record<string, unknown> = {}): SubmitJobRequestOut {
+  return {
+    idempotencyKey: "key-1",
+    spec: {
+      kind: "JOB_KIND_SYNTHESIS",
+      input: { bundledUri: "vega:penguins.json", source: "bundledUri" },
+      schemaJson: "",
+      rows: 100,
+      model: "gaussian_copula",
+      conditions: [],
+      scoring: null,
+      resources: null,
+      modelOptionsJson: "",
+      maxAttempts: 0,
+      displayName: "",
+      outputFormat: "",
+      ...spec,
+    },
+  } as unknown as SubmitJobRequestOut;
+}
+
+function refusal(spec: Record<string, unknown>): string {
+  try {
+    validateSubmit(request(spec), 3);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    return (error as Error).message;
+  }
+  throw new Error("validateSubmit accepted the spec");
+}
+
+describe("validateSubmit: only what the product implements", () => {
+  test("a plain copula job is accepted", () => {
+    expect(validateSubmit(request(), 3).kind).toBe("JOB_KIND_SYNTHESIS");
+  });
+
+  test("epsilon for a model that is not differentially private is refused, not silently ignored", () => {
+    expect(refusal({ epsilon: 1 })).toMatch(/^spec\.epsilon: no differentially private model is available for "gaussian_copula"/);
+    expect(refusal({ epsilon: 1, model: "" })).toMatch(/no differentially private model is available for "gaussian_copula"/);
+    // Still range-checked first.
+    expect(refusal({ epsilon: -1 })).toMatch(/epsilon must be a positive finite number/);
+  });
+
+  test("epsilon on a SAMPLE job is refused: sampling a model spends no budget", () => {
+    expect(refusal({ kind: "JOB_KIND_SAMPLE", epsilon: 1 })).toMatch(/epsilon applies to SYNTHESIS jobs/);
+  });
+
+  test("model_options_json that no model reads is refused", () => {
+    expect(refusal({ modelOptionsJson: '{"epochs": 300}' })).toMatch(/model_options_json sets "epochs", but no model of this datalab takes any option/);
+    expect(validateSubmit(request({ modelOptionsJson: "{}" }), 3).spec.modelOptionsJson).toBe("{}");
+  });
+
+  test("a model name the product does not have is refused at submit, with the names it has", () => {
+    expect(refusal({ model: "ctgan" })).toMatch(/"ctgan" is not a synthesizer this datalab has; use one of gaussian_copula/);
+  });
+});
