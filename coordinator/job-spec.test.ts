@@ -47,12 +47,21 @@ describe("validateSubmit: only what the product implements", () => {
     expect(refusal({ epsilon: -1 })).toMatch(/epsilon must be a positive finite number/);
   });
 
+  test("epsilon routes to the differentially private models; their options and needs are checked", () => {
+    expect(validateSubmit(request({ model: "mst", epsilon: 1 }), 3).spec.epsilon).toBe(1);
+    expect(validateSubmit(request({ model: "dp_copula", epsilon: 0.5, modelOptionsJson: '{"delta": 1e-10}' }), 3).spec.model).toBe("dp_copula");
+    expect(validateSubmit(request({ model: "mst" }), 3).spec.model).toBe("mst"); // Chow–Liu tree without a budget
+    expect(refusal({ model: "dp_copula" })).toMatch(/model "dp_copula" is differentially private and needs epsilon/);
+    expect(refusal({ model: "mst", modelOptionsJson: '{"delta": 1e-10}' })).toMatch(/"delta", which only a differentially private fit/);
+    expect(refusal({ model: "mst", epsilon: 1, modelOptionsJson: '{"delta": 2}' })).toMatch(/"delta" must be a number in \(0, 1\), got 2/);
+  });
+
   test("epsilon on a SAMPLE job is refused: sampling a model spends no budget", () => {
     expect(refusal({ kind: "JOB_KIND_SAMPLE", epsilon: 1 })).toMatch(/epsilon applies to SYNTHESIS jobs/);
   });
 
   test("model_options_json that no model reads is refused", () => {
-    expect(refusal({ modelOptionsJson: '{"epochs": 300}' })).toMatch(/model_options_json sets "epochs", but no model of this datalab takes any option/);
+    expect(refusal({ modelOptionsJson: '{"epochs": 300}' })).toMatch(/model_options_json sets "epochs", but no model of this datalab reads it/);
     expect(validateSubmit(request({ modelOptionsJson: "{}" }), 3).spec.modelOptionsJson).toBe("{}");
   });
 

@@ -179,7 +179,8 @@ function checkModel(c: Checker, model: unknown): void {
     if (column["name"] !== columnSchema.name) c.fail(`${at}.name`, `must be the schema's column name "${columnSchema.name}"`, column["name"]);
     const kind = kindOfSchemaType(columnSchema.type);
     if (column["kind"] !== kind) c.fail(`${at}.kind`, `must be "${kind}" for a ${columnSchema.type} column in $.schema`, column["kind"]);
-    if (kind === "numeric") checkNumericColumn(c, at, column, columnSchema, i, claim);
+    // A differentially private copula (generators/dp-copula) keeps noisy histograms, not a fitted family.
+    if (kind === "numeric") checkNumericColumn(c, at, column, columnSchema, i, claim, isObject(root["privacy"]));
     if (kind === "categorical") checkCategoricalColumn(c, at, column, i, dimensions, claim);
   });
 
@@ -224,6 +225,7 @@ function checkNumericColumn(
   schema: TableSchema["columns"][number],
   index: number,
   claim: (path: string, value: unknown, column: number, role: string) => number | null,
+  histogramMarginals = false,
 ): void {
   const nullRate = c.between(`${at}.nullRate`, column["nullRate"], 0, 1);
   const constant = c.nullOr(column["constant"], (v) => c.finite(`${at}.constant`, v));
@@ -238,7 +240,7 @@ function checkNumericColumn(
     c.fail(`${at}.nullRate`, "must be strictly between 0 and 1 for a column with a null dimension", nullRate);
 
   const marginal = c.nullOr(column["marginal"], (v) => c.object(`${at}.marginal`, v));
-  if (valueDimension !== null && marginal === null) c.fail(`${at}.marginal`, "must be set for a column with a value dimension");
+  if (valueDimension !== null && marginal === null && !histogramMarginals) c.fail(`${at}.marginal`, "must be set for a column with a value dimension");
   if (marginal !== null) {
     if (typeof marginal["family"] !== "string" || !FAMILIES.includes(marginal["family"]))
       c.fail(`${at}.marginal.family`, `must be one of ${FAMILIES.join(", ")}`, marginal["family"]);
