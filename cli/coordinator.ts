@@ -3,7 +3,9 @@
  * `listening <host:port> metrics <host:port|none>` on stdout once ready (tests parse it).
  */
 import { COORDINATOR_SETTINGS, ConfigError, type CoordinatorFlag, resolveCoordinatorConfig, startCoordinator } from "../coordinator/index.js";
+import { MakeDirectoryError, makeDirectory } from "../tabular/index.js";
 import { CliError } from "./cli-error.js";
+import { checkPortFree } from "./listen-check.js";
 import { parseFlags } from "./parse-flags.js";
 
 const flagLines = Object.entries(COORDINATOR_SETTINGS).map(([flag, s]) => `  --${flag.padEnd(28)} ${s.help} [${s.env}]`);
@@ -43,6 +45,14 @@ export async function run(argv: string[]): Promise<number> {
       ].join("\n"),
     );
   }
+  try {
+    // Made here, not by the stores' recursive mkdir, which spins forever under /proc (see makeDirectory).
+    makeDirectory(config.dataDir);
+  } catch (error) {
+    if (error instanceof MakeDirectoryError) throw new CliError(`--data-dir: ${error.message}`, { cause: error });
+    throw error;
+  }
+  await checkPortFree("--listen", config.listenHost, config.listenPort);
   const running = await startCoordinator(config);
   const metrics = running.metricsPort === undefined ? "none" : `${config.metricsHost}:${running.metricsPort}`;
   process.stdout.write(`listening ${running.address} metrics ${metrics}\n`);

@@ -9,6 +9,7 @@ import { renderHtmlReport, type ScoreReport, schemaFromSdvMetadata, scoreTables 
 import { csvHeader } from "../benchmarks/csv-table.js";
 import { loadTable, readSchemaFile, type TableSchema, writeFileAtomic } from "../tabular/index.js";
 import { CliError } from "./cli-error.js";
+import { refuseOutputsOverInputs } from "./output-flags.js";
 import { parseCount, parseFlags } from "./parse-flags.js";
 
 export const usage = `usage: datalab score <real> <synthetic> [options]
@@ -109,6 +110,19 @@ export async function run(argv: string[]): Promise<number> {
   const seed = parseCount("seed", values.seed, 0, { min: 0, max: 2 ** 32 - 1 });
   const known = list(values.known);
   const sensitive = list(values.sensitive);
+  await refuseOutputsOverInputs(
+    [
+      ["--json", values.json],
+      ["--html", values.html],
+    ],
+    [
+      ["real table", realPath],
+      ["synthetic table", syntheticPath],
+      ["--holdout", values.holdout],
+      ["--schema", values.schema],
+      ["--sdv-metadata", values["sdv-metadata"]],
+    ],
+  );
   const given = await resolveSchema(realPath, values.schema, values["sdv-metadata"]);
   const real = await loadTable(realPath, given === undefined ? {} : { schema: given });
   const schema = real.schema;

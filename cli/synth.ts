@@ -6,7 +6,9 @@ import { basename, extname } from "node:path";
 import type { MarginalFamily } from "../generators/index.js";
 import { runSynthesisJob, type SynthesisJobSpec, type SynthesisJobSummary } from "../trainer/synthesis-job.js";
 import { CliError } from "./cli-error.js";
+import { refuseOutputsOverInputs } from "./output-flags.js";
 import { parseCount, parseFlags } from "./parse-flags.js";
+import { whereCondition } from "./where-flag.js";
 
 export const usage = [
   "usage: datalab synth <input> [--rows N] [--seed S] [--out file.csv|.parquet] [--schema s.json]",
@@ -154,7 +156,7 @@ export async function run(argv: string[]): Promise<number> {
     rows: values.rows === undefined ? undefined : parseCount("rows", values.rows, 0, { min: 0, max: 1e12 }),
     seed: parseSeed(values.seed),
     schema: values.schema,
-    where: values.where,
+    where: values.where === undefined ? undefined : whereCondition(values.where),
     modelOutPath: values["model-out"],
     reportHtmlPath: values.report,
     reportJsonPath: values["report-json"],
@@ -164,6 +166,19 @@ export async function run(argv: string[]): Promise<number> {
     marginal: marginal as MarginalFamily | "auto" | undefined,
     score,
   };
+  await refuseOutputsOverInputs(
+    [
+      ["--out", out],
+      ["--model-out", spec.modelOutPath],
+      ["--report", spec.reportHtmlPath],
+      ["--report-json", spec.reportJsonPath],
+    ],
+    [
+      ["input", input],
+      ["--schema", values.schema],
+      ["--holdout", values.holdout],
+    ],
+  );
   const bar = progressBar();
   let summary: SynthesisJobSummary;
   try {

@@ -19,3 +19,5 @@ export { formatCells, formatNumber, quoteCell } from "./value-format.js";
 export { makeIds, parseIdPattern } from "./synthetic-ids.js";
 export { fakePiiValues } from "./pii-fakes.js";
 export { duckdbConnection, sqlIdentifier, sqlString } from "./duckdb-session.js";
+export { checkOutputPaths, type NamedPath } from "./output-paths.js";
+export { MakeDirectoryError, makeDirectory } from "./make-directory.js";

@@ -18,7 +18,7 @@ import {
   sampleTable,
   sampleToFile,
 } from "../generators/index.js";
-import { loadTable, readSchemaFile, type Table, type TableSchema, writeFileAtomic } from "../tabular/index.js";
+import { checkOutputPaths, loadTable, type NamedPath, readSchemaFile, type Table, type TableSchema, writeFileAtomic } from "../tabular/index.js";
 import { renderHtmlReport, scoreTables } from "../benchmarks/index.js";
 
 export interface SynthesisJobSpec {
@@ -128,6 +128,10 @@ function marginalsOf(model: CopulaModel): Record<string, string> {
   return out;
 }
 
+function namedPaths(pairs: [string, string | undefined][]): NamedPath[] {
+  return pairs.flatMap(([flag, path]) => (path === undefined ? [] : [{ flag, path }]));
+}
+
 const seconds = (from: number) => (performance.now() - from) / 1000;
 
 export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = {}): Promise<SynthesisJobSummary> {
@@ -138,6 +142,20 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
 
   // Malformed --where syntax fails before any work; its meaning is checked once the model exists.
   if (spec.where !== undefined) parseWhere(spec.where);
+  // No output may replace an input (or another output): checked before anything is written.
+  await checkOutputPaths(
+    namedPaths([
+      ["--out", spec.outputPath],
+      ["--model-out", spec.modelOutPath],
+      ["--report", spec.reportHtmlPath],
+      ["--report-json", spec.reportJsonPath],
+    ]),
+    namedPaths([
+      ["input", spec.inputPath],
+      ["--schema", typeof spec.schema === "string" ? spec.schema : undefined],
+      ["--holdout", spec.holdoutPath],
+    ]),
+  );
   progress(0, "load");
   let t = performance.now();
   const schema = typeof spec.schema === "string" ? await readSchemaFile(spec.schema) : spec.schema;
@@ -210,6 +228,7 @@ export async function runSampleJob(
 ): Promise<SampleJobSummary> {
   const started = performance.now();
   hooks.onProgress?.(0, "load");
+  await checkOutputPaths([{ flag: "--out", path: outputPath }], [{ flag: "model file", path: modelPath }]);
   const model = await loadModel(modelPath);
   const seedValue = BigInt.asUintN(64, BigInt(seed));
   hooks.onProgress?.(0.02, "sample");
