@@ -4,6 +4,7 @@
  * exporting `run(argv): Promise<number>` and `usage` (one paragraph, shown by `--help`).
  */
 import { CliError, formatCliError } from "./cli-error.js";
+import { installProcessExitHandlers } from "./process-exit.js";
 
 export interface CommandModule {
   /** Runs the command with the arguments after its name; resolves to the exit code. */
@@ -64,4 +65,10 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env["DATALAB_DEBUG"] && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     return error instanceof CliError ? error.exitCode : 1;
   }
+}
+
+/** `bin/datalab.js`: `main` as a whole process, with the signal, broken-pipe and exit handling of process-exit.ts. */
+export async function runAsProcess(argv: string[]): Promise<number> {
+  installProcessExitHandlers(argv[0]);
+  return main(argv);
 }

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { rename, rm } from "node:fs/promises";
 import { DOUBLE, type DuckDBConnection, DuckDBDataChunk, type DuckDBType, INTEGER, VARCHAR } from "@duckdb/node-api";
 import duckdb from "@duckdb/node-bindings";
-import { tempPathFor } from "./atomic-file.js";
+import { releaseTempPath, tempPathFor } from "./atomic-file.js";
 import { formatHasTime } from "./datetime-format.js";
 import { duckdbWriterConnection, sqlIdentifier, sqlString } from "./duckdb-session.js";
 import { TableWriteError, firstLine } from "./errors.js";
@@ -248,7 +248,10 @@ export class ParquetTableWriter {
       // An appender that failed mid-chunk may refuse to close; the table is dropped anyway.
     }
     this.appender = undefined;
-    for (const part of this.parts) await rm(part, { force: true });
+    for (const part of this.parts) {
+      await rm(part, { force: true });
+      releaseTempPath(part);
+    }
     await this.connection.run(`DROP TABLE IF EXISTS ${sqlIdentifier(this.table)}`).catch(() => undefined);
     for (const [j, dictionary] of this.dictionaries.entries()) {
       if (dictionary !== undefined) await this.connection.run(`DROP TABLE IF EXISTS ${sqlIdentifier(`${this.table}_d${j}`)}`).catch(() => undefined);

@@ -8,7 +8,7 @@
  * by DuckDB from column vectors, see parquet-writer.ts). Speeds: benchmarks/perf/tabular-io.bench.ts.
  */
 import { type FileHandle, open, rename, rm, writeFile } from "node:fs/promises";
-import { tempPathFor } from "./atomic-file.js";
+import { releaseTempPath, tempPathFor } from "./atomic-file.js";
 import { TableWriteError, firstLine } from "./errors.js";
 import { formatFromPath } from "./read-table.js";
 import { ParquetTableWriter } from "./parquet-writer.js";
@@ -106,6 +106,7 @@ class FileTableWriter implements TableWriter {
       await this.handle.close();
       this.handle = undefined;
       await rename(this.tempPath, this.path);
+      releaseTempPath(this.tempPath);
       this.done = true;
     } catch (error) {
       await this.abort();
@@ -119,6 +120,7 @@ class FileTableWriter implements TableWriter {
     this.handle = undefined;
     await handle?.close().catch(() => undefined);
     await rm(this.tempPath, { force: true });
+    releaseTempPath(this.tempPath);
   }
 }
 
@@ -167,6 +169,7 @@ async function checkDirectoryWritable(path: string): Promise<void> {
     throw new TableWriteError(path, `cannot create ${path} (${firstLine(error)}); check the directory exists and is writable.`, { cause: error });
   } finally {
     await rm(probe, { force: true });
+    releaseTempPath(probe);
   }
 }
 
