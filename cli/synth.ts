@@ -4,8 +4,9 @@
  */
 import { basename, extname } from "node:path";
 import type { MarginalFamily } from "../generators/index.js";
-import { runSynthesisJob, type SynthesisJobSpec, type SynthesisJobSummary } from "../trainer/synthesis-job.js";
+import { MIN_TRAINING_ROWS, runSynthesisJob, type SynthesisJobSpec, type SynthesisJobSummary } from "../trainer/synthesis-job.js";
 import { CliError } from "./cli-error.js";
+import { scoreText } from "./number-text.js";
 import { refuseOutputsOverInputs } from "./output-flags.js";
 import { parseCount, parseFlags } from "./parse-flags.js";
 import { whereCondition } from "./where-flag.js";
@@ -34,6 +35,8 @@ export const usage = [
   "  --report-json PATH     write the full score report as JSON to PATH",
   "  --holdout PATH         real rows not used for fitting (DCR overfitting, ML efficacy)",
   "  --target COLUMN        column to predict for the ML-efficacy score",
+  "  --min-rows N           fewest input rows to fit on (default 10: below that the synthetic rows",
+  "                         are near copies of the real ones); lower it only for tests",
   "  --json                 print a machine-readable JSON summary on stdout",
   "",
   "A progress bar is drawn on stderr when stderr is a terminal.",
@@ -103,12 +106,12 @@ function humanSummary(summary: SynthesisJobSummary): string {
   const q = summary.quality;
   if (q !== undefined) {
     lines.push(
-      `quality: ${q.overall.toFixed(3)} (column shapes ${q.columnShapes.toFixed(3)}, pair trends ${q.columnPairTrends.toFixed(3)}), ${q.grade}` +
-        (q.dcrBaselineProtection === null ? "" : `; DCR baseline protection ${q.dcrBaselineProtection.toFixed(3)}`) +
-        (q.newRowSynthesis === null ? "" : `, new rows ${q.newRowSynthesis.toFixed(3)}`) +
+      `quality: ${scoreText(q.overall)} (column shapes ${scoreText(q.columnShapes)}, pair trends ${scoreText(q.columnPairTrends)}), ${q.grade}` +
+        (q.dcrBaselineProtection === null ? "" : `; DCR baseline protection ${scoreText(q.dcrBaselineProtection)}`) +
+        (q.newRowSynthesis === null ? "" : `, new rows ${scoreText(q.newRowSynthesis)}`) +
         privacySampleNote(q),
     );
-    if (q.usefulness !== null) lines.push(`usefulness: ${q.usefulness.metric} ratio ${q.usefulness.ratio.toFixed(3)} predicting "${q.usefulness.target}" (synthetic-trained ÷ real-trained)`);
+    if (q.usefulness !== null) lines.push(`usefulness: ${q.usefulness.metric} ratio ${scoreText(q.usefulness.ratio)} predicting "${q.usefulness.target}" (synthetic-trained ÷ real-trained)`);
   }
   if (summary.outputs.model) lines.push(`model: ${summary.outputs.model}`);
   if (summary.outputs.reportHtml) lines.push(`report: ${summary.outputs.reportHtml}`);
@@ -136,6 +139,7 @@ export async function run(argv: string[]): Promise<number> {
       holdout: { type: "string" },
       target: { type: "string" },
       json: { type: "boolean" },
+      "min-rows": { type: "string" },
     },
     { min: 1, max: 1, names: "one input table" },
   );
@@ -165,6 +169,7 @@ export async function run(argv: string[]): Promise<number> {
     allowOutOfRange: values["allow-out-of-range"] === true,
     marginal: marginal as MarginalFamily | "auto" | undefined,
     score,
+    minRows: parseCount("min-rows", values["min-rows"], MIN_TRAINING_ROWS, { min: 1, max: 1e9 }),
   };
   await refuseOutputsOverInputs(
     [

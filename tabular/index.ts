@@ -16,7 +16,7 @@ export { writeFileAtomic } from "./atomic-file.js";
 export { CANDIDATE_DATETIME_FORMATS, formatDatetime, formatHasTime, parseDatetime } from "./datetime-format.js";
 export { encodeTable, type TableWriter, type TableWriterOptions, openTableWriter, outputColumns, writeTable } from "./table-writer.js";
 export { formatCells, formatNumber, quoteCell } from "./value-format.js";
-export { makeIds, parseIdPattern } from "./synthetic-ids.js";
+export { idCapacityWarnings, idPatternCapacity, makeIds, parseIdPattern } from "./synthetic-ids.js";
 export { fakePiiValues } from "./pii-fakes.js";
 export { duckdbConnection, sqlIdentifier, sqlString } from "./duckdb-session.js";
 export { checkOutputPaths, type NamedPath } from "./output-paths.js";

@@ -18,7 +18,17 @@ import {
   sampleTable,
   sampleToFile,
 } from "../generators/index.js";
-import { checkOutputPaths, loadTable, type NamedPath, readSchemaFile, type Table, type TableSchema, writeFileAtomic } from "../tabular/index.js";
+import {
+  checkOutputPaths,
+  idCapacityWarnings,
+  loadTable,
+  type NamedPath,
+  readSchemaFile,
+  type Table,
+  TableReadError,
+  type TableSchema,
+  writeFileAtomic,
+} from "../tabular/index.js";
 import { renderHtmlReport, scoreTables } from "../benchmarks/index.js";
 
 export interface SynthesisJobSpec {
@@ -40,6 +50,8 @@ export interface SynthesisJobSpec {
   allowOutOfRange?: boolean | undefined;
   /** Force one marginal family (default: chosen per column by KS). */
   marginal?: MarginalFamily | "auto" | undefined;
+  /** Fewest input rows a model is fitted on (default MIN_TRAINING_ROWS); `datalab synth --min-rows`. */
+  minRows?: number | undefined;
   /** Score the output with the benchmark suite (default true). */
   score?: boolean | undefined;
   chunkRows?: number | undefined;
@@ -105,6 +117,15 @@ export interface SynthesisQuality {
  */
 export const PRIVACY_ROWS_CAP = 50_000;
 
+/**
+ * Fewest real rows `synth` fits a model on unless told otherwise. Below about ten rows a fitted
+ * copula holds the table itself: every value is a knot of its empirical quantiles, every label a
+ * frequency of 1/n, so sampled rows are near copies (a one-row input came back verbatim) and the
+ * scores compare a table with itself (quality 1.000). Ten also matches the smallest group sizes
+ * common in k-anonymity practice (k = 5 … 10) and leaves the holdout and DCR metrics a few rows.
+ */
+export const MIN_TRAINING_ROWS = 10;
+
 export interface SampleJobSummary {
   rows: number;
   seed: string;
@@ -126,6 +147,16 @@ function marginalsOf(model: CopulaModel): Record<string, string> {
     out[column.name] = column.marginal?.family ?? (column.constant !== null ? "constant" : "all-null");
   }
   return out;
+}
+
+/** TableReadError (an input problem: not retried on nodes) when a table has fewer than `minRows` rows. */
+export function checkEnoughRows(path: string, rows: number, minRows: number): void {
+  if (rows >= minRows) return;
+  throw new TableReadError(
+    path,
+    `${path} has ${rows} row${rows === 1 ? "" : "s"}, fewer than the ${minRows} needed for synthetic rows that are not near copies of real ones; ` +
+      `give a larger table, or lower the minimum with --min-rows ${rows} if you accept that.`,
+  );
 }
 
 function namedPaths(pairs: [string, string | undefined][]): NamedPath[] {
@@ -161,6 +192,7 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
   const schema = typeof spec.schema === "string" ? await readSchemaFile(spec.schema) : spec.schema;
   const loaded = await loadTable(spec.inputPath, schema === undefined ? {} : { schema });
   const loadSeconds = seconds(t);
+  checkEnoughRows(spec.inputPath, loaded.table.rowCount, spec.minRows ?? MIN_TRAINING_ROWS);
   hooks.signal?.throwIfAborted();
 
   progress(0.1, "fit");
@@ -188,7 +220,7 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
   const sampleSeconds = seconds(t);
   if (spec.modelOutPath !== undefined) await saveModel(spec.modelOutPath, model);
 
-  const warnings = [...loaded.warnings, ...model.warnings];
+  const warnings = [...loaded.warnings, ...model.warnings, ...idCapacityWarnings(model.schema, rows)];
   let quality: SynthesisQuality | undefined;
   t = performance.now();
   if (scoring && spec.where !== undefined) {
@@ -240,7 +272,7 @@ export async function runSampleJob(
     onProgress: (fraction) => hooks.onProgress?.(0.02 + 0.98 * fraction, "sample"),
   });
   hooks.onProgress?.(1, "done");
-  return { rows: rowCount, seed: seedValue.toString(), seconds: { sample: result.seconds, total: seconds(started) }, warnings: [...model.warnings], outputs: { table: outputPath } };
+  return { rows: rowCount, seed: seedValue.toString(), seconds: { sample: result.seconds, total: seconds(started) }, warnings: [...model.warnings, ...idCapacityWarnings(model.schema, rowCount)], outputs: { table: outputPath } };
 }
 
 async function scoreSynthesis(
