@@ -1,4 +1,4 @@
-import { copyFileSync, linkSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -61,6 +61,15 @@ describe("no output replaces an input", () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/--out .*model-link\.csv is the same file as model file/);
     expect(readFileSync(model).equals(modelText)).toBe(true);
+  });
+  test("sample --rows 1e12 is refused before writing, with the figures (it wrote until the disk was full)", async () => {
+    const model = join(dir, "model.json");
+    const out = join(dir, "huge.csv");
+    const { code, stderr } = await datalab("sample", model, "--out", out, "--rows", "1e12");
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^datalab sample: 1,000,000,000,000 rows would need about [\d.]+ (TB|PB) for .*huge\.csv \(\d+ bytes a row, measured on 1,000 sampled rows\), but only .* is free there/);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(readdirSync(dir).filter((name) => name.includes("huge"))).toEqual([]);
   });
   test("a new output next to the input is fine", async () => {
     const { code } = await datalab("synth", real, "--out", join(dir, "fresh.csv"), "--no-score", "--rows", "10");

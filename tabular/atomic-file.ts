@@ -17,8 +17,8 @@ const liveTempPaths = new Set<string>();
 let exitHookInstalled = false;
 
 /** A fresh temp path in the target's directory: `.<name>.<random>.tmp`, tracked until `releaseTempPath`. */
-export function tempPathFor(targetPath: string): string {
-  const path = join(dirname(targetPath), `.${basename(targetPath)}.${randomBytes(6).toString("hex")}.tmp`);
+export function tempPathFor(targetPath: string, suffix = ".tmp"): string {
+  const path = join(dirname(targetPath), `.${basename(targetPath)}.${randomBytes(6).toString("hex")}${suffix}`);
   liveTempPaths.add(path);
   if (!exitHookInstalled) {
     // process.exit (the CLI's signal and broken-pipe handlers call it) still runs 'exit' listeners.

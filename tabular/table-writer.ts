@@ -9,7 +9,7 @@
  */
 import { type FileHandle, open, rename, rm, writeFile } from "node:fs/promises";
 import { releaseTempPath, tempPathFor } from "./atomic-file.js";
-import { TableWriteError, firstLine } from "./errors.js";
+import { TableWriteError, firstLine, isDiskFull } from "./errors.js";
 import { formatFromPath } from "./read-table.js";
 import { ParquetTableWriter } from "./parquet-writer.js";
 import type { ColumnSchema, TableSchema } from "./schema.js";
@@ -94,7 +94,7 @@ class FileTableWriter implements TableWriter {
       // A failed write leaves no partial file behind, even if the caller forgets abort().
       await this.abort();
       if (error instanceof TableWriteError) throw error;
-      throw new TableWriteError(this.path, `cannot write ${this.path} (${firstLine(error)}); check the disk space and permissions.`, { cause: error });
+      throw writeFailure(this.path, error, this.rowsWritten, "check the disk space and permissions.");
     }
     this.rowsWritten += chunk.rowCount;
   }
@@ -110,7 +110,7 @@ class FileTableWriter implements TableWriter {
       this.done = true;
     } catch (error) {
       await this.abort();
-      throw new TableWriteError(this.path, `cannot write ${this.path} (${firstLine(error)}); check the directory exists and is writable.`, { cause: error });
+      throw writeFailure(this.path, error, this.rowsWritten, "check the directory exists and is writable.");
     }
   }
 
@@ -122,6 +122,22 @@ class FileTableWriter implements TableWriter {
     await rm(this.tempPath, { force: true });
     releaseTempPath(this.tempPath);
   }
+}
+
+/**
+ * The error for a failed write, after the partial file was removed. A full disk gets its own
+ * message: how far the write got, that nothing is left behind, and what to do.
+ */
+export function writeFailure(path: string, error: unknown, rowsWritten: number, advice: string): TableWriteError {
+  if (isDiskFull(error)) {
+    return new TableWriteError(
+      path,
+      `the disk is full (ENOSPC) after ${rowsWritten.toLocaleString("en-US")} rows of ${path}; the partial file was removed. ` +
+        "Free some space, sample fewer rows, or write to another disk.",
+      { cause: error },
+    );
+  }
+  return new TableWriteError(path, `cannot write ${path} (${firstLine(error)}); ${advice}`, { cause: error });
 }
 
 function delimitedLayout(delimiter: string, columns: ColumnSchema[]): FileLayout {
@@ -149,7 +165,7 @@ class ParquetWriterFacade implements TableWriter {
     } catch (error) {
       await this.parquet.abort();
       if (error instanceof TableWriteError) throw error;
-      throw new TableWriteError(this.path, `cannot write Parquet ${this.path} (${firstLine(error)}); check the disk space and the schema.`, { cause: error });
+      throw writeFailure(this.path, error, this.parquet.rowsWritten, "check the disk space and the schema.");
     }
   }
   commit(): Promise<void> {
