@@ -11,7 +11,12 @@ import { afterAll, describe, expect, test } from "vitest";
 
 const bin = new URL("../bin/datalab.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "datalab-process-exit-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  // A child that outlived its test (a regression that hangs, as the /proc data-dir did) is killed.
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
 const seattle = new URL("../benchmarks/fixtures/sdmetrics/seattle-weather/real.csv", import.meta.url).pathname;
 
 interface Ended {
@@ -23,6 +28,7 @@ interface Ended {
 
 function start(args: string[], stdout: "pipe" | "ignore" = "pipe"): { child: ChildProcess; ended: Promise<Ended> } {
   const child = spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: ["ignore", stdout, "pipe"] });
+  children.push(child);
   let out = "";
   let err = "";
   child.stdout?.on("data", (chunk: Buffer) => {
@@ -68,7 +74,7 @@ describe("interrupted writes leave no temp files", () => {
     ["SIGTERM", "big.ndjson", 143],
   ] as const)("%s while sampling to %s: exit %d, no temp file, no output", async (signal, name, exitCode) => {
     const folder = mkdtempSync(join(dir, "out-"));
-    const { child, ended } = start(["sample", model, "--rows", "1e9", "--out", join(folder, name)]);
+    const { child, ended } = start(["sample", model, "--rows", "1e7", "--out", join(folder, name)]);
     // CSV/NDJSON: the temp file grows as rows come. Parquet: DuckDB stages ~128 MiB of rows and
     // writes them as a part file, then stages the next: wait until a part is on disk.
     await tempFileGrows(folder, 1 << 20, child);
@@ -94,8 +100,10 @@ describe("a closed stdout", () => {
 describe("coordinator start-up failures", () => {
   test("--data-dir under /proc fails at once with one line (it used to spin at 100% CPU)", async () => {
     const started = Date.now();
-    const { ended } = start(["coordinator", "--insecure", "--data-dir", "/proc/datalab-x", "--listen", "127.0.0.1:0", "--metrics-listen", "none"]);
+    const { child, ended } = start(["coordinator", "--insecure", "--data-dir", "/proc/datalab-x", "--listen", "127.0.0.1:0", "--metrics-listen", "none"]);
+    const guard = setTimeout(() => child.kill("SIGKILL"), 30_000);
     const result = await ended;
+    clearTimeout(guard);
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^datalab coordinator: --data-dir: cannot create the folder \/proc\/datalab-x \(ENOENT/m);
