@@ -3,6 +3,7 @@
  * succeeded job's result files through DownloadResult (a stream of SHA-256-checked chunks; a
  * broken stream resumes from the next chunk; the file appears only once it verified).
  */
+import { rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { downloadFile, tlsLayout, type GetJobRequest, type GetJobResponseOut, type JobServiceClient, type ResultKindName, unaryCall } from "../proto/index.js";
 import { CliError } from "./cli-error.js";
@@ -43,14 +44,25 @@ export async function downloadResults(client: JobServiceClient, jobId: string, o
     inputs,
   );
   makeDirectory(outDir);
+  // downloadFile writes `<target>.partial-<pid>` and removes it on its own errors; a signal ends
+  // the process without unwinding, so the 'exit' event (process.exit from the signal handler) does.
+  const partials = wanted.map((result) => `${targetOf(result)}.partial-${process.pid}`);
+  const removePartials = () => {
+    for (const partial of partials) rmSync(partial, { force: true });
+  };
+  process.once("exit", removePartials);
   const files: DownloadedFile[] = [];
-  for (const result of wanted) {
-    const path = targetOf(result);
-    const manifest = await downloadFile(
-      (startChunkIndex, deadline) => client.downloadResult({ jobId, kind: result.kind as ResultKindName, name: result.file?.name ?? "", startChunkIndex }, { deadline }),
-      path,
-    );
-    files.push({ kind: result.kind.replace(/^RESULT_KIND_/, "").toLowerCase(), path, sizeBytes: manifest.sizeBytes, sha256: manifest.sha256 });
+  try {
+    for (const result of wanted) {
+      const path = targetOf(result);
+      const manifest = await downloadFile(
+        (startChunkIndex, deadline) => client.downloadResult({ jobId, kind: result.kind as ResultKindName, name: result.file?.name ?? "", startChunkIndex }, { deadline }),
+        path,
+      );
+      files.push({ kind: result.kind.replace(/^RESULT_KIND_/, "").toLowerCase(), path, sizeBytes: manifest.sizeBytes, sha256: manifest.sha256 });
+    }
+  } finally {
+    process.off("exit", removePartials);
   }
   return files;
 }
