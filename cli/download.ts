@@ -30,7 +30,13 @@ export interface DownloadedFile {
  * Downloads the job's result files of `kind` ("all" for every one) into `outDir`. `inputs` are
  * files of this run (CA, token) that no downloaded file may replace.
  */
-export async function downloadResults(client: JobServiceClient, jobId: string, outDir: string, kind = "all", inputs: FlagPaths = []): Promise<DownloadedFile[]> {
+export async function downloadResults(
+  client: JobServiceClient,
+  jobId: string,
+  outDir: string,
+  kind = "all",
+  inputs: FlagPaths = [],
+): Promise<DownloadedFile[]> {
   const { job } = await unaryCall<GetJobRequest, GetJobResponseOut>(client.getJob.bind(client), { jobId });
   if (!job) throw new CliError(`job ${jobId} came back empty; try again.`, { exitCode: 1 });
   if (job.state !== "JOB_STATE_SUCCEEDED") {
@@ -56,7 +62,8 @@ export async function downloadResults(client: JobServiceClient, jobId: string, o
     for (const result of wanted) {
       const path = targetOf(result);
       const manifest = await downloadFile(
-        (startChunkIndex, deadline) => client.downloadResult({ jobId, kind: result.kind as ResultKindName, name: result.file?.name ?? "", startChunkIndex }, { deadline }),
+        (startChunkIndex, deadline) =>
+          client.downloadResult({ jobId, kind: result.kind as ResultKindName, name: result.file?.name ?? "", startChunkIndex }, { deadline }),
         path,
       );
       files.push({ kind: result.kind.replace(/^RESULT_KIND_/, "").toLowerCase(), path, sizeBytes: manifest.sizeBytes, sha256: manifest.sha256 });

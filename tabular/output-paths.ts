@@ -52,12 +52,18 @@ export async function checkOutputPaths(outputs: readonly NamedPath[], inputs: re
     const id = await identify(output.path);
     const input = inputIds.find((candidate) => sameFile(candidate.id, id));
     if (input !== undefined) {
-      const what = input.path === output.path ? `${output.flag} ${output.path} is the ${input.flag} file` : `${output.flag} ${output.path} is the same file as ${input.flag} ${input.path}`;
+      const what =
+        input.path === output.path
+          ? `${output.flag} ${output.path} is the ${input.flag} file`
+          : `${output.flag} ${output.path} is the same file as ${input.flag} ${input.path}`;
       throw new TableWriteError(output.path, `${what}; writing it would destroy the input. Choose another output path.`);
     }
     const earlier = seen.find((candidate) => sameFile(candidate.id, id));
     if (earlier !== undefined) {
-      throw new TableWriteError(output.path, `${output.flag} and ${earlier.flag} both name ${output.path}; one would overwrite the other. Give them different paths.`);
+      throw new TableWriteError(
+        output.path,
+        `${output.flag} and ${earlier.flag} both name ${output.path}; one would overwrite the other. Give them different paths.`,
+      );
     }
     seen.push({ ...output, id });
   }

@@ -160,7 +160,9 @@ export async function readCsvFile(path: string, headText: string, options: { tsv
         const ragged = parseRaggedError(message);
         if (ragged !== undefined && ragged.found < ragged.expected && !attempt.nullPadding) {
           // Short rows are recoverable: the missing trailing fields are read as missing values.
-          warnings.push(`some rows have fewer fields than the header's ${ragged.expected} (first at line ${ragged.line}); their missing fields are read as empty.`);
+          warnings.push(
+            `some rows have fewer fields than the header's ${ragged.expected} (first at line ${ragged.line}); their missing fields are read as empty.`,
+          );
           attempt = { ...attempt, nullPadding: true };
         } else if (attempt.maxLineBytes === undefined && sizeBytes > DEFAULT_MAX_LINE_BYTES && /Maximum line size|unterminated quote/i.test(message)) {
           // A row longer than DuckDB's 2 MB default (a long quoted text): valid CSV, read with a
@@ -212,12 +214,13 @@ function csvError(path: string, error: unknown): TableReadError {
   }
   const tooLong = /Maximum line size of (\d+) bytes exceeded/i.exec(message);
   if (line !== undefined && tooLong !== null) {
-    return new TableReadError(path, `${path}: line ${line} is longer than ${Number(tooLong[1]).toLocaleString("en-US")} bytes, the longest row datalab reads; split that field or drop it.`, {
-      cause: error,
-    });
+    const limit = Number(tooLong[1]).toLocaleString("en-US");
+    const text = `${path}: line ${line} is longer than ${limit} bytes, the longest row datalab reads; split that field or drop it.`;
+    return new TableReadError(path, text, { cause: error });
   }
   if (line !== undefined) {
-    return new TableReadError(path, `${path}: cannot read line ${line} as CSV (${duckdbCsvCause(message) ?? firstLine(error)}); fix that row and retry.`, { cause: error });
+    const cause = duckdbCsvCause(message) ?? firstLine(error);
+    return new TableReadError(path, `${path}: cannot read line ${line} as CSV (${cause}); fix that row and retry.`, { cause: error });
   }
   return new TableReadError(path, `${path}: cannot read as a CSV table (${firstLine(error)}); check that it is a delimited text file with a header row.`, { cause: error });
 }
