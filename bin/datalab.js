@@ -8,5 +8,5 @@ if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write("datalab: the CLI is not built yet. Run `npm ci` (or `npm run build`) in the datalab folder first.\n");
   process.exit(2);
 }
-const { main } = await import(entry.href);
-process.exitCode = await main(process.argv.slice(2));
+const { runAsProcess } = await import(entry.href);
+process.exitCode = await runAsProcess(process.argv.slice(2));

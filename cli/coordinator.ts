@@ -4,7 +4,9 @@
  */
 import { COORDINATOR_SETTINGS, ConfigError, type CoordinatorFlag, resolveCoordinatorConfig, startCoordinator } from "../coordinator/index.js";
 import { restrictNewFilesToOwner } from "../proto/index.js";
+import { MakeDirectoryError, makeDirectory } from "../tabular/index.js";
 import { CliError } from "./cli-error.js";
+import { checkPortFree } from "./listen-check.js";
 import { parseFlags } from "./parse-flags.js";
 
 const flagLines = Object.entries(COORDINATOR_SETTINGS).map(([flag, s]) => `  --${flag.padEnd(28)} ${s.help} [${s.env}]`);
@@ -46,6 +48,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   // Files that SQLite and the chunk store create hold real data: owner-only, whatever the shell's umask.
   restrictNewFilesToOwner();
+  try {
+    // Made here, not by the stores' recursive mkdir, which spins forever under /proc (see makeDirectory).
+    makeDirectory(config.dataDir);
+  } catch (error) {
+    if (error instanceof MakeDirectoryError) throw new CliError(`--data-dir: ${error.message}`, { cause: error });
+    throw error;
+  }
+  await checkPortFree("--listen", config.listenHost, config.listenPort);
   const running = await startCoordinator(config);
   const metrics = running.metricsPort === undefined ? "none" : `${config.metricsHost}:${running.metricsPort}`;
   process.stdout.write(`listening ${running.address} metrics ${metrics}\n`);

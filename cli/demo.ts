@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { connectJobService, type JobOut, type JobServiceClient, type JobSpec, readClientTls, type SubmitJobRequest, type SubmitJobResponseOut, unaryCall } from "../proto/index.js";
 import { installationRoot } from "../trainer/bundled-inputs.js";
 import { CliError } from "./cli-error.js";
+import { scoreText } from "./number-text.js";
 import { type DownloadedFile, downloadResults } from "./download.js";
 import { shortState } from "./job-client.js";
 import { parseFlags } from "./parse-flags.js";
@@ -227,7 +228,7 @@ async function runDemo(outDir: string, includeAdult: boolean, json: boolean, chi
           row.node,
           String(row.rows),
           row.seconds.toFixed(1),
-          ...scoreNames.map((name) => (row.scores[name] === undefined ? "-" : row.scores[name]!.toFixed(3))),
+          ...scoreNames.map((name) => (row.scores[name] === undefined ? "-" : scoreText(row.scores[name]))),
           row.files.length > 0 ? row.files.map((f) => f.kind).join("+") : row.error || "-",
         ]);
       }

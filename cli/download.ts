@@ -3,11 +3,13 @@
  * succeeded job's result files through DownloadResult (a stream of SHA-256-checked chunks; a
  * broken stream resumes from the next chunk; the file appears only once it verified).
  */
-import { mkdir } from "node:fs/promises";
+import { rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { downloadFile, type GetJobRequest, type GetJobResponseOut, type JobServiceClient, type ResultKindName, unaryCall } from "../proto/index.js";
+import { downloadFile, tlsLayout, type GetJobRequest, type GetJobResponseOut, type JobServiceClient, type ResultKindName, unaryCall } from "../proto/index.js";
 import { CliError } from "./cli-error.js";
-import { connectionFlags, connectionUsage, withConnection } from "./job-client.js";
+import { clientTokenPath, connectionFlags, connectionUsage, withConnection } from "./job-client.js";
+import { type FlagPaths, refuseOutputsOverInputs } from "./output-flags.js";
+import { makeDirectory } from "../tabular/index.js";
 import { parseFlags } from "./parse-flags.js";
 
 export const usage = `usage: datalab download <job-id> --out DIR [options]
@@ -24,8 +26,17 @@ export interface DownloadedFile {
   sha256: string;
 }
 
-/** Downloads the job's result files of `kind` ("all" for every one) into `outDir`. */
-export async function downloadResults(client: JobServiceClient, jobId: string, outDir: string, kind = "all"): Promise<DownloadedFile[]> {
+/**
+ * Downloads the job's result files of `kind` ("all" for every one) into `outDir`. `inputs` are
+ * files of this run (CA, token) that no downloaded file may replace.
+ */
+export async function downloadResults(
+  client: JobServiceClient,
+  jobId: string,
+  outDir: string,
+  kind = "all",
+  inputs: FlagPaths = [],
+): Promise<DownloadedFile[]> {
   const { job } = await unaryCall<GetJobRequest, GetJobResponseOut>(client.getJob.bind(client), { jobId });
   if (!job) throw new CliError(`job ${jobId} came back empty; try again.`, { exitCode: 1 });
   if (job.state !== "JOB_STATE_SUCCEEDED") {
@@ -33,16 +44,32 @@ export async function downloadResults(client: JobServiceClient, jobId: string, o
   }
   const wanted = job.results.filter((result) => kind === "all" || result.kind === `RESULT_KIND_${kind.toUpperCase()}`);
   if (wanted.length === 0) throw new CliError(`job ${jobId} has no ${kind} result; it has: ${job.results.map((r) => r.kind.replace(/^RESULT_KIND_/, "").toLowerCase()).join(", ") || "none"}.`, { exitCode: 4 });
-  await mkdir(outDir, { recursive: true });
+  const targetOf = (result: (typeof wanted)[number]) => join(outDir, basename(result.file?.name ?? "") || `${result.kind.toLowerCase()}.bin`);
+  await refuseOutputsOverInputs(
+    wanted.map((result) => [`--out (${result.kind.replace(/^RESULT_KIND_/, "").toLowerCase()})`, targetOf(result)] as const),
+    inputs,
+  );
+  makeDirectory(outDir);
+  // downloadFile writes `<target>.partial-<pid>` and removes it on its own errors; a signal ends
+  // the process without unwinding, so the 'exit' event (process.exit from the signal handler) does.
+  const partials = wanted.map((result) => `${targetOf(result)}.partial-${process.pid}`);
+  const removePartials = () => {
+    for (const partial of partials) rmSync(partial, { force: true });
+  };
+  process.once("exit", removePartials);
   const files: DownloadedFile[] = [];
-  for (const result of wanted) {
-    const name = basename(result.file?.name ?? "") || `${result.kind.toLowerCase()}.bin`;
-    const path = join(outDir, name);
-    const manifest = await downloadFile(
-      (startChunkIndex, deadline) => client.downloadResult({ jobId, kind: result.kind as ResultKindName, name: result.file?.name ?? "", startChunkIndex }, { deadline }),
-      path,
-    );
-    files.push({ kind: result.kind.replace(/^RESULT_KIND_/, "").toLowerCase(), path, sizeBytes: manifest.sizeBytes, sha256: manifest.sha256 });
+  try {
+    for (const result of wanted) {
+      const path = targetOf(result);
+      const manifest = await downloadFile(
+        (startChunkIndex, deadline) =>
+          client.downloadResult({ jobId, kind: result.kind as ResultKindName, name: result.file?.name ?? "", startChunkIndex }, { deadline }),
+        path,
+      );
+      files.push({ kind: result.kind.replace(/^RESULT_KIND_/, "").toLowerCase(), path, sizeBytes: manifest.sizeBytes, sha256: manifest.sha256 });
+    }
+  } finally {
+    process.off("exit", removePartials);
   }
   return files;
 }
@@ -53,7 +80,13 @@ export async function run(argv: string[]): Promise<number> {
   const kind = (values.kind ?? "all").toLowerCase();
   if (!kinds.includes(kind)) throw new CliError(`--kind "${values.kind}" is not a result kind; use ${kinds.join(", ")}.`);
   return withConnection(values, async ({ client }) => {
-    const files = await downloadResults(client, positionals[0]!, values.out!, kind);
+    const tlsDir = values["tls-dir"] ?? process.env["DATALAB_TLS_DIR"];
+    const clientName = values.client ?? process.env["DATALAB_CLIENT"];
+    const files = await downloadResults(client, positionals[0]!, values.out!, kind, [
+      ["--ca", values.ca ?? process.env["DATALAB_CA"]],
+      ["--tls-dir CA", tlsDir === undefined ? undefined : tlsLayout(tlsDir).caCert],
+      ["--client token", tlsDir === undefined || clientName === undefined ? undefined : clientTokenPath(tlsDir, clientName)],
+    ]);
     if (values.json) process.stdout.write(`${JSON.stringify({ files })}\n`);
     else for (const file of files) process.stdout.write(`${file.kind.padEnd(11)} ${file.path} (${file.sizeBytes} bytes, sha256 ${file.sha256})\n`);
     return 0;

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { connectJobService, type JobOut, type JobServiceClient, readClientTls, tlsLayout } from "../proto/index.js";
 import { CliError } from "./cli-error.js";
+import { percentText, scoreText } from "./number-text.js";
 import type { FlagSpec } from "./parse-flags.js";
 
 /** Flags every client command accepts. */
@@ -173,7 +174,7 @@ export function describeJob(job: JobOut): string {
     `  attempt ${job.attempt}/${job.maxAttempts}${job.nodeId ? ` on node ${job.nodeId}` : ""}`,
     `  created ${when(job.createTimeUnixMs)}, started ${when(job.startTimeUnixMs)}, ended ${when(job.endTimeUnixMs)}`,
   ];
-  if (job.progress && !job.done && job.progress.phase !== "") lines.push(`  progress ${(job.progress.fraction * 100).toFixed(0)}% ${job.progress.phase}${job.progress.message ? ` (${job.progress.message})` : ""}`);
+  if (job.progress && !job.done && job.progress.phase !== "") lines.push(`  progress ${percentText(job.progress.fraction)} ${job.progress.phase}${job.progress.message ? ` (${job.progress.message})` : ""}`);
   if (job.waitingReason) lines.push(`  waiting: ${job.waitingReason}`);
   if (job.errorMessage) lines.push(`  error: ${job.errorMessage}`);
   if (job.cancelReason) lines.push(`  cancelled: ${job.cancelReason}`);
@@ -194,7 +195,7 @@ function summaryLines(summaryJson: string): string[] {
   }
   const lines: string[] = [];
   const quality = summary.quality;
-  const score = (key: string) => (typeof quality?.[key] === "number" ? (quality[key] as number).toFixed(3) : undefined);
+  const score = (key: string) => (typeof quality?.[key] === "number" ? scoreText(quality[key] as number) : undefined);
   if (quality !== undefined) {
     const parts = [
       score("overall") && `overall ${score("overall")}${typeof quality["grade"] === "string" ? ` (${quality["grade"]})` : ""}`,

@@ -5,6 +5,7 @@
  */
 import { CliError, formatCliError } from "./cli-error.js";
 import { ParsedOnly, withParseOnly } from "./parse-flags.js";
+import { installProcessExitHandlers } from "./process-exit.js";
 
 export interface CommandModule {
   /** Runs the command with the arguments after its name; resolves to the exit code. */
@@ -85,4 +86,10 @@ export async function checkCommandLine(argv: string[]): Promise<{ command: strin
     throw error;
   }
   throw new Error(`datalab ${name} ran to the end without parsing its flags with parseFlags`);
+}
+
+/** `bin/datalab.js`: `main` as a whole process, with the signal, broken-pipe and exit handling of process-exit.ts. */
+export async function runAsProcess(argv: string[]): Promise<number> {
+  installProcessExitHandlers(argv[0]);
+  return main(argv);
 }

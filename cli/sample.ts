@@ -4,7 +4,9 @@
  */
 import { basename, extname } from "node:path";
 import { runSampleJob } from "../trainer/synthesis-job.js";
+import { refuseOutputsOverInputs } from "./output-flags.js";
 import { parseCount, parseFlags } from "./parse-flags.js";
+import { whereCondition } from "./where-flag.js";
 import { checkOutputPath, parseSeed, progressBar } from "./synth.js";
 
 export const usage = [
@@ -36,10 +38,12 @@ export async function run(argv: string[]): Promise<number> {
   checkOutputPath(out);
   const rows = values.rows === undefined ? undefined : parseCount("rows", values.rows, 0, { min: 0, max: 1e12 });
   const seed = parseSeed(values.seed);
+  const where = values.where === undefined ? undefined : whereCondition(values.where);
+  await refuseOutputsOverInputs([["--out", out]], [["model file", modelPath]]);
   const bar = progressBar();
   let summary: Awaited<ReturnType<typeof runSampleJob>>;
   try {
-    summary = await runSampleJob(modelPath, out, rows, seed, values.where, { onProgress: (fraction, stage) => bar.update(fraction, stage) });
+    summary = await runSampleJob(modelPath, out, rows, seed, where, { onProgress: (fraction, stage) => bar.update(fraction, stage) });
   } finally {
     bar.done();
   }

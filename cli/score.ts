@@ -9,6 +9,8 @@ import { renderHtmlReport, type ScoreReport, schemaFromSdvMetadata, scoreTables 
 import { csvHeader } from "../benchmarks/csv-table.js";
 import { loadTable, readSchemaFile, type TableSchema, writeFileAtomic } from "../tabular/index.js";
 import { CliError } from "./cli-error.js";
+import { scoreText } from "./number-text.js";
+import { refuseOutputsOverInputs } from "./output-flags.js";
 import { parseCount, parseFlags } from "./parse-flags.js";
 
 export const usage = `usage: datalab score <real> <synthetic> [options]
@@ -27,7 +29,9 @@ options:
   --known <a,b>          columns an attacker knows (CAP / disclosure protection)
   --sensitive <c>        columns the attacker wants to learn
   --seed <n>             seed of the random baseline and splits (default 0)
-  --no-privacy           skip the privacy metrics`;
+  --no-privacy           skip the privacy metrics
+  --min-rows <n>         fewest real rows to score against (default 10: fewer rows make every
+                         score compare a table with itself, e.g. quality 1.000 for one row)`;
 
 function list(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
@@ -61,7 +65,10 @@ async function resolveSchema(realPath: string, schemaPath: string | undefined, s
   return schemaFromSdvMetadata(metadata, await readHeader(realPath));
 }
 
-const fmt = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? "n/a" : x.toFixed(3));
+/** The same minimum as `datalab synth` (MIN_TRAINING_ROWS, trainer/synthesis-job.ts), for the same reason. */
+const MIN_SCORED_ROWS = 10;
+
+const fmt = (x: number | null | undefined) => scoreText(x);
 
 export function summarize(report: ScoreReport): string {
   const q = report.quality;
@@ -102,16 +109,38 @@ export async function run(argv: string[]): Promise<number> {
       sensitive: { type: "string" },
       seed: { type: "string" },
       "no-privacy": { type: "boolean" },
+      "min-rows": { type: "string" },
     },
     { min: 2, max: 2, names: "<real> <synthetic>" },
   );
   const [realPath, syntheticPath] = positionals as [string, string];
   const seed = parseCount("seed", values.seed, 0, { min: 0, max: 2 ** 32 - 1 });
+  const minRows = parseCount("min-rows", values["min-rows"], MIN_SCORED_ROWS, { min: 1, max: 1e9 });
   const known = list(values.known);
   const sensitive = list(values.sensitive);
+  await refuseOutputsOverInputs(
+    [
+      ["--json", values.json],
+      ["--html", values.html],
+    ],
+    [
+      ["real table", realPath],
+      ["synthetic table", syntheticPath],
+      ["--holdout", values.holdout],
+      ["--schema", values.schema],
+      ["--sdv-metadata", values["sdv-metadata"]],
+    ],
+  );
   const given = await resolveSchema(realPath, values.schema, values["sdv-metadata"]);
   const real = await loadTable(realPath, given === undefined ? {} : { schema: given });
   const schema = real.schema;
+  if (real.table.rowCount < minRows) {
+    throw new CliError(
+      `${realPath} has ${real.table.rowCount} row${real.table.rowCount === 1 ? "" : "s"}, fewer than the ${minRows} the scores need to mean anything; ` +
+        `give a larger real table, or lower the minimum with --min-rows ${real.table.rowCount}.`,
+      { exitCode: 1 },
+    );
+  }
   const synthetic = await loadTable(syntheticPath, { schema });
   const holdout = values.holdout === undefined ? undefined : await loadTable(values.holdout, { schema });
   const report = await scoreTables(real.table, synthetic.table, {

@@ -9,10 +9,11 @@ import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { type JobOut, type JobSpec, type SubmitJobRequest, type SubmitJobResponseOut, unaryCall, uploadFile } from "../proto/index.js";
-import { ConditionError, DEFAULT_SYNTHESIZER_MODEL, parseWhere, unknownModelProblem } from "../generators/index.js";
+import { DEFAULT_SYNTHESIZER_MODEL, unknownModelProblem } from "../generators/index.js";
 import { CliError } from "./cli-error.js";
 import { connectionFlags, connectionUsage, describeJob, shortState, withConnection } from "./job-client.js";
 import { parseCount, parseFlags } from "./parse-flags.js";
+import { whereCondition } from "./where-flag.js";
 import { followJob } from "./watch.js";
 
 export const usage = `usage: datalab submit <input> [options]
@@ -37,19 +38,7 @@ export const usage = `usage: datalab submit <input> [options]
   --wait                 follow the job until it ends (exit 1 unless it succeeded)
 ${connectionUsage}`;
 
-/**
- * Checks a `--where` text (the `datalab synth --where` language: `Age>40,Sex=Female`) and returns
- * it as the job's condition text; the coordinator checks it again, the node against the model.
- */
-export function whereCondition(text: string): string {
-  try {
-    if (parseWhere(text).length === 0) throw new CliError(`--where "${text}" names no condition.`);
-  } catch (error) {
-    if (error instanceof ConditionError) throw new CliError(`--where: ${error.message}`, { cause: error });
-    throw error;
-  }
-  return text;
-}
+export { whereCondition } from "./where-flag.js";
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(

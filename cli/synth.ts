@@ -5,9 +5,12 @@
  */
 import { basename, extname } from "node:path";
 import { checkDpRequest, DpInputError, describeDp, type MarginalFamily, type SynthModelName } from "../generators/index.js";
-import { runSynthesisJob, type SynthesisJobSpec, type SynthesisJobSummary } from "../trainer/synthesis-job.js";
+import { MIN_TRAINING_ROWS, runSynthesisJob, type SynthesisJobSpec, type SynthesisJobSummary } from "../trainer/synthesis-job.js";
 import { CliError } from "./cli-error.js";
+import { scoreText } from "./number-text.js";
+import { refuseOutputsOverInputs } from "./output-flags.js";
 import { parseCount, parseFlags } from "./parse-flags.js";
+import { whereCondition } from "./where-flag.js";
 
 export const usage = [
   "usage: datalab synth <input> [--rows N] [--seed S] [--out file.csv|.parquet] [--schema s.json]",
@@ -39,6 +42,8 @@ export const usage = [
   "  --report-json PATH     write the full score report as JSON to PATH",
   "  --holdout PATH         real rows not used for fitting (DCR overfitting, ML efficacy)",
   "  --target COLUMN        column to predict for the ML-efficacy score",
+  "  --min-rows N           fewest input rows to fit on (default 10: below that the synthetic rows",
+  "                         are near copies of the real ones); lower it only for tests",
   "  --json                 print a machine-readable JSON summary on stdout",
   "",
   "A progress bar is drawn on stderr when stderr is a terminal.",
@@ -108,12 +113,12 @@ function humanSummary(summary: SynthesisJobSummary): string {
   const q = summary.quality;
   if (q !== undefined) {
     lines.push(
-      `quality: ${q.overall.toFixed(3)} (column shapes ${q.columnShapes.toFixed(3)}, pair trends ${q.columnPairTrends.toFixed(3)}), ${q.grade}` +
-        (q.dcrBaselineProtection === null ? "" : `; DCR baseline protection ${q.dcrBaselineProtection.toFixed(3)}`) +
-        (q.newRowSynthesis === null ? "" : `, new rows ${q.newRowSynthesis.toFixed(3)}`) +
+      `quality: ${scoreText(q.overall)} (column shapes ${scoreText(q.columnShapes)}, pair trends ${scoreText(q.columnPairTrends)}), ${q.grade}` +
+        (q.dcrBaselineProtection === null ? "" : `; DCR baseline protection ${scoreText(q.dcrBaselineProtection)}`) +
+        (q.newRowSynthesis === null ? "" : `, new rows ${scoreText(q.newRowSynthesis)}`) +
         privacySampleNote(q),
     );
-    if (q.usefulness !== null) lines.push(`usefulness: ${q.usefulness.metric} ratio ${q.usefulness.ratio.toFixed(3)} predicting "${q.usefulness.target}" (synthetic-trained ÷ real-trained)`);
+    if (q.usefulness !== null) lines.push(`usefulness: ${q.usefulness.metric} ratio ${scoreText(q.usefulness.ratio)} predicting "${q.usefulness.target}" (synthetic-trained ÷ real-trained)`);
   }
   lines.push(summary.differentialPrivacy === null ? `model: ${summary.model}, not differentially private` : `model: ${summary.model}, differentially private: ${describeDp(summary.differentialPrivacy)}`);
   if (summary.outputs.model) lines.push(`model file: ${summary.outputs.model}`);
@@ -164,6 +169,7 @@ export async function run(argv: string[]): Promise<number> {
       model: { type: "string" },
       epsilon: { type: "string" },
       delta: { type: "string" },
+      "min-rows": { type: "string" },
     },
     { min: 1, max: 1, names: "one input table" },
   );
@@ -188,7 +194,7 @@ export async function run(argv: string[]): Promise<number> {
     rows: values.rows === undefined ? undefined : parseCount("rows", values.rows, 0, { min: 0, max: 1e12 }),
     seed: parseSeed(values.seed),
     schema: values.schema,
-    where: values.where,
+    where: values.where === undefined ? undefined : whereCondition(values.where),
     modelOutPath: values["model-out"],
     reportHtmlPath: values.report,
     reportJsonPath: values["report-json"],
@@ -200,7 +206,21 @@ export async function run(argv: string[]): Promise<number> {
     model: model as SynthModelName,
     epsilon,
     delta,
+    minRows: parseCount("min-rows", values["min-rows"], MIN_TRAINING_ROWS, { min: 1, max: 1e9 }),
   };
+  await refuseOutputsOverInputs(
+    [
+      ["--out", out],
+      ["--model-out", spec.modelOutPath],
+      ["--report", spec.reportHtmlPath],
+      ["--report-json", spec.reportJsonPath],
+    ],
+    [
+      ["input", input],
+      ["--schema", values.schema],
+      ["--holdout", values.holdout],
+    ],
+  );
   const bar = progressBar();
   let summary: SynthesisJobSummary;
   try {

@@ -7,6 +7,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { deadlineAfterSeconds, type JobOut, type JobServiceClient, type WatchJobResponseOut } from "../proto/index.js";
 import { CliError } from "./cli-error.js";
+import { percentText } from "./number-text.js";
 import { connectionFlags, connectionUsage, describeJob, shortState, withConnection } from "./job-client.js";
 import { parseFlags } from "./parse-flags.js";
 
@@ -20,7 +21,7 @@ const reconnectable = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.INTE
 
 function progressLine(job: JobOut): string {
   const time = new Date().toISOString().slice(11, 19);
-  const progress = job.progress && !job.done ? ` ${(job.progress.fraction * 100).toFixed(0).padStart(3)}% ${job.progress.phase}${job.progress.message ? ` ${job.progress.message}` : ""}` : "";
+  const progress = job.progress && !job.done ? ` ${percentText(job.progress.fraction).padStart(4)} ${job.progress.phase}${job.progress.message ? ` ${job.progress.message}` : ""}` : "";
   const where = job.nodeId ? ` on ${job.nodeId}` : "";
   const waiting = job.waitingReason ? ` (waiting: ${job.waitingReason})` : "";
   return `${time} ${job.jobId} ${shortState(job.state)}${where}${progress}${waiting}`;

@@ -4,12 +4,47 @@
  * once it is complete. A failure removes the temp file.
  */
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { rm, rename, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
-/** A fresh temp path in the target's directory: `.<name>.<random>.tmp`. */
-export function tempPathFor(targetPath: string): string {
-  return join(dirname(targetPath), `.${basename(targetPath)}.${randomBytes(6).toString("hex")}.tmp`);
+/**
+ * Temp paths handed out and not yet renamed or removed. A process that is told to stop (SIGINT,
+ * SIGTERM, a closed pipe) exits without unwinding its awaits, so the writers' own cleanup never
+ * runs; `removeTempFilesSync`, run on the process's 'exit' event, removes what they would have.
+ */
+const liveTempPaths = new Set<string>();
+let exitHookInstalled = false;
+
+/** A fresh temp path in the target's directory: `.<name>.<random>.tmp`, tracked until `releaseTempPath`. */
+export function tempPathFor(targetPath: string, suffix = ".tmp"): string {
+  const path = join(dirname(targetPath), `.${basename(targetPath)}.${randomBytes(6).toString("hex")}${suffix}`);
+  liveTempPaths.add(path);
+  if (!exitHookInstalled) {
+    // process.exit (the CLI's signal and broken-pipe handlers call it) still runs 'exit' listeners.
+    process.once("exit", () => removeTempFilesSync());
+    exitHookInstalled = true;
+  }
+  return path;
+}
+
+/** The temp file was renamed into place or removed: nothing left to clean up. */
+export function releaseTempPath(path: string): void {
+  liveTempPaths.delete(path);
+}
+
+/** Removes every temp file still live (synchronously: for signal and exit handlers); returns how many paths it tried. */
+export function removeTempFilesSync(): number {
+  const paths = [...liveTempPaths];
+  for (const path of paths) {
+    try {
+      rmSync(path, { force: true });
+    } catch {
+      // Best effort on the way out: a file we cannot remove now we could not remove later either.
+    }
+    liveTempPaths.delete(path);
+  }
+  return paths.length;
 }
 
 /** Writes `data` to `path` via a temp file + rename: readers see the old file or the whole new one. */
@@ -18,8 +53,10 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   try {
     await writeFile(tempPath, data, { flag: "wx" });
     await rename(tempPath, path);
+    releaseTempPath(tempPath);
   } catch (error) {
     await rm(tempPath, { force: true });
+    releaseTempPath(tempPath);
     throw error;
   }
 }

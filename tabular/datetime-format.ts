@@ -100,6 +100,28 @@ function compile(format: string): CompiledFormat {
   return compiled;
 }
 
+/** Directive letters this module reads and writes (see the list at the top). */
+const KNOWN_DIRECTIVES = new Set([...Object.keys(FIELD_PATTERNS), "T", "%"]);
+
+/**
+ * The directives of `format` this module does not know (`%q`, `%a`, a lone trailing `%`), in
+ * order of appearance; empty when every one is known. Parsing would read them as literal text,
+ * so no value would match and the whole column would silently become missing.
+ */
+export function unknownDatetimeDirectives(format: string): string[] {
+  const unknown: string[] = [];
+  for (let i = 0; i < format.length; i++) {
+    if (format[i] !== "%") continue;
+    const next = format[i + 1];
+    if (next === undefined || !KNOWN_DIRECTIVES.has(next)) unknown.push(`%${next ?? ""}`);
+    i++;
+  }
+  return unknown;
+}
+
+/** The directives `unknownDatetimeDirectives` accepts, for messages. */
+export const DATETIME_DIRECTIVES = "%Y %y %m %d %H %I %p %M %S %f %b %B %z %j %T %%";
+
 /** Whether a format has a time-of-day part (hours, minutes, seconds or fractions). */
 export function formatHasTime(format: string): boolean {
   return compile(format).fields.some((f) => f === "H" || f === "I" || f === "M" || f === "S" || f === "f");

@@ -36,3 +36,9 @@ export function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split("\n")[0]?.trim() ?? "";
 }
+
+/** Whether an error is "no space left on device", from node (ENOSPC) or in DuckDB's message. */
+export function isDiskFull(error: unknown): boolean {
+  if ((error as { code?: unknown } | undefined)?.code === "ENOSPC") return true;
+  return /ENOSPC|No space left on device/i.test(error instanceof Error ? error.message : String(error));
+}

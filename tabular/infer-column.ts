@@ -27,6 +27,7 @@ import { CANDIDATE_DATETIME_FORMATS, parseDatetime } from "./datetime-format.js"
 import type { RawColumn, RawTextColumn } from "./raw-table.js";
 import type { ColumnSchema, NumericalColumnSchema, PiiColumnSchema } from "./schema.js";
 import { labelCounts, textDictionary } from "./text-dictionary.js";
+import { formatNumber } from "./value-format.js";
 
 /** Decimals kept on output are capped: beyond this, digits are float noise, not data. */
 export const MAX_DECIMALS = 10;
@@ -87,6 +88,17 @@ function inferNumberColumn(name: string, values: Float64Array, rowCount: number)
     return { schema: { name, type: "id", pattern: "integer" }, warnings: [] };
   }
   const schema: NumericalColumnSchema = { name, type: "numerical", subtype: decimals === 0 ? "integer" : "float", decimals, min, max };
+  // Typed sources (Parquet, JSON) hand over doubles: digits past 2^53 were already lost in reading.
+  const largest = Math.max(Math.abs(min), Math.abs(max));
+  if (decimals === 0 && largest > Number.MAX_SAFE_INTEGER) {
+    return {
+      schema,
+      warnings: [
+        `column "${name}" has whole numbers beyond 2^53 (up to ${formatNumber(largest, "integer", 0)}), which were rounded to the nearest double when read; ` +
+          "store them as strings in the file to keep every digit.",
+      ],
+    };
+  }
   return { schema, warnings: [] };
 }
 
@@ -147,18 +159,40 @@ function inferNumericText(name: string, distinct: string[], nonNull: number, row
   let max = Number.NEGATIVE_INFINITY;
   let decimals = 0;
   let whole = true;
+  let inexact: string | undefined;
   for (const text of distinct) {
     const value = parseNumberText(text);
     if (value < min) min = value;
     if (value > max) max = value;
     decimals = Math.max(decimals, Math.min(MAX_DECIMALS, decimalsOfText(text)));
     if (!Number.isInteger(value)) whole = false;
+    if (inexact === undefined && Math.abs(value) > Number.MAX_SAFE_INTEGER && /^[+-]?\d+$/.test(text.trim())) inexact = text.trim();
   }
   const integer = whole && decimals === 0;
+  if (integer && inexact !== undefined) return bigIntegerColumn(name, distinct, nonNull, rowCount, inexact);
   if (integer && distinct.length === rowCount && nonNull === rowCount && rowCount > 1 && columnNameSaysKey(name)) {
     return { schema: { name, type: "id", pattern: "integer" }, warnings: [] };
   }
   return { schema: { name, type: "numerical", subtype: integer ? "integer" : "float", decimals, min, max }, warnings: [] };
+}
+
+/**
+ * Whole numbers past 2^53 have no exact double: read as numbers, sixty distinct 10^30 + i values
+ * became one 1e+30. They are identifiers in practice (account numbers, hashes, snowflake ids), so
+ * they stay text: an id column when every row has its own value, else categorical labels, and a
+ * warning says why the column is not numerical.
+ */
+function bigIntegerColumn(name: string, distinct: string[], nonNull: number, rowCount: number, example: string): ColumnInference {
+  if (distinct.length === rowCount && nonNull === rowCount && rowCount > 1) {
+    return { schema: { name, type: "id", pattern: idPatternOf(distinct) }, warnings: [] };
+  }
+  return {
+    schema: { name, type: "categorical" },
+    warnings: [
+      `column "${name}" holds whole numbers beyond 2^53 (e.g. ${example}) that no double holds exactly; it is kept as text labels (categorical) ` +
+        "so no digit changes. Set its type in the schema if you want numbers (they would be rounded).",
+    ],
+  };
 }
 
 /** The input's own spellings when the distinct values are (a subset of) one true/false pair. */

@@ -11,10 +11,10 @@ import { randomBytes } from "node:crypto";
 import { rename, rm } from "node:fs/promises";
 import { DOUBLE, type DuckDBConnection, DuckDBDataChunk, type DuckDBType, INTEGER, VARCHAR } from "@duckdb/node-api";
 import duckdb from "@duckdb/node-bindings";
-import { tempPathFor } from "./atomic-file.js";
+import { releaseTempPath, tempPathFor } from "./atomic-file.js";
 import { formatHasTime } from "./datetime-format.js";
 import { duckdbWriterConnection, sqlIdentifier, sqlString } from "./duckdb-session.js";
-import { TableWriteError, firstLine } from "./errors.js";
+import { TableWriteError, firstLine, isDiskFull } from "./errors.js";
 import { type ColumnSchema, SCHEMA_FORMAT_VERSION } from "./schema.js";
 import { EMBEDDED_SCHEMA_KEY } from "./schema-file.js";
 import type { Column } from "./table.js";
@@ -230,6 +230,14 @@ export class ParquetTableWriter {
       }
     } catch (error) {
       await this.abort();
+      if (isDiskFull(error)) {
+        throw new TableWriteError(
+          this.path,
+          `the disk is full (ENOSPC) while finishing ${this.path} (${this.rowsWritten.toLocaleString("en-US")} rows); the partial files were removed. ` +
+            "Free some space (Parquet needs room for its parts and the merged file at once), sample fewer rows, or write to another disk.",
+          { cause: error },
+        );
+      }
       throw new TableWriteError(this.path, `cannot write Parquet ${this.path} (${firstLine(error)}); check the directory, the disk space and the schema.`, { cause: error });
     }
     await this.cleanUp();
@@ -248,7 +256,10 @@ export class ParquetTableWriter {
       // An appender that failed mid-chunk may refuse to close; the table is dropped anyway.
     }
     this.appender = undefined;
-    for (const part of this.parts) await rm(part, { force: true });
+    for (const part of this.parts) {
+      await rm(part, { force: true });
+      releaseTempPath(part);
+    }
     await this.connection.run(`DROP TABLE IF EXISTS ${sqlIdentifier(this.table)}`).catch(() => undefined);
     for (const [j, dictionary] of this.dictionaries.entries()) {
       if (dictionary !== undefined) await this.connection.run(`DROP TABLE IF EXISTS ${sqlIdentifier(`${this.table}_d${j}`)}`).catch(() => undefined);

@@ -18,21 +18,22 @@ export interface CsvDialect {
   header: string[];
 }
 
+/** Index of the line end that closes the first record of `text` (a newline outside quotes), or -1. */
+export function firstRecordEnd(text: string): number {
+  let inQuotes = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') inQuotes = !inQuotes;
+    else if ((ch === "\n" || ch === "\r") && !inQuotes) return i;
+  }
+  return -1;
+}
+
 /** Parses the first record of `text` (quotes respected) and picks the delimiter. */
 export function sniffCsvHeader(text: string, preferTab: boolean): CsvDialect {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  // The first record ends at the first newline outside quotes.
-  let inQuotes = false;
-  let end = body.length;
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i];
-    if (ch === '"') inQuotes = !inQuotes;
-    else if ((ch === "\n" || ch === "\r") && !inQuotes) {
-      end = i;
-      break;
-    }
-  }
-  const headerLine = body.slice(0, end);
+  const recordEnd = firstRecordEnd(body);
+  const headerLine = body.slice(0, recordEnd < 0 ? body.length : recordEnd);
   let delimiter = preferTab ? "\t" : ",";
   let best = preferTab ? countOutsideQuotes(headerLine, "\t") : 0;
   if (best === 0) {
@@ -111,16 +112,29 @@ function parseRaggedError(message: string): RaggedRow | undefined {
   return { line: Number(match[1]), expected: Number(match[2]), found: Number(match[3]) };
 }
 
-function csvSource(path: string, dialect: CsvDialect, names: string[], options: { nullPadding: boolean; encoding: string }): string {
+/** DuckDB's default longest line (max_line_size); a longer row needs the limit raised. */
+const DEFAULT_MAX_LINE_BYTES = 2_000_000;
+/** The longest row (one record, quoted newlines included) read at all. */
+const MAX_LINE_BYTES = 2 ** 30;
+
+interface CsvReadOptions {
+  nullPadding: boolean;
+  encoding: string;
+  /** Raise DuckDB's line limit (and its buffer, which must hold two lines) to this many bytes. */
+  maxLineBytes?: number | undefined;
+}
+
+function csvSource(path: string, dialect: CsvDialect, names: string[], options: CsvReadOptions): string {
   const columns = `{${names.map((name) => `${sqlString(name)}: 'VARCHAR'`).join(", ")}}`;
   return (
     `read_csv(${sqlString(path)}, header=true, auto_detect=false, columns=${columns}, delim=${sqlString(dialect.delimiter)}, ` +
     `quote='"', escape='"', strict_mode=true, encoding=${sqlString(options.encoding)}, ` +
-    `null_padding=${options.nullPadding}${options.nullPadding ? ", parallel=false" : ""})`
+    `null_padding=${options.nullPadding}${options.nullPadding ? ", parallel=false" : ""}` +
+    `${options.maxLineBytes === undefined ? "" : `, max_line_size=${options.maxLineBytes}, buffer_size=${2 * options.maxLineBytes}`})`
   );
 }
 
-async function readCsvColumns(connection: DuckDBConnection, path: string, dialect: CsvDialect, names: string[], options: { nullPadding: boolean; encoding: string }) {
+async function readCsvColumns(connection: DuckDBConnection, path: string, dialect: CsvDialect, names: string[], options: CsvReadOptions) {
   const source = csvSource(path, dialect, names, options);
   return readSourceColumns(connection, source, names.map((name) => ({ expression: sqlIdentifier(name), kind: "text" as const })));
 }
@@ -129,28 +143,34 @@ async function readCsvColumns(connection: DuckDBConnection, path: string, dialec
  * Reads a delimited text file whose first record is the header. `headText` is the decoded start
  * of the file (enough to hold the header record).
  */
-export async function readCsvFile(path: string, headText: string, options: { tsv: boolean; encoding: string }): Promise<RawTable> {
+export async function readCsvFile(path: string, headText: string, options: { tsv: boolean; encoding: string; sizeBytes?: number }): Promise<RawTable> {
   const warnings: string[] = [];
   const dialect = sniffCsvHeader(headText, options.tsv);
   const names = cleanColumnNames(dialect.header, warnings);
+  const sizeBytes = options.sizeBytes ?? 0;
   const connection = await duckdbConnection();
   try {
-    let read: Awaited<ReturnType<typeof readCsvColumns>>;
-    try {
-      read = await readCsvColumns(connection, path, dialect, names, { nullPadding: false, encoding: options.encoding });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const ragged = parseRaggedError(message);
-      if (ragged !== undefined && ragged.found < ragged.expected) {
-        // Short rows are recoverable: the missing trailing fields are read as missing values.
-        warnings.push(`some rows have fewer fields than the header's ${ragged.expected} (first at line ${ragged.line}); their missing fields are read as empty.`);
-        try {
-          read = await readCsvColumns(connection, path, dialect, names, { nullPadding: true, encoding: options.encoding });
-        } catch (retryError) {
-          throw csvError(path, retryError);
+    let read: Awaited<ReturnType<typeof readCsvColumns>> | undefined;
+    let attempt: CsvReadOptions = { nullPadding: false, encoding: options.encoding };
+    while (read === undefined) {
+      try {
+        read = await readCsvColumns(connection, path, dialect, names, attempt);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const ragged = parseRaggedError(message);
+        if (ragged !== undefined && ragged.found < ragged.expected && !attempt.nullPadding) {
+          // Short rows are recoverable: the missing trailing fields are read as missing values.
+          warnings.push(
+            `some rows have fewer fields than the header's ${ragged.expected} (first at line ${ragged.line}); their missing fields are read as empty.`,
+          );
+          attempt = { ...attempt, nullPadding: true };
+        } else if (attempt.maxLineBytes === undefined && sizeBytes > DEFAULT_MAX_LINE_BYTES && /Maximum line size|unterminated quote/i.test(message)) {
+          // A row longer than DuckDB's 2 MB default (a long quoted text): valid CSV, read with a
+          // limit that fits the whole file. A quote that is really never closed fails again.
+          attempt = { ...attempt, maxLineBytes: Math.min(sizeBytes + 1, MAX_LINE_BYTES) };
+        } else {
+          throw csvError(path, error);
         }
-      } else {
-        throw csvError(path, error);
       }
     }
     const columns: RawTextColumn[] = names.map((name, index) => {
@@ -168,6 +188,16 @@ export function isNullText(text: string): boolean {
   return text === "" || NULL_TOKENS.has(text);
 }
 
+/**
+ * The sentence of a DuckDB CSV error that says what was wrong: its message is "CSV Error on Line:
+ * N", the whole original line (megabytes, for a long row), then the cause, then hints and settings.
+ */
+function duckdbCsvCause(message: string): string | undefined {
+  const lines = message.split("\n").map((line) => line.trim());
+  const cause = lines.find((line, i) => i > 0 && line !== "" && !line.startsWith("Original Line:") && !/^CSV Error on Line/.test(line));
+  return cause === undefined || /^Possible (fixes|Solution)/i.test(cause) ? undefined : cause.slice(0, 200);
+}
+
 function csvError(path: string, error: unknown): TableReadError {
   const message = error instanceof Error ? error.message : String(error);
   const ragged = parseRaggedError(message);
@@ -182,8 +212,15 @@ function csvError(path: string, error: unknown): TableReadError {
   if (line !== undefined && /unterminated quote/i.test(message)) {
     return new TableReadError(path, `${path}: line ${line} has a quote that is never closed; close it, or double the quotes inside quoted fields ("").`, { cause: error });
   }
+  const tooLong = /Maximum line size of (\d+) bytes exceeded/i.exec(message);
+  if (line !== undefined && tooLong !== null) {
+    const limit = Number(tooLong[1]).toLocaleString("en-US");
+    const text = `${path}: line ${line} is longer than ${limit} bytes, the longest row datalab reads; split that field or drop it.`;
+    return new TableReadError(path, text, { cause: error });
+  }
   if (line !== undefined) {
-    return new TableReadError(path, `${path}: cannot read line ${line} as CSV (${firstLine(error)}); fix that row and retry.`, { cause: error });
+    const cause = duckdbCsvCause(message) ?? firstLine(error);
+    return new TableReadError(path, `${path}: cannot read line ${line} as CSV (${cause}); fix that row and retry.`, { cause: error });
   }
   return new TableReadError(path, `${path}: cannot read as a CSV table (${firstLine(error)}); check that it is a delimited text file with a header row.`, { cause: error });
 }

@@ -67,7 +67,7 @@ describe("readRawTable: bad input gets one clear line", () => {
     expect((await readError(await file("quote.csv", 'a,b\n1,2\n3,"oops\n'))).message).toMatch(/line 3 has a quote that is never closed/);
   });
   it("JSON that is not an array of objects", async () => {
-    expect((await readError(await file("bad.json", '{"a": [1, 2'))).message).toMatch(/cannot read as JSON objects \(an array of them, or one per line\)/);
+    expect((await readError(await file("bad.json", '{"a": [1, 2'))).message).toMatch(/bad\.json ends in the middle of its JSON \(the last character is "2", not "}"\)/);
   });
 });
 

@@ -48,6 +48,12 @@ describe("schema files", () => {
     expect(schemaError({ version: 1, columns: [{ type: "categorical" }] })).toMatch(/"name" must be a non-empty string/);
     expect(schemaError({ version: 1, columns: [{ name: "a", type: "datetime", fromat: "%Y" }] })).toMatch(/unknown field "fromat" for type datetime/);
     expect(schemaError({ version: 1, columns: [{ name: "a", type: "datetime", format: "YYYY-MM-DD" }] })).toMatch(/has no strftime directive/);
+    expect(schemaError({ version: 1, columns: [{ name: "a", type: "datetime", format: "%Y-%q-%d" }] })).toMatch(
+      /column 1 \("a"\): "format" "%Y-%q-%d" has the unknown directive %q; datalab reads %Y %y %m %d/,
+    );
+    expect(schemaError({ version: 1, columns: [{ name: "a", type: "datetime", format: "%Y-%m-%d %" }] })).toMatch(/unknown directive %;/);
+    expect(schemaError({ version: 1, columns: [{ name: "a", type: "datetime", format: "%a %d %b %Y" }] })).toMatch(/unknown directive %a;/);
+    expect(() => validateSchema({ version: 1, columns: [{ name: "a", type: "datetime", format: "%d%% %T %I%p %j %z %B %y %f" }] }, "s.json")).not.toThrow();
     expect(schemaError({ version: 1, columns: [{ name: "a", type: "numerical", min: 5, max: 1 }] })).toMatch(/"min" \(5\) is greater than "max" \(1\)/);
     expect(schemaError({ version: 1, columns: [{ name: "a", type: "pii", kind: "ssn" }] })).toMatch(/"kind" is "ssn"; use one of email, phone, name, text/);
     expect(schemaError({ version: 1, columns: [{ name: "a", type: "id", pattern: "{emoji:3}" }] })).toMatch(/bad placeholder \{emoji:3\}/);

@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { writeFileAtomic } from "./atomic-file.js";
 import { SchemaError } from "./errors.js";
+import { DATETIME_DIRECTIVES, unknownDatetimeDirectives } from "./datetime-format.js";
 import { parseIdPattern } from "./synthetic-ids.js";
 import { SCHEMA_FORMAT_VERSION, type ColumnSchema, type TableSchema } from "./schema.js";
 
@@ -109,6 +110,10 @@ function validateColumn(column: unknown, where: string): ColumnSchema {
     case "datetime": {
       const format = str("format");
       if (!format.includes("%")) throw new SchemaError(`${at}: "format" ${JSON.stringify(format)} has no strftime directive; use e.g. "%Y-%m-%d" or "%d/%m/%Y %H:%M".`);
+      const unknown = unknownDatetimeDirectives(format);
+      if (unknown.length > 0) {
+        throw new SchemaError(`${at}: "format" ${JSON.stringify(format)} has the unknown directive ${unknown[0]}; datalab reads ${DATETIME_DIRECTIVES}.`);
+      }
       return { name, type: "datetime", format };
     }
     case "id": {

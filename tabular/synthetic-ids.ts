@@ -11,7 +11,7 @@
  */
 import { SchemaError } from "./errors.js";
 import { permute48, rowChoice, seedWords } from "./row-hash.js";
-import type { IdColumnSchema } from "./schema.js";
+import type { IdColumnSchema, TableSchema } from "./schema.js";
 
 const ALPHABETS: Record<string, string> = {
   digits: "0123456789",
@@ -44,6 +44,34 @@ export function parseIdPattern(pattern: string): PatternPart[] | "integer" | "uu
     throw new SchemaError(`id pattern ${JSON.stringify(pattern)} has no placeholder, so ids could not be unique; use "integer", "uuid" or text with {digits:N} etc.`);
   }
   return parts;
+}
+
+/** How many distinct ids a pattern holds at its written width (integer: unbounded; uuid: 2^48 keyed rows). */
+export function idPatternCapacity(pattern: string): number {
+  const parsed = parseIdPattern(pattern);
+  if (parsed === "integer") return Number.POSITIVE_INFINITY;
+  if (parsed === "uuid") return 2 ** 48;
+  let capacity = 1;
+  for (const part of parsed) if ("alphabet" in part) capacity *= part.alphabet.length ** part.length;
+  return capacity;
+}
+
+/**
+ * One warning per id column whose pattern holds fewer ids than `rows`: the ids stay unique, but
+ * past that row the first placeholder grows a character, so they are longer than the pattern says.
+ */
+export function idCapacityWarnings(schema: TableSchema, rows: number): string[] {
+  const warnings: string[] = [];
+  for (const column of schema.columns) {
+    if (column.type !== "id") continue;
+    const capacity = idPatternCapacity(column.pattern);
+    if (rows <= capacity) continue;
+    warnings.push(
+      `id column "${column.name}": the pattern ${column.pattern} holds ${capacity.toLocaleString("en-US")} distinct ids but ${rows.toLocaleString("en-US")} rows were sampled, ` +
+        "so ids past that count are longer than the pattern (still unique); widen its placeholder in the schema to keep one width.",
+    );
+  }
+  return warnings;
 }
 
 function uuidFor(row: number, seedLo: number, seedHi: number): string {

@@ -8,8 +8,8 @@
  * by DuckDB from column vectors, see parquet-writer.ts). Speeds: benchmarks/perf/tabular-io.bench.ts.
  */
 import { type FileHandle, open, rename, rm, writeFile } from "node:fs/promises";
-import { tempPathFor } from "./atomic-file.js";
-import { TableWriteError, firstLine } from "./errors.js";
+import { releaseTempPath, tempPathFor } from "./atomic-file.js";
+import { TableWriteError, firstLine, isDiskFull } from "./errors.js";
 import { formatFromPath } from "./read-table.js";
 import { ParquetTableWriter } from "./parquet-writer.js";
 import type { ColumnSchema, TableSchema } from "./schema.js";
@@ -94,7 +94,7 @@ class FileTableWriter implements TableWriter {
       // A failed write leaves no partial file behind, even if the caller forgets abort().
       await this.abort();
       if (error instanceof TableWriteError) throw error;
-      throw new TableWriteError(this.path, `cannot write ${this.path} (${firstLine(error)}); check the disk space and permissions.`, { cause: error });
+      throw writeFailure(this.path, error, this.rowsWritten, "check the disk space and permissions.");
     }
     this.rowsWritten += chunk.rowCount;
   }
@@ -106,10 +106,11 @@ class FileTableWriter implements TableWriter {
       await this.handle.close();
       this.handle = undefined;
       await rename(this.tempPath, this.path);
+      releaseTempPath(this.tempPath);
       this.done = true;
     } catch (error) {
       await this.abort();
-      throw new TableWriteError(this.path, `cannot write ${this.path} (${firstLine(error)}); check the directory exists and is writable.`, { cause: error });
+      throw writeFailure(this.path, error, this.rowsWritten, "check the directory exists and is writable.");
     }
   }
 
@@ -119,7 +120,24 @@ class FileTableWriter implements TableWriter {
     this.handle = undefined;
     await handle?.close().catch(() => undefined);
     await rm(this.tempPath, { force: true });
+    releaseTempPath(this.tempPath);
   }
+}
+
+/**
+ * The error for a failed write, after the partial file was removed. A full disk gets its own
+ * message: how far the write got, that nothing is left behind, and what to do.
+ */
+export function writeFailure(path: string, error: unknown, rowsWritten: number, advice: string): TableWriteError {
+  if (isDiskFull(error)) {
+    return new TableWriteError(
+      path,
+      `the disk is full (ENOSPC) after ${rowsWritten.toLocaleString("en-US")} rows of ${path}; the partial file was removed. ` +
+        "Free some space, sample fewer rows, or write to another disk.",
+      { cause: error },
+    );
+  }
+  return new TableWriteError(path, `cannot write ${path} (${firstLine(error)}); ${advice}`, { cause: error });
 }
 
 function delimitedLayout(delimiter: string, columns: ColumnSchema[]): FileLayout {
@@ -147,7 +165,7 @@ class ParquetWriterFacade implements TableWriter {
     } catch (error) {
       await this.parquet.abort();
       if (error instanceof TableWriteError) throw error;
-      throw new TableWriteError(this.path, `cannot write Parquet ${this.path} (${firstLine(error)}); check the disk space and the schema.`, { cause: error });
+      throw writeFailure(this.path, error, this.parquet.rowsWritten, "check the disk space and the schema.");
     }
   }
   commit(): Promise<void> {
@@ -167,6 +185,7 @@ async function checkDirectoryWritable(path: string): Promise<void> {
     throw new TableWriteError(path, `cannot create ${path} (${firstLine(error)}); check the directory exists and is writable.`, { cause: error });
   } finally {
     await rm(probe, { force: true });
+    releaseTempPath(probe);
   }
 }
 

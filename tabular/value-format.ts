@@ -27,12 +27,23 @@ function quote(text: string, delimiter: string | null): string {
   return delimiter === null ? text : quoteCell(text, delimiter);
 }
 
-/** A number written with `decimals` digits after the point; integers as plain integers. */
+/**
+ * Plain digits of a whole double, however large: `String(1e30)` and `toFixed` switch to exponent
+ * notation ("1e+30") from 1e21 on, which no reader takes for an integer. BigInt prints the
+ * double's exact value instead.
+ */
+function wholeDigits(rounded: number): string {
+  return Math.abs(rounded) >= 1e21 ? BigInt(rounded).toString() : String(rounded);
+}
+
+/** A number written with `decimals` digits after the point; integers as plain integers, never in exponent notation. */
 export function formatNumber(value: number, subtype: "integer" | "float", decimals: number): string {
   if (subtype === "integer" || decimals === 0) {
     const rounded = Math.round(value);
-    return rounded === 0 ? "0" : String(rounded);
+    return rounded === 0 ? "0" : wholeDigits(rounded);
   }
+  // A double of 1e21 or more has no fraction digits to show.
+  if (Math.abs(value) >= 1e21) return `${wholeDigits(Math.round(value))}.${"0".repeat(decimals)}`;
   const text = value.toFixed(decimals);
   // "-0.00" reads as a negative zero: write it as zero.
   return text.startsWith("-") && Number(text) === 0 ? text.slice(1) : text;

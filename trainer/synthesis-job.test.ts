@@ -83,7 +83,7 @@ describe("datalab synth / sample", () => {
 
 describe("bad input: exit code ≠ 0, one line on stderr, no output file", () => {
   test.each([
-    { name: "malformed-where", args: ["--where", "age>>3"], code: 1, message: /malformed condition "age>>3"/ },
+    { name: "malformed-where", args: ["--where", "age>>3"], code: 2, message: /--where: malformed condition "age>>3"/ },
     { name: "unknown-category", args: ["--where", "Species=Dodo"], code: 1, message: /"Dodo" never occurs in column "Species"; its values are "Adelie", "Chinstrap", "Gentoo"/ },
     { name: "out-of-range", args: ["--where", "Body Mass (g)>99999"], code: 1, message: /observed range is \[2700, 6300\]/ },
     { name: "fractional-rows", args: ["--rows", "2.5"], code: 2, message: /--rows must be a whole number/ },

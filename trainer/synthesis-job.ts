@@ -23,7 +23,17 @@ import {
   type SynthModelName,
 } from "../generators/index.js";
 import type { PrivacySource } from "../privacy/index.js";
-import { loadTable, readSchemaFile, type Table, type TableSchema, writeFileAtomic } from "../tabular/index.js";
+import {
+  checkOutputPaths,
+  idCapacityWarnings,
+  loadTable,
+  type NamedPath,
+  readSchemaFile,
+  type Table,
+  TableReadError,
+  type TableSchema,
+  writeFileAtomic,
+} from "../tabular/index.js";
 import { renderHtmlReport, scoreTables } from "../benchmarks/index.js";
 
 export interface SynthesisJobSpec {
@@ -52,6 +62,8 @@ export interface SynthesisJobSpec {
   delta?: number | undefined;
   /** Noise source of a private fit (default node:crypto); a seeded source is for tests and marks the output NOT private. */
   privacySource?: PrivacySource | undefined;
+  /** Fewest input rows a model is fitted on (default MIN_TRAINING_ROWS); `datalab synth --min-rows`. */
+  minRows?: number | undefined;
   /** Score the output with the benchmark suite (default true). */
   score?: boolean | undefined;
   /** With scoring, also the privacy metrics (default true; a service job's ScoringOptions.privacy). */
@@ -123,6 +135,15 @@ export interface SynthesisQuality {
  */
 export const PRIVACY_ROWS_CAP = 50_000;
 
+/**
+ * Fewest real rows `synth` fits a model on unless told otherwise. Below about ten rows a fitted
+ * copula holds the table itself: every value is a knot of its empirical quantiles, every label a
+ * frequency of 1/n, so sampled rows are near copies (a one-row input came back verbatim) and the
+ * scores compare a table with itself (quality 1.000). Ten also matches the smallest group sizes
+ * common in k-anonymity practice (k = 5 … 10) and leaves the holdout and DCR metrics a few rows.
+ */
+export const MIN_TRAINING_ROWS = 10;
+
 export interface SampleJobSummary {
   rows: number;
   seed: string;
@@ -151,6 +172,20 @@ function privacyOf(model: SynthModel): DpRecord | null {
   return model.generator === "mst" ? model.privacy : (model.privacy ?? null);
 }
 
+/** TableReadError (an input problem: not retried on nodes) when a table has fewer than `minRows` rows. */
+export function checkEnoughRows(path: string, rows: number, minRows: number): void {
+  if (rows >= minRows) return;
+  throw new TableReadError(
+    path,
+    `${path} has ${rows} row${rows === 1 ? "" : "s"}, fewer than the ${minRows} needed for synthetic rows that are not near copies of real ones; ` +
+      `give a larger table, or lower the minimum with --min-rows ${rows} if you accept that.`,
+  );
+}
+
+function namedPaths(pairs: [string, string | undefined][]): NamedPath[] {
+  return pairs.flatMap(([flag, path]) => (path === undefined ? [] : [{ flag, path }]));
+}
+
 const seconds = (from: number) => (performance.now() - from) / 1000;
 
 export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = {}): Promise<SynthesisJobSummary> {
@@ -163,11 +198,26 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
   if (spec.where !== undefined) parseWhere(spec.where);
   const modelName = spec.model ?? "copula";
   checkDpRequest(modelName, spec.epsilon, spec.delta, undefined);
+  // No output may replace an input (or another output): checked before anything is written.
+  await checkOutputPaths(
+    namedPaths([
+      ["--out", spec.outputPath],
+      ["--model-out", spec.modelOutPath],
+      ["--report", spec.reportHtmlPath],
+      ["--report-json", spec.reportJsonPath],
+    ]),
+    namedPaths([
+      ["input", spec.inputPath],
+      ["--schema", typeof spec.schema === "string" ? spec.schema : undefined],
+      ["--holdout", spec.holdoutPath],
+    ]),
+  );
   progress(0, "load");
   let t = performance.now();
   const schema = typeof spec.schema === "string" ? await readSchemaFile(spec.schema) : spec.schema;
   const loaded = await loadTable(spec.inputPath, schema === undefined ? {} : { schema });
   const loadSeconds = seconds(t);
+  checkEnoughRows(spec.inputPath, loaded.table.rowCount, spec.minRows ?? MIN_TRAINING_ROWS);
   hooks.signal?.throwIfAborted();
 
   progress(0.1, "fit");
@@ -200,7 +250,7 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
   if (spec.modelOutPath !== undefined) await saveModel(spec.modelOutPath, model);
 
   const differentialPrivacy = privacyOf(model);
-  const warnings = [...loaded.warnings, ...model.warnings];
+  const warnings = [...loaded.warnings, ...model.warnings, ...idCapacityWarnings(model.schema, rows)];
   let quality: SynthesisQuality | undefined;
   t = performance.now();
   if (scoring && spec.where !== undefined) {
@@ -242,6 +292,7 @@ export async function runSampleJob(
 ): Promise<SampleJobSummary> {
   const started = performance.now();
   hooks.onProgress?.(0, "load");
+  await checkOutputPaths([{ flag: "--out", path: outputPath }], [{ flag: "model file", path: modelPath }]);
   const model = await loadSynthModel(modelPath);
   const seedValue = BigInt.asUintN(64, BigInt(seed));
   hooks.onProgress?.(0.02, "sample");
@@ -253,7 +304,7 @@ export async function runSampleJob(
     onProgress: (fraction) => hooks.onProgress?.(0.02 + 0.98 * fraction, "sample"),
   });
   hooks.onProgress?.(1, "done");
-  return { rows: rowCount, seed: seedValue.toString(), seconds: { sample: result.seconds, total: seconds(started) }, warnings: [...model.warnings], outputs: { table: outputPath } };
+  return { rows: rowCount, seed: seedValue.toString(), seconds: { sample: result.seconds, total: seconds(started) }, warnings: [...model.warnings, ...idCapacityWarnings(model.schema, rowCount)], outputs: { table: outputPath } };
 }
 
 async function scoreSynthesis(

@@ -5,7 +5,8 @@
 import type { ScoreReport } from "./score-tables.js";
 import { escapeHtml, heatMap, histogramLabels, pairedBars, REAL_COLOR, SYNTHETIC_COLOR } from "./svg-charts.js";
 
-const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(digits));
+// Not computed (NaN, ±Infinity, absent) reads "–", never "NaN".
+const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(digits));
 
 function row(cells: string[], header = false): string {
   const tag = header ? "th" : "td";
@@ -90,7 +91,7 @@ function dcrSection(report: ScoreReport): string {
   const p = report.privacy;
   if (p === null) return "<p>Privacy metrics were not computed.</p>";
   const h = p.dcrBaselineProtection.histogram;
-  const chart = pairedBars(histogramLabels(h.edges, (x) => x.toFixed(2)), h.random, h.synthetic, { width: 620, height: 220 }).replaceAll(REAL_COLOR, "#888888");
+  const chart = pairedBars(histogramLabels(h.edges, (x) => fmt(x, 2)), h.random, h.synthetic, { width: 620, height: 220 }).replaceAll(REAL_COLOR, "#888888");
   return `<p class="small">Distance to the closest real row (SDMetrics' DCR, 0 = identical row). Grey: uniform random rows (the baseline); orange: synthetic rows.</p>${chart}`;
 }
 

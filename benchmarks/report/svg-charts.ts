@@ -10,6 +10,11 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 }
 
+/** A share as a percentage label; "n/a" (never "NaN%") when it could not be computed. */
+function percentLabel(x: number | undefined, digits: number): string {
+  return x !== undefined && Number.isFinite(x) ? `${(x * 100).toFixed(digits)}%` : "n/a";
+}
+
 function shortNumber(x: number): string {
   if (!Number.isFinite(x)) return "–";
   const a = Math.abs(x);
@@ -31,13 +36,13 @@ export function pairedBars(labels: string[], real: number[], synthetic: number[]
   const barW = Math.max(1, slot * 0.4);
   const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img">`];
   parts.push(`<line x1="${left}" y1="${10 + plotH}" x2="${width - 8}" y2="${10 + plotH}" stroke="#888"/>`);
-  parts.push(`<text x="${left - 4}" y="16" font-size="10" text-anchor="end">${(max * 100).toFixed(0)}%</text>`);
+  parts.push(`<text x="${left - 4}" y="16" font-size="10" text-anchor="end">${percentLabel(max, 0)}</text>`);
   labels.forEach((label, k) => {
     const x = left + k * slot + slot * 0.1;
     const hr = (real[k]! / max) * plotH;
     const hs = (synthetic[k]! / max) * plotH;
-    parts.push(`<rect x="${x.toFixed(1)}" y="${(10 + plotH - hr).toFixed(1)}" width="${barW.toFixed(1)}" height="${hr.toFixed(1)}" fill="${REAL_COLOR}"><title>${escapeHtml(label)} real ${(real[k]! * 100).toFixed(1)}%</title></rect>`);
-    parts.push(`<rect x="${(x + barW).toFixed(1)}" y="${(10 + plotH - hs).toFixed(1)}" width="${barW.toFixed(1)}" height="${hs.toFixed(1)}" fill="${SYNTHETIC_COLOR}"><title>${escapeHtml(label)} synthetic ${(synthetic[k]! * 100).toFixed(1)}%</title></rect>`);
+    parts.push(`<rect x="${x.toFixed(1)}" y="${(10 + plotH - hr).toFixed(1)}" width="${barW.toFixed(1)}" height="${hr.toFixed(1)}" fill="${REAL_COLOR}"><title>${escapeHtml(label)} real ${percentLabel(real[k], 1)}</title></rect>`);
+    parts.push(`<rect x="${(x + barW).toFixed(1)}" y="${(10 + plotH - hs).toFixed(1)}" width="${barW.toFixed(1)}" height="${hs.toFixed(1)}" fill="${SYNTHETIC_COLOR}"><title>${escapeHtml(label)} synthetic ${percentLabel(synthetic[k], 1)}</title></rect>`);
     const every = Math.ceil(labels.length / 10);
     if (options.rotateLabels || k % every === 0) {
       const tx = x + barW;

@@ -27,4 +27,13 @@ describe("verdict", () => {
     // (0.9 · 0.9 · 0.1)^(1/3) ≈ 0.43: one lost aspect cannot be averaged away.
     expect(verdict({ ...base, columnShapes: 0.9, allPairsTrends: 0.9, associationRetained: 0.1 }).score).toBeCloseTo(Math.cbrt(0.081), 12);
   });
+  test("metrics that could not be computed read n/a, never NaN", () => {
+    const v = verdict({ ...base, allPairsTrends: Number.NaN, associationRetained: Number.NaN, usefulnessRatio: Number.NaN, dcrBaselineProtection: Number.NaN });
+    expect(v.text).not.toMatch(/NaN/);
+    expect(v.flags).toContain("pair-trends-not-measured");
+    expect(v.text).toMatch(/Pair trends could not be measured/);
+    const none = verdict({ ...base, columnShapes: Number.NaN, allPairsTrends: Number.NaN, associationRetained: Number.NaN });
+    expect(none.text).toMatch(/^Overall not graded: the fidelity score could not be computed\./);
+    expect(none.text).not.toMatch(/NaN/);
+  });
 });

@@ -40,8 +40,9 @@ export interface Verdict {
   text: string;
 }
 
-const pct = (x: number) => `${Math.round(x * 100)}%`;
-const fmt = (x: number) => x.toFixed(2);
+// A metric that could not be computed (NaN: e.g. a table without the variation it needs) reads "n/a".
+const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : "n/a");
+const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "n/a");
 
 export function gradeOf(score: number): Grade {
   if (score >= 0.8) return "good";
@@ -72,7 +73,10 @@ export function verdict(input: VerdictInput): Verdict {
   }
 
   const trendDetail = `it keeps ${pct(input.associationRetained)} of the strength of the real table's column-to-column associations (all-pairs trend score ${fmt(input.allPairsTrends)} over ${input.pairCount} pairs)`;
-  if (input.associationRetained < 0.35) {
+  if (Number.isNaN(input.associationRetained)) {
+    flags.push("pair-trends-not-measured");
+    sentences.push(`Pair trends could not be measured: the real table shows no column-to-column association to compare with (${input.pairCount} pairs).`);
+  } else if (input.associationRetained < 0.35) {
     flags.push("pair-trends-not-preserved");
     let sentence = `Pair trends are not preserved: ${trendDetail}.`;
     if (input.sdmetricsQuality >= 0.75) {
@@ -121,6 +125,8 @@ export function verdict(input: VerdictInput): Verdict {
   if (concerns.length > 0) sentences.push(`Privacy concerns: ${concerns.join("; ")}.`);
   else if (measuredPrivacy) sentences.push("No privacy concern was found by the distance, row-copy and attribute-disclosure checks run.");
 
-  const text = `Overall ${grade} (fidelity score ${fmt(score)}). ${sentences.join(" ")}`;
+  const text = Number.isNaN(score)
+    ? `Overall not graded: the fidelity score could not be computed. ${sentences.join(" ")}`
+    : `Overall ${grade} (fidelity score ${fmt(score)}). ${sentences.join(" ")}`;
   return { grade, score, privacyConcerns: concerns.length, flags, text };
 }
