@@ -20,7 +20,7 @@ import { nearestCorrelation } from "./correlation-matrix.js";
 import { GeneratorError } from "./errors.js";
 import { type MarginalFamily, momentsOf } from "./marginal-families.js";
 import { fitNumericMarginal, Z_GRID_KNOTS, Z_GRID_MAX, Z_GRID_MIN } from "./marginal-fit.js";
-import { cellIndexOf, latentCorrelation, scoreCells } from "./normal-scores.js";
+import { cellIndexOf, latentCorrelation, type ScoreCells, scoreCells } from "./normal-scores.js";
 
 export interface FitOptions {
   /** Let sampled values leave the observed range of each numerical column (default false). */
@@ -32,7 +32,7 @@ export interface FitOptions {
 /** Per-row normal scores of one dimension (NaN where the dimension's column is null) and its Hermite coefficients. */
 interface DimensionScores {
   scores: Float64Array;
-  hermite: Float64Array;
+  cells: ScoreCells;
   hasMissing: boolean;
 }
 
@@ -106,7 +106,7 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
           const v = values[i]!;
           rowScores[i] = Number.isNaN(v) ? Number.NaN : cells.scores[cellIndexOf(distinct.values, v)]!;
         }
-        scores.push({ scores: rowScores, hermite: cells.hermite, hasMissing: nullCount > 0 });
+        scores.push({ scores: rowScores, cells, hasMissing: nullCount > 0 });
       }
       if (nullCount > 0 && nullCount < n) {
         model.nullDimension = dimensions.length;
@@ -115,7 +115,7 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
         const cells = scoreCells(cumulative);
         const rowScores = new Float64Array(n);
         for (let i = 0; i < n; i++) rowScores[i] = cells.scores[Number.isNaN(values[i]!) ? 1 : 0]!;
-        scores.push({ scores: rowScores, hermite: cells.hermite, hasMissing: false });
+        scores.push({ scores: rowScores, cells, hasMissing: false });
       }
       columns.push(model);
     } else if (schema.type === "categorical" || schema.type === "boolean") {
@@ -169,7 +169,7 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
   for (let i = 0; i < d; i++) {
     correlation[i * d + i] = 1;
     for (let j = 0; j < i; j++) {
-      const rho = latentCorrelation(scoreCovariance(scores[i]!, scores[j]!), scores[i]!.hermite, scores[j]!.hermite);
+      const rho = latentCorrelation(scoreCovariance(scores[i]!, scores[j]!), scores[i]!.cells, scores[j]!.cells);
       correlation[i * d + j] = rho;
       correlation[j * d + i] = rho;
     }
@@ -208,7 +208,7 @@ function encodeCategorical(order: number[], counts: Map<number, number>, codes: 
   });
   const rowScores = new Float64Array(n);
   for (let i = 0; i < n; i++) rowScores[i] = scoreOfSlot[codes[i]! + 1]!;
-  return { cumulative, scores: { scores: rowScores, hermite: cells.hermite, hasMissing: false } };
+  return { cumulative, scores: { scores: rowScores, cells, hasMissing: false } };
 }
 
 /** E[s_i s_j] over rows where both are present (scores have mean 0 by construction). */

@@ -16,17 +16,41 @@
  * and a_k has a closed form per cell: ∫_α^β He_k φ = He_{k−1}(α)φ(α) − He_{k−1}(β)φ(β).
  * Solving this for ρ gives the latent (polychoric / polyserial) correlation; for two columns
  * without ties a_1 = 1, a_{k>1} = 0 and ρ is the plain normal-score correlation.
+ *
+ * The truncated series is only as good as its tail: by Parseval, Σ_{k≥1} a_k²/k! = E[s²], so the
+ * terms beyond HERMITE_TERMS add at most |ρ|^13·√(tail_i·tail_j) to the covariance (Cauchy–
+ * Schwarz), tail = E[s²] − Σ_{k≤12} a_k²/k!. For fine cells the tail is ~0 and the series is
+ * exact; for skewed binaries it is large (12 terms give 0.733 for a true 0.9 with 90/10 vs 10/90
+ * margins). When that bound could move ρ by more than SERIES_TOLERANCE, the covariance is
+ * computed exactly instead: writing a score function as a sum of steps at its cell bounds z_k,
+ *     s(x) = s_K + Σ_k (s_k − s_{k+1})·1[x ≤ z_k],
+ *     Cov(s_i(X), s_j(Y)) = Σ_k Σ_l Δs_k Δt_l (Φ₂(z_k, w_l; ρ) − Φ(z_k)Φ(w_l)),
+ * with the bivariate normal CDF Φ₂ (`bivariate-normal.ts`), increasing in ρ with derivative
+ * Σ Δs_k Δt_l φ₂(z_k, w_l; ρ) (Plackett 1954), solved by safeguarded Newton. For two binaries
+ * this is exactly the tetrachoric equation Φ₂(z, w; ρ) = P(both in their first cell); for more
+ * cells it is the moment (score-covariance) form of the polychoric correlation, exact at the
+ * population.
  */
-import { normalPdf, normalQuantile } from "./normal-distribution.js";
+import { bivariateNormalCdf, bivariateNormalPdf } from "./bivariate-normal.js";
+import { normalCdf, normalPdf, normalQuantile } from "./normal-distribution.js";
 
-/** Terms of the Mehler series kept. Coefficients decay like 1/√k!; 12 terms are exact to ~1e-4 for |ρ| ≤ 0.95. */
+/** Terms of the Mehler series kept; beyond them the exact form takes over (see above). */
 export const HERMITE_TERMS = 12;
+/** Largest bound on the series' error in ρ that is accepted instead of the exact computation. */
+export const SERIES_TOLERANCE = 1e-4;
+/** Largest (boundaries of i) × (boundaries of j) for the exact form; beyond it the series is used. */
+export const EXACT_BOUNDARY_PAIRS = 20_000;
 
 export interface ScoreCells {
   /** Conditional mean of Z over each cell. */
   scores: Float64Array;
   /** a_1 … a_HERMITE_TERMS of the score function (a_1 = Var(s)). */
   hermite: Float64Array;
+  /** The finite cell bounds z_1 … z_{K−1} (ascending) and the score steps s_k − s_{k+1} across them. */
+  bounds: Float64Array;
+  steps: Float64Array;
+  /** E[s²] − Σ_{k≤HERMITE_TERMS} a_k²/k! ≥ 0: the variance the truncated series misses. */
+  seriesTail: number;
 }
 
 /**
@@ -39,6 +63,8 @@ export function scoreCells(cumulativeUpper: ArrayLike<number>): ScoreCells {
   const hermite = new Float64Array(HERMITE_TERMS);
   const heLow = new Float64Array(HERMITE_TERMS);
   const heHigh = new Float64Array(HERMITE_TERMS);
+  const bounds = new Float64Array(Math.max(0, m - 1));
+  let meanSquare = 0;
   let lowerU = 0;
   let alpha = Number.NEGATIVE_INFINITY;
   hermitePdfTerms(alpha, heLow);
@@ -50,12 +76,22 @@ export function scoreCells(cumulativeUpper: ArrayLike<number>): ScoreCells {
     // heLow[0] − heHigh[0] = φ(α) − φ(β).
     const score = width > 0 ? (heLow[0]! - heHigh[0]!) / width : Number.isFinite(beta) ? beta : 0;
     scores[c] = score;
+    meanSquare += width * score * score;
+    if (c < m - 1) bounds[c] = beta;
     for (let k = 0; k < HERMITE_TERMS; k++) hermite[k] = hermite[k]! + score * (heLow[k]! - heHigh[k]!);
     lowerU = upperU;
     alpha = beta;
     heLow.set(heHigh);
   }
-  return { scores, hermite };
+  const steps = new Float64Array(bounds.length);
+  for (let c = 0; c < bounds.length; c++) steps[c] = scores[c]! - scores[c + 1]!;
+  let explained = 0;
+  let factorial = 1;
+  for (let k = 1; k <= HERMITE_TERMS; k++) {
+    factorial *= k;
+    explained += hermite[k - 1]! ** 2 / factorial;
+  }
+  return { scores, hermite, bounds, steps, seriesTail: Math.max(0, meanSquare - explained) };
 }
 
 /** out[k] = He_k(z)·φ(z) for k = 0 … K−1 (probabilists' Hermite polynomials); 0 at ±∞. */
@@ -94,12 +130,21 @@ export function mehlerCovariance(rho: number, a: Float64Array, b: Float64Array):
 export const MAX_ABS_CORRELATION = 0.999;
 
 /**
- * The latent correlation ρ with Mehler covariance equal to the observed score covariance, by
- * bisection on [−0.999, 0.999] (the series is increasing in ρ when a_1 b_1 > 0, which holds since
- * a_1 = Var(s) > 0). An observed covariance beyond what any |ρ| < 1 produces is clamped.
+ * The latent correlation ρ whose score covariance equals the observed one: the Mehler series
+ * when its truncation cannot matter, else the exact bivariate-normal form (see the file comment).
+ * An observed covariance beyond what any |ρ| ≤ MAX_ABS_CORRELATION produces is clamped.
  */
-export function latentCorrelation(observedCovariance: number, a: Float64Array, b: Float64Array): number {
-  if (!(a[0]! > 0 && b[0]! > 0) || !Number.isFinite(observedCovariance)) return 0;
+export function latentCorrelation(observedCovariance: number, a: ScoreCells, b: ScoreCells): number {
+  if (!(a.hermite[0]! > 0 && b.hermite[0]! > 0) || !Number.isFinite(observedCovariance)) return 0;
+  const series = seriesCorrelation(observedCovariance, a.hermite, b.hermite);
+  const reach = Math.min(1, Math.abs(series) + 0.05);
+  const errorBound = (reach ** (HERMITE_TERMS + 1) * Math.sqrt(a.seriesTail * b.seriesTail)) / (a.hermite[0]! * b.hermite[0]!);
+  if (errorBound <= SERIES_TOLERANCE || a.bounds.length * b.bounds.length > EXACT_BOUNDARY_PAIRS) return series;
+  return exactCorrelation(observedCovariance, a, b, series);
+}
+
+/** Bisection on the truncated Mehler series (increasing in ρ since a_1 b_1 > 0). */
+function seriesCorrelation(observedCovariance: number, a: Float64Array, b: Float64Array): number {
   let low = -MAX_ABS_CORRELATION;
   let high = MAX_ABS_CORRELATION;
   if (mehlerCovariance(high, a, b) <= observedCovariance) return high;
@@ -110,6 +155,46 @@ export function latentCorrelation(observedCovariance: number, a: Float64Array, b
     else high = mid;
   }
   return 0.5 * (low + high);
+}
+
+/** Cov(s_i(X), s_j(Y)) under correlation ρ and its derivative in ρ, exactly (bivariate normal CDF). */
+export function exactScoreCovariance(rho: number, a: ScoreCells, b: ScoreCells): { covariance: number; slope: number } {
+  let covariance = 0;
+  let slope = 0;
+  for (let k = 0; k < a.bounds.length; k++) {
+    const z = a.bounds[k]!;
+    const cdfZ = normalCdf(z);
+    let rowCovariance = 0;
+    let rowSlope = 0;
+    for (let l = 0; l < b.bounds.length; l++) {
+      const w = b.bounds[l]!;
+      const step = b.steps[l]!;
+      rowCovariance += step * (bivariateNormalCdf(z, w, rho) - cdfZ * normalCdf(w));
+      rowSlope += step * bivariateNormalPdf(z, w, rho);
+    }
+    covariance += a.steps[k]! * rowCovariance;
+    slope += a.steps[k]! * rowSlope;
+  }
+  return { covariance, slope };
+}
+
+/** Newton on the exact covariance, kept inside a shrinking bracket (bisection when a step leaves it). */
+function exactCorrelation(observedCovariance: number, a: ScoreCells, b: ScoreCells, start: number): number {
+  let low = -MAX_ABS_CORRELATION;
+  let high = MAX_ABS_CORRELATION;
+  let rho = Math.min(high, Math.max(low, start));
+  for (let iteration = 0; iteration < 60; iteration++) {
+    const { covariance, slope } = exactScoreCovariance(rho, a, b);
+    const residual = covariance - observedCovariance;
+    if (residual === 0) return rho;
+    if (residual < 0) low = rho;
+    else high = rho;
+    let next = rho - residual / slope;
+    if (!(next > low && next < high)) next = 0.5 * (low + high);
+    if (Math.abs(next - rho) < 1e-12 || high - low < 1e-12) return next;
+    rho = next;
+  }
+  return rho;
 }
 
 /** Index of the cell whose value is `value` in ascending distinct `values` (binary search). */
