@@ -16,7 +16,7 @@
  */
 import type { Table } from "../tabular/table.js";
 import { type CategoricalColumnModel, type ColumnModel, type CopulaDimension, type CopulaModel, GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION, type Rounding } from "./copula-model.js";
-import { nearestCorrelation } from "./correlation-matrix.js";
+import { repairCorrelation } from "./correlation-matrix.js";
 import { GeneratorError } from "./errors.js";
 import { type MarginalFamily, momentsOf } from "./marginal-families.js";
 import { fitNumericMarginal, Z_GRID_KNOTS, Z_GRID_MAX, Z_GRID_MIN } from "./marginal-fit.js";
@@ -174,8 +174,12 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
       correlation[j * d + i] = rho;
     }
   }
-  const repaired = nearestCorrelation(correlation, d);
-  if (repaired.repaired) warnings.push("the estimated correlation matrix was not positive definite and was repaired to the nearest correlation matrix");
+  const repaired = repairCorrelation(correlation, d, { rows: n });
+  if (repaired.method === "low-rank") {
+    warnings.push(`the table has ${n} rows for ${d} copula dimensions, so the correlation matrix has rank ≤ ${n}: it was replaced by its top ${n} eigenpairs plus a diagonal`);
+  } else if (repaired.repaired) {
+    warnings.push("the estimated correlation matrix was not positive definite and was repaired to the nearest correlation matrix");
+  }
 
   return {
     format: MODEL_FORMAT,
