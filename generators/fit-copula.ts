@@ -27,7 +27,16 @@ export interface FitOptions {
   allowOutOfRange?: boolean;
   /** Force one marginal family for every numerical column instead of choosing by KS. */
   marginal?: MarginalFamily | "auto";
+  /**
+   * Called as the fit advances (fraction in [0, 1] and the stage: "marginals", "correlations",
+   * "repair"); wide tables (thousands of columns) take seconds, which a user should see.
+   */
+  onProgress?: (fraction: number, stage: string) => void;
 }
+
+/** Shares of the fit's progress: marginals, then the O(d²) pairwise correlations, then the repair. */
+const PROGRESS_MARGINALS = 0.3;
+const PROGRESS_CORRELATIONS = 0.9;
 
 /** Per-row normal scores of one dimension (NaN where the dimension's column is null) and its Hermite coefficients. */
 interface DimensionScores {
@@ -67,7 +76,9 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
   /** Categorical columns whose order is decided once all numerical scores exist. */
   const pendingCategorical: { columnIndex: number; codes: Int32Array; counts: Map<number, number> }[] = [];
 
+  const report = options.onProgress;
   table.columns.forEach((column, columnIndex) => {
+    if (report !== undefined && columnIndex % 64 === 0) report((PROGRESS_MARGINALS * columnIndex) / table.columns.length, "marginals");
     const schema = column.schema;
     if (schema.type === "numerical" || schema.type === "datetime") {
       const values = (column as { values: Float64Array }).values;
@@ -167,6 +178,8 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
   const d = dimensions.length;
   const correlation = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
+    // Rows of the lower triangle hold i pairs each: report by pairs done, (i² − i)/2 of (d² − d)/2.
+    if (report !== undefined && i % 32 === 0) report(PROGRESS_MARGINALS + ((PROGRESS_CORRELATIONS - PROGRESS_MARGINALS) * i * i) / (d * d), "correlations");
     correlation[i * d + i] = 1;
     for (let j = 0; j < i; j++) {
       const rho = latentCorrelation(scoreCovariance(scores[i]!, scores[j]!), scores[i]!.cells, scores[j]!.cells);
@@ -174,7 +187,9 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
       correlation[j * d + i] = rho;
     }
   }
+  report?.(PROGRESS_CORRELATIONS, "repair");
   const repaired = repairCorrelation(correlation, d, { rows: n });
+  report?.(1, "repair");
   if (repaired.method === "low-rank") {
     warnings.push(`the table has ${n} rows for ${d} copula dimensions, so the correlation matrix has rank ≤ ${n}: it was replaced by its top ${n} eigenpairs plus a diagonal`);
   } else if (repaired.repaired) {

@@ -9,7 +9,8 @@
  *
  * `topEigenpairs`: the k largest eigenpairs by randomized subspace iteration (Halko, Martinsson &
  * Tropp 2011, Algorithms 4.4 and 5.3): O(d²·k) per pass, for the low-rank repair when the
- * copula has more dimensions than the table has rows (rank ≤ rows).
+ * copula has more dimensions than the table has rows (rank ≤ rows). Such a matrix has a clear
+ * gap after its first `rows` eigenvalues, so one power pass with 10 extra columns suffices.
  */
 
 /** Eigenvalues (any order) and eigenvectors (column k of the row-major d×d `vectors`). */
@@ -159,7 +160,7 @@ function tridiagonalQl(diagonal: Float64Array, offDiagonal: Float64Array, basis:
  * matters): a seeded Gaussian test matrix of k + 10 columns, `powerPasses` passes of A·Q with
  * re-orthonormalization, then Rayleigh–Ritz on Qᵀ·A·Q. Vectors: row-major d×k.
  */
-export function topEigenpairs(a: Float64Array, d: number, k: number, powerPasses = 4): { values: Float64Array; vectors: Float64Array } {
+export function topEigenpairs(a: Float64Array, d: number, k: number, powerPasses = 1): { values: Float64Array; vectors: Float64Array } {
   const width = Math.min(d, k + 10);
   let q: Float64Array = new Float64Array(d * width);
   // A fixed xorshift stream: the repair must be deterministic for a given matrix.
@@ -201,16 +202,28 @@ export function topEigenpairs(a: Float64Array, d: number, k: number, powerPasses
   return { values, vectors };
 }
 
-/** A(d×d)·Q(d×w), row-major. */
+/** A(d×d)·Q(d×w), row-major; as dot products of A's rows with Q's columns (copied contiguous once), four accumulators. */
 function multiplySymmetric(a: Float64Array, q: Float64Array, d: number, w: number): Float64Array {
+  const columns = new Float64Array(w * d);
+  for (let r = 0; r < d; r++) for (let j = 0; j < w; j++) columns[j * d + r] = q[r * w + j]!;
   const out = new Float64Array(d * w);
   for (let i = 0; i < d; i++) {
-    const row = i * w;
-    for (let p = 0; p < d; p++) {
-      const aip = a[i * d + p]!;
-      if (aip === 0) continue;
-      const source = p * w;
-      for (let j = 0; j < w; j++) out[row + j] = out[row + j]! + aip * q[source + j]!;
+    const row = i * d;
+    for (let j = 0; j < w; j++) {
+      const column = j * d;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let p = 0;
+      for (; p + 3 < d; p += 4) {
+        s0 += a[row + p]! * columns[column + p]!;
+        s1 += a[row + p + 1]! * columns[column + p + 1]!;
+        s2 += a[row + p + 2]! * columns[column + p + 2]!;
+        s3 += a[row + p + 3]! * columns[column + p + 3]!;
+      }
+      for (; p < d; p++) s0 += a[row + p]! * columns[column + p]!;
+      out[i * w + j] = s0 + s1 + s2 + s3;
     }
   }
   return out;
