@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "../common/argument_checks.hpp"
 #include "../common/thread_count.hpp"
 #include "../common/last_error.hpp"
 #include "../common/mixed_rows.hpp"
@@ -145,15 +146,8 @@ DL_API int dl_nearest_neighbors(int64_t rows_a, const double *a_numeric, const i
 DL_API int dl_match_rows(int64_t rows_a, const double *a_numeric, const int32_t *a_categorical, int64_t rows_b,
                          const double *b_numeric, const int32_t *b_categorical, int64_t numeric_count,
                          int64_t categorical_count, double rel_tolerance, uint8_t *matched) {
-  if (rows_a < 0 || rows_b < 0 || numeric_count < 0 || categorical_count < 0)
-    return dl::fail(DL_ERR_INVALID_ARGUMENT, "match_rows: row and column counts must be >= 0");
-  if (!(rel_tolerance >= 0)) return dl::fail(DL_ERR_INVALID_ARGUMENT, "match_rows: rel_tolerance must be >= 0");
-  if (rows_a > 0 && matched == nullptr) return dl::fail(DL_ERR_INVALID_ARGUMENT, "match_rows: matched must not be null");
-  if ((numeric_count > 0 && ((rows_a > 0 && a_numeric == nullptr) || (rows_b > 0 && b_numeric == nullptr))) ||
-      (categorical_count > 0 && ((rows_a > 0 && a_categorical == nullptr) || (rows_b > 0 && b_categorical == nullptr))))
-    return dl::fail(DL_ERR_INVALID_ARGUMENT, "match_rows: input buffers must not be null");
-  return dl::match_rows_host(rows_a, a_numeric, a_categorical, rows_b, b_numeric, b_categorical, numeric_count,
-                             categorical_count, rel_tolerance, matched);
+  return dl::match_rows_checked(rows_a, a_numeric, a_categorical, rows_b, b_numeric, b_categorical, numeric_count,
+                                categorical_count, rel_tolerance, matched);
 }
 
 }  // extern "C"
