@@ -150,7 +150,7 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
   const model = fitGaussianCopula(loaded.table, {
     allowOutOfRange: spec.allowOutOfRange ?? false,
     ...(spec.marginal === undefined ? {} : { marginal: spec.marginal }),
-    onProgress: (fraction, stage) => progress(0.1 + 0.05 * fraction, `fit (${stage})`),
+    onProgress: (fraction) => progress(0.1 + 0.04 * fraction, "fit"),
   });
   const fitSeconds = seconds(t);
   // Check the conditions now, so a bad --where leaves no file behind.
