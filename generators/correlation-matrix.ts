@@ -1,11 +1,20 @@
 /**
- * Small dense d×d algebra for the copula's correlation matrix (row-major Float64Array):
- * Cholesky factorization, repair to a valid correlation matrix, and the Gaussian conditioning
- * formulas. d is the number of copula dimensions (tens), so plain loops suffice; O(rows) work
- * never happens here. The symmetric eigendecomposition is our own cyclic Jacobi (Golub & Van
- * Loan §8.5): for d ≤ 100 it takes well under a millisecond, where mathjs' `eigs` (the test
- * reference) costs ~300 ms of one-time setup on first use — a large share of a 0.5 s fit budget.
+ * Dense d×d algebra for the copula's correlation matrix (row-major Float64Array): Cholesky
+ * factorization, repair to a valid correlation matrix, and the Gaussian conditioning formulas.
+ * The eigendecompositions live in `symmetric-eigen.ts` (our own; mathjs' `eigs` is the test
+ * reference but costs ~300 ms of one-time setup and is far slower for large d).
+ *
+ * The repair depends on the size (issue 10 item 12: 300 columns × 50 rows took 56 s in 100
+ * Higham iterations of a Jacobi eigensolver):
+ *  - d ≤ HIGHAM_MAX_DIMENSIONS: Higham's nearest correlation matrix (alternating projections);
+ *  - larger d with more rows than dimensions: one spectral projection (eigenvalues clipped, then
+ *    rescaled to unit diagonal; Rebonato & Jäckel 1999) — one eigendecomposition instead of 100;
+ *  - at least as many dimensions as rows: the estimate has rank ≤ rows, so it is replaced by its
+ *    top-`rows` eigenpairs plus a diagonal (a factor model, R = F·Fᵀ + Ψ): O(d²·rows) work.
  */
+import { type SymmetricEigen, symmetricEigen, topEigenpairs } from "./symmetric-eigen.js";
+
+export { symmetricEigen };
 
 /** Lower-triangular L with L·Lᵀ = A, or null when A is not (numerically) positive definite. */
 export function cholesky(a: Float64Array, d: number): Float64Array | null {
@@ -27,6 +36,35 @@ export function cholesky(a: Float64Array, d: number): Float64Array | null {
 
 /** Smallest eigenvalue kept by the repair: keeps the Cholesky factor well conditioned. */
 const MIN_EIGENVALUE = 1e-6;
+
+/** Largest d repaired by Higham's iteration (each iteration is one O(d³) eigendecomposition). */
+export const HIGHAM_MAX_DIMENSIONS = 100;
+/** Smallest specific variance 1 − ‖F_i‖² of the low-rank repair: keeps the sampler's Cholesky stable. */
+const MIN_SPECIFIC_VARIANCE = 1e-4;
+
+export type RepairMethod = "none" | "higham" | "spectral" | "low-rank";
+
+export interface RepairOptions {
+  /** Rows the matrix was estimated from; with rows ≤ d the low-rank repair is used. */
+  rows?: number;
+  maxIterations?: number;
+}
+
+/**
+ * A valid (positive definite, unit diagonal) correlation matrix near `a`, by the method the size
+ * calls for (see the file comment). A positive definite input from more rows than dimensions is
+ * returned unchanged.
+ */
+export function repairCorrelation(a: Float64Array, d: number, options: RepairOptions = {}): { matrix: Float64Array; repaired: boolean; method: RepairMethod } {
+  const rows = options.rows ?? Number.POSITIVE_INFINITY;
+  if (d > 1 && rows <= d) return { matrix: lowRankCorrelation(a, d, Math.max(1, Math.floor(rows))), repaired: true, method: "low-rank" };
+  if (d <= HIGHAM_MAX_DIMENSIONS) {
+    const higham = nearestCorrelation(a, d, options.maxIterations);
+    return { ...higham, method: higham.repaired ? "higham" : "none" };
+  }
+  if (cholesky(a, d) !== null) return { matrix: Float64Array.from(a), repaired: false, method: "none" };
+  return { matrix: unitDiagonal(projectPsd(a, d), d), repaired: true, method: "spectral" };
+}
 
 /**
  * The nearest valid correlation matrix in the sense of Higham (2002): alternating projections
@@ -51,19 +89,58 @@ export function nearestCorrelation(a: Float64Array, d: number, maxIterations = 1
     y = next;
     if (change < 1e-9 && cholesky(y, d) !== null) break;
   }
-  // Unit diagonal by congruence D^-1/2 X D^-1/2 keeps positive definiteness.
-  const out = projectPsd(y, d);
+  return { matrix: unitDiagonal(projectPsd(y, d), d), repaired: true };
+}
+
+/** Unit diagonal by congruence D^-1/2·X·D^-1/2, which keeps positive definiteness. */
+function unitDiagonal(out: Float64Array, d: number): Float64Array {
   const scale = new Float64Array(d);
   for (let i = 0; i < d; i++) scale[i] = 1 / Math.sqrt(out[i * d + i]!);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[i * d + j] = out[i * d + j]! * scale[i]! * scale[j]!;
   for (let i = 0; i < d; i++) out[i * d + i] = 1;
-  return { matrix: out, repaired: true };
+  return out;
+}
+
+/**
+ * R ≈ F·Fᵀ + Ψ with F = V_k·Λ_k^½ from the k largest eigenpairs (negative ones dropped) and Ψ
+ * the diagonal that restores unit variances; rows of F with ‖F_i‖² > 1 − MIN_SPECIFIC_VARIANCE
+ * are shrunk, so every eigenvalue is ≥ MIN_SPECIFIC_VARIANCE.
+ */
+export function lowRankCorrelation(a: Float64Array, d: number, k: number): Float64Array {
+  const symmetric = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) symmetric[i * d + j] = 0.5 * (a[i * d + j]! + a[j * d + i]!);
+  const top = topEigenpairs(symmetric, d, Math.min(k, d));
+  const kept = top.values.length;
+  const loadings = new Float64Array(d * kept);
+  for (let c = 0; c < kept; c++) {
+    const root = Math.sqrt(Math.max(0, top.values[c]!));
+    for (let r = 0; r < d; r++) loadings[r * kept + c] = top.vectors[r * kept + c]! * root;
+  }
+  for (let r = 0; r < d; r++) {
+    let norm = 0;
+    for (let c = 0; c < kept; c++) norm += loadings[r * kept + c]! ** 2;
+    if (norm > 1 - MIN_SPECIFIC_VARIANCE) {
+      const shrink = Math.sqrt((1 - MIN_SPECIFIC_VARIANCE) / norm);
+      for (let c = 0; c < kept; c++) loadings[r * kept + c] = loadings[r * kept + c]! * shrink;
+    }
+  }
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    out[i * d + i] = 1;
+    for (let j = 0; j < i; j++) {
+      let sum = 0;
+      for (let c = 0; c < kept; c++) sum += loadings[i * kept + c]! * loadings[j * kept + c]!;
+      out[i * d + j] = sum;
+      out[j * d + i] = sum;
+    }
+  }
+  return out;
 }
 
 function projectPsd(a: Float64Array, d: number): Float64Array {
   const symmetric = new Float64Array(d * d);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) symmetric[i * d + j] = 0.5 * (a[i * d + j]! + a[j * d + i]!);
-  const { values, vectors } = symmetricEigen(symmetric, d);
+  const { values, vectors }: SymmetricEigen = symmetricEigen(symmetric, d);
   const out = new Float64Array(d * d);
   for (let k = 0; k < d; k++) {
     const lambda = Math.max(values[k]!, MIN_EIGENVALUE);
@@ -73,55 +150,6 @@ function projectPsd(a: Float64Array, d: number): Float64Array {
     }
   }
   return out;
-}
-
-/**
- * Eigenvalues and eigenvectors (columns of `vectors`, row-major d×d) of a symmetric matrix by
- * cyclic Jacobi rotations, until the off-diagonal mass is below 1e-22 of the total.
- */
-export function symmetricEigen(a: Float64Array, d: number): { values: Float64Array; vectors: Float64Array } {
-  const m = Float64Array.from(a);
-  const v = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) v[i * d + i] = 1;
-  let total = 0;
-  for (let i = 0; i < d * d; i++) total += m[i]! * m[i]!;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < d; p++) for (let q = p + 1; q < d; q++) off += m[p * d + q]! * m[p * d + q]!;
-    if (off <= 1e-22 * total) break;
-    for (let p = 0; p < d; p++) {
-      for (let q = p + 1; q < d; q++) {
-        const apq = m[p * d + q]!;
-        if (Math.abs(apq) < 1e-300) continue;
-        // Rotation angle that zeroes m[p][q] (the stable formula of Rutishauser).
-        const theta = (m[q * d + q]! - m[p * d + p]!) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < d; k++) {
-          const mkp = m[k * d + p]!;
-          const mkq = m[k * d + q]!;
-          m[k * d + p] = c * mkp - s * mkq;
-          m[k * d + q] = s * mkp + c * mkq;
-        }
-        for (let k = 0; k < d; k++) {
-          const mpk = m[p * d + k]!;
-          const mqk = m[q * d + k]!;
-          m[p * d + k] = c * mpk - s * mqk;
-          m[q * d + k] = s * mpk + c * mqk;
-        }
-        for (let k = 0; k < d; k++) {
-          const vkp = v[k * d + p]!;
-          const vkq = v[k * d + q]!;
-          v[k * d + p] = c * vkp - s * vkq;
-          v[k * d + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const values = new Float64Array(d);
-  for (let i = 0; i < d; i++) values[i] = m[i * d + i]!;
-  return { values, vectors: v };
 }
 
 /** The sub-matrix of a (row-major d×d) at the given rows and columns. */

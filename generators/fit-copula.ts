@@ -16,23 +16,32 @@
  */
 import type { Table } from "../tabular/table.js";
 import { type CategoricalColumnModel, type ColumnModel, type CopulaDimension, type CopulaModel, GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION, type Rounding } from "./copula-model.js";
-import { nearestCorrelation } from "./correlation-matrix.js";
+import { repairCorrelation } from "./correlation-matrix.js";
 import { GeneratorError } from "./errors.js";
 import { type MarginalFamily, momentsOf } from "./marginal-families.js";
 import { fitNumericMarginal, Z_GRID_KNOTS, Z_GRID_MAX, Z_GRID_MIN } from "./marginal-fit.js";
-import { cellIndexOf, latentCorrelation, scoreCells } from "./normal-scores.js";
+import { cellIndexOf, latentCorrelation, type ScoreCells, scoreCells } from "./normal-scores.js";
 
 export interface FitOptions {
   /** Let sampled values leave the observed range of each numerical column (default false). */
   allowOutOfRange?: boolean;
   /** Force one marginal family for every numerical column instead of choosing by KS. */
   marginal?: MarginalFamily | "auto";
+  /**
+   * Called as the fit advances (fraction in [0, 1] and the stage: "marginals", "correlations",
+   * "repair"); wide tables (thousands of columns) take seconds, which a user should see.
+   */
+  onProgress?: (fraction: number, stage: string) => void;
 }
+
+/** Shares of the fit's progress: marginals, then the O(d²) pairwise correlations, then the repair. */
+const PROGRESS_MARGINALS = 0.3;
+const PROGRESS_CORRELATIONS = 0.9;
 
 /** Per-row normal scores of one dimension (NaN where the dimension's column is null) and its Hermite coefficients. */
 interface DimensionScores {
   scores: Float64Array;
-  hermite: Float64Array;
+  cells: ScoreCells;
   hasMissing: boolean;
 }
 
@@ -67,7 +76,9 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
   /** Categorical columns whose order is decided once all numerical scores exist. */
   const pendingCategorical: { columnIndex: number; codes: Int32Array; counts: Map<number, number> }[] = [];
 
+  const report = options.onProgress;
   table.columns.forEach((column, columnIndex) => {
+    if (report !== undefined && columnIndex % 64 === 0) report((PROGRESS_MARGINALS * columnIndex) / table.columns.length, "marginals");
     const schema = column.schema;
     if (schema.type === "numerical" || schema.type === "datetime") {
       const values = (column as { values: Float64Array }).values;
@@ -106,7 +117,7 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
           const v = values[i]!;
           rowScores[i] = Number.isNaN(v) ? Number.NaN : cells.scores[cellIndexOf(distinct.values, v)]!;
         }
-        scores.push({ scores: rowScores, hermite: cells.hermite, hasMissing: nullCount > 0 });
+        scores.push({ scores: rowScores, cells, hasMissing: nullCount > 0 });
       }
       if (nullCount > 0 && nullCount < n) {
         model.nullDimension = dimensions.length;
@@ -115,7 +126,7 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
         const cells = scoreCells(cumulative);
         const rowScores = new Float64Array(n);
         for (let i = 0; i < n; i++) rowScores[i] = cells.scores[Number.isNaN(values[i]!) ? 1 : 0]!;
-        scores.push({ scores: rowScores, hermite: cells.hermite, hasMissing: false });
+        scores.push({ scores: rowScores, cells, hasMissing: false });
       }
       columns.push(model);
     } else if (schema.type === "categorical" || schema.type === "boolean") {
@@ -167,15 +178,23 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
   const d = dimensions.length;
   const correlation = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
+    // Rows of the lower triangle hold i pairs each: report by pairs done, (i² − i)/2 of (d² − d)/2.
+    if (report !== undefined && i % 32 === 0) report(PROGRESS_MARGINALS + ((PROGRESS_CORRELATIONS - PROGRESS_MARGINALS) * i * i) / (d * d), "correlations");
     correlation[i * d + i] = 1;
     for (let j = 0; j < i; j++) {
-      const rho = latentCorrelation(scoreCovariance(scores[i]!, scores[j]!), scores[i]!.hermite, scores[j]!.hermite);
+      const rho = latentCorrelation(scoreCovariance(scores[i]!, scores[j]!), scores[i]!.cells, scores[j]!.cells);
       correlation[i * d + j] = rho;
       correlation[j * d + i] = rho;
     }
   }
-  const repaired = nearestCorrelation(correlation, d);
-  if (repaired.repaired) warnings.push("the estimated correlation matrix was not positive definite and was repaired to the nearest correlation matrix");
+  report?.(PROGRESS_CORRELATIONS, "repair");
+  const repaired = repairCorrelation(correlation, d, { rows: n });
+  report?.(1, "repair");
+  if (repaired.method === "low-rank") {
+    warnings.push(`the table has ${n} rows for ${d} copula dimensions, so the correlation matrix has rank ≤ ${n}: it was replaced by its top ${n} eigenpairs plus a diagonal`);
+  } else if (repaired.repaired) {
+    warnings.push("the estimated correlation matrix was not positive definite and was repaired to the nearest correlation matrix");
+  }
 
   return {
     format: MODEL_FORMAT,
@@ -208,7 +227,7 @@ function encodeCategorical(order: number[], counts: Map<number, number>, codes: 
   });
   const rowScores = new Float64Array(n);
   for (let i = 0; i < n; i++) rowScores[i] = scoreOfSlot[codes[i]! + 1]!;
-  return { cumulative, scores: { scores: rowScores, hermite: cells.hermite, hasMissing: false } };
+  return { cumulative, scores: { scores: rowScores, cells, hasMissing: false } };
 }
 
 /** E[s_i s_j] over rows where both are present (scores have mean 0 by construction). */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { philoxNormal, philoxUniform } from "../kernels/index.js";
 import { momentsOf } from "./marginal-families.js";
-import { empiricalQuantile, fitNumericMarginal, Z_GRID_KNOTS, zGridKnot } from "./marginal-fit.js";
+import { empiricalCdf, empiricalQuantile, fitNumericMarginal, KS_CRITICAL_95, splitForTesting, Z_GRID_KNOTS, zGridKnot } from "./marginal-fit.js";
 import { normalCdf, normalQuantile } from "./normal-distribution.js";
 
 function sortedSample(make: (i: number) => number, n: number): Float64Array {
@@ -83,5 +83,71 @@ describe("marginal selection by KS", () => {
     expect(empiricalQuantile(sorted, 0)).toBe(1);
     expect(empiricalQuantile(sorted, 1)).toBe(9);
     expect(normalCdf(0)).toBe(0.5);
+  });
+});
+
+describe("marginal selection with estimated parameters (held-out split)", () => {
+  const n = 20_000;
+  const u = draws(11n, 6 * n, "uniform");
+  const z = draws(12n, 2 * n, "normal");
+  /** Gamma(shape k, scale 1) for integer k: a sum of k exponentials. */
+  const gammaInteger = (k: number, i: number) => {
+    let sum = 0;
+    for (let j = 0; j < k; j++) sum -= Math.log(u[(i * 6 + j) % u.length]!);
+    return sum;
+  };
+  const samples: Record<string, () => Float64Array> = {
+    normal: () => sortedSample((i) => 3 + 2 * z[i]!, n),
+    // Standard normal truncated to [−0.5, 1.5] by rejection (about 62% of draws are kept).
+    truncnorm: () => Float64Array.from(z.filter((v) => v >= -0.5 && v <= 1.5).subarray(0, n)).sort(),
+    // Beta(2, 4) as G₂/(G₂ + G₄) with independent integer-shape gammas.
+    beta: () => sortedSample((i) => {
+      const g2 = gammaInteger(2, i);
+      let g4 = 0;
+      for (let j = 2; j < 6; j++) g4 -= Math.log(u[(i * 6 + j) % u.length]!);
+      return g2 / (g2 + g4);
+    }, n),
+    gamma: () => sortedSample((i) => 10 + 4 * gammaInteger(3, i), n),
+    uniform: () => sortedSample((i) => 5 + 7 * u[i]!, n),
+  };
+
+  test.each(Object.keys(samples))("a large sample drawn from %s: that family passes the held-out test", (family) => {
+    const sorted = samples[family]!();
+    const fit = fitNumericMarginal(sorted, momentsOf(sorted), { allowOutOfRange: false });
+    expect(fit.holdoutCount).toBeGreaterThan(0.45 * sorted.length);
+    const critical = KS_CRITICAL_95 / Math.sqrt(fit.holdoutCount);
+    const own = fit.candidates.find((c) => c.family === family);
+    expect(own?.ks, `${family}: ${JSON.stringify(fit.candidates)}`).toBeLessThanOrEqual(critical);
+    // The winner is a parametric family that also passes (a nested family, e.g. beta(1, 1) for uniform, may win).
+    expect(fit.family).not.toBe("empirical");
+    expect(fit.ks).toBeLessThanOrEqual(critical);
+  });
+
+  test("clearly wrong families are rejected: normal for gamma(3) data, every family for a bimodal mixture", () => {
+    const gamma = samples["gamma"]!();
+    const fit = fitNumericMarginal(gamma, momentsOf(gamma), { allowOutOfRange: false });
+    const critical = KS_CRITICAL_95 / Math.sqrt(fit.holdoutCount);
+    expect(fit.candidates.find((c) => c.family === "normal")!.ks).toBeGreaterThan(critical);
+    expect(fit.candidates.find((c) => c.family === "uniform")!.ks).toBeGreaterThan(critical);
+    const bimodal = sortedSample((i) => (u[i]! < 0.5 ? -3 : 3) + z[i]!, n);
+    const mixed = fitNumericMarginal(bimodal, momentsOf(bimodal), { allowOutOfRange: false });
+    expect(mixed.family).toBe("empirical");
+    for (const c of mixed.candidates) if (c.family !== "empirical") expect(c.ks).toBeGreaterThan(KS_CRITICAL_95 / Math.sqrt(mixed.holdoutCount));
+  });
+
+  test("the empirical candidate reports its measured held-out KS, not a constant", () => {
+    const bimodal = sortedSample((i) => (u[i]! < 0.5 ? -3 : 3) + z[i]!, n);
+    const fit = fitNumericMarginal(bimodal, momentsOf(bimodal), { allowOutOfRange: false });
+    // Recompute: the fitting half's smoothed empirical CDF against the test half's step CDF.
+    const { fitting, testing } = splitForTesting(bimodal);
+    let expected = 0;
+    for (let i = 0; i < testing.length; i++) {
+      const f = empiricalCdf(fitting, testing[i]!);
+      expected = Math.max(expected, Math.abs(f - i / testing.length), Math.abs(f - (i + 1) / testing.length));
+    }
+    expect(fit.ks).toBeCloseTo(expected, 12);
+    // Two halves of one sample differ by about 0.87·√(2/m) (Kolmogorov's median): far above 0.5/n.
+    expect(fit.ks).toBeGreaterThan(10 / n);
+    expect(fit.ks).toBeLessThan(KS_CRITICAL_95 * Math.sqrt(2 / testing.length));
   });
 });

@@ -46,7 +46,7 @@ describe("latent correlation from discretized normal scores (Mehler series)", ()
     for (let i = 0; i < n; i++) covariance += sx.scores[dx.cells[i]!]! * sy.scores[dy.cells[i]!]!;
     covariance /= n;
     const naive = covariance / Math.sqrt(sx.hermite[0]! * sy.hermite[0]!);
-    const corrected = latentCorrelation(covariance, sx.hermite, sy.hermite);
+    const corrected = latentCorrelation(covariance, sx, sy);
     expect(Math.abs(corrected - rho)).toBeLessThan(0.03);
     // The plain score correlation is attenuated, which is what the correction is for.
     expect(Math.abs(naive)).toBeLessThan(Math.abs(rho) - 0.03);
@@ -54,7 +54,8 @@ describe("latent correlation from discretized normal scores (Mehler series)", ()
 
   test("continuous columns: scores are ≈ standard normal and ρ is the score correlation", () => {
     const cumulative = Array.from({ length: 1000 }, (_, i) => (i + 1) / 1000);
-    const { scores, hermite } = scoreCells(cumulative);
+    const cells = scoreCells(cumulative);
+    const { scores, hermite } = cells;
     expect(hermite[0]!).toBeGreaterThan(0.99); // Var(s) → 1 as cells shrink
     // Higher terms enter the covariance as a_k²/k! (Σ over k of these is Var(s) ≤ 1): negligible.
     let factorial = 1;
@@ -63,7 +64,7 @@ describe("latent correlation from discretized normal scores (Mehler series)", ()
       expect(hermite[k]! ** 2 / factorial).toBeLessThan(1e-4);
     }
     expect(Math.abs(scores.reduce((a, b) => a + b, 0) / 1000)).toBeLessThan(1e-12); // mean 0
-    expect(latentCorrelation(0.5 * hermite[0]!, hermite, hermite)).toBeCloseTo(0.5, 2);
+    expect(latentCorrelation(0.5 * hermite[0]!, cells, cells)).toBeCloseTo(0.5, 2);
   });
 });
 

@@ -2,6 +2,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { cudaUnavailableReason } from "./index.js";
+
+/** The no-GPU cases cannot be produced on a machine with a working GPU: skipped there, with the reason printed. */
+const cudaHere = cudaUnavailableReason() === undefined;
+if (cudaHere) console.info("kernels/device.test.ts: a CUDA device is present, so the no-GPU fallback cases are skipped");
 
 // Each case loads a fresh copy of the facade (vi.resetModules) so that DATALAB_DEVICE and
 // DATALAB_KERNELS_DIR are read again, as in a new process.
@@ -43,8 +48,7 @@ describe("device selection", () => {
     expect(out.every((u) => u > 0 && u < 1)).toBe(true);
   });
 
-  it("DATALAB_DEVICE=cuda without a usable GPU is an error that says what to do (never a silent CPU run)", async () => {
-    if (await cudaWorksHere()) return; // on a GPU machine this case cannot be produced
+  it.skipIf(cudaHere)("DATALAB_DEVICE=cuda without a usable GPU is an error that says what to do (never a silent CPU run)", async () => {
     const kernels = await freshKernels({ DATALAB_DEVICE: "cuda" });
     expect(() => kernels.philoxUniform(1n, 0n, new Float64Array(1))).toThrow(/DATALAB_DEVICE=cuda but CUDA cannot run here \(.+\); set DATALAB_DEVICE=cpu or auto/);
     const listed = kernels.listDevices();
@@ -52,7 +56,7 @@ describe("device selection", () => {
     expect(listed.cudaUnavailableReason).toBeTruthy();
   });
 
-  it("the CUDA library, when built, loads on a machine without a GPU and reports no device", async () => {
+  it.skipIf(cudaHere)("the CUDA library, when built, loads on a machine without a GPU and reports no device", async () => {
     const kernels = await freshKernels({ DATALAB_DEVICE: undefined });
     let cuda: ReturnType<typeof kernels.backendFor>;
     try {
@@ -63,7 +67,7 @@ describe("device selection", () => {
       return;
     }
     expect(cuda.version()).toMatch(/cuda$/);
-    if (cuda.devices().length > 0) return;
+    expect(cuda.devices()).toEqual([]);
     expect(cuda.noDeviceReason()).not.toBe("");
     let caught: unknown;
     try {

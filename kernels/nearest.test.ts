@@ -20,11 +20,9 @@ function randomTable(rows: number, num: number, cat: number, random: () => numbe
 }
 
 /**
- * Checks native against the float64 brute force. Distances: the native winners are re-scored
- * in float64, so they must equal the reference to 1e-12 whenever the same row is picked. The
- * pick itself is made on float32 sums (error ≤ D·1.2e-7 relative to the unnormalized sum), so a
- * different index is accepted only when the reference distance of the native pick is within
- * 1e-6 of the reference winner's (a near tie).
+ * Checks native against the float64 brute force. The float32 scan only proposes candidates; the
+ * winners are chosen in float64 (near-ties re-scored, rows with many near-ties rescanned), so the
+ * indices must be the reference's exactly and the distances equal to 1e-12.
  */
 function expectSameNeighbours(a: MixedRows, b: MixedRows, options: NearestOptions, seed: number): void {
   const got = cpu.nearestNeighbors(a, b, options);
@@ -40,7 +38,7 @@ function expectSameNeighbours(a: MixedRows, b: MixedRows, options: NearestOption
     expect(j, where).toBeGreaterThanOrEqual(0);
     const own = mixedDistanceReference(a, Math.floor(i / options.k), b, j, options);
     expect(Math.abs(got.distance[i]! - own), where).toBeLessThan(1e-12);
-    if (j !== ref.index[i]) expect(Math.abs(own - ref.distance[i]!), where).toBeLessThan(1e-6);
+    expect(j, where).toBe(ref.index[i]);
   }
 }
 
@@ -71,6 +69,41 @@ describe("nearestNeighbors (CPU)", () => {
     const got = cpu.nearestNeighbors(same, same, { numericCount: 1, categoricalCount: 1, invRange: Float64Array.of(1), k: 2, excludeSameIndex: true });
     expect(Array.from(got.index)).toEqual([1, 2, 0, 2, 0, 1, 0, 1]);
     expect(Array.from(got.distance)).toEqual(new Array(8).fill(0));
+  });
+
+  it("breaks float32 near-ties in float64: constructed ties below float32 resolution pick the true nearest", () => {
+    // B values 0.7 + (m − j)·1e-9 all round to one float32 (spacing 6e-8 at 0.7): the float32 sums
+    // tie and would keep the lowest index; the true nearest is the last row. With 5 rows the tie fits
+    // the kept candidates; with 12 it overflows them and the row is rescanned in float64.
+    for (const m of [5, 12]) {
+      const a: MixedRows = { rows: 2, numeric: Float64Array.of(0, 0.9), categorical: new Int32Array(0) };
+      const b: MixedRows = { rows: m, numeric: Float64Array.from({ length: m }, (_, j) => 0.7 + (m - j) * 1e-9), categorical: new Int32Array(0) };
+      for (const k of [1, 2] as const) {
+        const options: NearestOptions = { numericCount: 1, categoricalCount: 0, invRange: Float64Array.of(1), k };
+        const got = cpu.nearestNeighbors(a, b, options);
+        // Row 0 (value 0): nearest is the smallest value, the last row; row 1 (0.9): the largest, row 0.
+        expect(Array.from(got.index), `m ${m}, k ${k}`).toEqual(k === 1 ? [m - 1, 0] : [m - 1, m - 2, 0, 1]);
+        expect(got).toEqual(nearestNeighborsReference(a, b, options));
+      }
+    }
+  });
+
+  it("matches the float64 reference exactly on fresh near-duplicate rows over many columns", () => {
+    // Each B row is an A row plus perturbations of 1e-9..1e-7 per column, so sums of 40 terms differ
+    // by about the float32 accumulation error and the float32 order is often wrong.
+    const seed = testSeed();
+    const random = randomSource(seed);
+    const num = 40;
+    const a = randomTable(20, num, 0, random);
+    const rowsB = 400;
+    const numeric = new Float64Array(rowsB * num);
+    for (let r = 0; r < rowsB; r += 1) {
+      const source = r % a.rows;
+      for (let c = 0; c < num; c += 1) numeric[r * num + c] = a.numeric[source * num + c]! + (random() - 0.5) * 10 ** (-9 + 2 * random());
+    }
+    const b: MixedRows = { rows: rowsB, numeric, categorical: new Int32Array(0) };
+    const invRange = new Float64Array(num).fill(0.1);
+    for (const k of [1, 2] as const) expectSameNeighbours(a, b, { numericCount: num, categoricalCount: 0, invRange, k }, seed);
   });
 
   it("applies the null rules and the constant-column rule (invRange = Infinity)", () => {

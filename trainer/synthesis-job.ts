@@ -228,7 +228,11 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
     delta: spec.delta,
     userSchema: schema,
     privacySource: spec.privacySource,
-    copula: { allowOutOfRange: spec.allowOutOfRange ?? false, ...(spec.marginal === undefined ? {} : { marginal: spec.marginal }) },
+    copula: {
+      allowOutOfRange: spec.allowOutOfRange ?? false,
+      ...(spec.marginal === undefined ? {} : { marginal: spec.marginal }),
+      onProgress: (fraction) => progress(0.1 + 0.04 * fraction, "fit"),
+    },
   });
   const fitSeconds = seconds(t);
   // Check the conditions now, so a bad --where leaves no file behind.

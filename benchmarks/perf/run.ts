@@ -16,6 +16,7 @@ const suites: Array<() => Promise<Suite>> = [
   () => import("./kernels.bench.js"),
   () => import("./tabular-io.bench.js"),
   () => import("./copula.bench.js"),
+  () => import("./copula-wide.bench.js"),
   () => import("./scoring.bench.js"),
   () => import("./service.bench.js"),
   () => import("./dp-synth.bench.js"),

@@ -81,6 +81,8 @@ bool prepare_mixed_features(int64_t rows_a, const double *a_num, const int32_t *
   out.padded_b = (rows_b + kPadRows - 1) / kPadRows * kPadRows;
   out.a.assign(static_cast<size_t>(rows_a * d), 0.0f);
   out.b.assign(static_cast<size_t>(d * out.padded_b), 0.0f);
+  int64_t scaled_columns = 0;
+  double largest = 0.0;
   for (int64_t c = 0; c < num; ++c) {
     float *fa = out.a.data() + c;
     float *fb = out.b.data() + c * out.padded_b;
@@ -100,6 +102,13 @@ bool prepare_mixed_features(int64_t rows_a, const double *a_num, const int32_t *
     if (!std::isfinite(offset)) offset = 0.0;
     for (int64_t r = 0; r < rows_a; ++r) fa[r * d] = scale_value(a_num[r * num + c], offset, inv_range[c]);
     for (int64_t r = 0; r < rows_b; ++r) fb[r] = scale_value(b_num[r * num + c], offset, inv_range[c]);
+    ++scaled_columns;
+    for (int64_t r = 0; r < rows_a; ++r) {
+      if (fa[r * d] != kNullSentinel) largest = std::max(largest, static_cast<double>(std::abs(fa[r * d])));
+    }
+    for (int64_t r = 0; r < rows_b; ++r) {
+      if (fb[r] != kNullSentinel) largest = std::max(largest, static_cast<double>(std::abs(fb[r])));
+    }
   }
   for (int64_t c = 0; c < cat; ++c) {
     float *fa = out.a.data() + num + c;
@@ -114,6 +123,10 @@ bool prepare_mixed_features(int64_t rows_a, const double *a_num, const int32_t *
     for (int64_t r = 0; r < rows_a; ++r) fa[r * d] = static_cast<float>(a_cat[r * cat + c]);
     for (int64_t r = 0; r < rows_b; ++r) fb[r] = static_cast<float>(b_cat[r * cat + c]);
   }
+  // Integer-valued sums (coded columns only) are exact in float32 below 2^24; see the header.
+  const double unit = std::ldexp(1.0, -24);
+  const double dd = static_cast<double>(d);
+  out.sum_error_bound = scaled_columns == 0 ? 0.0 : 1.5 * unit * (4.0 * scaled_columns * (largest + 1.0) + dd * dd);
   return true;
 }
 
@@ -135,36 +148,60 @@ double exact_distance(const double *a_num, const int32_t *a_cat, const double *b
   return sum / static_cast<double>(num + cat);
 }
 
-void topk_merge(TopK &into, const TopK &other, int k) {
-  for (int i = 0; i < k; ++i) {
-    if (other.index[i] >= 0) topk_offer(into, k, other.dist[i], other.index[i]);
-  }
-}
+namespace {
 
-void finalize_topk(const std::vector<TopK> &best, int k, int64_t rows_a, const double *a_num, const int32_t *a_cat,
-                   const double *b_num, const int32_t *b_cat, int64_t num, int64_t cat, const double *inv_range,
-                   double *out_distance, int32_t *out_index) {
-#pragma omp parallel for num_threads(dl::worker_threads()) schedule(dynamic, 4096)
-  for (int64_t r = 0; r < rows_a; ++r) {
-    double dist[2] = {INFINITY, INFINITY};
-    int32_t index[2] = {-1, -1};
+// Keeps the k (<= 2) best (distance, index) pairs, ascending, ties to the lower index.
+struct ExactBest {
+  double dist[2] = {INFINITY, INFINITY};
+  int32_t index[2] = {-1, -1};
+  void offer(int k, double d, int32_t j) {
     for (int i = 0; i < k; ++i) {
-      const int32_t j = best[static_cast<size_t>(r)].index[i];
-      if (j < 0) continue;
-      index[i] = j;
-      dist[i] = exact_distance(num > 0 ? a_num + r * num : nullptr, cat > 0 ? a_cat + r * cat : nullptr,
-                               num > 0 ? b_num + static_cast<int64_t>(j) * num : nullptr,
-                               cat > 0 ? b_cat + static_cast<int64_t>(j) * cat : nullptr, num, cat, inv_range);
-    }
-    if (k == 2 && index[1] >= 0 && (dist[1] < dist[0] || (dist[1] == dist[0] && index[1] < index[0]))) {
-      std::swap(dist[0], dist[1]);
-      std::swap(index[0], index[1]);
-    }
-    for (int i = 0; i < k; ++i) {
-      out_distance[r * k + i] = dist[i];
-      out_index[r * k + i] = index[i];
+      if (index[i] < 0 || d < dist[i] || (d == dist[i] && j < index[i])) {
+        for (int m = k - 1; m > i; --m) dist[m] = dist[m - 1], index[m] = index[m - 1];
+        dist[i] = d, index[i] = j;
+        return;
+      }
     }
   }
+};
+
+}  // namespace
+
+int64_t finalize_topk(const std::vector<TopK> &best, int slots, int k, bool exclude_same, double sum_error_bound,
+                      int64_t rows_a, int64_t rows_b, const double *a_num, const int32_t *a_cat, const double *b_num,
+                      const int32_t *b_cat, int64_t num, int64_t cat, const double *inv_range, double *out_distance,
+                      int32_t *out_index) {
+  int64_t rescanned = 0;
+  auto distance = [&](int64_t r, int64_t j) {
+    return exact_distance(num > 0 ? a_num + r * num : nullptr, cat > 0 ? a_cat + r * cat : nullptr,
+                          num > 0 ? b_num + j * num : nullptr, cat > 0 ? b_cat + j * cat : nullptr, num, cat, inv_range);
+  };
+#pragma omp parallel for num_threads(dl::worker_threads()) schedule(dynamic, 4096) reduction(+ : rescanned)
+  for (int64_t r = 0; r < rows_a; ++r) {
+    const TopK &t = best[static_cast<size_t>(r)];
+    int kept = 0;
+    while (kept < slots && t.index[kept] >= 0) ++kept;
+    ExactBest exact;
+    if (kept >= k) {
+      const double window = static_cast<double>(t.dist[k - 1]) + 2.0 * sum_error_bound;
+      // A full list whose last entry is inside the window may hide more rows that close.
+      if (sum_error_bound > 0.0 && kept == slots && static_cast<double>(t.dist[slots - 1]) <= window) {
+        ++rescanned;
+        for (int64_t j = 0; j < rows_b; ++j) {
+          if (!(exclude_same && j == r)) exact.offer(k, distance(r, j), static_cast<int32_t>(j));
+        }
+      } else {
+        for (int i = 0; i < kept && static_cast<double>(t.dist[i]) <= window; ++i) exact.offer(k, distance(r, t.index[i]), t.index[i]);
+      }
+    } else {
+      for (int i = 0; i < kept; ++i) exact.offer(k, distance(r, t.index[i]), t.index[i]);
+    }
+    for (int i = 0; i < k; ++i) {
+      out_distance[r * k + i] = exact.dist[i];
+      out_index[r * k + i] = exact.index[i];
+    }
+  }
+  return rescanned;
 }
 
 namespace {

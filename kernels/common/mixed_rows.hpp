@@ -16,7 +16,10 @@ namespace dl {
 //  - numeric with inv_range = +inf (constant real column) and categoricals: integer codes of
 //    the distinct values (null = -1), so equal values give 0 and different ones >= 1.
 // Rounding: each feature is within ~6e-8 of its float64 value; a sum of D terms in float32 is
-// within ~D * 1.2e-7 of the exact sum. Winners are re-scored in float64 (exact_distance).
+// within sum_error_bound of the exact sum (see prepare_mixed_features). The float32 scan keeps
+// a few more candidates than k; finalize_topk re-scores every candidate within 2 x the bound of
+// the k-th best in float64 and, when the kept list cannot prove that no other row is that close,
+// scans the row again in float64 — so the winners are those of the float64 distance.
 constexpr float kNullSentinel = 3.0e38f;
 constexpr double kClampScaled = 1.0e30;
 
@@ -26,6 +29,11 @@ struct MixedFeatures {
   int64_t padded_b = 0;        // rows_b rounded up to a multiple of kPadRows
   std::vector<float> a;        // rows_a x D, row-major
   std::vector<float> b;        // D x padded_b, column-major (padding rows are 0 and never reported)
+  // |float32 sum - exact sum| <= sum_error_bound for every pair (in sum units, before / D):
+  // u (4 S (M + 1) + D^2), u = 2^-24, S = scaled numeric columns, M = largest |scaled feature|.
+  // Each scaled term is off by <= u(|a| + |b| + |b - a|) <= 4u(M + 1) (min(., 1) is 1-Lipschitz;
+  // coded columns are exact integers), and D float32 additions of partial sums <= D add <= u D^2.
+  double sum_error_bound = 0.0;
 };
 constexpr int64_t kPadRows = 64;
 
@@ -38,35 +46,32 @@ bool prepare_mixed_features(int64_t rows_a, const double *a_num, const int32_t *
 double exact_distance(const double *a_num, const int32_t *a_cat, const double *b_num, const int32_t *b_cat,
                       int64_t num, int64_t cat, const double *inv_range);
 
-// Running k-best list (k <= 2) for one row of A, on float32 sums; ties keep the lower index
-// because candidates arrive in increasing index order and only a strictly smaller sum enters.
+// Running list of the `slots` best float32 sums (slots <= kMaxCandidates) for one row of A,
+// ascending; ties keep the lower index because candidates arrive in increasing index order and
+// only a strictly smaller sum enters. slots > k leaves room to see near-ties of the k-th best.
+constexpr int kMaxCandidates = 8;
 struct TopK {
-  float dist[2];
-  int32_t index[2];
+  float dist[kMaxCandidates];
+  int32_t index[kMaxCandidates];
 };
 inline void topk_reset(TopK &t) {
-  t.dist[0] = t.dist[1] = 3.402823466e38f;
-  t.index[0] = t.index[1] = -1;
+  for (int i = 0; i < kMaxCandidates; ++i) t.dist[i] = 3.402823466e38f, t.index[i] = -1;
 }
-inline void topk_offer(TopK &t, int k, float d, int32_t j) {
-  if (k == 1) {
-    if (d < t.dist[0]) t.dist[0] = d, t.index[0] = j;
-    return;
-  }
-  if (d < t.dist[0]) {
-    t.dist[1] = t.dist[0], t.index[1] = t.index[0];
-    t.dist[0] = d, t.index[0] = j;
-  } else if (d < t.dist[1]) {
-    t.dist[1] = d, t.index[1] = j;
-  }
+inline void topk_offer(TopK &t, int slots, float d, int32_t j) {
+  if (!(d < t.dist[slots - 1])) return;
+  int i = slots - 1;
+  for (; i > 0 && d < t.dist[i - 1]; --i) t.dist[i] = t.dist[i - 1], t.index[i] = t.index[i - 1];
+  t.dist[i] = d, t.index[i] = j;
 }
-// Merges two partial lists over disjoint index ranges (lo's indices all below hi's).
-void topk_merge(TopK &into, const TopK &other, int k);
 
-// Re-scores the winners of every A row in float64 and writes them sorted (distance, index).
-void finalize_topk(const std::vector<TopK> &best, int k, int64_t rows_a, const double *a_num, const int32_t *a_cat,
-                   const double *b_num, const int32_t *b_cat, int64_t num, int64_t cat, const double *inv_range,
-                   double *out_distance, int32_t *out_index);
+// Writes the k nearest rows of B for every A row, sorted by (float64 distance, index): the
+// candidates of `best` (`slots` kept per row) within 2 x f.sum_error_bound of the k-th best
+// float32 sum are re-scored in float64; a row whose whole list is that close (more near-ties
+// than slots) is scanned again over all of B in float64. Returns the number of such rows.
+int64_t finalize_topk(const std::vector<TopK> &best, int slots, int k, bool exclude_same, double sum_error_bound,
+                      int64_t rows_a, int64_t rows_b, const double *a_num, const int32_t *a_cat, const double *b_num,
+                      const int32_t *b_cat, int64_t num, int64_t cat, const double *inv_range, double *out_distance,
+                      int32_t *out_index);
 
 // Exact row matching (host): hash of the categorical codes, then a sorted window on the first
 // numeric column, then a full check of the candidates.

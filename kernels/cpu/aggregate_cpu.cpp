@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "../common/argument_checks.hpp"
 #include "../common/thread_count.hpp"
 #include "../common/last_error.hpp"
 #include "../include/datalab_kernels.h"
@@ -19,13 +20,8 @@ constexpr int64_t kColumnChunk = 4096;
 extern "C" DL_API int dl_aggregate_updates(const float *updates, int64_t k, int64_t n, const float *weights,
                                            double clip, double noise_std, uint64_t seed, uint64_t counter,
                                            float *out, float *norms_out) {
-  if (k < 0 || n < 0) return dl::fail(DL_ERR_INVALID_ARGUMENT, "aggregate_updates: k and n must be >= 0");
-  if ((k * n > 0 && updates == nullptr) || (k > 0 && (weights == nullptr || norms_out == nullptr)) ||
-      (n > 0 && out == nullptr))
-    return dl::fail(DL_ERR_INVALID_ARGUMENT, "aggregate_updates: buffers must not be null");
-  if (std::isnan(clip)) return dl::fail(DL_ERR_INVALID_ARGUMENT, "aggregate_updates: clip must not be NaN");
-  if (!(noise_std >= 0) || std::isinf(noise_std))
-    return dl::fail(DL_ERR_INVALID_ARGUMENT, "aggregate_updates: noise_std must be finite and >= 0");
+  const std::string problem = dl::aggregate_problem(updates, k, n, weights, clip, noise_std, out, norms_out);
+  if (!problem.empty()) return dl::fail(DL_ERR_INVALID_ARGUMENT, "aggregate_updates: " + problem);
   std::vector<double> coef(static_cast<size_t>(k));
   for (int64_t u = 0; u < k; ++u) {
     const float *row = updates + u * n;

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <vector>
 
+#include "../common/argument_checks.hpp"
 #include "../common/thread_count.hpp"
 #include "../common/last_error.hpp"
 #include "../include/datalab_kernels.h"
@@ -118,9 +119,8 @@ void store_tile(const float *acc, float *c, int64_t ldc, int64_t height, int64_t
 
 extern "C" DL_API int dl_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                                   const float *a, const float *b, float beta, float *c) {
-  if (m < 0 || n < 0 || k < 0) return dl::fail(DL_ERR_INVALID_ARGUMENT, "gemm: m, n and k must be >= 0");
-  if ((m * k > 0 && a == nullptr) || (k * n > 0 && b == nullptr) || (m * n > 0 && c == nullptr))
-    return dl::fail(DL_ERR_INVALID_ARGUMENT, "gemm: matrix buffers must not be null");
+  const std::string problem = dl::gemm_problem(m, n, k, a, b, c);
+  if (!problem.empty()) return dl::fail(DL_ERR_INVALID_ARGUMENT, "gemm: " + problem);
   if (m == 0 || n == 0) return DL_OK;
   if (k == 0 || alpha == 0.0f) {
     // Nothing to multiply: C = beta C (beta == 0 clears, even NaN).

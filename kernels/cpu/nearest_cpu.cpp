@@ -2,7 +2,9 @@
 // (common/mixed_rows.hpp) on which dist = sum_c min(|a_c - b_c|, 1) / D. Threads take chunks of
 // A rows; within a chunk, B is scanned in tiles that stay in L2 (column-major, 8 B rows per
 // AVX2 vector), four A rows at a time so each B load serves four distance sums. A running top-k
-// per A row is updated only when a lane beats its current k-th best (rare after the start).
+// per A row keeps kMaxCandidates float32 sums (so near-ties of the k-th best stay visible) and is
+// updated only when a lane beats its last entry (rare after the start); finalize_topk then picks
+// the winners in float64 (common/mixed_rows.hpp).
 // Memory: the float32 copies of A and B plus O(threads x tile); never |A| x |B|.
 #include <immintrin.h>
 #include <omp.h>
@@ -10,6 +12,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "../common/argument_checks.hpp"
 #include "../common/thread_count.hpp"
 #include "../common/last_error.hpp"
 #include "../common/mixed_rows.hpp"
@@ -23,7 +26,7 @@ constexpr int64_t kTileBytes = 96 * 1024;
 
 struct ScanContext {
   const dl::MixedFeatures *f;
-  int k;
+  int slots;  // float32 candidates kept per A row
   bool exclude_same;
 };
 
@@ -32,7 +35,7 @@ inline void offer_lanes(const ScanContext &ctx, dl::TopK &best, int64_t arow, in
   for (int l = 0; l < lanes; ++l) {
     const int64_t j = j0 + l;
     if (j >= ctx.f->rows_b || (ctx.exclude_same && j == arow)) continue;
-    dl::topk_offer(best, ctx.k, sums[l], static_cast<int32_t>(j));
+    dl::topk_offer(best, ctx.slots, sums[l], static_cast<int32_t>(j));
   }
 }
 
@@ -61,7 +64,7 @@ void scan_group(const ScanContext &ctx, const int64_t arow[kGroupRows], dl::TopK
     }
     const __m256 s[kGroupRows] = {s0, s1, s2, s3};
     for (int r = 0; r < kGroupRows; ++r) {
-      const __m256 threshold = _mm256_set1_ps(best[r]->dist[ctx.k - 1]);
+      const __m256 threshold = _mm256_set1_ps(best[r]->dist[ctx.slots - 1]);
       if (_mm256_movemask_ps(_mm256_cmp_ps(s[r], threshold, _CMP_LT_OQ)) == 0) continue;
       _mm256_store_ps(sums, s[r]);
       offer_lanes(ctx, *best[r], arow[r], j, sums, 8);
@@ -111,7 +114,7 @@ DL_API int dl_nearest_neighbors(int64_t rows_a, const double *a_numeric, const i
     return dl::fail(DL_ERR_INVALID_ARGUMENT, "nearest_neighbors: " + error);
   std::vector<dl::TopK> best(static_cast<size_t>(rows_a));
   for (auto &t : best) dl::topk_reset(t);
-  const ScanContext ctx{&f, k, exclude_same_index != 0};
+  const ScanContext ctx{&f, dl::kMaxCandidates, exclude_same_index != 0};
   const int64_t tile = std::max<int64_t>(64, (kTileBytes / (4 * f.columns)) / 64 * 64);
   const int64_t chunks = (rows_a + kChunkRows - 1) / kChunkRows;
 #pragma omp parallel for num_threads(dl::worker_threads()) schedule(dynamic, 1) if (chunks > 1)
@@ -134,23 +137,17 @@ DL_API int dl_nearest_neighbors(int64_t rows_a, const double *a_numeric, const i
       }
     }
   }
-  dl::finalize_topk(best, k, rows_a, a_numeric, a_categorical, b_numeric, b_categorical, numeric_count,
-                    categorical_count, inv_range, out_distance, out_index);
+  dl::finalize_topk(best, dl::kMaxCandidates, k, exclude_same_index != 0, f.sum_error_bound, rows_a, rows_b, a_numeric,
+                    a_categorical, b_numeric, b_categorical, numeric_count, categorical_count, inv_range, out_distance,
+                    out_index);
   return DL_OK;
 }
 
 DL_API int dl_match_rows(int64_t rows_a, const double *a_numeric, const int32_t *a_categorical, int64_t rows_b,
                          const double *b_numeric, const int32_t *b_categorical, int64_t numeric_count,
                          int64_t categorical_count, double rel_tolerance, uint8_t *matched) {
-  if (rows_a < 0 || rows_b < 0 || numeric_count < 0 || categorical_count < 0)
-    return dl::fail(DL_ERR_INVALID_ARGUMENT, "match_rows: row and column counts must be >= 0");
-  if (!(rel_tolerance >= 0)) return dl::fail(DL_ERR_INVALID_ARGUMENT, "match_rows: rel_tolerance must be >= 0");
-  if (rows_a > 0 && matched == nullptr) return dl::fail(DL_ERR_INVALID_ARGUMENT, "match_rows: matched must not be null");
-  if ((numeric_count > 0 && ((rows_a > 0 && a_numeric == nullptr) || (rows_b > 0 && b_numeric == nullptr))) ||
-      (categorical_count > 0 && ((rows_a > 0 && a_categorical == nullptr) || (rows_b > 0 && b_categorical == nullptr))))
-    return dl::fail(DL_ERR_INVALID_ARGUMENT, "match_rows: input buffers must not be null");
-  return dl::match_rows_host(rows_a, a_numeric, a_categorical, rows_b, b_numeric, b_categorical, numeric_count,
-                             categorical_count, rel_tolerance, matched);
+  return dl::match_rows_checked(rows_a, a_numeric, a_categorical, rows_b, b_numeric, b_categorical, numeric_count,
+                                categorical_count, rel_tolerance, matched);
 }
 
 }  // extern "C"

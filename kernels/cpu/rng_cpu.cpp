@@ -7,6 +7,7 @@
 #include <immintrin.h>
 #endif
 
+#include "../common/argument_checks.hpp"
 #include "../common/thread_count.hpp"
 #include "../common/last_error.hpp"
 #include "../common/philox.hpp"
@@ -149,29 +150,21 @@ void parallel_fill(uint64_t seed, uint64_t counter, double *out, int64_t n, Fill
 extern "C" {
 
 DL_API int dl_philox_uniform_f64(uint64_t seed, uint64_t counter, double *out, size_t n) {
-  if (n > 0 && out == nullptr) return dl::fail(DL_ERR_INVALID_ARGUMENT, "philox_uniform: out must not be null");
+  const std::string problem = dl::philox_out_problem(out, n);
+  if (!problem.empty()) return dl::fail(DL_ERR_INVALID_ARGUMENT, "philox_uniform: " + problem);
   parallel_fill(seed, counter, out, static_cast<int64_t>(n), dl::fill_uniform);
   return DL_OK;
 }
 
 DL_API int dl_philox_normal_f64(uint64_t seed, uint64_t counter, double *out, size_t n) {
-  if (n > 0 && out == nullptr) return dl::fail(DL_ERR_INVALID_ARGUMENT, "philox_normal: out must not be null");
+  const std::string problem = dl::philox_out_problem(out, n);
+  if (!problem.empty()) return dl::fail(DL_ERR_INVALID_ARGUMENT, "philox_normal: " + problem);
   parallel_fill(seed, counter, out, static_cast<int64_t>(n), dl::fill_normal);
   return DL_OK;
 }
 
 DL_API int dl_philox4x32_raw(uint32_t key0, uint32_t key1, const uint32_t ctr_in[4], uint32_t *out, size_t blocks) {
-  if (ctr_in == nullptr || (blocks > 0 && out == nullptr))
-    return dl::fail(DL_ERR_INVALID_ARGUMENT, "philox4x32_raw: ctr_in and out must not be null");
-  // Blocks count up in the 128-bit counter (little-endian words), as Random123 does.
-  uint32_t c[4] = {ctr_in[0], ctr_in[1], ctr_in[2], ctr_in[3]};
-  for (size_t b = 0; b < blocks; ++b) {
-    const dl::Philox4 x = dl::philox4x32_10(c[0], c[1], c[2], c[3], key0, key1);
-    for (int w = 0; w < 4; ++w) out[b * 4 + w] = x.v[w];
-    for (int w = 0; w < 4 && ++c[w] == 0; ++w) {
-    }
-  }
-  return DL_OK;
+  return dl::philox4x32_raw_host(key0, key1, ctr_in, out, blocks);
 }
 
 }  // extern "C"

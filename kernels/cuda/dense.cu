@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/argument_checks.hpp"
 #include "../common/last_error.hpp"
 #include "../common/philox.hpp"
 #include "../include/datalab_kernels.h"
@@ -50,7 +51,8 @@ int grid_for(int64_t work) {
 }
 
 int philox_fill(uint64_t seed, uint64_t counter, double *host_out, size_t n, int normal, const char *what) {
-  if (n > 0 && host_out == nullptr) return fail(DL_ERR_INVALID_ARGUMENT, std::string(what) + ": out must not be null");
+  const std::string problem = philox_out_problem(host_out, n);
+  if (!problem.empty()) return fail(DL_ERR_INVALID_ARGUMENT, std::string(what) + ": " + problem);
   std::lock_guard<std::mutex> lock(device_mutex());
   int status = ensure_device(what);
   if (status != DL_OK || n == 0) return status;
@@ -290,24 +292,13 @@ DL_API int dl_philox_normal_f64(uint64_t seed, uint64_t counter, double *out, si
 }
 
 DL_API int dl_philox4x32_raw(uint32_t key0, uint32_t key1, const uint32_t ctr_in[4], uint32_t *out, size_t blocks) {
-  // Known-answer vectors are host-side facts; the shared header computes them identically.
-  if (ctr_in == nullptr || (blocks > 0 && out == nullptr))
-    return dl::fail(DL_ERR_INVALID_ARGUMENT, "philox4x32_raw: ctr_in and out must not be null");
-  uint32_t c[4] = {ctr_in[0], ctr_in[1], ctr_in[2], ctr_in[3]};
-  for (size_t b = 0; b < blocks; ++b) {
-    const dl::Philox4 x = dl::philox4x32_10(c[0], c[1], c[2], c[3], key0, key1);
-    for (int w = 0; w < 4; ++w) out[b * 4 + w] = x.v[w];
-    for (int w = 0; w < 4 && ++c[w] == 0; ++w) {
-    }
-  }
-  return DL_OK;
+  return dl::philox4x32_raw_host(key0, key1, ctr_in, out, blocks);
 }
 
 DL_API int dl_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                        const float *b, float beta, float *c) {
-  if (m < 0 || n < 0 || k < 0) return dl::fail(DL_ERR_INVALID_ARGUMENT, "gemm: m, n and k must be >= 0");
-  if ((m * k > 0 && a == nullptr) || (k * n > 0 && b == nullptr) || (m * n > 0 && c == nullptr))
-    return dl::fail(DL_ERR_INVALID_ARGUMENT, "gemm: matrix buffers must not be null");
+  const std::string problem = dl::gemm_problem(m, n, k, a, b, c);
+  if (!problem.empty()) return dl::fail(DL_ERR_INVALID_ARGUMENT, "gemm: " + problem);
   std::lock_guard<std::mutex> lock(device_mutex());
   int status = ensure_device("gemm");
   if (status != DL_OK || m == 0 || n == 0) return status;
@@ -329,13 +320,8 @@ DL_API int dl_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k
 
 DL_API int dl_aggregate_updates(const float *updates, int64_t k, int64_t n, const float *weights, double clip,
                                 double noise_std, uint64_t seed, uint64_t counter, float *out, float *norms_out) {
-  if (k < 0 || n < 0) return dl::fail(DL_ERR_INVALID_ARGUMENT, "aggregate_updates: k and n must be >= 0");
-  if ((k * n > 0 && updates == nullptr) || (k > 0 && (weights == nullptr || norms_out == nullptr)) ||
-      (n > 0 && out == nullptr))
-    return dl::fail(DL_ERR_INVALID_ARGUMENT, "aggregate_updates: buffers must not be null");
-  if (std::isnan(clip)) return dl::fail(DL_ERR_INVALID_ARGUMENT, "aggregate_updates: clip must not be NaN");
-  if (!(noise_std >= 0) || std::isinf(noise_std))
-    return dl::fail(DL_ERR_INVALID_ARGUMENT, "aggregate_updates: noise_std must be finite and >= 0");
+  const std::string problem = dl::aggregate_problem(updates, k, n, weights, clip, noise_std, out, norms_out);
+  if (!problem.empty()) return dl::fail(DL_ERR_INVALID_ARGUMENT, "aggregate_updates: " + problem);
   std::lock_guard<std::mutex> lock(device_mutex());
   int status = ensure_device("aggregate_updates");
   if (status != DL_OK) return status;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/argument_checks.hpp"
 #include "../common/copula_math.hpp"
 #include "../common/copula_validate.hpp"
 #include "../common/last_error.hpp"
@@ -140,10 +141,30 @@ int copula_pass(int64_t rows, int64_t d, const double *cholesky, const double *m
 }
 
 // ---- nearest neighbours --------------------------------------------------------------------
-// Each thread keeps R rows of A in registers (D <= MAXD) and a running top-2 for each; the
-// block streams B through shared memory in tiles of TB rows (column-major). The float32 sums
-// are formed in the same order as the CPU kernel (c = 0..D-1 from 0.0f, no FMA possible), so
-// both devices produce bit-identical sums and therefore the same winners.
+constexpr int kSlots = 3;  // float32 candidates kept per A row (k <= 2, plus one)
+static_assert(kSlots <= dl::kMaxCandidates, "TopK holds the device's candidates");
+
+// Inserts (s, j) into the ascending top-3 (s < d2 is checked by the caller; ties keep the lower index).
+__device__ __forceinline__ void offer3(float s, int32_t j, float &d0, float &d1, float &d2, int32_t &i0, int32_t &i1,
+                                       int32_t &i2) {
+  if (s < d1) {
+    d2 = d1, i2 = i1;
+    if (s < d0) {
+      d1 = d0, i1 = i0;
+      d0 = s, i0 = j;
+    } else {
+      d1 = s, i1 = j;
+    }
+  } else {
+    d2 = s, i2 = j;
+  }
+}
+
+// Each thread keeps R rows of A in registers (D <= MAXD) and a running top-3 of float32 sums
+// for each (k <= 2 plus one, so the host sees whether the k-th best has a near-tie); the block
+// streams B through shared memory in tiles of TB rows (column-major). The float32 sums are
+// formed in the same order as the CPU kernel (c = 0..D-1 from 0.0f, no FMA possible); the host
+// (finalize_topk) picks the winners in float64, rescanning rows with more near-ties than slots.
 template <int MAXD, int R, int TB>
 __global__ void __launch_bounds__(kThreads) nearest_kernel(const float *__restrict__ fa, int64_t rows_a,
                                                           const float *__restrict__ fb, int64_t padded_b,
@@ -151,8 +172,8 @@ __global__ void __launch_bounds__(kThreads) nearest_kernel(const float *__restri
                                                           float *__restrict__ best_sum, int32_t *__restrict__ best_index) {
   __shared__ float tile[MAXD][TB];
   float a[R][MAXD];
-  float d0[R], d1[R];
-  int32_t i0[R], i1[R];
+  float d0[R], d1[R], d2[R];
+  int32_t i0[R], i1[R], i2[R];
   int64_t arow[R];
 #pragma unroll
   for (int r = 0; r < R; ++r) {
@@ -160,8 +181,8 @@ __global__ void __launch_bounds__(kThreads) nearest_kernel(const float *__restri
     const bool real = arow[r] < rows_a;
 #pragma unroll
     for (int c = 0; c < MAXD; ++c) a[r][c] = (real && c < d) ? fa[arow[r] * d + c] : 0.0f;
-    d0[r] = d1[r] = 3.402823466e38f;
-    i0[r] = i1[r] = -1;
+    d0[r] = d1[r] = d2[r] = 3.402823466e38f;
+    i0[r] = i1[r] = i2[r] = -1;
   }
   for (int64_t t0 = 0; t0 < rows_b; t0 += TB) {
     for (int idx = threadIdx.x; idx < d * TB; idx += blockDim.x) {
@@ -185,15 +206,7 @@ __global__ void __launch_bounds__(kThreads) nearest_kernel(const float *__restri
       const int32_t jj = static_cast<int32_t>(t0 + j);
 #pragma unroll
       for (int r = 0; r < R; ++r) {
-        const float worst = k == 1 ? d0[r] : d1[r];
-        if (s[r] < worst && !(exclude_same && jj == arow[r])) {
-          if (s[r] < d0[r]) {
-            d1[r] = d0[r], i1[r] = i0[r];
-            d0[r] = s[r], i0[r] = jj;
-          } else {
-            d1[r] = s[r], i1[r] = jj;
-          }
-        }
+        if (s[r] < d2[r] && !(exclude_same && jj == arow[r])) offer3(s[r], jj, d0[r], d1[r], d2[r], i0[r], i1[r], i2[r]);
       }
     }
     __syncthreads();
@@ -201,10 +214,12 @@ __global__ void __launch_bounds__(kThreads) nearest_kernel(const float *__restri
 #pragma unroll
   for (int r = 0; r < R; ++r) {
     if (arow[r] >= rows_a) continue;
-    best_sum[arow[r] * 2] = d0[r];
-    best_sum[arow[r] * 2 + 1] = d1[r];
-    best_index[arow[r] * 2] = i0[r];
-    best_index[arow[r] * 2 + 1] = i1[r];
+    best_sum[arow[r] * kSlots] = d0[r];
+    best_sum[arow[r] * kSlots + 1] = d1[r];
+    best_sum[arow[r] * kSlots + 2] = d2[r];
+    best_index[arow[r] * kSlots] = i0[r];
+    best_index[arow[r] * kSlots + 1] = i1[r];
+    best_index[arow[r] * kSlots + 2] = i2[r];
   }
 }
 
@@ -217,26 +232,21 @@ __global__ void __launch_bounds__(kThreads) nearest_kernel_wide(const float *__r
                                                                int32_t *__restrict__ best_index) {
   const int64_t arow = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   const float *a = fa + (arow < rows_a ? arow : 0) * d;
-  float d0 = 3.402823466e38f, d1 = d0;
-  int32_t i0 = -1, i1 = -1;
+  float d0 = 3.402823466e38f, d1 = d0, d2 = d0;
+  int32_t i0 = -1, i1 = -1, i2 = -1;
   for (int64_t j = 0; j < rows_b; ++j) {
     float s = 0.0f;
     for (int c = 0; c < d; ++c) s = __fadd_rn(s, fminf(fabsf(__fsub_rn(__ldg(fb + c * padded_b + j), __ldg(a + c))), 1.0f));
     const int32_t jj = static_cast<int32_t>(j);
-    if (s < (k == 1 ? d0 : d1) && !(exclude_same && jj == arow)) {
-      if (s < d0) {
-        d1 = d0, i1 = i0;
-        d0 = s, i0 = jj;
-      } else {
-        d1 = s, i1 = jj;
-      }
-    }
+    if (s < d2 && !(exclude_same && jj == arow)) offer3(s, jj, d0, d1, d2, i0, i1, i2);
   }
   if (arow >= rows_a) return;
-  best_sum[arow * 2] = d0;
-  best_sum[arow * 2 + 1] = d1;
-  best_index[arow * 2] = i0;
-  best_index[arow * 2 + 1] = i1;
+  best_sum[arow * kSlots] = d0;
+  best_sum[arow * kSlots + 1] = d1;
+  best_sum[arow * kSlots + 2] = d2;
+  best_index[arow * kSlots] = i0;
+  best_index[arow * kSlots + 1] = i1;
+  best_index[arow * kSlots + 2] = i2;
 }
 
 }  // namespace tabular
@@ -290,9 +300,9 @@ DL_API int dl_nearest_neighbors(int64_t rows_a, const double *a_numeric, const i
       if (da == nullptr) return status;
       const float *db = static_cast<const float *>(upload(kSlotB, f.b.data(), f.b.size() * 4, status));
       if (db == nullptr) return status;
-      float *dsum = static_cast<float *>(scratch(kSlotC, static_cast<size_t>(rows_a) * 2 * 4, status));
+      float *dsum = static_cast<float *>(scratch(kSlotC, static_cast<size_t>(rows_a) * kSlots * 4, status));
       if (dsum == nullptr) return status;
-      int32_t *didx = static_cast<int32_t *>(scratch(kSlotD, static_cast<size_t>(rows_a) * 2 * 4, status));
+      int32_t *didx = static_cast<int32_t *>(scratch(kSlotD, static_cast<size_t>(rows_a) * kSlots * 4, status));
       if (didx == nullptr) return status;
       const int d = static_cast<int>(f.columns);
       if (d <= 16) {
@@ -311,8 +321,8 @@ DL_API int dl_nearest_neighbors(int64_t rows_a, const double *a_numeric, const i
       }
       status = check(cudaGetLastError(), "nearest_neighbors");
       if (status != DL_OK) return status;
-      std::vector<float> sums(static_cast<size_t>(rows_a) * 2);
-      std::vector<int32_t> idx(static_cast<size_t>(rows_a) * 2);
+      std::vector<float> sums(static_cast<size_t>(rows_a) * kSlots);
+      std::vector<int32_t> idx(static_cast<size_t>(rows_a) * kSlots);
       status = check(cudaMemcpyAsync(sums.data(), dsum, sums.size() * 4, cudaMemcpyDeviceToHost, stream()), "nearest (copy back)");
       if (status != DL_OK) return status;
       status = check(cudaMemcpyAsync(idx.data(), didx, idx.size() * 4, cudaMemcpyDeviceToHost, stream()), "nearest (copy back)");
@@ -321,15 +331,17 @@ DL_API int dl_nearest_neighbors(int64_t rows_a, const double *a_numeric, const i
       if (status != DL_OK) return status;
       for (int64_t r = 0; r < rows_a; ++r) {
         dl::TopK &t = best[static_cast<size_t>(r)];
-        t.dist[0] = sums[static_cast<size_t>(r) * 2];
-        t.dist[1] = sums[static_cast<size_t>(r) * 2 + 1];
-        t.index[0] = idx[static_cast<size_t>(r) * 2];
-        t.index[1] = idx[static_cast<size_t>(r) * 2 + 1];
+        dl::topk_reset(t);
+        for (int i = 0; i < kSlots; ++i) {
+          t.dist[i] = sums[static_cast<size_t>(r) * kSlots + i];
+          t.index[i] = idx[static_cast<size_t>(r) * kSlots + i];
+        }
       }
     }
   }
-  dl::finalize_topk(best, k, rows_a, a_numeric, a_categorical, b_numeric, b_categorical, numeric_count,
-                    categorical_count, inv_range, out_distance, out_index);
+  dl::finalize_topk(best, kSlots, k, exclude_same_index != 0, f.sum_error_bound, rows_a, rows_b, a_numeric,
+                    a_categorical, b_numeric, b_categorical, numeric_count, categorical_count, inv_range, out_distance,
+                    out_index);
   return DL_OK;
 }
 
@@ -337,15 +349,8 @@ DL_API int dl_nearest_neighbors(int64_t rows_a, const double *a_numeric, const i
 DL_API int dl_match_rows(int64_t rows_a, const double *a_numeric, const int32_t *a_categorical, int64_t rows_b,
                          const double *b_numeric, const int32_t *b_categorical, int64_t numeric_count,
                          int64_t categorical_count, double rel_tolerance, uint8_t *matched) {
-  if (rows_a < 0 || rows_b < 0 || numeric_count < 0 || categorical_count < 0)
-    return dl::fail(DL_ERR_INVALID_ARGUMENT, "match_rows: row and column counts must be >= 0");
-  if (!(rel_tolerance >= 0)) return dl::fail(DL_ERR_INVALID_ARGUMENT, "match_rows: rel_tolerance must be >= 0");
-  if (rows_a > 0 && matched == nullptr) return dl::fail(DL_ERR_INVALID_ARGUMENT, "match_rows: matched must not be null");
-  if ((numeric_count > 0 && ((rows_a > 0 && a_numeric == nullptr) || (rows_b > 0 && b_numeric == nullptr))) ||
-      (categorical_count > 0 && ((rows_a > 0 && a_categorical == nullptr) || (rows_b > 0 && b_categorical == nullptr))))
-    return dl::fail(DL_ERR_INVALID_ARGUMENT, "match_rows: input buffers must not be null");
-  return dl::match_rows_host(rows_a, a_numeric, a_categorical, rows_b, b_numeric, b_categorical, numeric_count,
-                             categorical_count, rel_tolerance, matched);
+  return dl::match_rows_checked(rows_a, a_numeric, a_categorical, rows_b, b_numeric, b_categorical, numeric_count,
+                                categorical_count, rel_tolerance, matched);
 }
 
 }  // extern "C"
