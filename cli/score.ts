@@ -83,6 +83,7 @@ export function summarize(report: ScoreReport): string {
     lines.push(`usefulness (${u.target}, ${u.primaryMetric}): ratio ${fmt(u.ratio)} — ${u.models.map((m) => `${m.model} ${fmt(m.ratio)}`).join(", ")}`);
   }
   if (report.usefulnessSkipped !== null) lines.push(`usefulness not computed: ${report.usefulnessSkipped}`);
+  if (!report.settings.allRows) lines.push(`rows scored: ${report.settings.sampling}`);
   lines.push(`verdict: ${report.verdict.text}`);
   return lines.join("\n");
 }

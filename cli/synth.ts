@@ -4,7 +4,7 @@
  */
 import { basename, extname } from "node:path";
 import type { MarginalFamily } from "../generators/index.js";
-import { runSynthesisJob, type SynthesisJobSpec, type SynthesisJobSummary } from "../trainer/synthesis-job.js";
+import { runSynthesisJob, SCORE_MAX_ROWS, type SynthesisJobSpec, type SynthesisJobSummary } from "../trainer/synthesis-job.js";
 import { CliError } from "./cli-error.js";
 import { parseCount, parseFlags } from "./parse-flags.js";
 
@@ -31,6 +31,8 @@ export const usage = [
   "  --report PATH          write the HTML score report to PATH",
   "  --report-json PATH     write the full score report as JSON to PATH",
   "  --holdout PATH         real rows not used for fitting (DCR overfitting, ML efficacy)",
+  "  --score-max-rows N     score on at most N rows of each table (default 100000): up to N every",
+  "                         metric is exact on all rows; above, the summary says how rows were sampled",
   "  --target COLUMN        column to predict for the ML-efficacy score",
   "  --json                 print a machine-readable JSON summary on stdout",
   "",
@@ -77,12 +79,9 @@ export function progressBar(): { update(fraction: number, stage: string): void; 
 
 const s = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(1)} s`;
 
-/** Fidelity always uses every row; the all-pairs privacy metrics say when they used a sample. */
+/** Nothing when every metric used every row; otherwise how the rows were sampled (the report's settings.sampling). */
 function privacySampleNote(q: NonNullable<SynthesisJobSummary["quality"]>): string {
-  if (q.privacyRealRows === null || q.privacySyntheticRows === null) return "";
-  if (q.privacyRealRows === q.scoredRealRows && q.privacySyntheticRows === q.scoredSyntheticRows) return "";
-  const n = (rows: number) => rows.toLocaleString("en-US");
-  return ` (privacy on seeded samples: ${n(q.privacyRealRows)} real × ${n(q.privacySyntheticRows)} synthetic rows; fidelity on all rows)`;
+  return q.exact ? "" : ` (sampled: ${q.sampling})`;
 }
 
 function humanSummary(summary: SynthesisJobSummary): string {
@@ -104,6 +103,7 @@ function humanSummary(summary: SynthesisJobSummary): string {
       `quality: ${q.overall.toFixed(3)} (column shapes ${q.columnShapes.toFixed(3)}, pair trends ${q.columnPairTrends.toFixed(3)}), ${q.grade}` +
         (q.dcrBaselineProtection === null ? "" : `; DCR baseline protection ${q.dcrBaselineProtection.toFixed(3)}`) +
         (q.newRowSynthesis === null ? "" : `, new rows ${q.newRowSynthesis.toFixed(3)}`) +
+        (q.dcrOverfittingProtection === null ? "" : `, overfitting protection ${q.dcrOverfittingProtection.toFixed(3)}`) +
         privacySampleNote(q),
     );
     if (q.usefulness !== null) lines.push(`usefulness: ${q.usefulness.metric} ratio ${q.usefulness.ratio.toFixed(3)} predicting "${q.usefulness.target}" (synthetic-trained ÷ real-trained)`);
@@ -133,6 +133,7 @@ export async function run(argv: string[]): Promise<number> {
       "report-json": { type: "string" },
       holdout: { type: "string" },
       target: { type: "string" },
+      "score-max-rows": { type: "string" },
       json: { type: "boolean" },
     },
     { min: 1, max: 1, names: "one input table" },
@@ -163,6 +164,7 @@ export async function run(argv: string[]): Promise<number> {
     allowOutOfRange: values["allow-out-of-range"] === true,
     marginal: marginal as MarginalFamily | "auto" | undefined,
     score,
+    scoreMaxRows: parseCount("score-max-rows", values["score-max-rows"], SCORE_MAX_ROWS, { min: 1, max: Number.MAX_SAFE_INTEGER }),
   };
   const bar = progressBar();
   let summary: SynthesisJobSummary;

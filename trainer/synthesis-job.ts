@@ -19,7 +19,7 @@ import {
   sampleToFile,
 } from "../generators/index.js";
 import { loadTable, readSchemaFile, type Table, type TableSchema, writeFileAtomic } from "../tabular/index.js";
-import { renderHtmlReport, scoreTables } from "../benchmarks/index.js";
+import { renderHtmlReport, ScoreInputError, scoreTables } from "../benchmarks/index.js";
 
 export interface SynthesisJobSpec {
   inputPath: string;
@@ -43,8 +43,13 @@ export interface SynthesisJobSpec {
   /** Score the output with the benchmark suite (default true). */
   score?: boolean | undefined;
   chunkRows?: number | undefined;
-  /** Most rows of each table the all-pairs privacy metrics compare (default PRIVACY_ROWS_CAP); fidelity uses all rows. */
-  privacyMaxRows?: number | undefined;
+  /**
+   * Most rows of each table scoring uses (default SCORE_MAX_ROWS). Up to it every metric is exact
+   * on all rows. Above it, the synthetic side is the first this-many rows of the output (rows are
+   * independent draws, so these are a uniform sample, and memory stays bounded) and the privacy
+   * metrics use a seeded uniform sample of this many real rows; the report and summary say so.
+   */
+  scoreMaxRows?: number | undefined;
 }
 
 export interface JobHooks {
@@ -92,18 +97,28 @@ export interface SynthesisQuality {
   scoredRealRows: number;
   scoredSyntheticRows: number;
   /**
-   * Rows of each table the all-pairs privacy metrics compared: all of them, or a seeded sample of
-   * PRIVACY_ROWS_CAP rows of a larger table (the report's settings.privacySampleRows says the same).
+   * Rows of each table the all-pairs privacy metrics compared: all scored rows, or a seeded sample
+   * of scoreMaxRows rows of a larger table (the report's settings.privacySampleRows says the same).
    */
   privacyRealRows: number | null;
   privacySyntheticRows: number | null;
+  /** Rows of the output the scored synthetic rows stand for (= scoredSyntheticRows when all were scored). */
+  syntheticRowsWritten: number;
+  /** Whether every metric used every row (false: `sampling` says how they were sampled). */
+  exact: boolean;
+  /** One sentence on which rows were scored (the report's settings.sampling). */
+  sampling: string;
+  /** DCR overfitting protection (training side sampled to the holdout's size), when a holdout is given. */
+  dcrOverfittingProtection: number | null;
 }
 
 /**
- * Most rows of each table the in-job privacy metrics compare: DCR, NewRowSynthesis, NNDR and
- * membership inference are all-pairs, O(real × synthetic). Fidelity always uses every row.
+ * Most rows of each table scoring uses by default. Up to it scoring is exact on all rows: the
+ * all-pairs privacy metrics (DCR, NewRowSynthesis, NNDR, membership inference; O(real ×
+ * synthetic)) run 100k × 100k in 6–22 s on the kernels (kernels/README.md), and 100k scored
+ * synthetic rows of a 15-column table take about 70 MB. Above it, see `scoreMaxRows`.
  */
-export const PRIVACY_ROWS_CAP = 50_000;
+export const SCORE_MAX_ROWS = 100_000;
 
 export interface SampleJobSummary {
   rows: number;
@@ -138,6 +153,9 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
 
   // Malformed --where syntax fails before any work; its meaning is checked once the model exists.
   if (spec.where !== undefined) parseWhere(spec.where);
+  if (spec.scoreMaxRows !== undefined && !(Number.isSafeInteger(spec.scoreMaxRows) && spec.scoreMaxRows >= 1)) {
+    throw new ScoreInputError(`the scoring bound must be a whole number of rows ≥ 1 (--score-max-rows), got ${spec.scoreMaxRows}.`);
+  }
   progress(0, "load");
   let t = performance.now();
   const schema = typeof spec.schema === "string" ? await readSchemaFile(spec.schema) : spec.schema;
@@ -234,13 +252,16 @@ async function scoreSynthesis(
   onProgress: (fraction: number) => void,
 ): Promise<SynthesisQuality> {
   // The rows of the output file, regenerated in memory: sampling is keyed by global row index,
-  // so these are exactly the rows written (no need to parse the file back). Fidelity is scored
-  // on all of them; the privacy metrics on seeded samples of at most PRIVACY_ROWS_CAP rows.
-  const synthetic = await sampleTable(model, rows, { seed });
+  // so these are exactly the first rows written (no need to parse the file back). At most
+  // scoreMaxRows of them: the rows are independent draws, so the first k are a uniform sample of
+  // the output, and memory stays bounded however many rows were written.
+  const maxRows = spec.scoreMaxRows ?? SCORE_MAX_ROWS;
+  const synthetic = await sampleTable(model, Math.min(rows, maxRows), { seed });
   const holdout = spec.holdoutPath === undefined ? undefined : (await loadTable(spec.holdoutPath, { schema })).table;
   const report = await scoreTables(real, synthetic, {
     seed: Number(seed % 2147483647n),
-    privacyMaxRows: spec.privacyMaxRows ?? PRIVACY_ROWS_CAP,
+    privacyMaxRows: maxRows,
+    syntheticRowsWritten: rows,
     ...(holdout === undefined ? {} : { holdout }),
     ...(spec.targetColumn === undefined ? {} : { targetColumn: spec.targetColumn }),
     onProgress: (fraction) => onProgress(fraction),
@@ -261,5 +282,9 @@ async function scoreSynthesis(
     scoredSyntheticRows: report.tables.syntheticRows,
     privacyRealRows: report.privacy === null ? null : (report.settings.privacySampleRows?.real ?? report.tables.realRows),
     privacySyntheticRows: report.privacy === null ? null : (report.settings.privacySampleRows?.synthetic ?? report.tables.syntheticRows),
+    syntheticRowsWritten: rows,
+    exact: report.settings.allRows,
+    sampling: report.settings.sampling,
+    dcrOverfittingProtection: report.privacy?.dcrOverfittingProtection?.score ?? null,
   };
 }

@@ -27,7 +27,16 @@ function scoreTable(report: ScoreReport): string {
   if (p !== null) {
     rows.push(row(["DCR baseline protection", fmt(p.dcrBaselineProtection.score), `median DCR synthetic→real ${fmt(p.dcrBaselineProtection.medianDcrSyntheticToReal)} vs random→real ${fmt(p.dcrBaselineProtection.medianDcrRandomToReal)}`]));
     if (p.dcrOverfittingProtection !== null) {
-      rows.push(row(["DCR overfitting protection", fmt(p.dcrOverfittingProtection.score), `${fmt(p.dcrOverfittingProtection.closerToTraining * 100, 1)}% of synthetic rows closer to training than to holdout`]));
+      rows.push(
+        row([
+          "DCR overfitting protection",
+          fmt(p.dcrOverfittingProtection.score),
+          `${fmt(p.dcrOverfittingProtection.closerToTraining * 100, 1)}% of synthetic rows closer to training than to holdout` +
+            (p.dcrOverfittingProtection.trainingSubsampled
+              ? ` (against a seeded sample of ${p.dcrOverfittingProtection.trainingRows} of ${p.dcrOverfittingProtection.trainingRowsTotal} training rows, the holdout's size; all training rows: ${fmt(p.dcrOverfittingProtection.fullTraining.score)})`
+              : ""),
+        ]),
+      );
     }
     rows.push(row(["New row synthesis", fmt(p.newRowSynthesis.score), `${p.newRowSynthesis.matchedRows} synthetic rows match a real row (numbers within ${p.newRowSynthesis.tolerance * 100}%)`]));
     rows.push(row(["NNDR (median)", fmt(p.nndr.median), `${fmt(p.nndr.shareBelowHalf * 100, 1)}% of synthetic rows have NNDR < 0.5`]));
@@ -138,7 +147,7 @@ ${pairTable(report)}
 ${dcrSection(report)}
 <h2>Usefulness</h2>
 ${usefulnessSection(report)}
-<p class="small">${escapeHtml(s.reference)}.</p>
+<p class="small">${escapeHtml(s.reference)}. Rows scored: ${escapeHtml(s.sampling)}.</p>
 </body></html>
 `;
 }
