@@ -15,7 +15,19 @@
  *    to the nearest correlation matrix when it is not positive definite.
  */
 import type { Table } from "../tabular/table.js";
-import { type CategoricalColumnModel, type ColumnModel, type CopulaDimension, type CopulaModel, GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION, type Rounding } from "./copula-model.js";
+import {
+  type CategoricalColumnModel,
+  type ColumnModel,
+  type CopulaDimension,
+  type CopulaModel,
+  type DerivedColumn,
+  GENERATOR_NAME,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  type NumericColumnModel,
+  type Rounding,
+} from "./copula-model.js";
+import { findColumnRules } from "./column-rules.js";
 import { nearestCorrelation } from "./correlation-matrix.js";
 import { GeneratorError } from "./errors.js";
 import { type MarginalFamily, momentsOf } from "./marginal-families.js";
@@ -64,12 +76,37 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
   const dimensions: CopulaDimension[] = [];
   const scores: DimensionScores[] = [];
   const warnings: string[] = [];
-  /** Categorical columns whose order is decided once all numerical scores exist. */
-  const pendingCategorical: { columnIndex: number; codes: Int32Array; counts: Map<number, number> }[] = [];
+  /**
+   * Categorical dimensions whose order is decided once all numerical scores exist: one column, or
+   * a joint group (codes = index into `cells`, the group's observed combinations).
+   */
+  const pendingCategorical: PendingCategorical[] = [];
+  const rules = findColumnRules(table);
+  const jointOf = new Map<number, number[]>();
+  for (const group of rules.jointGroups) for (const member of group) jointOf.set(member, group);
 
   table.columns.forEach((column, columnIndex) => {
     const schema = column.schema;
-    if (schema.type === "numerical" || schema.type === "datetime") {
+    const derived = rules.derived.get(columnIndex);
+    if (derived !== undefined && (schema.type === "numerical" || schema.type === "datetime")) {
+      const values = (column as { values: Float64Array }).values;
+      const rounding: Rounding =
+        schema.type === "datetime" ? datetimeRounding(values) : schema.subtype === "integer" ? { kind: "integer" } : { kind: "decimals", decimals: schema.decimals };
+      columns.push(derivedNumericModel(schema.name, values, derived, rounding));
+    } else if (derived !== undefined && (schema.type === "categorical" || schema.type === "boolean")) {
+      const { codes, categories } = column as { codes: Int32Array; categories: string[] };
+      const counts = slotCountsOf(codes, categories.length);
+      const order = [...counts.keys()].sort((p, q) => (counts.get(q) ?? 0) - (counts.get(p) ?? 0) || p - q);
+      columns.push({
+        kind: "categorical",
+        name: schema.name,
+        categories: [...categories],
+        order,
+        frequencies: order.map((code) => (counts.get(code) ?? 0) / n),
+        dimension: null,
+        derived: derived as DerivedColumn,
+      });
+    } else if (schema.type === "numerical" || schema.type === "datetime") {
       const values = (column as { values: Float64Array }).values;
       let presentCount = 0;
       for (let i = 0; i < n; i++) if (!Number.isNaN(values[i]!)) presentCount++;
@@ -120,13 +157,11 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
       columns.push(model);
     } else if (schema.type === "categorical" || schema.type === "boolean") {
       const { codes, categories } = column as { codes: Int32Array; categories: string[] };
-      // counts[code + 1]: slot 0 is null (code −1).
-      const slots = new Float64Array(categories.length + 1);
-      for (let i = 0; i < n; i++) slots[codes[i]! + 1]! += 1;
-      const counts = new Map<number, number>();
-      for (let c = 0; c < slots.length; c++) if (slots[c]! > 0) counts.set(c - 1, slots[c]!);
+      const counts = slotCountsOf(codes, categories.length);
       columns.push({ kind: "categorical", name: schema.name, categories: [...categories], order: [], frequencies: [], dimension: null });
-      pendingCategorical.push({ columnIndex, codes, counts });
+      const group = jointOf.get(columnIndex);
+      if (group === undefined) pendingCategorical.push({ columnIndex, codes, counts, categoryCount: categories.length, cells: null });
+      else if (group[0] === columnIndex) pendingCategorical.push(jointPending(table, group, n));
     } else {
       columns.push({ kind: "text", name: schema.name });
     }
@@ -139,27 +174,23 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
   const valueScores = scores.filter((_, i) => dimensions[i]?.role === "value");
   const categoricalDimensions: { pending: (typeof pendingCategorical)[number]; dimension: number }[] = [];
   for (const pending of pendingCategorical) {
-    const model = columns[pending.columnIndex];
-    if (model?.kind !== "categorical") continue;
-    const order = orderCategories(pending.codes, pending.counts, model.categories.length, valueScores);
-    model.order = order;
-    model.frequencies = order.map((code) => (pending.counts.get(code) ?? 0) / n);
-    if (order.length < 2) continue;
-    model.dimension = dimensions.length;
-    const encoded = encodeCategorical(order, pending.counts, pending.codes, model.categories.length, n);
-    dimensions.push({ column: pending.columnIndex, role: "category", cumulative: encoded.cumulative });
+    const order = orderCategories(pending.codes, pending.counts, pending.categoryCount, valueScores);
+    if (order.length < 2) {
+      setCategoricalOrder(columns[pending.columnIndex] as CategoricalColumnModel, order, pending.counts, n);
+      continue;
+    }
+    const dimension = dimensions.length;
+    const encoded = encodeCategorical(order, pending.counts, pending.codes, pending.categoryCount, n);
+    dimensions.push(dimensionOf(pending, order, encoded.cumulative, columns, dimension, n));
     scores.push(encoded.scores);
-    categoricalDimensions.push({ pending, dimension: model.dimension });
+    categoricalDimensions.push({ pending, dimension });
   }
   if (categoricalDimensions.length > 1) {
     for (const { pending, dimension } of categoricalDimensions) {
-      const model = columns[pending.columnIndex] as CategoricalColumnModel;
       const guides = scores.filter((_, i) => i !== dimension && dimensions[i]?.role !== "null");
-      const order = orderCategories(pending.codes, pending.counts, model.categories.length, guides);
-      model.order = order;
-      model.frequencies = order.map((code) => (pending.counts.get(code) ?? 0) / n);
-      const encoded = encodeCategorical(order, pending.counts, pending.codes, model.categories.length, n);
-      dimensions[dimension] = { column: pending.columnIndex, role: "category", cumulative: encoded.cumulative };
+      const order = orderCategories(pending.codes, pending.counts, pending.categoryCount, guides);
+      const encoded = encodeCategorical(order, pending.counts, pending.codes, pending.categoryCount, n);
+      dimensions[dimension] = dimensionOf(pending, order, encoded.cumulative, columns, dimension, n);
       scores[dimension] = encoded.scores;
     }
   }
@@ -189,6 +220,97 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
     correlation: Array.from(repaired.matrix),
     correlationRepaired: repaired.repaired,
     warnings,
+  };
+}
+
+interface PendingCategorical {
+  /** The column, or a joint group's first member. */
+  columnIndex: number;
+  codes: Int32Array;
+  counts: Map<number, number>;
+  categoryCount: number;
+  /** Joint groups only: the members and, per joint code, each member's category code. */
+  cells: { members: number[]; tuples: number[][] } | null;
+}
+
+/** Occurrences of each code (−1 = null) that occurs. */
+function slotCountsOf(codes: Int32Array, categoryCount: number): Map<number, number> {
+  const slots = new Float64Array(categoryCount + 1);
+  for (const code of codes) slots[code + 1]! += 1;
+  const counts = new Map<number, number>();
+  for (let c = 0; c < slots.length; c++) if (slots[c]! > 0) counts.set(c - 1, slots[c]!);
+  return counts;
+}
+
+function setCategoricalOrder(model: CategoricalColumnModel, order: number[], counts: Map<number, number>, n: number): void {
+  model.order = order;
+  model.frequencies = order.map((code) => (counts.get(code) ?? 0) / n);
+}
+
+/** A joint group as one categorical variable whose categories are the members' observed code combinations. */
+function jointPending(table: Table, members: number[], n: number): PendingCategorical {
+  const memberCodes = members.map((m) => (table.columns[m] as { codes: Int32Array }).codes);
+  const index = new Map<string, number>();
+  const tuples: number[][] = [];
+  const codes = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    const tuple = memberCodes.map((c) => c[r]!);
+    const key = tuple.join(",");
+    let code = index.get(key);
+    if (code === undefined) {
+      code = tuples.length;
+      index.set(key, code);
+      tuples.push(tuple);
+    }
+    codes[r] = code;
+  }
+  return { columnIndex: members[0]!, codes, counts: slotCountsOf(codes, tuples.length), categoryCount: tuples.length, cells: { members, tuples } };
+}
+
+/** The dimension of a pending categorical in the given cell order; also sets the column models that read it. */
+function dimensionOf(pending: PendingCategorical, order: number[], cumulative: number[], columns: ColumnModel[], dimension: number, n: number): CopulaDimension {
+  if (pending.cells === null) {
+    const model = columns[pending.columnIndex] as CategoricalColumnModel;
+    setCategoricalOrder(model, order, pending.counts, n);
+    model.dimension = dimension;
+    return { column: pending.columnIndex, role: "category", cumulative };
+  }
+  const { members, tuples } = pending.cells;
+  members.forEach((member, k) => {
+    // Each member keeps its own categories and marginal frequencies (most frequent first).
+    const model = columns[member] as CategoricalColumnModel;
+    const counts = new Map<number, number>();
+    for (const [joint, count] of pending.counts) counts.set(tuples[joint]![k]!, (counts.get(tuples[joint]![k]!) ?? 0) + count);
+    setCategoricalOrder(model, [...counts.keys()].sort((p, q) => (counts.get(q) ?? 0) - (counts.get(p) ?? 0) || p - q), counts, n);
+    model.dimension = dimension;
+  });
+  return { column: pending.columnIndex, role: "joint", cumulative, members: [...members], cells: order.map((joint) => [...tuples[joint]!]) };
+}
+
+/** A numerical column computed from its source: no dimensions, its observed range kept for --where. */
+function derivedNumericModel(name: string, values: Float64Array, rule: DerivedColumn, rounding: Rounding): NumericColumnModel {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let nulls = 0;
+  for (const v of values) {
+    if (Number.isNaN(v)) nulls++;
+    else {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+  }
+  return {
+    kind: "numeric",
+    name,
+    nullRate: values.length > 0 ? nulls / values.length : 0,
+    constant: null,
+    valueDimension: null,
+    nullDimension: null,
+    marginal: null,
+    min: nulls < values.length ? min : null,
+    max: nulls < values.length ? max : null,
+    rounding,
+    derived: rule,
   };
 }
 

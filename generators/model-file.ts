@@ -1,6 +1,6 @@
 /**
  * The model file: the fitted copula as one JSON object,
- *     { "format": "datalab-model", "version": 1, "generator": "gaussian-copula", …, "checksum": "sha256:…" }
+ *     { "format": "datalab-model", "version": 2, "generator": "gaussian-copula", …, "checksum": "sha256:…" }
  * where the checksum is the SHA-256 of the compact JSON of every other field, in order. Loading
  * checks, in this order: the file can be read, it is JSON, it is a datalab model, its version is
  * one this code reads, the checksum matches, and the content is structurally sound — each
@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { writeFileAtomic } from "../tabular/index.js";
-import { type CopulaModel, GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION } from "./copula-model.js";
+import { type CopulaModel, GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION, READABLE_MODEL_VERSIONS } from "./copula-model.js";
 import { ModelFileError } from "./errors.js";
 
 function checksumOf(body: string): string {
@@ -41,10 +41,10 @@ export function parseModel(text: string, path: string): CopulaModel {
     throw new ModelFileError(path, `${path} is not a datalab model file (no "format": "${MODEL_FORMAT}"); pass a file written by --model-out.`);
   }
   const record = parsed as Record<string, unknown>;
-  if (record["version"] !== MODEL_VERSION) {
+  if (!READABLE_MODEL_VERSIONS.includes(record["version"] as number)) {
     throw new ModelFileError(
       path,
-      `${path} is a version ${JSON.stringify(record["version"])} model file; this datalab reads version ${MODEL_VERSION}. Refit with this datalab (\`datalab synth <data> --model-out <file>\`) or use the datalab that wrote it.`,
+      `${path} is a version ${JSON.stringify(record["version"])} model file; this datalab reads versions ${READABLE_MODEL_VERSIONS.join(" and ")} (writes ${MODEL_VERSION}). Refit with this datalab (\`datalab synth <data> --model-out <file>\`) or use the datalab that wrote it.`,
     );
   }
   if (record["generator"] !== GENERATOR_NAME) {
@@ -86,9 +86,22 @@ function structuralProblem(model: CopulaModel): string | null {
   for (const column of model.columns) {
     if (column.kind === "categorical" && column.dimension !== null) {
       const dimension = model.dimensions[column.dimension];
-      if (dimension?.cumulative?.length !== column.order.length) return `column "${column.name}" and its dimension disagree`;
+      if (dimension?.role === "joint") {
+        const member = dimension.members?.indexOf(model.columns.indexOf(column)) ?? -1;
+        const cells = dimension.cells ?? [];
+        if (member < 0 || cells.length !== dimension.cumulative?.length || cells.some((cell) => !(cell[member]! >= -1 && cell[member]! < column.categories.length))) {
+          return `column "${column.name}" and its joint dimension disagree`;
+        }
+      } else if (dimension?.cumulative?.length !== column.order.length) return `column "${column.name}" and its dimension disagree`;
       if (column.order.some((code) => code < -1 || code >= column.categories.length)) return `column "${column.name}" has an unknown category code`;
     }
+  }
+  for (const column of model.columns) {
+    const rule = column.kind === "text" ? undefined : column.derived;
+    if (rule === undefined) continue;
+    const source = model.columns[rule.source];
+    if (source === undefined || source.kind === "text" || source.derived !== undefined) return `column "${column.name}" is derived from no modelled column`;
+    if (rule.kind === "map" && (source.kind !== "categorical" || rule.map.length !== source.categories.length + 1)) return `column "${column.name}" has a bad map`;
   }
   return null;
 }
