@@ -19,7 +19,7 @@ export const ALMOST_NEVER_MIN_EXPECTED_ROWS = 10;
 /** … and the table shows at most this share of them (100 times rarer than independence). */
 export const ALMOST_NEVER_MAX_OBSERVED_RATIO = 0.01;
 /** A pair is merged into a joint dimension when its almost-never cells would hold at least this share of rows under independence. */
-export const JOINT_MIN_EXPECTED_SHARE = 0.005;
+export const JOINT_MIN_EXPECTED_SHARE = 0.1;
 /** Most observed combinations one joint dimension may have (beyond it a group is not merged further). */
 export const MAX_JOINT_CELLS = 256;
 /** A categorical column determines others only if its categories seen fewer than this many times … */

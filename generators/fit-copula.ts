@@ -39,6 +39,8 @@ export interface FitOptions {
   allowOutOfRange?: boolean;
   /** Force one marginal family for every numerical column instead of choosing by KS. */
   marginal?: MarginalFamily | "auto";
+  /** Keep the table's rules — derived columns and joint dimensions, `column-rules.ts` (default true; false: every column on its own). */
+  keepRules?: boolean;
 }
 
 /** Per-row normal scores of one dimension (NaN where the dimension's column is null) and its Hermite coefficients. */
@@ -81,7 +83,7 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
    * a joint group (codes = index into `cells`, the group's observed combinations).
    */
   const pendingCategorical: PendingCategorical[] = [];
-  const rules = findColumnRules(table);
+  const rules = options.keepRules === false ? { derived: new Map(), jointGroups: [] } : findColumnRules(table);
   const jointOf = new Map<number, number[]>();
   for (const group of rules.jointGroups) for (const member of group) jointOf.set(member, group);
 
@@ -174,7 +176,7 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
   const valueScores = scores.filter((_, i) => dimensions[i]?.role === "value");
   const categoricalDimensions: { pending: (typeof pendingCategorical)[number]; dimension: number }[] = [];
   for (const pending of pendingCategorical) {
-    const order = orderCategories(pending.codes, pending.counts, pending.categoryCount, valueScores);
+    const order = pending.cells === null ? orderCategories(pending.codes, pending.counts, pending.categoryCount, valueScores) : orderJointCells(pending, valueScores);
     if (order.length < 2) {
       setCategoricalOrder(columns[pending.columnIndex] as CategoricalColumnModel, order, pending.counts, n);
       continue;
@@ -188,7 +190,7 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
   if (categoricalDimensions.length > 1) {
     for (const { pending, dimension } of categoricalDimensions) {
       const guides = scores.filter((_, i) => i !== dimension && dimensions[i]?.role !== "null");
-      const order = orderCategories(pending.codes, pending.counts, pending.categoryCount, guides);
+      const order = pending.cells === null ? orderCategories(pending.codes, pending.counts, pending.categoryCount, guides) : orderJointCells(pending, guides);
       const encoded = encodeCategorical(order, pending.counts, pending.codes, pending.categoryCount, n);
       dimensions[dimension] = dimensionOf(pending, order, encoded.cumulative, columns, dimension, n);
       scores[dimension] = encoded.scores;
@@ -386,6 +388,41 @@ function orderCategories(codes: Int32Array, counts: Map<number, number>, categor
   const frequencyRank = new Map(byFrequency.map((code, rank) => [code, rank]));
   // Categories never seen with a present value on that dimension sit in the middle (mean 0).
   return byFrequency.slice().sort((p, q) => (means.get(p) ?? 0) - (means.get(q) ?? 0) || frequencyRank.get(p)! - frequencyRank.get(q)!);
+}
+
+/**
+ * Orders a joint dimension's cells along the first principal axis of their mean scores on all
+ * candidate dimensions (optimal scaling, as in correspondence analysis): a joint cell bundles
+ * several columns (sex × relationship × marital-status), and no single guide orders it well —
+ * ordered by age alone, women and men interleave and sex loses its tie to hours-per-week.
+ * The axis is the leading eigenvector of C_gh = Σ_c n_c m_cg m_ch (m_cg: mean score of cell c on
+ * guide g), found by power iteration from the all-ones vector (deterministic).
+ */
+function orderJointCells(pending: PendingCategorical, candidates: DimensionScores[]): number[] {
+  const byFrequency = [...pending.counts.keys()].sort((p, q) => (pending.counts.get(q) ?? 0) - (pending.counts.get(p) ?? 0) || p - q);
+  if (candidates.length === 0 || byFrequency.length < 2) return byFrequency;
+  const k = pending.categoryCount;
+  const g = candidates.length;
+  // means[guide][slot]: slot = code + 1 (codes of a joint are 0 … k − 1).
+  const means = candidates.map((dimension) => correlationRatio(pending.codes, k, dimension.scores, 1).means);
+  const covariance = new Float64Array(g * g);
+  for (const [code, count] of pending.counts) {
+    for (let a = 0; a < g; a++) for (let b = 0; b < g; b++) covariance[a * g + b]! += count * means[a]![code + 1]! * means[b]![code + 1]!;
+  }
+  let axis = new Float64Array(g).fill(1 / Math.sqrt(g));
+  for (let iteration = 0; iteration < 200; iteration++) {
+    const next = new Float64Array(g);
+    for (let a = 0; a < g; a++) for (let b = 0; b < g; b++) next[a]! += covariance[a * g + b]! * axis[b]!;
+    const norm = Math.hypot(...next);
+    if (!(norm > 0)) return byFrequency;
+    for (let a = 0; a < g; a++) next[a]! /= norm;
+    const change = next.reduce((sum, v, a) => sum + Math.abs(v - axis[a]!), 0);
+    axis = next;
+    if (change < 1e-12) break;
+  }
+  const position = new Map(byFrequency.map((code) => [code, means.reduce((sum, m, a) => sum + axis[a]! * m[code + 1]!, 0)]));
+  const frequencyRank = new Map(byFrequency.map((code, rank) => [code, rank]));
+  return byFrequency.slice().sort((p, q) => position.get(p)! - position.get(q)! || frequencyRank.get(p)! - frequencyRank.get(q)!);
 }
 
 /** η² of the scores explained by the categories, over rows 0, stride, 2·stride, …, and the per-category means (slot code + 1). */
