@@ -63,11 +63,14 @@ async function resolveSchema(realPath: string, schemaPath: string | undefined, s
 
 const fmt = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? "n/a" : x.toFixed(3));
 
+const pct = (share: number) => `${(share * 100).toFixed(share > 0 && share < 0.001 ? 3 : 2)}%`;
+
 export function summarize(report: ScoreReport): string {
   const q = report.quality;
   const lines = [
     `quality ${fmt(q.score)} (shapes ${fmt(q.columnShapes)}, pair trends ${fmt(q.columnPairTrends)} on ${q.pairsMeetingThreshold}/${q.pairs.length} pairs; all pairs ${fmt(q.allPairsTrends)}, association retained ${fmt(q.associationRetained)})`,
     `diagnostic ${fmt(report.diagnostic.score)}`,
+    `rule breaks: ${pct(report.rareCombinations.syntheticShare)} of synthetic rows show a combination of two categories the real table (almost) never shows (real ${pct(report.rareCombinations.realShare)})`,
   ];
   const p = report.privacy;
   if (p !== null) {

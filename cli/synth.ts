@@ -106,6 +106,8 @@ function humanSummary(summary: SynthesisJobSummary): string {
         (q.dcrOverfittingProtection === null ? "" : `, overfitting protection ${q.dcrOverfittingProtection.toFixed(3)}`) +
         privacySampleNote(q),
     );
+    const pct = (share: number) => `${(share * 100).toFixed(share > 0 && share < 0.001 ? 3 : 2)}%`;
+    lines.push(`rule breaks: ${pct(q.ruleBreaks.synthetic)} of synthetic rows show a pair of categories the input (almost) never shows (input ${pct(q.ruleBreaks.real)})`);
     if (q.usefulness !== null) lines.push(`usefulness: ${q.usefulness.metric} ratio ${q.usefulness.ratio.toFixed(3)} predicting "${q.usefulness.target}" (synthetic-trained ÷ real-trained)`);
   }
   if (summary.outputs.model) lines.push(`model: ${summary.outputs.model}`);

@@ -74,6 +74,7 @@ describe("datalab synth / sample", () => {
     expect(exact.code).toBe(0);
     expect(exact.stdout).toMatch(/quality: [\d.]+ .*new rows [\d.]+\n/);
     expect(exact.stdout).not.toMatch(/sampled/);
+    expect(exact.stdout).toMatch(/\nrule breaks: \d+\.\d+% of synthetic rows show a pair of categories the input \(almost\) never shows \(input \d+\.\d+%\)\n/);
     const { code, stdout } = await cli("synth", CARS, "--out", join(dir, "cars-60k.csv"), "--rows", "60000", "--score-max-rows", "5000");
     expect(code).toBe(0);
     expect(stdout).toMatch(/\(sampled: fidelity on the first 5,000 of the 60,000 synthetic rows written \(independent draws, so a uniform sample of the output\) and all real rows; privacy exact/);
@@ -131,7 +132,7 @@ describe("bad input: exit code ≠ 0, one line on stderr, no output file", () =>
     const text = await readFile(model, "utf8");
     const cases = [
       { name: "corrupted", content: text.replace('"rows":344', '"rows":345'), message: /corrupted \(its checksum does not match/ },
-      { name: "version", content: text.replace('"version":1', '"version":7'), message: /version 7 model file; this datalab reads version 1/ },
+      { name: "version", content: text.replace('"version":2', '"version":7'), message: /version 7 model file; this datalab reads versions 1 and 2/ },
       { name: "not-model", content: '{"hello": "world"}', message: /not a datalab model file/ },
     ];
     for (const { name, content, message } of cases) {
@@ -168,6 +169,10 @@ describe("runSynthesisJob / runSampleJob (the worker-node entry points)", () => 
     const summary = await runSynthesisJob({ inputPath: CARS, outputPath: join(dir, "exact.csv"), rows: 3000, seed: 5n });
     expect(summary.quality).toMatchObject({ scoredRealRows: 406, scoredSyntheticRows: 3000, privacyRealRows: 406, privacySyntheticRows: 3000, exact: true });
     expect(summary.quality?.sampling).toBe("fidelity on all rows; privacy exact over all pairs");
+    const ruleBreaks = summary.quality!.ruleBreaks;
+    expect(ruleBreaks.synthetic).toBeGreaterThanOrEqual(0);
+    expect(ruleBreaks.synthetic).toBeLessThanOrEqual(1);
+    expect(ruleBreaks.real).toBeLessThan(0.05);
   });
 
   test("above the bound: the first rows of the output are scored (bounded memory) and the summary and report say how", async () => {

@@ -108,6 +108,8 @@ export interface SynthesisQuality {
   exact: boolean;
   /** One sentence on which rows were scored (the report's settings.sampling). */
   sampling: string;
+  /** Share of scored synthetic rows that show a pair of categories the real table (almost) never shows, and the same share in the real table. */
+  ruleBreaks: { synthetic: number; real: number };
   /** DCR overfitting protection (training side sampled to the holdout's size), when a holdout is given. */
   dcrOverfittingProtection: number | null;
 }
@@ -115,8 +117,8 @@ export interface SynthesisQuality {
 /**
  * Most rows of each table scoring uses by default. Up to it scoring is exact on all rows: the
  * all-pairs privacy metrics (DCR, NewRowSynthesis, NNDR, membership inference; O(real ×
- * synthetic)) run 100k × 100k in 6–22 s on the kernels (kernels/README.md), and 100k scored
- * synthetic rows of a 15-column table take about 70 MB. Above it, see `scoreMaxRows`.
+ * synthetic)) run 100k × 100k in 6–22 s on the kernels (kernels/README.md), and the scored
+ * synthetic rows are held in memory. Above it, see `scoreMaxRows`.
  */
 export const SCORE_MAX_ROWS = 100_000;
 
@@ -285,6 +287,7 @@ async function scoreSynthesis(
     syntheticRowsWritten: rows,
     exact: report.settings.allRows,
     sampling: report.settings.sampling,
+    ruleBreaks: { synthetic: report.rareCombinations.syntheticShare, real: report.rareCombinations.realShare },
     dcrOverfittingProtection: report.privacy?.dcrOverfittingProtection?.score ?? null,
   };
 }

@@ -22,6 +22,16 @@ function scoreTable(report: ScoreReport): string {
     row(["Column Pair Trends (all pairs)", fmt(q.allPairsTrends), "every pair, no threshold"]),
     row(["Association retained", fmt(q.associationRetained), "share of the real column-to-column dependence strength kept (0 for independent columns)"]),
     row(["Diagnostic", fmt(report.diagnostic.score), `Data Validity ${fmt(report.diagnostic.dataValidity)}, Data Structure ${fmt(report.diagnostic.dataStructure)}`]),
+    row([
+      "Rule breaks",
+      `${fmt(report.rareCombinations.syntheticShare * 100, 2)}%`,
+      `synthetic rows showing a pair of categories the real table (almost) never shows (real ${fmt(report.rareCombinations.realShare * 100, 2)}%)` +
+        report.rareCombinations.combinations
+          .filter((c) => c.syntheticRows > 0)
+          .slice(0, 3)
+          .map((c) => `; ${escapeHtml(`${c.columns[0]}=${c.values[0] ?? "(missing)"} with ${c.columns[1]}=${c.values[1] ?? "(missing)"}`)}: ${c.syntheticRows} rows`)
+          .join(""),
+    ]),
   ];
   const p = report.privacy;
   if (p !== null) {

@@ -7,12 +7,13 @@
  */
 import { activeDevice } from "../../kernels/index.js";
 import type { Column, Table } from "../../tabular/index.js";
-import { alignTables, type ColumnPair } from "../aligned-table.js";
+import { alignTables, type ColumnPair, type DiscreteColumnPair } from "../aligned-table.js";
 import { ScoreInputError } from "../errors.js";
 import { SeededRandom } from "../seeded-random.js";
 import { ASSOCIATION_THRESHOLD, associationRetained, CORRELATION_THRESHOLD } from "../fidelity/column-pair-trends.js";
 import { type DiagnosticResult, diagnostic } from "../fidelity/diagnostic.js";
 import { type QualityResult, qualityReport } from "../fidelity/quality-report.js";
+import { type RareCombinationsResult, rareCombinations } from "../fidelity/rare-combinations.js";
 import { type DisclosureProtectionResult, disclosureProtection, newRowSynthesis } from "../privacy/attribute-disclosure.js";
 import {
   type BalancedDcrOverfittingResult,
@@ -96,6 +97,8 @@ export interface ScoreReport {
   tables: { realRows: number; syntheticRows: number; holdoutRows: number; columns: Array<{ name: string; type: string }> };
   quality: QualityResult & { associationRetained: number; pairsMeetingThreshold: number };
   diagnostic: DiagnosticResult;
+  /** Logical structure: synthetic rows showing a pair of categories the real table (almost) never shows. */
+  rareCombinations: RareCombinationsResult;
   privacy: PrivacyReport | null;
   usefulness: UsefulnessResult | null;
   /** Why usefulness was asked for but not computed (too few rows, a single class, …). */
@@ -156,6 +159,13 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
   const quality = await timed("quality", () => qualityReport(columns, (f) => progress(0.35 * f, "quality")));
   const describe = (table: Table) => table.columns.map((c) => ({ name: c.schema.name, type: c.schema.type === "numerical" ? `numerical/${c.schema.subtype}` : c.schema.type }));
   const diag = await timed("diagnostic", () => diagnostic(columns, { real: describe(real), synthetic: describe(synthetic) }));
+  const rare = await timed("rareCombinations", () =>
+    rareCombinations(
+      columns.filter((c): c is DiscreteColumnPair => c.kind === "discrete"),
+      aligned.realRows,
+      aligned.syntheticRows,
+    ),
+  );
   const distributions = columnDistributions(columns);
   progress(0.4, "privacy");
 
@@ -289,6 +299,7 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
     tables: { realRows: aligned.realRows, syntheticRows: aligned.syntheticRows, holdoutRows: aligned.holdoutRows, columns: columns.map((c) => ({ name: c.name, type: c.type })) },
     quality: { ...quality, associationRetained: retained, pairsMeetingThreshold },
     diagnostic: diag,
+    rareCombinations: rare,
     privacy,
     usefulness,
     usefulnessSkipped,
