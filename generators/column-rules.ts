@@ -142,10 +142,19 @@ export function almostNeverMass(a: { codes: Int32Array; slotCounts: Float64Array
   return mass;
 }
 
-/** Distinct code tuples of the columns over all rows. */
+/** Distinct code tuples of the columns over all rows (counting stops past `limit`). */
 function distinctTuples(columns: CategoricalColumnData[], n: number, limit: number): number {
-  const seen = new Set<string>();
-  for (let r = 0; r < n && seen.size <= limit; r++) seen.add(columns.map((c) => c.codes[r]).join(","));
+  // Mixed-radix key over the slots (code + 1); past 2^53 the key would collide, and such a
+  // product of category counts is far beyond any joint dimension anyway.
+  let radix = 1;
+  for (const column of columns) radix *= column.slotCounts.length;
+  if (radix > Number.MAX_SAFE_INTEGER) return limit + 1;
+  const seen = new Set<number>();
+  for (let r = 0; r < n && seen.size <= limit; r++) {
+    let key = 0;
+    for (const column of columns) key = key * column.slotCounts.length + column.codes[r]! + 1;
+    seen.add(key);
+  }
   return seen.size;
 }
 

@@ -251,18 +251,20 @@ function setCategoricalOrder(model: CategoricalColumnModel, order: number[], cou
 
 /** A joint group as one categorical variable whose categories are the members' observed code combinations. */
 function jointPending(table: Table, members: number[], n: number): PendingCategorical {
-  const memberCodes = members.map((m) => (table.columns[m] as { codes: Int32Array }).codes);
-  const index = new Map<string, number>();
+  const memberColumns = members.map((m) => table.columns[m] as { codes: Int32Array; categories: string[] });
+  // Mixed-radix key over the slots (code + 1); column-rules.ts only groups columns whose product
+  // of category counts is a safe integer.
+  const index = new Map<number, number>();
   const tuples: number[][] = [];
   const codes = new Int32Array(n);
   for (let r = 0; r < n; r++) {
-    const tuple = memberCodes.map((c) => c[r]!);
-    const key = tuple.join(",");
+    let key = 0;
+    for (const column of memberColumns) key = key * (column.categories.length + 1) + column.codes[r]! + 1;
     let code = index.get(key);
     if (code === undefined) {
       code = tuples.length;
       index.set(key, code);
-      tuples.push(tuple);
+      tuples.push(memberColumns.map((column) => column.codes[r]!));
     }
     codes[r] = code;
   }
