@@ -17,6 +17,7 @@ const suites: Array<() => Promise<Suite>> = [
   () => import("./tabular-io.bench.js"),
   () => import("./copula.bench.js"),
   () => import("./scoring.bench.js"),
+  () => import("./synthesis-scoring.bench.js"),
   () => import("./service.bench.js"),
 ];
 
