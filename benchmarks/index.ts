@@ -5,6 +5,7 @@ export { type ColumnPairTrendsResult, associationRetained, columnPairTrends, typ
 export { ksComplement, tvComplement } from "./fidelity/column-shapes.js";
 export { boundaryAdherence, categoryAdherence, type DiagnosticResult, diagnostic, keyUniqueness, tableStructure } from "./fidelity/diagnostic.js";
 export { type ColumnShape, columnShapes, type QualityResult, qualityReport } from "./fidelity/quality-report.js";
+export { type RareCombination, type RareCombinationsResult, rareCombinations } from "./fidelity/rare-combinations.js";
 export { categoricalCap, disclosureProtection, newRowSynthesis } from "./privacy/attribute-disclosure.js";
 export { dcrBaselineProtection, dcrOverfittingProtection, distanceToClosestRecord, membershipInference, nearestNeighborDistanceRatio, rocAuc } from "./privacy/distance-metrics.js";
 export { renderHtmlReport } from "./report/html-report.js";

@@ -70,11 +70,14 @@ const MIN_SCORED_ROWS = 10;
 
 const fmt = (x: number | null | undefined) => scoreText(x);
 
+const pct = (share: number) => `${(share * 100).toFixed(share > 0 && share < 0.001 ? 3 : 2)}%`;
+
 export function summarize(report: ScoreReport): string {
   const q = report.quality;
   const lines = [
     `quality ${fmt(q.score)} (shapes ${fmt(q.columnShapes)}, pair trends ${fmt(q.columnPairTrends)} on ${q.pairsMeetingThreshold}/${q.pairs.length} pairs; all pairs ${fmt(q.allPairsTrends)}, association retained ${fmt(q.associationRetained)})`,
     `diagnostic ${fmt(report.diagnostic.score)}`,
+    `rule breaks: ${pct(report.rareCombinations.syntheticShare)} of synthetic rows show a combination of two categories the real table (almost) never shows (real ${pct(report.rareCombinations.realShare)})`,
   ];
   const p = report.privacy;
   if (p !== null) {
@@ -90,6 +93,7 @@ export function summarize(report: ScoreReport): string {
     lines.push(`usefulness (${u.target}, ${u.primaryMetric}): ratio ${fmt(u.ratio)} — ${u.models.map((m) => `${m.model} ${fmt(m.ratio)}`).join(", ")}`);
   }
   if (report.usefulnessSkipped !== null) lines.push(`usefulness not computed: ${report.usefulnessSkipped}`);
+  if (!report.settings.allRows) lines.push(`rows scored: ${report.settings.sampling}`);
   lines.push(`verdict: ${report.verdict.text}`);
   return lines.join("\n");
 }

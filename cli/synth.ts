@@ -5,7 +5,7 @@
  */
 import { basename, extname } from "node:path";
 import { checkDpRequest, DpInputError, describeDp, type MarginalFamily, type SynthModelName } from "../generators/index.js";
-import { MIN_TRAINING_ROWS, runSynthesisJob, type SynthesisJobSpec, type SynthesisJobSummary } from "../trainer/synthesis-job.js";
+import { MIN_TRAINING_ROWS, runSynthesisJob, SCORE_MAX_ROWS, type SynthesisJobSpec, type SynthesisJobSummary } from "../trainer/synthesis-job.js";
 import { CliError } from "./cli-error.js";
 import { scoreText } from "./number-text.js";
 import { refuseOutputsOverInputs } from "./output-flags.js";
@@ -41,6 +41,8 @@ export const usage = [
   "  --report PATH          write the HTML score report to PATH",
   "  --report-json PATH     write the full score report as JSON to PATH",
   "  --holdout PATH         real rows not used for fitting (DCR overfitting, ML efficacy)",
+  "  --score-max-rows N     score on at most N rows of each table (default 100000): up to N every",
+  "                         metric is exact on all rows; above, the summary says how rows were sampled",
   "  --target COLUMN        column to predict for the ML-efficacy score",
   "  --min-rows N           fewest input rows to fit on (default 10: below that the synthetic rows",
   "                         are near copies of the real ones); lower it only for tests",
@@ -89,12 +91,9 @@ export function progressBar(): { update(fraction: number, stage: string): void; 
 
 const s = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(1)} s`;
 
-/** Fidelity always uses every row; the all-pairs privacy metrics say when they used a sample. */
+/** Nothing when every metric used every row; otherwise how the rows were sampled (the report's settings.sampling). */
 function privacySampleNote(q: NonNullable<SynthesisJobSummary["quality"]>): string {
-  if (q.privacyRealRows === null || q.privacySyntheticRows === null) return "";
-  if (q.privacyRealRows === q.scoredRealRows && q.privacySyntheticRows === q.scoredSyntheticRows) return "";
-  const n = (rows: number) => rows.toLocaleString("en-US");
-  return ` (privacy on seeded samples: ${n(q.privacyRealRows)} real × ${n(q.privacySyntheticRows)} synthetic rows; fidelity on all rows)`;
+  return q.exact ? "" : ` (sampled: ${q.sampling})`;
 }
 
 function humanSummary(summary: SynthesisJobSummary): string {
@@ -116,8 +115,11 @@ function humanSummary(summary: SynthesisJobSummary): string {
       `quality: ${scoreText(q.overall)} (column shapes ${scoreText(q.columnShapes)}, pair trends ${scoreText(q.columnPairTrends)}), ${q.grade}` +
         (q.dcrBaselineProtection === null ? "" : `; DCR baseline protection ${scoreText(q.dcrBaselineProtection)}`) +
         (q.newRowSynthesis === null ? "" : `, new rows ${scoreText(q.newRowSynthesis)}`) +
+        (q.dcrOverfittingProtection === null ? "" : `, overfitting protection ${scoreText(q.dcrOverfittingProtection)}`) +
         privacySampleNote(q),
     );
+    const pct = (share: number) => `${(share * 100).toFixed(share > 0 && share < 0.001 ? 3 : 2)}%`;
+    lines.push(`rule breaks: ${pct(q.ruleBreaks.synthetic)} of synthetic rows show a pair of categories the input (almost) never shows (input ${pct(q.ruleBreaks.real)})`);
     if (q.usefulness !== null) lines.push(`usefulness: ${q.usefulness.metric} ratio ${scoreText(q.usefulness.ratio)} predicting "${q.usefulness.target}" (synthetic-trained ÷ real-trained)`);
   }
   lines.push(summary.differentialPrivacy === null ? `model: ${summary.model}, not differentially private` : `model: ${summary.model}, differentially private: ${describeDp(summary.differentialPrivacy)}`);
@@ -165,6 +167,7 @@ export async function run(argv: string[]): Promise<number> {
       "report-json": { type: "string" },
       holdout: { type: "string" },
       target: { type: "string" },
+      "score-max-rows": { type: "string" },
       json: { type: "boolean" },
       model: { type: "string" },
       epsilon: { type: "string" },
@@ -207,6 +210,7 @@ export async function run(argv: string[]): Promise<number> {
     epsilon,
     delta,
     minRows: parseCount("min-rows", values["min-rows"], MIN_TRAINING_ROWS, { min: 1, max: 1e9 }),
+    scoreMaxRows: parseCount("score-max-rows", values["score-max-rows"], SCORE_MAX_ROWS, { min: 1, max: Number.MAX_SAFE_INTEGER }),
   };
   await refuseOutputsOverInputs(
     [

@@ -6,6 +6,10 @@
  *   lattice (whole numbers, `decimals` digits, or the datetime step), mapped through the
  *   marginal's table to the z interval whose values round into it; the column's null indicator
  *   is held at "present";
+ * - a condition on a derived column (`column-rules.ts`) becomes the set of its source's
+ *   categories that map into it (a copy: the same terms on the source), and a condition on a
+ *   member of a joint dimension becomes the set of joint cells whose member category it allows;
+ *   several members' conditions intersect on that set;
  * - anything the model cannot satisfy is a ConditionError that says what would be valid.
  * Sampled values of conditioned numerical columns are finally clamped into their range, so the
  * output meets every condition exactly.
@@ -60,7 +64,8 @@ function formatBound(value: number, isDatetime: boolean): string {
   return isDatetime ? new Date(value).toISOString() : String(value);
 }
 
-function planNumeric(model: CopulaModel, columnIndex: number, column: NumericColumnModel, terms: ConditionTerm[], plan: ConditionPlan): void {
+/** The closed value range on the column's output lattice that the terms allow. */
+function numericRange(model: CopulaModel, columnIndex: number, column: NumericColumnModel, terms: ConditionTerm[]): { low: number; high: number } {
   const isDatetime = model.schema.columns[columnIndex]?.type === "datetime";
   const step = latticeStep(column.rounding);
   const tolerance = 1e-9;
@@ -80,6 +85,15 @@ function planNumeric(model: CopulaModel, columnIndex: number, column: NumericCol
   }
   const all = terms.map((t) => `"${t.text}"`).join(" and ");
   if (low > high) throw new ConditionError(`${all} contradict each other: no value of "${column.name}" meets them all; relax one of them.`);
+  return { low, high };
+}
+
+function planNumeric(model: CopulaModel, columnIndex: number, column: NumericColumnModel, terms: ConditionTerm[], plan: ConditionPlan): void {
+  const isDatetime = model.schema.columns[columnIndex]?.type === "datetime";
+  const step = latticeStep(column.rounding);
+  const tolerance = 1e-9;
+  const { low, high } = numericRange(model, columnIndex, column, terms);
+  const all = terms.map((t) => `"${t.text}"`).join(" and ");
   if (column.min === null || column.max === null) {
     throw new ConditionError(`column "${column.name}" is entirely null in the training data, so it cannot be conditioned on; drop ${all}.`);
   }
@@ -120,7 +134,8 @@ function matchCategory(term: ConditionTerm, model: CopulaModel, columnIndex: num
   throw new ConditionError(`"${term.text}": "${term.value}" never occurs in column "${column.name}"; its values are ${listForMessage(column.categories)}.`);
 }
 
-function planCategorical(model: CopulaModel, columnIndex: number, column: CategoricalColumnModel, terms: ConditionTerm[], plan: ConditionPlan): void {
+/** The column's category codes the terms leave possible (each term checked against the model). */
+function allowedCategories(model: CopulaModel, columnIndex: number, column: CategoricalColumnModel, terms: ConditionTerm[]): Set<number> {
   const allowed = new Set(column.order);
   for (const term of terms) {
     if (term.operator !== "=" && term.operator !== "!=") {
@@ -134,18 +149,41 @@ function planCategorical(model: CopulaModel, columnIndex: number, column: Catego
   if (allowed.size === 0) {
     throw new ConditionError(`${terms.map((t) => `"${t.text}"`).join(" and ")} leave no value of "${column.name}" possible; relax one of them.`);
   }
-  if (allowed.size === column.order.length || column.dimension === null) return;
-  const bounds = categoryZBounds(model.dimensions[column.dimension]?.cumulative ?? [1]);
+  return allowed;
+}
+
+/** The z intervals of the cells (in z order) that `keep` accepts, adjacent cells merged. */
+function cellIntervals(cumulative: readonly number[], keep: (position: number) => boolean): [number, number][] {
+  const bounds = categoryZBounds(cumulative);
   const intervals: [number, number][] = [];
-  column.order.forEach((code, position) => {
-    if (!allowed.has(code)) return;
+  for (let position = 0; position < cumulative.length; position++) {
+    if (!keep(position)) continue;
     const low = position === 0 ? Number.NEGATIVE_INFINITY : bounds[position - 1]!;
     const high = bounds[position]!;
     const previous = intervals[intervals.length - 1];
     if (previous !== undefined && previous[1] === low) previous[1] = high;
     else intervals.push([low, high]);
-  });
-  plan.dimensions.push({ dimension: column.dimension, intervals });
+  }
+  return intervals;
+}
+
+/** The source categories a derived column's terms allow: those whose mapped value meets every term. */
+function allowedBySource(model: CopulaModel, columnIndex: number, column: CategoricalColumnModel | NumericColumnModel, terms: ConditionTerm[]): Set<number> {
+  const rule = column.derived!;
+  const source = model.columns[rule.source];
+  if (rule.kind !== "map" || source?.kind !== "categorical") throw new ConditionError(`column "${column.name}" is derived from a column that cannot be conditioned on; refit the model.`);
+  const all = terms.map((t) => `"${t.text}"`).join(" and ");
+  let accepts: (value: number | null) => boolean;
+  if (column.kind === "categorical") {
+    const allowed = allowedCategories(model, columnIndex, column, terms);
+    accepts = (value) => allowed.has(value ?? -1);
+  } else {
+    const bounds = numericRange(model, columnIndex, column, terms);
+    accepts = (value) => value !== null && value >= bounds.low && value <= bounds.high;
+  }
+  const allowedSource = new Set(source.order.filter((code) => accepts(rule.map[code + 1] ?? null)));
+  if (allowedSource.size === 0) throw new ConditionError(`${all}: no value of "${column.name}" in the training data meets them; relax one of them.`);
+  return allowedSource;
 }
 
 /** Checks the terms against the model and returns the latent constraints; throws ConditionError. */
@@ -157,15 +195,53 @@ export function planConditions(model: CopulaModel, terms: readonly ConditionTerm
     if (index < 0) {
       throw new ConditionError(`"${term.text}": there is no column "${term.column}"; the columns are ${listForMessage(model.columns.map((c) => c.name), 40)}.`);
     }
-    byColumn.set(index, [...(byColumn.get(index) ?? []), term]);
+    const column = model.columns[index]!;
+    // A copy is conditioned through its source: the same terms, on the column that is sampled.
+    const target = column.kind !== "text" && column.derived?.kind === "copy" ? column.derived.source : index;
+    byColumn.set(target, [...(byColumn.get(target) ?? []), term]);
   }
+  /** Allowed category codes per categorical column that is sampled (its own terms ∩ those of columns derived from it). */
+  const allowedByColumn = new Map<number, Set<number>>();
+  const restrict = (columnIndex: number, allowed: Set<number>, text: string) => {
+    const previous = allowedByColumn.get(columnIndex);
+    const next = previous === undefined ? allowed : new Set([...previous].filter((code) => allowed.has(code)));
+    if (next.size === 0) throw new ConditionError(`${text} leave no row possible (the columns are tied by a rule of the training data); relax one of them.`);
+    allowedByColumn.set(columnIndex, next);
+  };
+  const quoted = (list: ConditionTerm[]) => list.map((t) => `"${t.text}"`).join(" and ");
   for (const [index, columnTerms] of [...byColumn].sort((a, b) => a[0] - b[0])) {
     const column = model.columns[index]!;
-    if (column.kind === "numeric") planNumeric(model, index, column, columnTerms, plan);
-    else if (column.kind === "categorical") planCategorical(model, index, column, columnTerms, plan);
-    else {
+    if (column.kind === "text") {
       throw new ConditionError(`"${columnTerms[0]!.text}": column "${column.name}" is an id or personal-data column and is not modelled; condition on numerical, datetime, categorical or boolean columns.`);
     }
+    if (column.derived !== undefined) restrict(column.derived.source, allowedBySource(model, index, column, columnTerms), quoted(columnTerms));
+    else if (column.kind === "numeric") planNumeric(model, index, column, columnTerms, plan);
+    else restrict(index, allowedCategories(model, index, column, columnTerms), quoted(columnTerms));
   }
+  // Categorical constraints become z intervals: on the column's own dimension, or on its joint
+  // dimension as the cells whose member categories are all allowed.
+  const jointAllowed = new Map<number, (position: number) => boolean>();
+  for (const [index, allowed] of [...allowedByColumn].sort((a, b) => a[0] - b[0])) {
+    const column = model.columns[index] as CategoricalColumnModel;
+    if (allowed.size === column.order.length || column.dimension === null) continue;
+    const dimension = model.dimensions[column.dimension]!;
+    if (dimension.role === "joint") {
+      const member = dimension.members!.indexOf(index);
+      const previous = jointAllowed.get(column.dimension) ?? (() => true);
+      jointAllowed.set(column.dimension, (position) => previous(position) && allowed.has(dimension.cells![position]![member]!));
+      continue;
+    }
+    const positions = new Set(column.order.flatMap((code, position) => (allowed.has(code) ? [position] : [])));
+    plan.dimensions.push({ dimension: column.dimension, intervals: cellIntervals(dimension.cumulative ?? [1], (position) => positions.has(position)) });
+  }
+  for (const [index, keep] of jointAllowed) {
+    const intervals = cellIntervals(model.dimensions[index]!.cumulative ?? [1], keep);
+    if (intervals.length === 0) {
+      const names = model.dimensions[index]!.members!.map((m) => `"${model.columns[m]!.name}"`).join(", ");
+      throw new ConditionError(`${quoted(terms.slice())} ask for a combination of ${names} that the training data never shows; relax one of them.`);
+    }
+    plan.dimensions.push({ dimension: index, intervals });
+  }
+  plan.dimensions.sort((a, b) => a.dimension - b.dimension);
   return plan;
 }

@@ -10,8 +10,13 @@ import type { DpRecord } from "./dp-record.js";
 import type { MarginalFamily } from "./marginal-families.js";
 
 export const MODEL_FORMAT = "datalab-model";
-/** Bump on any change a version-1 reader could misread. */
-export const MODEL_VERSION = 1;
+/**
+ * Bump on any change an older reader could misread. Version 2 added derived columns and joint
+ * dimensions (`column-rules.ts`); a version-1 file is a valid version-2 model without them.
+ */
+export const MODEL_VERSION = 2;
+/** Versions this code reads. */
+export const READABLE_MODEL_VERSIONS: readonly number[] = [1, 2];
 export const GENERATOR_NAME = "gaussian-copula";
 
 /** How sampled numbers are rounded before they are written. */
@@ -32,7 +37,16 @@ export interface NumericColumnModel {
   min: number | null;
   max: number | null;
   rounding: Rounding;
+  /** Set when the column is computed from another column instead of modelled (then it has no dimensions). */
+  derived?: DerivedColumn;
 }
+
+/**
+ * A column computed from its source column (never itself derived): `copy` takes the numerical
+ * source's value; `map` reads map[source code + 1] — this column's category code (−1 = null) or,
+ * for a numerical column, its value (null = missing).
+ */
+export type DerivedColumn = { kind: "copy"; source: number } | { kind: "map"; source: number; map: (number | null)[] };
 
 export interface CategoricalColumnModel {
   kind: "categorical";
@@ -43,8 +57,13 @@ export interface CategoricalColumnModel {
   order: number[];
   /** Relative frequency of each entry of `order`. */
   frequencies: number[];
-  /** Index of the dimension in `dimensions`, null for a column with a single category. */
+  /**
+   * Index of the dimension in `dimensions`, null for a column with a single category or a derived
+   * one. For a member of a joint group it is the group's `joint` dimension, shared by the members.
+   */
   dimension: number | null;
+  /** Set when the column is computed from another column instead of modelled. */
+  derived?: DerivedColumn;
 }
 
 /** id and pii columns: never learned, regenerated at sampling time. */
@@ -58,14 +77,20 @@ export type ColumnModel = NumericColumnModel | CategoricalColumnModel | TextColu
 /**
  * One dimension of the latent Gaussian.
  * - `value`: `table` holds value(z) = F⁻¹(Φ(z)) on the z grid.
+ * - `joint`: cells are the observed combinations of several categorical columns (`members`,
+ *   `cells`), with `cumulative` as for `category`.
  * - `category` / `null`: `cumulative` holds the upper bounds of the cells in probability
  *   (the last is 1); the z bounds are Φ⁻¹ of these. For `null`, cell 0 = present, cell 1 = null.
  */
 export interface CopulaDimension {
   column: number;
-  role: "value" | "category" | "null";
+  role: "value" | "category" | "null" | "joint";
   table?: number[];
   cumulative?: number[];
+  /** `joint` only: the member columns, in column order … */
+  members?: number[];
+  /** … and, per cell in z order, each member's category code (−1 = null). */
+  cells?: number[][];
 }
 
 export interface CopulaModel {

@@ -13,11 +13,11 @@
  */
 import { type CopulaSampleRequest, copulaSample, copulaSampleAsync, philoxUniform } from "../kernels/index.js";
 import { fakePiiValues, makeIds, parseIdPattern } from "../tabular/index.js";
-import type { TableSchema } from "../tabular/schema.js";
+import type { ColumnSchema, TableSchema } from "../tabular/schema.js";
 import type { Column, Table } from "../tabular/table.js";
 import { type ConditionalGaussian, drawConditioned, freeMeans, prepareConditionalGaussian } from "./conditional-gaussian.js";
 import { type ConditionPlan, planConditions } from "./conditioning.js";
-import type { CopulaModel, Rounding } from "./copula-model.js";
+import type { CopulaModel, DerivedColumn, Rounding } from "./copula-model.js";
 import { cholesky } from "./correlation-matrix.js";
 import { categoryIndexAt, kernelTableOf, tableValueAt } from "./dimension-tables.js";
 import { GeneratorError } from "./errors.js";
@@ -145,7 +145,9 @@ export class CopulaSampler {
     const columns: Column[] = [];
     this.model.columns.forEach((columnModel, index) => {
       const schema = this.model.schema.columns[index]!;
-      if (columnModel.kind === "numeric" && (schema.type === "numerical" || schema.type === "datetime")) {
+      if (columnModel.kind !== "text" && columnModel.derived !== undefined) {
+        columns.push(schema as unknown as Column); // placeholder: derived columns are computed once their sources exist
+      } else if (columnModel.kind === "numeric" && (schema.type === "numerical" || schema.type === "datetime")) {
         const values = new Float64Array(rows);
         const source = columnModel.valueDimension === null ? null : dimensionValues[columnModel.valueDimension]!;
         const fill = columnModel.constant ?? Number.NaN;
@@ -161,8 +163,15 @@ export class CopulaSampler {
       } else if (columnModel.kind === "categorical" && (schema.type === "categorical" || schema.type === "boolean")) {
         const codes = new Int32Array(rows);
         const order = Int32Array.from(columnModel.order);
+        const dimension = columnModel.dimension === null ? undefined : this.model.dimensions[columnModel.dimension];
         if (columnModel.dimension === null) codes.fill(order[0] ?? -1);
-        else {
+        else if (dimension?.role === "joint") {
+          // A joint cell carries every member's category: this member's is at its place in `members`.
+          const member = dimension.members!.indexOf(index);
+          const cellCodes = Int32Array.from(dimension.cells!, (cell) => cell[member]!);
+          const positions = dimensionValues[columnModel.dimension]!;
+          for (let r = 0; r < rows; r++) codes[r] = cellCodes[positions[r]! | 0]!;
+        } else {
           // Positions are whole numbers stored as doubles; `| 0` makes the lookup an integer index.
           const positions = dimensionValues[columnModel.dimension]!;
           for (let r = 0; r < rows; r++) codes[r] = order[positions[r]! | 0]!;
@@ -178,8 +187,33 @@ export class CopulaSampler {
         throw new GeneratorError(`column "${schema.name}" of the model does not match its schema; refit the model.`);
       }
     });
+    this.model.columns.forEach((columnModel, index) => {
+      if (columnModel.kind === "text" || columnModel.derived === undefined) return;
+      const categories = columnModel.kind === "categorical" ? columnModel.categories : [];
+      columns[index] = derivedColumn(this.model.schema.columns[index]!, categories, columnModel.derived, columns[columnModel.derived.source]!, rows);
+    });
     return { rowCount: rows, columns };
   }
+}
+
+/** A derived column from its source's sampled column (`copy`: the same numbers; `map`: a lookup by the source's code). */
+function derivedColumn(schema: ColumnSchema, categories: string[], rule: DerivedColumn, source: Column, rows: number): Column {
+  if (rule.kind === "copy") {
+    if (!("values" in source) || !(source.values instanceof Float64Array) || (schema.type !== "numerical" && schema.type !== "datetime")) {
+      throw new GeneratorError(`column "${schema.name}" is a copy of a column that is not numerical; refit the model.`);
+    }
+    return { schema, values: Float64Array.from(source.values) } as Column;
+  }
+  if (!("codes" in source)) throw new GeneratorError(`column "${schema.name}" is derived from a column that is not categorical; refit the model.`);
+  const map = rule.map;
+  if (schema.type === "categorical" || schema.type === "boolean") {
+    const codes = new Int32Array(rows);
+    for (let r = 0; r < rows; r++) codes[r] = map[source.codes[r]! + 1] ?? -1;
+    return { schema, codes, categories: [...categories] } as Column;
+  }
+  const values = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) values[r] = map[source.codes[r]! + 1] ?? Number.NaN;
+  return { schema, values } as Column;
 }
 
 function roundInto(out: Float64Array, source: Float64Array, rounding: Rounding): void {

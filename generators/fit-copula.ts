@@ -15,7 +15,20 @@
  *    to the nearest correlation matrix when it is not positive definite.
  */
 import type { Table } from "../tabular/table.js";
-import { type CategoricalColumnModel, type ColumnModel, type CopulaDimension, type CopulaModel, GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION, type Rounding } from "./copula-model.js";
+import {
+  type CategoricalColumnModel,
+  type ColumnModel,
+  type CopulaDimension,
+  type CopulaModel,
+  type DerivedColumn,
+  GENERATOR_NAME,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  type NumericColumnModel,
+  type Rounding,
+} from "./copula-model.js";
+import { orderCategories, orderJointCells } from "./category-order.js";
+import { findColumnRules } from "./column-rules.js";
 import { repairCorrelation } from "./correlation-matrix.js";
 import { GeneratorError } from "./errors.js";
 import { type MarginalFamily, momentsOf } from "./marginal-families.js";
@@ -32,6 +45,8 @@ export interface FitOptions {
    * "repair"); wide tables (thousands of columns) take seconds, which a user should see.
    */
   onProgress?: (fraction: number, stage: string) => void;
+  /** Keep the table's rules — derived columns and joint dimensions, `column-rules.ts` (default true; false: every column on its own). */
+  keepRules?: boolean;
 }
 
 /** Shares of the fit's progress: marginals, then the O(d²) pairwise correlations, then the repair. */
@@ -44,9 +59,6 @@ interface DimensionScores {
   cells: ScoreCells;
   hasMissing: boolean;
 }
-
-/** Categories seen fewer times than this do not count toward guided ordering (see orderCategories). */
-const MIN_GUIDED_COUNT = 5;
 
 /** Steps tried for a datetime column, coarsest first: a day, an hour, a minute, a second. */
 const DATETIME_STEPS_MS = [86_400_000, 3_600_000, 60_000, 1000] as const;
@@ -73,14 +85,39 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
   const dimensions: CopulaDimension[] = [];
   const scores: DimensionScores[] = [];
   const warnings: string[] = [];
-  /** Categorical columns whose order is decided once all numerical scores exist. */
-  const pendingCategorical: { columnIndex: number; codes: Int32Array; counts: Map<number, number> }[] = [];
+  /**
+   * Categorical dimensions whose order is decided once all numerical scores exist: one column, or
+   * a joint group (codes = index into `cells`, the group's observed combinations).
+   */
+  const pendingCategorical: PendingCategorical[] = [];
+  const rules = options.keepRules === false ? { derived: new Map(), jointGroups: [] } : findColumnRules(table);
+  const jointOf = new Map<number, number[]>();
+  for (const group of rules.jointGroups) for (const member of group) jointOf.set(member, group);
 
   const report = options.onProgress;
   table.columns.forEach((column, columnIndex) => {
     if (report !== undefined && columnIndex % 64 === 0) report((PROGRESS_MARGINALS * columnIndex) / table.columns.length, "marginals");
     const schema = column.schema;
-    if (schema.type === "numerical" || schema.type === "datetime") {
+    const derived = rules.derived.get(columnIndex);
+    if (derived !== undefined && (schema.type === "numerical" || schema.type === "datetime")) {
+      const values = (column as { values: Float64Array }).values;
+      const rounding: Rounding =
+        schema.type === "datetime" ? datetimeRounding(values) : schema.subtype === "integer" ? { kind: "integer" } : { kind: "decimals", decimals: schema.decimals };
+      columns.push(derivedNumericModel(schema.name, values, derived, rounding));
+    } else if (derived !== undefined && (schema.type === "categorical" || schema.type === "boolean")) {
+      const { codes, categories } = column as { codes: Int32Array; categories: string[] };
+      const counts = slotCountsOf(codes, categories.length);
+      const order = [...counts.keys()].sort((p, q) => (counts.get(q) ?? 0) - (counts.get(p) ?? 0) || p - q);
+      columns.push({
+        kind: "categorical",
+        name: schema.name,
+        categories: [...categories],
+        order,
+        frequencies: order.map((code) => (counts.get(code) ?? 0) / n),
+        dimension: null,
+        derived: derived as DerivedColumn,
+      });
+    } else if (schema.type === "numerical" || schema.type === "datetime") {
       const values = (column as { values: Float64Array }).values;
       let presentCount = 0;
       for (let i = 0; i < n; i++) if (!Number.isNaN(values[i]!)) presentCount++;
@@ -131,13 +168,11 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
       columns.push(model);
     } else if (schema.type === "categorical" || schema.type === "boolean") {
       const { codes, categories } = column as { codes: Int32Array; categories: string[] };
-      // counts[code + 1]: slot 0 is null (code −1).
-      const slots = new Float64Array(categories.length + 1);
-      for (let i = 0; i < n; i++) slots[codes[i]! + 1]! += 1;
-      const counts = new Map<number, number>();
-      for (let c = 0; c < slots.length; c++) if (slots[c]! > 0) counts.set(c - 1, slots[c]!);
+      const counts = slotCountsOf(codes, categories.length);
       columns.push({ kind: "categorical", name: schema.name, categories: [...categories], order: [], frequencies: [], dimension: null });
-      pendingCategorical.push({ columnIndex, codes, counts });
+      const group = jointOf.get(columnIndex);
+      if (group === undefined) pendingCategorical.push({ columnIndex, codes, counts, categoryCount: categories.length, cells: null });
+      else if (group[0] === columnIndex) pendingCategorical.push(jointPending(table, group, n));
     } else {
       columns.push({ kind: "text", name: schema.name });
     }
@@ -150,27 +185,23 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
   const valueScores = scores.filter((_, i) => dimensions[i]?.role === "value");
   const categoricalDimensions: { pending: (typeof pendingCategorical)[number]; dimension: number }[] = [];
   for (const pending of pendingCategorical) {
-    const model = columns[pending.columnIndex];
-    if (model?.kind !== "categorical") continue;
-    const order = orderCategories(pending.codes, pending.counts, model.categories.length, valueScores);
-    model.order = order;
-    model.frequencies = order.map((code) => (pending.counts.get(code) ?? 0) / n);
-    if (order.length < 2) continue;
-    model.dimension = dimensions.length;
-    const encoded = encodeCategorical(order, pending.counts, pending.codes, model.categories.length, n);
-    dimensions.push({ column: pending.columnIndex, role: "category", cumulative: encoded.cumulative });
+    const order = pending.cells === null ? orderCategories(pending.codes, pending.counts, pending.categoryCount, valueScores) : orderJointCells(pending.codes, pending.counts, pending.categoryCount, valueScores);
+    if (order.length < 2) {
+      setCategoricalOrder(columns[pending.columnIndex] as CategoricalColumnModel, order, pending.counts, n);
+      continue;
+    }
+    const dimension = dimensions.length;
+    const encoded = encodeCategorical(order, pending.counts, pending.codes, pending.categoryCount, n);
+    dimensions.push(dimensionOf(pending, order, encoded.cumulative, columns, dimension, n));
     scores.push(encoded.scores);
-    categoricalDimensions.push({ pending, dimension: model.dimension });
+    categoricalDimensions.push({ pending, dimension });
   }
   if (categoricalDimensions.length > 1) {
     for (const { pending, dimension } of categoricalDimensions) {
-      const model = columns[pending.columnIndex] as CategoricalColumnModel;
       const guides = scores.filter((_, i) => i !== dimension && dimensions[i]?.role !== "null");
-      const order = orderCategories(pending.codes, pending.counts, model.categories.length, guides);
-      model.order = order;
-      model.frequencies = order.map((code) => (pending.counts.get(code) ?? 0) / n);
-      const encoded = encodeCategorical(order, pending.counts, pending.codes, model.categories.length, n);
-      dimensions[dimension] = { column: pending.columnIndex, role: "category", cumulative: encoded.cumulative };
+      const order = pending.cells === null ? orderCategories(pending.codes, pending.counts, pending.categoryCount, guides) : orderJointCells(pending.codes, pending.counts, pending.categoryCount, guides);
+      const encoded = encodeCategorical(order, pending.counts, pending.codes, pending.categoryCount, n);
+      dimensions[dimension] = dimensionOf(pending, order, encoded.cumulative, columns, dimension, n);
       scores[dimension] = encoded.scores;
     }
   }
@@ -208,6 +239,99 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
     correlation: Array.from(repaired.matrix),
     correlationRepaired: repaired.repaired,
     warnings,
+  };
+}
+
+interface PendingCategorical {
+  /** The column, or a joint group's first member. */
+  columnIndex: number;
+  codes: Int32Array;
+  counts: Map<number, number>;
+  categoryCount: number;
+  /** Joint groups only: the members and, per joint code, each member's category code. */
+  cells: { members: number[]; tuples: number[][] } | null;
+}
+
+/** Occurrences of each code (−1 = null) that occurs. */
+function slotCountsOf(codes: Int32Array, categoryCount: number): Map<number, number> {
+  const slots = new Float64Array(categoryCount + 1);
+  for (const code of codes) slots[code + 1]! += 1;
+  const counts = new Map<number, number>();
+  for (let c = 0; c < slots.length; c++) if (slots[c]! > 0) counts.set(c - 1, slots[c]!);
+  return counts;
+}
+
+function setCategoricalOrder(model: CategoricalColumnModel, order: number[], counts: Map<number, number>, n: number): void {
+  model.order = order;
+  model.frequencies = order.map((code) => (counts.get(code) ?? 0) / n);
+}
+
+/** A joint group as one categorical variable whose categories are the members' observed code combinations. */
+function jointPending(table: Table, members: number[], n: number): PendingCategorical {
+  const memberColumns = members.map((m) => table.columns[m] as { codes: Int32Array; categories: string[] });
+  // Mixed-radix key over the slots (code + 1); column-rules.ts only groups columns whose product
+  // of category counts is a safe integer.
+  const index = new Map<number, number>();
+  const tuples: number[][] = [];
+  const codes = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    let key = 0;
+    for (const column of memberColumns) key = key * (column.categories.length + 1) + column.codes[r]! + 1;
+    let code = index.get(key);
+    if (code === undefined) {
+      code = tuples.length;
+      index.set(key, code);
+      tuples.push(memberColumns.map((column) => column.codes[r]!));
+    }
+    codes[r] = code;
+  }
+  return { columnIndex: members[0]!, codes, counts: slotCountsOf(codes, tuples.length), categoryCount: tuples.length, cells: { members, tuples } };
+}
+
+/** The dimension of a pending categorical in the given cell order; also sets the column models that read it. */
+function dimensionOf(pending: PendingCategorical, order: number[], cumulative: number[], columns: ColumnModel[], dimension: number, n: number): CopulaDimension {
+  if (pending.cells === null) {
+    const model = columns[pending.columnIndex] as CategoricalColumnModel;
+    setCategoricalOrder(model, order, pending.counts, n);
+    model.dimension = dimension;
+    return { column: pending.columnIndex, role: "category", cumulative };
+  }
+  const { members, tuples } = pending.cells;
+  members.forEach((member, k) => {
+    // Each member keeps its own categories and marginal frequencies (most frequent first).
+    const model = columns[member] as CategoricalColumnModel;
+    const counts = new Map<number, number>();
+    for (const [joint, count] of pending.counts) counts.set(tuples[joint]![k]!, (counts.get(tuples[joint]![k]!) ?? 0) + count);
+    setCategoricalOrder(model, [...counts.keys()].sort((p, q) => (counts.get(q) ?? 0) - (counts.get(p) ?? 0) || p - q), counts, n);
+    model.dimension = dimension;
+  });
+  return { column: pending.columnIndex, role: "joint", cumulative, members: [...members], cells: order.map((joint) => [...tuples[joint]!]) };
+}
+
+/** A numerical column computed from its source: no dimensions, its observed range kept for --where. */
+function derivedNumericModel(name: string, values: Float64Array, rule: DerivedColumn, rounding: Rounding): NumericColumnModel {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let nulls = 0;
+  for (const v of values) {
+    if (Number.isNaN(v)) nulls++;
+    else {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+  }
+  return {
+    kind: "numeric",
+    name,
+    nullRate: values.length > 0 ? nulls / values.length : 0,
+    constant: null,
+    valueDimension: null,
+    nullDimension: null,
+    marginal: null,
+    min: nulls < values.length ? min : null,
+    max: nulls < values.length ? max : null,
+    rounding,
+    derived: rule,
   };
 }
 
@@ -249,61 +373,4 @@ function scoreCovariance(a: DimensionScores, b: DimensionScores): number {
     }
   }
   return count > 1 ? sum / count : 0;
-}
-
-/**
- * Orders a column's categories by their mean score on the candidate dimension with the largest
- * correlation ratio η² = Σ_c n_c·mean_c² / Σ s²; by frequency (most frequent first) when no
- * candidate explains at least 1% of the variance. Ties keep frequency order (deterministic).
- */
-function orderCategories(codes: Int32Array, counts: Map<number, number>, categoryCount: number, candidates: DimensionScores[]): number[] {
-  const byFrequency = [...counts.keys()].sort((p, q) => (counts.get(q) ?? 0) - (counts.get(p) ?? 0) || p - q);
-  if (byFrequency.length < 2 || candidates.length === 0) return byFrequency;
-  // A near-unique column (most rows in categories seen fewer than MIN_GUIDED_COUNT times, e.g.
-  // movie titles) ordered by a numerical guide would tie each label to its own row's values —
-  // copying real rows. Such columns keep the frequency order.
-  let rareRows = 0;
-  for (const count of counts.values()) if (count < MIN_GUIDED_COUNT) rareRows += count;
-  if (rareRows > 0.5 * codes.length) return byFrequency;
-  // Choose the guide on an evenly strided subset of ≤ 8192 rows (η² to ~±0.01, plenty to rank
-  // guides), then compute the category means of the chosen guide on every row.
-  const stride = Math.max(1, Math.ceil(codes.length / 8192));
-  let bestEta = 0.01;
-  let best: DimensionScores | null = null;
-  for (const dimension of candidates) {
-    const eta = correlationRatio(codes, categoryCount, dimension.scores, stride).eta;
-    if (eta > bestEta) {
-      bestEta = eta;
-      best = dimension;
-    }
-  }
-  if (best === null) return byFrequency;
-  const slotMeans = correlationRatio(codes, categoryCount, best.scores, 1).means;
-  const means = new Map(byFrequency.map((code) => [code, slotMeans[code + 1]!]));
-  const frequencyRank = new Map(byFrequency.map((code, rank) => [code, rank]));
-  // Categories never seen with a present value on that dimension sit in the middle (mean 0).
-  return byFrequency.slice().sort((p, q) => (means.get(p) ?? 0) - (means.get(q) ?? 0) || frequencyRank.get(p)! - frequencyRank.get(q)!);
-}
-
-/** η² of the scores explained by the categories, over rows 0, stride, 2·stride, …, and the per-category means (slot code + 1). */
-function correlationRatio(codes: Int32Array, categoryCount: number, scores: Float64Array, stride: number): { eta: number; means: Float64Array } {
-  const sums = new Float64Array(categoryCount + 1);
-  const counted = new Float64Array(categoryCount + 1);
-  let total = 0;
-  for (let r = 0; r < codes.length; r += stride) {
-    const s = scores[r]!;
-    if (Number.isNaN(s)) continue;
-    total += s * s;
-    const slot = codes[r]! + 1;
-    sums[slot]! += s;
-    counted[slot]! += 1;
-  }
-  let between = 0;
-  const means = new Float64Array(categoryCount + 1);
-  for (let c = 0; c < sums.length; c++) {
-    if (counted[c]! === 0) continue;
-    between += (sums[c]! * sums[c]!) / counted[c]!;
-    means[c] = sums[c]! / counted[c]!;
-  }
-  return { eta: total > 0 ? between / total : 0, means };
 }

@@ -29,7 +29,7 @@ describe("model file", () => {
     expect(b).toEqual(a);
     const text = await readFile(path, "utf8");
     expect(text).toBe(serializeModel(model)); // deterministic bytes: no timestamps
-    expect(JSON.parse(text)).toMatchObject({ format: "datalab-model", version: 1, generator: "gaussian-copula" });
+    expect(JSON.parse(text)).toMatchObject({ format: "datalab-model", version: 2, generator: "gaussian-copula" });
     expect(JSON.parse(text).checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
@@ -61,8 +61,30 @@ describe("model file", () => {
 
   test("a model from another version says which versions apply", async () => {
     const other = JSON.parse(await readFile(path, "utf8"));
-    other.version = 2;
-    expect((await failure(JSON.stringify(other))).message).toMatch(/version 2 model file; this datalab reads version 1/);
+    other.version = 3;
+    expect((await failure(JSON.stringify(other))).message).toMatch(/version 3 model file; this datalab reads versions 1 and 2 \(writes 2\)/);
+  });
+
+  test("a version-1 file (written before derived columns and joint dimensions) still loads and samples the same", async () => {
+    const old = { ...(JSON.parse(await readFile(path, "utf8")) as CopulaModel & { checksum?: string }), version: 1 };
+    delete old.checksum;
+    const oldPath = join(dir, "weather.v1.model.json");
+    await writeFile(oldPath, serializeModel(old));
+    const loaded = await loadModel(oldPath);
+    expect(loaded.version).toBe(1);
+    expect(await sampleTable(loaded, 500, { seed: 8 })).toEqual(await sampleTable(model, 500, { seed: 8 }));
+  });
+
+  test("derived columns and joint dimensions survive the file; a broken rule is refused", async () => {
+    const penguins = fitGaussianCopula((await loadTable("node_modules/vega-datasets/data/penguins.json")).table);
+    expect(penguins.dimensions.some((d) => d.role === "joint")).toBe(true);
+    const jointPath = join(dir, "penguins.model.json");
+    await saveModel(jointPath, penguins);
+    expect(await sampleTable(await loadModel(jointPath), 300, { seed: 2 })).toEqual(await sampleTable(penguins, 300, { seed: 2 }));
+    const joint = penguins.dimensions.findIndex((d) => d.role === "joint");
+    const edited = structuredClone(penguins);
+    edited.dimensions[joint]!.cells = edited.dimensions[joint]!.cells!.slice(1);
+    expect((await failure(serializeModel(edited))).message).toMatch(/inconsistent \(column "Species" and its joint dimension disagree\)/);
   });
 
   test("a JSON file that is not a model, and a missing file", async () => {

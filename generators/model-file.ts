@@ -1,6 +1,6 @@
 /**
  * The model file: the fitted copula as one JSON object,
- *     { "format": "datalab-model", "version": 1, "generator": "gaussian-copula", …, "checksum": "sha256:…" }
+ *     { "format": "datalab-model", "version": 2, "generator": "gaussian-copula", …, "checksum": "sha256:…" }
  * where the checksum is the SHA-256 of the compact JSON of every other field, in order. Loading
  * checks, in this order: the file can be read, it is JSON, it is a datalab model, its version is
  * one this code reads, the checksum matches, and the content is structurally sound
@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { writeFileAtomic } from "../tabular/index.js";
-import { type CopulaModel, GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION } from "./copula-model.js";
+import { type CopulaModel, GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION, READABLE_MODEL_VERSIONS } from "./copula-model.js";
 import { ModelFileError } from "./errors.js";
 import { MST_GENERATOR_NAME, type MstModel } from "./mst/mst-model.js";
 
@@ -56,10 +56,10 @@ export function parseSynthModel(text: string, path: string): SynthModel {
     throw new ModelFileError(path, `${path} is not a datalab model file (no "format": "${MODEL_FORMAT}"); pass a file written by --model-out.`);
   }
   const record = parsed as Record<string, unknown>;
-  if (record["version"] !== MODEL_VERSION) {
+  if (!READABLE_MODEL_VERSIONS.includes(record["version"] as number)) {
     throw new ModelFileError(
       path,
-      `${path} is a version ${JSON.stringify(record["version"])} model file; this datalab reads version ${MODEL_VERSION}. Refit with this datalab (\`datalab synth <data> --model-out <file>\`) or use the datalab that wrote it.`,
+      `${path} is a version ${JSON.stringify(record["version"])} model file; this datalab reads versions ${READABLE_MODEL_VERSIONS.join(" and ")} (writes ${MODEL_VERSION}). Refit with this datalab (\`datalab synth <data> --model-out <file>\`) or use the datalab that wrote it.`,
     );
   }
   if (record["generator"] !== GENERATOR_NAME && record["generator"] !== MST_GENERATOR_NAME) {

@@ -4,6 +4,7 @@
  * bad-input case: exit code, one-line message, and no output file left behind.
  */
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,9 +12,8 @@ import { afterAll, describe, expect, test } from "vitest";
 import { captureOutput } from "../cli/capture-output.js";
 import { main } from "../cli/main.js";
 import { scoreTables } from "../benchmarks/index.js";
-import { fitGaussianCopula, sampleTable } from "../generators/index.js";
-import { loadTable } from "../tabular/index.js";
-import { PRIVACY_ROWS_CAP, runSampleJob, runSynthesisJob } from "./synthesis-job.js";
+import { type Column, loadTable, type Table } from "../tabular/index.js";
+import { runSampleJob, runSynthesisJob, SCORE_MAX_ROWS } from "./synthesis-job.js";
 
 const dir = await mkdtemp(join(tmpdir(), "datalab-synth-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -22,6 +22,12 @@ const CARS = "node_modules/vega-datasets/data/cars.json";
 
 /** Runs the CLI in-process and captures what it prints. */
 const cli = (...argv: string[]) => captureOutput(() => main(argv));
+
+/** The first `count` rows of a table. */
+function firstRows(table: Table, count: number): Table {
+  const columns = table.columns.map((column) => ("codes" in column ? { ...column, codes: column.codes.slice(0, count) } : { ...column, values: column.values.slice(0, count) }) as Column);
+  return { rowCount: count, columns };
+}
 
 const sha = async (path: string) => createHash("sha256").update(await readFile(path)).digest("hex");
 const exists = async (name: string) => (await readdir(dir)).some((entry) => entry.includes(name));
@@ -63,10 +69,18 @@ describe("datalab synth / sample", () => {
     expect(stdout).not.toMatch(/privacy on seeded samples/);
   });
 
-  test("above the privacy bound the human summary says which sample sizes the privacy metrics used", async () => {
-    const { code, stdout } = await cli("synth", CARS, "--out", join(dir, "cars-60k.csv"), "--rows", "60000");
+  test("exact by default; above --score-max-rows the human summary says how the rows were sampled", async () => {
+    const exact = await cli("synth", CARS, "--out", join(dir, "cars-3k.csv"), "--rows", "3000");
+    expect(exact.code).toBe(0);
+    expect(exact.stdout).toMatch(/quality: [\d.]+ .*new rows [\d.]+\n/);
+    expect(exact.stdout).not.toMatch(/sampled/);
+    expect(exact.stdout).toMatch(/\nrule breaks: \d+\.\d+% of synthetic rows show a pair of categories the input \(almost\) never shows \(input \d+\.\d+%\)\n/);
+    const { code, stdout } = await cli("synth", CARS, "--out", join(dir, "cars-60k.csv"), "--rows", "60000", "--score-max-rows", "5000");
     expect(code).toBe(0);
-    expect(stdout).toMatch(/privacy on seeded samples: 406 real × 50,000 synthetic rows; fidelity on all rows/);
+    expect(stdout).toMatch(/\(sampled: fidelity on the first 5,000 of the 60,000 synthetic rows written \(independent draws, so a uniform sample of the output\) and all real rows; privacy exact/);
+    const bad = await cli("synth", CARS, "--out", join(dir, "never.csv"), "--score-max-rows", "0");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--score-max-rows must be a whole number/);
   }, 60_000);
 
   test("same seed → byte-identical output; another seed → different", async () => {
@@ -118,7 +132,7 @@ describe("bad input: exit code ≠ 0, one line on stderr, no output file", () =>
     const text = await readFile(model, "utf8");
     const cases = [
       { name: "corrupted", content: text.replace('"rows":344', '"rows":345'), message: /corrupted \(its checksum does not match/ },
-      { name: "version", content: text.replace('"version":1', '"version":7'), message: /version 7 model file; this datalab reads version 1/ },
+      { name: "version", content: text.replace('"version":2', '"version":7'), message: /version 7 model file; this datalab reads versions 1 and 2/ },
       { name: "not-model", content: '{"hello": "world"}', message: /not a datalab model file/ },
     ];
     for (const { name, content, message } of cases) {
@@ -150,21 +164,45 @@ describe("runSynthesisJob / runSampleJob (the worker-node entry points)", () => 
     expect(sampled.rows).toBe(406); // default: as many rows as the model was fitted on
   });
 
-  test("fidelity is scored on all rows, privacy on a seeded sample whose size the summary and report give", async () => {
-    expect(PRIVACY_ROWS_CAP).toBe(50_000);
-    const reportJsonPath = join(dir, "all-rows.report.json");
-    // 3000 synthetic rows (> the 1000-row privacy bound) against cars' 406 real rows (< it).
-    const summary = await runSynthesisJob({ inputPath: CARS, outputPath: join(dir, "all-rows.csv"), rows: 3000, seed: 5n, privacyMaxRows: 1000, reportJsonPath });
-    expect(summary.quality).toMatchObject({ scoredRealRows: 406, scoredSyntheticRows: 3000, privacyRealRows: 406, privacySyntheticRows: 1000 });
+  test("up to the bound every metric is exact on all rows, and the summary says so", async () => {
+    expect(SCORE_MAX_ROWS).toBe(100_000);
+    const summary = await runSynthesisJob({ inputPath: CARS, outputPath: join(dir, "exact.csv"), rows: 3000, seed: 5n });
+    expect(summary.quality).toMatchObject({ scoredRealRows: 406, scoredSyntheticRows: 3000, privacyRealRows: 406, privacySyntheticRows: 3000, exact: true });
+    expect(summary.quality?.sampling).toBe("fidelity on all rows; privacy exact over all pairs");
+    const ruleBreaks = summary.quality!.ruleBreaks;
+    expect(ruleBreaks.synthetic).toBeGreaterThanOrEqual(0);
+    expect(ruleBreaks.synthetic).toBeLessThanOrEqual(1);
+    expect(ruleBreaks.real).toBeLessThan(0.05);
+  });
+
+  test("above the bound: the first rows of the output are scored (bounded memory) and the summary and report say how", async () => {
+    const reportJsonPath = join(dir, "bounded.report.json");
+    // 3000 synthetic rows written, a 1000-row scoring bound, cars' 406 real rows (< it).
+    const summary = await runSynthesisJob({ inputPath: CARS, outputPath: join(dir, "bounded.csv"), rows: 3000, seed: 5n, scoreMaxRows: 1000, reportJsonPath });
+    expect(summary.quality).toMatchObject({ scoredRealRows: 406, scoredSyntheticRows: 1000, syntheticRowsWritten: 3000, privacySyntheticRows: 1000, exact: false });
+    expect(summary.quality?.sampling).toMatch(/^fidelity on the first 1,000 of the 3,000 synthetic rows written \(independent draws.*privacy exact over all pairs of those rows$/);
     const report = JSON.parse(await readFile(reportJsonPath, "utf8"));
-    expect(report.tables).toMatchObject({ realRows: 406, syntheticRows: 3000 });
-    expect(report.settings.privacySampleRows).toEqual({ real: 406, synthetic: 1000, holdout: 0, maxRows: 1000 });
-    expect(report.settings.reference).toMatch(/fidelity on all rows, privacy on seeded samples of at most 1000 rows/);
-    // The Quality score is that of the whole output, recomputed here from the same model and seed.
+    expect(report.tables).toMatchObject({ realRows: 406, syntheticRows: 1000 });
+    expect(report.settings).toMatchObject({ syntheticRowsWritten: 3000, sampling: summary.quality?.sampling, privacySampleRows: null });
+    // The scored rows are the output file's first 1000 rows: the same Quality as scoring them read back from the file.
     const real = (await loadTable(CARS)).table;
-    const whole = await scoreTables(real, await sampleTable(fitGaussianCopula(real), 3000, { seed: 5n }), { privacy: false });
-    expect(summary.quality?.overall).toBe(whole.quality.score);
-    expect(summary.quality?.columnShapes).toBe(whole.quality.columnShapes);
+    const written = (await loadTable(join(dir, "bounded.csv"), { schema: (await loadTable(CARS)).schema })).table;
+    expect(written.rowCount).toBe(3000);
+    const scored = await scoreTables(real, firstRows(written, 1000), { privacy: false });
+    expect(summary.quality?.overall).toBeCloseTo(scored.quality.score, 12);
+    expect(summary.quality?.overall).not.toBeCloseTo((await scoreTables(real, written, { privacy: false })).quality.score, 12);
+  });
+
+  test("a real table over the bound is sampled (seeded) for privacy, and the sentence names the sample", async () => {
+    const summary = await runSynthesisJob({ inputPath: CARS, outputPath: join(dir, "real-sampled.csv"), rows: 200, seed: 5n, scoreMaxRows: 300 });
+    expect(summary.quality).toMatchObject({ scoredRealRows: 406, privacyRealRows: 300, privacySyntheticRows: 200, exact: false });
+    expect(summary.quality?.sampling).toBe("fidelity on all rows; privacy on a seeded uniform sample of 300 of 406 real rows (bound 300 rows per table)");
+  });
+
+  test("a bad scoring bound fails before any file is written", async () => {
+    const out = join(dir, "never.csv");
+    await expect(runSynthesisJob({ inputPath: CARS, outputPath: out, scoreMaxRows: 0 })).rejects.toThrow(/--score-max-rows/);
+    expect(existsSync(out)).toBe(false);
   });
 
   test("with a target column the summary carries ML efficacy", async () => {

@@ -34,7 +34,7 @@ import {
   type TableSchema,
   writeFileAtomic,
 } from "../tabular/index.js";
-import { renderHtmlReport, scoreTables } from "../benchmarks/index.js";
+import { renderHtmlReport, ScoreInputError, scoreTables } from "../benchmarks/index.js";
 
 export interface SynthesisJobSpec {
   inputPath: string;
@@ -69,8 +69,13 @@ export interface SynthesisJobSpec {
   /** With scoring, also the privacy metrics (default true; a service job's ScoringOptions.privacy). */
   privacy?: boolean | undefined;
   chunkRows?: number | undefined;
-  /** Most rows of each table the all-pairs privacy metrics compare (default PRIVACY_ROWS_CAP); fidelity uses all rows. */
-  privacyMaxRows?: number | undefined;
+  /**
+   * Most rows of each table scoring uses (default SCORE_MAX_ROWS). Up to it every metric is exact
+   * on all rows. Above it, the synthetic side is the first this-many rows of the output (rows are
+   * independent draws, so these are a uniform sample, and memory stays bounded) and the privacy
+   * metrics use a seeded uniform sample of this many real rows; the report and summary say so.
+   */
+  scoreMaxRows?: number | undefined;
 }
 
 export interface JobHooks {
@@ -122,18 +127,30 @@ export interface SynthesisQuality {
   scoredRealRows: number;
   scoredSyntheticRows: number;
   /**
-   * Rows of each table the all-pairs privacy metrics compared: all of them, or a seeded sample of
-   * PRIVACY_ROWS_CAP rows of a larger table (the report's settings.privacySampleRows says the same).
+   * Rows of each table the all-pairs privacy metrics compared: all scored rows, or a seeded sample
+   * of scoreMaxRows rows of a larger table (the report's settings.privacySampleRows says the same).
    */
   privacyRealRows: number | null;
   privacySyntheticRows: number | null;
+  /** Rows of the output the scored synthetic rows stand for (= scoredSyntheticRows when all were scored). */
+  syntheticRowsWritten: number;
+  /** Whether every metric used every row (false: `sampling` says how they were sampled). */
+  exact: boolean;
+  /** One sentence on which rows were scored (the report's settings.sampling). */
+  sampling: string;
+  /** Share of scored synthetic rows that show a pair of categories the real table (almost) never shows, and the same share in the real table. */
+  ruleBreaks: { synthetic: number; real: number };
+  /** DCR overfitting protection (training side sampled to the holdout's size), when a holdout is given. */
+  dcrOverfittingProtection: number | null;
 }
 
 /**
- * Most rows of each table the in-job privacy metrics compare: DCR, NewRowSynthesis, NNDR and
- * membership inference are all-pairs, O(real × synthetic). Fidelity always uses every row.
+ * Most rows of each table scoring uses by default. Up to it scoring is exact on all rows: the
+ * all-pairs privacy metrics (DCR, NewRowSynthesis, NNDR, membership inference; O(real ×
+ * synthetic)) run 100k × 100k in 6–22 s on the kernels (kernels/README.md), and the scored
+ * synthetic rows are held in memory. Above it, see `scoreMaxRows`.
  */
-export const PRIVACY_ROWS_CAP = 50_000;
+export const SCORE_MAX_ROWS = 100_000;
 
 /**
  * Fewest real rows `synth` fits a model on unless told otherwise. Below about ten rows a fitted
@@ -212,6 +229,9 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
       ["--holdout", spec.holdoutPath],
     ]),
   );
+  if (spec.scoreMaxRows !== undefined && !(Number.isSafeInteger(spec.scoreMaxRows) && spec.scoreMaxRows >= 1)) {
+    throw new ScoreInputError(`the scoring bound must be a whole number of rows ≥ 1 (--score-max-rows), got ${spec.scoreMaxRows}.`);
+  }
   progress(0, "load");
   let t = performance.now();
   const schema = typeof spec.schema === "string" ? await readSchemaFile(spec.schema) : spec.schema;
@@ -322,14 +342,17 @@ async function scoreSynthesis(
   onProgress: (fraction: number) => void,
 ): Promise<SynthesisQuality> {
   // The rows of the output file, regenerated in memory: sampling is keyed by global row index,
-  // so these are exactly the rows written (no need to parse the file back). Fidelity is scored
-  // on all of them; the privacy metrics on seeded samples of at most PRIVACY_ROWS_CAP rows.
-  const synthetic = await sampleSynthTable(model, rows, { seed });
+  // so these are exactly the first rows written (no need to parse the file back). At most
+  // scoreMaxRows of them: the rows are independent draws, so the first k are a uniform sample of
+  // the output, and memory stays bounded however many rows were written.
+  const maxRows = spec.scoreMaxRows ?? SCORE_MAX_ROWS;
+  const synthetic = await sampleSynthTable(model, Math.min(rows, maxRows), { seed });
   const holdout = spec.holdoutPath === undefined ? undefined : (await loadTable(spec.holdoutPath, { schema })).table;
   const report = await scoreTables(real, synthetic, {
     seed: Number(seed % 2147483647n),
     privacy: spec.privacy ?? true,
-    privacyMaxRows: spec.privacyMaxRows ?? PRIVACY_ROWS_CAP,
+    privacyMaxRows: maxRows,
+    syntheticRowsWritten: rows,
     ...(holdout === undefined ? {} : { holdout }),
     ...(spec.targetColumn === undefined ? {} : { targetColumn: spec.targetColumn }),
     onProgress: (fraction) => onProgress(fraction),
@@ -351,6 +374,11 @@ async function scoreSynthesis(
     scoredSyntheticRows: report.tables.syntheticRows,
     privacyRealRows: report.privacy === null ? null : (report.settings.privacySampleRows?.real ?? report.tables.realRows),
     privacySyntheticRows: report.privacy === null ? null : (report.settings.privacySampleRows?.synthetic ?? report.tables.syntheticRows),
+    syntheticRowsWritten: rows,
+    exact: report.settings.allRows,
+    sampling: report.settings.sampling,
+    ruleBreaks: { synthetic: report.rareCombinations.syntheticShare, real: report.rareCombinations.realShare },
+    dcrOverfittingProtection: report.privacy?.dcrOverfittingProtection?.score ?? null,
   };
 }
 

@@ -18,6 +18,7 @@ const suites: Array<() => Promise<Suite>> = [
   () => import("./copula.bench.js"),
   () => import("./copula-wide.bench.js"),
   () => import("./scoring.bench.js"),
+  () => import("./synthesis-scoring.bench.js"),
   () => import("./service.bench.js"),
   () => import("./dp-synth.bench.js"),
 ];

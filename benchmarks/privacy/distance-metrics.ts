@@ -6,14 +6,19 @@
  * - DCRBaselineProtection = min(median DCR(synthetic → real) / median DCR(random → real), 1).
  * - DCROverfittingProtection = min(2·(1 − p), 1), p = share of synthetic rows strictly closer to
  *   the training rows than to the holdout rows (each DCR scaled by its own reference's ranges,
- *   as SDMetrics does).
+ *   as SDMetrics does). The 2·(1 − p) form assumes that a generator which memorizes nothing is
+ *   as close to either table (p = ½), which holds only when both tables have the same size: a
+ *   training table twice the holdout's puts a fresh row nearer a training row about ⅔ of the time.
+ *   `balancedDcrOverfitting` therefore compares against a seeded sample of the training rows of
+ *   the holdout's size, and keeps the literal full-training figure (SDMetrics 0.29) beside it.
  * - NNDR: nearest / second-nearest real distance of each synthetic row (0/0 counts as 0: a
  *   synthetic row that copies a duplicated real row is as exposed as it gets).
  * - Membership inference: a record's score is minus its DCR to the synthetic table; training rows
  *   are members, holdout rows non-members; the ROC AUC says how well that separates them.
  */
 import { type MixedRows, nearestNeighborsAsync } from "../../kernels/index.js";
-import { inverseRanges } from "./mixed-rows.js";
+import { SeededRandom } from "../seeded-random.js";
+import { inverseRanges, sampleMixedRows } from "./mixed-rows.js";
 
 export interface DistanceContext {
   numericCount: number;
@@ -70,6 +75,37 @@ export async function dcrOverfittingProtection(training: MixedRows, synthetic: M
   for (let i = 0; i < toTraining.length; i++) if (toTraining[i]! < toHoldout[i]!) closer++;
   const closerToTraining = closer / toTraining.length;
   return { score: Math.min(2 * (1 - closerToTraining), 1), closerToTraining, closerToHoldout: 1 - closerToTraining };
+}
+
+export interface BalancedDcrOverfittingResult extends DcrOverfittingResult {
+  /** Training rows compared (a seeded sample of the holdout's size when the training table is larger). */
+  trainingRows: number;
+  trainingRowsTotal: number;
+  holdoutRows: number;
+  trainingSubsampled: boolean;
+  /** The same metric against every training row, as SDMetrics 0.29 computes it (biased low when training > holdout). */
+  fullTraining: DcrOverfittingResult;
+}
+
+/**
+ * DCR overfitting protection with equal-size references: the training side is a seeded uniform
+ * sample of `holdout.rows` training rows when it is larger (see the file comment for why).
+ * `syntheticToTraining` (DCRs to the whole training table) saves one pass for the full figure.
+ */
+export async function balancedDcrOverfitting(
+  training: MixedRows,
+  synthetic: MixedRows,
+  holdout: MixedRows,
+  context: DistanceContext,
+  seed: number,
+  syntheticToTraining?: Float64Array,
+): Promise<BalancedDcrOverfittingResult> {
+  const fullTraining = await dcrOverfittingProtection(training, synthetic, holdout, context, syntheticToTraining);
+  const base = { trainingRowsTotal: training.rows, holdoutRows: holdout.rows, fullTraining };
+  if (training.rows <= holdout.rows) return { ...fullTraining, ...base, trainingRows: training.rows, trainingSubsampled: false };
+  const sampled = sampleMixedRows(training, holdout.rows, new SeededRandom(seed));
+  const balanced = await dcrOverfittingProtection(sampled, synthetic, holdout, context);
+  return { ...balanced, ...base, trainingRows: sampled.rows, trainingSubsampled: true };
 }
 
 export interface NndrResult {

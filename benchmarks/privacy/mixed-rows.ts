@@ -64,3 +64,18 @@ export function inverseRanges(rows: MixedRows, numericCount: number): Float64Arr
   }
   return out;
 }
+
+/** A seeded uniform sample of `count` of the rows, kept in their order (the rows themselves when count ≥ rows). */
+export function sampleMixedRows(rows: MixedRows, count: number, random: { permutation(n: number): Int32Array }): MixedRows {
+  if (count >= rows.rows) return rows;
+  const numericCount = rows.rows === 0 ? 0 : rows.numeric.length / rows.rows;
+  const categoricalCount = rows.rows === 0 ? 0 : rows.categorical.length / rows.rows;
+  const picked = random.permutation(rows.rows).subarray(0, count).sort();
+  const numeric = new Float64Array(count * numericCount);
+  const categorical = new Int32Array(count * categoricalCount);
+  picked.forEach((row, i) => {
+    numeric.set(rows.numeric.subarray(row * numericCount, (row + 1) * numericCount), i * numericCount);
+    categorical.set(rows.categorical.subarray(row * categoricalCount, (row + 1) * categoricalCount), i * categoricalCount);
+  });
+  return { rows: count, numeric, categorical };
+}

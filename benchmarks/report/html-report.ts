@@ -23,12 +23,31 @@ function scoreTable(report: ScoreReport): string {
     row(["Column Pair Trends (all pairs)", fmt(q.allPairsTrends), "every pair, no threshold"]),
     row(["Association retained", fmt(q.associationRetained), "share of the real column-to-column dependence strength kept (0 for independent columns)"]),
     row(["Diagnostic", fmt(report.diagnostic.score), `Data Validity ${fmt(report.diagnostic.dataValidity)}, Data Structure ${fmt(report.diagnostic.dataStructure)}`]),
+    row([
+      "Rule breaks",
+      `${fmt(report.rareCombinations.syntheticShare * 100, 2)}%`,
+      `synthetic rows showing a pair of categories the real table (almost) never shows (real ${fmt(report.rareCombinations.realShare * 100, 2)}%)` +
+        report.rareCombinations.combinations
+          .filter((c) => c.syntheticRows > 0)
+          .slice(0, 3)
+          .map((c) => `; ${escapeHtml(`${c.columns[0]}=${c.values[0] ?? "(missing)"} with ${c.columns[1]}=${c.values[1] ?? "(missing)"}`)}: ${c.syntheticRows} rows`)
+          .join(""),
+    ]),
   ];
   const p = report.privacy;
   if (p !== null) {
     rows.push(row(["DCR baseline protection", fmt(p.dcrBaselineProtection.score), `median DCR synthetic→real ${fmt(p.dcrBaselineProtection.medianDcrSyntheticToReal)} vs random→real ${fmt(p.dcrBaselineProtection.medianDcrRandomToReal)}`]));
     if (p.dcrOverfittingProtection !== null) {
-      rows.push(row(["DCR overfitting protection", fmt(p.dcrOverfittingProtection.score), `${fmt(p.dcrOverfittingProtection.closerToTraining * 100, 1)}% of synthetic rows closer to training than to holdout`]));
+      rows.push(
+        row([
+          "DCR overfitting protection",
+          fmt(p.dcrOverfittingProtection.score),
+          `${fmt(p.dcrOverfittingProtection.closerToTraining * 100, 1)}% of synthetic rows closer to training than to holdout` +
+            (p.dcrOverfittingProtection.trainingSubsampled
+              ? ` (against a seeded sample of ${p.dcrOverfittingProtection.trainingRows} of ${p.dcrOverfittingProtection.trainingRowsTotal} training rows, the holdout's size; all training rows: ${fmt(p.dcrOverfittingProtection.fullTraining.score)})`
+              : ""),
+        ]),
+      );
     }
     rows.push(row(["New row synthesis", fmt(p.newRowSynthesis.score), `${p.newRowSynthesis.matchedRows} synthetic rows match a real row (numbers within ${p.newRowSynthesis.tolerance * 100}%)`]));
     rows.push(row(["NNDR (median)", fmt(p.nndr.median), `${fmt(p.nndr.shareBelowHalf * 100, 1)}% of synthetic rows have NNDR < 0.5`]));
@@ -139,7 +158,7 @@ ${pairTable(report)}
 ${dcrSection(report)}
 <h2>Usefulness</h2>
 ${usefulnessSection(report)}
-<p class="small">${escapeHtml(s.reference)}.</p>
+<p class="small">${escapeHtml(s.reference)}. Rows scored: ${escapeHtml(s.sampling)}.</p>
 </body></html>
 `;
 }

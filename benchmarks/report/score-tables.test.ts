@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { ScoreInputError } from "../errors.js";
 import { loadSdmetricsCase } from "../sdmetrics-case.js";
+import { type Column, loadTable, type Table } from "../../tabular/index.js";
 import { categorical, datetime, idColumn, numeric, table } from "../test-tables.js";
 import { renderHtmlReport } from "./html-report.js";
 import { sampleRows, scoreTables } from "./score-tables.js";
@@ -117,5 +118,44 @@ describe("privacyMaxRows: fidelity on all rows, privacy on seeded samples", () =
   test("a bad bound is a clear error", async () => {
     await expect(scoreTables(fixture.real, synth, { privacyMaxRows: 0 })).rejects.toThrow(/privacyMaxRows must be a whole number/);
     await expect(scoreTables(fixture.real, synth, { privacyMaxRows: 2.5 })).rejects.toThrow(ScoreInputError);
+  });
+});
+
+describe("DCR overfitting protection compares against equal-size references", () => {
+  /** Rows from … to − 1 of a table. */
+  const rowRange = (t: Table, from: number, to: number): Table => ({
+    rowCount: to - from,
+    columns: t.columns.map((c) => ("codes" in c ? { ...c, codes: c.codes.slice(from, to) } : { ...c, values: c.values.slice(from, to) }) as Column),
+  });
+
+  test("fresh rows of the population score about 1 (the full 2:1 training table pulls them to about 0.65)", async () => {
+    // Adult: 20,000 training rows, 10,000 holdout rows, and 4,000 rows of adult_test.csv as a
+    // "generator" that memorizes nothing. With equal sizes p(closer to training) ≈ ½; measured
+    // 0.53–0.55 over seeds 1, 2 and 11 (each reference is scaled by its own column ranges, which
+    // differ between 10,000-row blocks of adult.csv: 0.46 / 0.54 for two disjoint blocks swapped),
+    // so the score 2(1 − p) is 0.90–0.94. Against all 20,000 training rows a fresh row is nearer a
+    // training row 71% of the time: score 0.58.
+    const adult = (await loadTable("fixtures/adult/adult.csv")).table;
+    const fresh = (await loadTable("fixtures/adult/adult_test.csv", { schema: { version: 1, columns: adult.columns.map((c) => c.schema) } })).table;
+    const report = await scoreTables(rowRange(adult, 0, 20_000), rowRange(fresh, 0, 4000), { holdout: rowRange(adult, 20_000, 30_000), seed: 11 });
+    const overfitting = report.privacy!.dcrOverfittingProtection!;
+    expect(overfitting).toMatchObject({ trainingRows: 10_000, trainingRowsTotal: 20_000, holdoutRows: 10_000, trainingSubsampled: true });
+    expect(overfitting.score).toBeGreaterThan(0.85);
+    expect(overfitting.fullTraining.score).toBeLessThan(0.65);
+    expect(report.settings.sampling).toMatch(/DCR overfitting protection against a seeded sample of 10,000 training rows, the holdout's size/);
+    expect(report.settings.allRows).toBe(false);
+  }, 120_000);
+
+  test("the training sample is seeded and a training table no larger than the holdout is used whole", async () => {
+    const fixture = loadSdmetricsCase("adult-2k");
+    const synth = fixture.synthetic["gaussian_copula"]!;
+    const a = await scoreTables(fixture.real, synth, { holdout: fixture.holdout!, seed: 2, privacy: true });
+    const b = await scoreTables(fixture.real, synth, { holdout: fixture.holdout!, seed: 2 });
+    expect(a.privacy!.dcrOverfittingProtection).toEqual(b.privacy!.dcrOverfittingProtection);
+    const small = await scoreTables(rowRange(fixture.real, 0, 900), synth, { holdout: fixture.holdout!, seed: 2 });
+    expect(small.privacy!.dcrOverfittingProtection).toMatchObject({ trainingRows: 900, trainingSubsampled: false });
+    expect(small.privacy!.dcrOverfittingProtection!.score).toBe(small.privacy!.dcrOverfittingProtection!.fullTraining.score);
+    expect(small.settings.sampling).toBe("fidelity on all rows; privacy exact over all pairs");
+    expect(small.settings.allRows).toBe(true);
   });
 });

@@ -7,17 +7,18 @@
  */
 import { activeDevice } from "../../kernels/index.js";
 import type { Column, Table } from "../../tabular/index.js";
-import { alignTables, type ColumnPair } from "../aligned-table.js";
+import { alignTables, type ColumnPair, type DiscreteColumnPair } from "../aligned-table.js";
 import { ScoreInputError } from "../errors.js";
 import { SeededRandom } from "../seeded-random.js";
 import { ASSOCIATION_THRESHOLD, associationRetained, CORRELATION_THRESHOLD } from "../fidelity/column-pair-trends.js";
 import { type DiagnosticResult, diagnostic } from "../fidelity/diagnostic.js";
 import { type QualityResult, qualityReport } from "../fidelity/quality-report.js";
+import { type RareCombinationsResult, rareCombinations } from "../fidelity/rare-combinations.js";
 import { type DisclosureProtectionResult, disclosureProtection, newRowSynthesis } from "../privacy/attribute-disclosure.js";
 import {
-  type DcrOverfittingResult,
+  type BalancedDcrOverfittingResult,
+  balancedDcrOverfitting,
   dcrBaselineProtection,
-  dcrOverfittingProtection,
   type MembershipInferenceResult,
   membershipInference,
   type NndrResult,
@@ -47,6 +48,12 @@ export interface ScoreOptions {
    * usefulness still see every row. Default: no bound. `settings.privacySampleRows` says what was used.
    */
   privacyMaxRows?: number;
+  /**
+   * The synthetic table is the first `syntheticRows` rows of an output of this many rows (a
+   * generator's rows are independent draws, so any fixed subset is a uniform sample of the whole).
+   * Only recorded: the report and its `settings.sampling` sentence say what was scored.
+   */
+  syntheticRowsWritten?: number;
   /** Usefulness (default: true when `targetColumn` is given). */
   usefulness?: boolean;
   onProgress?(fraction: number, stage: string): void;
@@ -54,7 +61,7 @@ export interface ScoreOptions {
 
 export interface PrivacyReport {
   dcrBaselineProtection: { score: number; medianDcrSyntheticToReal: number; medianDcrRandomToReal: number; histogram: DcrHistogram };
-  dcrOverfittingProtection: DcrOverfittingResult | null;
+  dcrOverfittingProtection: BalancedDcrOverfittingResult | null;
   newRowSynthesis: { score: number; newRows: number; matchedRows: number; tolerance: number };
   nndr: NndrResult;
   membershipInference: MembershipInferenceResult | null;
@@ -80,10 +87,18 @@ export interface ScoreReport {
     device: string;
     /** Rows of each table the privacy metrics used when `privacyMaxRows` sampled them; null: all rows. */
     privacySampleRows: { real: number; synthetic: number; holdout: number; maxRows: number } | null;
+    /** Rows of the generator's output the synthetic table stands for (null: the table is the whole output). */
+    syntheticRowsWritten: number | null;
+    /** One sentence on which rows each part of the score used: "all rows", or how they were sampled. */
+    sampling: string;
+    /** Whether every metric used every row of the tables it was given and of the output they stand for (false: `sampling` says how). */
+    allRows: boolean;
   };
   tables: { realRows: number; syntheticRows: number; holdoutRows: number; columns: Array<{ name: string; type: string }> };
   quality: QualityResult & { associationRetained: number; pairsMeetingThreshold: number };
   diagnostic: DiagnosticResult;
+  /** Logical structure: synthetic rows showing a pair of categories the real table (almost) never shows. */
+  rareCombinations: RareCombinationsResult;
   privacy: PrivacyReport | null;
   usefulness: UsefulnessResult | null;
   /** Why usefulness was asked for but not computed (too few rows, a single class, …). */
@@ -144,6 +159,13 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
   const quality = await timed("quality", () => qualityReport(columns, (f) => progress(0.35 * f, "quality")));
   const describe = (table: Table) => table.columns.map((c) => ({ name: c.schema.name, type: c.schema.type === "numerical" ? `numerical/${c.schema.subtype}` : c.schema.type }));
   const diag = await timed("diagnostic", () => diagnostic(columns, { real: describe(real), synthetic: describe(synthetic) }));
+  const rare = await timed("rareCombinations", () =>
+    rareCombinations(
+      columns.filter((c): c is DiscreteColumnPair => c.kind === "discrete"),
+      aligned.realRows,
+      aligned.syntheticRows,
+    ),
+  );
   const distributions = columnDistributions(columns);
   progress(0.4, "privacy");
 
@@ -177,11 +199,11 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
     const newRows = await timed("newRowSynthesis", () => newRowSynthesis(syntheticRows, realRows, context, NEW_ROW_TOLERANCE));
     const nndr = await timed("nndr", () => nearestNeighborDistanceRatio(syntheticRows, realRows, context));
     progress(0.65, "privacy");
-    let overfitting: DcrOverfittingResult | null = null;
+    let overfitting: BalancedDcrOverfittingResult | null = null;
     let membership: MembershipInferenceResult | null = null;
     if (options.holdout !== undefined) {
       const holdoutRows = mixedRows(layout, "holdout", privacyAligned.holdoutRows);
-      overfitting = await timed("dcrOverfittingProtection", () => dcrOverfittingProtection(realRows, syntheticRows, holdoutRows, context, baseline.syntheticDcr));
+      overfitting = await timed("dcrOverfittingProtection", () => balancedDcrOverfitting(realRows, syntheticRows, holdoutRows, context, seed + 3, baseline.syntheticDcr));
       membership = await timed("membershipInference", () => membershipInference(realRows, holdoutRows, syntheticRows, context));
     }
     let disclosure: DisclosureProtectionResult | null = null;
@@ -267,10 +289,17 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
           : `SDMetrics 0.29.0 definitions (Quality, Diagnostic, DCR, NewRowSynthesis, CAP); fidelity on all rows, privacy on seeded samples of at most ${privacyMaxRows} rows per table`,
       device: `${device.kind}: ${device.name}`,
       privacySampleRows,
+      syntheticRowsWritten: options.syntheticRowsWritten ?? null,
+      sampling: samplingSentence(aligned, privacySampleRows, options.syntheticRowsWritten, privacy?.dcrOverfittingProtection ?? null),
+      allRows:
+        privacySampleRows === null &&
+        (options.syntheticRowsWritten ?? aligned.syntheticRows) <= aligned.syntheticRows &&
+        privacy?.dcrOverfittingProtection?.trainingSubsampled !== true,
     },
     tables: { realRows: aligned.realRows, syntheticRows: aligned.syntheticRows, holdoutRows: aligned.holdoutRows, columns: columns.map((c) => ({ name: c.name, type: c.type })) },
     quality: { ...quality, associationRetained: retained, pairsMeetingThreshold },
     diagnostic: diag,
+    rareCombinations: rare,
     privacy,
     usefulness,
     usefulnessSkipped,
@@ -278,6 +307,34 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
     distributions,
     timingsMs,
   };
+}
+
+const count = (rows: number) => rows.toLocaleString("en-US");
+
+/** Says in one sentence which rows fidelity and privacy used, so a sampled score never passes for an exact one. */
+function samplingSentence(
+  aligned: { realRows: number; syntheticRows: number; holdoutRows: number },
+  privacyRows: ScoreReport["settings"]["privacySampleRows"],
+  syntheticRowsWritten: number | undefined,
+  overfitting: BalancedDcrOverfittingResult | null,
+): string {
+  const parts: string[] = [];
+  const firstOf = syntheticRowsWritten !== undefined && syntheticRowsWritten > aligned.syntheticRows;
+  if (firstOf) {
+    parts.push(
+      `fidelity on the first ${count(aligned.syntheticRows)} of the ${count(syntheticRowsWritten)} synthetic rows written (independent draws, so a uniform sample of the output) and all real rows`,
+    );
+  }
+  if (privacyRows !== null) {
+    const sampledReal = privacyRows.real < aligned.realRows ? `a seeded uniform sample of ${count(privacyRows.real)} of ${count(aligned.realRows)} real rows` : null;
+    const sampledSynthetic =
+      privacyRows.synthetic < aligned.syntheticRows ? `a seeded uniform sample of ${count(privacyRows.synthetic)} of ${count(aligned.syntheticRows)} synthetic rows` : null;
+    parts.push(`privacy on ${[sampledReal, sampledSynthetic].filter((p) => p !== null).join(" and ")} (bound ${count(privacyRows.maxRows)} rows per table)`);
+  } else parts.push(firstOf ? "privacy exact over all pairs of those rows" : "privacy exact over all pairs");
+  if (overfitting?.trainingSubsampled === true) {
+    parts.push(`DCR overfitting protection against a seeded sample of ${count(overfitting.trainingRows)} training rows, the holdout's size`);
+  }
+  return `${firstOf ? "" : "fidelity on all rows; "}${parts.join("; ")}`;
 }
 
 /** A seeded uniform sample of at most `maxRows` rows, kept in file order (the table itself when it is small enough). */
