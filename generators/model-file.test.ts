@@ -84,7 +84,18 @@ describe("model file", () => {
     const joint = penguins.dimensions.findIndex((d) => d.role === "joint");
     const edited = structuredClone(penguins);
     edited.dimensions[joint]!.cells = edited.dimensions[joint]!.cells!.slice(1);
-    expect((await failure(serializeModel(edited))).message).toMatch(/inconsistent \(column "Species" and its joint dimension disagree\)/);
+    expect((await failure(serializeModel(edited))).message).toMatch(/inconsistent \(\$\.dimensions\[\d+\]\.cumulative must hold \d+ cell bounds/);
+    // A derived column whose source is gone, and a joint cell with an unknown category code.
+    const derivedAt = penguins.columns.findIndex((column) => column.kind !== "text" && column.derived !== undefined);
+    if (derivedAt >= 0) {
+      const orphan = structuredClone(penguins);
+      const column = orphan.columns[derivedAt]!;
+      if (column.kind !== "text" && column.derived !== undefined) column.derived.source = orphan.columns.length + 3;
+      expect((await failure(serializeModel(orphan))).message).toMatch(new RegExp(`\\$\\.columns\\[${derivedAt}\\]\\.derived\\.source must be a whole number`));
+    }
+    const badCell = structuredClone(penguins);
+    badCell.dimensions[joint]!.cells![0]![0] = 999;
+    expect((await failure(serializeModel(badCell))).message).toMatch(/\$\.dimensions\[\d+\]\.cells\[0\]\[0\] must be a whole number from -1 to/);
   });
 
   test("a JSON file that is not a model, and a missing file", async () => {

@@ -156,10 +156,19 @@ function checkModel(c: Checker, model: unknown): void {
   const dimensions = c.array("$.dimensions", root["dimensions"]).map((d, k) => c.object(`$.dimensions[${k}]`, d));
   /** Which column entry claims each dimension, so every dimension belongs to exactly one column. */
   const claimedBy = new Map<number, string>();
+  /** Columns that point at each joint dimension. */
+  const jointClaims = new Map<number, number[]>();
   const claim = (path: string, index: unknown, column: number, role: string): number | null => {
     const k = c.nullOr(index, (v) => c.integer(path, v, 0, dimensions.length - 1));
     if (k === null) return null;
     const dimension = dimensions[k]!;
+    // A joint dimension (model version 2) is shared by its member columns, each pointing at it.
+    if (role === "category" && dimension["role"] === "joint") {
+      const members = dimension["members"];
+      if (!Array.isArray(members) || !members.includes(column)) c.fail(path, `must point at a "joint" dimension whose members list column ${column}`, `dimension ${k}`);
+      jointClaims.set(k, [...(jointClaims.get(k) ?? []), column]);
+      return k;
+    }
     if (dimension["role"] !== role || dimension["column"] !== column)
       c.fail(
         path,
@@ -182,13 +191,18 @@ function checkModel(c: Checker, model: unknown): void {
     // A differentially private copula (generators/dp-copula) keeps noisy histograms, not a fitted family.
     if (kind === "numeric") checkNumericColumn(c, at, column, columnSchema, i, claim, isObject(root["privacy"]));
     if (kind === "categorical") checkCategoricalColumn(c, at, column, i, dimensions, claim);
+    if (column["derived"] !== undefined) checkDerivedColumn(c, at, column, i, columns);
   });
 
   dimensions.forEach((dimension, k) => {
     const at = `$.dimensions[${k}]`;
     c.integer(`${at}.column`, dimension["column"], 0, columns.length - 1);
     const role = dimension["role"];
-    if (role !== "value" && role !== "category" && role !== "null") c.fail(`${at}.role`, 'must be "value", "category" or "null"', role);
+    if (role !== "value" && role !== "category" && role !== "null" && role !== "joint") c.fail(`${at}.role`, 'must be "value", "category", "null" or "joint"', role);
+    if (role === "joint") {
+      checkJointDimension(c, at, dimension, k, columns, jointClaims.get(k) ?? []);
+      return;
+    }
     if (!claimedBy.has(k)) c.fail(at, "belongs to no column (no column model points at it)");
     if (role === "value") {
       // The quantile table value(z) = F⁻¹(Φ(z)) on the z grid: finite and never decreasing.
@@ -235,7 +249,9 @@ function checkNumericColumn(
   const max = c.nullOr(column["max"], (v) => c.finite(`${at}.max`, v));
   if (min !== null && max !== null && min > max) c.fail(`${at}.max`, `must not be below ${at}.min (${min})`, max);
   if (valueDimension !== null && constant !== null) c.fail(`${at}.constant`, "must be null for a column with a value dimension", constant);
-  if (valueDimension === null && constant === null && nullRate < 1) c.fail(at, "has values (nullRate below 1) but neither a constant nor a value dimension");
+  const derived = column["derived"] !== undefined;
+  if (derived && (valueDimension !== null || nullDimension !== null)) c.fail(at, "is derived from another column and must have no dimension of its own");
+  if (!derived && valueDimension === null && constant === null && nullRate < 1) c.fail(at, "has values (nullRate below 1) but neither a constant nor a value dimension");
   if (nullDimension !== null && !(nullRate > 0 && nullRate < 1))
     c.fail(`${at}.nullRate`, "must be strictly between 0 and 1 for a column with a null dimension", nullRate);
 
@@ -295,9 +311,56 @@ function checkCategoricalColumn(
   if (Math.abs(total - 1) > SUM_TOLERANCE) c.fail(`${at}.frequencies`, "must add up to 1", `a sum of ${total}`);
   const dimension = claim(`${at}.dimension`, column["dimension"], index, "category");
   if (dimension === null) {
-    if (order.length !== 1)
-      c.fail(`${at}.dimension`, `must be set for a column with ${order.length} categories (only a single-category column has none)`, null);
-  } else {
+    if (order.length !== 1 && column["derived"] === undefined)
+      c.fail(`${at}.dimension`, `must be set for a column with ${order.length} categories (only a single-category or derived column has none)`, null);
+  } else if (column["derived"] !== undefined) {
+    c.fail(`${at}.dimension`, "must be null for a column derived from another column", dimension);
+  } else if (dimensions[dimension]!["role"] !== "joint") {
     c.cumulative(`$.dimensions[${dimension}].cumulative`, dimensions[dimension]!["cumulative"], order.length);
   }
+}
+
+/** Model version 2: a column computed from a modelled source (copy of a number, or a map from the source's categories). */
+function checkDerivedColumn(c: Checker, at: string, column: Json, index: number, columns: unknown[]): void {
+  const rule = c.object(`${at}.derived`, column["derived"]);
+  const source = c.integer(`${at}.derived.source`, rule["source"], 0, columns.length - 1);
+  if (source === index) c.fail(`${at}.derived.source`, "must name another column", source);
+  const sourceColumn = columns[source] as Json;
+  if (sourceColumn["derived"] !== undefined || sourceColumn["kind"] === "text") c.fail(`${at}.derived.source`, "must name a modelled (not derived, not text) column", source);
+  if (rule["kind"] === "copy") {
+    if (sourceColumn["kind"] !== "numeric" || column["kind"] !== "numeric") c.fail(`${at}.derived.kind`, '"copy" needs a numerical column and source', rule["kind"]);
+    return;
+  }
+  if (rule["kind"] !== "map") c.fail(`${at}.derived.kind`, 'must be "copy" or "map"', rule["kind"]);
+  if (sourceColumn["kind"] !== "categorical") c.fail(`${at}.derived.source`, "must name a categorical column for a map", source);
+  const sourceCategories = (sourceColumn["categories"] as unknown[] | undefined)?.length ?? 0;
+  const map = c.array(`${at}.derived.map`, rule["map"]);
+  if (map.length !== sourceCategories + 1) c.fail(`${at}.derived.map`, `must hold one entry per source category plus one for null (${sourceCategories + 1})`, `${map.length} entries`);
+  const ownCategories = (column["categories"] as unknown[] | undefined)?.length ?? 0;
+  map.forEach((value, j) => {
+    if (value === null) return;
+    if (column["kind"] === "categorical") c.integer(`${at}.derived.map[${j}]`, value, -1, ownCategories - 1);
+    else c.finite(`${at}.derived.map[${j}]`, value);
+  });
+}
+
+/** Model version 2: one dimension over the observed combinations (`cells`) of several categorical columns (`members`). */
+function checkJointDimension(c: Checker, at: string, dimension: Json, k: number, columns: unknown[], claimedBy: number[]): void {
+  const members = c.array(`${at}.members`, dimension["members"]).map((m, j) => c.integer(`${at}.members[${j}]`, m, 0, columns.length - 1));
+  if (members.length < 2 || new Set(members).size !== members.length) c.fail(`${at}.members`, "must list two or more distinct columns", members);
+  for (const member of members) {
+    const column = columns[member] as Json;
+    if (column["kind"] !== "categorical" || column["dimension"] !== k) c.fail(`${at}.members`, `lists column ${member}, whose model does not point at dimension ${k}`);
+  }
+  if (claimedBy.length !== members.length) c.fail(at, `is pointed at by columns ${claimedBy.join(", ")}, not exactly its members`);
+  const cells = c.array(`${at}.cells`, dimension["cells"]);
+  cells.forEach((cell, j) => {
+    const codes = c.array(`${at}.cells[${j}]`, cell);
+    if (codes.length !== members.length) c.fail(`${at}.cells[${j}]`, `must hold one code per member (${members.length})`, codes);
+    codes.forEach((code, m) => {
+      const categories = ((columns[members[m]!] as Json)["categories"] as unknown[] | undefined)?.length ?? 0;
+      c.integer(`${at}.cells[${j}][${m}]`, code, -1, categories - 1);
+    });
+  });
+  c.cumulative(`${at}.cumulative`, dimension["cumulative"], cells.length);
 }
