@@ -1,5 +1,6 @@
 /** Public surface of benchmarks/: the scoring library (fidelity, privacy, usefulness, report). */
 export { type AlignedTables, alignTables, type ColumnPair } from "./aligned-table.js";
+export { csvHeader } from "./csv-table.js";
 export { ScoreInputError, SdvMetadataError } from "./errors.js";
 export { type ColumnPairTrendsResult, associationRetained, columnPairTrends, type PairTrend } from "./fidelity/column-pair-trends.js";
 export { ksComplement, tvComplement } from "./fidelity/column-shapes.js";

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { connectJobService, type JobOut, type JobServiceClient, type JobSpec, readClientTls, type SubmitJobRequest, type SubmitJobResponseOut, unaryCall } from "../proto/index.js";
-import { installationRoot } from "../trainer/bundled-inputs.js";
+import { installationRoot } from "../trainer/index.js";
 import { CliError } from "./cli-error.js";
 import { scoreText } from "./number-text.js";
 import { type DownloadedFile, downloadResults } from "./download.js";

@@ -8,15 +8,20 @@ import { availableParallelism } from "node:os";
 import * as grpc from "@grpc/grpc-js";
 import pkg from "../package.json" with { type: "json" };
 import { CredentialsFileError, createNodeClient, lockFolder, loosenedWarnings, makePrivateDir, readNodeTls, restrictNewFilesToOwner } from "../proto/index.js";
-import { applyDeviceOverride, probeCapabilities } from "../trainer/capabilities.js";
-import { smallSampleTasks } from "../trainer/inline-tasks.js";
-import { NodeAgent } from "../trainer/node-agent.js";
-import { NodeConfigError, nodeEnvNames, resolveNodeConfig } from "../trainer/node-config.js";
-import { NodeMetrics } from "../trainer/node-metrics.js";
-import { readingsForNode } from "../trainer/gpu-telemetry.js";
 import { openNvml } from "../kernels/index.js";
-import { nodeChannelOptions } from "../trainer/node-rpc.js";
-import { WorkerTaskPool } from "../trainer/worker-task-pool.js";
+import {
+  applyDeviceOverride,
+  NodeAgent,
+  NodeConfigError,
+  NodeMetrics,
+  nodeChannelOptions,
+  nodeEnvNames,
+  probeCapabilities,
+  readingsForNode,
+  resolveNodeConfig,
+  smallSampleTasks,
+  WorkerTaskPool,
+} from "../trainer/index.js";
 import { CliError } from "./cli-error.js";
 import { loopbackServerName } from "./job-client.js";
 import { parseCount, parseFlags } from "./parse-flags.js";

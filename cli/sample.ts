@@ -3,7 +3,7 @@
  * `datalab synth --model-out`), streamed to disk in chunks. The work is `runSampleJob`.
  */
 import { basename, extname } from "node:path";
-import { runSampleJob } from "../trainer/synthesis-job.js";
+import { runSampleJob } from "../trainer/index.js";
 import { refuseOutputsOverInputs } from "./output-flags.js";
 import { parseCount, parseFlags } from "./parse-flags.js";
 import { whereCondition } from "./where-flag.js";

@@ -6,7 +6,7 @@
  */
 import { open } from "node:fs/promises";
 import { renderHtmlReport, type ScoreReport, schemaFromSdvMetadata, scoreTables } from "../benchmarks/index.js";
-import { csvHeader } from "../benchmarks/csv-table.js";
+import { csvHeader } from "../benchmarks/index.js";
 import { loadTable, readSchemaFile, type TableSchema, writeFileAtomic } from "../tabular/index.js";
 import { CliError } from "./cli-error.js";
 import { scoreText } from "./number-text.js";

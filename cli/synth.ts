@@ -5,7 +5,7 @@
  */
 import { basename, extname } from "node:path";
 import { checkDpRequest, DpInputError, describeDp, type MarginalFamily, type SynthModelName } from "../generators/index.js";
-import { MIN_TRAINING_ROWS, runSynthesisJob, SCORE_MAX_ROWS, type SynthesisJobSpec, type SynthesisJobSummary } from "../trainer/synthesis-job.js";
+import { MIN_TRAINING_ROWS, runSynthesisJob, SCORE_MAX_ROWS, type SynthesisJobSpec, type SynthesisJobSummary } from "../trainer/index.js";
 import { CliError } from "./cli-error.js";
 import { scoreText } from "./number-text.js";
 import { refuseOutputsOverInputs } from "./output-flags.js";

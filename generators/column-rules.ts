@@ -12,7 +12,7 @@
  *
  * Thresholds and why: see generators/README.md, "Rules between columns".
  */
-import type { Table } from "../tabular/table.js";
+import type { Table } from "../tabular/index.js";
 
 /** A cell is "almost never" seen when independence predicts at least this many rows … */
 export const ALMOST_NEVER_MIN_EXPECTED_ROWS = 10;

@@ -4,7 +4,7 @@
  * schema's column order; the copula's dimensions (one per modelled value, category set or null
  * indicator) are listed separately and referenced by index.
  */
-import type { TableSchema } from "../tabular/schema.js";
+import type { TableSchema } from "../tabular/index.js";
 import type { CandidateScore } from "./marginal-fit.js";
 import type { DpRecord } from "./dp-record.js";
 import type { MarginalFamily } from "./marginal-families.js";

@@ -13,8 +13,7 @@
  */
 import { type CopulaSampleRequest, copulaSample, copulaSampleAsync, philoxUniform } from "../kernels/index.js";
 import { fakePiiValues, makeIds, parseIdPattern } from "../tabular/index.js";
-import type { ColumnSchema, TableSchema } from "../tabular/schema.js";
-import type { Column, Table } from "../tabular/table.js";
+import type { Column, ColumnSchema, Table, TableSchema } from "../tabular/index.js";
 import { type ConditionalGaussian, drawConditioned, freeMeans, prepareConditionalGaussian } from "./conditional-gaussian.js";
 import { type ConditionPlan, planConditions } from "./conditioning.js";
 import type { CopulaModel, DerivedColumn, Rounding } from "./copula-model.js";

@@ -14,7 +14,7 @@
  *    (`normal-scores.ts`), pairwise over rows where both dimensions are present, and is repaired
  *    to the nearest correlation matrix when it is not positive definite.
  */
-import type { Table } from "../tabular/table.js";
+import type { Table } from "../tabular/index.js";
 import {
   type CategoricalColumnModel,
   type ColumnModel,
