@@ -19,6 +19,8 @@ export interface NativeFunction {
 export interface NativeLibrary {
   kind: BackendKind;
   path: string;
+  /** The koffi handle, for bindings kept beside their own facade (kernels/nn-ops.ts). */
+  handle: ReturnType<typeof koffi.load>;
   version: NativeFunction;
   lastError: NativeFunction;
   deviceCount: NativeFunction;
@@ -130,7 +132,7 @@ function tryLoad(kind: BackendKind): NativeLibrary | KernelError {
     for (const [name, proto] of Object.entries(prototypes)) {
       bound[name as keyof typeof prototypes] = lib.func(proto) as unknown as NativeFunction;
     }
-    return { kind, path: file, ...(bound as Record<keyof typeof prototypes, NativeFunction>) };
+    return { kind, path: file, handle: lib, ...(bound as Record<keyof typeof prototypes, NativeFunction>) };
   } catch (error) {
     return new KernelError(`cannot load ${file}: ${(error as Error).message}; rebuild with npm run build:kernels`, {
       cause: error,
