@@ -79,7 +79,9 @@ describe("gradient penalty (double backward)", () => {
     const analytic = refGradientPenaltyGradients(critic, mixed, packs, 10);
     // Flatten in the arena's order: W_l, b_l (zero), …, w_o, b_o (zero).
     const flat: number[] = [];
-    critic.layers.forEach((layer, l) => flat.push(...(analytic.dw[l] as Float64Array), ...new Float64Array(layer.out)));
+    critic.layers.forEach((layer, l) => {
+      flat.push(...(analytic.dw[l] as Float64Array), ...new Float64Array(layer.out));
+    });
     flat.push(...analytic.dOutputW, 0);
     expectNormwiseClose(model.grads.download(), flat, 1e-4, "penalty gradients", seed);
 

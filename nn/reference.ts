@@ -6,7 +6,7 @@
 export type RefAct = "identity" | "relu" | "leakyRelu" | "tanh";
 
 export function refActivate(act: RefAct, slope: number, x: number): number {
-  if (act === "relu") return x > 0 ? x : 0;
+  if (act === "relu") return Math.max(x, 0);
   if (act === "leakyRelu") return x > 0 ? x : slope * x;
   if (act === "tanh") return Math.tanh(x);
   return x;

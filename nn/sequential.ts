@@ -96,7 +96,9 @@ export class Sequential {
       s += layer.stateCount;
     }
     const initCounter = device.counter(0n);
-    this.layers.forEach((layer, index) => layer.initialize(streamSeed(this.seed, index), initCounter));
+    this.layers.forEach((layer, index) => {
+      layer.initialize(streamSeed(this.seed, index), initCounter);
+    });
     ops.free(initCounter);
     this.penaltyCounter = device.counter(0n);
   }
