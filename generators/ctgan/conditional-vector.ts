@@ -124,13 +124,8 @@ export class ConditionalVectorSampler {
 
   /** A generation batch: a uniformly chosen column, its category drawn with the real frequency. */
   sampleGeneration(batchRows: number): ConditionBatch {
-    const u = this.uniforms(batchRows * 2);
-    const batch = this.emptyBatch(batchRows);
-    if (this.discreteColumnCount === 0) return batch;
-    for (let i = 0; i < batchRows; i++) {
-      const column = Math.min(this.discreteColumnCount - 1, Math.floor(u[2 * i]! * this.discreteColumnCount));
-      this.setCondition(batch, i, column, pick(this.frequencyCumulative[column]!, u[2 * i + 1]!));
-    }
+    const batch = generationConditions(this.frequencyCumulative, batchRows, this.seed, this.counter);
+    this.counter += BigInt(batchRows * 2);
     return batch;
   }
 
@@ -142,12 +137,57 @@ export class ConditionalVectorSampler {
   }
 
   private emptyBatch(rows: number): ConditionBatch {
-    return { cond: new Float32Array(rows * this.condWidth), columns: new Int32Array(rows).fill(-1), categories: new Int32Array(rows), rowIndices: new Int32Array(rows) };
+    return emptyBatch(rows, this.condWidth);
   }
 
   private setCondition(batch: ConditionBatch, row: number, column: number, category: number): void {
-    batch.columns[row] = column;
-    batch.categories[row] = category;
-    batch.cond[row * this.condWidth + this.offsets[column]! + category] = 1;
+    setCondition(batch, this.condWidth, row, this.offsets[column]!, column, category);
   }
+}
+
+function emptyBatch(rows: number, condWidth: number): ConditionBatch {
+  return { cond: new Float32Array(rows * condWidth), columns: new Int32Array(rows).fill(-1), categories: new Int32Array(rows), rowIndices: new Int32Array(rows) };
+}
+
+function setCondition(batch: ConditionBatch, condWidth: number, row: number, offset: number, column: number, category: number): void {
+  batch.columns[row] = column;
+  batch.categories[row] = category;
+  batch.cond[row * condWidth + offset + category] = 1;
+}
+
+/** Cumulative weights of each discrete column's categories (frequencies or counts), for `generationConditions`. */
+export function cumulativeOf(weights: readonly (readonly number[])[]): Float64Array[] {
+  return weights.map((column) => {
+    const out = new Float64Array(column.length);
+    let sum = 0;
+    column.forEach((w, k) => {
+      sum += w;
+      out[k] = sum;
+    });
+    return out;
+  });
+}
+
+/**
+ * Generation-time conditions for rows whose uniforms start at `counter` of `seed`'s stream (2 per
+ * row): a uniformly chosen discrete column, its category drawn with the real frequency. Keyed by
+ * counter, so row r of a sample gets the same condition whatever the batch it is generated in.
+ */
+export function generationConditions(cumulative: readonly Float64Array[], rows: number, seed: bigint, counter: bigint): ConditionBatch {
+  const condWidth = cumulative.reduce((s, c) => s + c.length, 0);
+  const batch = emptyBatch(rows, condWidth);
+  if (cumulative.length === 0 || rows === 0) return batch;
+  const u = new Float64Array(rows * 2);
+  philoxUniform(seed, counter, u);
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const c of cumulative) {
+    offsets.push(offset);
+    offset += c.length;
+  }
+  for (let i = 0; i < rows; i++) {
+    const column = Math.min(cumulative.length - 1, Math.floor(u[2 * i]! * cumulative.length));
+    setCondition(batch, condWidth, i, offsets[column]!, column, pick(cumulative[column]!, u[2 * i + 1]!));
+  }
+  return batch;
 }

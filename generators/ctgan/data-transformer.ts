@@ -43,6 +43,8 @@ export interface DiscreteColumnTransform {
   kind: "discrete";
   name: string;
   column: number;
+  /** The training table's labels; a code indexes this list. */
+  labels: string[];
   /** Table codes in one-hot order (−1 = null). */
   codes: number[];
   /** Training frequency of each one-hot position. */
@@ -133,7 +135,8 @@ export function fitTableTransform(table: Table): TableTransform {
       for (let code = 0; code < categoryCount; code++) if (counts[code + 1]! > 0) seen.push(code);
       if (counts[0]! > 0) seen.push(-1);
       if (seen.length < 2) throw singleValue(schema.name);
-      columns.push({ kind: "discrete", name: schema.name, column: index, codes: seen, frequencies: seen.map((code) => counts[code + 1]! / codes.length) });
+      const labels = [...(column as { categories: string[] }).categories];
+      columns.push({ kind: "discrete", name: schema.name, column: index, labels, codes: seen, frequencies: seen.map((code) => counts[code + 1]! / codes.length) });
     }
   });
   if (columns.length === 0) {
