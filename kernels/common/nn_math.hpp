@@ -35,6 +35,28 @@ DL_HD double uniform_at(uint64_t seed, uint64_t p) {
   return (p & 1) ? uniform_from_bits(x.v[2], x.v[3]) : uniform_from_bits(x.v[0], x.v[1]);
 }
 
+// Calls visit(i, u) for every draw i in [0, n) at stream positions counter + i, computing each
+// Philox block once for its two uniforms (half the work of uniform_at per element). Blocks
+// [first, last] are independent, so callers may split the block range between threads.
+template <typename Visit>
+inline void for_each_uniform_in_blocks(uint64_t seed, uint64_t counter, int64_t n, int64_t first_block_offset,
+                                       int64_t block_count, Visit visit) {
+  const uint64_t first = counter >> 1;
+  for (int64_t k = first_block_offset; k < first_block_offset + block_count; ++k) {
+    const uint64_t block = first + static_cast<uint64_t>(k);
+    const Philox4 x = philox_block(seed, block);
+    const int64_t i0 = static_cast<int64_t>(2 * block - counter);  // draw index of word 0 (may be -1)
+    if (i0 >= 0 && i0 < n) visit(i0, uniform_from_bits(x.v[0], x.v[1]));
+    if (i0 + 1 >= 0 && i0 + 1 < n) visit(i0 + 1, uniform_from_bits(x.v[2], x.v[3]));
+  }
+}
+
+// Number of Philox blocks covering draws counter .. counter + n − 1.
+inline int64_t blocks_covering(uint64_t counter, int64_t n) {
+  if (n <= 0) return 0;
+  return static_cast<int64_t>(((counter + static_cast<uint64_t>(n) - 1) >> 1) - (counter >> 1) + 1);
+}
+
 // Gumbel(0, 1) from a uniform: g = −log(−log u) (u in (0,1), never 0 or 1).
 DL_HD float gumbel_from_uniform(double u) { return static_cast<float>(-log(-log(u))); }
 

@@ -171,13 +171,14 @@ DL_API int dl_nn_dropout_forward(int64_t n, float p, uint64_t seed, uint64_t *rn
   if (!(p >= 0.0f && p < 1.0f)) return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn dropout: p must be in [0, 1)");
   const uint64_t counter = *rng_counter;
   const float keep_scale = 1.0f / (1.0f - p);
+  const int64_t blocks = dl::nn::blocks_covering(counter, n);
 #pragma omp parallel for num_threads(threads_for(n * 8))
-  for (int64_t i = 0; i < n; ++i) {
-    const double u = dl::nn::uniform_at(seed, counter + static_cast<uint64_t>(i));
-    const float m = u >= p ? keep_scale : 0.0f;
-    mask[i] = m;
-    y[i] = x[i] * m;
-  }
+  for (int64_t k = 0; k < blocks; ++k)
+    dl::nn::for_each_uniform_in_blocks(seed, counter, n, k, 1, [&](int64_t i, double u) {
+      const float m = u >= p ? keep_scale : 0.0f;
+      mask[i] = m;
+      y[i] = x[i] * m;
+    });
   *rng_counter = counter + static_cast<uint64_t>(n);
   return DL_OK;
 }

@@ -130,16 +130,17 @@ DL_API int dl_nn_one_hot(int64_t rows, int64_t width, const int32_t *indices, fl
 
 DL_API int dl_nn_normal_f32(int64_t n, uint64_t seed, uint64_t *rng_counter, float mean, float std, float *out) {
   const uint64_t counter = *rng_counter;
+  const int64_t first = static_cast<int64_t>(counter >> 1), blocks = dl::nn::blocks_covering(counter, n);
+  // Box–Muller on each block's pair (section 1): one log, one sqrt, one sincos per two draws.
 #pragma omp parallel for num_threads(threads_for(n * 8))
-  for (int64_t i = 0; i < n; ++i) {
-    // Draw p = counter + i is one of the pair of its block (Box–Muller, section 1).
-    const uint64_t p = counter + static_cast<uint64_t>(i);
-    const dl::Philox4 x = dl::philox_block(seed, p >> 1);
-    const double u0 = dl::uniform_from_bits(x.v[0], x.v[1]);
-    const double u1 = dl::uniform_from_bits(x.v[2], x.v[3]);
-    const double r = std::sqrt(-2.0 * std::log(u0));
-    const double z = (p & 1) ? r * std::sin(dl::kTwoPi * u1) : r * std::cos(dl::kTwoPi * u1);
-    out[i] = mean + std * static_cast<float>(z);
+  for (int64_t k = 0; k < blocks; ++k) {
+    const uint64_t block = static_cast<uint64_t>(first + k);
+    const dl::Philox4 x = dl::philox_block(seed, block);
+    const double r = std::sqrt(-2.0 * std::log(dl::uniform_from_bits(x.v[0], x.v[1])));
+    const double t = dl::kTwoPi * dl::uniform_from_bits(x.v[2], x.v[3]);
+    const int64_t i0 = static_cast<int64_t>(2 * block - counter);
+    if (i0 >= 0 && i0 < n) out[i0] = mean + std * static_cast<float>(r * std::cos(t));
+    if (i0 + 1 >= 0 && i0 + 1 < n) out[i0 + 1] = mean + std * static_cast<float>(r * std::sin(t));
   }
   *rng_counter = counter + static_cast<uint64_t>(n);
   return DL_OK;
@@ -147,11 +148,11 @@ DL_API int dl_nn_normal_f32(int64_t n, uint64_t seed, uint64_t *rng_counter, flo
 
 DL_API int dl_nn_uniform_f32(int64_t n, uint64_t seed, uint64_t *rng_counter, float lo, float hi, float *out) {
   const uint64_t counter = *rng_counter;
+  const int64_t blocks = dl::nn::blocks_covering(counter, n);
+  const double width = static_cast<double>(hi) - lo;
 #pragma omp parallel for num_threads(threads_for(n * 8))
-  for (int64_t i = 0; i < n; ++i) {
-    const double u = dl::nn::uniform_at(seed, counter + static_cast<uint64_t>(i));
-    out[i] = static_cast<float>(lo + (static_cast<double>(hi) - lo) * u);
-  }
+  for (int64_t k = 0; k < blocks; ++k)
+    dl::nn::for_each_uniform_in_blocks(seed, counter, n, k, 1, [&](int64_t i, double u) { out[i] = static_cast<float>(lo + width * u); });
   *rng_counter = counter + static_cast<uint64_t>(n);
   return DL_OK;
 }
