@@ -1,9 +1,9 @@
 /**
- * `datalab synth <input> …` — fit a Gaussian copula, sample, score, in one process (no server).
+ * `datalab synth <input> …` — fit a synthesizer (Gaussian copula, CTGAN, TVAE), sample, score, in one process (no server).
  * Only parses flags and prints: the work is `runSynthesisJob`, the same function worker nodes run.
  */
 import { basename, extname } from "node:path";
-import type { MarginalFamily } from "../generators/index.js";
+import { DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, type MarginalFamily, SYNTHESIZER_NAMES, type SynthesizerName, TrainingInputError } from "../generators/index.js";
 import { runSynthesisJob, type SynthesisJobSpec, type SynthesisJobSummary } from "../trainer/synthesis-job.js";
 import { CliError } from "./cli-error.js";
 import { parseCount, parseFlags } from "./parse-flags.js";
@@ -11,10 +11,15 @@ import { parseCount, parseFlags } from "./parse-flags.js";
 export const usage = [
   "usage: datalab synth <input> [--rows N] [--seed S] [--out file.csv|.parquet] [--schema s.json]",
   "                     [--model-out m.json] [--where COND] [--json] [--no-score] [--report r.html]",
+  "                     [--model copula|ctgan|tvae] [--epochs N] [--batch-size B]",
   "",
-  "Fits a Gaussian copula to a table (.csv, .tsv, .parquet, .json, .ndjson), samples synthetic rows",
+  "Fits a synthesizer to a table (.csv, .tsv, .parquet, .json, .ndjson), samples synthetic rows",
   "to a file in chunks (any row count in bounded memory), and scores them against the real rows.",
   "",
+  "  --model NAME           copula (Gaussian copula, default), ctgan or tvae (Xu et al. 2019, trained",
+  "                         on the native nn engine); --where on ctgan/tvae takes column=value terms",
+  `  --epochs N             ctgan/tvae: passes over the data (default ${DEFAULT_EPOCHS.ctgan} ctgan, ${DEFAULT_EPOCHS.tvae} tvae)`,
+  `  --batch-size B         ctgan/tvae: rows per training step (default ${DEFAULT_BATCH_SIZE}; ctgan: a multiple of 10)`,
   "  --rows N               rows to sample (default: as many as the input has)",
   "  --seed S               random seed, a whole number 0 … 2^64−1 (default 0); the same seed, input",
   "                         and options give a byte-identical output file",
@@ -60,6 +65,7 @@ export function checkOutputPath(path: string): void {
 export function progressBar(): { update(fraction: number, stage: string): void; done(): void } {
   if (!process.stderr.isTTY) return { update() {}, done() {} };
   let last = 0;
+  let drawn = 8;
   const width = 30;
   return {
     update(fraction, stage) {
@@ -67,10 +73,13 @@ export function progressBar(): { update(fraction: number, stage: string): void; 
       if (now - last < 100 && fraction < 1) return;
       last = now;
       const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
-      process.stderr.write(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${stage.padEnd(8)}`);
+      // Long stages (CTGAN/TVAE: "epoch 3/30 G … D …") pad to the previous length so no old text stays.
+      const line = `\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${stage.padEnd(Math.max(8, drawn))}`;
+      drawn = stage.length;
+      process.stderr.write(line);
     },
     done() {
-      process.stderr.write(`\r${" ".repeat(width + 16)}\r`);
+      process.stderr.write(`\r${" ".repeat(width + 16 + drawn)}\r`);
     },
   };
 }
@@ -94,7 +103,7 @@ function humanSummary(summary: SynthesisJobSummary): string {
   const lines = [
     `${summary.rows.toLocaleString("en-US")} synthetic rows (from ${summary.inputRows.toLocaleString("en-US")}) → ${summary.outputs.table} in ${s(summary.seconds.total)}` +
       ` (load ${s(summary.seconds.load)}, fit ${s(summary.seconds.fit)}, sample ${s(summary.seconds.sample)}${summary.quality ? `, score ${s(summary.seconds.score)}` : ""})`,
-    `columns: ${types}; seed ${summary.seed}`,
+    `columns: ${types}; model ${summary.model}; seed ${summary.seed}`,
   ];
   const marginals = Object.entries(summary.marginals);
   if (marginals.length > 0) lines.push(`marginals: ${marginals.map(([name, family]) => `${name}=${family}`).join(", ")}`);
@@ -134,6 +143,9 @@ export async function run(argv: string[]): Promise<number> {
       holdout: { type: "string" },
       target: { type: "string" },
       json: { type: "boolean" },
+      model: { type: "string" },
+      epochs: { type: "string" },
+      "batch-size": { type: "string" },
     },
     { min: 1, max: 1, names: "one input table" },
   );
@@ -147,6 +159,11 @@ export async function run(argv: string[]): Promise<number> {
   const score = values["no-score"] !== true;
   if (!score && (values.report !== undefined || values["report-json"] !== undefined)) {
     throw new CliError("--report and --report-json need scoring; drop --no-score or the report flags.");
+  }
+  const model = (values.model ?? "copula").toLowerCase() as SynthesizerName;
+  if (!SYNTHESIZER_NAMES.includes(model)) throw new CliError(`--model must be one of ${SYNTHESIZER_NAMES.join(", ")}, got "${values.model}".`);
+  if (model === "copula" && (values.epochs !== undefined || values["batch-size"] !== undefined)) {
+    throw new CliError("--epochs and --batch-size apply to --model ctgan or tvae; the copula has no training epochs.");
   }
   const spec: SynthesisJobSpec = {
     inputPath: input,
@@ -163,11 +180,18 @@ export async function run(argv: string[]): Promise<number> {
     allowOutOfRange: values["allow-out-of-range"] === true,
     marginal: marginal as MarginalFamily | "auto" | undefined,
     score,
+    model,
+    epochs: values.epochs === undefined ? undefined : parseCount("epochs", values.epochs, 0, { min: 1, max: 100_000 }),
+    batchSize: values["batch-size"] === undefined ? undefined : parseCount("batch-size", values["batch-size"], 0, { min: 1, max: 1e7 }),
   };
   const bar = progressBar();
   let summary: SynthesisJobSummary;
   try {
     summary = await runSynthesisJob(spec, { onProgress: (fraction, stage) => bar.update(fraction, stage) });
+  } catch (error) {
+    // A table or setting CTGAN/TVAE cannot train on is a usage problem: exit 2, as for a bad flag.
+    if (error instanceof TrainingInputError) throw new CliError(error.message, { cause: error });
+    throw error;
   } finally {
     bar.done();
   }

@@ -4,7 +4,7 @@
  * the row count. The file appears only when complete (the writer's temp + rename); on any error
  * or abort the partial file is removed.
  */
-import { openTableWriter } from "../tabular/index.js";
+import { openTableWriter, type Table, type TableSchema } from "../tabular/index.js";
 import type { CopulaModel } from "./copula-model.js";
 import { CopulaSampler, DEFAULT_CHUNK_ROWS, type SamplerOptions } from "./copula-sampler.js";
 import { GeneratorError } from "./errors.js";
@@ -22,11 +22,22 @@ export interface StreamSampleResult {
   path: string;
 }
 
+/** Anything that produces a table's rows chunk by chunk (the copula's sampler, the neural one). */
+export interface ChunkSource {
+  readonly schema: TableSchema;
+  sampleChunk(startRow: number, rows: number): Promise<Table> | Table;
+}
+
 export async function sampleToFile(model: CopulaModel, path: string, rows: number, options: StreamSampleOptions = {}): Promise<StreamSampleResult> {
   if (!Number.isSafeInteger(rows) || rows < 0) throw new GeneratorError(`cannot sample ${rows} rows; give a whole number of rows ≥ 0.`);
-  const started = performance.now();
   // Build the sampler first: bad conditions fail before any file is created.
-  const sampler = new CopulaSampler(model, options);
+  return sampleSourceToFile(new CopulaSampler(model, options), path, rows, options);
+}
+
+/** Streams `rows` rows of `sampler` to `path` (complete file or none). */
+export async function sampleSourceToFile(sampler: ChunkSource, path: string, rows: number, options: StreamSampleOptions = {}): Promise<StreamSampleResult> {
+  if (!Number.isSafeInteger(rows) || rows < 0) throw new GeneratorError(`cannot sample ${rows} rows; give a whole number of rows ≥ 0.`);
+  const started = performance.now();
   const chunkRows = Math.max(1, options.chunkRows ?? DEFAULT_CHUNK_ROWS);
   const writer = await openTableWriter(path, sampler.schema);
   try {

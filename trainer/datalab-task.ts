@@ -1,6 +1,6 @@
 /**
  * The task runner real nodes use: a SYNTHESIS task runs `runSynthesisJob` (the very function
- * behind `datalab synth`: load, fit the copula, sample to a file in chunks, score), a SAMPLE task
+ * behind `datalab synth`: load, fit the copula, CTGAN or TVAE, sample to a file in chunks, score), a SAMPLE task
  * runs `runSampleJob` (behind `datalab sample`). Outputs land in the attempt's folder with fixed
  * names, so the coordinator's result listing looks the same for every job.
  */
@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { mediaTypeForName, tunables } from "../proto/index.js";
-import { CopulaSampler, sampleToFile } from "../generators/index.js";
+import { openModelSampler, sampleModelToFile, synthesizerName } from "../generators/index.js";
 import { encodeTable, writeFileAtomic } from "../tabular/index.js";
 import { ModelCache } from "./model-cache.js";
 import { runSynthesisJob, type SampleJobSummary, type SynthesisJobSpec } from "./synthesis-job.js";
@@ -59,13 +59,13 @@ async function runCachedSampleJob(request: TaskRunRequest, tablePath: string, ho
   if (rows <= IN_MEMORY_MAX_ROWS && request.outputFormat === "csv") {
     // A small table is formatted in memory (the same bytes sampleToFile writes): it goes to the
     // coordinator inside CompleteTask, and the node writes it to disk only if it must keep it.
-    const sampler = new CopulaSampler(model, { seed, ...where });
+    const sampler = openModelSampler(model, { seed, ...where });
     const data = encodeTable(tablePath, await sampler.sampleChunk(0, rows), sampler.schema);
     if (data.length <= tunables.maxInlineResultBytes) return { summary: summarize((performance.now() - started) / 1000), data };
     await writeFileAtomic(tablePath, data);
     return { summary: summarize((performance.now() - started) / 1000) };
   }
-  const result = await sampleToFile(model, tablePath, rows, {
+  const result = await sampleModelToFile(model, tablePath, rows, {
     seed,
     signal: hooks.signal,
     ...where,
@@ -75,9 +75,8 @@ async function runCachedSampleJob(request: TaskRunRequest, tablePath: string, ho
 }
 
 export async function runDatalabTask(request: TaskRunRequest, hooks: TaskRunHooks): Promise<TaskRunResult> {
-  if (request.model !== "gaussian_copula" && request.model !== "gaussian-copula" && request.model !== "copula") {
-    throw new TaskSpecError(`model "${request.model}" is not available on this node; use gaussian_copula.`);
-  }
+  const model = synthesizerName(request.model);
+  if (model === null) throw new TaskSpecError(`model "${request.model}" is not available on this node; use gaussian_copula, ctgan or tvae.`);
   const tablePath = join(request.outputDir, `synthetic.${request.outputFormat}`);
   const onProgress = (fraction: number, stage: string) => hooks.onProgress(fraction, stage);
   if (request.kind === "sample") {
@@ -96,6 +95,8 @@ export async function runDatalabTask(request: TaskRunRequest, hooks: TaskRunHook
     seed: BigInt(request.seed),
     modelOutPath: modelPath,
     score: request.scoring.enabled,
+    model,
+    ...neuralOptions(request.modelOptions),
   };
   if (request.where !== undefined) spec.where = request.where;
   if (request.schemaJson !== undefined) {
@@ -116,4 +117,20 @@ export async function runDatalabTask(request: TaskRunRequest, hooks: TaskRunHook
   if (request.scoring.enabled && existsSync(reportHtmlPath)) files.push(file("report_html", reportHtmlPath));
   hooks.onProgress(1, "done");
   return { files, summaryJson: summaryOf(summary, request) };
+}
+
+/** CTGAN / TVAE settings from the job's model options: `{"epochs": N, "batch_size": B}`. */
+function neuralOptions(options: Record<string, unknown>): { epochs?: number; batchSize?: number } {
+  const out: { epochs?: number; batchSize?: number } = {};
+  const number = (key: string): number | undefined => {
+    const value = options[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== "number" || !Number.isSafeInteger(value)) throw new TaskSpecError(`model option ${key} must be a whole number, got ${JSON.stringify(value)}.`);
+    return value;
+  };
+  const epochs = number("epochs");
+  const batchSize = number("batch_size") ?? number("batchSize");
+  if (epochs !== undefined) out.epochs = epochs;
+  if (batchSize !== undefined) out.batchSize = batchSize;
+  return out;
 }

@@ -1,5 +1,5 @@
 /**
- * Loaded copula models kept between tasks of one worker thread. Parsing and checksumming the
+ * Loaded models (copula, CTGAN, TVAE) kept between tasks of one worker thread. Parsing and checksumming the
  * model file was 70 % of a small SAMPLE task's CPU (profile of the service bench: 16.7 s of
  * 22.8 s busy in a worker, for ~520 tasks), and every SAMPLE job of a batch reads the same model.
  * A model file is immutable once written (uploads are cached under their SHA-256; results are
@@ -8,11 +8,11 @@
  * stay (least recently used goes first); callers must not modify a returned model.
  */
 import { statSync } from "node:fs";
-import { type CopulaModel, loadModel } from "../generators/index.js";
+import { loadSynthesizerModel, type SynthesizerModel } from "../generators/index.js";
 
 interface Entry {
   identity: string;
-  model: Promise<CopulaModel>;
+  model: Promise<SynthesizerModel>;
 }
 
 export class ModelCache {
@@ -25,7 +25,7 @@ export class ModelCache {
     this.#maxEntries = Math.max(1, maxEntries);
   }
 
-  async load(path: string): Promise<CopulaModel> {
+  async load(path: string): Promise<SynthesizerModel> {
     const info = statSync(path);
     const identity = `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}`;
     const cached = this.#entries.get(path);
@@ -36,7 +36,7 @@ export class ModelCache {
       return cached.model;
     }
     this.parses++;
-    const model = loadModel(path);
+    const model = loadSynthesizerModel(path);
     const entry: Entry = { identity, model };
     this.#entries.delete(path);
     this.#entries.set(path, entry);

@@ -1,6 +1,6 @@
 /**
  * The ONE synthesis job: `datalab synth` runs it in-process, worker nodes run it for SYNTHESIS
- * tasks (trainer/datalab-task.ts). Load the table, fit the Gaussian copula, check the `--where`
+ * tasks (trainer/datalab-task.ts). Load the table, fit the model (Gaussian copula, CTGAN or TVAE), check the `--where`
  * conditions against the model, stream the sample to the output file, save the model, and score
  * the synthetic rows against the real ones with the benchmark suite.
  *
@@ -8,15 +8,17 @@
  * conditions fail before any file is created, and an abort (signal) removes the partial output.
  */
 import {
-  CopulaSampler,
-  type CopulaModel,
-  fitGaussianCopula,
-  loadModel,
+  fitSynthesizer,
+  isNeuralModel,
+  loadSynthesizerModel,
   type MarginalFamily,
+  openModelSampler,
   parseWhere,
-  saveModel,
-  sampleTable,
-  sampleToFile,
+  type SynthesizerModel,
+  type SynthesizerName,
+  sampleModelTable,
+  sampleModelToFile,
+  saveSynthesizerModel,
 } from "../generators/index.js";
 import { loadTable, readSchemaFile, type Table, type TableSchema, writeFileAtomic } from "../tabular/index.js";
 import { renderHtmlReport, scoreTables } from "../benchmarks/index.js";
@@ -40,6 +42,11 @@ export interface SynthesisJobSpec {
   allowOutOfRange?: boolean | undefined;
   /** Force one marginal family (default: chosen per column by KS). */
   marginal?: MarginalFamily | "auto" | undefined;
+  /** The synthesizer (default copula). */
+  model?: SynthesizerName | undefined;
+  /** CTGAN / TVAE: passes over the data and rows per step (defaults in generators/). */
+  epochs?: number | undefined;
+  batchSize?: number | undefined;
   /** Score the output with the benchmark suite (default true). */
   score?: boolean | undefined;
   chunkRows?: number | undefined;
@@ -48,7 +55,7 @@ export interface SynthesisJobSpec {
 }
 
 export interface JobHooks {
-  /** fraction in [0, 1] of the whole job; stage: load, fit, sample, score. */
+  /** fraction in [0, 1] of the whole job; stage: load, fit (CTGAN/TVAE: "epoch i/n" and the losses), sample, score. */
   onProgress?: ((fraction: number, stage: string) => void) | undefined;
   signal?: AbortSignal | undefined;
 }
@@ -65,6 +72,8 @@ export interface ColumnTypeCounts {
 export interface SynthesisJobSummary {
   rows: number;
   seed: string;
+  /** The synthesizer that was fitted. */
+  model: SynthesizerName;
   inputRows: number;
   columns: ColumnTypeCounts;
   /** Chosen marginal family per numerical/datetime column that is modelled. */
@@ -119,8 +128,13 @@ function countColumnTypes(schema: TableSchema): ColumnTypeCounts {
   return counts;
 }
 
-function marginalsOf(model: CopulaModel): Record<string, string> {
+function marginalsOf(model: SynthesizerModel): Record<string, string> {
   const out: Record<string, string> = {};
+  if (isNeuralModel(model)) {
+    // Mode-specific normalisation: the number of Gaussian mixture modes kept per column.
+    for (const column of model.transform.columns) if (column.kind === "continuous") out[column.name] = `${column.means.length}-mode mixture`;
+    return out;
+  }
   for (const column of model.columns) {
     if (column.kind !== "numeric") continue;
     out[column.name] = column.marginal?.family ?? (column.constant !== null ? "constant" : "all-null");
@@ -134,7 +148,8 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
   const started = performance.now();
   const progress = (fraction: number, stage: string) => hooks.onProgress?.(fraction, stage);
   const scoring = spec.score ?? true;
-  const sampleShare = scoring ? 0.7 : 0.85;
+  // Shares of what follows the fit: sampling, then scoring.
+  const sampleShare = scoring ? 0.8 : 1;
 
   // Malformed --where syntax fails before any work; its meaning is checked once the model exists.
   if (spec.where !== undefined) parseWhere(spec.where);
@@ -147,28 +162,41 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
 
   progress(0.1, "fit");
   t = performance.now();
-  const model = fitGaussianCopula(loaded.table, {
+  const seed = BigInt.asUintN(64, BigInt(spec.seed ?? 0));
+  const name = spec.model ?? "copula";
+  // A neural fit is most of the job: the sample and score stages keep their shares after it.
+  const fitEnd = name === "copula" ? 0.15 : 0.8;
+  const model = fitSynthesizer(name, loaded.table, {
     allowOutOfRange: spec.allowOutOfRange ?? false,
     ...(spec.marginal === undefined ? {} : { marginal: spec.marginal }),
+    ...(spec.epochs === undefined ? {} : { epochs: spec.epochs }),
+    ...(spec.batchSize === undefined ? {} : { batchSize: spec.batchSize }),
+    seed,
+    ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+    onEpoch: (epoch, epochs, losses) =>
+      progress(
+        0.1 + ((fitEnd - 0.1) * epoch) / epochs,
+        `epoch ${epoch}/${epochs} G ${losses.generator.toFixed(3)}${losses.discriminator === undefined ? "" : ` D ${losses.discriminator.toFixed(3)}`}`,
+      ),
   });
   const fitSeconds = seconds(t);
   // Check the conditions now, so a bad --where leaves no file behind.
-  const seed = BigInt.asUintN(64, BigInt(spec.seed ?? 0));
-  new CopulaSampler(model, { seed, ...(spec.where === undefined ? {} : { where: spec.where }) });
+  openModelSampler(model, { seed, ...(spec.where === undefined ? {} : { where: spec.where }) });
   hooks.signal?.throwIfAborted();
 
   const rows = spec.rows ?? loaded.table.rowCount;
-  progress(0.15, "sample");
+  const afterFit = (share: number) => fitEnd + (1 - fitEnd) * share;
+  progress(fitEnd, "sample");
   t = performance.now();
-  await sampleToFile(model, spec.outputPath, rows, {
+  await sampleModelToFile(model, spec.outputPath, rows, {
     seed,
     ...(spec.where === undefined ? {} : { where: spec.where }),
     ...(spec.chunkRows === undefined ? {} : { chunkRows: spec.chunkRows }),
     ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
-    onProgress: (fraction) => progress(0.15 + sampleShare * fraction, "sample"),
+    onProgress: (fraction) => progress(afterFit(sampleShare * fraction), "sample"),
   });
   const sampleSeconds = seconds(t);
-  if (spec.modelOutPath !== undefined) await saveModel(spec.modelOutPath, model);
+  if (spec.modelOutPath !== undefined) await saveSynthesizerModel(spec.modelOutPath, model);
 
   const warnings = [...loaded.warnings, ...model.warnings];
   let quality: SynthesisQuality | undefined;
@@ -176,8 +204,8 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
   if (scoring && spec.where !== undefined) {
     warnings.push("scoring skipped: with --where the synthetic rows follow the condition, so comparing them with the whole real table would not measure fidelity");
   } else if (scoring && rows > 0) {
-    progress(0.15 + sampleShare, "score");
-    quality = await scoreSynthesis(loaded.table, loaded.schema, model, seed, rows, spec, (f) => progress(0.15 + sampleShare + (0.85 - sampleShare) * f, "score"));
+    progress(afterFit(sampleShare), "score");
+    quality = await scoreSynthesis(loaded.table, loaded.schema, model, seed, rows, spec, (f) => progress(afterFit(sampleShare + (1 - sampleShare) * f), "score"));
   }
   const scoreSeconds = seconds(t);
   progress(1, "done");
@@ -189,6 +217,7 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
   return {
     rows,
     seed: seed.toString(),
+    model: name,
     inputRows: loaded.table.rowCount,
     columns: countColumnTypes(loaded.schema),
     marginals: marginalsOf(model),
@@ -210,11 +239,11 @@ export async function runSampleJob(
 ): Promise<SampleJobSummary> {
   const started = performance.now();
   hooks.onProgress?.(0, "load");
-  const model = await loadModel(modelPath);
+  const model = await loadSynthesizerModel(modelPath);
   const seedValue = BigInt.asUintN(64, BigInt(seed));
   hooks.onProgress?.(0.02, "sample");
   const rowCount = rows ?? model.training.rows;
-  const result = await sampleToFile(model, outputPath, rowCount, {
+  const result = await sampleModelToFile(model, outputPath, rowCount, {
     seed: seedValue,
     ...(where === undefined ? {} : { where }),
     ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
@@ -227,7 +256,7 @@ export async function runSampleJob(
 async function scoreSynthesis(
   real: Table,
   schema: TableSchema,
-  model: CopulaModel,
+  model: SynthesizerModel,
   seed: bigint,
   rows: number,
   spec: SynthesisJobSpec,
@@ -236,7 +265,7 @@ async function scoreSynthesis(
   // The rows of the output file, regenerated in memory: sampling is keyed by global row index,
   // so these are exactly the rows written (no need to parse the file back). Fidelity is scored
   // on all of them; the privacy metrics on seeded samples of at most PRIVACY_ROWS_CAP rows.
-  const synthetic = await sampleTable(model, rows, { seed });
+  const synthetic = await sampleModelTable(model, rows, { seed });
   const holdout = spec.holdoutPath === undefined ? undefined : (await loadTable(spec.holdoutPath, { schema })).table;
   const report = await scoreTables(real, synthetic, {
     seed: Number(seed % 2147483647n),

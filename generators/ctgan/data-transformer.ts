@@ -17,7 +17,7 @@
 import { philoxUniform } from "../../kernels/index.js";
 import type { Table } from "../../tabular/index.js";
 import type { Rounding } from "../copula-model.js";
-import { GeneratorError } from "../errors.js";
+import { GeneratorError, TrainingInputError } from "../errors.js";
 import { datetimeRounding } from "../fit-copula.js";
 import { fitVariationalMixture, pruneMixture } from "./variational-mixture.js";
 
@@ -140,7 +140,7 @@ export function fitTableTransform(table: Table): TableTransform {
     }
   });
   if (columns.length === 0) {
-    throw new GeneratorError("the table has no numerical, datetime, categorical or boolean column to learn; a neural generator needs at least one (ids and personal data are regenerated, not learned).");
+    throw new TrainingInputError("the table has no numerical, datetime, categorical or boolean column to learn; a neural generator needs at least one (ids and personal data are regenerated, not learned).");
   }
   const layout = layoutOf(columns);
   return { columns, spans: layout.spans, width: layout.width };
@@ -150,8 +150,8 @@ function mixtureFields(mixture: { weights: number[]; means: number[]; stds: numb
   return { weights: mixture.weights, means: mixture.means, stds: mixture.stds };
 }
 
-function singleValue(name: string): GeneratorError {
-  return new GeneratorError(
+function singleValue(name: string): TrainingInputError {
+  return new TrainingInputError(
     `column "${name}" has a single value in every row, which a neural generator cannot learn; drop the column (or mark it in a --schema file) or use --model copula, which keeps constants.`,
   );
 }

@@ -6,7 +6,7 @@
 import { Device, Sequential, type LayerSpec } from "../../nn/index.js";
 import type { Table } from "../../tabular/index.js";
 import { MODEL_FORMAT } from "../copula-model.js";
-import { GeneratorError } from "../errors.js";
+import { GeneratorError, TrainingInputError } from "../errors.js";
 import { encodeTable, fitTableTransform } from "./data-transformer.js";
 import { encodeWeights, decodeWeights, NEURAL_MODEL_VERSION, type NeuralGeneratorName, type NeuralModel } from "./neural-model.js";
 import type { GeneratorNetwork } from "./neural-sampler.js";
@@ -21,9 +21,6 @@ import { trainTvae } from "./train-tvae.js";
 export const DEFAULT_EPOCHS: Record<NeuralGeneratorName, number> = { ctgan: 30, tvae: 30 };
 export const DEFAULT_BATCH_SIZE = 500;
 
-/** A setting that does not fit the table (too few rows for a batch, a bad epoch count): a usage error. */
-export class NeuralSettingsError extends GeneratorError {}
-
 export interface NeuralFitOptions {
   generator: NeuralGeneratorName;
   epochs?: number;
@@ -34,15 +31,15 @@ export interface NeuralFitOptions {
 }
 
 export function checkNeuralSettings(generator: NeuralGeneratorName, rows: number, epochs: number, batchSize: number): void {
-  if (!Number.isSafeInteger(epochs) || epochs < 1) throw new NeuralSettingsError(`--epochs must be a whole number ≥ 1, got ${epochs}; a model needs at least one pass over the data.`);
+  if (!Number.isSafeInteger(epochs) || epochs < 1) throw new TrainingInputError(`--epochs must be a whole number ≥ 1, got ${epochs}; a model needs at least one pass over the data.`);
   const step = generator === "ctgan" ? CTGAN_PAC : 1;
   if (!Number.isSafeInteger(batchSize) || batchSize < step || batchSize % step !== 0) {
-    throw new NeuralSettingsError(`--batch-size must be a positive multiple of ${step}${generator === "ctgan" ? " (CTGAN packs 10 rows per critic input)" : ""}, got ${batchSize}.`);
+    throw new TrainingInputError(`--batch-size must be a positive multiple of ${step}${generator === "ctgan" ? " (CTGAN packs 10 rows per critic input)" : ""}, got ${batchSize}.`);
   }
   if (rows < batchSize) {
     const fits = Math.floor(rows / step) * step;
     const hint = fits >= step ? `pass --batch-size ${fits} or less` : "give it more rows";
-    throw new NeuralSettingsError(`the table has ${rows} rows, fewer than one batch of ${batchSize}; ${hint}, or use --model copula.`);
+    throw new TrainingInputError(`the table has ${rows} rows, fewer than one batch of ${batchSize}; ${hint}, or use --model copula.`);
   }
 }
 

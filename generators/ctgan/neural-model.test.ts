@@ -5,7 +5,8 @@
  */
 import { describe, expect, test } from "vitest";
 import { loadTable } from "../../tabular/index.js";
-import { engineNetwork, fitNeuralModel, NeuralSettingsError } from "./fit-neural.js";
+import { TrainingInputError } from "../errors.js";
+import { engineNetwork, fitNeuralModel } from "./fit-neural.js";
 import { NeuralSampler } from "./neural-sampler.js";
 import { parseNeuralModel, serializeNeuralModel } from "./neural-model.js";
 
@@ -42,7 +43,7 @@ describe.each(["ctgan", "tvae"] as const)("%s on seattle-weather", (generator) =
 
 describe("bad settings and model files", () => {
   test("too few rows for a batch, --epochs 0, a batch that is not a multiple of pac", () => {
-    expect(() => fitNeuralModel(weather, { generator: "ctgan", epochs: 1, batchSize: 5000 })).toThrow(NeuralSettingsError);
+    expect(() => fitNeuralModel(weather, { generator: "ctgan", epochs: 1, batchSize: 5000 })).toThrow(TrainingInputError);
     expect(() => fitNeuralModel(weather, { generator: "ctgan", epochs: 1, batchSize: 5000 })).toThrow(/1461 rows, fewer than one batch of 5000; pass --batch-size 1460/);
     expect(() => fitNeuralModel(weather, { generator: "tvae", epochs: 0 })).toThrow(/--epochs must be a whole number ≥ 1/);
     expect(() => fitNeuralModel(weather, { generator: "ctgan", epochs: 1, batchSize: 25 })).toThrow(/multiple of 10/);

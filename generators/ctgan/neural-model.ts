@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import type { TableSchema } from "../../tabular/index.js";
 import { writeFileAtomic } from "../../tabular/index.js";
-import { MODEL_FORMAT } from "../copula-model.js";
+import type { MODEL_FORMAT } from "../copula-model.js";
 import { ModelFileError } from "../errors.js";
 import type { ColumnTransform } from "./data-transformer.js";
 
