@@ -39,7 +39,7 @@ DL_HD double uniform_at(uint64_t seed, uint64_t p) {
 // Philox block once for its two uniforms (half the work of uniform_at per element). Blocks
 // [first, last] are independent, so callers may split the block range between threads.
 template <typename Visit>
-inline void for_each_uniform_in_blocks(uint64_t seed, uint64_t counter, int64_t n, int64_t first_block_offset,
+DL_HD void for_each_uniform_in_blocks(uint64_t seed, uint64_t counter, int64_t n, int64_t first_block_offset,
                                        int64_t block_count, Visit visit) {
   const uint64_t first = counter >> 1;
   for (int64_t k = first_block_offset; k < first_block_offset + block_count; ++k) {
@@ -52,7 +52,7 @@ inline void for_each_uniform_in_blocks(uint64_t seed, uint64_t counter, int64_t 
 }
 
 // Number of Philox blocks covering draws counter .. counter + n − 1.
-inline int64_t blocks_covering(uint64_t counter, int64_t n) {
+DL_HD int64_t blocks_covering(uint64_t counter, int64_t n) {
   if (n <= 0) return 0;
   return static_cast<int64_t>(((counter + static_cast<uint64_t>(n) - 1) >> 1) - (counter >> 1) + 1);
 }
