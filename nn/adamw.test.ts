@@ -24,7 +24,7 @@ describe("AdamW", () => {
       const p0 = randomValues(n, random);
       model.params.upload(p0.f32);
       const opt = new AdamW(model, { lr: 2e-4, beta1: 0.5, beta2: 0.9, eps: 1e-8, weightDecay });
-      let ref = { p: Float64Array.from(p0.f64), m: new Float64Array(n), v: new Float64Array(n) };
+      let ref: { p: Float64Array; m: Float64Array; v: Float64Array } = { p: Float64Array.from(p0.f64), m: new Float64Array(n), v: new Float64Array(n) };
       for (let t = 1; t <= 5; t += 1) {
         const g = randomValues(n, random, 0.1 * t);
         model.grads.upload(g.f32);

@@ -14,3 +14,4 @@ export { type OutputSpan, SpanActivation, type SpanActivationName, uploadSpans }
 export { Sequential, type SequentialOptions } from "./sequential.js";
 export { Tensor, type TensorType } from "./tensor.js";
 export { addScaled, concatColumns, gatherRows, oneHot, RandomStream, sliceColumns } from "./tensor-ops.js";
+export { exportOnnx, type OnnxExportOptions, type OnnxInput, writeOnnxFile } from "./onnx-export.js";
