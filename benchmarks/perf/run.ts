@@ -16,8 +16,10 @@ const suites: Array<() => Promise<Suite>> = [
   () => import("./kernels.bench.js"),
   () => import("./tabular-io.bench.js"),
   () => import("./copula.bench.js"),
+  () => import("./ctgan.bench.js"),
   () => import("./scoring.bench.js"),
   () => import("./service.bench.js"),
+  () => import("./nn.bench.js"),
 ];
 
 const { values } = parseArgs({ options: { only: { type: "string" }, out: { type: "string", default: "bench-results.json" } } });
