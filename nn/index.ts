@@ -15,3 +15,4 @@ export { Sequential, type SequentialOptions } from "./sequential.js";
 export { Tensor, type TensorType } from "./tensor.js";
 export { addScaled, concatColumns, gatherRows, oneHot, RandomStream, sliceColumns } from "./tensor-ops.js";
 export { exportOnnx, type OnnxExportOptions, type OnnxInput, writeOnnxFile } from "./onnx-export.js";
+export { createGanStepWorkload, ctganAdultShape, type GanStepShape, type GanStepWorkload } from "./gan-step-workload.js";
