@@ -6,6 +6,12 @@ import { type BackendKind, type DevicePointer, deviceSelection, type NnOps, nnOp
 import { NnError } from "./errors.js";
 import { Tensor } from "./tensor.js";
 
+/** A captured training step: `launch` replays it on the device's stream. */
+export interface CapturedGraph {
+  launch(): void;
+  dispose(): void;
+}
+
 export class Device {
   readonly kind: BackendKind;
   readonly ops: NnOps;
@@ -48,6 +54,34 @@ export class Device {
     const pointer = this.ops.alloc(8);
     this.ops.upload(pointer, new BigUint64Array([BigInt.asUintN(64, start)]), 8);
     return pointer;
+  }
+
+  /**
+   * CUDA: records the device work `step` enqueues (no host copies inside, shapes already
+   * allocated by an eager run) as one CUDA graph and returns its replay; random counters and
+   * AdamW's step count live in device memory, so each replay draws fresh numbers. The CPU
+   * library has no graphs: an NnError says so (run the step eagerly there).
+   */
+  captureGraph(step: () => void): CapturedGraph {
+    if (this.kind !== "cuda") throw new NnError("captureGraph needs the CUDA device; on the CPU run the step eagerly");
+    const ops = this.ops;
+    ops.graphBegin();
+    let failure: unknown;
+    try {
+      step();
+    } catch (error) {
+      failure = error;
+    }
+    // The capture is always ended, so the stream is usable again after a failed step.
+    const id = ops.graphEnd();
+    if (failure !== undefined) {
+      ops.graphDestroy(id);
+      throw failure;
+    }
+    return {
+      launch: () => ops.graphLaunch(id),
+      dispose: () => ops.graphDestroy(id),
+    };
   }
 
   /** Waits for the device's queued work (CUDA); a no-op on the CPU. */

@@ -5,7 +5,7 @@
  * Usage and numerics: nn/README.md.
  */
 export { AdamW, type AdamWOptions } from "./adamw.js";
-export { Device } from "./device.js";
+export { type CapturedGraph, Device } from "./device.js";
 export { NnError } from "./errors.js";
 export type { GradientPenaltyOptions } from "./gradient-penalty.js";
 export type { ActivationName, Layer, LayerSpec } from "./layer.js";
