@@ -73,8 +73,22 @@ export function fitNeuralModel(table: Table, options: NeuralFitOptions): NeuralM
   };
 }
 
+/**
+ * The sampling network of each loaded model, built once: a node's model cache hands out the same
+ * model object to every SAMPLE task, and the engine's tensors are not garbage-collected.
+ */
+const networks = new WeakMap<NeuralModel, GeneratorNetwork>();
+
 /** The model's generator (CTGAN) or decoder (TVAE) on the engine's device, in eval mode. */
 export function engineNetwork(model: NeuralModel): GeneratorNetwork {
+  const cached = networks.get(model);
+  if (cached !== undefined) return cached;
+  const network = buildNetwork(model);
+  networks.set(model, network);
+  return network;
+}
+
+function buildNetwork(model: NeuralModel): GeneratorNetwork {
   const device = Device.open();
   const { noiseWidth, condWidth, outWidth } = model.network;
   const network = new Sequential(device, noiseWidth + condWidth, model.network.layers as LayerSpec[], { seed: 0 });
