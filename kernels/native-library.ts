@@ -126,6 +126,12 @@ function tryLoad(kind: BackendKind): NativeLibrary | KernelError {
       `native ${kind} library not built${why ? ` (${why})` : ""}: run npm run build:kernels`,
     );
   }
+  // libgomp reads OMP_WAIT_POLICY when the library loads it. Its default spins at every barrier,
+  // which on a machine with more runnable threads than cores (shared build hosts) makes a team
+  // wait for a descheduled member: the nn training step measured 1.83 s (spinning) vs 0.17 s
+  // (passive) per step at load average 18 on 2 cores (benchmarks/results/nn-ctgan-step-*-2026-12-02.json).
+  // An explicit OMP_WAIT_POLICY in the environment is kept.
+  process.env["OMP_WAIT_POLICY"] ??= "PASSIVE";
   try {
     const lib = koffi.load(file);
     const bound: Partial<Record<keyof typeof prototypes, NativeFunction>> = {};
