@@ -34,3 +34,8 @@ test("the FLOP count of the Adult-shaped step matches a hand count", () => {
   const device = Device.open("cpu");
   expect(createGanStepWorkload(device, ctganAdultShape).flopsPerStep).toBe(expected);
 });
+
+test("CUDA-graph capture on the CPU device is refused with what to do instead", () => {
+  const device = Device.open("cpu");
+  expect(() => device.captureGraph(() => undefined)).toThrow(/run the step eagerly/);
+});
