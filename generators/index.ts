@@ -27,3 +27,6 @@ export {
 } from "./synthesizer.js";
 export { DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS } from "./ctgan/fit-neural.js";
 export type { NeuralModel } from "./ctgan/neural-model.js";
+export { exportNeuralOnnx } from "./ctgan/export-onnx.js";
+export { engineNetwork } from "./ctgan/fit-neural.js";
+export { layoutOf, type OutputSpan as EncodedSpan } from "./ctgan/data-transformer.js";

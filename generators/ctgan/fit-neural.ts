@@ -88,11 +88,18 @@ export function engineNetwork(model: NeuralModel): GeneratorNetwork {
   return network;
 }
 
-function buildNetwork(model: NeuralModel): GeneratorNetwork {
-  const device = Device.open();
-  const { noiseWidth, condWidth, outWidth } = model.network;
-  const network = new Sequential(device, noiseWidth + condWidth, model.network.layers as LayerSpec[], { seed: 0 });
+/** The model's sampling network on the engine's device, weights loaded (eval mode is chosen per forward). */
+export function neuralSequential(model: NeuralModel): Sequential {
+  const { noiseWidth, condWidth } = model.network;
+  const network = new Sequential(Device.open(), noiseWidth + condWidth, model.network.layers as LayerSpec[], { seed: 0 });
   network.loadWeights(decodeWeights(model.weights));
+  return network;
+}
+
+function buildNetwork(model: NeuralModel): GeneratorNetwork {
+  const network = neuralSequential(model);
+  const device = network.device;
+  const { noiseWidth, condWidth, outWidth } = model.network;
   return {
     forward(input: Float32Array, rows: number): Float32Array {
       const x = device.fromFloat32(input, rows, noiseWidth + condWidth);
