@@ -18,7 +18,7 @@ import { trainTvae } from "./train-tvae.js";
  * `benchmarks/results/ctgan-adult-2026-12-02.json`): the paper's batch of 500 and as many
  * epochs as fit the time budget.
  */
-export const DEFAULT_EPOCHS: Record<NeuralGeneratorName, number> = { ctgan: 30, tvae: 30 };
+export const DEFAULT_EPOCHS: Record<NeuralGeneratorName, number> = { ctgan: 20, tvae: 20 };
 export const DEFAULT_BATCH_SIZE = 500;
 
 export interface NeuralFitOptions {
