@@ -49,3 +49,13 @@ describe("bad settings and model files", () => {
     expect(() => fitNeuralModel(weather, { generator: "ctgan", epochs: 1, batchSize: 25 })).toThrow(/multiple of 10/);
   });
 });
+
+describe("a table without categorical columns (no conditional vector)", () => {
+  test.each(["ctgan", "tvae"] as const)("%s trains and samples", (generator) => {
+    const numeric = { rowCount: small.rowCount, columns: small.columns.filter((c) => c.schema.type === "numerical") } as typeof small;
+    const model = fitNeuralModel(numeric, { generator, epochs: 1, batchSize: 100, seed: 1n });
+    expect(model.network.condWidth).toBe(0);
+    const table = new NeuralSampler(model, engineNetwork(model), { seed: 1n }).sampleChunk(0, 50);
+    expect(table.rowCount).toBe(50);
+  });
+});
