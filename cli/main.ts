@@ -17,6 +17,7 @@ export interface CommandModule {
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   synth: { summary: "fit a synthesizer on a table, sample, score (no server)", load: () => import("./synth.js") },
   sample: { summary: "sample rows from a saved model file", load: () => import("./sample.js") },
+  export: { summary: "write a CTGAN/TVAE model's generator as ONNX", load: () => import("./export.js") },
   schema: { summary: "print the inferred schema of a table (JSON)", load: () => import("./schema.js") },
   score: { summary: "score a synthetic table against the real one", load: () => import("./score.js") },
   coordinator: { summary: "run the control plane (gRPC + metrics)", load: () => import("./coordinator.js") },

@@ -3,8 +3,10 @@
  * `datalab synth --model-out`), streamed to disk in chunks. The work is `runSampleJob`.
  */
 import { basename, extname } from "node:path";
+import { ModelFileError } from "../generators/index.js";
 import { runSampleJob } from "../trainer/index.js";
 import { refuseOutputsOverInputs } from "./output-flags.js";
+import { CliError } from "./cli-error.js";
 import { parseCount, parseFlags } from "./parse-flags.js";
 import { whereCondition } from "./where-flag.js";
 import { checkOutputPath, parseSeed, progressBar } from "./synth.js";
@@ -12,7 +14,7 @@ import { checkOutputPath, parseSeed, progressBar } from "./synth.js";
 export const usage = [
   "usage: datalab sample <model.json> [--rows N] [--seed S] [--out file.csv|.parquet] [--where COND] [--json]",
   "",
-  "Samples synthetic rows from a model file saved by `datalab synth --model-out`, in chunks, so any",
+  "Samples synthetic rows from a model file (copula, CTGAN or TVAE) saved by `datalab synth --model-out`, in chunks, so any",
   "row count runs in bounded memory. The file appears only when complete.",
   "",
   "  --rows N      rows to sample (default: as many as the model was fitted on)",
@@ -44,6 +46,10 @@ export async function run(argv: string[]): Promise<number> {
   let summary: Awaited<ReturnType<typeof runSampleJob>>;
   try {
     summary = await runSampleJob(modelPath, out, rows, seed, where, { onProgress: (fraction, stage) => bar.update(fraction, stage) });
+  } catch (error) {
+    // A missing, foreign, damaged or other-version model file is a usage problem: exit 2.
+    if (error instanceof ModelFileError) throw new CliError(error.message, { cause: error });
+    throw error;
   } finally {
     bar.done();
   }

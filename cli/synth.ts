@@ -1,10 +1,20 @@
 /**
- * `datalab synth <input> …` — fit a model (Gaussian copula, tree model, or a differentially private
- * MST / DP copula), sample, score, in one process (no server).
+ * `datalab synth <input> …` — fit a model (Gaussian copula, tree model, a differentially private
+ * MST / DP copula, CTGAN or TVAE), sample, score, in one process (no server).
  * Only parses flags and prints: the work is `runSynthesisJob`, the same function worker nodes run.
  */
 import { basename, extname } from "node:path";
-import { checkDpRequest, DpInputError, describeDp, type MarginalFamily, type SynthModelName } from "../generators/index.js";
+import {
+  checkDpRequest,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_EPOCHS,
+  DpInputError,
+  describeDp,
+  type MarginalFamily,
+  SYNTH_MODELS,
+  type SynthModelName,
+  TrainingInputError,
+} from "../generators/index.js";
 import { MIN_TRAINING_ROWS, runSynthesisJob, SCORE_MAX_ROWS, type SynthesisJobSpec, type SynthesisJobSummary } from "../trainer/index.js";
 import { CliError } from "./cli-error.js";
 import { scoreText } from "./number-text.js";
@@ -15,11 +25,14 @@ import { whereCondition } from "./where-flag.js";
 export const usage = [
   "usage: datalab synth <input> [--rows N] [--seed S] [--out file.csv|.parquet] [--schema s.json]",
   "                     [--model-out m.json] [--where COND] [--json] [--no-score] [--report r.html]",
-  "                     [--model copula|mst|dp-copula] [--epsilon E [--delta D]]",
+  "                     [--model copula|mst|dp-copula|ctgan|tvae] [--epsilon E [--delta D]]",
+  "                     [--epochs N] [--batch-size B]",
   "",
-  "Fits a Gaussian copula to a table (.csv, .tsv, .parquet, .json, .ndjson), samples synthetic rows",
+  "Fits a synthesizer to a table (.csv, .tsv, .parquet, .json, .ndjson), samples synthetic rows",
   "to a file in chunks (any row count in bounded memory), and scores them against the real rows.",
   "",
+  `  --epochs N             ctgan/tvae: passes over the data (default ${DEFAULT_EPOCHS.ctgan} ctgan, ${DEFAULT_EPOCHS.tvae} tvae)`,
+  `  --batch-size B         ctgan/tvae: rows per training step (default ${DEFAULT_BATCH_SIZE}; ctgan: a multiple of 10)`,
   "  --rows N               rows to sample (default: as many as the input has)",
   "  --seed S               random seed, a whole number 0 … 2^64−1 (default 0); the same seed, input",
   "                         and options give a byte-identical output file",
@@ -27,7 +40,9 @@ export const usage = [
   "                         (default: <input-name>.synthetic.csv in the current directory)",
   "  --schema PATH          use this schema (from `datalab schema`) instead of inferring one",
   "  --model NAME           copula (default, Gaussian copula), mst (a tree of 2-way marginals: Chow–Liu",
-  "                         without --epsilon, MST with it) or dp-copula (private copula, needs --epsilon)",
+  "                         without --epsilon, MST with it), dp-copula (private copula, needs --epsilon),",
+  "                         ctgan or tvae (Xu et al. 2019, trained on the native nn engine; --where takes",
+  "                         column=value terms)",
   "  --epsilon E            differential privacy: fit mst or dp-copula with (ε, δ)-DP, E > 0. Needs --schema",
   "                         with every column's domain (`datalab schema data.csv --categories --out s.json`)",
   "  --delta D              δ of the DP guarantee, 0 < D < 1/rows (default 1e-9)",
@@ -74,6 +89,7 @@ export function checkOutputPath(path: string): void {
 export function progressBar(): { update(fraction: number, stage: string): void; done(): void } {
   if (!process.stderr.isTTY) return { update() {}, done() {} };
   let last = 0;
+  let drawn = 8;
   const width = 30;
   return {
     update(fraction, stage) {
@@ -81,10 +97,13 @@ export function progressBar(): { update(fraction: number, stage: string): void; 
       if (now - last < 100 && fraction < 1) return;
       last = now;
       const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
-      process.stderr.write(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${stage.padEnd(8)}`);
+      // Long stages (CTGAN/TVAE: "epoch 3/30 G … D …") pad to the previous length so no old text stays.
+      const line = `\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${stage.padEnd(Math.max(8, drawn))}`;
+      drawn = stage.length;
+      process.stderr.write(line);
     },
     done() {
-      process.stderr.write(`\r${" ".repeat(width + 16)}\r`);
+      process.stderr.write(`\r${" ".repeat(width + 16 + drawn)}\r`);
     },
   };
 }
@@ -105,7 +124,7 @@ function humanSummary(summary: SynthesisJobSummary): string {
   const lines = [
     `${summary.rows.toLocaleString("en-US")} synthetic rows (from ${summary.inputRows.toLocaleString("en-US")}) → ${summary.outputs.table} in ${s(summary.seconds.total)}` +
       ` (load ${s(summary.seconds.load)}, fit ${s(summary.seconds.fit)}, sample ${s(summary.seconds.sample)}${summary.quality ? `, score ${s(summary.seconds.score)}` : ""})`,
-    `columns: ${types}; seed ${summary.seed}`,
+    `columns: ${types}; seed ${summary.seed}; model ${summary.model}`,
   ];
   const marginals = Object.entries(summary.marginals);
   if (marginals.length > 0) lines.push(`marginals: ${marginals.map(([name, family]) => `${name}=${family}`).join(", ")}`);
@@ -144,7 +163,8 @@ async function asUsageErrorAsync<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof DpInputError) throw new CliError(error.message, { cause: error });
+    // A bad ε/δ or domain, or a table or setting CTGAN/TVAE cannot train on: usage problems, exit 2.
+    if (error instanceof DpInputError || error instanceof TrainingInputError) throw new CliError(error.message, { cause: error });
     throw error;
   }
 }
@@ -173,6 +193,8 @@ export async function run(argv: string[]): Promise<number> {
       epsilon: { type: "string" },
       delta: { type: "string" },
       "min-rows": { type: "string" },
+      epochs: { type: "string" },
+      "batch-size": { type: "string" },
     },
     { min: 1, max: 1, names: "one input table" },
   );
@@ -190,6 +212,10 @@ export async function run(argv: string[]): Promise<number> {
   const score = values["no-score"] !== true;
   if (!score && (values.report !== undefined || values["report-json"] !== undefined)) {
     throw new CliError("--report and --report-json need scoring; drop --no-score or the report flags.");
+  }
+  if (!(SYNTH_MODELS as readonly string[]).includes(model)) throw new CliError(`--model must be one of ${SYNTH_MODELS.join(", ")}, got "${values.model}".`);
+  if (model !== "ctgan" && model !== "tvae" && (values.epochs !== undefined || values["batch-size"] !== undefined)) {
+    throw new CliError(`--epochs and --batch-size apply to --model ctgan or tvae; ${model} has no training epochs.`);
   }
   const spec: SynthesisJobSpec = {
     inputPath: input,
@@ -211,6 +237,8 @@ export async function run(argv: string[]): Promise<number> {
     delta,
     minRows: parseCount("min-rows", values["min-rows"], MIN_TRAINING_ROWS, { min: 1, max: 1e9 }),
     scoreMaxRows: parseCount("score-max-rows", values["score-max-rows"], SCORE_MAX_ROWS, { min: 1, max: Number.MAX_SAFE_INTEGER }),
+    epochs: values.epochs === undefined ? undefined : parseCount("epochs", values.epochs, 0, { min: 1, max: 100_000 }),
+    batchSize: values["batch-size"] === undefined ? undefined : parseCount("batch-size", values["batch-size"], 0, { min: 1, max: 1e7 }),
   };
   await refuseOutputsOverInputs(
     [

@@ -61,7 +61,7 @@ describe("validateSubmit: only what the product implements", () => {
   });
 
   test("model_options_json that no model reads is refused", () => {
-    expect(refusal({ modelOptionsJson: '{"epochs": 300}' })).toMatch(/model_options_json sets "epochs", but no model of this datalab reads it/);
+    expect(refusal({ modelOptionsJson: '{"epochs": 300}' })).toMatch(/model_options_json sets "epochs", which only a neural model \(ctgan, tvae\) reads/);
     expect(validateSubmit(request({ modelOptionsJson: "{}" }), 3).spec.modelOptionsJson).toBe("{}");
   });
 

@@ -215,7 +215,7 @@ function derivedColumn(schema: ColumnSchema, categories: string[], rule: Derived
   return { schema, values } as Column;
 }
 
-function roundInto(out: Float64Array, source: Float64Array, rounding: Rounding): void {
+export function roundInto(out: Float64Array, source: Float64Array, rounding: Rounding): void {
   const n = out.length;
   if (rounding.kind === "integer") {
     for (let r = 0; r < n; r++) out[r] = Math.round(source[r]!) + 0;

@@ -14,8 +14,8 @@ export const DEFAULT_DELTA = 1e-9;
 export const DP_MODELS = ["mst", "dp-copula"] as const;
 export type DpModelName = (typeof DP_MODELS)[number];
 
-/** Every `--model` name: the Gaussian copula, the non-private tree (Chow–Liu via `mst` without ε), and the DP models. */
-export const SYNTH_MODELS = ["copula", "mst", "dp-copula"] as const;
+/** Every `--model` name: the Gaussian copula, the non-private tree (Chow–Liu via `mst` without ε), the DP models, CTGAN and TVAE. */
+export const SYNTH_MODELS = ["copula", "mst", "dp-copula", "ctgan", "tvae"] as const;
 export type SynthModelName = (typeof SYNTH_MODELS)[number];
 
 export interface DpRequest {

@@ -39,3 +39,14 @@ export class DpInputError extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
   }
 }
+
+/**
+ * A table or setting a neural generator (CTGAN, TVAE) cannot train on: too few rows for one batch,
+ * a column with a single value, zero epochs, a batch that is not a multiple of the pac size.
+ */
+export class TrainingInputError extends Error {
+  override readonly name = "TrainingInputError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  }
+}

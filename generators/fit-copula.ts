@@ -63,7 +63,7 @@ interface DimensionScores {
 /** Steps tried for a datetime column, coarsest first: a day, an hour, a minute, a second. */
 const DATETIME_STEPS_MS = [86_400_000, 3_600_000, 60_000, 1000] as const;
 
-function datetimeRounding(values: Float64Array): Rounding {
+export function datetimeRounding(values: Float64Array): Rounding {
   for (const step of DATETIME_STEPS_MS) {
     let all = true;
     for (let i = 0; i < values.length && all; i++) {

@@ -1,6 +1,6 @@
 /**
  * One entry point for every `--model`: the Gaussian copula, the tree model (Chow–Liu without ε,
- * MST with ε) and the DP copula. A private fit takes its domain from the user's schema only: each
+ * MST with ε), the DP copula, and the neural CTGAN and TVAE. A private fit takes its domain from the user's schema only: each
  * column of the loaded table must be declared in that schema (a column left to inference would
  * have its type and bounds read from the data), and the schema's declared bounds and categories
  * are used, never the ones the loader filled in.
@@ -13,6 +13,8 @@ import { DpInputError } from "./errors.js";
 import { type FitOptions, fitGaussianCopula } from "./fit-copula.js";
 import type { SynthModel } from "./model-file.js";
 import { fitChowLiu, fitMst } from "./mst/fit-mst.js";
+import { fitNeuralModel } from "./ctgan/fit-neural.js";
+import type { NeuralFitSettings } from "./synthesizer.js";
 
 export interface SynthFitOptions {
   model: SynthModelName;
@@ -23,6 +25,8 @@ export interface SynthFitOptions {
   /** Noise source of a private fit; default node:crypto. Seeded sources are for tests and mark the model NOT private. */
   privacySource?: PrivacySource | undefined;
   copula?: FitOptions;
+  /** CTGAN / TVAE training settings and the seed of their initialisation and batches. */
+  neural?: NeuralFitSettings & { seed?: bigint | number };
 }
 
 const SCHEMA_HINT = "write one with `datalab schema <data> --categories --out s.json`, review it, and pass --schema s.json";
@@ -42,6 +46,17 @@ export function declaredSchema(table: Table, userSchema: TableSchema | undefined
 
 export function fitSynthModel(table: Table, schema: TableSchema, options: SynthFitOptions): SynthModel {
   const request = checkDpRequest(options.model, options.epsilon, options.delta, table.rowCount);
+  if (options.model === "ctgan" || options.model === "tvae") {
+    const neural = options.neural ?? {};
+    return fitNeuralModel(table, {
+      generator: options.model,
+      ...(neural.epochs === undefined ? {} : { epochs: neural.epochs }),
+      ...(neural.batchSize === undefined ? {} : { batchSize: neural.batchSize }),
+      ...(neural.seed === undefined ? {} : { seed: neural.seed }),
+      ...(neural.onEpoch === undefined ? {} : { onEpoch: neural.onEpoch }),
+      ...(neural.signal === undefined ? {} : { signal: neural.signal }),
+    });
+  }
   if (request === null) return options.model === "mst" ? fitChowLiu(table, schema) : fitGaussianCopula(table, options.copula ?? {});
   const domainSchema = declaredSchema(table, options.userSchema);
   const source = options.privacySource ?? createCryptoSource();

@@ -1,13 +1,13 @@
-/** Public surface of generators/: the Gaussian copula, the DP copula, MST / Chow–Liu tree models — fit, model file, sampling. */
+/** Public surface of generators/: the Gaussian copula, the DP copula, MST / Chow–Liu tree models, CTGAN and TVAE — fit, model file, sampling. */
 export type { CategoricalColumnModel, ColumnModel, CopulaDimension, CopulaModel, DerivedColumn, NumericColumnModel, Rounding, TextColumnModel } from "./copula-model.js";
 export { type ColumnRules, findColumnRules } from "./column-rules.js";
 export { GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION, READABLE_MODEL_VERSIONS } from "./copula-model.js";
-export { ConditionError, DpInputError, GeneratorError, ModelFileError } from "./errors.js";
+export { ConditionError, DpInputError, GeneratorError, ModelFileError, TrainingInputError } from "./errors.js";
 export { type FitOptions, fitGaussianCopula } from "./fit-copula.js";
 export type { MarginalFamily } from "./marginal-families.js";
 export { CopulaSampler, DEFAULT_CHUNK_ROWS, type SamplerOptions, sampleTable } from "./copula-sampler.js";
 export { openSampler, sampleSynthTable, type StreamSampleOptions, type StreamSampleResult, sampleToFile } from "./sample-to-file.js";
-export { loadModel, loadSynthModel, parseModel, parseSynthModel, saveModel, serializeModel, type SynthModel } from "./model-file.js";
+export { isNeuralModel, loadModel, loadSynthModel, parseModel, parseSynthModel, saveModel, serializeModel, type SynthModel } from "./model-file.js";
 export { type ConditionOperator, type ConditionTerm, parseWhere } from "./where-syntax.js";
 export { type ConditionPlan, planConditions } from "./conditioning.js";
 export { normalCdf, normalQuantile } from "./normal-distribution.js";
@@ -26,6 +26,14 @@ export {
   GAUSSIAN_COPULA_MODELS,
   MODELS_NEEDING_EPSILON,
   modelOptionsProblem,
+  NEURAL_MODELS,
   SYNTHESIZER_MODELS,
   unknownModelProblem,
 } from "./model-names.js";
+export { type ChunkSource, sampleSourceToFile } from "./sample-to-file.js";
+export type { NeuralFitSettings, NeuralSynthesizerName, SynthesizerFitOptions } from "./synthesizer.js";
+export { DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS } from "./ctgan/fit-neural.js";
+export type { NeuralModel } from "./ctgan/neural-model.js";
+export { exportNeuralOnnx } from "./ctgan/export-onnx.js";
+export { engineNetwork } from "./ctgan/fit-neural.js";
+export { layoutOf, type OutputSpan as EncodedSpan } from "./ctgan/data-transformer.js";

@@ -13,9 +13,14 @@ import { writeFileAtomic } from "../tabular/index.js";
 import { type CopulaModel, GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION, READABLE_MODEL_VERSIONS } from "./copula-model.js";
 import { ModelFileError } from "./errors.js";
 import { MST_GENERATOR_NAME, type MstModel } from "./mst/mst-model.js";
+import { NEURAL_GENERATORS, type NeuralModel, parseNeuralModel, serializeNeuralModel } from "./ctgan/neural-model.js";
 
-/** Any model `datalab synth --model-out` writes: a (DP) Gaussian copula or a tree model (MST / Chow–Liu). */
-export type SynthModel = CopulaModel | MstModel;
+/** Any model `datalab synth --model-out` writes: a (DP) Gaussian copula, a tree model (MST / Chow–Liu) or a neural one (CTGAN / TVAE). */
+export type SynthModel = CopulaModel | MstModel | NeuralModel;
+
+export function isNeuralModel(model: SynthModel): model is NeuralModel {
+  return (NEURAL_GENERATORS as readonly string[]).includes(model.generator);
+}
 import { modelStructureProblem } from "./model-structure.js";
 
 function checksumOf(body: string): string {
@@ -30,7 +35,7 @@ export function serializeModel(model: SynthModel): string {
 }
 
 export async function saveModel(path: string, model: SynthModel): Promise<void> {
-  await writeFileAtomic(path, serializeModel(model));
+  await writeFileAtomic(path, isNeuralModel(model) ? serializeNeuralModel(model) : serializeModel(model));
 }
 
 const REFIT = "fit a new one with `datalab synth <data> --model-out <file>`";
@@ -56,6 +61,8 @@ export function parseSynthModel(text: string, path: string): SynthModel {
     throw new ModelFileError(path, `${path} is not a datalab model file (no "format": "${MODEL_FORMAT}"); pass a file written by --model-out.`);
   }
   const record = parsed as Record<string, unknown>;
+  // CTGAN / TVAE files carry their own version, checksum and weights (ctgan/neural-model.ts).
+  if ((NEURAL_GENERATORS as readonly unknown[]).includes(record["generator"])) return parseNeuralModel(record, path);
   if (!READABLE_MODEL_VERSIONS.includes(record["version"] as number)) {
     throw new ModelFileError(
       path,

@@ -20,13 +20,21 @@ export const DIFFERENTIALLY_PRIVATE_MODELS: ReadonlySet<string> = new Set(["mst"
 /** DP models that have no non-private mode: a job without epsilon is refused. */
 export const MODELS_NEEDING_EPSILON: ReadonlySet<string> = new Set(["dp_copula", "dp-copula"]);
 
-/** Every model name a SYNTHESIS job may ask for. */
-export const SYNTHESIZER_MODELS: ReadonlySet<string> = new Set([...GAUSSIAN_COPULA_MODELS, ...DIFFERENTIALLY_PRIVATE_MODELS]);
+/** The neural synthesizers (generators/ctgan): not differentially private. */
+export const NEURAL_MODELS: ReadonlySet<string> = new Set(["ctgan", "tvae"]);
 
-/** Keys of `model_options_json` a model reads: δ of a differentially private fit. */
+/** Every model name a SYNTHESIS job may ask for. */
+export const SYNTHESIZER_MODELS: ReadonlySet<string> = new Set([...GAUSSIAN_COPULA_MODELS, ...DIFFERENTIALLY_PRIVATE_MODELS, ...NEURAL_MODELS]);
+
+/** Keys of `model_options_json` a model reads: δ of a differentially private fit; epochs and batch size of a neural one. */
 export function modelOptionsProblem(model: string, epsilon: number | undefined, options: Record<string, unknown>): string | null {
   for (const [key, value] of Object.entries(options)) {
-    if (key !== "delta") return `sets "${key}", but no model of this datalab reads it; the only option is "delta" (δ of a DP fit)`;
+    if (key === "epochs" || key === "batch_size") {
+      if (!NEURAL_MODELS.has(model)) return `sets "${key}", which only a neural model (ctgan, tvae) reads`;
+      if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) return `"${key}" must be a whole number ≥ 1, got ${JSON.stringify(value)}`;
+      continue;
+    }
+    if (key !== "delta") return `sets "${key}", but no model of this datalab reads it; the options are "delta" (δ of a DP fit), "epochs" and "batch_size" (ctgan, tvae)`;
     if (epsilon === undefined || !DIFFERENTIALLY_PRIVATE_MODELS.has(model)) return `sets "delta", which only a differentially private fit (a DP model with epsilon) reads`;
     if (typeof value !== "number" || !(value > 0 && value < 1)) return `"delta" must be a number in (0, 1), got ${JSON.stringify(value)}`;
   }

@@ -7,9 +7,11 @@
  */
 import { checkRoomForOutput, openTableWriter } from "../tabular/index.js";
 import type { Table, TableSchema } from "../tabular/index.js";
-import { CopulaSampler, DEFAULT_CHUNK_ROWS, type SamplerOptions, sampleTable } from "./copula-sampler.js";
+import { CopulaSampler, DEFAULT_CHUNK_ROWS, type SamplerOptions } from "./copula-sampler.js";
+import { engineNetwork } from "./ctgan/fit-neural.js";
+import { NeuralSampler } from "./ctgan/neural-sampler.js";
 import { ConditionError, GeneratorError } from "./errors.js";
-import type { SynthModel } from "./model-file.js";
+import { isNeuralModel, type SynthModel } from "./model-file.js";
 import { MstSampler } from "./mst/mst-sampler.js";
 
 /** Rows sampled and encoded to estimate the output's size before writing (see tabular/disk-space.ts). */
@@ -30,8 +32,15 @@ export interface StreamSampleResult {
   path: string;
 }
 
-/** The sampler of a model of either kind; `rows` is the whole output (tree models allocate rows in fixed blocks). */
-export function openSampler(model: SynthModel, rows: number, options: SamplerOptions = {}): { schema: TableSchema; sampleChunk(start: number, rows: number): Promise<Table> } {
+/** Anything that produces a table's rows chunk by chunk (the copula's, the tree's and the neural samplers). */
+export interface ChunkSource {
+  readonly schema: TableSchema;
+  sampleChunk(startRow: number, rows: number): Promise<Table> | Table;
+}
+
+/** The sampler of a model of any kind; `rows` is the whole output (tree models allocate rows in fixed blocks). */
+export function openSampler(model: SynthModel, rows: number, options: SamplerOptions = {}): ChunkSource {
+  if (isNeuralModel(model)) return new NeuralSampler(model, engineNetwork(model), options);
   if (model.generator !== "mst") return new CopulaSampler(model, options);
   if (options.where !== undefined && options.where.length > 0) {
     throw new ConditionError("--where needs a copula model (--model copula or dp-copula); a tree model (mst) samples whole rows only.");
@@ -39,18 +48,54 @@ export function openSampler(model: SynthModel, rows: number, options: SamplerOpt
   return new MstSampler(model, { totalRows: rows, ...(options.seed === undefined ? {} : { seed: options.seed }) });
 }
 
-/** `rows` rows of any model into one in-memory table. */
+/** `rows` rows of any model into one in-memory table (the same rows sampleToFile writes for the same seed). */
 export async function sampleSynthTable(model: SynthModel, rows: number, options: SamplerOptions = {}): Promise<Table> {
   if (!Number.isSafeInteger(rows) || rows < 0) throw new GeneratorError(`cannot sample ${rows} rows; give a whole number of rows ≥ 0.`);
-  if (model.generator !== "mst") return await sampleTable(model, rows, options);
-  return await openSampler(model, rows, options).sampleChunk(0, rows);
+  const sampler = openSampler(model, rows, options);
+  if (model.generator === "mst") return await sampler.sampleChunk(0, rows);
+  const parts: Table[] = [];
+  for (let start = 0; start < rows || parts.length === 0; start += DEFAULT_CHUNK_ROWS) parts.push(await sampler.sampleChunk(start, Math.min(DEFAULT_CHUNK_ROWS, rows - start)));
+  return parts.length === 1 ? parts[0]! : concatenateTables(parts, rows);
+}
+
+function concatenateTables(parts: Table[], rows: number): Table {
+  const columns = parts[0]!.columns.map((column, c) => {
+    if ("codes" in column) {
+      const codes = new Int32Array(rows);
+      let offset = 0;
+      for (const part of parts) {
+        const piece = (part.columns[c] as { codes: Int32Array }).codes;
+        codes.set(piece, offset);
+        offset += piece.length;
+      }
+      return { ...column, codes };
+    }
+    if (column.values instanceof Float64Array) {
+      const values = new Float64Array(rows);
+      let offset = 0;
+      for (const part of parts) {
+        const piece = (part.columns[c] as { values: Float64Array }).values;
+        values.set(piece, offset);
+        offset += piece.length;
+      }
+      return { ...column, values };
+    }
+    return { ...column, values: parts.flatMap((part) => (part.columns[c] as { values: (string | null)[] }).values) };
+  });
+  return { rowCount: rows, columns: columns as Table["columns"] };
 }
 
 export async function sampleToFile(model: SynthModel, path: string, rows: number, options: StreamSampleOptions = {}): Promise<StreamSampleResult> {
   if (!Number.isSafeInteger(rows) || rows < 0) throw new GeneratorError(`cannot sample ${rows} rows; give a whole number of rows ≥ 0.`);
-  const started = performance.now();
   // Build the sampler first: bad conditions fail before any file is created.
   const sampler = openSampler(model, rows, options);
+  return sampleSourceToFile(sampler, path, rows, options);
+}
+
+/** Streams `rows` rows of `sampler` to `path` (complete file or none). */
+export async function sampleSourceToFile(sampler: ChunkSource, path: string, rows: number, options: StreamSampleOptions = {}): Promise<StreamSampleResult> {
+  if (!Number.isSafeInteger(rows) || rows < 0) throw new GeneratorError(`cannot sample ${rows} rows; give a whole number of rows ≥ 0.`);
+  const started = performance.now();
   const chunkRows = Math.max(1, options.chunkRows ?? DEFAULT_CHUNK_ROWS);
   // Refuse before writing when the output cannot fit (`--rows 1e12` wrote until the disk was full).
   // Rows are keyed by global index, so the probe rows are the output's first rows.

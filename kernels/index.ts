@@ -105,3 +105,6 @@ export function aggregateUpdatesAsync(updates: Float32Array, k: number, n: numbe
   clip: number, noiseStd: number, seed: bigint, counter: bigint, out: Float32Array): Promise<Float32Array> {
   return active().aggregateUpdatesAsync(updates, k, n, weights, clip, noiseStd, seed, counter, out);
 }
+
+/** 6. nn ops on device-resident buffers (the engine of nn/): see kernels/nn-ops.ts. */
+export { Activation, type ActivationCode, type DevicePointer, NnOps, nnOpsFor, SpanKind, type SpanKindCode } from "./nn-ops.js";

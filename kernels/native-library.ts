@@ -19,6 +19,8 @@ export interface NativeFunction {
 export interface NativeLibrary {
   kind: BackendKind;
   path: string;
+  /** The koffi handle, for bindings kept beside their own facade (kernels/nn-ops.ts). */
+  handle: ReturnType<typeof koffi.load>;
   version: NativeFunction;
   lastError: NativeFunction;
   deviceCount: NativeFunction;
@@ -124,13 +126,19 @@ function tryLoad(kind: BackendKind): NativeLibrary | KernelError {
       `native ${kind} library not built${why ? ` (${why})` : ""}: run npm run build:kernels`,
     );
   }
+  // libgomp reads OMP_WAIT_POLICY when the library loads it. Its default spins at every barrier,
+  // which on a machine with more runnable threads than cores (shared build hosts) makes a team
+  // wait for a descheduled member: the nn training step measured 1.83 s (spinning) vs 0.17 s
+  // (passive) per step at load average 18 on 2 cores (benchmarks/results/nn-ctgan-step-*-2026-12-02.json).
+  // An explicit OMP_WAIT_POLICY in the environment is kept.
+  process.env["OMP_WAIT_POLICY"] ??= "PASSIVE";
   try {
     const lib = koffi.load(file);
     const bound: Partial<Record<keyof typeof prototypes, NativeFunction>> = {};
     for (const [name, proto] of Object.entries(prototypes)) {
       bound[name as keyof typeof prototypes] = lib.func(proto) as unknown as NativeFunction;
     }
-    return { kind, path: file, ...(bound as Record<keyof typeof prototypes, NativeFunction>) };
+    return { kind, path: file, handle: lib, ...(bound as Record<keyof typeof prototypes, NativeFunction>) };
   } catch (error) {
     return new KernelError(`cannot load ${file}: ${(error as Error).message}; rebuild with npm run build:kernels`, {
       cause: error,

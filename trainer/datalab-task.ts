@@ -1,6 +1,6 @@
 /**
  * The task runner real nodes use: a SYNTHESIS task runs `runSynthesisJob` (the very function
- * behind `datalab synth`: load, fit the copula, sample to a file in chunks, score), a SAMPLE task
+ * behind `datalab synth`: load, fit the copula, CTGAN or TVAE, sample to a file in chunks, score), a SAMPLE task
  * runs `runSampleJob` (behind `datalab sample`). Outputs land in the attempt's folder with fixed
  * names, so the coordinator's result listing looks the same for every job.
  */
@@ -78,8 +78,8 @@ async function runCachedSampleJob(request: TaskRunRequest, tablePath: string, ho
 function synthModelOf(name: string): SynthModelName {
   const normalised = name.replaceAll("_", "-");
   if (normalised === "gaussian-copula" || normalised === "copula") return "copula";
-  if (normalised === "mst" || normalised === "dp-copula") return normalised;
-  throw new TaskSpecError(`model "${name}" is not available on this node; use gaussian_copula, mst or dp_copula.`);
+  if (normalised === "mst" || normalised === "dp-copula" || normalised === "ctgan" || normalised === "tvae") return normalised;
+  throw new TaskSpecError(`model "${name}" is not available on this node; use gaussian_copula, mst, dp_copula, ctgan or tvae.`);
 }
 
 /** δ of a private job from model_options_json {"delta": D}; undefined = the default 1e-9. */
@@ -115,6 +115,7 @@ export async function runDatalabTask(request: TaskRunRequest, hooks: TaskRunHook
     delta: deltaOf(request.modelOptions),
     // ScoringOptions.privacy: the privacy metrics (DCR, NewRowSynthesis, NNDR, disclosure) only when asked.
     privacy: request.scoring.privacy,
+    ...neuralOptions(request.modelOptions),
   };
   if (request.where !== undefined) spec.where = request.where;
   if (request.schemaJson !== undefined) {
@@ -142,4 +143,20 @@ export async function runDatalabTask(request: TaskRunRequest, hooks: TaskRunHook
   if (request.scoring.enabled && existsSync(reportHtmlPath)) files.push(file("report_html", reportHtmlPath));
   hooks.onProgress(1, "done");
   return { files, summaryJson: summaryOf(summary, request) };
+}
+
+/** CTGAN / TVAE settings from the job's model options: `{"epochs": N, "batch_size": B}`. */
+function neuralOptions(options: Record<string, unknown>): { epochs?: number; batchSize?: number } {
+  const out: { epochs?: number; batchSize?: number } = {};
+  const number = (key: string): number | undefined => {
+    const value = options[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== "number" || !Number.isSafeInteger(value)) throw new TaskSpecError(`model option ${key} must be a whole number, got ${JSON.stringify(value)}.`);
+    return value;
+  };
+  const epochs = number("epochs");
+  const batchSize = number("batch_size") ?? number("batchSize");
+  if (epochs !== undefined) out.epochs = epochs;
+  if (batchSize !== undefined) out.batchSize = batchSize;
+  return out;
 }

@@ -1,5 +1,5 @@
 /**
- * Loaded copula models kept between tasks of one worker thread. Parsing and checksumming the
+ * Loaded models (copula, CTGAN, TVAE) kept between tasks of one worker thread. Parsing and checksumming the
  * model file was 70 % of a small SAMPLE task's CPU (profile of the service bench: 16.7 s of
  * 22.8 s busy in a worker, for ~520 tasks), and every SAMPLE job of a batch reads the same model.
  * A model file is immutable once written (uploads are cached under their SHA-256; results are

@@ -140,7 +140,8 @@ describe("bad input: exit code ≠ 0, one line on stderr, no output file", () =>
       await writeFile(bad, content);
       const out = join(dir, `bad-sample-${name}.csv`);
       const result = await cli("sample", bad, "--rows", "10", "--out", out);
-      expect(result.code).toBe(1);
+      // A file that is not a model `sample` can read is a usage problem (issue 12): exit 2.
+      expect(result.code).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
       expect(await exists(`bad-sample-${name}`)).toBe(false);

@@ -1,6 +1,6 @@
 /**
  * The ONE synthesis job: `datalab synth` runs it in-process, worker nodes run it for SYNTHESIS
- * tasks (trainer/datalab-task.ts). Load the table, fit the Gaussian copula, check the `--where`
+ * tasks (trainer/datalab-task.ts). Load the table, fit the model (Gaussian copula, CTGAN or TVAE), check the `--where`
  * conditions against the model, stream the sample to the output file, save the model, and score
  * the synthetic rows against the real ones with the benchmark suite.
  *
@@ -12,6 +12,7 @@ import {
   type DpRecord,
   describeDp,
   fitSynthModel,
+  isNeuralModel,
   loadSynthModel,
   type MarginalFamily,
   openSampler,
@@ -55,7 +56,7 @@ export interface SynthesisJobSpec {
   allowOutOfRange?: boolean | undefined;
   /** Force one marginal family (default: chosen per column by KS). */
   marginal?: MarginalFamily | "auto" | undefined;
-  /** Default "copula". "mst" without ε is the Chow–Liu tree; "mst" / "dp-copula" with ε are differentially private. */
+  /** Default "copula". "mst" without ε is the Chow–Liu tree; "mst" / "dp-copula" with ε are differentially private; "ctgan" / "tvae" neural. */
   model?: SynthModelName | undefined;
   /** Differential privacy: ε (> 0) and δ (default 1e-9) of the whole fit. Needs a DP model and a schema file with the domain. */
   epsilon?: number | undefined;
@@ -64,6 +65,9 @@ export interface SynthesisJobSpec {
   privacySource?: PrivacySource | undefined;
   /** Fewest input rows a model is fitted on (default MIN_TRAINING_ROWS); `datalab synth --min-rows`. */
   minRows?: number | undefined;
+  /** CTGAN / TVAE: passes over the data and rows per step (defaults in generators/). */
+  epochs?: number | undefined;
+  batchSize?: number | undefined;
   /** Score the output with the benchmark suite (default true). */
   score?: boolean | undefined;
   /** With scoring, also the privacy metrics (default true; a service job's ScoringOptions.privacy). */
@@ -79,7 +83,7 @@ export interface SynthesisJobSpec {
 }
 
 export interface JobHooks {
-  /** fraction in [0, 1] of the whole job; stage: load, fit, sample, score. */
+  /** fraction in [0, 1] of the whole job; stage: load, fit (CTGAN/TVAE: "epoch i/n" and the losses), sample, score. */
   onProgress?: ((fraction: number, stage: string) => void) | undefined;
   signal?: AbortSignal | undefined;
 }
@@ -94,7 +98,7 @@ export interface ColumnTypeCounts {
 }
 
 export interface SynthesisJobSummary {
-  /** The --model that ran: copula, mst (Chow–Liu without ε) or dp-copula. */
+  /** The --model that ran: copula, mst (Chow–Liu without ε), dp-copula, ctgan or tvae. */
   model: string;
   /** ε, δ, ρ, mechanisms and budget split of a private fit; null when the fit is not private. */
   differentialPrivacy: DpRecord | null;
@@ -178,6 +182,11 @@ function countColumnTypes(schema: TableSchema): ColumnTypeCounts {
 function marginalsOf(model: SynthModel): Record<string, string> {
   const out: Record<string, string> = {};
   if (model.generator === "mst") return out;
+  if (isNeuralModel(model)) {
+    // Mode-specific normalisation: the number of Gaussian mixture modes kept per column.
+    for (const column of model.transform.columns) if (column.kind === "continuous") out[column.name] = `${column.means.length}-mode mixture`;
+    return out;
+  }
   for (const column of model.columns) {
     if (column.kind !== "numeric") continue;
     out[column.name] = column.marginal?.family ?? (model.privacy !== undefined ? "noisy histogram" : column.constant !== null ? "constant" : "all-null");
@@ -186,6 +195,7 @@ function marginalsOf(model: SynthModel): Record<string, string> {
 }
 
 function privacyOf(model: SynthModel): DpRecord | null {
+  if (isNeuralModel(model)) return null;
   return model.generator === "mst" ? model.privacy : (model.privacy ?? null);
 }
 
@@ -209,7 +219,8 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
   const started = performance.now();
   const progress = (fraction: number, stage: string) => hooks.onProgress?.(fraction, stage);
   const scoring = spec.score ?? true;
-  const sampleShare = scoring ? 0.7 : 0.85;
+  // Shares of what follows the fit: sampling, then scoring.
+  const sampleShare = scoring ? 0.8 : 1;
 
   // Malformed --where syntax and a bad model/ε/δ fail before any work; the rest once the model exists.
   if (spec.where !== undefined) parseWhere(spec.where);
@@ -242,6 +253,9 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
 
   progress(0.1, "fit");
   t = performance.now();
+  const seed = BigInt.asUintN(64, BigInt(spec.seed ?? 0));
+  // A neural fit is most of the job: the sample and score stages keep their shares after it.
+  const fitEnd = modelName === "ctgan" || modelName === "tvae" ? 0.8 : 0.15;
   const model = fitSynthModel(loaded.table, loaded.schema, {
     model: modelName,
     epsilon: spec.epsilon,
@@ -251,24 +265,35 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
     copula: {
       allowOutOfRange: spec.allowOutOfRange ?? false,
       ...(spec.marginal === undefined ? {} : { marginal: spec.marginal }),
-      onProgress: (fraction) => progress(0.1 + 0.04 * fraction, "fit"),
+      onProgress: (fraction) => progress(0.1 + (fitEnd - 0.1) * 0.3 * fraction, "fit"),
+    },
+    neural: {
+      ...(spec.epochs === undefined ? {} : { epochs: spec.epochs }),
+      ...(spec.batchSize === undefined ? {} : { batchSize: spec.batchSize }),
+      seed,
+      ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+      onEpoch: (epoch, epochs, losses) =>
+        progress(
+          0.1 + ((fitEnd - 0.1) * epoch) / epochs,
+          `epoch ${epoch}/${epochs} G ${losses.generator.toFixed(3)}${losses.discriminator === undefined ? "" : ` D ${losses.discriminator.toFixed(3)}`}`,
+        ),
     },
   });
   const fitSeconds = seconds(t);
   // Check the conditions now, so a bad --where leaves no file behind.
-  const seed = BigInt.asUintN(64, BigInt(spec.seed ?? 0));
   const rows = spec.rows ?? loaded.table.rowCount;
   openSampler(model, rows, { seed, ...(spec.where === undefined ? {} : { where: spec.where }) });
   hooks.signal?.throwIfAborted();
 
-  progress(0.15, "sample");
+  const afterFit = (share: number) => fitEnd + (1 - fitEnd) * share;
+  progress(fitEnd, "sample");
   t = performance.now();
   await sampleToFile(model, spec.outputPath, rows, {
     seed,
     ...(spec.where === undefined ? {} : { where: spec.where }),
     ...(spec.chunkRows === undefined ? {} : { chunkRows: spec.chunkRows }),
     ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
-    onProgress: (fraction) => progress(0.15 + sampleShare * fraction, "sample"),
+    onProgress: (fraction) => progress(afterFit(sampleShare * fraction), "sample"),
   });
   const sampleSeconds = seconds(t);
   if (spec.modelOutPath !== undefined) await saveModel(spec.modelOutPath, model);
@@ -280,8 +305,8 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
   if (scoring && spec.where !== undefined) {
     warnings.push("scoring skipped: with --where the synthetic rows follow the condition, so comparing them with the whole real table would not measure fidelity");
   } else if (scoring && rows > 0) {
-    progress(0.15 + sampleShare, "score");
-    quality = await scoreSynthesis(loaded.table, loaded.schema, model, seed, rows, spec, differentialPrivacy, (f) => progress(0.15 + sampleShare + (0.85 - sampleShare) * f, "score"));
+    progress(afterFit(sampleShare), "score");
+    quality = await scoreSynthesis(loaded.table, loaded.schema, model, seed, rows, spec, differentialPrivacy, (f) => progress(afterFit(sampleShare + (1 - sampleShare) * f), "score"));
   }
   const scoreSeconds = seconds(t);
   progress(1, "done");

@@ -66,7 +66,7 @@ export class TaskSpecError extends Error {
  * Error classes that mean "the job's input or settings are wrong": FailTask with retryable=false
  * so the job fails at once with the message, instead of burning its attempts.
  */
-const inputErrorNames = new Set(["TaskSpecError", "TableReadError", "SchemaError", "ConditionError", "ModelFileError", "BundledInputError", "ChunkIntegrityError", "ScoringInputError"]);
+const inputErrorNames = new Set(["TaskSpecError", "TableReadError", "SchemaError", "ConditionError", "ModelFileError", "TrainingInputError", "BundledInputError", "ChunkIntegrityError", "ScoringInputError"]);
 
 export function isRetryableTaskError(error: unknown): boolean {
   return !(error instanceof Error && inputErrorNames.has(error.name));

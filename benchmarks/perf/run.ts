@@ -17,10 +17,12 @@ const suites: Array<() => Promise<Suite>> = [
   () => import("./tabular-io.bench.js"),
   () => import("./copula.bench.js"),
   () => import("./copula-wide.bench.js"),
+  () => import("./ctgan.bench.js"),
   () => import("./scoring.bench.js"),
   () => import("./synthesis-scoring.bench.js"),
   () => import("./service.bench.js"),
   () => import("./dp-synth.bench.js"),
+  () => import("./nn.bench.js"),
 ];
 
 const { values } = parseArgs({ options: { only: { type: "string" }, out: { type: "string", default: "bench-results.json" } } });

@@ -15,6 +15,7 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { backendFor, type CopulaSampleRequest, type KernelBackend, type MixedRows, type NearestOptions, openNvml } from "../index.js";
 import { firstMismatch, randomSource } from "../test-support.js";
+import { checkNnOps } from "./nn-ops-check.js";
 
 const seed = Number(process.env["GPU_CHECK_SEED"] ?? Math.floor(Math.random() * 2 ** 31));
 const random = randomSource(seed);
@@ -259,7 +260,7 @@ function measure(gpu: KernelBackend, cpu: KernelBackend): void {
   });
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const cpu = backendFor("cpu");
   // GPU_CHECK_AGAINST=cpu: a dry run of the checks (CPU against itself) on a machine without a GPU.
   const dryRun = process.env["GPU_CHECK_AGAINST"] === "cpu";
@@ -278,6 +279,24 @@ function main(): number {
     } catch (error) {
       verdict(name, false, `threw: ${(error as Error).message}`);
     }
+  }
+  try {
+    checkNnOps(dryRun ? "cpu" : "cuda", random, verdict);
+  } catch (error) {
+    verdict("nn ops", false, `threw: ${(error as Error).message}`);
+  }
+  // The training step of nn/ (the only import of nn/ from kernels/: a check tool, not the library).
+  try {
+    const step = await import("../../nn/gpu-step-check.js");
+    const parity = step.checkTrainingStepParity(dryRun ? "cpu" : "cuda");
+    verdict("nn CTGAN training step parity", parity.ok, parity.detail);
+    if (process.env["GPU_CHECK_SKIP_TIMING"] !== "1" && !dryRun) {
+      const timing = step.timeTrainingStep("cuda");
+      results["nnTrainingStep"] = timing;
+      log(`nn    CTGAN step (batch 500, pac 10, Adult widths): eager ${(1000 * (timing["eagerStepSeconds"] ?? 0)).toFixed(2)} ms, CUDA graph ${(1000 * (timing["graphStepSeconds"] ?? 0)).toFixed(2)} ms = ${(timing["graphGflops"] ?? 0).toFixed(0)} GFLOP/s; 300 epochs × 65 steps ≈ ${(300 * 65 * (timing["graphStepSeconds"] ?? 0)).toFixed(1)} s (target ≤ 30 s incl. preprocessing)`);
+    }
+  } catch (error) {
+    verdict("nn training step", false, `threw: ${(error as Error).message}`);
   }
   const nvml = openNvml();
   const nvmlReadings: Record<string, unknown> = {};
@@ -313,4 +332,4 @@ function main(): number {
   return failures.length === 0 ? 0 : 1;
 }
 
-process.exitCode = main();
+process.exitCode = await main();

@@ -139,6 +139,126 @@ DL_API int dl_time_copy_device(uint64_t bytes, int repetitions, double *seconds)
 /* dl_aggregate_updates on device-resident updates (k x n) with clipping and noise. */
 DL_API int dl_time_aggregate_device(int64_t k, int64_t n, int repetitions, double *seconds);
 
+
+/* ---- 6. nn: device-resident training ops (the engine of nn/) ---------------------------
+ * Buffers are device memory (CUDA library) or library-owned, 64-byte aligned host memory (CPU
+ * library), allocated with dl_nn_alloc; every `float *`/`int32_t *`/`uint64_t *` argument of
+ * this section points into such a buffer, never to caller memory (only dl_nn_upload /
+ * dl_nn_download take a host pointer). On CUDA every op is enqueued on the library's stream and
+ * returns at once; dl_nn_download and dl_nn_synchronize wait. float32 row-major throughout.
+ * Activation codes (act): 0 identity, 1 ReLU, 2 LeakyReLU(slope), 3 tanh. Derivatives are taken
+ * from the activation's output y (ReLU/LeakyReLU: y > 0; tanh: 1 − y²), so backward ops need
+ * no pre-activation copy. Gradient outputs named `accumulate`/`+=` add to what is there.
+ * Random draws: `rng_counter` is a uint64 in device memory; an op using n draws reads it, uses
+ * Philox positions counter .. counter + n − 1 of `seed` (stream layout of section 1, uniforms
+ * in float64 then rounded) and advances it by n, so a captured CUDA graph draws fresh numbers on
+ * every replay. Span tables: int32 triples (start, length, kind) per span, in device memory. */
+#define DL_ACT_IDENTITY 0
+#define DL_ACT_RELU 1
+#define DL_ACT_LEAKY_RELU 2
+#define DL_ACT_TANH 3
+#define DL_SPAN_IDENTITY 0
+#define DL_SPAN_TANH 1
+#define DL_SPAN_SOFTMAX 2
+#define DL_SPAN_GUMBEL_SOFTMAX 3
+
+/* Memory. alloc: zero-filled, NULL on failure (message in dl_last_error). offset: buffer + bytes. */
+DL_API void *dl_nn_alloc(uint64_t bytes);
+DL_API int dl_nn_free(void *buffer);
+DL_API void *dl_nn_offset(void *buffer, uint64_t bytes);
+DL_API int dl_nn_upload(void *device_dst, const void *host_src, uint64_t bytes);
+DL_API int dl_nn_download(void *host_dst, const void *device_src, uint64_t bytes); /* waits */
+DL_API int dl_nn_copy(void *dst, const void *src, uint64_t bytes);
+DL_API int dl_nn_synchronize(void);
+
+/* Elementwise and reductions. sum: out[0] = scale Σ x (accumulated in double). */
+DL_API int dl_nn_fill_f32(int64_t n, float value, float *x);
+DL_API int dl_nn_axpy_f32(int64_t n, float alpha, const float *x, float *y); /* y += alpha x */
+DL_API int dl_nn_mul_f32(int64_t n, const float *a, const float *b, float *out);
+DL_API int dl_nn_sum_f32(int64_t n, const float *x, float scale, float *out);
+/* out[r][j] = vec[j] (rows × width). colsum: out[j] += Σ_r x[r][j]. */
+DL_API int dl_nn_broadcast_rows(int64_t rows, int64_t width, const float *vec, float *out);
+DL_API int dl_nn_column_sum(int64_t rows, int64_t width, const float *x, float *out);
+/* dst[r][dst_start + j] (+)= src[r][src_start + j], j < width: concatenation and its split. */
+DL_API int dl_nn_copy_columns(int64_t rows, int64_t width, const float *src, int64_t src_width, int64_t src_start,
+                              float *dst, int64_t dst_width, int64_t dst_start, int accumulate);
+/* out[r] = table[indices[r]] (rows of `width`); one_hot: out[r][k] = (k == indices[r]), −1 = zero row. */
+DL_API int dl_nn_gather_rows(int64_t rows, int64_t width, const float *table, const int32_t *indices, float *out);
+DL_API int dl_nn_one_hot(int64_t rows, int64_t width, const int32_t *indices, float *out);
+/* N(mean, std²) (Box–Muller pairs as in section 1) and U(lo, hi) float32 draws. */
+DL_API int dl_nn_normal_f32(int64_t n, uint64_t seed, uint64_t *rng_counter, float mean, float std, float *out);
+DL_API int dl_nn_uniform_f32(int64_t n, uint64_t seed, uint64_t *rng_counter, float lo, float hi, float *out);
+/* GEMM of section 2 on buffers of this section. */
+DL_API int dl_nn_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                          const float *b, float beta, float *c);
+
+/* Layers. Linear: w is out×in (torch layout), y = act(x wᵀ + b) (b may be NULL).
+ * backward: dz = dy ⊙ act'(y) (written to dz, may alias dy), dw += dzᵀ x, db += Σ_rows dz
+ * (db may be NULL), dx = dz w (dx may be NULL: not needed for the first layer). */
+DL_API int dl_nn_linear_forward(int64_t rows, int64_t in, int64_t out, const float *x, const float *w, const float *b,
+                                int act, float slope, float *y);
+DL_API int dl_nn_linear_backward(int64_t rows, int64_t in, int64_t out, const float *x, const float *w, const float *y,
+                                 const float *dy, int act, float slope, float *dz, float *dx, float *dw, float *db);
+DL_API int dl_nn_activation_forward(int64_t n, int act, float slope, const float *x, float *y);
+DL_API int dl_nn_activation_backward(int64_t n, int act, float slope, const float *y, const float *dy, float *dx);
+/* BatchNorm1d then act. training: batch mean and biased variance normalize; running stats
+ * updated as running = (1 − momentum) running + momentum stat (variance unbiased, as torch);
+ * saved_mean / saved_invstd (features) keep what normalized. eval: running stats normalize.
+ * backward (dgamma, dbeta +=): training uses the batch-statistics formula, eval the affine one. */
+DL_API int dl_nn_batchnorm_forward(int64_t rows, int64_t features, const float *x, const float *gamma,
+                                   const float *beta, float *running_mean, float *running_var, float momentum,
+                                   float eps, int training, int act, float slope, float *y, float *saved_mean,
+                                   float *saved_invstd);
+DL_API int dl_nn_batchnorm_backward(int64_t rows, int64_t features, const float *x, const float *gamma,
+                                    const float *saved_mean, const float *saved_invstd, const float *y,
+                                    const float *dy, int training, int act, float slope, float *dx, float *dgamma,
+                                    float *dbeta);
+/* Dropout(p): mask = (u >= p) / (1 − p) (u uniform, one draw per element), y = x ⊙ mask. */
+DL_API int dl_nn_dropout_forward(int64_t n, float p, uint64_t seed, uint64_t *rng_counter, const float *x, float *y,
+                                 float *mask);
+/* Per-span output activation of a rows × width matrix (spans: span_count triples). Softmax
+ * spans: y = softmax(x); Gumbel: y = softmax((x + g) / tau), g = −log(−log u), one draw per
+ * element of a Gumbel span (all elements counted: rows × width draws). backward: dx = dy ⊙ tanh'
+ * or (1/tau) y ⊙ (dy − Σ_span y dy) (tau = 1 for softmax); identity spans copy dy. */
+DL_API int dl_nn_span_activation_forward(int64_t rows, int64_t width, int64_t span_count, const int32_t *spans,
+                                         float tau, uint64_t seed, uint64_t *rng_counter, const float *x, float *y);
+DL_API int dl_nn_span_activation_backward(int64_t rows, int64_t width, int64_t span_count, const int32_t *spans,
+                                          float tau, const float *y, const float *dy, float *dx);
+
+/* Losses. Cross-entropy of softmax(logits) per span against targets (rows × span_count int32:
+ * index inside the span, −1 = this span does not count for the row): loss_out[0] =
+ * scale Σ_rows Σ_spans CE; dlogits += scale (softmax − onehot) on the counted spans.
+ * MSE: loss_out[0] = scale Σ (y − t)², dy += 2 scale (y − t) (dy may be NULL). */
+DL_API int dl_nn_span_cross_entropy(int64_t rows, int64_t width, int64_t span_count, const int32_t *spans,
+                                    const float *logits, const int32_t *targets, float scale, float *loss_out,
+                                    float *dlogits);
+DL_API int dl_nn_mse(int64_t n, const float *y, const float *t, float scale, float *loss_out, float *dy);
+
+/* AdamW (Loshchilov & Hutter 2019, decoupled weight decay) over one flat parameter arena:
+ * *step += 1; t = *step; m = b1 m + (1−b1) g; v = b2 v + (1−b2) g²;
+ * p −= lr (wd p + m̂ / (√v̂ + eps)), m̂ = m/(1−b1^t), v̂ = v/(1−b2^t). step: int64 in device memory. */
+DL_API int dl_nn_adamw(int64_t n, float *params, const float *grads, float *m, float *v, int64_t *step, float lr,
+                       float beta1, float beta2, float eps, float weight_decay);
+
+/* WGAN-GP (Gulrajani et al. 2017) helpers. interpolate: one alpha ~ U(0,1) per row (a PacGAN
+ * pack), out = alpha real + (1 − alpha) fake; `rows` draws. gp_norm: for each row r of the input
+ * gradient G (rows × width), penalty_out[0] = lambda/rows Σ_r (‖G_r‖ − 1)², dgrad =
+ * lambda/rows · 2 (‖G_r‖ − 1) G_r / ‖G_r‖ (0 where ‖G_r‖ = 0). leaky_mask_mul: out = in ⊙ s(h) ⊙
+ * mask, s = 1 where h > 0 else slope (mask may be NULL = 1): the Jacobian of LeakyReLU+Dropout. */
+DL_API int dl_nn_interpolate_rows(int64_t rows, int64_t width, const float *real, const float *fake, uint64_t seed,
+                                  uint64_t *rng_counter, float *out);
+DL_API int dl_nn_gp_norm(int64_t rows, int64_t width, const float *grad, float lambda, float *penalty_out,
+                         float *dgrad);
+DL_API int dl_nn_leaky_mask_mul(int64_t n, const float *h, const float *mask, float slope, const float *in,
+                                float *out);
+
+/* CUDA graphs (CUDA library): capture the ops enqueued between begin and end as one graph,
+ * replay it with launch. The CPU library returns DL_ERR_INVALID_ARGUMENT (run the ops eagerly). */
+DL_API int dl_nn_graph_begin(void);
+DL_API int dl_nn_graph_end(int64_t *graph_id);
+DL_API int dl_nn_graph_launch(int64_t graph_id);
+DL_API int dl_nn_graph_destroy(int64_t graph_id);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,102 @@
+/**
+ * CTGAN on Adult (issue 12), every number next to its target:
+ *  - wall time of the default `datalab synth fixtures/adult/adult.csv --model ctgan` job from the
+ *    CSV to a saved model (load, row encoding, training) — target ≤ 82 s (1/10 of the reference's
+ *    820 s for 120 epochs on this 2-core machine);
+ *  - seconds per epoch at the defaults (batch 500), and the CPU seconds per epoch (all threads: on
+ *    a shared machine the wall time depends on the load, CPU time much less); reference 6.6 s;
+ *  - quality (SDMetrics Quality from `scoreTables`), mean of seeds 0, 1, 2 — target ≥ 0.90;
+ *  - train-on-synthetic accuracy on adult_test.csv (boosted trees, target "income") — target
+ *    ≥ 0.842, the reference CTGAN's;
+ *  - rows with sex = Female and relationship = Husband per 32,561 (real table: 1, copula ~1,900).
+ * `DATALAB_CTGAN_BENCH_SEEDS` (e.g. "0") shortens the run.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, loadSynthModel, sampleSynthTable } from "../../generators/index.js";
+import { loadTable, type Table } from "../../tabular/index.js";
+import { runSynthesisJob } from "../../trainer/synthesis-job.js";
+import { scoreTables } from "../index.js";
+
+export const name = "ctgan";
+
+const ADULT = join(process.cwd(), "fixtures/adult/adult.csv");
+const ADULT_TEST = join(process.cwd(), "fixtures/adult/adult_test.csv");
+const SEEDS = (process.env["DATALAB_CTGAN_BENCH_SEEDS"] ?? "0,1,2").split(",").map(Number);
+
+function femaleHusbands(table: Table): number {
+  const column = (label: string) => table.columns.find((c) => c.schema.name === label) as { codes: Int32Array; categories: string[] };
+  const sex = column("sex");
+  const relationship = column("relationship");
+  const female = sex.categories.indexOf("Female");
+  const husband = relationship.categories.indexOf("Husband");
+  let count = 0;
+  for (let r = 0; r < table.rowCount; r++) if (sex.codes[r] === female && relationship.codes[r] === husband) count++;
+  return count;
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const dir = await mkdtemp(join(tmpdir(), "datalab-ctgan-bench-"));
+  const real = await loadTable(ADULT);
+  const holdout = (await loadTable(ADULT_TEST, { schema: real.schema })).table;
+  const runs: Record<string, unknown>[] = [];
+  try {
+    for (const seed of SEEDS) {
+      const epochTimes: number[] = [];
+      let last = performance.now();
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      const modelPath = join(dir, `adult-${seed}.json`);
+      const summary = await runSynthesisJob(
+        { inputPath: ADULT, outputPath: join(dir, `adult-${seed}.csv`), seed, model: "ctgan", modelOutPath: modelPath, score: false },
+        {
+          onProgress: (_fraction, stage) => {
+            if (!stage.startsWith("epoch ")) return;
+            const now = performance.now();
+            epochTimes.push((now - last) / 1000);
+            last = now;
+          },
+        },
+      );
+      const used = process.cpuUsage(cpu);
+      const csvToModelSeconds = summary.seconds.load + summary.seconds.fit;
+      const model = await loadSynthModel(modelPath);
+      const synthetic = await sampleSynthTable(model, real.table.rowCount, { seed });
+      const report = await scoreTables(real.table, synthetic, { seed, privacy: false, holdout, targetColumn: "income" });
+      const epochs = epochTimes.length;
+      const boosted = report.usefulness?.models.find((m) => m.model === "boosted-trees");
+      runs.push({
+        seed,
+        csvToModelSeconds,
+        totalJobSeconds: (performance.now() - started) / 1000,
+        secondsPerEpoch: epochTimes.slice(1).reduce((s, x) => s + x, 0) / Math.max(1, epochs - 1),
+        cpuSecondsPerEpochUpperBound: (used.user + used.system) / 1e6 / Math.max(1, epochs),
+        quality: report.quality.score,
+        columnShapes: report.quality.columnShapes,
+        columnPairTrends: report.quality.columnPairTrends,
+        trainOnSyntheticAccuracy: boosted?.trainedOnSynthetic.accuracy ?? null,
+        trainOnRealAccuracy: boosted?.trainedOnReal.accuracy ?? null,
+        femaleHusbandRows: femaleHusbands(synthetic),
+        losses: model.generator === "ctgan" ? model.training.losses.at(-1) : null,
+      });
+      process.stderr.write(`bench ctgan: seed ${seed} ${JSON.stringify(runs.at(-1))}\n`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const mean = (key: string) => runs.reduce((s, r) => s + Number(r[key]), 0) / runs.length;
+  return {
+    settings: { epochs: DEFAULT_EPOCHS.ctgan, batchSize: DEFAULT_BATCH_SIZE, seeds: SEEDS, loadAverage1m: loadavg()[0] },
+    targets: { csvToModelSeconds: 82, quality: 0.9, trainOnSyntheticAccuracy: 0.842, referenceSecondsPerEpoch: 6.6, copulaFemaleHusbandRows: 1900 },
+    mean: {
+      csvToModelSeconds: mean("csvToModelSeconds"),
+      secondsPerEpoch: mean("secondsPerEpoch"),
+      quality: mean("quality"),
+      trainOnSyntheticAccuracy: mean("trainOnSyntheticAccuracy"),
+      femaleHusbandRows: mean("femaleHusbandRows"),
+    },
+    realFemaleHusbandRows: femaleHusbands(real.table),
+    runs,
+  };
+}

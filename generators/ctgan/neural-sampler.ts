@@ -1,0 +1,298 @@
+/**
+ * Samples rows from a trained CTGAN or TVAE model, one chunk at a time.
+ *
+ * Rows are produced in fixed blocks of candidates: candidate c uses the Philox stream of `seed`
+ * at counters keyed by c (noise, conditional vector, category and α draws each from their own
+ * salted stream), so the output depends on the seed and not on the chunk size. Under `--where`
+ * (categorical equalities only) the first term's category is put into CTGAN's conditional
+ * vector, and candidates that miss any term are dropped (rejection), so every written row meets
+ * the condition exactly; chunks must then be asked for in order.
+ *
+ * Decoding (Xu et al. 2019): CTGAN — α = tanh(output), each softmax span's category is a draw
+ * from softmax(logits), taken as argmax(logits + Gumbel noise) (what the τ = 0.2 Gumbel-softmax
+ * output followed by argmax amounts to); TVAE — α = tanh(output) + σ·N(0, 1) clipped to [−1, 1]
+ * with the learned σ, each span's argmax.
+ */
+import { philoxNormal, philoxUniform } from "../../kernels/index.js";
+import { fakePiiValues, makeIds, parseIdPattern, type Column, type Table, type TableSchema } from "../../tabular/index.js";
+import { roundInto } from "../copula-sampler.js";
+import { ConditionError, GeneratorError } from "../errors.js";
+import { type ConditionTerm, parseWhere } from "../where-syntax.js";
+import { cumulativeOf, generationConditions } from "./conditional-vector.js";
+import { type ContinuousColumnTransform, decodeContinuous, decodeDiscrete, type DiscreteColumnTransform, layoutOf } from "./data-transformer.js";
+import type { NeuralModel } from "./neural-model.js";
+
+/** The sampling network: input rows × (noiseWidth + condWidth) → raw outputs rows × outWidth (eval mode). */
+export interface GeneratorNetwork {
+  forward(input: Float32Array, rows: number): Float32Array;
+  dispose(): void;
+}
+
+/** Candidates generated per network call. */
+export const SAMPLE_BLOCK_ROWS = 4096;
+
+/** Salts that keep the per-purpose Philox streams apart. */
+const NOISE_SALT = 0n;
+const CONDITION_SALT = 0x5bd1e995n;
+const DECODE_SALT = 0x9e3779b97f4a7c15n;
+
+/** Blocks in a row without one accepted candidate before a condition is declared too rare. */
+const MAX_EMPTY_BLOCKS = 32;
+
+interface PlannedCondition {
+  /** Index among the transform's discrete columns. */
+  discreteIndex: number;
+  /** Table code the rows must hold. */
+  code: number;
+  /** One-hot position of that code. */
+  position: number;
+}
+
+export interface NeuralSamplerOptions {
+  seed?: bigint | number;
+  where?: string | readonly ConditionTerm[];
+}
+
+export class NeuralSampler {
+  readonly model: NeuralModel;
+  readonly seed: bigint;
+  readonly schema: TableSchema;
+  private readonly network: GeneratorNetwork;
+  private readonly conditions: PlannedCondition[];
+  private readonly discrete: DiscreteColumnTransform[];
+  private readonly cumulative: Float64Array[];
+  private readonly columnStarts: number[];
+  private readonly condOffsets: number[];
+  /** Accepted decoded rows not yet handed out: each column's values for rows servedRows … */
+  private pending: Table | null = null;
+  private servedRows = 0;
+  private nextCandidate = 0;
+
+  constructor(model: NeuralModel, network: GeneratorNetwork, options: NeuralSamplerOptions = {}) {
+    this.model = model;
+    this.network = network;
+    this.seed = BigInt.asUintN(64, BigInt(options.seed ?? 0));
+    this.schema = model.schema;
+    for (const column of model.schema.columns) if (column.type === "id") parseIdPattern(column.pattern);
+    this.discrete = model.transform.columns.filter((c): c is DiscreteColumnTransform => c.kind === "discrete");
+    this.cumulative = cumulativeOf(this.discrete.map((c) => c.frequencies));
+    this.columnStarts = layoutOf(model.transform.columns).columnStarts;
+    this.condOffsets = [];
+    let offset = 0;
+    for (const column of this.discrete) {
+      this.condOffsets.push(offset);
+      offset += column.codes.length;
+    }
+    const terms = options.where === undefined ? [] : typeof options.where === "string" ? parseWhere(options.where) : options.where;
+    this.conditions = terms.map((term) => this.planTerm(term));
+  }
+
+  private planTerm(term: ConditionTerm): PlannedCondition {
+    const discreteIndex = this.discrete.findIndex((c) => c.name === term.column);
+    const anyColumn = this.model.schema.columns.find((c) => c.name === term.column);
+    if (anyColumn === undefined) {
+      throw new ConditionError(`"${term.text}": there is no column "${term.column}"; the columns are ${this.model.schema.columns.map((c) => JSON.stringify(c.name)).join(", ")}.`);
+    }
+    if (discreteIndex < 0 || term.operator !== "=") {
+      throw new ConditionError(
+        `"${term.text}": a ${this.model.generator} model conditions only on categorical equalities (column=value, through its conditional vector); use --model copula for ranges, != or numerical columns.`,
+      );
+    }
+    const column = this.discrete[discreteIndex]!;
+    let code = column.labels.indexOf(term.value);
+    if (code < 0 && anyColumn.type === "boolean") code = ["false", "true"].indexOf(term.value.toLowerCase());
+    if (code < 0) {
+      const folded = column.labels.filter((label) => label.toLowerCase() === term.value.toLowerCase());
+      if (folded.length === 1) code = column.labels.indexOf(folded[0]!);
+    }
+    const position = column.codes.indexOf(code);
+    if (code < 0 || position < 0) {
+      const shown = column.codes.filter((c) => c >= 0).map((c) => JSON.stringify(column.labels[c]));
+      throw new ConditionError(`"${term.text}": "${term.value}" never occurs in column "${column.name}"; its values are ${shown.slice(0, 12).join(", ")}${shown.length > 12 ? ` … (${shown.length} in all)` : ""}.`);
+    }
+    return { discreteIndex, code, position };
+  }
+
+  /** Rows startRow … startRow + rows − 1; with conditions, chunks must come in order from row 0. */
+  sampleChunk(startRow: number, rows: number): Table {
+    if (!Number.isSafeInteger(startRow) || startRow < 0 || !Number.isSafeInteger(rows) || rows < 0) {
+      throw new GeneratorError(`cannot sample rows ${startRow}…${startRow + rows}; give whole, non-negative row numbers.`);
+    }
+    if (this.conditions.length === 0 && startRow !== this.servedRows) {
+      // Without conditions candidate c is row c: jump straight there.
+      this.pending = null;
+      this.servedRows = startRow;
+      this.nextCandidate = startRow - (startRow % SAMPLE_BLOCK_ROWS);
+      if (this.nextCandidate < startRow) {
+        const block = this.generateBlock();
+        this.pending = sliceTable(block, startRow - (this.nextCandidate - SAMPLE_BLOCK_ROWS), block.rowCount);
+      }
+    } else if (startRow !== this.servedRows) {
+      throw new GeneratorError(`conditional chunks must be sampled in order: asked for row ${startRow}, next is ${this.servedRows}.`);
+    }
+    const parts: Table[] = [];
+    let have = 0;
+    let emptyBlocks = 0;
+    while (have < rows) {
+      if (this.pending === null || this.pending.rowCount === 0) {
+        this.pending = this.generateBlock();
+        if (this.pending.rowCount === 0 && ++emptyBlocks >= MAX_EMPTY_BLOCKS) {
+          throw new ConditionError(
+            `the model produced no row meeting the --where condition in ${MAX_EMPTY_BLOCKS * SAMPLE_BLOCK_ROWS} tries; the combination is too rare for this model — relax the condition or use --model copula.`,
+          );
+        }
+        continue;
+      }
+      emptyBlocks = 0;
+      const take = Math.min(rows - have, this.pending.rowCount);
+      parts.push(sliceTable(this.pending, 0, take));
+      this.pending = sliceTable(this.pending, take, this.pending.rowCount);
+      have += take;
+    }
+    this.servedRows += rows;
+    const table = parts.length === 1 ? parts[0]! : concatTables(parts, this.decodeBlock(new Float32Array(0), 0));
+    return this.withTextColumns(table, startRow);
+  }
+
+  /** Decodes SAMPLE_BLOCK_ROWS fresh candidates and keeps those meeting the conditions (text columns filled later). */
+  private generateBlock(): Table {
+    const rows = SAMPLE_BLOCK_ROWS;
+    const first = BigInt(this.nextCandidate);
+    this.nextCandidate += rows;
+    const { noiseWidth, condWidth } = this.model.network;
+    const inWidth = noiseWidth + condWidth;
+    const noise = new Float64Array(rows * noiseWidth);
+    philoxNormal(BigInt.asUintN(64, this.seed ^ NOISE_SALT), first * BigInt(noiseWidth), noise);
+    const input = new Float32Array(rows * inWidth);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < noiseWidth; j++) input[r * inWidth + j] = noise[r * noiseWidth + j]!;
+    if (condWidth > 0) {
+      const cond = generationConditions(this.cumulative, rows, BigInt.asUintN(64, this.seed ^ CONDITION_SALT), first * 2n);
+      const fixed = this.conditions[0];
+      for (let r = 0; r < rows; r++) {
+        const target = input.subarray(r * inWidth + noiseWidth, (r + 1) * inWidth);
+        if (fixed === undefined) target.set(cond.cond.subarray(r * condWidth, (r + 1) * condWidth));
+        else target[this.condOffsets[fixed.discreteIndex]! + fixed.position] = 1;
+      }
+    }
+    const raw = this.network.forward(input, rows);
+    const activated = this.activate(raw, rows, first);
+    const decoded = this.decodeBlock(activated, rows);
+    if (this.conditions.length === 0) return decoded;
+    const keep: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      if (this.conditions.every((c) => (decoded.columns[this.discrete[c.discreteIndex]!.column] as { codes: Int32Array }).codes[r] === c.code)) keep.push(r);
+    }
+    return selectRows(decoded, keep);
+  }
+
+  /** tanh on α outputs (plus TVAE's σ noise); Gumbel noise on CTGAN's logits, so argmax samples the softmax. */
+  private activate(raw: Float32Array, rows: number, first: bigint): Float32Array {
+    const width = this.model.transform.width;
+    const out = Float32Array.from(raw);
+    const noise = new Float64Array(rows * width);
+    const decodeSeed = BigInt.asUintN(64, this.seed ^ DECODE_SALT);
+    const tvae = this.model.generator === "tvae";
+    if (tvae) philoxNormal(decodeSeed, first * BigInt(width), noise);
+    else philoxUniform(decodeSeed, first * BigInt(width), noise);
+    const spans = layoutOf(this.model.transform.columns).spans;
+    for (const span of spans) {
+      for (let r = 0; r < rows; r++) {
+        const at = r * width + span.start;
+        if (span.activation === "tanh") {
+          const sigma = tvae ? (this.model.outputSigmas[span.start] ?? 0) : 0;
+          out[at] = Math.max(-1, Math.min(1, Math.tanh(raw[at]!) + sigma * noise[at]!));
+        } else if (!tvae) {
+          for (let j = 0; j < span.width; j++) {
+            const u = Math.min(1 - 1e-12, Math.max(1e-12, noise[at + j]!));
+            out[at + j] = raw[at + j]! - Math.log(-Math.log(u));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Learned columns of `rows` decoded rows (id and pii columns left empty: they are keyed by output row, filled later). */
+  private decodeBlock(data: Float32Array, rows: number): Table {
+    const width = this.model.transform.width;
+    const byColumn = new Map(this.model.transform.columns.map((c, i) => [c.column, i]));
+    const columns = this.model.schema.columns.map((schema, index): Column => {
+      const t = byColumn.get(index);
+      if (t === undefined) return { schema, values: [] } as unknown as Column;
+      const transform = this.model.transform.columns[t]!;
+      if (transform.kind === "discrete") {
+        return { schema, codes: decodeDiscrete(transform, this.columnStarts[t]!, data, width, rows), categories: [...transform.labels] } as Column;
+      }
+      const decoded = decodeContinuous(transform as ContinuousColumnTransform, this.columnStarts[t]!, data, width, rows);
+      const values = new Float64Array(rows);
+      roundInto(values, decoded, transform.rounding);
+      return { schema, values } as Column;
+    });
+    return { rowCount: rows, columns };
+  }
+
+  private withTextColumns(table: Table, startRow: number): Table {
+    const columns = table.columns.map((column): Column => {
+      const schema = column.schema;
+      if (schema.type === "id") return { schema, values: makeIds(schema, startRow, table.rowCount, this.seed) };
+      if (schema.type === "pii") {
+        return { schema, values: schema.action === "drop" ? new Array<string | null>(table.rowCount).fill(null) : fakePiiValues(schema, startRow, table.rowCount, this.seed) };
+      }
+      return column;
+    });
+    return { rowCount: table.rowCount, columns };
+  }
+
+  dispose(): void {
+    this.network.dispose();
+  }
+}
+
+function selectRows(table: Table, keep: number[]): Table {
+  const columns = table.columns.map((column): Column => {
+    if ("codes" in column) return { ...column, codes: Int32Array.from(keep, (r) => column.codes[r]!) };
+    if (column.values instanceof Float64Array) {
+      const values = column.values;
+      return { ...column, values: Float64Array.from(keep, (r) => values[r]!) } as Column;
+    }
+    return column;
+  });
+  return { rowCount: keep.length, columns };
+}
+
+function sliceTable(table: Table, start: number, end: number): Table {
+  const columns = table.columns.map((column): Column => {
+    if ("codes" in column) return { ...column, codes: column.codes.subarray(start, end) };
+    if (column.values instanceof Float64Array) return { ...column, values: column.values.subarray(start, end) } as Column;
+    return column;
+  });
+  return { rowCount: Math.max(0, end - start), columns };
+}
+
+function concatTables(parts: Table[], empty: Table): Table {
+  const rows = parts.reduce((s, p) => s + p.rowCount, 0);
+  const columns = empty.columns.map((column, c): Column => {
+    if ("codes" in column) {
+      const codes = new Int32Array(rows);
+      let offset = 0;
+      for (const part of parts) {
+        const piece = (part.columns[c] as { codes: Int32Array }).codes;
+        codes.set(piece, offset);
+        offset += piece.length;
+      }
+      return { ...column, codes };
+    }
+    if (column.values instanceof Float64Array) {
+      const values = new Float64Array(rows);
+      let offset = 0;
+      for (const part of parts) {
+        const piece = (part.columns[c] as { values: Float64Array }).values;
+        values.set(piece, offset);
+        offset += piece.length;
+      }
+      return { ...column, values } as Column;
+    }
+    return column;
+  });
+  return { rowCount: rows, columns };
+}

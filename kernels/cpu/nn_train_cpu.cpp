@@ -1,0 +1,204 @@
+// nn ops of section 6 on the CPU for the output layer and training: per-span activations
+// (tanh, softmax, Gumbel-softmax), losses (span cross-entropy, MSE), the AdamW update over one
+// parameter arena, and the WGAN-GP helpers.
+#include <omp.h>
+
+#include <cmath>
+#include <vector>
+
+#include "../common/last_error.hpp"
+#include "../common/nn_math.hpp"
+#include "../common/thread_count.hpp"
+#include "../include/datalab_kernels.h"
+
+namespace {
+constexpr int64_t kParallelElements = 1 << 15;
+int threads_for(int64_t work) { return work >= kParallelElements ? dl::worker_threads() : 1; }
+
+bool spans_valid(int64_t width, int64_t span_count, const int32_t *spans) {
+  for (int64_t s = 0; s < span_count; ++s) {
+    const int32_t start = spans[3 * s], length = spans[3 * s + 1], kind = spans[3 * s + 2];
+    if (start < 0 || length < 1 || start + length > width || kind < DL_SPAN_IDENTITY || kind > DL_SPAN_GUMBEL_SOFTMAX)
+      return false;
+  }
+  return true;
+}
+
+// Numerically stable softmax of v[0..n) / tau into out (max subtracted first).
+void softmax_into(const float *v, int64_t n, float tau, float *out) {
+  float top = v[0];
+  for (int64_t k = 1; k < n; ++k) top = v[k] > top ? v[k] : top;
+  double total = 0.0;
+  for (int64_t k = 0; k < n; ++k) {
+    out[k] = std::exp((v[k] - top) / tau);
+    total += out[k];
+  }
+  const float inv = static_cast<float>(1.0 / total);
+  for (int64_t k = 0; k < n; ++k) out[k] *= inv;
+}
+}  // namespace
+
+extern "C" {
+
+DL_API int dl_nn_span_activation_forward(int64_t rows, int64_t width, int64_t span_count, const int32_t *spans,
+                                         float tau, uint64_t seed, uint64_t *rng_counter, const float *x, float *y) {
+  if (!spans_valid(width, span_count, spans) || !(tau > 0.0f))
+    return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn span_activation: a span lies outside the row or has an unknown kind, or tau <= 0");
+  const uint64_t counter = *rng_counter;
+#pragma omp parallel for num_threads(threads_for(rows * width * 4))
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *xr = x + r * width;
+    float *yr = y + r * width;
+    std::vector<float> noisy;
+    for (int64_t s = 0; s < span_count; ++s) {
+      const int32_t start = spans[3 * s], length = spans[3 * s + 1], kind = spans[3 * s + 2];
+      if (kind == DL_SPAN_IDENTITY) {
+        for (int32_t k = 0; k < length; ++k) yr[start + k] = xr[start + k];
+      } else if (kind == DL_SPAN_TANH) {
+        for (int32_t k = 0; k < length; ++k) yr[start + k] = std::tanh(xr[start + k]);
+      } else if (kind == DL_SPAN_SOFTMAX) {
+        softmax_into(xr + start, length, 1.0f, yr + start);
+      } else {
+        // Element (r, j) uses draw counter + r·width + j: independent of threads and of spans.
+        noisy.resize(static_cast<size_t>(length));
+        for (int32_t k = 0; k < length; ++k) {
+          const uint64_t p = counter + static_cast<uint64_t>(r * width + start + k);
+          noisy[k] = xr[start + k] + dl::nn::gumbel_from_uniform(dl::nn::uniform_at(seed, p));
+        }
+        softmax_into(noisy.data(), length, tau, yr + start);
+      }
+    }
+  }
+  *rng_counter = counter + static_cast<uint64_t>(rows * width);
+  return DL_OK;
+}
+
+DL_API int dl_nn_span_activation_backward(int64_t rows, int64_t width, int64_t span_count, const int32_t *spans,
+                                          float tau, const float *y, const float *dy, float *dx) {
+  if (!spans_valid(width, span_count, spans) || !(tau > 0.0f))
+    return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn span_activation_backward: a span lies outside the row or has an unknown kind, or tau <= 0");
+#pragma omp parallel for num_threads(threads_for(rows * width))
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *yr = y + r * width, *dyr = dy + r * width;
+    float *dxr = dx + r * width;
+    for (int64_t s = 0; s < span_count; ++s) {
+      const int32_t start = spans[3 * s], length = spans[3 * s + 1], kind = spans[3 * s + 2];
+      if (kind == DL_SPAN_IDENTITY) {
+        for (int32_t k = start; k < start + length; ++k) dxr[k] = dyr[k];
+      } else if (kind == DL_SPAN_TANH) {
+        for (int32_t k = start; k < start + length; ++k) dxr[k] = dyr[k] * (1.0f - yr[k] * yr[k]);
+      } else {
+        // Jacobian of softmax(v / tau): (1/tau)(diag(y) − y yᵀ).
+        const float inv_tau = kind == DL_SPAN_SOFTMAX ? 1.0f : 1.0f / tau;
+        double dot = 0.0;
+        for (int32_t k = start; k < start + length; ++k) dot += static_cast<double>(yr[k]) * dyr[k];
+        for (int32_t k = start; k < start + length; ++k) dxr[k] = inv_tau * yr[k] * static_cast<float>(dyr[k] - dot);
+      }
+    }
+  }
+  return DL_OK;
+}
+
+DL_API int dl_nn_span_cross_entropy(int64_t rows, int64_t width, int64_t span_count, const int32_t *spans,
+                                    const float *logits, const int32_t *targets, float scale, float *loss_out,
+                                    float *dlogits) {
+  if (!spans_valid(width, span_count, spans)) return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn span_cross_entropy: bad span table");
+  double total = 0.0;
+#pragma omp parallel for reduction(+ : total) num_threads(threads_for(rows * width))
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *lr = logits + r * width;
+    float *dr = dlogits == nullptr ? nullptr : dlogits + r * width;
+    for (int64_t s = 0; s < span_count; ++s) {
+      const int32_t target = targets[r * span_count + s];
+      const int32_t start = spans[3 * s], length = spans[3 * s + 1];
+      if (target < 0 || target >= length) continue;
+      // CE = logsumexp(v) − v_target, computed around the maximum.
+      float top = lr[start];
+      for (int32_t k = 1; k < length; ++k) top = lr[start + k] > top ? lr[start + k] : top;
+      double z = 0.0;
+      for (int32_t k = 0; k < length; ++k) z += std::exp(static_cast<double>(lr[start + k] - top));
+      total += std::log(z) + top - lr[start + target];
+      if (dr == nullptr) continue;
+      for (int32_t k = 0; k < length; ++k) {
+        const double p = std::exp(static_cast<double>(lr[start + k] - top)) / z;
+        dr[start + k] += scale * static_cast<float>(p - (k == target ? 1.0 : 0.0));
+      }
+    }
+  }
+  loss_out[0] = static_cast<float>(scale * total);
+  return DL_OK;
+}
+
+DL_API int dl_nn_mse(int64_t n, const float *y, const float *t, float scale, float *loss_out, float *dy) {
+  double total = 0.0;
+#pragma omp parallel for simd reduction(+ : total) num_threads(threads_for(n))
+  for (int64_t i = 0; i < n; ++i) {
+    const float d = y[i] - t[i];
+    total += static_cast<double>(d) * d;
+    if (dy != nullptr) dy[i] += 2.0f * scale * d;
+  }
+  loss_out[0] = static_cast<float>(scale * total);
+  return DL_OK;
+}
+
+DL_API int dl_nn_adamw(int64_t n, float *params, const float *grads, float *m, float *v, int64_t *step, float lr,
+                       float beta1, float beta2, float eps, float weight_decay) {
+  if (!(beta1 >= 0.0f && beta1 < 1.0f && beta2 >= 0.0f && beta2 < 1.0f) || !(lr >= 0.0f))
+    return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn adamw: betas must be in [0, 1) and lr >= 0");
+  const int64_t t = ++*step;
+  const float c1 = static_cast<float>(1.0 / (1.0 - std::pow(static_cast<double>(beta1), static_cast<double>(t))));
+  const float c2 = static_cast<float>(1.0 / (1.0 - std::pow(static_cast<double>(beta2), static_cast<double>(t))));
+#pragma omp parallel for simd num_threads(threads_for(n))
+  for (int64_t i = 0; i < n; ++i) {
+    const float g = grads[i];
+    const float mi = beta1 * m[i] + (1.0f - beta1) * g;
+    const float vi = beta2 * v[i] + (1.0f - beta2) * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    params[i] -= lr * (weight_decay * params[i] + (mi * c1) / (std::sqrt(vi * c2) + eps));
+  }
+  return DL_OK;
+}
+
+DL_API int dl_nn_interpolate_rows(int64_t rows, int64_t width, const float *real, const float *fake, uint64_t seed,
+                                  uint64_t *rng_counter, float *out) {
+  const uint64_t counter = *rng_counter;
+#pragma omp parallel for num_threads(threads_for(rows * width))
+  for (int64_t r = 0; r < rows; ++r) {
+    const float alpha = static_cast<float>(dl::nn::uniform_at(seed, counter + static_cast<uint64_t>(r)));
+    for (int64_t j = 0; j < width; ++j) out[r * width + j] = alpha * real[r * width + j] + (1.0f - alpha) * fake[r * width + j];
+  }
+  *rng_counter = counter + static_cast<uint64_t>(rows);
+  return DL_OK;
+}
+
+DL_API int dl_nn_gp_norm(int64_t rows, int64_t width, const float *grad, float lambda, float *penalty_out,
+                         float *dgrad) {
+  if (rows < 1) return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn gp_norm: rows must be >= 1");
+  double total = 0.0;
+  const double per_row = static_cast<double>(lambda) / static_cast<double>(rows);
+#pragma omp parallel for reduction(+ : total) num_threads(threads_for(rows * width))
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *g = grad + r * width;
+    double sq = 0.0;
+    for (int64_t j = 0; j < width; ++j) sq += static_cast<double>(g[j]) * g[j];
+    const double norm = std::sqrt(sq);
+    total += (norm - 1.0) * (norm - 1.0);
+    const float factor = norm > 0.0 ? static_cast<float>(per_row * 2.0 * (norm - 1.0) / norm) : 0.0f;
+    for (int64_t j = 0; j < width; ++j) dgrad[r * width + j] = factor * g[j];
+  }
+  penalty_out[0] = static_cast<float>(per_row * total);
+  return DL_OK;
+}
+
+DL_API int dl_nn_leaky_mask_mul(int64_t n, const float *h, const float *mask, float slope, const float *in,
+                                float *out) {
+#pragma omp parallel for simd num_threads(threads_for(n))
+  for (int64_t i = 0; i < n; ++i) {
+    const float s = h[i] > 0.0f ? 1.0f : slope;
+    out[i] = in[i] * s * (mask == nullptr ? 1.0f : mask[i]);
+  }
+  return DL_OK;
+}
+
+}  // extern "C"
