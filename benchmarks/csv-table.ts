@@ -113,7 +113,10 @@ export function tableFromCsv(text: string, schema: TableSchema): Table {
   const columns = schema.columns.map((columnSchema) => {
     const at = header.indexOf(columnSchema.name);
     if (at < 0) throw new ScoreInputError(`the CSV has no column "${columnSchema.name}": check the header.`);
-    return buildColumn(columnSchema, body.map((r) => r[at] ?? ""));
+    return buildColumn(
+      columnSchema,
+      body.map((r) => r[at] ?? ""),
+    );
   });
   return { rowCount: body.length, columns };
 }

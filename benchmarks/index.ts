@@ -8,7 +8,14 @@ export { boundaryAdherence, categoryAdherence, type DiagnosticResult, diagnostic
 export { type ColumnShape, columnShapes, type QualityResult, qualityReport } from "./fidelity/quality-report.js";
 export { type RareCombination, type RareCombinationsResult, rareCombinations } from "./fidelity/rare-combinations.js";
 export { categoricalCap, disclosureProtection, newRowSynthesis } from "./privacy/attribute-disclosure.js";
-export { dcrBaselineProtection, dcrOverfittingProtection, distanceToClosestRecord, membershipInference, nearestNeighborDistanceRatio, rocAuc } from "./privacy/distance-metrics.js";
+export {
+  dcrBaselineProtection,
+  dcrOverfittingProtection,
+  distanceToClosestRecord,
+  membershipInference,
+  nearestNeighborDistanceRatio,
+  rocAuc,
+} from "./privacy/distance-metrics.js";
 export { renderHtmlReport } from "./report/html-report.js";
 export { type PrivacyReport, SCORE_REPORT_FORMAT_VERSION, type ScoreOptions, type ScoreReport, scoreTables } from "./report/score-tables.js";
 export { type Verdict, verdict } from "./report/verdict.js";

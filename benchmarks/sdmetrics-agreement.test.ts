@@ -19,8 +19,16 @@ interface Reference {
     column_shapes: Array<{ Column: string; Metric: string; Score: number | null }>;
     column_pair_trends: Array<Record<string, string | number | boolean | null>>;
   };
-  diagnostic: { overall: number; properties: Array<{ Property: string; Score: number }>; data_validity: Array<{ Column: string; Metric: string; Score: number }> };
-  dcr_baseline_protection: { median_dcr_synthetic_to_real: number; median_dcr_random_to_real: { min: number; max: number }; score: { min: number; max: number } };
+  diagnostic: {
+    overall: number;
+    properties: Array<{ Property: string; Score: number }>;
+    data_validity: Array<{ Column: string; Metric: string; Score: number }>;
+  };
+  dcr_baseline_protection: {
+    median_dcr_synthetic_to_real: number;
+    median_dcr_random_to_real: { min: number; max: number };
+    score: { min: number; max: number };
+  };
   dcr_overfitting_protection?: { score: number; synthetic_data_percentages: { closer_to_training: number; closer_to_holdout: number } };
   new_row_synthesis?: number;
   categorical_cap?: { known: string[]; sensitive: string[]; score: number };
@@ -76,7 +84,8 @@ for (const caseName of listSdmetricsCases()) {
 
         const d = report.diagnostic;
         close(d.score, ref.diagnostic.overall, "diagnostic overall");
-        for (const property of ref.diagnostic.properties) close(property.Property === "Data Validity" ? d.dataValidity : d.dataStructure, property.Score, property.Property);
+        for (const property of ref.diagnostic.properties)
+          close(property.Property === "Data Validity" ? d.dataValidity : d.dataStructure, property.Score, property.Property);
         for (const validity of ref.diagnostic.data_validity) {
           const mine = d.columns.find((c) => c.column === validity.Column);
           expect(mine?.metric).toBe(validity.Metric);

@@ -38,8 +38,14 @@ describe("schemaFromSdvMetadata", () => {
 
 describe("CSV reading as pandas does", () => {
   test("quotes, pandas NA strings and '?' as a category", () => {
-    expect(parseCsv('a,b\n"x, ""y""",2\r\n')).toEqual([["a", "b"], ['x, "y"', "2"]]);
-    const schema = schemaFromSdvMetadata({ columns: { n: { sdtype: "numerical" }, c: { sdtype: "categorical" }, d: { sdtype: "datetime", datetime_format: "%Y-%m-%d" } } }, ["n", "c", "d"]);
+    expect(parseCsv('a,b\n"x, ""y""",2\r\n')).toEqual([
+      ["a", "b"],
+      ['x, "y"', "2"],
+    ]);
+    const schema = schemaFromSdvMetadata(
+      { columns: { n: { sdtype: "numerical" }, c: { sdtype: "categorical" }, d: { sdtype: "datetime", datetime_format: "%Y-%m-%d" } } },
+      ["n", "c", "d"],
+    );
     const table = tableFromCsv("n,c,d\n1,?,2020-01-02\nNA,,\n3,NULL,2020-01-03\n", schema);
     expect(table.rowCount).toBe(3);
     const [n, c, d] = table.columns;

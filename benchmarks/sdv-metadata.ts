@@ -76,7 +76,9 @@ export function schemaFromSdvMetadata(metadata: unknown, columnOrder: string[]):
   const present = new Set(columnOrder);
   const extra = Object.keys(columns).filter((name) => !present.has(name));
   if (extra.length > 0) {
-    throw new SdvMetadataError(`the SDV metadata lists column(s) ${extra.map((n) => `"${n}"`).join(", ")} that the table does not have: remove them or use the matching table.`);
+    throw new SdvMetadataError(
+      `the SDV metadata lists column(s) ${extra.map((n) => `"${n}"`).join(", ")} that the table does not have: remove them or use the matching table.`,
+    );
   }
   return {
     version: SCHEMA_FORMAT_VERSION,

@@ -13,7 +13,10 @@ export function numeric(name: string, values: Array<number | null>, options: { i
 }
 
 export function datetime(name: string, isoValues: Array<string | null>): Column {
-  return { schema: { name, type: "datetime", format: "%Y-%m-%d" }, values: Float64Array.from(isoValues, (v) => (v === null ? Number.NaN : Date.parse(`${v}T00:00:00Z`))) };
+  return {
+    schema: { name, type: "datetime", format: "%Y-%m-%d" },
+    values: Float64Array.from(isoValues, (v) => (v === null ? Number.NaN : Date.parse(`${v}T00:00:00Z`))),
+  };
 }
 
 export function categorical(name: string, labels: Array<string | null>, options: { categoriesOrder?: string[] } = {}): Column {

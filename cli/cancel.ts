@@ -11,7 +11,10 @@ ${connectionUsage}`;
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags("cancel", argv, { ...connectionFlags, reason: { type: "string" } }, { min: 1, max: 1, names: "one job id" });
   return withConnection(values, async ({ client }) => {
-    const { job } = await unaryCall<CancelJobRequest, CancelJobResponseOut>(client.cancelJob.bind(client), { jobId: positionals[0]!, reason: values.reason ?? "cancelled with datalab cancel" });
+    const { job } = await unaryCall<CancelJobRequest, CancelJobResponseOut>(client.cancelJob.bind(client), {
+      jobId: positionals[0]!,
+      reason: values.reason ?? "cancelled with datalab cancel",
+    });
     process.stdout.write(values.json ? `${JSON.stringify(job)}\n` : `${job ? describeJob(job) : "cancelled"}\n`);
     return 0;
   });

@@ -59,7 +59,9 @@ export async function run(argv: string[]): Promise<number> {
   const running = await startCoordinator(config);
   const metrics = running.metricsPort === undefined ? "none" : `${config.metricsHost}:${running.metricsPort}`;
   process.stdout.write(`listening ${running.address} metrics ${metrics}\n`);
-  process.stderr.write(`datalab coordinator ${pkg.version}: data in ${config.dataDir}, lease ${config.leaseSeconds} s, heartbeat ${config.heartbeatIntervalSeconds} s\n`);
+  process.stderr.write(
+    `datalab coordinator ${pkg.version}: data in ${config.dataDir}, lease ${config.leaseSeconds} s, heartbeat ${config.heartbeatIntervalSeconds} s\n`,
+  );
   // SIGHUP re-reads the tokens file: add or revoke client tokens without a restart.
   const reload = () => {
     try {

@@ -9,7 +9,16 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { connectJobService, type JobOut, type JobServiceClient, type JobSpec, readClientTls, type SubmitJobRequest, type SubmitJobResponseOut, unaryCall } from "../proto/index.js";
+import {
+  connectJobService,
+  type JobOut,
+  type JobServiceClient,
+  type JobSpec,
+  readClientTls,
+  type SubmitJobRequest,
+  type SubmitJobResponseOut,
+  unaryCall,
+} from "../proto/index.js";
 import { installationRoot } from "../trainer/index.js";
 import { CliError } from "./cli-error.js";
 import { scoreText } from "./number-text.js";
@@ -33,12 +42,24 @@ interface DemoJob {
 
 function demoJobs(includeAdult: boolean): DemoJob[] {
   const scored = { enabled: true, privacy: false, holdoutUri: "", targetColumn: "" };
-  const base = { kind: "JOB_KIND_SYNTHESIS" as const, model: "gaussian_copula", outputFormat: "csv", resources: { gpuCount: 0, gpuMemoryBytes: 0, cpuCores: 1, memoryBytes: 0 } };
+  const base = {
+    kind: "JOB_KIND_SYNTHESIS" as const,
+    model: "gaussian_copula",
+    outputFormat: "csv",
+    resources: { gpuCount: 0, gpuMemoryBytes: 0, cpuCores: 1, memoryBytes: 0 },
+  };
   const jobs: DemoJob[] = [
     { label: "penguins", spec: { ...base, input: { bundledUri: "vega:penguins.json" }, rows: 2000, seed: 1, scoring: scored, displayName: "demo: penguins" } },
-    { label: "seattle-weather", spec: { ...base, input: { bundledUri: "vega:seattle-weather.csv" }, rows: 1461, seed: 2, scoring: scored, displayName: "demo: seattle-weather" } },
+    {
+      label: "seattle-weather",
+      spec: { ...base, input: { bundledUri: "vega:seattle-weather.csv" }, rows: 1461, seed: 2, scoring: scored, displayName: "demo: seattle-weather" },
+    },
   ];
-  if (includeAdult) jobs.push({ label: "adult", spec: { ...base, input: { bundledUri: "fixture:adult" }, rows: 32_561, seed: 3, scoring: scored, displayName: "demo: adult" } });
+  if (includeAdult)
+    jobs.push({
+      label: "adult",
+      spec: { ...base, input: { bundledUri: "fixture:adult" }, rows: 32_561, seed: 3, scoring: scored, displayName: "demo: adult" },
+    });
   return jobs;
 }
 
@@ -47,7 +68,11 @@ class Children {
   readonly #children: Array<{ name: string; child: ChildProcess; lines: string[] }> = [];
   readonly #bin = join(installationRoot(), "bin", "datalab.js");
 
-  start(name: string, args: string[], echo: boolean): { child: ChildProcess; lines: string[]; waitFor: (pattern: RegExp, timeoutMs: number) => Promise<RegExpExecArray> } {
+  start(
+    name: string,
+    args: string[],
+    echo: boolean,
+  ): { child: ChildProcess; lines: string[]; waitFor: (pattern: RegExp, timeoutMs: number) => Promise<RegExpExecArray> } {
     const child = spawn(process.execPath, [this.#bin, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env } });
     const lines: string[] = [];
     const waiters: Array<{ pattern: RegExp; resolve: (m: RegExpExecArray) => void }> = [];
@@ -72,10 +97,18 @@ class Children {
     this.#children.push({ name, child, lines });
     const waitFor = (pattern: RegExp, timeoutMs: number) =>
       new Promise<RegExpExecArray>((resolveMatch, reject) => {
-        const timer = setTimeout(() => reject(new CliError(`${name} did not start within ${timeoutMs / 1000} s; its output:\n${lines.slice(-10).join("\n")}`, { exitCode: 1 })), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new CliError(`${name} did not start within ${timeoutMs / 1000} s; its output:\n${lines.slice(-10).join("\n")}`, { exitCode: 1 })),
+          timeoutMs,
+        );
         child.once("exit", (code) => {
           clearTimeout(timer);
-          reject(new CliError(`${name} exited with code ${code} while starting: ${lines.filter((l) => l.includes("datalab")).at(-1) ?? lines.at(-1) ?? "no output"}`, { exitCode: 1 }));
+          reject(
+            new CliError(
+              `${name} exited with code ${code} while starting: ${lines.filter((l) => l.includes("datalab")).at(-1) ?? lines.at(-1) ?? "no output"}`,
+              { exitCode: 1 },
+            ),
+          );
         });
         waiters.push({
           pattern,
@@ -146,7 +179,11 @@ async function runDemo(outDir: string, includeAdult: boolean, json: boolean, chi
   if (certsCode !== 0) throw new CliError(`datalab certs failed: ${certs.lines.at(-1) ?? "no output"}`, { exitCode: 1 });
   say("1. created a local CA, a server certificate, two node certificates and a client token");
 
-  const coordinator = children.start("coordinator", ["coordinator", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--data-dir", join(outDir, "coordinator"), "--tls-dir", tlsDir], false);
+  const coordinator = children.start(
+    "coordinator",
+    ["coordinator", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--data-dir", join(outDir, "coordinator"), "--tls-dir", tlsDir],
+    false,
+  );
   const ready = await coordinator.waitFor(/^listening (\S+:\d+) metrics (\S+)/, 60_000);
   const address = ready[1]!;
   const metricsAddress = ready[2]!;
@@ -158,7 +195,21 @@ async function runDemo(outDir: string, includeAdult: boolean, json: boolean, chi
     nodeIds.map((nodeId) => {
       const node = children.start(
         nodeId,
-        ["node", "--coordinator", address, "--tls-dir", tlsDir, "--node-id", nodeId, "--work-dir", join(outDir, nodeId), "--metrics-listen", "127.0.0.1:0", "--shutdown-grace-seconds", "5"],
+        [
+          "node",
+          "--coordinator",
+          address,
+          "--tls-dir",
+          tlsDir,
+          "--node-id",
+          nodeId,
+          "--work-dir",
+          join(outDir, nodeId),
+          "--metrics-listen",
+          "127.0.0.1:0",
+          "--shutdown-grace-seconds",
+          "5",
+        ],
         !json,
       );
       nodeLines.set(nodeId, node.lines);
@@ -178,11 +229,23 @@ async function runDemo(outDir: string, includeAdult: boolean, json: boolean, chi
     }
     say(`4. submitted ${submitted.length} synthesis jobs: ${submitted.map((s) => `${s.label} (${s.job.jobId})`).join(", ")}`);
     const started = performance.now();
-    const finished = await Promise.all(submitted.map(async ({ label, job }) => ({ label, job: await followJob(client, job.jobId, false, { quiet: true, timeoutSeconds: 900 }) })));
+    const finished = await Promise.all(
+      submitted.map(async ({ label, job }) => ({ label, job: await followJob(client, job.jobId, false, { quiet: true, timeoutSeconds: 900 }) })),
+    );
     const wallSeconds = (performance.now() - started) / 1000;
     say(`5. all jobs ended after ${wallSeconds.toFixed(1)} s; downloading results`);
 
-    const rows: Array<{ label: string; jobId: string; state: string; node: string; rows: number; seconds: number; files: DownloadedFile[]; scores: Record<string, number>; error: string }> = [];
+    const rows: Array<{
+      label: string;
+      jobId: string;
+      state: string;
+      node: string;
+      rows: number;
+      seconds: number;
+      files: DownloadedFile[];
+      scores: Record<string, number>;
+      error: string;
+    }> = [];
     for (const { label, job } of finished) {
       let files: DownloadedFile[] = [];
       if (job.state === "JOB_STATE_SUCCEEDED") files = await downloadResults(client, job.jobId, join(outDir, "results", label));
@@ -218,7 +281,9 @@ async function runDemo(outDir: string, includeAdult: boolean, json: boolean, chi
     if (json) {
       process.stdout.write(`${JSON.stringify({ outDir, coordinator: address, wallSeconds, jobs: rows }, null, 2)}\n`);
     } else {
-      const scoreNames = [...new Set(rows.flatMap((row) => Object.keys(row.scores)))].filter((name) => /score|shape|trend|quality|overall/i.test(name)).slice(0, 4);
+      const scoreNames = [...new Set(rows.flatMap((row) => Object.keys(row.scores)))]
+        .filter((name) => /score|shape|trend|quality|overall/i.test(name))
+        .slice(0, 4);
       const header = ["table", "state", "node", "rows", "seconds", ...scoreNames, "results"];
       const table = [header];
       for (const row of rows) {
@@ -240,7 +305,9 @@ async function runDemo(outDir: string, includeAdult: boolean, json: boolean, chi
       // What an operator's Prometheus would scrape right now.
       try {
         const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();
-        const shown = metrics.split("\n").filter((line) => /^datalab_(jobs\{|nodes_connected |job_duration_seconds_count|job_queue_wait_seconds_sum)/.test(line));
+        const shown = metrics
+          .split("\n")
+          .filter((line) => /^datalab_(jobs\{|nodes_connected |job_duration_seconds_count|job_queue_wait_seconds_sum)/.test(line));
         say(`coordinator metrics (http://${metricsAddress}/metrics):`);
         for (const line of shown) say(`  ${line}`);
       } catch (error) {
@@ -257,7 +324,12 @@ async function runDemo(outDir: string, includeAdult: boolean, json: boolean, chi
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags("demo", argv, { out: { type: "string" }, "no-adult": { type: "boolean" }, json: { type: "boolean" } }, { min: 0, max: 0, names: "no positional arguments" });
+  const { values } = parseFlags(
+    "demo",
+    argv,
+    { out: { type: "string" }, "no-adult": { type: "boolean" }, json: { type: "boolean" } },
+    { min: 0, max: 0, names: "no positional arguments" },
+  );
   const outDir = values.out === undefined ? await mkdtemp(join(tmpdir(), "datalab-demo-")) : resolve(values.out);
   await mkdir(outDir, { recursive: true });
   const children = new Children();

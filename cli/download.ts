@@ -40,10 +40,17 @@ export async function downloadResults(
   const { job } = await unaryCall<GetJobRequest, GetJobResponseOut>(client.getJob.bind(client), { jobId });
   if (!job) throw new CliError(`job ${jobId} came back empty; try again.`, { exitCode: 1 });
   if (job.state !== "JOB_STATE_SUCCEEDED") {
-    throw new CliError(`job ${jobId} is ${job.state.replace(/^JOB_STATE_/, "")}; only a SUCCEEDED job has results (follow it with \`datalab watch ${jobId}\`).`, { exitCode: 2 });
+    throw new CliError(
+      `job ${jobId} is ${job.state.replace(/^JOB_STATE_/, "")}; only a SUCCEEDED job has results (follow it with \`datalab watch ${jobId}\`).`,
+      { exitCode: 2 },
+    );
   }
   const wanted = job.results.filter((result) => kind === "all" || result.kind === `RESULT_KIND_${kind.toUpperCase()}`);
-  if (wanted.length === 0) throw new CliError(`job ${jobId} has no ${kind} result; it has: ${job.results.map((r) => r.kind.replace(/^RESULT_KIND_/, "").toLowerCase()).join(", ") || "none"}.`, { exitCode: 4 });
+  if (wanted.length === 0)
+    throw new CliError(
+      `job ${jobId} has no ${kind} result; it has: ${job.results.map((r) => r.kind.replace(/^RESULT_KIND_/, "").toLowerCase()).join(", ") || "none"}.`,
+      { exitCode: 4 },
+    );
   const targetOf = (result: (typeof wanted)[number]) => join(outDir, basename(result.file?.name ?? "") || `${result.kind.toLowerCase()}.bin`);
   await refuseOutputsOverInputs(
     wanted.map((result) => [`--out (${result.kind.replace(/^RESULT_KIND_/, "").toLowerCase()})`, targetOf(result)] as const),
@@ -75,7 +82,12 @@ export async function downloadResults(
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags("download", argv, { ...connectionFlags, out: { type: "string" }, kind: { type: "string" } }, { min: 1, max: 1, names: "one job id" });
+  const { values, positionals } = parseFlags(
+    "download",
+    argv,
+    { ...connectionFlags, out: { type: "string" }, kind: { type: "string" } },
+    { min: 1, max: 1, names: "one job id" },
+  );
   if (values.out === undefined) throw new CliError("--out DIR is required: the folder to write the result files into.");
   const kind = (values.kind ?? "all").toLowerCase();
   if (!kinds.includes(kind)) throw new CliError(`--kind "${values.kind}" is not a result kind; use ${kinds.join(", ")}.`);

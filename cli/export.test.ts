@@ -22,7 +22,11 @@ const weather = (await loadTable("node_modules/vega-datasets/data/seattle-weathe
 
 describe("datalab export --onnx", () => {
   test("the ONNX generator matches our forward pass within 1e-5", async () => {
-    const model = fitSynthModel(weather, { version: 1, columns: weather.columns.map((c) => c.schema) }, { model: "ctgan", neural: { epochs: 1, batchSize: 500, seed: 2n } }) as NeuralModel;
+    const model = fitSynthModel(
+      weather,
+      { version: 1, columns: weather.columns.map((c) => c.schema) },
+      { model: "ctgan", neural: { epochs: 1, batchSize: 500, seed: 2n } },
+    ) as NeuralModel;
     const modelPath = join(dir, "ctgan.json");
     await saveModel(modelPath, model);
     const onnxPath = join(dir, "gen.onnx");

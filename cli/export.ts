@@ -21,7 +21,12 @@ export const usage = [
 ].join("\n");
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags("export", argv, { onnx: { type: "string" }, json: { type: "boolean" } }, { min: 1, max: 1, names: "one model file" });
+  const { values, positionals } = parseFlags(
+    "export",
+    argv,
+    { onnx: { type: "string" }, json: { type: "boolean" } },
+    { min: 1, max: 1, names: "one model file" },
+  );
   const modelPath = positionals[0]!;
   const onnxPath = values.onnx;
   if (onnxPath === undefined) throw new CliError("--onnx PATH is required: say where to write the ONNX model.");
@@ -34,10 +39,18 @@ export async function run(argv: string[]): Promise<number> {
     throw error;
   }
   if (!isNeuralModel(model)) {
-    throw new CliError(`${modelPath} holds a ${model.generator} model, which has no network to export; fit one with \`datalab synth <data> --model ctgan --model-out m.json\`.`);
+    throw new CliError(
+      `${modelPath} holds a ${model.generator} model, which has no network to export; fit one with \`datalab synth <data> --model ctgan --model-out m.json\`.`,
+    );
   }
   const result = await exportNeuralOnnx(model, onnxPath);
-  const summary = { model: modelPath, generator: model.generator, onnx: onnxPath, inputs: result.inputs, output: { name: "columns", width: result.outputWidth } };
+  const summary = {
+    model: modelPath,
+    generator: model.generator,
+    onnx: onnxPath,
+    inputs: result.inputs,
+    output: { name: "columns", width: result.outputWidth },
+  };
   if (values.json === true) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else {
     const inputs = result.inputs.map((i) => `${i.name} (rows × ${i.width})`).join(", ");

@@ -36,7 +36,8 @@ export async function run(argv: string[]): Promise<number> {
   const address = values.coordinator ?? process.env["DATALAB_COORDINATOR"] ?? "127.0.0.1:7443";
   if (!/^(\[[^\]]+\]|[^:]+):\d{1,5}$/.test(address)) throw new CliError(`--coordinator must be host:port, e.g. 127.0.0.1:7443, got "${address}".`);
   const timeoutSeconds = Number(values["timeout-seconds"] ?? "3");
-  if (!(timeoutSeconds > 0 && timeoutSeconds <= 300)) throw new CliError(`--timeout-seconds must be a number of seconds from 0 to 300, got "${values["timeout-seconds"]}".`);
+  if (!(timeoutSeconds > 0 && timeoutSeconds <= 300))
+    throw new CliError(`--timeout-seconds must be a number of seconds from 0 to 300, got "${values["timeout-seconds"]}".`);
   const insecure = values.insecure === true || ["1", "true", "yes"].includes((process.env["DATALAB_INSECURE"] ?? "").toLowerCase());
   let credentials: grpc.ChannelCredentials;
   const options: grpc.ChannelOptions = {};
@@ -45,7 +46,8 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     const tlsDir = values["tls-dir"] ?? process.env["DATALAB_TLS_DIR"];
     const caPath = values.ca ?? process.env["DATALAB_CA"] ?? (tlsDir === undefined ? undefined : tlsLayout(tlsDir).caCert);
-    if (caPath === undefined) throw new CliError("no CA to verify the coordinator: pass --tls-dir DIR or --ca FILE (or --insecure for a coordinator started with --insecure).");
+    if (caPath === undefined)
+      throw new CliError("no CA to verify the coordinator: pass --tls-dir DIR or --ca FILE (or --insecure for a coordinator started with --insecure).");
     let caPem: Buffer;
     try {
       caPem = readFileSync(caPath);

@@ -46,7 +46,11 @@ describe("client command helpers", () => {
   });
 
   it("reads the scores from a job summary", () => {
-    expect(scoresOf(JSON.stringify({ rows: 5, quality: { score: 0.9, columnShapes: 0.95, detail: { x: 1 } } }))).toEqual({ score: 0.9, columnShapes: 0.95, "detail.x": 1 });
+    expect(scoresOf(JSON.stringify({ rows: 5, quality: { score: 0.9, columnShapes: 0.95, detail: { x: 1 } } }))).toEqual({
+      score: 0.9,
+      columnShapes: 0.95,
+      "detail.x": 1,
+    });
     expect(scoresOf("not json")).toEqual({});
   });
 });

@@ -71,7 +71,10 @@ export function connect(values: ConnectionValues, env: NodeJS.ProcessEnv = proce
     }
     const caPath = values.ca ?? env["DATALAB_CA"] ?? (tlsDir === undefined ? undefined : tlsLayout(tlsDir).caCert);
     if (!insecure) {
-      if (caPath === undefined) throw new CliError("no CA to verify the coordinator: pass --tls-dir DIR (from `datalab certs`) or --ca FILE, or --insecure for a loopback development coordinator.");
+      if (caPath === undefined)
+        throw new CliError(
+          "no CA to verify the coordinator: pass --tls-dir DIR (from `datalab certs`) or --ca FILE, or --insecure for a loopback development coordinator.",
+        );
       caPem = readFileSync(caPath);
     }
   } catch (error) {
@@ -125,7 +128,8 @@ export function cliErrorOf(error: unknown, address: string): unknown {
   const details = String((error as { details?: unknown }).details ?? (error as Error).message).split("\n")[0];
   const name = grpc.status[code] ?? String(code);
   let message = `the coordinator at ${address} answered ${name}: ${details}`;
-  if (code === grpc.status.UNAVAILABLE) message = `cannot reach the coordinator at ${address} (${details}); check that \`datalab coordinator\` runs there and that --coordinator, --tls-dir/--ca are right.`;
+  if (code === grpc.status.UNAVAILABLE)
+    message = `cannot reach the coordinator at ${address} (${details}); check that \`datalab coordinator\` runs there and that --coordinator, --tls-dir/--ca are right.`;
   if (code === grpc.status.DEADLINE_EXCEEDED) message = `the coordinator at ${address} did not answer in time (${details}); try again.`;
   if (code === grpc.status.UNAUTHENTICATED) message = `the coordinator at ${address} did not accept the token (${details}); check --token / DATALAB_TOKEN.`;
   return new CliError(message, { cause: error, exitCode: statusExitCodes[code] ?? 1 });
@@ -174,12 +178,16 @@ export function describeJob(job: JobOut): string {
     `  attempt ${job.attempt}/${job.maxAttempts}${job.nodeId ? ` on node ${job.nodeId}` : ""}`,
     `  created ${when(job.createTimeUnixMs)}, started ${when(job.startTimeUnixMs)}, ended ${when(job.endTimeUnixMs)}`,
   ];
-  if (job.progress && !job.done && job.progress.phase !== "") lines.push(`  progress ${percentText(job.progress.fraction)} ${job.progress.phase}${job.progress.message ? ` (${job.progress.message})` : ""}`);
+  if (job.progress && !job.done && job.progress.phase !== "")
+    lines.push(`  progress ${percentText(job.progress.fraction)} ${job.progress.phase}${job.progress.message ? ` (${job.progress.message})` : ""}`);
   if (job.waitingReason) lines.push(`  waiting: ${job.waitingReason}`);
   if (job.errorMessage) lines.push(`  error: ${job.errorMessage}`);
   if (job.cancelReason) lines.push(`  cancelled: ${job.cancelReason}`);
   for (const result of job.results) {
-    if (result.file) lines.push(`  result ${result.kind.replace(/^RESULT_KIND_/, "").toLowerCase()}: ${result.file.name} (${bytes(result.file.sizeBytes)}, sha256 ${result.file.sha256.slice(0, 16)}…)`);
+    if (result.file)
+      lines.push(
+        `  result ${result.kind.replace(/^RESULT_KIND_/, "").toLowerCase()}: ${result.file.name} (${bytes(result.file.sizeBytes)}, sha256 ${result.file.sha256.slice(0, 16)}…)`,
+      );
   }
   if (job.summaryJson) lines.push(...summaryLines(job.summaryJson));
   return lines.join("\n");
@@ -206,7 +214,8 @@ function summaryLines(summaryJson: string): string[] {
     if (parts.length > 0) lines.push(`  quality ${parts.join(", ")}`);
     if (typeof quality["verdict"] === "string") lines.push(`  verdict ${quality["verdict"]}`);
   }
-  if (typeof summary.seconds?.total === "number") lines.push(`  ran ${summary.seconds.total.toFixed(2)} s on the node${summary.rows === undefined ? "" : ` for ${summary.rows} rows`}`);
+  if (typeof summary.seconds?.total === "number")
+    lines.push(`  ran ${summary.seconds.total.toFixed(2)} s on the node${summary.rows === undefined ? "" : ` for ${summary.rows} rows`}`);
   if (Array.isArray(summary.warnings) && summary.warnings.length > 0) lines.push(`  ${summary.warnings.length} warning(s); \`--json\` shows them`);
   return lines.length > 0 ? lines : [`  summary ${summaryJson}`];
 }

@@ -24,8 +24,12 @@ const kinds = ["synthesis", "sample"];
 export function filterOf(stateText: string | undefined, kindText: string | undefined): string {
   const clauses: string[] = [];
   if (stateText !== undefined) {
-    const wanted = stateText.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "");
-    for (const state of wanted) if (!states.includes(state)) throw new CliError(`--state "${state}" is not a job state; use one or more of ${states.join(", ")}.`);
+    const wanted = stateText
+      .split(",")
+      .map((s) => s.trim().toLowerCase())
+      .filter((s) => s !== "");
+    for (const state of wanted)
+      if (!states.includes(state)) throw new CliError(`--state "${state}" is not a job state; use one or more of ${states.join(", ")}.`);
     if (wanted.length === 0) throw new CliError(`--state names no state; use one or more of ${states.join(", ")}.`);
     clauses.push(wanted.length === 1 ? `state = ${wanted[0]!.toUpperCase()}` : `state = (${wanted.map((s) => s.toUpperCase()).join(" OR ")})`);
   }
@@ -48,17 +52,39 @@ function age(unixMs: number): string {
 function table(jobs: JobOut[]): string {
   const rows = [["JOB", "STATE", "KIND", "INPUT", "ROWS", "AGE", "NODE"]];
   for (const job of jobs) {
-    rows.push([job.jobId, shortState(job.state), job.spec?.kind.replace(/^JOB_KIND_/, "").toLowerCase() ?? "-", inputLabel(job), String(job.spec?.rows ?? "-"), age(job.createTimeUnixMs), job.nodeId || "-"]);
+    rows.push([
+      job.jobId,
+      shortState(job.state),
+      job.spec?.kind.replace(/^JOB_KIND_/, "").toLowerCase() ?? "-",
+      inputLabel(job),
+      String(job.spec?.rows ?? "-"),
+      age(job.createTimeUnixMs),
+      job.nodeId || "-",
+    ]);
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(
     "jobs",
     argv,
-    { ...connectionFlags, state: { type: "string" }, kind: { type: "string" }, "page-size": { type: "string" }, "page-token": { type: "string" }, all: { type: "boolean" } },
+    {
+      ...connectionFlags,
+      state: { type: "string" },
+      kind: { type: "string" },
+      "page-size": { type: "string" },
+      "page-token": { type: "string" },
+      all: { type: "boolean" },
+    },
     { min: 0, max: 0, names: "no positional arguments" },
   );
   const filter = filterOf(values.state, values.kind);

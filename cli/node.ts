@@ -114,12 +114,16 @@ async function runAgent(config: ReturnType<typeof resolveNodeConfig>, maxTasks: 
       const bound = await metrics.listen(config.metricsListen.host, config.metricsListen.port);
       process.stdout.write(`node ${config.nodeId} metrics on http://${bound.host}:${bound.port}/metrics\n`);
     } catch (error) {
-      throw new CliError(`--metrics-listen ${config.metricsListen.host}:${config.metricsListen.port} cannot be used (${error instanceof Error ? error.message : String(error)}); pick a free port.`, { cause: error });
+      throw new CliError(
+        `--metrics-listen ${config.metricsListen.host}:${config.metricsListen.port} cannot be used (${error instanceof Error ? error.message : String(error)}); pick a free port.`,
+        { cause: error },
+      );
     }
   }
   // `datalab certs` names the server "localhost" (and 127.0.0.1); TLS SNI cannot carry an IP address.
   const serverName = loopbackServerName(config.coordinatorAddress);
-  const channelOptions = !config.insecure && serverName !== undefined ? { ...nodeChannelOptions, "grpc.ssl_target_name_override": serverName } : nodeChannelOptions;
+  const channelOptions =
+    !config.insecure && serverName !== undefined ? { ...nodeChannelOptions, "grpc.ssl_target_name_override": serverName } : nodeChannelOptions;
   const client = createNodeClient(config.coordinatorAddress, credentials, channelOptions);
   // Tasks run in worker threads: a long synchronous fit must not starve heartbeats and lease renewals,
   // except small SAMPLE tasks, which cost less than the hop to a worker (trainer/inline-tasks.ts).

@@ -44,12 +44,18 @@ describe("no output replaces an input", () => {
     await expectRefused(["synth", real, "--out", join(dir, "a.csv"), "--model-out", real], /--model-out .* is the input file/);
     await expectRefused(["synth", real, "--out", join(dir, "a.csv"), "--schema", schema, "--report-json", schema], /--report-json .* is the --schema file/);
     await expectRefused(["synth", real, "--out", join(dir, "a.csv"), "--holdout", real, "--report", real], /--report .* is the input file/);
-    await expectRefused(["synth", real, "--out", join(dir, "a.csv"), "--report", join(dir, "r.json"), "--report-json", join(dir, "r.json")], /--report-json and --report both name/);
+    await expectRefused(
+      ["synth", real, "--out", join(dir, "a.csv"), "--report", join(dir, "r.json"), "--report-json", join(dir, "r.json")],
+      /--report-json and --report both name/,
+    );
     expect(readFileSync(schema).equals(schemaText)).toBe(true);
   });
   test("score --json / --html against real, synthetic, holdout", async () => {
     await expectRefused(["score", real, join(seattle, "synthetic_gaussian_copula.csv"), "--json", real], /--json .* is the real table file/);
-    await expectRefused(["score", join(seattle, "holdout.csv"), join(seattle, "synthetic_gaussian_copula.csv"), "--holdout", real, "--html", real], /--html .* is the --holdout file/);
+    await expectRefused(
+      ["score", join(seattle, "holdout.csv"), join(seattle, "synthetic_gaussian_copula.csv"), "--holdout", real, "--html", real],
+      /--html .* is the --holdout file/,
+    );
   });
   test("sample --out against the model file", async () => {
     const model = join(dir, "model.json");
@@ -67,7 +73,9 @@ describe("no output replaces an input", () => {
     const out = join(dir, "huge.csv");
     const { code, stderr } = await datalab("sample", model, "--out", out, "--rows", "1e12");
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^datalab sample: 1,000,000,000,000 rows would need about [\d.]+ (TB|PB) for .*huge\.csv \(\d+ bytes a row, measured on 1,000 sampled rows\), but only .* is free there/);
+    expect(stderr).toMatch(
+      /^datalab sample: 1,000,000,000,000 rows would need about [\d.]+ (TB|PB) for .*huge\.csv \(\d+ bytes a row, measured on 1,000 sampled rows\), but only .* is free there/,
+    );
     expect(stderr.trim().split("\n")).toHaveLength(1);
     expect(readdirSync(dir).filter((name) => name.includes("huge"))).toEqual([]);
   });

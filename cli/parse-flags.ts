@@ -64,7 +64,9 @@ export function parseFlags<T extends FlagSpec>(command: string, argv: string[], 
   }
   const count = parsed.positionals.length;
   if (count < positionals.min || count > positionals.max) {
-    throw new CliError(`expected ${positionals.names}, got ${count === 0 ? "nothing" : parsed.positionals.map((p) => JSON.stringify(p)).join(" ")}. Run \`datalab ${command} --help\`.`);
+    throw new CliError(
+      `expected ${positionals.names}, got ${count === 0 ? "nothing" : parsed.positionals.map((p) => JSON.stringify(p)).join(" ")}. Run \`datalab ${command} --help\`.`,
+    );
   }
   if (parseOnly) throw new ParsedOnly(parsed.values as ParsedOnly["values"], parsed.positionals);
   return parsed;

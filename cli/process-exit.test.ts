@@ -72,19 +72,23 @@ describe("interrupted writes leave no temp files", () => {
     ["SIGINT", "big.csv", 130],
     ["SIGTERM", "big.parquet", 143],
     ["SIGTERM", "big.ndjson", 143],
-  ] as const)("%s while sampling to %s: exit %d, no temp file, no output", async (signal, name, exitCode) => {
-    const folder = mkdtempSync(join(dir, "out-"));
-    const { child, ended } = start(["sample", model, "--rows", "1e7", "--out", join(folder, name)]);
-    // CSV/NDJSON: the temp file grows as rows come. Parquet: DuckDB stages ~128 MiB of rows and
-    // writes them as a part file, then stages the next: wait until a part is on disk.
-    await tempFileGrows(folder, 1 << 20, child);
-    child.kill(signal);
-    const result = await ended;
-    expect(result.code).toBe(exitCode);
-    expect(result.stderr).toMatch(new RegExp(`stopped by ${signal}`));
-    expect(result.stderr).not.toMatch(/\n\s+at /);
-    expect(readdirSync(folder)).toEqual([]);
-  }, 120_000);
+  ] as const)(
+    "%s while sampling to %s: exit %d, no temp file, no output",
+    async (signal, name, exitCode) => {
+      const folder = mkdtempSync(join(dir, "out-"));
+      const { child, ended } = start(["sample", model, "--rows", "1e7", "--out", join(folder, name)]);
+      // CSV/NDJSON: the temp file grows as rows come. Parquet: DuckDB stages ~128 MiB of rows and
+      // writes them as a part file, then stages the next: wait until a part is on disk.
+      await tempFileGrows(folder, 1 << 20, child);
+      child.kill(signal);
+      const result = await ended;
+      expect(result.code).toBe(exitCode);
+      expect(result.stderr).toMatch(new RegExp(`stopped by ${signal}`));
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(readdirSync(folder)).toEqual([]);
+    },
+    120_000,
+  );
 });
 
 describe("a closed stdout", () => {
@@ -113,11 +117,22 @@ describe("coordinator start-up failures", () => {
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
     const port = (taken.address() as { port: number }).port;
     try {
-      const { ended } = start(["coordinator", "--insecure", "--data-dir", join(dir, "coordinator"), "--listen", `127.0.0.1:${port}`, "--metrics-listen", "none"]);
+      const { ended } = start([
+        "coordinator",
+        "--insecure",
+        "--data-dir",
+        join(dir, "coordinator"),
+        "--listen",
+        `127.0.0.1:${port}`,
+        "--metrics-listen",
+        "none",
+      ]);
       const result = await ended;
       expect(result.code).toBe(1);
       const lines = result.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("WARNING:"));
-      expect(lines).toEqual([`datalab coordinator: cannot listen on 127.0.0.1:${port} (EADDRINUSE): another process is listening there; stop it or pick another port (--listen).`]);
+      expect(lines).toEqual([
+        `datalab coordinator: cannot listen on 127.0.0.1:${port} (EADDRINUSE): another process is listening there; stop it or pick another port (--listen).`,
+      ]);
     } finally {
       taken.close();
     }

@@ -55,7 +55,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values.json === true) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else {
-    const lines = [`${summary.rows.toLocaleString("en-US")} synthetic rows → ${summary.outputs.table} in ${summary.seconds.total.toFixed(2)} s; seed ${summary.seed}`];
+    const lines = [
+      `${summary.rows.toLocaleString("en-US")} synthetic rows → ${summary.outputs.table} in ${summary.seconds.total.toFixed(2)} s; seed ${summary.seed}`,
+    ];
     for (const warning of summary.warnings) lines.push(`warning: ${warning}`);
     process.stdout.write(`${lines.join("\n")}\n`);
   }

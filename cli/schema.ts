@@ -20,7 +20,12 @@ export const usage = [
 ].join("\n");
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags("schema", argv, { out: { type: "string" }, schema: { type: "string" }, categories: { type: "boolean" } }, { min: 1, max: 1, names: "one input table" });
+  const { values, positionals } = parseFlags(
+    "schema",
+    argv,
+    { out: { type: "string" }, schema: { type: "string" }, categories: { type: "boolean" } },
+    { min: 1, max: 1, names: "one input table" },
+  );
   const input = positionals[0]!;
   const given = values.schema === undefined ? undefined : await readSchemaFile(values.schema);
   const { table, schema: inferred, warnings } = await loadTable(input, given === undefined ? {} : { schema: given });

@@ -35,7 +35,10 @@ options:
 
 function list(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
-  const names = text.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (names.length === 0) throw new CliError(`expected a comma-separated list of column names, got "${text}".`);
   return names;
 }
@@ -61,7 +64,8 @@ async function resolveSchema(realPath: string, schemaPath: string | undefined, s
   } catch (error) {
     throw new CliError(`cannot read the SDV metadata ${sdvPath} as JSON: check the path and its contents.`, { cause: error, exitCode: 1 });
   }
-  if (!/\.csv$/i.test(realPath)) throw new CliError("--sdv-metadata needs a CSV real table (its header gives the column order); use --schema for other formats.");
+  if (!/\.csv$/i.test(realPath))
+    throw new CliError("--sdv-metadata needs a CSV real table (its header gives the column order); use --schema for other formats.");
   return schemaFromSdvMetadata(metadata, await readHeader(realPath));
 }
 
@@ -86,7 +90,9 @@ export function summarize(report: ScoreReport): string {
       p.membershipInference !== null ? `membership AUC ${fmt(p.membershipInference.auc)}` : null,
       p.disclosureProtection !== null ? `disclosure protection ${fmt(p.disclosureProtection.score)}` : null,
     ].filter((x) => x !== null);
-    lines.push(`privacy: DCR baseline protection ${fmt(p.dcrBaselineProtection.score)}, new rows ${fmt(p.newRowSynthesis.score)}, NNDR median ${fmt(p.nndr.median)}${extra.length > 0 ? `, ${extra.join(", ")}` : ""}`);
+    lines.push(
+      `privacy: DCR baseline protection ${fmt(p.dcrBaselineProtection.score)}, new rows ${fmt(p.newRowSynthesis.score)}, NNDR median ${fmt(p.nndr.median)}${extra.length > 0 ? `, ${extra.join(", ")}` : ""}`,
+    );
   }
   if (report.usefulness !== null) {
     const u = report.usefulness;

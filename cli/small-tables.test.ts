@@ -44,12 +44,25 @@ describe("id patterns", () => {
     const table = join(dir, "ids.csv");
     writeFileSync(table, `id,x\n${Array.from({ length: 30 }, (_, i) => `${i},${(i * 7) % 11}`).join("\n")}\n`);
     const schema = join(dir, "ids.schema.json");
-    writeFileSync(schema, JSON.stringify({ version: 1, columns: [{ name: "id", type: "id", pattern: "{digits:1}" }, { name: "x", type: "numerical" }] }));
+    writeFileSync(
+      schema,
+      JSON.stringify({
+        version: 1,
+        columns: [
+          { name: "id", type: "id", pattern: "{digits:1}" },
+          { name: "x", type: "numerical" },
+        ],
+      }),
+    );
     const out = join(dir, "ids.synthetic.csv");
     const { code, stdout } = await datalab("synth", table, "--schema", schema, "--out", out, "--no-score");
     expect(code).toBe(0);
     expect(stdout).toMatch(/warning: id column "id": the pattern \{digits:1\} holds 10 distinct ids but 30 rows were sampled/);
-    const ids = readFileSync(out, "utf8").trim().split("\n").slice(1).map((line) => line.split(",")[0]);
+    const ids = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((line) => line.split(",")[0]);
     expect(new Set(ids).size).toBe(30);
   });
 });

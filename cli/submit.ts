@@ -88,7 +88,10 @@ export async function run(argv: string[]): Promise<number> {
       schemaJson = readFileSync(values.schema, "utf8");
       JSON.parse(schemaJson);
     } catch (error) {
-      throw new CliError(`--schema ${values.schema} is not a readable JSON file (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); write one with \`datalab schema <input> --out schema.json\`.`, { cause: error });
+      throw new CliError(
+        `--schema ${values.schema} is not a readable JSON file (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); write one with \`datalab schema <input> --out schema.json\`.`,
+        { cause: error },
+      );
     }
   }
   const bundled = /^(vega|fixture):/.test(input);
@@ -114,7 +117,8 @@ export async function run(argv: string[]): Promise<number> {
       spec.input = { bundledUri: input };
     } else {
       const upload = await uploadFile(client, input, { name: basename(input) });
-      if (!values.json) process.stderr.write(`uploaded ${input}: ${upload.sentChunks} of ${upload.manifest.chunks.length} chunks sent (${upload.sentBytes} bytes)\n`);
+      if (!values.json)
+        process.stderr.write(`uploaded ${input}: ${upload.sentChunks} of ${upload.manifest.chunks.length} chunks sent (${upload.sentBytes} bytes)\n`);
       spec.input = { upload: upload.manifest };
     }
     const response = await unaryCall<SubmitJobRequest, SubmitJobResponseOut>(client.submitJob.bind(client), { idempotencyKey, spec });

@@ -16,7 +16,9 @@ import { run as synth } from "./synth.js";
 const dir = mkdtempSync(join(tmpdir(), "datalab-synth-neural-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const weather = readFileSync(new URL("../node_modules/vega-datasets/data/seattle-weather.csv", import.meta.url), "utf8").trim().split("\n");
+const weather = readFileSync(new URL("../node_modules/vega-datasets/data/seattle-weather.csv", import.meta.url), "utf8")
+  .trim()
+  .split("\n");
 const small = join(dir, "weather-200.csv");
 writeFileSync(small, `${weather.slice(0, 201).join("\n")}\n`);
 

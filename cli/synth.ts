@@ -138,10 +138,19 @@ function humanSummary(summary: SynthesisJobSummary): string {
         privacySampleNote(q),
     );
     const pct = (share: number) => `${(share * 100).toFixed(share > 0 && share < 0.001 ? 3 : 2)}%`;
-    lines.push(`rule breaks: ${pct(q.ruleBreaks.synthetic)} of synthetic rows show a pair of categories the input (almost) never shows (input ${pct(q.ruleBreaks.real)})`);
-    if (q.usefulness !== null) lines.push(`usefulness: ${q.usefulness.metric} ratio ${scoreText(q.usefulness.ratio)} predicting "${q.usefulness.target}" (synthetic-trained ÷ real-trained)`);
+    lines.push(
+      `rule breaks: ${pct(q.ruleBreaks.synthetic)} of synthetic rows show a pair of categories the input (almost) never shows (input ${pct(q.ruleBreaks.real)})`,
+    );
+    if (q.usefulness !== null)
+      lines.push(
+        `usefulness: ${q.usefulness.metric} ratio ${scoreText(q.usefulness.ratio)} predicting "${q.usefulness.target}" (synthetic-trained ÷ real-trained)`,
+      );
   }
-  lines.push(summary.differentialPrivacy === null ? `model: ${summary.model}, not differentially private` : `model: ${summary.model}, differentially private: ${describeDp(summary.differentialPrivacy)}`);
+  lines.push(
+    summary.differentialPrivacy === null
+      ? `model: ${summary.model}, not differentially private`
+      : `model: ${summary.model}, differentially private: ${describeDp(summary.differentialPrivacy)}`,
+  );
   if (summary.outputs.model) lines.push(`model file: ${summary.outputs.model}`);
   if (summary.outputs.reportHtml) lines.push(`report: ${summary.outputs.reportHtml}`);
   if (summary.outputs.reportJson) lines.push(`report (JSON): ${summary.outputs.reportJson}`);

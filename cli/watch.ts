@@ -21,7 +21,10 @@ const reconnectable = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.INTE
 
 function progressLine(job: JobOut): string {
   const time = new Date().toISOString().slice(11, 19);
-  const progress = job.progress && !job.done ? ` ${percentText(job.progress.fraction).padStart(4)} ${job.progress.phase}${job.progress.message ? ` ${job.progress.message}` : ""}` : "";
+  const progress =
+    job.progress && !job.done
+      ? ` ${percentText(job.progress.fraction).padStart(4)} ${job.progress.phase}${job.progress.message ? ` ${job.progress.message}` : ""}`
+      : "";
   const where = job.nodeId ? ` on ${job.nodeId}` : "";
   const waiting = job.waitingReason ? ` (waiting: ${job.waitingReason})` : "";
   return `${time} ${job.jobId} ${shortState(job.state)}${where}${progress}${waiting}`;
@@ -31,7 +34,12 @@ function progressLine(job: JobOut): string {
  * Follows a job to a terminal state; prints a line per change (or NDJSON with `json`), and
  * returns the final job. Reconnects up to ~1 minute of continuous failure.
  */
-export async function followJob(client: JobServiceClient, jobId: string, json: boolean, options: { timeoutSeconds?: number; quiet?: boolean } = {}): Promise<JobOut> {
+export async function followJob(
+  client: JobServiceClient,
+  jobId: string,
+  json: boolean,
+  options: { timeoutSeconds?: number; quiet?: boolean } = {},
+): Promise<JobOut> {
   const deadline = deadlineAfterSeconds(options.timeoutSeconds ?? 7 * 24 * 3600);
   let lastLine = "";
   let failures = 0;
@@ -64,7 +72,12 @@ export async function followJob(client: JobServiceClient, jobId: string, json: b
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags("watch", argv, { ...connectionFlags, "timeout-seconds": { type: "string" } }, { min: 1, max: 1, names: "one job id" });
+  const { values, positionals } = parseFlags(
+    "watch",
+    argv,
+    { ...connectionFlags, "timeout-seconds": { type: "string" } },
+    { min: 1, max: 1, names: "one job id" },
+  );
   const options: { timeoutSeconds?: number } = {};
   if (values["timeout-seconds"] !== undefined) {
     const seconds = Number(values["timeout-seconds"]);

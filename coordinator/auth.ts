@@ -42,11 +42,15 @@ export function readTokensFile(path: string): Map<string, string> {
   try {
     parsed = JSON.parse(readFileSync(path, "utf8")) as TokensFile;
   } catch (error) {
-    throw new TokensFileError(`cannot read the tokens file ${path} (${error instanceof Error ? error.message : String(error)}); create it with \`datalab certs --out <dir> --clients alice\`.`, {
-      cause: error,
-    });
+    throw new TokensFileError(
+      `cannot read the tokens file ${path} (${error instanceof Error ? error.message : String(error)}); create it with \`datalab certs --out <dir> --clients alice\`.`,
+      {
+        cause: error,
+      },
+    );
   }
-  if (parsed?.version !== 1 || !Array.isArray(parsed.clients)) throw new TokensFileError(`tokens file ${path} must be {"version": 1, "clients": [{"name", "tokenSha256"}]}.`);
+  if (parsed?.version !== 1 || !Array.isArray(parsed.clients))
+    throw new TokensFileError(`tokens file ${path} must be {"version": 1, "clients": [{"name", "tokenSha256"}]}.`);
   const tokens = new Map<string, string>();
   for (const [i, client] of parsed.clients.entries()) {
     if (typeof client.name !== "string" || !/^[0-9a-f]{64}$/.test(client.tokenSha256 ?? "")) {
@@ -100,7 +104,8 @@ export class Authenticator {
     const token = bearerToken(call.metadata);
     if (token !== undefined) {
       const name = this.clientName(token);
-      if (name === undefined) throw new UnauthenticatedError("the bearer token is not known to this coordinator; use the token `datalab certs` issued for you.");
+      if (name === undefined)
+        throw new UnauthenticatedError("the bearer token is not known to this coordinator; use the token `datalab certs` issued for you.");
       return name;
     }
     const cert = certificateRole(call.getAuthContext());
@@ -116,12 +121,16 @@ export class Authenticator {
     const cert = certificateRole(call.getAuthContext());
     if (cert !== undefined && cert.ou === NODE_CERT_OU) {
       if (requestedNodeId !== "" && requestedNodeId !== cert.cn) {
-        throw new PermissionDeniedError(`this certificate belongs to node "${cert.cn}" but the request says node_id "${requestedNodeId}"; use the node's own certificate.`);
+        throw new PermissionDeniedError(
+          `this certificate belongs to node "${cert.cn}" but the request says node_id "${requestedNodeId}"; use the node's own certificate.`,
+        );
       }
       return cert.cn;
     }
-    if (cert !== undefined) throw new PermissionDeniedError(`certificate "${cert.cn}" (${cert.ou || "no OU"}) is not a node certificate; NodeService is for worker nodes.`);
-    if (bearerToken(call.metadata) !== undefined) throw new PermissionDeniedError("client tokens cannot call NodeService; it is for worker nodes with a node certificate.");
+    if (cert !== undefined)
+      throw new PermissionDeniedError(`certificate "${cert.cn}" (${cert.ou || "no OU"}) is not a node certificate; NodeService is for worker nodes.`);
+    if (bearerToken(call.metadata) !== undefined)
+      throw new PermissionDeniedError("client tokens cannot call NodeService; it is for worker nodes with a node certificate.");
     if (this.insecure) return requestedNodeId;
     throw new UnauthenticatedError("NodeService needs mutual TLS with a node certificate from `datalab certs --nodes <name>`.");
   }

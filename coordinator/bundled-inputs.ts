@@ -23,7 +23,8 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && existsSync(join(dir, "node_modules")) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "datalab") return (root = dir);
+    if (existsSync(manifest) && existsSync(join(dir, "node_modules")) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "datalab")
+      return (root = dir);
     const parent = dirname(dir);
     if (parent === dir) throw new Error("cannot find the datalab package folder above the coordinator module");
     dir = parent;
@@ -45,5 +46,7 @@ export function resolveBundledInput(uri: string): { path: string } | { problem: 
   }
   if (name.startsWith(".")) return { problem: `vega file name "${name}" must not start with "."` };
   const path = join(packageRoot(), "node_modules", "vega-datasets", "data", name);
-  return existsSync(path) ? { path } : { problem: `vega-datasets has no file "${name}" (see node_modules/vega-datasets/data/, e.g. penguins.json, cars.json, seattle-weather.csv)` };
+  return existsSync(path)
+    ? { path }
+    : { problem: `vega-datasets has no file "${name}" (see node_modules/vega-datasets/data/, e.g. penguins.json, cars.json, seattle-weather.csv)` };
 }

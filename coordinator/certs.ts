@@ -57,7 +57,10 @@ async function keyPair(): Promise<CryptoKeyPair> {
 
 async function privateKeyPem(key: CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key));
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END PRIVATE KEY-----\n`;
+  return `-----BEGIN PRIVATE KEY-----\n${der
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .replace(/\n$/, "")}\n-----END PRIVATE KEY-----\n`;
 }
 
 async function importPrivateKey(pem: string): Promise<CryptoKey> {
@@ -69,7 +72,11 @@ function isIp(name: string): boolean {
   return /^\d+\.\d+\.\d+\.\d+$/.test(name) || name.includes(":");
 }
 
-async function loadOrCreateCa(layout: ReturnType<typeof tlsLayout>, validDays: number, created: string[]): Promise<{ cert: x509.X509Certificate; key: CryptoKey }> {
+async function loadOrCreateCa(
+  layout: ReturnType<typeof tlsLayout>,
+  validDays: number,
+  created: string[],
+): Promise<{ cert: x509.X509Certificate; key: CryptoKey }> {
   if (existsSync(layout.caCert) && existsSync(layout.caKey)) {
     return { cert: new x509.X509Certificate(readFileSync(layout.caCert, "utf8")), key: await importPrivateKey(readFileSync(layout.caKey, "utf8")) };
   }

@@ -116,7 +116,9 @@ describe("ChunkStore with small chunks in the job database", () => {
     expect(existsSync(store.pathOf(chunks[0]!.sha256))).toBe(true);
     expect(existsSync(store.pathOf(chunks[1]!.sha256))).toBe(false);
     await store.verifyManifest(manifest, "result");
-    await expect(store.verifyManifest({ ...manifest, chunks: [manifest.chunks[0]!, { ...manifest.chunks[1]!, sizeBytes: 9_999 }] }, "result")).rejects.toThrow(/10000 bytes/);
+    await expect(store.verifyManifest({ ...manifest, chunks: [manifest.chunks[0]!, { ...manifest.chunks[1]!, sizeBytes: 9_999 }] }, "result")).rejects.toThrow(
+      /10000 bytes/,
+    );
     jobs.db.prepare("UPDATE small_chunks SET data = ? WHERE sha256 = ?").run(randomBytes(10_000), chunks[1]!.sha256);
     await expect(store.get(chunks[1]!.sha256)).rejects.toThrow(DataLossError);
     await store.remove(chunks[1]!.sha256);

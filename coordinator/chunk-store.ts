@@ -102,7 +102,11 @@ export class ChunkStore {
    * choosing); chunk files are unlinked afterwards, and a put of one of them meanwhile waits for
    * its removal and stores it anew. Resolves with what went once the files are gone.
    */
-  async removeUnreferenced(fileCandidates: readonly string[], referenced: (sha256: string) => boolean, cutoffMs: number): Promise<{ chunks: number; bytes: number }> {
+  async removeUnreferenced(
+    fileCandidates: readonly string[],
+    referenced: (sha256: string) => boolean,
+    cutoffMs: number,
+  ): Promise<{ chunks: number; bytes: number }> {
     const small = (this.small?.table.olderThan(cutoffMs) ?? []).filter((chunk) => !referenced(chunk.sha256));
     this.small?.table.removeMany(small.map((chunk) => chunk.sha256));
     const files: { sha256: string; bytes: number }[] = [];
@@ -133,9 +137,13 @@ export class ChunkStore {
   async put(sha256: string, data: Uint8Array, options: { durableLater?: boolean } = {}): Promise<{ alreadyStored: boolean; sizeBytes: number }> {
     if (!isSha256Hex(sha256)) throw new InvalidArgumentError(`sha256 "${sha256.slice(0, 80)}" must be 64 lower-case hex digits.`);
     if (data.length === 0) throw new InvalidArgumentError("a chunk must hold at least one byte.");
-    if (data.length > this.maxChunkBytes) throw new ResourceExhaustedError(`chunk of ${data.length} bytes is above the ${this.maxChunkBytes}-byte limit; cut files into chunks of tunables.chunkBytes.`);
+    if (data.length > this.maxChunkBytes)
+      throw new ResourceExhaustedError(
+        `chunk of ${data.length} bytes is above the ${this.maxChunkBytes}-byte limit; cut files into chunks of tunables.chunkBytes.`,
+      );
     const actual = sha256Hex(data);
-    if (actual !== sha256) throw new InvalidArgumentError(`chunk bytes hash to ${actual}, not the sha256 sent (${sha256}); the chunk was corrupted in transit, send it again.`);
+    if (actual !== sha256)
+      throw new InvalidArgumentError(`chunk bytes hash to ${actual}, not the sha256 sent (${sha256}); the chunk was corrupted in transit, send it again.`);
     const removal = this.deleting.get(sha256);
     if (removal !== undefined) await removal.catch(() => undefined);
     if (this.small !== undefined && data.length <= this.small.table.maxBytes) {
@@ -179,7 +187,8 @@ export class ChunkStore {
     } catch {
       throw new DataLossError(`stored chunk ${sha256} is missing from ${this.dir}; the result must be produced again.`);
     }
-    if (sha256Hex(data) !== sha256) throw new DataLossError(`stored chunk ${sha256} is damaged on disk (checksum mismatch); the result must be produced again.`);
+    if (sha256Hex(data) !== sha256)
+      throw new DataLossError(`stored chunk ${sha256} is damaged on disk (checksum mismatch); the result must be produced again.`);
     return data;
   }
 
@@ -208,7 +217,10 @@ export class ChunkStore {
     }
     for (const [i, chunk] of manifest.chunks.entries()) {
       const size = this.small?.table.sizeOf(chunk.sha256) ?? (await stat(this.pathOf(chunk.sha256))).size;
-      if (size !== chunk.sizeBytes) throw new FailedPreconditionError(`${what} "${manifest.name}" chunk ${i} is ${size} bytes, the manifest says ${chunk.sizeBytes}; rebuild the manifest.`);
+      if (size !== chunk.sizeBytes)
+        throw new FailedPreconditionError(
+          `${what} "${manifest.name}" chunk ${i} is ${size} bytes, the manifest says ${chunk.sizeBytes}; rebuild the manifest.`,
+        );
     }
     // A one-chunk file is its chunk: the chunk's name (checked against its bytes when stored)
     // is the file's digest, so there is nothing to re-read (most small results).
@@ -217,7 +229,9 @@ export class ChunkStore {
     for (const chunk of manifest.chunks) whole.update(await this.get(chunk.sha256));
     const digest = whole.digest("hex");
     if (digest !== manifest.sha256) {
-      throw new FailedPreconditionError(`${what} "${manifest.name}" chunks hash to ${digest}, not the file sha256 ${manifest.sha256}; rebuild the manifest from the file.`);
+      throw new FailedPreconditionError(
+        `${what} "${manifest.name}" chunks hash to ${digest}, not the file sha256 ${manifest.sha256}; rebuild the manifest from the file.`,
+      );
     }
   }
 

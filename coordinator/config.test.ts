@@ -14,7 +14,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("resolveCoordinatorConfig", () => {
   it("takes flags over environment over defaults", () => {
-    const config = resolveCoordinatorConfig({ "tls-dir": tlsDir, "lease-seconds": "45" }, { DATALAB_LEASE_SECONDS: "60", DATALAB_MAX_ATTEMPTS: "5", DATALAB_LISTEN: "127.0.0.1:0" }, "1.0");
+    const config = resolveCoordinatorConfig(
+      { "tls-dir": tlsDir, "lease-seconds": "45" },
+      { DATALAB_LEASE_SECONDS: "60", DATALAB_MAX_ATTEMPTS: "5", DATALAB_LISTEN: "127.0.0.1:0" },
+      "1.0",
+    );
     expect(config.leaseSeconds).toBe(45);
     expect(config.maxAttempts).toBe(5);
     expect(config.listenPort).toBe(0);
@@ -22,7 +26,11 @@ describe("resolveCoordinatorConfig", () => {
     expect(config.sqliteSynchronous).toBe("FULL");
     expect(config.resultRetentionDays).toBe(0);
     expect(resolveCoordinatorConfig({ "tls-dir": tlsDir }, { DATALAB_RESULT_RETENTION_DAYS: "0.5" }, "1.0").resultRetentionDays).toBe(0.5);
-    expect(resolveCoordinatorConfig({ insecure: true, "metrics-listen": "none", listen: "[::1]:7000" }, {}, "1.0")).toMatchObject({ insecure: true, metricsPort: undefined, listenHost: "::1" });
+    expect(resolveCoordinatorConfig({ insecure: true, "metrics-listen": "none", listen: "[::1]:7000" }, {}, "1.0")).toMatchObject({
+      insecure: true,
+      metricsPort: undefined,
+      listenHost: "::1",
+    });
   });
 
   it("names the bad setting, its variable and the rule", () => {
@@ -35,7 +43,11 @@ describe("resolveCoordinatorConfig", () => {
       [{ "tls-dir": join(dir, "nowhere") }, {}, /CA certificate .* does not exist/],
       [{ "tls-dir": tlsDir, "sqlite-synchronous": "OFF" }, {}, /must be FULL or NORMAL/],
       [{ "tls-dir": tlsDir, "heartbeat-interval-seconds": "0" }, {}, /--heartbeat-interval-seconds .* from 1 to 60/],
-      [{ "tls-dir": tlsDir }, { DATALAB_RESULT_RETENTION_DAYS: "-1" }, /--result-retention-days \(DATALAB_RESULT_RETENTION_DAYS\) must be a number of days from 0/],
+      [
+        { "tls-dir": tlsDir },
+        { DATALAB_RESULT_RETENTION_DAYS: "-1" },
+        /--result-retention-days \(DATALAB_RESULT_RETENTION_DAYS\) must be a number of days from 0/,
+      ],
     ];
     for (const [flags, env, message] of cases) {
       expect(() => resolveCoordinatorConfig(flags, env, "1.0"), String(message)).toThrow(ConfigError);

@@ -45,13 +45,21 @@ export const COORDINATOR_SETTINGS = {
     help: `heartbeat interval proposed to nodes (default ${tunables.heartbeatIntervalSeconds})`,
     fallback: String(tunables.heartbeatIntervalSeconds),
   },
-  "max-attempts": { env: "DATALAB_MAX_ATTEMPTS", help: `attempts per job unless it asks (default ${tunables.defaultMaxAttempts})`, fallback: String(tunables.defaultMaxAttempts) },
+  "max-attempts": {
+    env: "DATALAB_MAX_ATTEMPTS",
+    help: `attempts per job unless it asks (default ${tunables.defaultMaxAttempts})`,
+    fallback: String(tunables.defaultMaxAttempts),
+  },
   "result-retention-days": {
     env: "DATALAB_RESULT_RETENTION_DAYS",
     help: "drop the results of jobs that ended this many days ago and remove chunks nothing references any more (default 0: keep forever)",
     fallback: "0",
   },
-  "sqlite-synchronous": { env: "DATALAB_SQLITE_SYNCHRONOUS", help: "FULL: acknowledge a change only after fsync (group commit; default). NORMAL: no fsync (survives kill -9, not power loss)", fallback: "FULL" },
+  "sqlite-synchronous": {
+    env: "DATALAB_SQLITE_SYNCHRONOUS",
+    help: "FULL: acknowledge a change only after fsync (group commit; default). NORMAL: no fsync (survives kill -9, not power loss)",
+    fallback: "FULL",
+  },
 } as const;
 
 export type CoordinatorFlag = keyof typeof COORDINATOR_SETTINGS;
@@ -62,7 +70,11 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK.test(host);
 }
 
-function setting(flags: Partial<Record<CoordinatorFlag, string | boolean>>, env: Record<string, string | undefined>, flag: CoordinatorFlag): string | undefined {
+function setting(
+  flags: Partial<Record<CoordinatorFlag, string | boolean>>,
+  env: Record<string, string | undefined>,
+  flag: CoordinatorFlag,
+): string | undefined {
   const value = flags[flag];
   if (typeof value === "string") return value;
   if (value === true) return "true";
@@ -84,7 +96,8 @@ function parseHostPort(flag: CoordinatorFlag, text: string): { host: string; por
 
 function parseWhole(flag: CoordinatorFlag, text: string, min: number, max: number): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name(flag)} must be a whole number from ${min} to ${max}, got "${text}".`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new ConfigError(`${name(flag)} must be a whole number from ${min} to ${max}, got "${text}".`);
   return value;
 }
 
@@ -103,7 +116,11 @@ function parseBoolean(flag: CoordinatorFlag, text: string | undefined): boolean 
   throw new ConfigError(`${name(flag)} must be true or false, got "${text}".`);
 }
 
-export function resolveCoordinatorConfig(flags: Partial<Record<CoordinatorFlag, string | boolean>>, env: Record<string, string | undefined>, version: string): CoordinatorConfig {
+export function resolveCoordinatorConfig(
+  flags: Partial<Record<CoordinatorFlag, string | boolean>>,
+  env: Record<string, string | undefined>,
+  version: string,
+): CoordinatorConfig {
   const listen = parseHostPort("listen", setting(flags, env, "listen")!);
   const metricsText = setting(flags, env, "metrics-listen")!;
   const metrics = metricsText === "none" ? undefined : parseHostPort("metrics-listen", metricsText);
@@ -112,21 +129,26 @@ export function resolveCoordinatorConfig(flags: Partial<Record<CoordinatorFlag, 
   const tokensFile = setting(flags, env, "tokens-file");
   if (insecure) {
     if (!isLoopbackHost(listen.host)) {
-      throw new ConfigError(`${name("insecure")} is allowed only on a loopback address (127.0.0.1, ::1, localhost), but --listen is ${listen.host}; use --tls-dir for anything reachable from other machines.`);
+      throw new ConfigError(
+        `${name("insecure")} is allowed only on a loopback address (127.0.0.1, ::1, localhost), but --listen is ${listen.host}; use --tls-dir for anything reachable from other machines.`,
+      );
     }
     if (tlsDir !== undefined) throw new ConfigError(`${name("insecure")} and ${name("tls-dir")} are both set; choose one.`);
   } else {
-    if (tlsDir === undefined) throw new ConfigError(`${name("tls-dir")} is required (create one with \`datalab certs --out certs\`), or pass --insecure for loopback development.`);
+    if (tlsDir === undefined)
+      throw new ConfigError(`${name("tls-dir")} is required (create one with \`datalab certs --out certs\`), or pass --insecure for loopback development.`);
     const layout = tlsLayout(tlsDir);
     for (const [what, path] of [
       ["CA certificate", layout.caCert],
       ["server certificate", layout.serverCert],
       ["server key", layout.serverKey],
     ] as const) {
-      if (!existsSync(path)) throw new ConfigError(`${name("tls-dir")}: the ${what} ${path} does not exist; create the folder with \`datalab certs --out ${tlsDir}\`.`);
+      if (!existsSync(path))
+        throw new ConfigError(`${name("tls-dir")}: the ${what} ${path} does not exist; create the folder with \`datalab certs --out ${tlsDir}\`.`);
     }
     const tokens = tokensFile ?? layout.tokens;
-    if (!existsSync(tokens)) throw new ConfigError(`${name("tokens-file")}: ${tokens} does not exist; create it with \`datalab certs --out ${tlsDir} --clients <name>\`.`);
+    if (!existsSync(tokens))
+      throw new ConfigError(`${name("tokens-file")}: ${tokens} does not exist; create it with \`datalab certs --out ${tlsDir} --clients <name>\`.`);
   }
   const sync = setting(flags, env, "sqlite-synchronous")!.toUpperCase();
   if (sync !== "FULL" && sync !== "NORMAL") throw new ConfigError(`${name("sqlite-synchronous")} must be FULL or NORMAL, got "${sync}".`);
@@ -142,7 +164,12 @@ export function resolveCoordinatorConfig(flags: Partial<Record<CoordinatorFlag, 
     tokensFile,
     insecure,
     leaseSeconds: parseWhole("lease-seconds", setting(flags, env, "lease-seconds")!, 2, 3600),
-    heartbeatIntervalSeconds: parseWhole("heartbeat-interval-seconds", setting(flags, env, "heartbeat-interval-seconds")!, tunables.minHeartbeatIntervalSeconds, tunables.maxHeartbeatIntervalSeconds),
+    heartbeatIntervalSeconds: parseWhole(
+      "heartbeat-interval-seconds",
+      setting(flags, env, "heartbeat-interval-seconds")!,
+      tunables.minHeartbeatIntervalSeconds,
+      tunables.maxHeartbeatIntervalSeconds,
+    ),
     maxAttempts: parseWhole("max-attempts", setting(flags, env, "max-attempts")!, 1, tunables.maxMaxAttempts),
     sqliteSynchronous: sync,
     maxChunkBytes: tunables.maxChunkBytes,

@@ -90,7 +90,12 @@ export class Coordinator {
     this.now = options.now ?? Date.now;
     this.events.setMaxListeners(0);
     this.sampleModels = new SampleModelCheck(this.chunks);
-    this.pageTokens = new PageTokens(Buffer.from(this.store.getOrCreateMeta("page_token_key", () => randomBytes(32).toString("hex")), "hex"));
+    this.pageTokens = new PageTokens(
+      Buffer.from(
+        this.store.getOrCreateMeta("page_token_key", () => randomBytes(32).toString("hex")),
+        "hex",
+      ),
+    );
   }
 
   /** Restores live nodes from the store (with the restart grace period), sweeps once, and starts the sweep timer. */
@@ -122,7 +127,10 @@ export class Coordinator {
     if (isTerminal(job.state)) {
       const kind = this.metrics?.kindLabel(job.kind) ?? "";
       const start = job.firstStartTimeMs || job.createTimeMs;
-      this.metrics?.jobDurationSeconds.observe({ kind, outcome: job.state.replace("JOB_STATE_", "").toLowerCase() }, Math.max(0, (job.endTimeMs - start) / 1000));
+      this.metrics?.jobDurationSeconds.observe(
+        { kind, outcome: job.state.replace("JOB_STATE_", "").toLowerCase() },
+        Math.max(0, (job.endTimeMs - start) / 1000),
+      );
       if (job.state === SUCCEEDED) this.metrics?.lastSuccessfulJobTimestamp.set(job.endTimeMs / 1000);
     }
   }
@@ -168,7 +176,16 @@ export class Coordinator {
       if ("path" in bundled) await this.sampleModels.checkBundled(valid.spec.input?.bundledUri ?? "", bundled.path);
     }
     const { job, created } = this.store.submitJob(
-      { jobId: newJobId(), owner, idempotencyKey: valid.idempotencyKey, spec: valid.spec, specSha256: valid.specSha256, kind: valid.kind, demand: valid.demand, maxAttempts: valid.maxAttempts },
+      {
+        jobId: newJobId(),
+        owner,
+        idempotencyKey: valid.idempotencyKey,
+        spec: valid.spec,
+        specSha256: valid.specSha256,
+        kind: valid.kind,
+        demand: valid.demand,
+        maxAttempts: valid.maxAttempts,
+      },
       this.now(),
     );
     await this.store.durable();
@@ -248,7 +265,8 @@ export class Coordinator {
   // ---- node side ------------------------------------------------------------------------
 
   async registerNode(nodeId: string, request: RegisterNodeRequestOut): Promise<{ record: NodeRecord; activeJobs: JobRecord[] }> {
-    if (!NODE_ID.test(nodeId)) throw new InvalidArgumentError(`node_id "${nodeId.slice(0, 130)}" must be 1..128 characters of letters, digits, ".", "_" or "-".`);
+    if (!NODE_ID.test(nodeId))
+      throw new InvalidArgumentError(`node_id "${nodeId.slice(0, 130)}" must be 1..128 characters of letters, digits, ".", "_" or "-".`);
     const caps = request.capabilities;
     if (caps === null) throw new InvalidArgumentError("capabilities are missing; report the node's GPUs, CPU cores and memory.");
     if (caps.cpuCores < 1) throw new InvalidArgumentError("capabilities.cpu_cores must be at least 1.");
@@ -348,7 +366,12 @@ export class Coordinator {
     }
   }
 
-  async reportProgress(nodeId: string, jobId: string, leaseId: string, progress: { fraction: number; phase: string; message: string }): Promise<{ job: JobRecord; cancelRequested: boolean }> {
+  async reportProgress(
+    nodeId: string,
+    jobId: string,
+    leaseId: string,
+    progress: { fraction: number; phase: string; message: string },
+  ): Promise<{ job: JobRecord; cancelRequested: boolean }> {
     this.touchNode(nodeId);
     const current = this.store.getJob(jobId);
     if (current?.state === CANCELLED && current.leaseId === leaseId) return { job: current, cancelRequested: true };
@@ -411,7 +434,14 @@ export class Coordinator {
 
   async failTask(nodeId: string, jobId: string, leaseId: string, errorMessage: string, retryable: boolean): Promise<LeaseOutcome> {
     this.touchNode(nodeId);
-    const outcome = this.store.failAttempt(jobId, leaseId, nodeId, errorMessage.slice(0, 2000) || "the node reported a failure without a message", retryable, this.now());
+    const outcome = this.store.failAttempt(
+      jobId,
+      leaseId,
+      nodeId,
+      errorMessage.slice(0, 2000) || "the node reported a failure without a message",
+      retryable,
+      this.now(),
+    );
     await this.store.durable();
     this.leaveOutcomes([outcome], "failed");
     return outcome;
@@ -439,11 +469,14 @@ export class Coordinator {
   checkResultKinds(results: JobRecord["results"]): void {
     const seen = new Set<string>();
     for (const result of results) {
-      if (result.kind === "RESULT_KIND_UNSPECIFIED") throw new InvalidArgumentError(`result "${result.manifest.name}" has no kind; set RESULT_KIND_TABLE, _MODEL, _REPORT, _REPORT_HTML or _OTHER.`);
-      if (result.kind !== "RESULT_KIND_OTHER" && seen.has(result.kind)) throw new InvalidArgumentError(`two results of kind ${result.kind}; send one file per kind (use RESULT_KIND_OTHER for extras).`);
+      if (result.kind === "RESULT_KIND_UNSPECIFIED")
+        throw new InvalidArgumentError(`result "${result.manifest.name}" has no kind; set RESULT_KIND_TABLE, _MODEL, _REPORT, _REPORT_HTML or _OTHER.`);
+      if (result.kind !== "RESULT_KIND_OTHER" && seen.has(result.kind))
+        throw new InvalidArgumentError(`two results of kind ${result.kind}; send one file per kind (use RESULT_KIND_OTHER for extras).`);
       seen.add(result.kind);
     }
-    if (!seen.has("RESULT_KIND_TABLE")) throw new FailedPreconditionError("a finished job must hand in its synthetic table (RESULT_KIND_TABLE); upload it and retry CompleteTask.");
+    if (!seen.has("RESULT_KIND_TABLE"))
+      throw new FailedPreconditionError("a finished job must hand in its synthetic table (RESULT_KIND_TABLE); upload it and retry CompleteTask.");
   }
 
   // ---- metrics sources --------------------------------------------------------------------

@@ -66,7 +66,9 @@ export function jobServiceHandlers(coordinator: Coordinator, auth: Authenticator
       const owner = auth.client(call);
       const job = coordinator.ownJob(owner, call.request.jobId);
       if (job.state !== SUCCEEDED) {
-        throw new FailedPreconditionError(`job ${job.jobId} is ${shortState(job.state)}; results can be downloaded once it has SUCCEEDED (watch it with \`datalab watch\`).`);
+        throw new FailedPreconditionError(
+          `job ${job.jobId} is ${shortState(job.state)}; results can be downloaded once it has SUCCEEDED (watch it with \`datalab watch\`).`,
+        );
       }
       if (job.resultsExpiredTimeMs > 0) {
         throw new FailedPreconditionError(
@@ -74,13 +76,18 @@ export function jobServiceHandlers(coordinator: Coordinator, auth: Authenticator
         );
       }
       const kind = call.request.kind;
-      if (kind === "RESULT_KIND_UNSPECIFIED") throw new InvalidArgumentError("kind is not set; ask for RESULT_KIND_TABLE, _MODEL, _REPORT, _REPORT_HTML or _OTHER (with name).");
+      if (kind === "RESULT_KIND_UNSPECIFIED")
+        throw new InvalidArgumentError("kind is not set; ask for RESULT_KIND_TABLE, _MODEL, _REPORT, _REPORT_HTML or _OTHER (with name).");
       const result = job.results.find((r) => r.kind === kind && (kind !== "RESULT_KIND_OTHER" || r.manifest.name === call.request.name));
       if (result === undefined) {
         const have = job.results.map((r) => (r.kind === "RESULT_KIND_OTHER" ? `OTHER:${r.manifest.name}` : r.kind.replace("RESULT_KIND_", ""))).join(", ");
-        throw new NotFoundError(`job ${job.jobId} has no ${kind}${call.request.name ? ` named "${call.request.name}"` : ""} result; it has: ${have || "none"}.`);
+        throw new NotFoundError(
+          `job ${job.jobId} has no ${kind}${call.request.name ? ` named "${call.request.name}"` : ""} result; it has: ${have || "none"}.`,
+        );
       }
-      await streamManifest(call, coordinator.chunks, result.manifest, call.request.startChunkIndex, (bytes) => metrics?.transferBytes.inc({ direction: "sent" }, bytes));
+      await streamManifest(call, coordinator.chunks, result.manifest, call.request.startChunkIndex, (bytes) =>
+        metrics?.transferBytes.inc({ direction: "sent" }, bytes),
+      );
     }),
 
     UploadChunk: unary(context, "UploadChunk", async (call) => {
@@ -100,7 +107,10 @@ export function jobServiceHandlers(coordinator: Coordinator, auth: Authenticator
       const answer = call.request.sha256.filter((digest) => missing.has(digest) || !owned.has(digest));
       // Chunks the client holds and will reference without sending: their retention starts over.
       const kept = new Set(answer);
-      coordinator.store.addChunkOwner(owner, call.request.sha256.filter((digest) => !kept.has(digest)));
+      coordinator.store.addChunkOwner(
+        owner,
+        call.request.sha256.filter((digest) => !kept.has(digest)),
+      );
       return { missingSha256: answer };
     }),
   };
@@ -121,7 +131,9 @@ export async function uploadChunk(
 /** FindMissingChunks, shared by both services. */
 export function findMissingChunks(coordinator: Coordinator, digests: string[]): { missingSha256: string[] } {
   if (digests.length > tunables.maxFindMissingDigests) {
-    throw new ResourceExhaustedError(`FindMissingChunks takes at most ${tunables.maxFindMissingDigests} digests a call, got ${digests.length}; ask in batches.`);
+    throw new ResourceExhaustedError(
+      `FindMissingChunks takes at most ${tunables.maxFindMissingDigests} digests a call, got ${digests.length}; ask in batches.`,
+    );
   }
   const missingSha256 = coordinator.chunks.missing(digests);
   // The caller will reference the others instead of sending them: retention keeps them a while.

@@ -47,7 +47,10 @@ function parseJsonObject(field: string, text: string): void {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InvalidArgumentError(`spec.${field} is not valid JSON (${error instanceof Error ? error.message : String(error)}); send a JSON object or leave it empty.`, { cause: error });
+    throw new InvalidArgumentError(
+      `spec.${field} is not valid JSON (${error instanceof Error ? error.message : String(error)}); send a JSON object or leave it empty.`,
+      { cause: error },
+    );
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw bad(field, "must be a JSON object or empty.");
 }
@@ -65,25 +68,31 @@ function refuseUnreadOptions(text: string, model: string, epsilon: number | unde
 export function validateSubmit(request: SubmitJobRequestOut, defaultMaxAttempts: number): ValidatedSubmit {
   const key = request.idempotencyKey;
   if (key.length === 0 || key.length > tunables.maxIdempotencyKeyLength || [...key].some((c) => c.charCodeAt(0) < 32)) {
-    throw new InvalidArgumentError(`idempotency_key must be 1..${tunables.maxIdempotencyKeyLength} printable characters (e.g. a UUID), got ${key.length} characters.`);
+    throw new InvalidArgumentError(
+      `idempotency_key must be 1..${tunables.maxIdempotencyKeyLength} printable characters (e.g. a UUID), got ${key.length} characters.`,
+    );
   }
   const spec = request.spec;
   if (spec === null) throw new InvalidArgumentError("spec is missing; say what to run (kind, input, rows, model).");
   if (!KINDS.includes(spec.kind)) throw bad("kind", `must be one of ${KINDS.join(", ")}, got ${spec.kind}.`);
-  if (!Number.isInteger(spec.rows) || spec.rows < 1 || spec.rows > MAX_ROWS) throw bad("rows", `must be a whole number from 1 to ${MAX_ROWS}, got ${spec.rows}.`);
+  if (!Number.isInteger(spec.rows) || spec.rows < 1 || spec.rows > MAX_ROWS)
+    throw bad("rows", `must be a whole number from 1 to ${MAX_ROWS}, got ${spec.rows}.`);
   if (spec.kind === "JOB_KIND_SYNTHESIS") {
     const unknown = unknownModelProblem(spec.model);
     if (unknown !== null) throw bad("model", `${unknown}.`);
   }
-  if (spec.seed !== undefined && (!Number.isInteger(spec.seed) || spec.seed < 0 || spec.seed > MAX_SAFE_SEED)) throw bad("seed", `must be a whole number from 0 to ${MAX_SAFE_SEED}.`);
-  if (spec.epsilon !== undefined && !(Number.isFinite(spec.epsilon) && spec.epsilon > 0)) throw bad("epsilon", `must be a positive finite number, got ${spec.epsilon}.`);
+  if (spec.seed !== undefined && (!Number.isInteger(spec.seed) || spec.seed < 0 || spec.seed > MAX_SAFE_SEED))
+    throw bad("seed", `must be a whole number from 0 to ${MAX_SAFE_SEED}.`);
+  if (spec.epsilon !== undefined && !(Number.isFinite(spec.epsilon) && spec.epsilon > 0))
+    throw bad("epsilon", `must be a positive finite number, got ${spec.epsilon}.`);
   if (spec.epsilon !== undefined && spec.kind !== "JOB_KIND_SYNTHESIS") {
     throw bad("epsilon", "applies to SYNTHESIS jobs only (sampling a saved model spends no privacy budget); leave it unset.");
   }
   // The one rule for epsilon (generators/model-names.ts): only a DP model may be asked for a budget.
   const epsilonRefusal = epsilonProblem(spec.model, spec.epsilon);
   if (epsilonRefusal !== null) throw new InvalidArgumentError(`spec.epsilon: ${epsilonRefusal}.`);
-  if (spec.maxAttempts > tunables.maxMaxAttempts) throw bad("max_attempts", `must be 0 (default ${defaultMaxAttempts}) to ${tunables.maxMaxAttempts}, got ${spec.maxAttempts}.`);
+  if (spec.maxAttempts > tunables.maxMaxAttempts)
+    throw bad("max_attempts", `must be 0 (default ${defaultMaxAttempts}) to ${tunables.maxMaxAttempts}, got ${spec.maxAttempts}.`);
   if (spec.displayName.length > 200) throw bad("display_name", "must be at most 200 characters.");
   if (!["", "csv", "parquet"].includes(spec.outputFormat)) throw bad("output_format", `must be "csv", "parquet" or empty, got "${spec.outputFormat}".`);
   parseJsonObject("schema_json", spec.schemaJson);
@@ -91,7 +100,8 @@ export function validateSubmit(request: SubmitJobRequestOut, defaultMaxAttempts:
   refuseUnreadOptions(spec.modelOptionsJson, spec.model, spec.epsilon);
   let conditionRows = 0;
   for (const [i, condition] of spec.conditions.entries()) {
-    if (Object.keys(condition.columnValues).length === 0 && condition.where.trim() === "") throw bad(`conditions[${i}]`, "must name at least one column in column_values or where.");
+    if (Object.keys(condition.columnValues).length === 0 && condition.where.trim() === "")
+      throw bad(`conditions[${i}]`, "must name at least one column in column_values or where.");
     if (condition.where !== "") {
       try {
         parseWhere(condition.where);
@@ -125,9 +135,15 @@ export function validateSubmit(request: SubmitJobRequestOut, defaultMaxAttempts:
   }
 
   const r = spec.resources;
-  const demand: ResourceDemand = { gpuCount: r?.gpuCount ?? 0, gpuMemoryBytes: r?.gpuMemoryBytes ?? 0, cpuCores: r?.cpuCores ?? 0, memoryBytes: r?.memoryBytes ?? 0 };
+  const demand: ResourceDemand = {
+    gpuCount: r?.gpuCount ?? 0,
+    gpuMemoryBytes: r?.gpuMemoryBytes ?? 0,
+    cpuCores: r?.cpuCores ?? 0,
+    memoryBytes: r?.memoryBytes ?? 0,
+  };
   if (demand.gpuCount > 64) throw bad("resources.gpu_count", `must be at most 64, got ${demand.gpuCount}.`);
-  if (demand.gpuCount === 0 && demand.gpuMemoryBytes > 0) throw bad("resources.gpu_memory_bytes", "is set but gpu_count is 0; ask for at least one GPU or clear the memory.");
+  if (demand.gpuCount === 0 && demand.gpuMemoryBytes > 0)
+    throw bad("resources.gpu_memory_bytes", "is set but gpu_count is 0; ask for at least one GPU or clear the memory.");
   const maxAttempts = spec.maxAttempts === 0 ? defaultMaxAttempts : spec.maxAttempts;
   const specSha256 = createHash("sha256").update(canonicalJson(spec)).digest("hex");
   return { idempotencyKey: key, spec, specSha256, kind: spec.kind, demand, maxAttempts, upload };

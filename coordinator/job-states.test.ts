@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { ALL_STATES, assertTransition, CANCELLED, canTransition, FAILED, IllegalTransitionError, isTerminal, LEASED, QUEUED, RUNNING, SUCCEEDED } from "./job-states.js";
+import {
+  ALL_STATES,
+  assertTransition,
+  CANCELLED,
+  canTransition,
+  FAILED,
+  IllegalTransitionError,
+  isTerminal,
+  LEASED,
+  QUEUED,
+  RUNNING,
+  SUCCEEDED,
+} from "./job-states.js";
 
 describe("job state machine", () => {
   it("allows exactly the documented transitions", () => {

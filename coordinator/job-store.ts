@@ -120,7 +120,14 @@ export interface JobStore {
    */
   isLateCompletion(jobId: string, leaseId: string, nodeId: string): boolean;
   /** Marks the job SUCCEEDED with its results (also a late completion); a retry with the accepted lease returns alreadyAccepted. */
-  completeJob(jobId: string, leaseId: string, nodeId: string, results: ResultRecord[], summaryJson: string, nowMs: number): { job: JobRecord; alreadyAccepted: boolean };
+  completeJob(
+    jobId: string,
+    leaseId: string,
+    nodeId: string,
+    results: ResultRecord[],
+    summaryJson: string,
+    nowMs: number,
+  ): { job: JobRecord; alreadyAccepted: boolean };
   /** Ends the attempt as failed; re-queues while attempts are left and `retryable`. */
   failAttempt(jobId: string, leaseId: string, nodeId: string, errorMessage: string, retryable: boolean, nowMs: number): LeaseOutcome;
   /** Hands the task back unfinished: re-queued, the attempt not counted. */

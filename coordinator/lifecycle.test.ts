@@ -27,7 +27,11 @@ async function codeOf(promise: Promise<unknown>): Promise<number> {
 async function register(node: NodeServiceClient, nodeId: string, gpus = 0, heartbeatSeconds = 1) {
   return callNode(node, "RegisterNode", {
     nodeId,
-    capabilities: { cpuCores: 2, memoryBytes: 8 * GiB, gpus: Array.from({ length: gpus }, (_, index) => ({ index, name: "NVIDIA A100", memoryBytes: 40 * GiB })) },
+    capabilities: {
+      cpuCores: 2,
+      memoryBytes: 8 * GiB,
+      gpus: Array.from({ length: gpus }, (_, index) => ({ index, name: "NVIDIA A100", memoryBytes: 40 * GiB })),
+    },
     requestedHeartbeatIntervalSeconds: heartbeatSeconds,
   });
 }
@@ -85,7 +89,9 @@ describe("leases, nodes and restarts", () => {
       const task = (await callNode(nodeA, "LeaseTask", { nodeId: "node-a", waitSeconds: 5 }, { deadlineSeconds: 8 })).task!;
       expect(task.attempt).toBe(attempt);
       await sleep(1700);
-      expect(await codeOf(callNode(nodeA, "ReportProgress", { nodeId: "node-a", taskId: task.taskId, leaseId: task.leaseId, progress: { fraction: 0.2 } }))).toBe(grpc.status.ABORTED);
+      expect(
+        await codeOf(callNode(nodeA, "ReportProgress", { nodeId: "node-a", taskId: task.taskId, leaseId: task.leaseId, progress: { fraction: 0.2 } })),
+      ).toBe(grpc.status.ABORTED);
     }
     const failed = (await callJob(alice, "GetJob", { jobId: job!.jobId })).job!;
     expect(failed.state).toBe("JOB_STATE_FAILED");
@@ -99,7 +105,9 @@ describe("leases, nodes and restarts", () => {
     const { job } = await submit(alice, "gpu-wait", 1);
     expect((await callJob(alice, "GetJob", { jobId: job!.jobId })).job!.waitingReason).toMatch(/no node is connected/);
     await register(nodeA, "node-a", 0, 5);
-    expect((await callJob(alice, "GetJob", { jobId: job!.jobId })).job!.waitingReason).toMatch(/no connected node can ever run it: it needs 1 core\(s\), 1 whole GPU/);
+    expect((await callJob(alice, "GetJob", { jobId: job!.jobId })).job!.waitingReason).toMatch(
+      /no connected node can ever run it: it needs 1 core\(s\), 1 whole GPU/,
+    );
     expect((await callNode(nodeA, "LeaseTask", { nodeId: "node-a", waitSeconds: 0 })).task).toBeNull();
     const nodeB = h.nodeClient("node-b");
     await register(nodeB, "node-b", 2, 5);
@@ -126,7 +134,11 @@ describe("leases, nodes and restarts", () => {
     expect((await callJob(alice, "GetJob", { jobId: job!.jobId })).job!.waitingReason).toMatch(
       /node-a has 0 idle GPU\(s\) \(GPU 0 has 256 MiB free now, GPU 1 has 512 MiB free now, other processes hold the rest; the job is estimated to need 768 MiB\)/,
     );
-    await callNode(node, "Heartbeat", { nodeId: "node-a", runningTaskIds: [], gpuMemory: [crowded[0]!, { index: 1, freeBytes: 30 * GiB, totalBytes: 40 * GiB }] });
+    await callNode(node, "Heartbeat", {
+      nodeId: "node-a",
+      runningTaskIds: [],
+      gpuMemory: [crowded[0]!, { index: 1, freeBytes: 30 * GiB, totalBytes: 40 * GiB }],
+    });
     const task = (await callNode(node, "LeaseTask", { nodeId: "node-a", waitSeconds: 0 })).task;
     expect(task?.jobId).toBe(job!.jobId);
     expect(task?.gpuIndexes).toEqual([1]);
@@ -146,7 +158,12 @@ describe("leases, nodes and restarts", () => {
     expect([t1.jobId, t2.jobId]).toEqual([done.jobId, running.jobId]);
     await h.restart();
     // The node keeps its lease across the restart and finishes the task.
-    const progress = await callNode(nodeA, "ReportProgress", { nodeId: "node-a", taskId: t2.taskId, leaseId: t2.leaseId, progress: { fraction: 0.9 } }, { deadlineSeconds: 10 });
+    const progress = await callNode(
+      nodeA,
+      "ReportProgress",
+      { nodeId: "node-a", taskId: t2.taskId, leaseId: t2.leaseId, progress: { fraction: 0.9 } },
+      { deadlineSeconds: 10 },
+    );
     expect(progress.cancelRequested).toBe(false);
     expect((await completeWithTable(nodeA, "node-a", t2)).accepted).toBe(true);
     const list = await callJob(alice, "ListJobs", { pageSize: 10 });
@@ -259,11 +276,16 @@ describe("leases, nodes and restarts", () => {
     const protoLoader = await import("@grpc/proto-loader");
     const { protoPath } = await import("grpc-health-check");
     const healthDef = grpc.loadPackageDefinition(protoLoader.loadSync(protoPath, { keepCase: true, enums: String })) as unknown as {
-      grpc: { health: { v1: { Health: new (address: string, credentials: grpc.ChannelCredentials) => grpc.Client & { check: grpc.requestCallback<unknown> } } } };
+      grpc: {
+        health: { v1: { Health: new (address: string, credentials: grpc.ChannelCredentials) => grpc.Client & { check: grpc.requestCallback<unknown> } } };
+      };
     };
     const health = new healthDef.grpc.health.v1.Health(`127.0.0.1:${h.running.port}`, grpc.credentials.createSsl(tls.caPem));
     const status = await new Promise<{ status: string }>((resolve, reject) =>
-      (health as unknown as { check(r: object, cb: (e: Error | null, r: { status: string }) => void): void }).check({ service: "datalab.v1.JobService" }, (e, r) => (e ? reject(e) : resolve(r))),
+      (health as unknown as { check(r: object, cb: (e: Error | null, r: { status: string }) => void): void }).check(
+        { service: "datalab.v1.JobService" },
+        (e, r) => (e ? reject(e) : resolve(r)),
+      ),
     );
     expect(status.status).toBe("SERVING");
     health.close();
@@ -275,7 +297,9 @@ describe("leases, nodes and restarts", () => {
     };
     const reflection = new reflectionDef.grpc.reflection.v1.ServerReflection(`127.0.0.1:${h.running.port}`, grpc.credentials.createSsl(tls.caPem));
     const names = await new Promise<string[]>((resolve, reject) => {
-      const stream = (reflection as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<object, { list_services_response?: { service: { name: string }[] } }> }).ServerReflectionInfo();
+      const stream = (
+        reflection as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<object, { list_services_response?: { service: { name: string }[] } }> }
+      ).ServerReflectionInfo();
       stream.on("data", (response) => {
         resolve((response.list_services_response?.service ?? []).map((s: { name: string }) => s.name));
         stream.end();

@@ -35,7 +35,9 @@ export function parseJobFilter(filter: string): JobFilter {
   for (const clause of text.split(/\s+AND\s+/i)) {
     const match = /^(\w+)\s*=\s*(?:(\w+)|\(\s*(\w+(?:\s+OR\s+\w+)*)\s*\))$/i.exec(clause.trim());
     if (match === null) {
-      throw new InvalidArgumentError(`filter: cannot read "${clause.trim()}"; write clauses like \`state = RUNNING\` or \`state = (QUEUED OR LEASED) AND kind = SYNTHESIS\`.`);
+      throw new InvalidArgumentError(
+        `filter: cannot read "${clause.trim()}"; write clauses like \`state = RUNNING\` or \`state = (QUEUED OR LEASED) AND kind = SYNTHESIS\`.`,
+      );
     }
     const field = match[1]!.toLowerCase();
     const values = match[2] !== undefined ? [match[2]] : match[3]!.split(/\s+OR\s+/i);

@@ -104,7 +104,12 @@ export class CoordinatorMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200],
       registers,
     });
-    this.jobsSubmitted = new Counter({ name: "datalab_jobs_submitted_total", help: "Jobs created by SubmitJob (idempotent retries not counted).", labelNames: ["kind"], registers });
+    this.jobsSubmitted = new Counter({
+      name: "datalab_jobs_submitted_total",
+      help: "Jobs created by SubmitJob (idempotent retries not counted).",
+      labelNames: ["kind"],
+      registers,
+    });
     this.attempts = new Counter({ name: "datalab_job_attempts_total", help: "Job attempts started (leases handed out).", labelNames: ["kind"], registers });
     this.attemptFailures = new Counter({
       name: "datalab_job_attempt_failures_total",
@@ -118,8 +123,16 @@ export class CoordinatorMetrics {
       labelNames: ["direction"],
       registers,
     });
-    this.resultsExpired = new Counter({ name: "datalab_results_expired_total", help: "Jobs whose results result retention dropped (--result-retention-days).", registers });
-    this.chunksRemoved = new Counter({ name: "datalab_chunks_removed_total", help: "Stored chunks result retention removed because nothing referenced them any more.", registers });
+    this.resultsExpired = new Counter({
+      name: "datalab_results_expired_total",
+      help: "Jobs whose results result retention dropped (--result-retention-days).",
+      registers,
+    });
+    this.chunksRemoved = new Counter({
+      name: "datalab_chunks_removed_total",
+      help: "Stored chunks result retention removed because nothing referenced them any more.",
+      registers,
+    });
     this.chunkBytesRemoved = new Counter({ name: "datalab_chunks_removed_bytes_total", help: "Bytes of the chunks result retention removed.", registers });
     this.lastSuccessfulJobTimestamp = new Gauge({
       name: "datalab_last_successful_job_timestamp_seconds",

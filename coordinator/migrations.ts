@@ -128,7 +128,9 @@ export function applyMigrations(db: Database.Database, migrations: readonly Migr
   const current = (db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations").get() as { v: number }).v;
   const newest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
   if (current > newest) {
-    throw new MigrationError(`the job database is at schema version ${current} but this datalab knows only up to ${newest}; run a newer datalab or use another --data-dir.`);
+    throw new MigrationError(
+      `the job database is at schema version ${current} but this datalab knows only up to ${newest}; run a newer datalab or use another --data-dir.`,
+    );
   }
   const applied: number[] = [];
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {

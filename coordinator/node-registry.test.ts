@@ -4,7 +4,14 @@ import { NodeRegistry } from "./node-registry.js";
 
 const record: NodeRecord = {
   nodeId: "gpu01",
-  capacity: { nodeId: "gpu01", gpus: [{ index: 0, name: "H200", memoryBytes: 100, uuid: "GPU-0" }], cpuCores: 4, memoryBytes: 1000, kinds: [], maxConcurrentTasks: 1 },
+  capacity: {
+    nodeId: "gpu01",
+    gpus: [{ index: 0, name: "H200", memoryBytes: 100, uuid: "GPU-0" }],
+    cpuCores: 4,
+    memoryBytes: 1000,
+    kinds: [],
+    maxConcurrentTasks: 1,
+  },
   versions: {},
   hostname: "gpu01",
   hpcJob: "",

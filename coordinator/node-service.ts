@@ -4,7 +4,15 @@
  * Every call about a task names its (task_id, lease_id); a stale one is ABORTED.
  */
 import * as grpc from "@grpc/grpc-js";
-import { type CompleteTaskOutcome, type CompleteTaskRequestOut, type CompleteTaskResponse, type NodeServiceHandlers, type ResultFileOut, toManifest, tunables } from "../proto/index.js";
+import {
+  type CompleteTaskOutcome,
+  type CompleteTaskRequestOut,
+  type CompleteTaskResponse,
+  type NodeServiceHandlers,
+  type ResultFileOut,
+  toManifest,
+  tunables,
+} from "../proto/index.js";
 import type { Authenticator } from "./auth.js";
 import type { CompletionItem, Coordinator } from "./coordinator.js";
 import { AbortedError, FailedPreconditionError, InvalidArgumentError, ResourceExhaustedError } from "./errors.js";
@@ -20,7 +28,10 @@ const MAX_SUMMARY_JSON_BYTES = 64 * 1024;
 
 function taskJobId(taskId: string, leaseId: string): string {
   const parsed = parseTaskId(taskId);
-  if (parsed === undefined || parsed.leaseId !== leaseId) throw new InvalidArgumentError(`task_id "${taskId.slice(0, 200)}" and lease_id "${leaseId.slice(0, 40)}" do not belong together; send them as LeaseTask returned them.`);
+  if (parsed === undefined || parsed.leaseId !== leaseId)
+    throw new InvalidArgumentError(
+      `task_id "${taskId.slice(0, 200)}" and lease_id "${leaseId.slice(0, 40)}" do not belong together; send them as LeaseTask returned them.`,
+    );
   return parsed.jobId;
 }
 
@@ -51,7 +62,8 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
       const why = current?.state === CANCELLED ? "the job was cancelled" : "the lease expired or passed to another node";
       throw new AbortedError(`lease ${leaseId} on job ${jobId} is no longer valid (${why}); discard these results.`);
     }
-    if (Buffer.byteLength(request.summaryJson) > MAX_SUMMARY_JSON_BYTES) throw new InvalidArgumentError(`summary_json is above ${MAX_SUMMARY_JSON_BYTES} bytes; put the full report in a RESULT_KIND_REPORT file.`);
+    if (Buffer.byteLength(request.summaryJson) > MAX_SUMMARY_JSON_BYTES)
+      throw new InvalidArgumentError(`summary_json is above ${MAX_SUMMARY_JSON_BYTES} bytes; put the full report in a RESULT_KIND_REPORT file.`);
     if (request.summaryJson !== "") {
       try {
         JSON.parse(request.summaryJson);
@@ -63,7 +75,9 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
     coordinator.checkResultKinds(results);
     const inlineBytes = request.inlineChunks.reduce((sum, chunk) => sum + chunk.data.length, 0);
     if (inlineBytes > tunables.maxInlineResultBytes) {
-      throw new ResourceExhaustedError(`inline_chunks hold ${inlineBytes} bytes, above the ${tunables.maxInlineResultBytes}-byte limit; upload larger results with UploadChunk.`);
+      throw new ResourceExhaustedError(
+        `inline_chunks hold ${inlineBytes} bytes, above the ${tunables.maxInlineResultBytes}-byte limit; upload larger results with UploadChunk.`,
+      );
     }
     // Chunks kept in the database are made durable by the completion's own group fsync (their commits come first).
     for (const chunk of request.inlineChunks) await uploadChunk(coordinator, chunk, metrics, { durableLater: true });
@@ -75,7 +89,9 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
     RegisterNode: unary(context, "RegisterNode", async (call) => {
       const nodeId = auth.node(call, call.request.nodeId);
       const { record, activeJobs } = await coordinator.registerNode(nodeId, call.request);
-      log(`node ${nodeId} registered: ${record.capacity.cpuCores} cores, ${record.capacity.gpus.length} GPU(s), heartbeat every ${record.heartbeatIntervalSeconds} s`);
+      log(
+        `node ${nodeId} registered: ${record.capacity.cpuCores} cores, ${record.capacity.gpus.length} GPU(s), heartbeat every ${record.heartbeatIntervalSeconds} s`,
+      );
       return {
         heartbeatIntervalSeconds: record.heartbeatIntervalSeconds,
         leaseSeconds: settings.leaseSeconds,
@@ -130,8 +146,11 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
         throw new AbortedError(`lease ${call.request.leaseId} on job ${jobId} is no longer valid; drop this task and lease a new one.`);
       }
       const upload = job.spec.input?.upload;
-      if (!upload) throw new FailedPreconditionError(`job ${jobId} reads bundled data "${job.spec.input?.bundledUri ?? ""}"; read it from the node's own install.`);
-      await streamManifest(call, coordinator.chunks, toManifest(upload), call.request.startChunkIndex, (bytes) => metrics?.transferBytes.inc({ direction: "sent" }, bytes));
+      if (!upload)
+        throw new FailedPreconditionError(`job ${jobId} reads bundled data "${job.spec.input?.bundledUri ?? ""}"; read it from the node's own install.`);
+      await streamManifest(call, coordinator.chunks, toManifest(upload), call.request.startChunkIndex, (bytes) =>
+        metrics?.transferBytes.inc({ direction: "sent" }, bytes),
+      );
     }),
 
     UploadChunk: unary(context, "UploadChunk", async (call) => {
@@ -148,7 +167,14 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
       const nodeId = auth.node(call, call.request.nodeId);
       const prepared = await prepareCompletion(nodeId, call.request);
       if ("answer" in prepared) return prepared.answer;
-      const { accepted, next } = await coordinator.completeTask(nodeId, prepared.jobId, prepared.leaseId, prepared.results, prepared.summaryJson, prepared.leaseNext);
+      const { accepted, next } = await coordinator.completeTask(
+        nodeId,
+        prepared.jobId,
+        prepared.leaseId,
+        prepared.results,
+        prepared.summaryJson,
+        prepared.leaseNext,
+      );
       return next === undefined ? { accepted } : { accepted, nextTask: toTaskMessage(next) };
     }),
 
@@ -161,13 +187,17 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
       const taskIds = new Set<string>();
       let inlineBytes = 0;
       for (const [i, completion] of completions.entries()) {
-        if (completion.nodeId !== "" && completion.nodeId !== nodeId) throw new InvalidArgumentError(`completions[${i}].node_id is "${completion.nodeId.slice(0, 128)}", not the caller ${nodeId}; leave it empty.`);
-        if (taskIds.has(completion.taskId)) throw new InvalidArgumentError(`completions[${i}] repeats task ${completion.taskId.slice(0, 200)}; send each task once per call.`);
+        if (completion.nodeId !== "" && completion.nodeId !== nodeId)
+          throw new InvalidArgumentError(`completions[${i}].node_id is "${completion.nodeId.slice(0, 128)}", not the caller ${nodeId}; leave it empty.`);
+        if (taskIds.has(completion.taskId))
+          throw new InvalidArgumentError(`completions[${i}] repeats task ${completion.taskId.slice(0, 200)}; send each task once per call.`);
         taskIds.add(completion.taskId);
         inlineBytes += completion.inlineChunks.reduce((sum, chunk) => sum + chunk.data.length, 0);
       }
       if (inlineBytes > tunables.maxBatchInlineResultBytes) {
-        throw new ResourceExhaustedError(`the completions' inline_chunks hold ${inlineBytes} bytes together, above the ${tunables.maxBatchInlineResultBytes}-byte limit of one call; send fewer per call.`);
+        throw new ResourceExhaustedError(
+          `the completions' inline_chunks hold ${inlineBytes} bytes together, above the ${tunables.maxBatchInlineResultBytes}-byte limit of one call; send fewer per call.`,
+        );
       }
       const failed = (error: unknown): CompleteTaskOutcome => {
         const status = toStatus(error, context, "CompleteTasks");
@@ -184,12 +214,22 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
           outcomes[index] = failed(error);
         }
       }
-      const recorded = pending.length === 0 ? [] : await coordinator.completeTasks(nodeId, pending.map((p) => p.item));
+      const recorded =
+        pending.length === 0
+          ? []
+          : await coordinator.completeTasks(
+              nodeId,
+              pending.map((p) => p.item),
+            );
       for (const [k, outcome] of recorded.entries()) {
         const { index } = pending[k]!;
-        outcomes[index] = "error" in outcome
-          ? failed(outcome.error)
-          : { code: grpc.status.OK, response: outcome.next === undefined ? { accepted: outcome.accepted } : { accepted: outcome.accepted, nextTask: toTaskMessage(outcome.next) } };
+        outcomes[index] =
+          "error" in outcome
+            ? failed(outcome.error)
+            : {
+                code: grpc.status.OK,
+                response: outcome.next === undefined ? { accepted: outcome.accepted } : { accepted: outcome.accepted, nextTask: toTaskMessage(outcome.next) },
+              };
       }
       return { outcomes };
     }),

@@ -57,10 +57,16 @@ describe("node task calls", () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const task = await leaseOne();
-    for (const fraction of [0.25, 0.75]) await callNode(node, "ReportProgress", { nodeId: "node-a", taskId: task.taskId, leaseId: task.leaseId, progress: { fraction, phase: "fit" } });
+    for (const fraction of [0.25, 0.75])
+      await callNode(node, "ReportProgress", { nodeId: "node-a", taskId: task.taskId, leaseId: task.leaseId, progress: { fraction, phase: "fit" } });
     const { manifest, chunks } = chunkBuffer(Buffer.from("a,b\n1,2\n"), { name: "synthetic.csv" });
     await callNode(node, "UploadChunk", { sha256: chunks[0]!.sha256, data: chunks[0]!.data });
-    await callNode(node, "CompleteTask", { nodeId: "node-a", taskId: task.taskId, leaseId: task.leaseId, results: [{ kind: "RESULT_KIND_TABLE", file: manifest }] });
+    await callNode(node, "CompleteTask", {
+      nodeId: "node-a",
+      taskId: task.taskId,
+      leaseId: task.leaseId,
+      results: [{ kind: "RESULT_KIND_TABLE", file: manifest }],
+    });
     await ended;
     expect(seen.map((j) => j.state)).toEqual(["JOB_STATE_QUEUED", "JOB_STATE_LEASED", "JOB_STATE_RUNNING", "JOB_STATE_RUNNING", "JOB_STATE_SUCCEEDED"]);
     expect(seen.map((j) => j.progress!.fraction)).toEqual([0, 0, 0.25, 0.75, 1]);
@@ -70,17 +76,31 @@ describe("node task calls", () => {
   it("re-queues a failed attempt while attempts are left, and fails at once when not retryable", async () => {
     const { job } = await callJob(alice, "SubmitJob", { idempotencyKey: "fail-1", spec: { ...spec, maxAttempts: 2 } });
     const first = await leaseOne();
-    const retry = await callNode(node, "FailTask", { nodeId: "node-a", taskId: first.taskId, leaseId: first.leaseId, errorMessage: "CUDA out of memory", retryable: true });
+    const retry = await callNode(node, "FailTask", {
+      nodeId: "node-a",
+      taskId: first.taskId,
+      leaseId: first.leaseId,
+      errorMessage: "CUDA out of memory",
+      retryable: true,
+    });
     expect(retry).toEqual({ willRetry: true, attemptsLeft: 1 });
     const second = await leaseOne();
     expect(second.jobId).toBe(job!.jobId);
-    const final = await callNode(node, "FailTask", { nodeId: "node-a", taskId: second.taskId, leaseId: second.leaseId, errorMessage: "column 'age' is empty", retryable: false });
+    const final = await callNode(node, "FailTask", {
+      nodeId: "node-a",
+      taskId: second.taskId,
+      leaseId: second.leaseId,
+      errorMessage: "column 'age' is empty",
+      retryable: false,
+    });
     expect(final.willRetry).toBe(false);
     const failed = (await callJob(alice, "GetJob", { jobId: job!.jobId })).job!;
     expect(failed.state).toBe("JOB_STATE_FAILED");
     expect(failed.errorMessage).toBe("column 'age' is empty");
     // The same lease cannot fail twice.
-    expect(await codeOf(callNode(node, "FailTask", { nodeId: "node-a", taskId: second.taskId, leaseId: second.leaseId, errorMessage: "again" }))).toBe(grpc.status.ABORTED);
+    expect(await codeOf(callNode(node, "FailTask", { nodeId: "node-a", taskId: second.taskId, leaseId: second.leaseId, errorMessage: "again" }))).toBe(
+      grpc.status.ABORTED,
+    );
   });
 
   it("CompleteTask with lease_next leases the node's next queued task in the same call", async () => {
@@ -91,7 +111,14 @@ describe("node task calls", () => {
     const complete = (t: { taskId: string; leaseId: string }, body: string) => {
       const { manifest, chunks } = chunkBuffer(Buffer.from(body), { name: "synthetic.csv" });
       const inlineChunks = chunks.map((c) => ({ sha256: c.sha256, data: c.data }));
-      return callNode(node, "CompleteTask", { nodeId: "node-a", taskId: t.taskId, leaseId: t.leaseId, results: [{ kind: "RESULT_KIND_TABLE", file: manifest }], inlineChunks, leaseNext: true });
+      return callNode(node, "CompleteTask", {
+        nodeId: "node-a",
+        taskId: t.taskId,
+        leaseId: t.leaseId,
+        results: [{ kind: "RESULT_KIND_TABLE", file: manifest }],
+        inlineChunks,
+        leaseNext: true,
+      });
     };
     const answer = await complete(task, "a,b\n1,2\n");
     expect(answer.accepted).toBe(true);
@@ -111,14 +138,24 @@ describe("node task calls", () => {
 
   it("CompleteTasks records each completion as CompleteTask would, with its own outcome and next task", async () => {
     // Three tasks at once: the node offers three slots.
-    await callNode(node, "RegisterNode", { nodeId: "node-a", capabilities: { cpuCores: 4, memoryBytes: 8 * GiB, maxConcurrentTasks: 3 }, requestedHeartbeatIntervalSeconds: 5 });
+    await callNode(node, "RegisterNode", {
+      nodeId: "node-a",
+      capabilities: { cpuCores: 4, memoryBytes: 8 * GiB, maxConcurrentTasks: 3 },
+      requestedHeartbeatIntervalSeconds: 5,
+    });
     const jobs: JobOut[] = [];
     for (let i = 0; i < 5; i++) jobs.push((await callJob(alice, "SubmitJob", { idempotencyKey: `batch-${i}`, spec })).job!);
     const [a, b, c] = [await leaseOne(), await leaseOne(), await leaseOne()];
     expect([a.jobId, b.jobId, c.jobId]).toEqual(jobs.slice(0, 3).map((j) => j.jobId));
     const completion = (t: { taskId: string; leaseId: string }, body: string, leaseNext: boolean) => {
       const { manifest, chunks } = chunkBuffer(Buffer.from(body), { name: "synthetic.csv" });
-      return { taskId: t.taskId, leaseId: t.leaseId, results: [{ kind: "RESULT_KIND_TABLE" as const, file: manifest }], inlineChunks: chunks.map((k) => ({ sha256: k.sha256, data: k.data })), leaseNext };
+      return {
+        taskId: t.taskId,
+        leaseId: t.leaseId,
+        results: [{ kind: "RESULT_KIND_TABLE" as const, file: manifest }],
+        inlineChunks: chunks.map((k) => ({ sha256: k.sha256, data: k.data })),
+        leaseNext,
+      };
     };
     // b's lease is gone (handed back and leased again): its item is ABORTED, a and c go through.
     await callNode(node, "ReleaseTask", { nodeId: "node-a", taskId: b.taskId, leaseId: b.leaseId, reason: "test" });
@@ -187,7 +224,10 @@ describe("node task calls", () => {
     const { tlsLayout } = await import("../proto/index.js");
     const files = tlsLayout(h.tlsDir).client("alice");
     const tls = readClientTls(h.tlsDir, "alice");
-    const clientCert = createNodeClient(`127.0.0.1:${h.running.port}`, grpc.credentials.createSsl(tls.caPem, readFileSync(files.key), readFileSync(files.cert)));
+    const clientCert = createNodeClient(
+      `127.0.0.1:${h.running.port}`,
+      grpc.credentials.createSsl(tls.caPem, readFileSync(files.key), readFileSync(files.cert)),
+    );
     expect(await codeOf(callNode(clientCert, "Heartbeat", { nodeId: "alice" }))).toBe(grpc.status.PERMISSION_DENIED);
     clientCert.close();
     expect(await codeOf(callNode(node, "ReportProgress", { nodeId: "node-a", taskId: "job-x/aaa", leaseId: "bbb" }))).toBe(grpc.status.INVALID_ARGUMENT);
@@ -211,7 +251,9 @@ describe("insecure loopback mode", () => {
       await callNode(plainNode, "RegisterNode", { nodeId: "laptop", capabilities: { cpuCores: 1 } });
       expect((await callNode(plainNode, "LeaseTask", { nodeId: "laptop", waitSeconds: 1 }, { deadlineSeconds: 4 })).task?.jobId).toBe(job!.jobId);
       // Even here, a client token cannot call the node API.
-      const tokenNode = createNodeClient(address, grpc.credentials.createInsecure(), { interceptors: [(await import("../proto/index.js")).bearerTokenInterceptor("dev-user")] } as grpc.ClientOptions);
+      const tokenNode = createNodeClient(address, grpc.credentials.createInsecure(), {
+        interceptors: [(await import("../proto/index.js")).bearerTokenInterceptor("dev-user")],
+      } as grpc.ClientOptions);
       expect(await codeOf(callNode(tokenNode, "Heartbeat", { nodeId: "laptop" }))).toBe(grpc.status.PERMISSION_DENIED);
       tokenNode.close();
     } finally {

@@ -113,7 +113,9 @@ export class ResultRetention {
     this.#metrics?.chunksRemoved.inc(removed.chunks);
     this.#metrics?.chunkBytesRemoved.inc(removed.bytes);
     if (expiredJobs > 0 || removed.chunks > 0) {
-      this.#log(`result retention: results of ${expiredJobs} job(s) past ${this.#retentionMs / DAY_MS} day(s) dropped; ${removed.chunks} unreferenced chunk(s), ${removed.bytes} bytes, removed`);
+      this.#log(
+        `result retention: results of ${expiredJobs} job(s) past ${this.#retentionMs / DAY_MS} day(s) dropped; ${removed.chunks} unreferenced chunk(s), ${removed.bytes} bytes, removed`,
+      );
     }
     return { expiredJobs, removedChunks: removed.chunks, removedBytes: removed.bytes };
   }

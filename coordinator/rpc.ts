@@ -31,7 +31,11 @@ function count(context: RpcContext, method: string, code: grpc.status): void {
   context.metrics?.rpcRequests.inc({ service: context.service, method, code: grpc.status[code] ?? String(code) });
 }
 
-export function unary<Req, Res>(context: RpcContext, method: string, handler: (call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> {
+export function unary<Req, Res>(
+  context: RpcContext,
+  method: string,
+  handler: (call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
+): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const started = performance.now();
     const observe = () => context.metrics?.rpcHandlingSeconds.observe({ service: context.service, method }, (performance.now() - started) / 1000);
@@ -53,7 +57,11 @@ export function unary<Req, Res>(context: RpcContext, method: string, handler: (c
   };
 }
 
-export function serverStream<Req, Res>(context: RpcContext, method: string, handler: (call: grpc.ServerWritableStream<Req, Res>) => Promise<void>): grpc.handleServerStreamingCall<Req, Res> {
+export function serverStream<Req, Res>(
+  context: RpcContext,
+  method: string,
+  handler: (call: grpc.ServerWritableStream<Req, Res>) => Promise<void>,
+): grpc.handleServerStreamingCall<Req, Res> {
   return (call) => {
     handler(call).then(
       () => {

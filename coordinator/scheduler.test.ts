@@ -81,11 +81,20 @@ describe("placeDemand", () => {
 });
 
 describe("waitingReason", () => {
-  const node: NodeCapacity = { nodeId: "n", gpus: [{ index: 0, name: "A100", memoryBytes: 40 * GiB, uuid: "" }], cpuCores: 4, memoryBytes: 16 * GiB, kinds: [], maxConcurrentTasks: 2 };
+  const node: NodeCapacity = {
+    nodeId: "n",
+    gpus: [{ index: 0, name: "A100", memoryBytes: 40 * GiB, uuid: "" }],
+    cpuCores: 4,
+    memoryBytes: 16 * GiB,
+    kinds: [],
+    maxConcurrentTasks: 2,
+  };
   it("says no node is connected, none can ever fit, or all capable ones are busy", () => {
     const demand = { gpuCount: 1, gpuMemoryBytes: 30 * GiB, cpuCores: 1, memoryBytes: 0 };
     expect(waitingReason(demand, "JOB_KIND_SYNTHESIS", [])).toMatch(/no node is connected/);
-    expect(waitingReason({ ...demand, gpuCount: 2 }, "JOB_KIND_SYNTHESIS", [{ capacity: node, held: [] }])).toMatch(/no connected node can ever run it: it needs 1 core\(s\), 2 GPU\(s\) with 30 GiB each/);
+    expect(waitingReason({ ...demand, gpuCount: 2 }, "JOB_KIND_SYNTHESIS", [{ capacity: node, held: [] }])).toMatch(
+      /no connected node can ever run it: it needs 1 core\(s\), 2 GPU\(s\) with 30 GiB each/,
+    );
     expect(waitingReason(demand, "JOB_KIND_SYNTHESIS", [{ capacity: node, held: [{ demand, gpuIndexes: [0] }] }])).toMatch(/waiting for resources: 1 node/);
     expect(waitingReason(demand, "JOB_KIND_SYNTHESIS", [{ capacity: node, held: [] }])).toBe("");
   });
@@ -109,9 +118,19 @@ describe("live GPU memory from heartbeats", () => {
   it("offers the smaller of unclaimed and really free memory when jobs share GPUs by memory", () => {
     const demand: ResourceDemand = { gpuCount: 1, gpuMemoryBytes: 40 * GiB, cpuCores: 1, memoryBytes: 0 };
     // Another process holds 120 GiB of GPU 0; datalab's own accounting alone would put the job there.
-    const live = node(new Map([[0, 20 * GiB], [1, 100 * GiB]]));
+    const live = node(
+      new Map([
+        [0, 20 * GiB],
+        [1, 100 * GiB],
+      ]),
+    );
     expect(placeDemand(demand, kind, live, freeCapacity(live, []))).toEqual({ gpuIndexes: [1] });
-    const full = node(new Map([[0, 20 * GiB], [1, 30 * GiB]]));
+    const full = node(
+      new Map([
+        [0, 20 * GiB],
+        [1, 30 * GiB],
+      ]),
+    );
     expect(placeDemand(demand, kind, full, freeCapacity(full, []))).toEqual({ reason: "has 0 GPU(s) with 40 GiB free, job needs 1" });
     // Without live readings the registered capacity is all there is.
     expect(placeDemand(demand, kind, node(), freeCapacity(node(), []))).toEqual({ gpuIndexes: [0] });
@@ -119,15 +138,26 @@ describe("live GPU memory from heartbeats", () => {
 
   it("needs the per-model estimate really free on a whole GPU, and says so when it waits", () => {
     const demand: ResourceDemand = { gpuCount: 1, gpuMemoryBytes: 0, cpuCores: 1, memoryBytes: 0, estimatedGpuMemoryBytes: 2 * GiB };
-    const crowded = node(new Map([[0, 0.5 * GiB], [1, 1 * GiB]]));
+    const crowded = node(
+      new Map([
+        [0, 0.5 * GiB],
+        [1, 1 * GiB],
+      ]),
+    );
     const placement = placeDemand(demand, kind, crowded, freeCapacity(crowded, []));
     expect(placement).toEqual({
-      reason: "has 0 idle GPU(s) (GPU 0 has 512 MiB free now, GPU 1 has 1 GiB free now, other processes hold the rest; the job is estimated to need 2 GiB), job needs 1",
+      reason:
+        "has 0 idle GPU(s) (GPU 0 has 512 MiB free now, GPU 1 has 1 GiB free now, other processes hold the rest; the job is estimated to need 2 GiB), job needs 1",
     });
     expect(waitingReason(demand, kind, [{ capacity: crowded, held: [] }])).toBe(
       "waiting for resources: 1 node(s) can run it once their current tasks finish; gpu01 has 0 idle GPU(s) (GPU 0 has 512 MiB free now, GPU 1 has 1 GiB free now, other processes hold the rest; the job is estimated to need 2 GiB), job needs 1",
     );
-    const roomy = node(new Map([[0, 0.5 * GiB], [1, 3 * GiB]]));
+    const roomy = node(
+      new Map([
+        [0, 0.5 * GiB],
+        [1, 3 * GiB],
+      ]),
+    );
     expect(placeDemand(demand, kind, roomy, freeCapacity(roomy, []))).toEqual({ gpuIndexes: [1] });
   });
 });

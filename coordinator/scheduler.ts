@@ -108,13 +108,16 @@ export function placeDemand(demand: ResourceDemand, kind: JobKindName, node: Nod
   if (node.kinds.length > 0 && !node.kinds.includes(kind)) return { reason: `does not run ${kind}` };
   if (free.slots <= 0) return { reason: "runs as many tasks as it allows" };
   if (cores(demand) > free.cpuCores) return { reason: `has ${free.cpuCores} free cores, job needs ${cores(demand)}` };
-  if (demand.memoryBytes > free.memoryBytes) return { reason: `has ${formatBytes(free.memoryBytes)} free memory, job needs ${formatBytes(demand.memoryBytes)}` };
+  if (demand.memoryBytes > free.memoryBytes)
+    return { reason: `has ${formatBytes(free.memoryBytes)} free memory, job needs ${formatBytes(demand.memoryBytes)}` };
   if (demand.gpuCount === 0) return { gpuIndexes: [] };
   const estimate = demand.estimatedGpuMemoryBytes ?? 0;
   const liveShort = (index: number) => demand.gpuMemoryBytes === 0 && (free.liveFreeBytes.get(index) ?? Number.POSITIVE_INFINITY) < estimate;
   const candidates = node.gpus
     .filter((g) => !free.exclusive.has(g.index))
-    .filter((g) => (demand.gpuMemoryBytes === 0 ? !free.busy.has(g.index) && !liveShort(g.index) : (free.gpuFreeBytes.get(g.index) ?? 0) >= demand.gpuMemoryBytes))
+    .filter((g) =>
+      demand.gpuMemoryBytes === 0 ? !free.busy.has(g.index) && !liveShort(g.index) : (free.gpuFreeBytes.get(g.index) ?? 0) >= demand.gpuMemoryBytes,
+    )
     .sort((a, b) => (free.gpuFreeBytes.get(a.index) ?? 0) - (free.gpuFreeBytes.get(b.index) ?? 0) || a.index - b.index);
   if (candidates.length < demand.gpuCount) {
     const what = demand.gpuMemoryBytes === 0 ? "idle GPU(s)" : `GPU(s) with ${formatBytes(demand.gpuMemoryBytes)} free`;
@@ -156,7 +159,8 @@ export function waitingReason(demand: ResourceDemand, kind: JobKindName, nodes: 
 export function describeDemand(demand: ResourceDemand): string {
   const parts = [`${cores(demand)} core(s)`];
   if (demand.memoryBytes > 0) parts.push(`${formatBytes(demand.memoryBytes)} memory`);
-  if (demand.gpuCount > 0) parts.push(demand.gpuMemoryBytes > 0 ? `${demand.gpuCount} GPU(s) with ${formatBytes(demand.gpuMemoryBytes)} each` : `${demand.gpuCount} whole GPU(s)`);
+  if (demand.gpuCount > 0)
+    parts.push(demand.gpuMemoryBytes > 0 ? `${demand.gpuCount} GPU(s) with ${formatBytes(demand.gpuMemoryBytes)} each` : `${demand.gpuCount} whole GPU(s)`);
   return parts.join(", ");
 }
 

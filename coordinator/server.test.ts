@@ -77,13 +77,24 @@ describe("coordinator over gRPC with TLS", () => {
     const task = await lease(nodeA, "node-a", 2);
     expect(task!.jobId).toBe(job!.jobId);
     expect(task!.spec!.input!.bundledUri).toBe("vega:penguins.json");
-    const progress = await callNode(nodeA, "ReportProgress", { nodeId: "node-a", taskId: task!.taskId, leaseId: task!.leaseId, progress: { fraction: 0.5, phase: "fit" } });
+    const progress = await callNode(nodeA, "ReportProgress", {
+      nodeId: "node-a",
+      taskId: task!.taskId,
+      leaseId: task!.leaseId,
+      progress: { fraction: 0.5, phase: "fit" },
+    });
     expect(progress.cancelRequested).toBe(false);
     expect((await callJob(alice, "GetJob", { jobId: job!.jobId })).job!.state).toBe("JOB_STATE_RUNNING");
 
     const table = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `${i},${(i * 7) % 13}\n`).join(""));
     const manifest = await uploadResult(nodeA, table, "synthetic.csv");
-    const complete = { nodeId: "node-a", taskId: task!.taskId, leaseId: task!.leaseId, results: [{ kind: "RESULT_KIND_TABLE" as const, file: manifest }], summaryJson: '{"fidelity":0.9}' };
+    const complete = {
+      nodeId: "node-a",
+      taskId: task!.taskId,
+      leaseId: task!.leaseId,
+      results: [{ kind: "RESULT_KIND_TABLE" as const, file: manifest }],
+      summaryJson: '{"fidelity":0.9}',
+    };
     expect((await callNode(nodeA, "CompleteTask", complete)).accepted).toBe(true);
     // A retried completion with the same lease is accepted again (idempotent), not applied twice.
     expect((await callNode(nodeA, "CompleteTask", complete)).accepted).toBe(true);
@@ -134,7 +145,12 @@ describe("coordinator over gRPC with TLS", () => {
   it("takes a small result inline in CompleteTask, checked and stored like an upload", async () => {
     const registered = await callNode(nodeA, "RegisterNode", {
       nodeId: "node-a",
-      capabilities: { cpuCores: 4, memoryBytes: 8 * GiB, gpus: [{ index: 0, name: "NVIDIA H100", memoryBytes: 80 * GiB, uuid: "GPU-1" }], maxConcurrentTasks: 4 },
+      capabilities: {
+        cpuCores: 4,
+        memoryBytes: 8 * GiB,
+        gpus: [{ index: 0, name: "NVIDIA H100", memoryBytes: 80 * GiB, uuid: "GPU-1" }],
+        maxConcurrentTasks: 4,
+      },
       hostname: "host-a",
     });
     expect(registered.maxInlineResultBytes).toBe(tunables.maxInlineResultBytes);
@@ -183,7 +199,10 @@ describe("coordinator over gRPC with TLS", () => {
     expect(await codeOf(submit(alice, "", {}))).toBe(grpc.status.INVALID_ARGUMENT);
     // A condition's --where text is checked for syntax at submit, with the parser's message.
     const badWhere = submit(alice, "bad-where", { conditions: [{ rows: 10, where: "Species=Adelie,Island>>Biscoe" }] });
-    await expect(badWhere).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringMatching(/spec\.conditions\[0\]\.where is not valid/) });
+    await expect(badWhere).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/spec\.conditions\[0\]\.where is not valid/),
+    });
     expect(await codeOf(submit(alice, "empty-condition", { conditions: [{ rows: 10 }] }))).toBe(grpc.status.INVALID_ARGUMENT);
     const good = await submit(alice, "good-where", { conditions: [{ rows: 10, where: '"Body Mass (g)">4500' }] });
     expect(good.job!.spec!.conditions[0]!.where).toBe('"Body Mass (g)">4500');
@@ -202,7 +221,10 @@ describe("coordinator over gRPC with TLS", () => {
     const queued = (await submit(alice, "stream-errors")).job!;
     const deadline = () => ({ deadline: Date.now() + 5000 });
     const download = await streamCode(alice.downloadResult({ jobId: queued.jobId, kind: "RESULT_KIND_TABLE" }, deadline()));
-    expect(download).toEqual({ code: grpc.status.FAILED_PRECONDITION, details: expect.stringMatching(/is QUEUED; results can be downloaded once it has SUCCEEDED/) });
+    expect(download).toEqual({
+      code: grpc.status.FAILED_PRECONDITION,
+      details: expect.stringMatching(/is QUEUED; results can be downloaded once it has SUCCEEDED/),
+    });
     const watch = await streamCode(alice.watchJob({ jobId: "job-unknown" }, deadline()));
     expect(watch.code).toBe(grpc.status.NOT_FOUND);
     await callJob(alice, "CancelJob", { jobId: queued.jobId });
@@ -238,7 +260,9 @@ describe("coordinator over gRPC with TLS", () => {
     } while (token !== "");
     expect(seen).toEqual([...ids].reverse());
     const first = await callJob(carol, "ListJobs", { pageSize: 3, filter: "state = QUEUED" });
-    expect(await codeOf(callJob(carol, "ListJobs", { pageSize: 3, pageToken: first.nextPageToken, filter: "state = RUNNING" }))).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(await codeOf(callJob(carol, "ListJobs", { pageSize: 3, pageToken: first.nextPageToken, filter: "state = RUNNING" }))).toBe(
+      grpc.status.INVALID_ARGUMENT,
+    );
     expect(await codeOf(callJob(carol, "ListJobs", { pageSize: 3, pageToken: `${first.nextPageToken}x` }))).toBe(grpc.status.INVALID_ARGUMENT);
     expect(await codeOf(callJob(carol, "ListJobs", { filter: "owner = alice" }))).toBe(grpc.status.INVALID_ARGUMENT);
     for (const jobId of ids) await callJob(carol, "CancelJob", { jobId });
@@ -264,7 +288,10 @@ describe("coordinator over gRPC with TLS", () => {
     // The node downloads the input and gets the same bytes.
     const task = await lease(nodeA, "node-a", 2);
     const dest = join(h.dir, "node-input.csv");
-    await downloadFile((start, deadline) => nodeA.downloadInput({ nodeId: "node-a", taskId: task!.taskId, leaseId: task!.leaseId, startChunkIndex: start }, { deadline }), dest);
+    await downloadFile(
+      (start, deadline) => nodeA.downloadInput({ nodeId: "node-a", taskId: task!.taskId, leaseId: task!.leaseId, startChunkIndex: start }, { deadline }),
+      dest,
+    );
     expect(sha256Hex(readFileSync(dest))).toBe(manifest.sha256);
     await callJob(alice, "CancelJob", { jobId: job!.jobId });
   });

@@ -144,14 +144,22 @@ export async function startCoordinator(config: CoordinatorConfig, log: Log = (li
 
   let port: number;
   try {
-    port = await bind(server, `${config.listenHost.includes(":") ? `[${config.listenHost}]` : config.listenHost}:${config.listenPort}`, serverCredentials(config));
+    port = await bind(
+      server,
+      `${config.listenHost.includes(":") ? `[${config.listenHost}]` : config.listenHost}:${config.listenPort}`,
+      serverCredentials(config),
+    );
   } catch (error) {
     store.close();
     lock.release();
-    throw new Error(`cannot listen on ${config.listenHost}:${config.listenPort} (${error instanceof Error ? error.message : String(error)}); pick another --listen address.`, { cause: error });
+    throw new Error(
+      `cannot listen on ${config.listenHost}:${config.listenPort} (${error instanceof Error ? error.message : String(error)}); pick another --listen address.`,
+      { cause: error },
+    );
   }
   coordinator.start();
-  const retention = config.resultRetentionDays > 0 ? new ResultRetention({ store, chunks, retentionDays: config.resultRetentionDays, metrics, log }) : undefined;
+  const retention =
+    config.resultRetentionDays > 0 ? new ResultRetention({ store, chunks, retentionDays: config.resultRetentionDays, metrics, log }) : undefined;
   retention?.start();
 
   let metricsServer: HttpServer | undefined;
@@ -165,7 +173,10 @@ export async function startCoordinator(config: CoordinatorConfig, log: Log = (li
       coordinator.stop();
       store.close();
       lock.release();
-      throw new Error(`cannot serve metrics on ${config.metricsHost}:${config.metricsPort} (${error instanceof Error ? error.message : String(error)}); pick another --metrics-listen.`, { cause: error });
+      throw new Error(
+        `cannot serve metrics on ${config.metricsHost}:${config.metricsPort} (${error instanceof Error ? error.message : String(error)}); pick another --metrics-listen.`,
+        { cause: error },
+      );
     }
   }
 

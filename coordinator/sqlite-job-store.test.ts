@@ -31,7 +31,14 @@ function newJob(overrides: Partial<NewJob> = {}): NewJob {
   };
 }
 const cpuNode: NodeCapacity = { nodeId: "cpu-1", gpus: [], cpuCores: 2, memoryBytes: 4 * GiB, kinds: [], maxConcurrentTasks: 4 };
-const gpuNode: NodeCapacity = { nodeId: "gpu-1", gpus: [{ index: 0, name: "H100", memoryBytes: 80 * GiB, uuid: "" }], cpuCores: 8, memoryBytes: 64 * GiB, kinds: [], maxConcurrentTasks: 4 };
+const gpuNode: NodeCapacity = {
+  nodeId: "gpu-1",
+  gpus: [{ index: 0, name: "H100", memoryBytes: 80 * GiB, uuid: "" }],
+  cpuCores: 8,
+  memoryBytes: 64 * GiB,
+  kinds: [],
+  maxConcurrentTasks: 4,
+};
 
 describe("migrations", () => {
   it("applies each migration once and refuses a database from a newer version", () => {
@@ -54,7 +61,10 @@ describe("migrations", () => {
 describe("migration 4 (result retention)", () => {
   it("upgrades a version-3 database: existing owners and small chunks count as recorded at the upgrade", () => {
     const db = new Database(join(dir, "upgrade.sqlite"));
-    applyMigrations(db, MIGRATIONS.filter((m) => m.version <= 3));
+    applyMigrations(
+      db,
+      MIGRATIONS.filter((m) => m.version <= 3),
+    );
     db.prepare("INSERT INTO chunk_owners (owner, sha256) VALUES ('client:alice', ?)").run("a".repeat(64));
     db.prepare("INSERT INTO small_chunks (sha256, size_bytes, data) VALUES (?, 1, x'00')").run("b".repeat(64));
     const before = Date.now();
@@ -179,7 +189,8 @@ describe("SqliteJobStore", () => {
 
   it("places jobs by free resources: cores, GPU memory sharing and exclusive GPUs", () => {
     const s = new SqliteJobStore(":memory:");
-    const small = (id: string, gpuMemoryBytes: number) => s.submitJob(newJob({ jobId: id, demand: { gpuCount: 1, gpuMemoryBytes, cpuCores: 1, memoryBytes: 0 } }), 1);
+    const small = (id: string, gpuMemoryBytes: number) =>
+      s.submitJob(newJob({ jobId: id, demand: { gpuCount: 1, gpuMemoryBytes, cpuCores: 1, memoryBytes: 0 } }), 1);
     small("j-40a", 40 * GiB);
     small("j-40b", 40 * GiB);
     small("j-40c", 40 * GiB);
@@ -197,7 +208,17 @@ describe("SqliteJobStore", () => {
     const a = new SqliteJobStore(path);
     const job = a.submitJob(newJob(), 1).job;
     a.leaseJob(cpuNode, "lease-r", 10, 2);
-    a.upsertNode({ nodeId: "cpu-1", capacity: cpuNode, versions: {}, hostname: "h", hpcJob: "", heartbeatIntervalSeconds: 5, registeredTimeMs: 1, lastSeenTimeMs: 2, status: "online" });
+    a.upsertNode({
+      nodeId: "cpu-1",
+      capacity: cpuNode,
+      versions: {},
+      hostname: "h",
+      hpcJob: "",
+      heartbeatIntervalSeconds: 5,
+      registeredTimeMs: 1,
+      lastSeenTimeMs: 2,
+      status: "online",
+    });
     const key = a.getOrCreateMeta("k", () => "v1");
     // No close(): simulate a crash by just opening a second handle after dropping the first.
     const b = new SqliteJobStore(path);

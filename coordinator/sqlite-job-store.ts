@@ -11,7 +11,19 @@ import Database from "better-sqlite3";
 import { createPrivateFile, makePrivateDir } from "../proto/index.js";
 import { AbortedError, AlreadyExistsError, FailedPreconditionError, NotFoundError } from "./errors.js";
 import type { JobQuery, JobRecord, JobStore, LeaseOutcome, NewJob, NodeRecord, ProgressRecord, ResultRecord } from "./job-store.js";
-import { ACTIVE_STATES, assertTransition, CANCELLED, FAILED, isTerminal, type JobStateValue, LEASED, QUEUED, RUNNING, SUCCEEDED, shortState } from "./job-states.js";
+import {
+  ACTIVE_STATES,
+  assertTransition,
+  CANCELLED,
+  FAILED,
+  isTerminal,
+  type JobStateValue,
+  LEASED,
+  QUEUED,
+  RUNNING,
+  SUCCEEDED,
+  shortState,
+} from "./job-states.js";
 import { applyMigrations } from "./migrations.js";
 import { type JobRow, type NodeRow, toJob, toNode } from "./sqlite-rows.js";
 import { clientChunkOwner } from "./chunk-store.js";
@@ -89,7 +101,12 @@ export class SqliteJobStore implements JobStore {
   private currentLease(jobId: string, leaseId: string, nodeId: string, read?: JobRecord): JobRecord {
     const job = read ?? this.mustGet(jobId);
     if (job.leaseId !== leaseId || job.nodeId !== nodeId || !ACTIVE_STATES.includes(job.state)) {
-      const why = job.state === CANCELLED ? "the job was cancelled" : isTerminal(job.state) ? `the job is already ${shortState(job.state)}` : "the lease expired or passed to another node";
+      const why =
+        job.state === CANCELLED
+          ? "the job was cancelled"
+          : isTerminal(job.state)
+            ? `the job is already ${shortState(job.state)}`
+            : "the lease expired or passed to another node";
       throw new AbortedError(`lease ${leaseId} on job ${jobId} is no longer valid (${why}); drop this task and lease a new one.`);
     }
     return job;
@@ -101,34 +118,40 @@ export class SqliteJobStore implements JobStore {
     const names = Object.keys(fields);
     const sets = names.map((n) => `${n} = @${n}`).join(", ");
     // RETURNING: the updated row in the same statement, not a second SELECT.
-    const row = this.stmt(`UPDATE jobs SET state = @state, update_time_ms = @now${sets ? `, ${sets}` : ""} WHERE job_id = @jobId AND state = @from RETURNING *`)
-      .get({ ...fields, state: to, now: nowMs, jobId, from }) as JobRow | undefined;
+    const row = this.stmt(
+      `UPDATE jobs SET state = @state, update_time_ms = @now${sets ? `, ${sets}` : ""} WHERE job_id = @jobId AND state = @from RETURNING *`,
+    ).get({ ...fields, state: to, now: nowMs, jobId, from }) as JobRow | undefined;
     if (row === undefined) throw new AbortedError(`job ${jobId} changed concurrently; retry.`);
     return toJob(row);
   }
 
   private endAttempt(leaseId: string | null, outcome: string, detail: string, nowMs: number): void {
     if (leaseId === null) return;
-    this.stmt("UPDATE attempts SET end_time_ms = ?, outcome = ?, detail = ? WHERE lease_id = ? AND outcome = ''").run(nowMs, outcome, detail.slice(0, 2000), leaseId);
+    this.stmt("UPDATE attempts SET end_time_ms = ?, outcome = ?, detail = ? WHERE lease_id = ? AND outcome = ''").run(
+      nowMs,
+      outcome,
+      detail.slice(0, 2000),
+      leaseId,
+    );
   }
 
   submitJob(job: NewJob, nowMs: number): { job: JobRecord; created: boolean } {
-    return this.db.transaction(() => {
-      const existing = this.stmt("SELECT * FROM jobs WHERE owner = ? AND idempotency_key = ?").get(job.owner, job.idempotencyKey) as JobRow | undefined;
-      if (existing !== undefined) {
-        if (existing.spec_sha256 !== job.specSha256) {
-          throw new AlreadyExistsError(
-            `idempotency key "${job.idempotencyKey}" was already used for job ${existing.job_id} with a different spec; use a new key for a new job, or resend the original spec.`,
-          );
+    return this.db
+      .transaction(() => {
+        const existing = this.stmt("SELECT * FROM jobs WHERE owner = ? AND idempotency_key = ?").get(job.owner, job.idempotencyKey) as JobRow | undefined;
+        if (existing !== undefined) {
+          if (existing.spec_sha256 !== job.specSha256) {
+            throw new AlreadyExistsError(
+              `idempotency key "${job.idempotencyKey}" was already used for job ${existing.job_id} with a different spec; use a new key for a new job, or resend the original spec.`,
+            );
+          }
+          return { job: toJob(existing), created: false };
         }
-        return { job: toJob(existing), created: false };
-      }
-      const inserted = this.stmt(
+        const inserted = this.stmt(
           `INSERT INTO jobs (job_id, owner, idempotency_key, spec_json, spec_sha256, kind, state, max_attempts, gpu_count, gpu_memory_bytes, cpu_cores, memory_bytes, create_time_ms, queued_time_ms, update_time_ms)
            VALUES (@jobId, @owner, @idempotencyKey, @specJson, @specSha256, @kind, @state, @maxAttempts, @gpuCount, @gpuMemoryBytes, @cpuCores, @memoryBytes, @now, @now, @now)
            RETURNING *`,
-        )
-        .get({
+        ).get({
           jobId: job.jobId,
           owner: job.owner,
           idempotencyKey: job.idempotencyKey,
@@ -143,8 +166,9 @@ export class SqliteJobStore implements JobStore {
           memoryBytes: job.demand.memoryBytes,
           now: nowMs,
         }) as JobRow;
-      return { job: toJob(inserted), created: true };
-    }).immediate();
+        return { job: toJob(inserted), created: true };
+      })
+      .immediate();
   }
 
   getJob(jobId: string): JobRecord | undefined {
@@ -168,8 +192,11 @@ export class SqliteJobStore implements JobStore {
 
   listJobs(query: JobQuery, beforeSeq: number | undefined, limit: number): JobRecord[] {
     const { sql, params } = this.where(query);
-    const rows = this.stmt(`SELECT * FROM jobs WHERE ${sql}${beforeSeq === undefined ? "" : " AND seq < ?"} ORDER BY seq DESC LIMIT ?`)
-      .all(...params, ...(beforeSeq === undefined ? [] : [beforeSeq]), limit) as JobRow[];
+    const rows = this.stmt(`SELECT * FROM jobs WHERE ${sql}${beforeSeq === undefined ? "" : " AND seq < ?"} ORDER BY seq DESC LIMIT ?`).all(
+      ...params,
+      ...(beforeSeq === undefined ? [] : [beforeSeq]),
+      limit,
+    ) as JobRow[];
     return rows.map(toJob);
   }
 
@@ -189,104 +216,124 @@ export class SqliteJobStore implements JobStore {
   }
 
   cancelJob(jobId: string, reason: string, nowMs: number): JobRecord {
-    return this.db.transaction(() => {
-      const job = this.mustGet(jobId);
-      if (isTerminal(job.state)) throw new FailedPreconditionError(`job ${jobId} is already ${shortState(job.state)} and cannot be cancelled.`);
-      this.endAttempt(job.leaseId, "cancelled", reason, nowMs);
-      // node_id and lease_id stay so the node learns of the cancel on its next heartbeat.
-      return this.write(jobId, job.state, CANCELLED, { cancel_reason: reason, end_time_ms: nowMs, lease_deadline_ms: null }, nowMs);
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const job = this.mustGet(jobId);
+        if (isTerminal(job.state)) throw new FailedPreconditionError(`job ${jobId} is already ${shortState(job.state)} and cannot be cancelled.`);
+        this.endAttempt(job.leaseId, "cancelled", reason, nowMs);
+        // node_id and lease_id stay so the node learns of the cancel on its next heartbeat.
+        return this.write(jobId, job.state, CANCELLED, { cancel_reason: reason, end_time_ms: nowMs, lease_deadline_ms: null }, nowMs);
+      })
+      .immediate();
   }
 
   leaseJob(node: NodeCapacity, leaseId: string, leaseSeconds: number, nowMs: number): JobRecord | undefined {
-    return this.db.transaction(() => {
-      // Only the columns the fit needs: parsing whole job rows here was a top item of the lease profile.
-      const heldRows = this.stmt("SELECT gpu_count, gpu_memory_bytes, cpu_cores, memory_bytes, gpu_indexes_json FROM jobs WHERE node_id = ? AND state IN (?, ?)").all(
-        node.nodeId,
-        LEASED,
-        RUNNING,
-      ) as Pick<JobRow, "gpu_count" | "gpu_memory_bytes" | "cpu_cores" | "memory_bytes" | "gpu_indexes_json">[];
-      const held = heldRows.map((r) => ({
-        demand: { gpuCount: r.gpu_count, gpuMemoryBytes: r.gpu_memory_bytes, cpuCores: r.cpu_cores, memoryBytes: r.memory_bytes },
-        gpuIndexes: JSON.parse(r.gpu_indexes_json) as number[],
-      }));
-      const free = freeCapacity(node, held);
-      if (free.slots <= 0) return undefined;
-      const gpuFilter = node.gpus.length === 0 ? " AND gpu_count = 0" : "";
-      // iterate(): rows are read one at a time, so the usual first fit costs one row.
-      // The limit is written into the SQL, not bound: SQLite recompiles a statement whose LIMIT is
-      // a bound parameter every time it is bound (measured: 35 µs a lease instead of 10 µs).
-      const candidates = this.stmt(`SELECT * FROM jobs WHERE state = ?${gpuFilter} ORDER BY seq LIMIT ${LEASE_SCAN_LIMIT}`).iterate(QUEUED) as IterableIterator<JobRow>;
-      let chosen: { job: JobRecord; gpuIndexes: number[] } | undefined;
-      for (const row of candidates) {
-        const job = toJob(row);
-        const placement = placeDemand(job.demand, job.kind, node, free);
-        if ("gpuIndexes" in placement) {
-          chosen = { job, gpuIndexes: placement.gpuIndexes };
-          break; // closes the iterator before the writes below
-        }
-      }
-      if (chosen !== undefined) {
-        const { job, gpuIndexes } = chosen;
-        const attempt = job.attempt + 1;
-        this.stmt("INSERT INTO attempts (job_id, attempt, lease_id, node_id, start_time_ms) VALUES (?, ?, ?, ?, ?)")
-          .run(job.jobId, attempt, leaseId, node.nodeId, nowMs);
-        return this.write(
-          job.jobId,
+    return this.db
+      .transaction(() => {
+        // Only the columns the fit needs: parsing whole job rows here was a top item of the lease profile.
+        const heldRows = this.stmt(
+          "SELECT gpu_count, gpu_memory_bytes, cpu_cores, memory_bytes, gpu_indexes_json FROM jobs WHERE node_id = ? AND state IN (?, ?)",
+        ).all(node.nodeId, LEASED, RUNNING) as Pick<JobRow, "gpu_count" | "gpu_memory_bytes" | "cpu_cores" | "memory_bytes" | "gpu_indexes_json">[];
+        const held = heldRows.map((r) => ({
+          demand: { gpuCount: r.gpu_count, gpuMemoryBytes: r.gpu_memory_bytes, cpuCores: r.cpu_cores, memoryBytes: r.memory_bytes },
+          gpuIndexes: JSON.parse(r.gpu_indexes_json) as number[],
+        }));
+        const free = freeCapacity(node, held);
+        if (free.slots <= 0) return undefined;
+        const gpuFilter = node.gpus.length === 0 ? " AND gpu_count = 0" : "";
+        // iterate(): rows are read one at a time, so the usual first fit costs one row.
+        // The limit is written into the SQL, not bound: SQLite recompiles a statement whose LIMIT is
+        // a bound parameter every time it is bound (measured: 35 µs a lease instead of 10 µs).
+        const candidates = this.stmt(`SELECT * FROM jobs WHERE state = ?${gpuFilter} ORDER BY seq LIMIT ${LEASE_SCAN_LIMIT}`).iterate(
           QUEUED,
-          LEASED,
-          {
+        ) as IterableIterator<JobRow>;
+        let chosen: { job: JobRecord; gpuIndexes: number[] } | undefined;
+        for (const row of candidates) {
+          const job = toJob(row);
+          const placement = placeDemand(job.demand, job.kind, node, free);
+          if ("gpuIndexes" in placement) {
+            chosen = { job, gpuIndexes: placement.gpuIndexes };
+            break; // closes the iterator before the writes below
+          }
+        }
+        if (chosen !== undefined) {
+          const { job, gpuIndexes } = chosen;
+          const attempt = job.attempt + 1;
+          this.stmt("INSERT INTO attempts (job_id, attempt, lease_id, node_id, start_time_ms) VALUES (?, ?, ?, ?, ?)").run(
+            job.jobId,
             attempt,
-            node_id: node.nodeId,
-            lease_id: leaseId,
-            lease_deadline_ms: nowMs + leaseSeconds * 1000,
-            gpu_indexes_json: JSON.stringify(gpuIndexes),
-            start_time_ms: nowMs,
-            first_start_time_ms: job.firstStartTimeMs === 0 ? nowMs : job.firstStartTimeMs,
-            progress_json: "{}",
-          },
-          nowMs,
-        );
-      }
-      return undefined;
-    }).immediate();
+            leaseId,
+            node.nodeId,
+            nowMs,
+          );
+          return this.write(
+            job.jobId,
+            QUEUED,
+            LEASED,
+            {
+              attempt,
+              node_id: node.nodeId,
+              lease_id: leaseId,
+              lease_deadline_ms: nowMs + leaseSeconds * 1000,
+              gpu_indexes_json: JSON.stringify(gpuIndexes),
+              start_time_ms: nowMs,
+              first_start_time_ms: job.firstStartTimeMs === 0 ? nowMs : job.firstStartTimeMs,
+              progress_json: "{}",
+            },
+            nowMs,
+          );
+        }
+        return undefined;
+      })
+      .immediate();
   }
 
   reportProgress(jobId: string, leaseId: string, nodeId: string, progress: ProgressRecord, leaseSeconds: number, nowMs: number): JobRecord {
-    return this.db.transaction(() => {
-      const job = this.currentLease(jobId, leaseId, nodeId);
-      return this.write(jobId, job.state, RUNNING, { progress_json: JSON.stringify(progress), lease_deadline_ms: nowMs + leaseSeconds * 1000 }, nowMs);
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const job = this.currentLease(jobId, leaseId, nodeId);
+        return this.write(jobId, job.state, RUNNING, { progress_json: JSON.stringify(progress), lease_deadline_ms: nowMs + leaseSeconds * 1000 }, nowMs);
+      })
+      .immediate();
   }
 
-  completeJob(jobId: string, leaseId: string, nodeId: string, results: ResultRecord[], summaryJson: string, nowMs: number): { job: JobRecord; alreadyAccepted: boolean } {
-    return this.db.transaction(() => {
-      const existing = this.mustGet(jobId);
-      if (existing.state === SUCCEEDED && existing.leaseId === leaseId && existing.nodeId === nodeId) return { job: existing, alreadyAccepted: true };
-      const job = this.lateCompletion(existing, leaseId, nodeId) ?? this.currentLease(jobId, leaseId, nodeId, existing);
-      this.stmt("UPDATE attempts SET end_time_ms = ?, outcome = 'succeeded', detail = '' WHERE lease_id = ?").run(nowMs, leaseId);
-      // The job's owner may reference its results in later jobs (e.g. a model file to sample from).
-      this.addChunkOwner(clientChunkOwner(job.owner), [...new Set(results.flatMap((r) => r.manifest.chunks.map((c) => c.sha256)))], nowMs);
-      const progress: ProgressRecord = { ...job.progress, fraction: 1, phase: "done", updateTimeMs: nowMs };
-      const done = this.write(
-        jobId,
-        job.state,
-        SUCCEEDED,
-        {
-          results_json: JSON.stringify(results),
-          summary_json: summaryJson,
-          end_time_ms: nowMs,
-          lease_deadline_ms: null,
-          error_message: "",
-          progress_json: JSON.stringify(progress),
-          // A late completion names the lease it finished (so a retry of it is recognised as one).
-          node_id: nodeId,
-          lease_id: leaseId,
-        },
-        nowMs,
-      );
-      return { job: done, alreadyAccepted: false };
-    }).immediate();
+  completeJob(
+    jobId: string,
+    leaseId: string,
+    nodeId: string,
+    results: ResultRecord[],
+    summaryJson: string,
+    nowMs: number,
+  ): { job: JobRecord; alreadyAccepted: boolean } {
+    return this.db
+      .transaction(() => {
+        const existing = this.mustGet(jobId);
+        if (existing.state === SUCCEEDED && existing.leaseId === leaseId && existing.nodeId === nodeId) return { job: existing, alreadyAccepted: true };
+        const job = this.lateCompletion(existing, leaseId, nodeId) ?? this.currentLease(jobId, leaseId, nodeId, existing);
+        this.stmt("UPDATE attempts SET end_time_ms = ?, outcome = 'succeeded', detail = '' WHERE lease_id = ?").run(nowMs, leaseId);
+        // The job's owner may reference its results in later jobs (e.g. a model file to sample from).
+        this.addChunkOwner(clientChunkOwner(job.owner), [...new Set(results.flatMap((r) => r.manifest.chunks.map((c) => c.sha256)))], nowMs);
+        const progress: ProgressRecord = { ...job.progress, fraction: 1, phase: "done", updateTimeMs: nowMs };
+        const done = this.write(
+          jobId,
+          job.state,
+          SUCCEEDED,
+          {
+            results_json: JSON.stringify(results),
+            summary_json: summaryJson,
+            end_time_ms: nowMs,
+            lease_deadline_ms: null,
+            error_message: "",
+            progress_json: JSON.stringify(progress),
+            // A late completion names the lease it finished (so a retry of it is recognised as one).
+            node_id: nodeId,
+            lease_id: leaseId,
+          },
+          nowMs,
+        );
+        return { job: done, alreadyAccepted: false };
+      })
+      .immediate();
   }
 
   isLateCompletion(jobId: string, leaseId: string, nodeId: string): boolean {
@@ -333,19 +380,23 @@ export class SqliteJobStore implements JobStore {
   }
 
   expireLeases(nowMs: number): LeaseOutcome[] {
-    return this.db.transaction(() => {
-      const rows = this.stmt(`SELECT * FROM jobs WHERE state IN (?, ?) AND lease_deadline_ms < ?`).all(LEASED, RUNNING, nowMs) as JobRow[];
-      return rows.map((row) => {
-        const job = toJob(row);
-        return this.leaveLease(job, "lease_expired", `the lease on node ${job.nodeId} expired without progress`, true, true, nowMs);
-      });
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const rows = this.stmt(`SELECT * FROM jobs WHERE state IN (?, ?) AND lease_deadline_ms < ?`).all(LEASED, RUNNING, nowMs) as JobRow[];
+        return rows.map((row) => {
+          const job = toJob(row);
+          return this.leaveLease(job, "lease_expired", `the lease on node ${job.nodeId} expired without progress`, true, true, nowMs);
+        });
+      })
+      .immediate();
   }
 
   expireNodeLeases(nodeId: string, reason: string, countAttempt: boolean, nowMs: number): LeaseOutcome[] {
-    return this.db.transaction(() =>
-      this.activeJobsOfNode(nodeId).map((job) => this.leaveLease(job, countAttempt ? "node_lost" : "released", reason, true, countAttempt, nowMs)),
-    ).immediate();
+    return this.db
+      .transaction(() =>
+        this.activeJobsOfNode(nodeId).map((job) => this.leaveLease(job, countAttempt ? "node_lost" : "released", reason, true, countAttempt, nowMs)),
+      )
+      .immediate();
   }
 
   activeJobsOfNode(nodeId: string): JobRecord[] {
@@ -353,10 +404,10 @@ export class SqliteJobStore implements JobStore {
   }
 
   heldResources(): { nodeId: string; demand: ResourceDemand; gpuIndexes: number[] }[] {
-    const rows = this.stmt("SELECT node_id, gpu_count, gpu_memory_bytes, cpu_cores, memory_bytes, gpu_indexes_json FROM jobs WHERE state IN (?, ?)").all(LEASED, RUNNING) as Pick<
-      JobRow,
-      "node_id" | "gpu_count" | "gpu_memory_bytes" | "cpu_cores" | "memory_bytes" | "gpu_indexes_json"
-    >[];
+    const rows = this.stmt("SELECT node_id, gpu_count, gpu_memory_bytes, cpu_cores, memory_bytes, gpu_indexes_json FROM jobs WHERE state IN (?, ?)").all(
+      LEASED,
+      RUNNING,
+    ) as Pick<JobRow, "node_id" | "gpu_count" | "gpu_memory_bytes" | "cpu_cores" | "memory_bytes" | "gpu_indexes_json">[];
     return rows.map((r) => ({
       nodeId: r.node_id ?? "",
       demand: { gpuCount: r.gpu_count, gpuMemoryBytes: r.gpu_memory_bytes, cpuCores: r.cpu_cores, memoryBytes: r.memory_bytes },
@@ -374,23 +425,22 @@ export class SqliteJobStore implements JobStore {
 
   upsertNode(node: NodeRecord): void {
     this.stmt(
-        `INSERT INTO nodes (node_id, capacity_json, versions_json, hostname, hpc_job, heartbeat_interval_seconds, registered_time_ms, last_seen_time_ms, status)
+      `INSERT INTO nodes (node_id, capacity_json, versions_json, hostname, hpc_job, heartbeat_interval_seconds, registered_time_ms, last_seen_time_ms, status)
          VALUES (@nodeId, @capacity, @versions, @hostname, @hpcJob, @interval, @registered, @lastSeen, @status)
          ON CONFLICT (node_id) DO UPDATE SET capacity_json = excluded.capacity_json, versions_json = excluded.versions_json, hostname = excluded.hostname,
            hpc_job = excluded.hpc_job, heartbeat_interval_seconds = excluded.heartbeat_interval_seconds, registered_time_ms = excluded.registered_time_ms,
            last_seen_time_ms = excluded.last_seen_time_ms, status = excluded.status`,
-      )
-      .run({
-        nodeId: node.nodeId,
-        capacity: JSON.stringify(node.capacity),
-        versions: JSON.stringify(node.versions),
-        hostname: node.hostname,
-        hpcJob: node.hpcJob,
-        interval: node.heartbeatIntervalSeconds,
-        registered: node.registeredTimeMs,
-        lastSeen: node.lastSeenTimeMs,
-        status: node.status,
-      });
+    ).run({
+      nodeId: node.nodeId,
+      capacity: JSON.stringify(node.capacity),
+      versions: JSON.stringify(node.versions),
+      hostname: node.hostname,
+      hpcJob: node.hpcJob,
+      interval: node.heartbeatIntervalSeconds,
+      registered: node.registeredTimeMs,
+      lastSeen: node.lastSeenTimeMs,
+      status: node.status,
+    });
   }
 
   getNode(nodeId: string): NodeRecord | undefined {
@@ -420,25 +470,27 @@ export class SqliteJobStore implements JobStore {
   }
 
   retentionPage(afterSeq: number, limit: number, cutoffMs: number, nowMs: number): { expired: string[]; referenced: string[]; lastSeq: number } {
-    return this.db.transaction(() => {
-      const rows = this.stmt(
-        `SELECT seq, job_id, state, end_time_ms, spec_json, results_json FROM jobs WHERE seq > ? AND results_expired_time_ms = 0 ORDER BY seq LIMIT ${Math.max(1, Math.trunc(limit))}`,
-      ).all(afterSeq) as Pick<JobRow, "seq" | "job_id" | "state" | "end_time_ms" | "spec_json" | "results_json">[];
-      const expire = this.stmt("UPDATE jobs SET results_json = '[]', results_expired_time_ms = ? WHERE seq = ?");
-      const expired: string[] = [];
-      const referenced: string[] = [];
-      for (const row of rows) {
-        if (isTerminal(row.state as JobStateValue) && row.end_time_ms > 0 && row.end_time_ms < cutoffMs) {
-          expire.run(nowMs, row.seq);
-          expired.push(row.job_id);
-          continue;
+    return this.db
+      .transaction(() => {
+        const rows = this.stmt(
+          `SELECT seq, job_id, state, end_time_ms, spec_json, results_json FROM jobs WHERE seq > ? AND results_expired_time_ms = 0 ORDER BY seq LIMIT ${Math.max(1, Math.trunc(limit))}`,
+        ).all(afterSeq) as Pick<JobRow, "seq" | "job_id" | "state" | "end_time_ms" | "spec_json" | "results_json">[];
+        const expire = this.stmt("UPDATE jobs SET results_json = '[]', results_expired_time_ms = ? WHERE seq = ?");
+        const expired: string[] = [];
+        const referenced: string[] = [];
+        for (const row of rows) {
+          if (isTerminal(row.state as JobStateValue) && row.end_time_ms > 0 && row.end_time_ms < cutoffMs) {
+            expire.run(nowMs, row.seq);
+            expired.push(row.job_id);
+            continue;
+          }
+          const spec = JSON.parse(row.spec_json) as { input?: { upload?: { chunks?: { sha256: string }[] } | null } | null };
+          for (const chunk of spec.input?.upload?.chunks ?? []) referenced.push(chunk.sha256);
+          for (const result of JSON.parse(row.results_json) as ResultRecord[]) for (const chunk of result.manifest.chunks) referenced.push(chunk.sha256);
         }
-        const spec = JSON.parse(row.spec_json) as { input?: { upload?: { chunks?: { sha256: string }[] } | null } | null };
-        for (const chunk of spec.input?.upload?.chunks ?? []) referenced.push(chunk.sha256);
-        for (const result of JSON.parse(row.results_json) as ResultRecord[]) for (const chunk of result.manifest.chunks) referenced.push(chunk.sha256);
-      }
-      return { expired, referenced, lastSeq: rows.at(-1)?.seq ?? afterSeq };
-    }).immediate();
+        return { expired, referenced, lastSeq: rows.at(-1)?.seq ?? afterSeq };
+      })
+      .immediate();
   }
 
   expireChunkOwners(cutoffMs: number): number {
@@ -455,13 +507,15 @@ export class SqliteJobStore implements JobStore {
   }
 
   getOrCreateMeta(key: string, make: () => string): string {
-    return this.db.transaction(() => {
-      const row = this.stmt("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
-      if (row !== undefined) return row.value;
-      const value = make();
-      this.stmt("INSERT INTO meta (key, value) VALUES (?, ?)").run(key, value);
-      return value;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const row = this.stmt("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+        if (row !== undefined) return row.value;
+        const value = make();
+        this.stmt("INSERT INTO meta (key, value) VALUES (?, ?)").run(key, value);
+        return value;
+      })
+      .immediate();
   }
 
   close(): void {

@@ -100,6 +100,7 @@ export function toNode(row: NodeRow): NodeRecord {
 /** The stored demand, with the per-model GPU memory estimate for a job that takes whole GPUs. */
 function demandOf(row: JobRow): ResourceDemand {
   const demand: ResourceDemand = { gpuCount: row.gpu_count, gpuMemoryBytes: row.gpu_memory_bytes, cpuCores: row.cpu_cores, memoryBytes: row.memory_bytes };
-  if (row.gpu_count > 0 && row.gpu_memory_bytes === 0) demand.estimatedGpuMemoryBytes = estimateGpuMemoryBytes((JSON.parse(row.spec_json) as { model?: string }).model ?? "");
+  if (row.gpu_count > 0 && row.gpu_memory_bytes === 0)
+    demand.estimatedGpuMemoryBytes = estimateGpuMemoryBytes((JSON.parse(row.spec_json) as { model?: string }).model ?? "");
   return demand;
 }

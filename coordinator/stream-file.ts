@@ -13,7 +13,9 @@ export async function streamManifest(
   onSent: (bytes: number) => void,
 ): Promise<void> {
   if (startChunkIndex > manifest.chunks.length) {
-    throw new InvalidArgumentError(`start_chunk_index ${startChunkIndex} is past the last chunk (${manifest.chunks.length} chunks); use 0..${manifest.chunks.length}.`);
+    throw new InvalidArgumentError(
+      `start_chunk_index ${startChunkIndex} is past the last chunk (${manifest.chunks.length} chunks); use 0..${manifest.chunks.length}.`,
+    );
   }
   await writeMessage(call, { manifest });
   let offsetBytes = manifest.chunks.slice(0, startChunkIndex).reduce((sum, c) => sum + c.sizeBytes, 0);

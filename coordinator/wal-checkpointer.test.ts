@@ -32,7 +32,10 @@ describe("WalCheckpointer", () => {
     // 300 separate commits of ~1 KiB: with the automatic checkpoint off, only the worker can
     // grow the database file.
     for (let i = 0; i < 300; i++) insert.run("x".repeat(1000));
-    await until("a checkpoint of every frame", () => checkpointer.last !== undefined && checkpointer.last.checkpointedFrames === checkpointer.last.logFrames && checkpointer.last.logFrames > 0);
+    await until(
+      "a checkpoint of every frame",
+      () => checkpointer.last !== undefined && checkpointer.last.checkpointedFrames === checkpointer.last.logFrames && checkpointer.last.logFrames > 0,
+    );
     expect(statSync(path).size).toBeGreaterThan(sizeBefore + 250 * 1000);
     await checkpointer.close();
     db.close();

@@ -16,7 +16,16 @@ const here = import.meta.dirname;
 const repo = join(here, "..");
 
 /** Variables read by the CLI besides the per-flag ones (documented in README.md and --help). */
-const otherCliVariables = new Set(["DATALAB_MAX_TASKS", "DATALAB_DEVICE", "DATALAB_NVML_LIBRARY", "DATALAB_KERNELS_DIR", "DATALAB_CA", "DATALAB_TOKEN", "DATALAB_CLIENT", "DATALAB_INSECURE"]);
+const otherCliVariables = new Set([
+  "DATALAB_MAX_TASKS",
+  "DATALAB_DEVICE",
+  "DATALAB_NVML_LIBRARY",
+  "DATALAB_KERNELS_DIR",
+  "DATALAB_CA",
+  "DATALAB_TOKEN",
+  "DATALAB_CLIENT",
+  "DATALAB_INSECURE",
+]);
 const cliVariables = new Set([...Object.values(COORDINATOR_SETTINGS).map((s) => s.env), ...Object.values(nodeEnvNames), ...otherCliVariables]);
 
 /** `datalab` argv (after the program) from a container's command/args. */
@@ -73,7 +82,11 @@ function shellWords(line: string, placeholder: (name: string) => string): string
   for (const match of line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
     const raw = match[1] ?? match[2] ?? match[3] ?? "";
     if (match[3] !== undefined && /^(&|&&|;|\||\|\||[0-9]*>.*)$/.test(raw)) break; // the command ends at a shell operator
-    words.push(raw.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_all, braced?: string, bare?: string) => placeholder(braced ?? bare ?? "")));
+    words.push(
+      raw.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_all, braced?: string, bare?: string) =>
+        placeholder(braced ?? bare ?? ""),
+      ),
+    );
   }
   return words;
 }
@@ -109,7 +122,12 @@ describe("deploy/kubernetes", () => {
     for (const service of all.filter((d) => d.kind === "Service")) {
       for (const port of service.spec.ports ?? []) expect(containerPorts, `${service.metadata.name}:${port.name}`).toContain(port.targetPort);
     }
-    expect(all.filter((d) => d.kind === "ServiceMonitor").map((d) => d.metadata.name).sort()).toEqual(["datalab-coordinator", "datalab-node"]);
+    expect(
+      all
+        .filter((d) => d.kind === "ServiceMonitor")
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(["datalab-coordinator", "datalab-node"]);
   });
 });
 
@@ -120,13 +138,16 @@ describe("deploy/slurm", () => {
     for (const file of readdirSync(dir).filter((f) => f.endsWith(".sbatch"))) {
       const text = readFileSync(join(dir, file), "utf8").replace(/\\\n\s*/g, " ");
       for (const line of text.split("\n").filter((l) => /\$DATALAB_BIN \w/.test(l) && !l.trim().startsWith("#"))) {
-        const words = shellWords(line.slice(line.indexOf("$DATALAB_BIN") + "$DATALAB_BIN".length), (name) => (name.includes("PORT") ? "9465" : name.includes("LISTEN") ? "0.0.0.0:7443" : `/x/${name}`));
+        const words = shellWords(line.slice(line.indexOf("$DATALAB_BIN") + "$DATALAB_BIN".length), (name) =>
+          name.includes("PORT") ? "9465" : name.includes("LISTEN") ? "0.0.0.0:7443" : `/x/${name}`,
+        );
         await expectValidNodeLine(words, { DATALAB_COORDINATOR: "coord:7443", DATALAB_TLS_DIR: "/tls" }, `${file}: ${line.trim()}`);
         checked += 1;
       }
       for (const name of text.matchAll(/export (DATALAB_[A-Z_]+)=/g)) {
         // Variables the scripts export for datalab must be ones it reads (script-internal ones are not exported).
-        if (!["DATALAB_BIN", "DATALAB_WORK_DIR_ROOT", "DATALAB_METRICS_BASE_PORT"].includes(name[1]!)) expect(cliVariables, `${file}: ${name[1]}`).toContain(name[1]);
+        if (!["DATALAB_BIN", "DATALAB_WORK_DIR_ROOT", "DATALAB_METRICS_BASE_PORT"].includes(name[1]!))
+          expect(cliVariables, `${file}: ${name[1]}`).toContain(name[1]);
       }
     }
     expect(checked).toBeGreaterThanOrEqual(3);

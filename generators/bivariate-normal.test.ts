@@ -106,7 +106,8 @@ describe("latent correlation of skewed discretised dimensions from exact populat
     let covariance = 0;
     for (let i = 0; i < 3; i++) {
       for (let j = 0; j < 2; j++) {
-        const mass = cdf(xBounds[i + 1]!, yBounds[j + 1]!) - cdf(xBounds[i]!, yBounds[j + 1]!) - cdf(xBounds[i + 1]!, yBounds[j]!) + cdf(xBounds[i]!, yBounds[j]!);
+        const mass =
+          cdf(xBounds[i + 1]!, yBounds[j + 1]!) - cdf(xBounds[i]!, yBounds[j + 1]!) - cdf(xBounds[i + 1]!, yBounds[j]!) + cdf(xBounds[i]!, yBounds[j]!);
         covariance += mass * x.scores[i]! * y.scores[j]!;
       }
     }

@@ -38,7 +38,15 @@ function sexRelationshipBreaks(table: Table): number {
   return breaks;
 }
 
-const LEVEL: Record<string, string> = { Bachelors: "degree", Masters: "degree", Doctorate: "degree", "Prof-school": "degree", "Assoc-acdm": "college", "Assoc-voc": "college", "Some-college": "college" };
+const LEVEL: Record<string, string> = {
+  Bachelors: "degree",
+  Masters: "degree",
+  Doctorate: "degree",
+  "Prof-school": "degree",
+  "Assoc-acdm": "college",
+  "Assoc-voc": "college",
+  "Some-college": "college",
+};
 
 let adult: Table;
 let adultModel: CopulaModel;
@@ -77,9 +85,18 @@ describe("copies and maps come back exact", () => {
       columns: [
         ...adult.columns,
         categoricalColumn("sex-copy", sex),
-        { schema: { name: "age-copy", type: "numerical", subtype: "integer", decimals: 0, min: null, max: null }, values: Float64Array.from(numbers(adult, "age")) },
-        categoricalColumn("relationship-code", relationship.map((v) => (v === null ? null : `R-${v.slice(0, 3).toUpperCase()}`))),
-        categoricalColumn("education-level", education.map((v) => (v === null ? null : (LEVEL[v] ?? "school")))),
+        {
+          schema: { name: "age-copy", type: "numerical", subtype: "integer", decimals: 0, min: null, max: null },
+          values: Float64Array.from(numbers(adult, "age")),
+        },
+        categoricalColumn(
+          "relationship-code",
+          relationship.map((v) => (v === null ? null : `R-${v.slice(0, 3).toUpperCase()}`)),
+        ),
+        categoricalColumn(
+          "education-level",
+          education.map((v) => (v === null ? null : (LEVEL[v] ?? "school"))),
+        ),
       ],
     };
     const model = fitGaussianCopula(extended);
@@ -105,17 +122,21 @@ describe("copies and maps come back exact", () => {
 });
 
 describe("Adult: combinations the real table never shows stay out, quality stays", () => {
-  test.each([0, 1])("seed %i: Female+Husband plus Male+Wife ≤ 10 per 32,561 rows (real: 3), quality ≥ 0.95", async (seed) => {
-    expect(sexRelationshipBreaks(adult)).toBe(3);
-    const synthetic = await sampleTable(adultModel, adult.rowCount, { seed });
-    expect(sexRelationshipBreaks(synthetic)).toBeLessThanOrEqual(10);
-    const report = await scoreTables(adult, synthetic, { privacy: false });
-    // Measured 0.978 with the rules (0.954 without): the joint and derived columns raise pair trends.
-    expect(report.quality.score).toBeGreaterThanOrEqual(0.95);
-    // The scorer's rule-break share over all categorical pairs: measured 0.44% (real 0.06%); the
-    // rest are pairs too weak to merge (Priv-house-serv+Husband, expected 60 rows).
-    expect(report.rareCombinations.syntheticShare).toBeLessThan(0.01);
-  }, 60_000);
+  test.each([0, 1])(
+    "seed %i: Female+Husband plus Male+Wife ≤ 10 per 32,561 rows (real: 3), quality ≥ 0.95",
+    async (seed) => {
+      expect(sexRelationshipBreaks(adult)).toBe(3);
+      const synthetic = await sampleTable(adultModel, adult.rowCount, { seed });
+      expect(sexRelationshipBreaks(synthetic)).toBeLessThanOrEqual(10);
+      const report = await scoreTables(adult, synthetic, { privacy: false });
+      // Measured 0.978 with the rules (0.954 without): the joint and derived columns raise pair trends.
+      expect(report.quality.score).toBeGreaterThanOrEqual(0.95);
+      // The scorer's rule-break share over all categorical pairs: measured 0.44% (real 0.06%); the
+      // rest are pairs too weak to merge (Priv-house-serv+Husband, expected 60 rows).
+      expect(report.rareCombinations.syntheticShare).toBeLessThan(0.01);
+    },
+    60_000,
+  );
 
   test("without the rules the copula writes thousands of such rows (what the rules fix)", async () => {
     const plain = fitGaussianCopula(adult, { keepRules: false });
@@ -160,10 +181,18 @@ describe("quality does not drop on the SDMetrics fixtures", () => {
   // Same seed with and without the rules; a joint dimension must not cost fidelity. Tolerance
   // 0.01: the two fits sample different rows, and Quality's seed-to-seed spread on these 344–2,000
   // row tables is about ±0.005 (seeds 0–4 in generators/README.md's table).
-  test.each(["adult-2k", "penguins", "seattle-weather"])("%s", async (name) => {
-    const fixture = loadSdmetricsCase(name);
-    const score = async (keepRules: boolean) =>
-      (await scoreTables(fixture.real, await sampleTable(fitGaussianCopula(fixture.real, { keepRules }), fixture.real.rowCount, { seed: 0 }), { privacy: false })).quality.score;
-    expect(await score(true)).toBeGreaterThanOrEqual((await score(false)) - 0.01);
-  }, 60_000);
+  test.each(["adult-2k", "penguins", "seattle-weather"])(
+    "%s",
+    async (name) => {
+      const fixture = loadSdmetricsCase(name);
+      const score = async (keepRules: boolean) =>
+        (
+          await scoreTables(fixture.real, await sampleTable(fitGaussianCopula(fixture.real, { keepRules }), fixture.real.rowCount, { seed: 0 }), {
+            privacy: false,
+          })
+        ).quality.score;
+      expect(await score(true)).toBeGreaterThanOrEqual((await score(false)) - 0.01);
+    },
+    60_000,
+  );
 });

@@ -71,7 +71,11 @@ function canDetermine(column: CategoricalColumnData, n: number): boolean {
 }
 
 /** The map source slot → target value when the source determines the target in every row, else null. */
-function determinedMap(source: CategoricalColumnData, valueAt: (row: number) => number, sameValue: (a: number, b: number) => boolean): (number | null)[] | null {
+function determinedMap(
+  source: CategoricalColumnData,
+  valueAt: (row: number) => number,
+  sameValue: (a: number, b: number) => boolean,
+): (number | null)[] | null {
   const map: (number | null)[] = new Array(source.slotCounts.length).fill(null);
   const seen = new Uint8Array(source.slotCounts.length);
   for (let r = 0; r < source.codes.length; r++) {
@@ -108,7 +112,11 @@ function findDerived(table: Table, categorical: CategoricalColumnData[]): Map<nu
     for (const target of categorical) {
       if (target === source || derived.has(target.index) || target.observed < 2 || target.observed > source.observed) continue;
       if (target.observed === source.observed && target.index < source.index && sources.includes(target)) continue; // one-to-one: the earlier column is the source
-      const map = determinedMap(source, (r) => target.codes[r]!, (a, b) => a === b);
+      const map = determinedMap(
+        source,
+        (r) => target.codes[r]!,
+        (a, b) => a === b,
+      );
       if (map !== null) derived.set(target.index, { kind: "map", source: source.index, map });
     }
     for (const target of numeric) {

@@ -62,7 +62,11 @@ function isPoint(set: IntervalSet): boolean {
   return set.length === 1 && set[0]![0] === set[0]![1];
 }
 
-export function prepareConditionalGaussian(correlation: Float64Array, d: number, constraints: { dimension: number; intervals: IntervalSet }[]): ConditionalGaussian {
+export function prepareConditionalGaussian(
+  correlation: Float64Array,
+  d: number,
+  constraints: { dimension: number; intervals: IntervalSet }[],
+): ConditionalGaussian {
   const sorted = [...constraints].sort((a, b) => a.dimension - b.dimension);
   const conditioned = sorted.map((c) => c.dimension);
   const intervals = sorted.map((c) => c.intervals);

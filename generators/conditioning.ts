@@ -55,7 +55,9 @@ function parseNumber(term: ConditionTerm, model: NumericColumnModel, isDatetime:
   if (isDatetime) {
     const parsed = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
     if (Number.isFinite(parsed)) return parsed;
-    throw new ConditionError(`"${term.text}": "${term.value}" is not a date; write an ISO date such as 2012-06-30 or 2012-06-30T12:00:00Z for column "${model.name}".`);
+    throw new ConditionError(
+      `"${term.text}": "${term.value}" is not a date; write an ISO date such as 2012-06-30 or 2012-06-30T12:00:00Z for column "${model.name}".`,
+    );
   }
   throw new ConditionError(`"${term.text}": "${term.value}" is not a number; column "${model.name}" is numerical.`);
 }
@@ -72,7 +74,8 @@ function numericRange(model: CopulaModel, columnIndex: number, column: NumericCo
   let low = Number.NEGATIVE_INFINITY;
   let high = Number.POSITIVE_INFINITY;
   for (const term of terms) {
-    if (term.operator === "!=") throw new ConditionError(`"${term.text}": != applies to categorical columns; for numerical column "${column.name}" use <, <=, > or >=.`);
+    if (term.operator === "!=")
+      throw new ConditionError(`"${term.text}": != applies to categorical columns; for numerical column "${column.name}" use <, <=, > or >=.`);
     const x = parseNumber(term, column, isDatetime);
     const k = x / step;
     if (term.operator === "=") {
@@ -171,7 +174,8 @@ function cellIntervals(cumulative: readonly number[], keep: (position: number) =
 function allowedBySource(model: CopulaModel, columnIndex: number, column: CategoricalColumnModel | NumericColumnModel, terms: ConditionTerm[]): Set<number> {
   const rule = column.derived!;
   const source = model.columns[rule.source];
-  if (rule.kind !== "map" || source?.kind !== "categorical") throw new ConditionError(`column "${column.name}" is derived from a column that cannot be conditioned on; refit the model.`);
+  if (rule.kind !== "map" || source?.kind !== "categorical")
+    throw new ConditionError(`column "${column.name}" is derived from a column that cannot be conditioned on; refit the model.`);
   const all = terms.map((t) => `"${t.text}"`).join(" and ");
   let accepts: (value: number | null) => boolean;
   if (column.kind === "categorical") {
@@ -193,7 +197,12 @@ export function planConditions(model: CopulaModel, terms: readonly ConditionTerm
   for (const term of terms) {
     const index = model.columns.findIndex((c) => c.name === term.column);
     if (index < 0) {
-      throw new ConditionError(`"${term.text}": there is no column "${term.column}"; the columns are ${listForMessage(model.columns.map((c) => c.name), 40)}.`);
+      throw new ConditionError(
+        `"${term.text}": there is no column "${term.column}"; the columns are ${listForMessage(
+          model.columns.map((c) => c.name),
+          40,
+        )}.`,
+      );
     }
     const column = model.columns[index]!;
     // A copy is conditioned through its source: the same terms, on the column that is sampled.
@@ -212,7 +221,9 @@ export function planConditions(model: CopulaModel, terms: readonly ConditionTerm
   for (const [index, columnTerms] of [...byColumn].sort((a, b) => a[0] - b[0])) {
     const column = model.columns[index]!;
     if (column.kind === "text") {
-      throw new ConditionError(`"${columnTerms[0]!.text}": column "${column.name}" is an id or personal-data column and is not modelled; condition on numerical, datetime, categorical or boolean columns.`);
+      throw new ConditionError(
+        `"${columnTerms[0]!.text}": column "${column.name}" is an id or personal-data column and is not modelled; condition on numerical, datetime, categorical or boolean columns.`,
+      );
     }
     if (column.derived !== undefined) restrict(column.derived.source, allowedBySource(model, index, column, columnTerms), quoted(columnTerms));
     else if (column.kind === "numeric") planNumeric(model, index, column, columnTerms, plan);

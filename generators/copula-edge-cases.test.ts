@@ -55,7 +55,8 @@ describe("awkward but valid input", () => {
     const real = awkwardTable(400);
     const model = fitGaussianCopula(real);
     const synthetic = await sampleTable(model, 2000, { seed: 1 });
-    const col = (name: string) => synthetic.columns.find((c) => c.schema.name === name)! as never as { values: Float64Array & (string | null)[]; codes: Int32Array };
+    const col = (name: string) =>
+      synthetic.columns.find((c) => c.schema.name === name)! as never as { values: Float64Array & (string | null)[]; codes: Int32Array };
     expect(col("constant").values.every((v: number) => v === 2.5)).toBe(true);
     expect(col("all_null").values.every((v: number) => Number.isNaN(v))).toBe(true);
     const someNull = col("some_null").values as Float64Array;
@@ -124,7 +125,10 @@ describe("privacy safeguard", () => {
 });
 
 describe("determinism", () => {
-  const sha = async (path: string) => createHash("sha256").update(await readFile(path)).digest("hex");
+  const sha = async (path: string) =>
+    createHash("sha256")
+      .update(await readFile(path))
+      .digest("hex");
 
   test("same seed → byte-identical file whatever the chunk size; another seed differs", async () => {
     const { table } = await loadTable("node_modules/vega-datasets/data/cars.json");

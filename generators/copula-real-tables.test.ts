@@ -89,7 +89,9 @@ describe.each(TABLES)("Gaussian copula on $name", ({ path }) => {
         const realNullRate = 1 - a.length / n;
         const synthNullRate = 1 - b.length / m;
         // Null indicator is a Bernoulli(p) per synthetic row: 4 sd.
-        expect(Math.abs(realNullRate - synthNullRate), `null rate of ${columnModel.name}`).toBeLessThanOrEqual(4 * Math.sqrt((realNullRate * (1 - realNullRate)) / m) + 1e-9);
+        expect(Math.abs(realNullRate - synthNullRate), `null rate of ${columnModel.name}`).toBeLessThanOrEqual(
+          4 * Math.sqrt((realNullRate * (1 - realNullRate)) / m) + 1e-9,
+        );
         if (a.length === 0) {
           expect(b.length).toBe(0);
           return;

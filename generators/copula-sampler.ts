@@ -84,7 +84,8 @@ export class CopulaSampler {
       throw new GeneratorError(`cannot sample rows ${startRow}…${startRow + rows}; give whole, non-negative row numbers.`);
     }
     // Chunks share the kernel buffer: one at a time per sampler (use two samplers for parallel work).
-    if (this.busy) throw new GeneratorError("sampleChunk was called again before the previous chunk finished; await each chunk, or use one sampler per concurrent stream.");
+    if (this.busy)
+      throw new GeneratorError("sampleChunk was called again before the previous chunk finished; await each chunk, or use one sampler per concurrent stream.");
     this.busy = true;
     try {
       const dimensionValues = await this.sampleDimensions(startRow, rows);
@@ -181,7 +182,10 @@ export class CopulaSampler {
         columns.push({ schema, values: makeIds(schema, startRow, rows, this.seed) });
       } else if (schema.type === "pii") {
         // Never learned: format-preserving fakes keyed by (seed, global row), or nulls that the writer leaves out.
-        columns.push({ schema, values: schema.action === "drop" ? new Array<string | null>(rows).fill(null) : fakePiiValues(schema, startRow, rows, this.seed) });
+        columns.push({
+          schema,
+          values: schema.action === "drop" ? new Array<string | null>(rows).fill(null) : fakePiiValues(schema, startRow, rows, this.seed),
+        });
       } else {
         throw new GeneratorError(`column "${schema.name}" of the model does not match its schema; refit the model.`);
       }

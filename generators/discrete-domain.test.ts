@@ -46,7 +46,11 @@ describe("the domain of a private fit", () => {
     const countryIndex = adult.schema.columns.findIndex((c) => c.name === "native-country");
     const country = adult.table.columns[countryIndex] as { codes: Int32Array; categories: string[] };
     // The same row takes a label the schema does not list.
-    (table.columns[countryIndex] as { codes: Int32Array; categories: string[] }) = { ...country, codes: Int32Array.from(country.codes, (c, r) => (r === 0 ? country.categories.length : c)), categories: [...country.categories, "Atlantis"] };
+    (table.columns[countryIndex] as { codes: Int32Array; categories: string[] }) = {
+      ...country,
+      codes: Int32Array.from(country.codes, (c, r) => (r === 0 ? country.categories.length : c)),
+      categories: [...country.categories, "Atlantis"],
+    };
     // The domain is a function of the schema only: identical.
     expect(privateDomainFromSchema(adult.schema)).toEqual(before);
     const original = encodeTable(adult.table, before);
@@ -60,7 +64,10 @@ describe("the domain of a private fit", () => {
   });
 
   test("numericCellOf clips, bins and sends NaN to the missing cell", () => {
-    const { attributes } = domainFromTable({ rowCount: 3, columns: [{ schema: { name: "v", type: "numerical", subtype: "float", decimals: 3, min: 0, max: 1 }, values: Float64Array.of(0, 0.5, 1) }] });
+    const { attributes } = domainFromTable({
+      rowCount: 3,
+      columns: [{ schema: { name: "v", type: "numerical", subtype: "float", decimals: 3, min: 0, max: 1 }, values: Float64Array.of(0, 0.5, 1) }],
+    });
     const v = attributes[0]!;
     if (v.kind !== "numeric") throw new Error("numeric expected");
     expect(numericCellOf(v, -5)).toBe(0);

@@ -100,7 +100,9 @@ export function privateDomainFromSchema(schema: TableSchema): DiscreteDomain {
     switch (column.type) {
       case "numerical":
         if (column.min === null || column.max === null) {
-          throw new DpInputError(`column "${column.name}" has no declared min/max; a private fit cannot read bounds from the data — ${HOW_TO_DECLARE} (set "min" and "max").`);
+          throw new DpInputError(
+            `column "${column.name}" has no declared min/max; a private fit cannot read bounds from the data — ${HOW_TO_DECLARE} (set "min" and "max").`,
+          );
         }
         attributes.push(numericAttribute(index, column, column.min, column.max));
         break;
@@ -114,7 +116,9 @@ export function privateDomainFromSchema(schema: TableSchema): DiscreteDomain {
         attributes.push({ kind: "categorical", column: index, name: column.name, labels: [column.falseLabel, column.trueLabel], size: 3 });
         break;
       case "datetime":
-        throw new DpInputError(`column "${column.name}" is a datetime, which private fits do not model yet; set its "type" to "id" (regenerated, not learned) or drop the column.`);
+        throw new DpInputError(
+          `column "${column.name}" is a datetime, which private fits do not model yet; set its "type" to "id" (regenerated, not learned) or drop the column.`,
+        );
       case "id":
       case "pii":
         break;
@@ -181,7 +185,10 @@ export function numericCellOf(attribute: NumericAttribute, value: number): numbe
 export function encodeTable(table: Table, domain: DiscreteDomain): Int32Array[] {
   return domain.attributes.map((attribute) => {
     const column = table.columns[attribute.column];
-    if (column === undefined) throw new DpInputError(`the table has no column ${attribute.column + 1} ("${attribute.name}") that the domain names; use the schema the table was read with.`);
+    if (column === undefined)
+      throw new DpInputError(
+        `the table has no column ${attribute.column + 1} ("${attribute.name}") that the domain names; use the schema the table was read with.`,
+      );
     const codes = new Int32Array(table.rowCount);
     if (attribute.kind === "categorical") {
       if (!("codes" in column)) throw new DpInputError(`column "${attribute.name}" is not categorical in the table; use the schema the table was read with.`);
@@ -193,7 +200,8 @@ export function encodeTable(table: Table, domain: DiscreteDomain): Int32Array[] 
         codes[r] = code < 0 ? missing : remap[code]!;
       }
     } else {
-      if (!("values" in column) || !(column.values instanceof Float64Array)) throw new DpInputError(`column "${attribute.name}" is not numerical in the table; use the schema the table was read with.`);
+      if (!("values" in column) || !(column.values instanceof Float64Array))
+        throw new DpInputError(`column "${attribute.name}" is not numerical in the table; use the schema the table was read with.`);
       for (let r = 0; r < codes.length; r++) codes[r] = numericCellOf(attribute, column.values[r]!);
     }
     return codes;

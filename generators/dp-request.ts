@@ -37,13 +37,17 @@ export function checkDpRequest(model: string, epsilon: number | undefined, delta
     return null;
   }
   if (!(DP_MODELS as readonly string[]).includes(model)) {
-    throw new DpInputError(`model "${model}" is not differentially private, so --epsilon cannot be honoured; use --model ${DP_MODELS.join(" or --model ")}, or drop --epsilon.`);
+    throw new DpInputError(
+      `model "${model}" is not differentially private, so --epsilon cannot be honoured; use --model ${DP_MODELS.join(" or --model ")}, or drop --epsilon.`,
+    );
   }
   if (!Number.isFinite(epsilon) || epsilon <= 0) throw new DpInputError(`--epsilon must be a finite number > 0, got ${epsilon}.`);
   const d = delta ?? DEFAULT_DELTA;
   if (!Number.isFinite(d) || d <= 0 || d >= 1) throw new DpInputError(`--delta must be a number in (0, 1), got ${d}.`);
   if (rows !== undefined && rows > 0 && d >= 1 / rows) {
-    throw new DpInputError(`--delta ${d} is not below 1/n = ${(1 / rows).toPrecision(3)} for this table; such a δ allows publishing a row outright. Use a smaller δ (default ${DEFAULT_DELTA}).`);
+    throw new DpInputError(
+      `--delta ${d} is not below 1/n = ${(1 / rows).toPrecision(3)} for this table; such a δ allows publishing a row outright. Use a smaller δ (default ${DEFAULT_DELTA}).`,
+    );
   }
   return { epsilon, delta: d, rho: rhoFromEpsilonDelta(epsilon, d) };
 }

@@ -102,7 +102,11 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
     if (derived !== undefined && (schema.type === "numerical" || schema.type === "datetime")) {
       const values = (column as { values: Float64Array }).values;
       const rounding: Rounding =
-        schema.type === "datetime" ? datetimeRounding(values) : schema.subtype === "integer" ? { kind: "integer" } : { kind: "decimals", decimals: schema.decimals };
+        schema.type === "datetime"
+          ? datetimeRounding(values)
+          : schema.subtype === "integer"
+            ? { kind: "integer" }
+            : { kind: "decimals", decimals: schema.decimals };
       columns.push(derivedNumericModel(schema.name, values, derived, rounding));
     } else if (derived !== undefined && (schema.type === "categorical" || schema.type === "boolean")) {
       const { codes, categories } = column as { codes: Int32Array; categories: string[] };
@@ -126,7 +130,11 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
       sorted.sort();
       const nullCount = n - sorted.length;
       const rounding: Rounding =
-        schema.type === "datetime" ? datetimeRounding(values) : schema.subtype === "integer" ? { kind: "integer" } : { kind: "decimals", decimals: schema.decimals };
+        schema.type === "datetime"
+          ? datetimeRounding(values)
+          : schema.subtype === "integer"
+            ? { kind: "integer" }
+            : { kind: "decimals", decimals: schema.decimals };
       const model: ColumnModel = {
         kind: "numeric",
         name: schema.name,
@@ -141,7 +149,10 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
       };
       if (sorted.length > 0 && sorted[0] === sorted[sorted.length - 1]) model.constant = sorted[0]!;
       else if (sorted.length > 0) {
-        const marginal = fitNumericMarginal(sorted, momentsOf(sorted), { allowOutOfRange, ...(options.marginal === undefined ? {} : { family: options.marginal }) });
+        const marginal = fitNumericMarginal(sorted, momentsOf(sorted), {
+          allowOutOfRange,
+          ...(options.marginal === undefined ? {} : { family: options.marginal }),
+        });
         model.marginal = { family: marginal.family, params: marginal.params, ks: marginal.ks, candidates: marginal.candidates };
         model.valueDimension = dimensions.length;
         dimensions.push({ column: columnIndex, role: "value", table: Array.from(marginal.table) });
@@ -185,7 +196,10 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
   const valueScores = scores.filter((_, i) => dimensions[i]?.role === "value");
   const categoricalDimensions: { pending: (typeof pendingCategorical)[number]; dimension: number }[] = [];
   for (const pending of pendingCategorical) {
-    const order = pending.cells === null ? orderCategories(pending.codes, pending.counts, pending.categoryCount, valueScores) : orderJointCells(pending.codes, pending.counts, pending.categoryCount, valueScores);
+    const order =
+      pending.cells === null
+        ? orderCategories(pending.codes, pending.counts, pending.categoryCount, valueScores)
+        : orderJointCells(pending.codes, pending.counts, pending.categoryCount, valueScores);
     if (order.length < 2) {
       setCategoricalOrder(columns[pending.columnIndex] as CategoricalColumnModel, order, pending.counts, n);
       continue;
@@ -199,7 +213,10 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
   if (categoricalDimensions.length > 1) {
     for (const { pending, dimension } of categoricalDimensions) {
       const guides = scores.filter((_, i) => i !== dimension && dimensions[i]?.role !== "null");
-      const order = pending.cells === null ? orderCategories(pending.codes, pending.counts, pending.categoryCount, guides) : orderJointCells(pending.codes, pending.counts, pending.categoryCount, guides);
+      const order =
+        pending.cells === null
+          ? orderCategories(pending.codes, pending.counts, pending.categoryCount, guides)
+          : orderJointCells(pending.codes, pending.counts, pending.categoryCount, guides);
       const encoded = encodeCategorical(order, pending.counts, pending.codes, pending.categoryCount, n);
       dimensions[dimension] = dimensionOf(pending, order, encoded.cumulative, columns, dimension, n);
       scores[dimension] = encoded.scores;
@@ -222,7 +239,9 @@ export function fitGaussianCopula(table: Table, options: FitOptions = {}): Copul
   const repaired = repairCorrelation(correlation, d, { rows: n });
   report?.(1, "repair");
   if (repaired.method === "low-rank") {
-    warnings.push(`the table has ${n} rows for ${d} copula dimensions, so the correlation matrix has rank ≤ ${n}: it was replaced by its top ${n} eigenpairs plus a diagonal`);
+    warnings.push(
+      `the table has ${n} rows for ${d} copula dimensions, so the correlation matrix has rank ≤ ${n}: it was replaced by its top ${n} eigenpairs plus a diagonal`,
+    );
   } else if (repaired.repaired) {
     warnings.push("the estimated correlation matrix was not positive definite and was repaired to the nearest correlation matrix");
   }
@@ -289,7 +308,14 @@ function jointPending(table: Table, members: number[], n: number): PendingCatego
 }
 
 /** The dimension of a pending categorical in the given cell order; also sets the column models that read it. */
-function dimensionOf(pending: PendingCategorical, order: number[], cumulative: number[], columns: ColumnModel[], dimension: number, n: number): CopulaDimension {
+function dimensionOf(
+  pending: PendingCategorical,
+  order: number[],
+  cumulative: number[],
+  columns: ColumnModel[],
+  dimension: number,
+  n: number,
+): CopulaDimension {
   if (pending.cells === null) {
     const model = columns[pending.columnIndex] as CategoricalColumnModel;
     setCategoricalOrder(model, order, pending.counts, n);
@@ -302,7 +328,12 @@ function dimensionOf(pending: PendingCategorical, order: number[], cumulative: n
     const model = columns[member] as CategoricalColumnModel;
     const counts = new Map<number, number>();
     for (const [joint, count] of pending.counts) counts.set(tuples[joint]![k]!, (counts.get(tuples[joint]![k]!) ?? 0) + count);
-    setCategoricalOrder(model, [...counts.keys()].sort((p, q) => (counts.get(q) ?? 0) - (counts.get(p) ?? 0) || p - q), counts, n);
+    setCategoricalOrder(
+      model,
+      [...counts.keys()].sort((p, q) => (counts.get(q) ?? 0) - (counts.get(p) ?? 0) || p - q),
+      counts,
+      n,
+    );
     model.dimension = dimension;
   });
   return { column: pending.columnIndex, role: "joint", cumulative, members: [...members], cells: order.map((joint) => [...tuples[joint]!]) };
@@ -336,7 +367,13 @@ function derivedNumericModel(name: string, values: Float64Array, rule: DerivedCo
 }
 
 /** A categorical dimension in a given cell order: its cumulative bounds and per-row scores. */
-function encodeCategorical(order: number[], counts: Map<number, number>, codes: Int32Array, categoryCount: number, n: number): { cumulative: number[]; scores: DimensionScores } {
+function encodeCategorical(
+  order: number[],
+  counts: Map<number, number>,
+  codes: Int32Array,
+  categoryCount: number,
+  n: number,
+): { cumulative: number[]; scores: DimensionScores } {
   const cumulative: number[] = [];
   let running = 0;
   for (const code of order) {

@@ -37,8 +37,12 @@ export function declaredSchema(table: Table, userSchema: TableSchema | undefined
   const byName = new Map(userSchema.columns.map((column) => [column.name, column]));
   const columns: ColumnSchema[] = table.columns.map((column) => {
     const declared = byName.get(column.schema.name);
-    if (declared === undefined) throw new DpInputError(`column "${column.schema.name}" is not in the schema file; a private fit cannot infer it from the data — add it (${SCHEMA_HINT}).`);
-    if (declared.type !== column.schema.type) throw new DpInputError(`column "${declared.name}" is ${declared.type} in the schema file but was read as ${column.schema.type}; fix the schema file.`);
+    if (declared === undefined)
+      throw new DpInputError(
+        `column "${column.schema.name}" is not in the schema file; a private fit cannot infer it from the data — add it (${SCHEMA_HINT}).`,
+      );
+    if (declared.type !== column.schema.type)
+      throw new DpInputError(`column "${declared.name}" is ${declared.type} in the schema file but was read as ${column.schema.type}; fix the schema file.`);
     return declared;
   });
   return { version: userSchema.version, columns };

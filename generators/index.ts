@@ -1,5 +1,14 @@
 /** Public surface of generators/: the Gaussian copula, the DP copula, MST / Chow–Liu tree models, CTGAN and TVAE — fit, model file, sampling. */
-export type { CategoricalColumnModel, ColumnModel, CopulaDimension, CopulaModel, DerivedColumn, NumericColumnModel, Rounding, TextColumnModel } from "./copula-model.js";
+export type {
+  CategoricalColumnModel,
+  ColumnModel,
+  CopulaDimension,
+  CopulaModel,
+  DerivedColumn,
+  NumericColumnModel,
+  Rounding,
+  TextColumnModel,
+} from "./copula-model.js";
 export { type ColumnRules, findColumnRules } from "./column-rules.js";
 export { GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION, READABLE_MODEL_VERSIONS } from "./copula-model.js";
 export { ConditionError, DpInputError, GeneratorError, ModelFileError, TrainingInputError } from "./errors.js";

@@ -101,12 +101,13 @@ describe("marginal selection with estimated parameters (held-out split)", () => 
     // Standard normal truncated to [−0.5, 1.5] by rejection (about 62% of draws are kept).
     truncnorm: () => Float64Array.from(z.filter((v) => v >= -0.5 && v <= 1.5).subarray(0, n)).sort(),
     // Beta(2, 4) as G₂/(G₂ + G₄) with independent integer-shape gammas.
-    beta: () => sortedSample((i) => {
-      const g2 = gammaInteger(2, i);
-      let g4 = 0;
-      for (let j = 2; j < 6; j++) g4 -= Math.log(u[(i * 6 + j) % u.length]!);
-      return g2 / (g2 + g4);
-    }, n),
+    beta: () =>
+      sortedSample((i) => {
+        const g2 = gammaInteger(2, i);
+        let g4 = 0;
+        for (let j = 2; j < 6; j++) g4 -= Math.log(u[(i * 6 + j) % u.length]!);
+        return g2 / (g2 + g4);
+      }, n),
     gamma: () => sortedSample((i) => 10 + 4 * gammaInteger(3, i), n),
     uniform: () => sortedSample((i) => 5 + 7 * u[i]!, n),
   };

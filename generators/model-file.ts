@@ -70,14 +70,18 @@ export function parseSynthModel(text: string, path: string): SynthModel {
     );
   }
   if (record["generator"] !== GENERATOR_NAME && record["generator"] !== MST_GENERATOR_NAME) {
-    throw new ModelFileError(path, `${path} holds a "${String(record["generator"])}" model; \`datalab sample\` reads ${GENERATOR_NAME} and ${MST_GENERATOR_NAME} models. Use the command of that generator.`);
+    throw new ModelFileError(
+      path,
+      `${path} holds a "${String(record["generator"])}" model; \`datalab sample\` reads ${GENERATOR_NAME} and ${MST_GENERATOR_NAME} models. Use the command of that generator.`,
+    );
   }
   const { checksum, ...content } = record;
   if (typeof checksum !== "string" || checksum !== checksumOf(JSON.stringify(content))) {
     throw new ModelFileError(path, `${path} is corrupted (its checksum does not match its content); restore the original file or ${REFIT}.`);
   }
   // The checksum guards against accidental damage; this against hand-edited files with a recomputed checksum.
-  const problem = record["generator"] === MST_GENERATOR_NAME ? treeProblem(content as unknown as MstModel) : (modelStructureProblem(content)?.toString() ?? null);
+  const problem =
+    record["generator"] === MST_GENERATOR_NAME ? treeProblem(content as unknown as MstModel) : (modelStructureProblem(content)?.toString() ?? null);
   if (problem !== null) throw new ModelFileError(path, `${path} is inconsistent (${problem}); ${REFIT}.`);
   return content as unknown as SynthModel;
 }
@@ -94,16 +98,24 @@ export async function loadSynthModel(path: string): Promise<SynthModel> {
 /** The first structural defect of a tree model, or null. */
 function treeProblem(model: MstModel): string | null {
   const d = model.attributes?.length;
-  if (!Array.isArray(model.attributes) || !Array.isArray(model.compression) || !Array.isArray(model.order) || !Array.isArray(model.parent) || !Array.isArray(model.probabilities)) {
+  if (
+    !Array.isArray(model.attributes) ||
+    !Array.isArray(model.compression) ||
+    !Array.isArray(model.order) ||
+    !Array.isArray(model.parent) ||
+    !Array.isArray(model.probabilities)
+  ) {
     return "attributes, compression, order, parent or probabilities missing";
   }
-  if (model.compression.length !== d || model.parent.length !== d || model.probabilities.length !== d || model.order.length !== d) return "the tree's arrays differ in length";
+  if (model.compression.length !== d || model.parent.length !== d || model.probabilities.length !== d || model.order.length !== d)
+    return "the tree's arrays differ in length";
   for (let i = 0; i < d; i++) {
     const size = model.compression[i]!.groups.length;
     const parent = model.parent[i]!;
     const parentSize = parent < 0 ? 1 : model.compression[parent]?.groups.length;
     if (parentSize === undefined || model.probabilities[i]!.length !== size * parentSize) return `attribute ${i} has a probability table of the wrong size`;
-    if (model.compression[i]!.groups.some((group) => group.some((cell) => !(cell >= 0 && cell < model.attributes[i]!.size)))) return `attribute ${i} has an unknown cell`;
+    if (model.compression[i]!.groups.some((group) => group.some((cell) => !(cell >= 0 && cell < model.attributes[i]!.size))))
+      return `attribute ${i} has an unknown cell`;
   }
   return null;
 }

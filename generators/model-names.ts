@@ -34,8 +34,10 @@ export function modelOptionsProblem(model: string, epsilon: number | undefined, 
       if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) return `"${key}" must be a whole number ≥ 1, got ${JSON.stringify(value)}`;
       continue;
     }
-    if (key !== "delta") return `sets "${key}", but no model of this datalab reads it; the options are "delta" (δ of a DP fit), "epochs" and "batch_size" (ctgan, tvae)`;
-    if (epsilon === undefined || !DIFFERENTIALLY_PRIVATE_MODELS.has(model)) return `sets "delta", which only a differentially private fit (a DP model with epsilon) reads`;
+    if (key !== "delta")
+      return `sets "${key}", but no model of this datalab reads it; the options are "delta" (δ of a DP fit), "epochs" and "batch_size" (ctgan, tvae)`;
+    if (epsilon === undefined || !DIFFERENTIALLY_PRIVATE_MODELS.has(model))
+      return `sets "delta", which only a differentially private fit (a DP model with epsilon) reads`;
     if (typeof value !== "number" || !(value > 0 && value < 1)) return `"delta" must be a number in (0, 1), got ${JSON.stringify(value)}`;
   }
   return null;

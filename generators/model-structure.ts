@@ -165,7 +165,8 @@ function checkModel(c: Checker, model: unknown): void {
     // A joint dimension (model version 2) is shared by its member columns, each pointing at it.
     if (role === "category" && dimension["role"] === "joint") {
       const members = dimension["members"];
-      if (!Array.isArray(members) || !members.includes(column)) c.fail(path, `must point at a "joint" dimension whose members list column ${column}`, `dimension ${k}`);
+      if (!Array.isArray(members) || !members.includes(column))
+        c.fail(path, `must point at a "joint" dimension whose members list column ${column}`, `dimension ${k}`);
       jointClaims.set(k, [...(jointClaims.get(k) ?? []), column]);
       return k;
     }
@@ -198,7 +199,8 @@ function checkModel(c: Checker, model: unknown): void {
     const at = `$.dimensions[${k}]`;
     c.integer(`${at}.column`, dimension["column"], 0, columns.length - 1);
     const role = dimension["role"];
-    if (role !== "value" && role !== "category" && role !== "null" && role !== "joint") c.fail(`${at}.role`, 'must be "value", "category", "null" or "joint"', role);
+    if (role !== "value" && role !== "category" && role !== "null" && role !== "joint")
+      c.fail(`${at}.role`, 'must be "value", "category", "null" or "joint"', role);
     if (role === "joint") {
       checkJointDimension(c, at, dimension, k, columns, jointClaims.get(k) ?? []);
       return;
@@ -251,7 +253,8 @@ function checkNumericColumn(
   if (valueDimension !== null && constant !== null) c.fail(`${at}.constant`, "must be null for a column with a value dimension", constant);
   const derived = column["derived"] !== undefined;
   if (derived && (valueDimension !== null || nullDimension !== null)) c.fail(at, "is derived from another column and must have no dimension of its own");
-  if (!derived && valueDimension === null && constant === null && nullRate < 1) c.fail(at, "has values (nullRate below 1) but neither a constant nor a value dimension");
+  if (!derived && valueDimension === null && constant === null && nullRate < 1)
+    c.fail(at, "has values (nullRate below 1) but neither a constant nor a value dimension");
   if (nullDimension !== null && !(nullRate > 0 && nullRate < 1))
     c.fail(`${at}.nullRate`, "must be strictly between 0 and 1 for a column with a null dimension", nullRate);
 
@@ -326,16 +329,19 @@ function checkDerivedColumn(c: Checker, at: string, column: Json, index: number,
   const source = c.integer(`${at}.derived.source`, rule["source"], 0, columns.length - 1);
   if (source === index) c.fail(`${at}.derived.source`, "must name another column", source);
   const sourceColumn = columns[source] as Json;
-  if (sourceColumn["derived"] !== undefined || sourceColumn["kind"] === "text") c.fail(`${at}.derived.source`, "must name a modelled (not derived, not text) column", source);
+  if (sourceColumn["derived"] !== undefined || sourceColumn["kind"] === "text")
+    c.fail(`${at}.derived.source`, "must name a modelled (not derived, not text) column", source);
   if (rule["kind"] === "copy") {
-    if (sourceColumn["kind"] !== "numeric" || column["kind"] !== "numeric") c.fail(`${at}.derived.kind`, '"copy" needs a numerical column and source', rule["kind"]);
+    if (sourceColumn["kind"] !== "numeric" || column["kind"] !== "numeric")
+      c.fail(`${at}.derived.kind`, '"copy" needs a numerical column and source', rule["kind"]);
     return;
   }
   if (rule["kind"] !== "map") c.fail(`${at}.derived.kind`, 'must be "copy" or "map"', rule["kind"]);
   if (sourceColumn["kind"] !== "categorical") c.fail(`${at}.derived.source`, "must name a categorical column for a map", source);
   const sourceCategories = (sourceColumn["categories"] as unknown[] | undefined)?.length ?? 0;
   const map = c.array(`${at}.derived.map`, rule["map"]);
-  if (map.length !== sourceCategories + 1) c.fail(`${at}.derived.map`, `must hold one entry per source category plus one for null (${sourceCategories + 1})`, `${map.length} entries`);
+  if (map.length !== sourceCategories + 1)
+    c.fail(`${at}.derived.map`, `must hold one entry per source category plus one for null (${sourceCategories + 1})`, `${map.length} entries`);
   const ownCategories = (column["categories"] as unknown[] | undefined)?.length ?? 0;
   map.forEach((value, j) => {
     if (value === null) return;
@@ -350,7 +356,8 @@ function checkJointDimension(c: Checker, at: string, dimension: Json, k: number,
   if (members.length < 2 || new Set(members).size !== members.length) c.fail(`${at}.members`, "must list two or more distinct columns", members);
   for (const member of members) {
     const column = columns[member] as Json;
-    if (column["kind"] !== "categorical" || column["dimension"] !== k) c.fail(`${at}.members`, `lists column ${member}, whose model does not point at dimension ${k}`);
+    if (column["kind"] !== "categorical" || column["dimension"] !== k)
+      c.fail(`${at}.members`, `lists column ${member}, whose model does not point at dimension ${k}`);
   }
   if (claimedBy.length !== members.length) c.fail(at, `is pointed at by columns ${claimedBy.join(", ")}, not exactly its members`);
   const cells = c.array(`${at}.cells`, dimension["cells"]);

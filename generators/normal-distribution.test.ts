@@ -77,7 +77,15 @@ describe("truncated normal draws (inversion, no rejection)", () => {
     { name: "central interval", set: [[-0.5, 1.2]] as [number, number][], mean: 0.3, sd: 1.5 },
     { name: "far upper tail", set: [[8, 9]] as [number, number][], mean: 0, sd: 1 },
     { name: "far lower tail, unbounded", set: [[Number.NEGATIVE_INFINITY, -12]] as [number, number][], mean: 0, sd: 1 },
-    { name: "union of two intervals", set: [[-3, -1], [0.5, 2]] as [number, number][], mean: 0.2, sd: 0.8 },
+    {
+      name: "union of two intervals",
+      set: [
+        [-3, -1],
+        [0.5, 2],
+      ] as [number, number][],
+      mean: 0.2,
+      sd: 0.8,
+    },
   ])("$name", ({ set, mean, sd }) => {
     const u = uniforms(21n, n);
     const draws = Array.from(u, (v) => drawTruncatedNormal(set, mean, sd, v));

@@ -85,8 +85,19 @@ describe("correlation matrix algebra", () => {
       philoxNormal(BigInt(d), 0n, e);
       const a = Float64Array.from({ length: d * d }, (_, i) => e[i]! + e[(i % d) * d + Math.floor(i / d)]!);
       const { values, vectors } = symmetricEigen(a, d);
-      const reference = (eigs(matrix(Array.from({ length: d }, (_, i) => Array.from(a.subarray(i * d, i * d + d))))).values as unknown as { toArray(): number[] }).toArray();
-      expect(Array.from(values).sort((x, y) => x - y).map((v) => v.toFixed(9))).toEqual(reference.slice().sort((x, y) => x - y).map((v) => v.toFixed(9)));
+      const reference = (
+        eigs(matrix(Array.from({ length: d }, (_, i) => Array.from(a.subarray(i * d, i * d + d))))).values as unknown as { toArray(): number[] }
+      ).toArray();
+      expect(
+        Array.from(values)
+          .sort((x, y) => x - y)
+          .map((v) => v.toFixed(9)),
+      ).toEqual(
+        reference
+          .slice()
+          .sort((x, y) => x - y)
+          .map((v) => v.toFixed(9)),
+      );
       // A·v = λ·v for every pair, to 1e-10 relative to the matrix scale.
       for (let k = 0; k < d; k++) {
         for (let i = 0; i < d; i++) {

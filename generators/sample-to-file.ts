@@ -54,7 +54,8 @@ export async function sampleSynthTable(model: SynthModel, rows: number, options:
   const sampler = openSampler(model, rows, options);
   if (model.generator === "mst") return await sampler.sampleChunk(0, rows);
   const parts: Table[] = [];
-  for (let start = 0; start < rows || parts.length === 0; start += DEFAULT_CHUNK_ROWS) parts.push(await sampler.sampleChunk(start, Math.min(DEFAULT_CHUNK_ROWS, rows - start)));
+  for (let start = 0; start < rows || parts.length === 0; start += DEFAULT_CHUNK_ROWS)
+    parts.push(await sampler.sampleChunk(start, Math.min(DEFAULT_CHUNK_ROWS, rows - start)));
   return parts.length === 1 ? parts[0]! : concatenateTables(parts, rows);
 }
 

@@ -31,7 +31,9 @@ describe("symmetric eigendecomposition (Householder + implicit QL)", () => {
     for (const d of [1, 3, 24, 60]) {
       const a = randomSymmetric(BigInt(100 + d), d);
       const { values, vectors } = symmetricEigen(a, d);
-      const reference = (eigs(matrix(Array.from({ length: d }, (_, i) => Array.from(a.subarray(i * d, i * d + d))))).values as unknown as { toArray(): number[] }).toArray();
+      const reference = (
+        eigs(matrix(Array.from({ length: d }, (_, i) => Array.from(a.subarray(i * d, i * d + d))))).values as unknown as { toArray(): number[] }
+      ).toArray();
       const sorted = Array.from(values).sort((x, y) => x - y);
       reference.sort((x, y) => x - y);
       for (let i = 0; i < d; i++) expect(Math.abs(sorted[i]! - reference[i]!)).toBeLessThan(1e-10 * d);

@@ -81,7 +81,11 @@ describe("id and pii columns of sampled rows", () => {
     for (const [i, chunkRows] of [700, 3000, 1024].entries()) {
       const path = join(dir, `out-${i}.csv`);
       await sampleToFile(model, path, rows, { seed: 99n, chunkRows });
-      digests.push(createHash("sha256").update(await readFile(path)).digest("hex"));
+      digests.push(
+        createHash("sha256")
+          .update(await readFile(path))
+          .digest("hex"),
+      );
       if (i === 0) {
         const lines = (await readFile(path, "utf8")).trim().split("\n").slice(1);
         expect(lines).toHaveLength(rows);

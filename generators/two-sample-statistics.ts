@@ -50,4 +50,3 @@ export function spearman(x: Float64Array, y: Float64Array): number {
   }
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : Number.NaN;
 }
-

@@ -102,7 +102,9 @@ export function parseWhere(source: string): ConditionTerm[] {
       operator.kind !== "operator" ||
       value.kind === "operator"
     ) {
-      throw new ConditionError(`malformed condition "${text}" in --where; write column=value, column!=value, column>x, column>=x, column<x or column<=x (quote names or values containing , = < > ! with "…").`);
+      throw new ConditionError(
+        `malformed condition "${text}" in --where; write column=value, column!=value, column>x, column>=x, column<x or column<=x (quote names or values containing , = < > ! with "…").`,
+      );
     }
     terms.push({ column: name.value, operator: operator.value as ConditionOperator, value: value.value, text });
   }

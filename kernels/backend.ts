@@ -5,15 +5,7 @@
  */
 import { KernelError } from "./errors.js";
 import type { BackendKind, NativeFunction, NativeLibrary } from "./native-library.js";
-import type {
-  CopulaNormalScoresRequest,
-  CopulaSampleRequest,
-  DeviceInfo,
-  MatchOptions,
-  MixedRows,
-  NearestOptions,
-  NearestResult,
-} from "./types.js";
+import type { CopulaNormalScoresRequest, CopulaSampleRequest, DeviceInfo, MatchOptions, MixedRows, NearestOptions, NearestResult } from "./types.js";
 
 const EMPTY_F64 = new Float64Array(1);
 const EMPTY_I32 = new Int32Array(1);
@@ -46,8 +38,7 @@ function flattenColumns(req: CopulaSampleRequest): FlatColumns {
   const zMax = new Float64Array(d);
   let total = 0;
   req.columns.forEach((column, c) => {
-    if (column.kind !== "numeric" && column.kind !== "categorical")
-      throw new KernelError(`copula column ${c}: kind must be "numeric" or "categorical"`);
+    if (column.kind !== "numeric" && column.kind !== "categorical") throw new KernelError(`copula column ${c}: kind must be "numeric" or "categorical"`);
     if (column.table.length < 1) throw new KernelError(`copula column ${c}: its table is empty`);
     kind[c] = column.kind === "numeric" ? 0 : 1;
     offset[c] = BigInt(total);
@@ -156,8 +147,18 @@ export class KernelBackend {
     return out;
   }
 
-  private gemmArgs(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-    a: Float32Array, b: Float32Array, beta: number, c: Float32Array): unknown[] {
+  private gemmArgs(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    b: Float32Array,
+    beta: number,
+    c: Float32Array,
+  ): unknown[] {
     count(m, "m");
     count(n, "n");
     count(k, "k");
@@ -167,13 +168,33 @@ export class KernelBackend {
     return [transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, b, beta, c];
   }
 
-  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array,
-    b: Float32Array, beta: number, c: Float32Array): void {
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    b: Float32Array,
+    beta: number,
+    c: Float32Array,
+  ): void {
     this.check(this.library.gemm(...this.gemmArgs(transA, transB, m, n, k, alpha, a, b, beta, c)), "gemm");
   }
 
-  gemmAsync(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array,
-    b: Float32Array, beta: number, c: Float32Array): Promise<void> {
+  gemmAsync(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    b: Float32Array,
+    beta: number,
+    c: Float32Array,
+  ): Promise<void> {
     return this.callAsync(this.library.gemm, "gemm", this.gemmArgs(transA, transB, m, n, k, alpha, a, b, beta, c));
   }
 
@@ -185,8 +206,22 @@ export class KernelBackend {
     if (req.mean !== undefined) atLeast(req.mean, rows * d, "copula mean (rows×d)");
     atLeast(out, rows * d, "copula output (rows×d)");
     const flat = flattenColumns(req);
-    return [rows, d, req.cholesky, req.mean ?? null, flat.kind, flat.offset, flat.length, flat.tables, flat.tables.length,
-      flat.zMin, flat.zMax, BigInt.asUintN(64, req.seed), BigInt.asUintN(64, req.counterOffset), out];
+    return [
+      rows,
+      d,
+      req.cholesky,
+      req.mean ?? null,
+      flat.kind,
+      flat.offset,
+      flat.length,
+      flat.tables,
+      flat.tables.length,
+      flat.zMin,
+      flat.zMax,
+      BigInt.asUintN(64, req.seed),
+      BigInt.asUintN(64, req.counterOffset),
+      out,
+    ];
   }
 
   copulaSample(req: CopulaSampleRequest, out: Float64Array): void {
@@ -205,8 +240,10 @@ export class KernelBackend {
     atLeast(req.cholesky, d * d, "copula cholesky (d×d)");
     if (req.mean !== undefined) atLeast(req.mean, rows * d, "copula mean (rows×d)");
     atLeast(out, rows * d, "copula output (rows×d)");
-    this.check(this.library.copulaNormalScores(rows, d, req.cholesky, req.mean ?? null, BigInt.asUintN(64, req.seed),
-      BigInt.asUintN(64, req.counterOffset), out), "copulaNormalScores");
+    this.check(
+      this.library.copulaNormalScores(rows, d, req.cholesky, req.mean ?? null, BigInt.asUintN(64, req.seed), BigInt.asUintN(64, req.counterOffset), out),
+      "copulaNormalScores",
+    );
   }
 
   private nearestArgs(a: MixedRows, b: MixedRows, options: NearestOptions, result: NearestResult): unknown[] {
@@ -214,15 +251,30 @@ export class KernelBackend {
     const cat = count(options.categoricalCount, "categoricalCount");
     if (num + cat === 0) throw new KernelError("nearestNeighbors needs at least one numeric or categorical column");
     if (options.k !== 1 && options.k !== 2) throw new KernelError(`nearestNeighbors: k must be 1 or 2, got ${String(options.k)}`);
-    for (const [rows, name] of [[a, "A"], [b, "B"]] as const) {
+    for (const [rows, name] of [
+      [a, "A"],
+      [b, "B"],
+    ] as const) {
       count(rows.rows, `rows of ${name}`);
       atLeast(rows.numeric, rows.rows * num, `numeric values of ${name} (rows×numericCount)`);
       atLeast(rows.categorical, rows.rows * cat, `categorical codes of ${name} (rows×categoricalCount)`);
     }
     atLeast(options.invRange, num, "invRange");
-    return [a.rows, num > 0 ? a.numeric : EMPTY_F64, cat > 0 ? a.categorical : EMPTY_I32, b.rows,
-      num > 0 ? b.numeric : EMPTY_F64, cat > 0 ? b.categorical : EMPTY_I32, num, cat,
-      num > 0 ? options.invRange : EMPTY_F64, options.k, options.excludeSameIndex ? 1 : 0, result.distance, result.index];
+    return [
+      a.rows,
+      num > 0 ? a.numeric : EMPTY_F64,
+      cat > 0 ? a.categorical : EMPTY_I32,
+      b.rows,
+      num > 0 ? b.numeric : EMPTY_F64,
+      cat > 0 ? b.categorical : EMPTY_I32,
+      num,
+      cat,
+      num > 0 ? options.invRange : EMPTY_F64,
+      options.k,
+      options.excludeSameIndex ? 1 : 0,
+      result.distance,
+      result.index,
+    ];
   }
 
   nearestNeighbors(a: MixedRows, b: MixedRows, options: NearestOptions): NearestResult {
@@ -241,14 +293,26 @@ export class KernelBackend {
     const num = count(options.numericCount, "numericCount");
     const cat = count(options.categoricalCount, "categoricalCount");
     if (!(options.relTolerance >= 0)) throw new KernelError(`matchRows: relTolerance must be >= 0, got ${options.relTolerance}`);
-    for (const [rows, name] of [[a, "A"], [b, "B"]] as const) {
+    for (const [rows, name] of [
+      [a, "A"],
+      [b, "B"],
+    ] as const) {
       count(rows.rows, `rows of ${name}`);
       atLeast(rows.numeric, rows.rows * num, `numeric values of ${name} (rows×numericCount)`);
       atLeast(rows.categorical, rows.rows * cat, `categorical codes of ${name} (rows×categoricalCount)`);
     }
-    return [a.rows, num > 0 ? a.numeric : EMPTY_F64, cat > 0 ? a.categorical : EMPTY_I32, b.rows,
-      num > 0 ? b.numeric : EMPTY_F64, cat > 0 ? b.categorical : EMPTY_I32, num, cat, options.relTolerance,
-      matched.length > 0 ? matched : new Uint8Array(1)];
+    return [
+      a.rows,
+      num > 0 ? a.numeric : EMPTY_F64,
+      cat > 0 ? a.categorical : EMPTY_I32,
+      b.rows,
+      num > 0 ? b.numeric : EMPTY_F64,
+      cat > 0 ? b.categorical : EMPTY_I32,
+      num,
+      cat,
+      options.relTolerance,
+      matched.length > 0 ? matched : new Uint8Array(1),
+    ];
   }
 
   matchRows(a: MixedRows, b: MixedRows, options: MatchOptions): Uint8Array {
@@ -263,8 +327,18 @@ export class KernelBackend {
     return matched;
   }
 
-  private aggregateArgs(updates: Float32Array, k: number, n: number, weights: Float32Array, clip: number,
-    noiseStd: number, seed: bigint, counter: bigint, out: Float32Array, norms: Float32Array): unknown[] {
+  private aggregateArgs(
+    updates: Float32Array,
+    k: number,
+    n: number,
+    weights: Float32Array,
+    clip: number,
+    noiseStd: number,
+    seed: bigint,
+    counter: bigint,
+    out: Float32Array,
+    norms: Float32Array,
+  ): unknown[] {
     count(k, "k (number of updates)");
     count(n, "n (update length)");
     atLeast(updates, k * n, "updates (k×n)");
@@ -272,22 +346,42 @@ export class KernelBackend {
     atLeast(out, n, "aggregate output");
     if (Number.isNaN(clip)) throw new KernelError("aggregateUpdates: clip must be a number (<= 0 or Infinity: no clipping)");
     if (!(noiseStd >= 0) || !Number.isFinite(noiseStd)) throw new KernelError(`aggregateUpdates: noiseStd must be finite and >= 0, got ${noiseStd}`);
-    return [updates, k, n, weights, clip, noiseStd, BigInt.asUintN(64, seed), BigInt.asUintN(64, counter), out,
-      norms.length > 0 ? norms : new Float32Array(1)];
+    return [updates, k, n, weights, clip, noiseStd, BigInt.asUintN(64, seed), BigInt.asUintN(64, counter), out, norms.length > 0 ? norms : new Float32Array(1)];
   }
 
-  aggregateUpdates(updates: Float32Array, k: number, n: number, weights: Float32Array, clip: number, noiseStd: number,
-    seed: bigint, counter: bigint, out: Float32Array): Float32Array {
+  aggregateUpdates(
+    updates: Float32Array,
+    k: number,
+    n: number,
+    weights: Float32Array,
+    clip: number,
+    noiseStd: number,
+    seed: bigint,
+    counter: bigint,
+    out: Float32Array,
+  ): Float32Array {
     const norms = new Float32Array(k);
     this.check(this.library.aggregateUpdates(...this.aggregateArgs(updates, k, n, weights, clip, noiseStd, seed, counter, out, norms)), "aggregateUpdates");
     return norms;
   }
 
-  async aggregateUpdatesAsync(updates: Float32Array, k: number, n: number, weights: Float32Array, clip: number,
-    noiseStd: number, seed: bigint, counter: bigint, out: Float32Array): Promise<Float32Array> {
+  async aggregateUpdatesAsync(
+    updates: Float32Array,
+    k: number,
+    n: number,
+    weights: Float32Array,
+    clip: number,
+    noiseStd: number,
+    seed: bigint,
+    counter: bigint,
+    out: Float32Array,
+  ): Promise<Float32Array> {
     const norms = new Float32Array(k);
-    await this.callAsync(this.library.aggregateUpdates, "aggregateUpdates",
-      this.aggregateArgs(updates, k, n, weights, clip, noiseStd, seed, counter, out, norms));
+    await this.callAsync(
+      this.library.aggregateUpdates,
+      "aggregateUpdates",
+      this.aggregateArgs(updates, k, n, weights, clip, noiseStd, seed, counter, out, norms),
+    );
     return norms;
   }
 }

@@ -35,7 +35,17 @@ const cudaHeaders = list("cuda", ".cuh");
 const march = process.env["DATALAB_CPU_MARCH"] ?? (process.arch === "x64" ? "x86-64-v3" : "native");
 // glibc's vector math (libmvec) vectorizes the Box–Muller transcendentals on x86-64 Linux.
 const libmvec = process.arch === "x64" && ["/lib/x86_64-linux-gnu/libmvec.so.1", "/usr/lib64/libmvec.so.1", "/lib64/libmvec.so.1"].some((f) => existsSync(f));
-const cxxFlags = ["-O3", "-std=c++17", "-fPIC", "-fopenmp", "-fvisibility=hidden", `-march=${march}`, "-Wall", "-Wextra", ...(libmvec ? ["-DDL_USE_LIBMVEC"] : [])];
+const cxxFlags = [
+  "-O3",
+  "-std=c++17",
+  "-fPIC",
+  "-fopenmp",
+  "-fvisibility=hidden",
+  `-march=${march}`,
+  "-Wall",
+  "-Wextra",
+  ...(libmvec ? ["-DDL_USE_LIBMVEC"] : []),
+];
 // sm_80 (A100) and sm_90 (H100/H200) machine code plus compute_90 PTX for later GPUs; these are
 // the flags measured to work in /work/shared/GPU-FACTS.md.
 const gencode = ["-gencode", "arch=compute_80,code=sm_80", "-gencode", "arch=compute_90,code=[sm_90,compute_90]"];
@@ -112,7 +122,11 @@ async function buildCpu() {
   );
   // -z nodelete: never unmapped, so neither is libgomp, whose idle worker threads would otherwise
   // crash the process at exit when koffi unloads the library.
-  await link("g++", ["-shared", "-fopenmp", "-Wl,-rpath,$ORIGIN", "-Wl,-z,nodelete", ...sources.map((s) => objectFor(s, "cpu")), ...(libmvec ? ["-lmvec"] : [])], target);
+  await link(
+    "g++",
+    ["-shared", "-fopenmp", "-Wl,-rpath,$ORIGIN", "-Wl,-z,nodelete", ...sources.map((s) => objectFor(s, "cpu")), ...(libmvec ? ["-lmvec"] : [])],
+    target,
+  );
   report.cpu = { built: true, reason: `built with ${gxx} -march=${march}${libmvec ? " +libmvec" : ""}`, path: target };
 }
 
@@ -144,7 +158,11 @@ async function buildCuda() {
     jobsLimit,
   );
   const objects = [...commonSources, ...cudaSources].map((s) => objectFor(s, "cuda"));
-  await link("nvcc", ["-shared", "-cudart", "static", ...gencode, "-Xcompiler", "-fopenmp", "-Xlinker", "-rpath,$ORIGIN", "-Xlinker", "-z,nodelete", ...objects, "-ldl"], target);
+  await link(
+    "nvcc",
+    ["-shared", "-cudart", "static", ...gencode, "-Xcompiler", "-fopenmp", "-Xlinker", "-rpath,$ORIGIN", "-Xlinker", "-z,nodelete", ...objects, "-ldl"],
+    target,
+  );
   report.cuda = { built: true, reason: `built with ${nvcc.trim()}`, path: target };
 }
 

@@ -34,7 +34,13 @@ function randomRequest(rows: number, d: number, random: () => number, withMean =
     const table = Float64Array.from({ length: K }, () => (acc += random()));
     return { kind: "numeric" as const, table, zMin: -3 - random(), zMax: 3 + random() };
   });
-  const request: CopulaSampleRequest = { rows, cholesky: l, columns, seed: BigInt(Math.floor(random() * 2 ** 40)), counterOffset: BigInt(Math.floor(random() * 1e6)) };
+  const request: CopulaSampleRequest = {
+    rows,
+    cholesky: l,
+    columns,
+    seed: BigInt(Math.floor(random() * 2 ** 40)),
+    counterOffset: BigInt(Math.floor(random() * 1e6)),
+  };
   if (withMean) request.mean = Float64Array.from({ length: rows * d }, () => 2 * random() - 1);
   return request;
 }
@@ -90,7 +96,16 @@ describe("copulaSample (CPU)", () => {
     }
     expect(Math.abs(sxy / Math.sqrt(sxx * syy) - rho)).toBeLessThan(0.015);
     // The same normals are the z of copulaSample with the reference stream.
-    const req = { rows: 10, cholesky, seed: 7n, counterOffset: 0n, columns: [{ kind: "numeric" as const, table: Float64Array.of(0), zMin: 0, zMax: 1 }, { kind: "numeric" as const, table: Float64Array.of(0), zMin: 0, zMax: 1 }] };
+    const req = {
+      rows: 10,
+      cholesky,
+      seed: 7n,
+      counterOffset: 0n,
+      columns: [
+        { kind: "numeric" as const, table: Float64Array.of(0), zMin: 0, zMax: 1 },
+        { kind: "numeric" as const, table: Float64Array.of(0), zMin: 0, zMax: 1 },
+      ],
+    };
     const ref = copulaSampleReference(req, false);
     const first = Float64Array.from([...z.subarray(0, 10), ...z.subarray(rows, rows + 10)]);
     expect(firstMismatch(first, ref, () => 1e-12)).toBe(-1);
@@ -100,16 +115,25 @@ describe("copulaSample (CPU)", () => {
     const column = { kind: "numeric" as const, table: Float64Array.of(10, 20), zMin: -1, zMax: 1 };
     cpu.copulaSample({ rows: 0, cholesky: Float64Array.of(1), columns: [column], seed: 1n, counterOffset: 0n }, new Float64Array(0));
     const out = new Float64Array(3);
-    cpu.copulaSample({ rows: 3, cholesky: Float64Array.of(0), mean: Float64Array.of(-50, 50, Number.NaN), columns: [column], seed: 1n, counterOffset: 0n }, out);
+    cpu.copulaSample(
+      { rows: 3, cholesky: Float64Array.of(0), mean: Float64Array.of(-50, 50, Number.NaN), columns: [column], seed: 1n, counterOffset: 0n },
+      out,
+    );
     expect(Array.from(out.subarray(0, 2))).toEqual([10, 20]);
     expect(Number.isNaN(out[2])).toBe(true);
   });
 
   it("rejects bad requests with a KernelError that says what to fix", () => {
     const column = { kind: "numeric" as const, table: Float64Array.of(1, 2), zMin: 1, zMax: 1 };
-    expect(() => cpu.copulaSample({ rows: 1, cholesky: Float64Array.of(1), columns: [column], seed: 1n, counterOffset: 0n }, new Float64Array(1))).toThrow(/z_max must be greater than z_min/);
-    expect(() => cpu.copulaSample({ rows: 2, cholesky: Float64Array.of(1), columns: [column], seed: 1n, counterOffset: 0n }, new Float64Array(1))).toThrow(/copula output/);
-    expect(() => cpu.copulaSample({ rows: 1, cholesky: Float64Array.of(1), columns: [], seed: 1n, counterOffset: 0n }, new Float64Array(1))).toThrow(/no columns/);
+    expect(() => cpu.copulaSample({ rows: 1, cholesky: Float64Array.of(1), columns: [column], seed: 1n, counterOffset: 0n }, new Float64Array(1))).toThrow(
+      /z_max must be greater than z_min/,
+    );
+    expect(() => cpu.copulaSample({ rows: 2, cholesky: Float64Array.of(1), columns: [column], seed: 1n, counterOffset: 0n }, new Float64Array(1))).toThrow(
+      /copula output/,
+    );
+    expect(() => cpu.copulaSample({ rows: 1, cholesky: Float64Array.of(1), columns: [], seed: 1n, counterOffset: 0n }, new Float64Array(1))).toThrow(
+      /no columns/,
+    );
   });
 
   it("async variant gives the same numbers, also with several calls in flight", async () => {

@@ -50,7 +50,9 @@ describe("device selection", () => {
 
   it.skipIf(cudaHere)("DATALAB_DEVICE=cuda without a usable GPU is an error that says what to do (never a silent CPU run)", async () => {
     const kernels = await freshKernels({ DATALAB_DEVICE: "cuda" });
-    expect(() => kernels.philoxUniform(1n, 0n, new Float64Array(1))).toThrow(/DATALAB_DEVICE=cuda but CUDA cannot run here \(.+\); set DATALAB_DEVICE=cpu or auto/);
+    expect(() => kernels.philoxUniform(1n, 0n, new Float64Array(1))).toThrow(
+      /DATALAB_DEVICE=cuda but CUDA cannot run here \(.+\); set DATALAB_DEVICE=cpu or auto/,
+    );
     const listed = kernels.listDevices();
     expect(listed.devices.map((d) => d.kind)).toEqual(["cpu"]);
     expect(listed.cudaUnavailableReason).toBeTruthy();
@@ -90,8 +92,12 @@ describe("device selection", () => {
   it("a missing library gives the 'not built: run npm run build:kernels' error at the first kernel call", async () => {
     const empty = mkdtempSync(path.join(tmpdir(), "datalab-kernels-"));
     const kernels = await freshKernels({ DATALAB_DEVICE: "cpu", DATALAB_KERNELS_DIR: empty });
-    expect(() => kernels.nearestNeighbors({ rows: 0, numeric: new Float64Array(0), categorical: new Int32Array(0) }, { rows: 0, numeric: new Float64Array(0), categorical: new Int32Array(0) }, { numericCount: 1, categoricalCount: 0, invRange: Float64Array.of(1), k: 1 })).toThrow(
-      /native cpu library not built: run npm run build:kernels/,
-    );
+    expect(() =>
+      kernels.nearestNeighbors(
+        { rows: 0, numeric: new Float64Array(0), categorical: new Int32Array(0) },
+        { rows: 0, numeric: new Float64Array(0), categorical: new Int32Array(0) },
+        { numericCount: 1, categoricalCount: 0, invRange: Float64Array.of(1), k: 1 },
+      ),
+    ).toThrow(/native cpu library not built: run npm run build:kernels/);
   });
 });

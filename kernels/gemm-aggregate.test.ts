@@ -69,8 +69,22 @@ describe("aggregateUpdates (CPU)", () => {
       const norms = cpu.aggregateUpdates(updates, k, n, weights, clip, noise, 99n, 1234n, out);
       const ref = aggregateReference(updates, k, n, weights, clip, noise, 99n, 1234n);
       // Float64 accumulation, one float32 rounding of the result: 2^-24 relative + 1e-7 absolute.
-      expect(describeMismatch(seed, firstMismatch(out, ref.out, (i) => 1e-7 * Math.abs(ref.out[i]!) + 1e-7), out, ref.out)).toBe("ok");
-      expect(describeMismatch(seed, firstMismatch(norms, ref.norms, (i) => 1e-7 * ref.norms[i]!), norms, ref.norms)).toBe("ok");
+      expect(
+        describeMismatch(
+          seed,
+          firstMismatch(out, ref.out, (i) => 1e-7 * Math.abs(ref.out[i]!) + 1e-7),
+          out,
+          ref.out,
+        ),
+      ).toBe("ok");
+      expect(
+        describeMismatch(
+          seed,
+          firstMismatch(norms, ref.norms, (i) => 1e-7 * ref.norms[i]!),
+          norms,
+          ref.norms,
+        ),
+      ).toBe("ok");
     }
   });
 

@@ -5,14 +5,7 @@
  * worker thread, so a server's event loop stays free. Numerics and error bounds: README.md.
  */
 import { deviceSelection } from "./device.js";
-import type {
-  CopulaNormalScoresRequest,
-  CopulaSampleRequest,
-  MatchOptions,
-  MixedRows,
-  NearestOptions,
-  NearestResult,
-} from "./types.js";
+import type { CopulaNormalScoresRequest, CopulaSampleRequest, MatchOptions, MixedRows, NearestOptions, NearestResult } from "./types.js";
 
 export type { KernelBackend } from "./backend.js";
 export {
@@ -53,13 +46,33 @@ export function philoxNormal(seed: bigint, counter: bigint, out: Float64Array): 
 }
 
 /** 2. C = alpha·op(A)·op(B) + beta·C, float32, row-major (op = transpose when the flag is set). */
-export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-  a: Float32Array, b: Float32Array, beta: number, c: Float32Array): void {
+export function gemm(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  b: Float32Array,
+  beta: number,
+  c: Float32Array,
+): void {
   active().gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
 }
 
-export function gemmAsync(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-  a: Float32Array, b: Float32Array, beta: number, c: Float32Array): Promise<void> {
+export function gemmAsync(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  b: Float32Array,
+  beta: number,
+  c: Float32Array,
+): Promise<void> {
   return active().gemmAsync(transA, transB, m, n, k, alpha, a, b, beta, c);
 }
 
@@ -96,13 +109,31 @@ export function matchRowsAsync(a: MixedRows, b: MixedRows, options: MatchOptions
 }
 
 /** 5. Clipped, weighted sum of k updates of length n plus Gaussian noise; returns pre-clip norms. */
-export function aggregateUpdates(updates: Float32Array, k: number, n: number, weights: Float32Array, clip: number,
-  noiseStd: number, seed: bigint, counter: bigint, out: Float32Array): Float32Array {
+export function aggregateUpdates(
+  updates: Float32Array,
+  k: number,
+  n: number,
+  weights: Float32Array,
+  clip: number,
+  noiseStd: number,
+  seed: bigint,
+  counter: bigint,
+  out: Float32Array,
+): Float32Array {
   return active().aggregateUpdates(updates, k, n, weights, clip, noiseStd, seed, counter, out);
 }
 
-export function aggregateUpdatesAsync(updates: Float32Array, k: number, n: number, weights: Float32Array,
-  clip: number, noiseStd: number, seed: bigint, counter: bigint, out: Float32Array): Promise<Float32Array> {
+export function aggregateUpdatesAsync(
+  updates: Float32Array,
+  k: number,
+  n: number,
+  weights: Float32Array,
+  clip: number,
+  noiseStd: number,
+  seed: bigint,
+  counter: bigint,
+  out: Float32Array,
+): Promise<Float32Array> {
   return active().aggregateUpdatesAsync(updates, k, n, weights, clip, noiseStd, seed, counter, out);
 }
 

@@ -58,16 +58,14 @@ const prototypes = {
   gemm: "int dl_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, void *a, void *b, float beta, void *c)",
   copulaSample:
     "int dl_copula_sample(int64_t rows, int64_t d, void *cholesky, void *mean, void *kind, void *table_offset, void *table_length, void *tables, int64_t tables_total, void *z_min, void *z_max, uint64_t seed, uint64_t counter_offset, void *out)",
-  copulaNormalScores:
-    "int dl_copula_normal_scores(int64_t rows, int64_t d, void *cholesky, void *mean, uint64_t seed, uint64_t counter_offset, void *out)",
+  copulaNormalScores: "int dl_copula_normal_scores(int64_t rows, int64_t d, void *cholesky, void *mean, uint64_t seed, uint64_t counter_offset, void *out)",
   nearestNeighbors:
     "int dl_nearest_neighbors(int64_t rows_a, void *a_numeric, void *a_categorical, int64_t rows_b, void *b_numeric, void *b_categorical, int64_t numeric_count, int64_t categorical_count, void *inv_range, int k, int exclude_same_index, void *out_distance, void *out_index)",
   matchRows:
     "int dl_match_rows(int64_t rows_a, void *a_numeric, void *a_categorical, int64_t rows_b, void *b_numeric, void *b_categorical, int64_t numeric_count, int64_t categorical_count, double rel_tolerance, void *matched)",
   aggregateUpdates:
     "int dl_aggregate_updates(void *updates, int64_t k, int64_t n, void *weights, double clip, double noise_std, uint64_t seed, uint64_t counter, void *out, void *norms_out)",
-  timeGemm:
-    "int dl_time_gemm_device(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, int use_own_kernel, int repetitions, void *seconds)",
+  timeGemm: "int dl_time_gemm_device(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, int use_own_kernel, int repetitions, void *seconds)",
   timeCopy: "int dl_time_copy_device(uint64_t bytes, int repetitions, void *seconds)",
   timeAggregate: "int dl_time_aggregate_device(int64_t k, int64_t n, int repetitions, void *seconds)",
 } as const;
@@ -122,9 +120,7 @@ function tryLoad(kind: BackendKind): NativeLibrary | KernelError {
     .find((candidate) => existsSync(candidate));
   if (file === undefined) {
     const why = buildReportReason(kind);
-    return new KernelError(
-      `native ${kind} library not built${why ? ` (${why})` : ""}: run npm run build:kernels`,
-    );
+    return new KernelError(`native ${kind} library not built${why ? ` (${why})` : ""}: run npm run build:kernels`);
   }
   // libgomp reads OMP_WAIT_POLICY when the library loads it. Its default spins at every barrier,
   // which on a machine with more runnable threads than cores (shared build hosts) makes a team

@@ -137,7 +137,9 @@ describe("nearestNeighbors (CPU)", () => {
     const one: MixedRows = { rows: 2, numeric: Float64Array.of(0.5), categorical: new Int32Array(0) };
     expect(() => cpu.nearestNeighbors(one, one, { numericCount: 1, categoricalCount: 0, invRange: Float64Array.of(1), k: 1 })).toThrow(/numeric values of A/);
     const ok: MixedRows = { rows: 1, numeric: Float64Array.of(0.5), categorical: new Int32Array(0) };
-    expect(() => cpu.nearestNeighbors(ok, ok, { numericCount: 1, categoricalCount: 0, invRange: Float64Array.of(-1), k: 1 })).toThrow(/inv_range\[0\] must be >= 0/);
+    expect(() => cpu.nearestNeighbors(ok, ok, { numericCount: 1, categoricalCount: 0, invRange: Float64Array.of(-1), k: 1 })).toThrow(
+      /inv_range\[0\] must be >= 0/,
+    );
     expect(() => cpu.nearestNeighbors(ok, ok, { numericCount: 0, categoricalCount: 0, invRange: new Float64Array(0), k: 1 })).toThrow(/at least one/);
   });
 

@@ -102,42 +102,109 @@ export class NnOps {
     if (pointer === null) throw new KernelError(`nn alloc of ${bytes} bytes failed on ${this.kind}: ${String(this.lastError() ?? "")}`);
     return pointer;
   }
-  free(pointer: DevicePointer): void { this.call("free", pointer); }
-  offset(pointer: DevicePointer, bytes: number): DevicePointer { return this.fn.offset(pointer, bytes) as DevicePointer; }
-  upload(dst: DevicePointer, src: ArrayBufferView, bytes: number): void { this.call("upload", dst, src, bytes); }
-  download(dst: ArrayBufferView, src: DevicePointer, bytes: number): void { this.call("download", dst, src, bytes); }
-  copy(dst: DevicePointer, src: DevicePointer, bytes: number): void { this.call("copy", dst, src, bytes); }
-  synchronize(): void { this.call("synchronize"); }
-  fill(n: number, value: number, x: DevicePointer): void { this.call("fill", n, value, x); }
-  axpy(n: number, alpha: number, x: DevicePointer, y: DevicePointer): void { this.call("axpy", n, alpha, x, y); }
-  mul(n: number, a: DevicePointer, b: DevicePointer, out: DevicePointer): void { this.call("mul", n, a, b, out); }
-  sum(n: number, x: DevicePointer, scale: number, out: DevicePointer): void { this.call("sum", n, x, scale, out); }
-  broadcastRows(rows: number, width: number, vec: DevicePointer, out: DevicePointer): void { this.call("broadcastRows", rows, width, vec, out); }
-  columnSum(rows: number, width: number, x: DevicePointer, out: DevicePointer): void { this.call("columnSum", rows, width, x, out); }
-  copyColumns(rows: number, width: number, src: DevicePointer, srcWidth: number, srcStart: number, dst: DevicePointer, dstWidth: number,
-    dstStart: number, accumulate: boolean): void {
+  free(pointer: DevicePointer): void {
+    this.call("free", pointer);
+  }
+  offset(pointer: DevicePointer, bytes: number): DevicePointer {
+    return this.fn.offset(pointer, bytes) as DevicePointer;
+  }
+  upload(dst: DevicePointer, src: ArrayBufferView, bytes: number): void {
+    this.call("upload", dst, src, bytes);
+  }
+  download(dst: ArrayBufferView, src: DevicePointer, bytes: number): void {
+    this.call("download", dst, src, bytes);
+  }
+  copy(dst: DevicePointer, src: DevicePointer, bytes: number): void {
+    this.call("copy", dst, src, bytes);
+  }
+  synchronize(): void {
+    this.call("synchronize");
+  }
+  fill(n: number, value: number, x: DevicePointer): void {
+    this.call("fill", n, value, x);
+  }
+  axpy(n: number, alpha: number, x: DevicePointer, y: DevicePointer): void {
+    this.call("axpy", n, alpha, x, y);
+  }
+  mul(n: number, a: DevicePointer, b: DevicePointer, out: DevicePointer): void {
+    this.call("mul", n, a, b, out);
+  }
+  sum(n: number, x: DevicePointer, scale: number, out: DevicePointer): void {
+    this.call("sum", n, x, scale, out);
+  }
+  broadcastRows(rows: number, width: number, vec: DevicePointer, out: DevicePointer): void {
+    this.call("broadcastRows", rows, width, vec, out);
+  }
+  columnSum(rows: number, width: number, x: DevicePointer, out: DevicePointer): void {
+    this.call("columnSum", rows, width, x, out);
+  }
+  copyColumns(
+    rows: number,
+    width: number,
+    src: DevicePointer,
+    srcWidth: number,
+    srcStart: number,
+    dst: DevicePointer,
+    dstWidth: number,
+    dstStart: number,
+    accumulate: boolean,
+  ): void {
     this.call("copyColumns", rows, width, src, srcWidth, srcStart, dst, dstWidth, dstStart, accumulate ? 1 : 0);
   }
   gatherRows(rows: number, width: number, table: DevicePointer, indices: DevicePointer, out: DevicePointer): void {
     this.call("gatherRows", rows, width, table, indices, out);
   }
-  oneHot(rows: number, width: number, indices: DevicePointer, out: DevicePointer): void { this.call("oneHot", rows, width, indices, out); }
+  oneHot(rows: number, width: number, indices: DevicePointer, out: DevicePointer): void {
+    this.call("oneHot", rows, width, indices, out);
+  }
   normal(n: number, seed: bigint, counter: DevicePointer, mean: number, std: number, out: DevicePointer): void {
     this.call("normal", n, BigInt.asUintN(64, seed), counter, mean, std, out);
   }
   uniform(n: number, seed: bigint, counter: DevicePointer, lo: number, hi: number, out: DevicePointer): void {
     this.call("uniform", n, BigInt.asUintN(64, seed), counter, lo, hi, out);
   }
-  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: DevicePointer, b: DevicePointer,
-    beta: number, c: DevicePointer): void {
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: DevicePointer,
+    b: DevicePointer,
+    beta: number,
+    c: DevicePointer,
+  ): void {
     this.call("gemm", transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, b, beta, c);
   }
-  linearForward(rows: number, inWidth: number, outWidth: number, x: DevicePointer, w: DevicePointer, b: Ptr, act: ActivationCode,
-    slope: number, y: DevicePointer): void {
+  linearForward(
+    rows: number,
+    inWidth: number,
+    outWidth: number,
+    x: DevicePointer,
+    w: DevicePointer,
+    b: Ptr,
+    act: ActivationCode,
+    slope: number,
+    y: DevicePointer,
+  ): void {
     this.call("linearForward", rows, inWidth, outWidth, x, w, b, act, slope, y);
   }
-  linearBackward(rows: number, inWidth: number, outWidth: number, x: DevicePointer, w: DevicePointer, y: DevicePointer, dy: DevicePointer,
-    act: ActivationCode, slope: number, dz: DevicePointer, dx: Ptr, dw: DevicePointer, db: Ptr): void {
+  linearBackward(
+    rows: number,
+    inWidth: number,
+    outWidth: number,
+    x: DevicePointer,
+    w: DevicePointer,
+    y: DevicePointer,
+    dy: DevicePointer,
+    act: ActivationCode,
+    slope: number,
+    dz: DevicePointer,
+    dx: Ptr,
+    dw: DevicePointer,
+    db: Ptr,
+  ): void {
     this.call("linearBackward", rows, inWidth, outWidth, x, w, y, dy, act, slope, dz, dx, dw, db);
   }
   activationForward(n: number, act: ActivationCode, slope: number, x: DevicePointer, y: DevicePointer): void {
@@ -146,41 +213,120 @@ export class NnOps {
   activationBackward(n: number, act: ActivationCode, slope: number, y: DevicePointer, dy: DevicePointer, dx: DevicePointer): void {
     this.call("activationBackward", n, act, slope, y, dy, dx);
   }
-  batchnormForward(rows: number, features: number, x: DevicePointer, gamma: DevicePointer, beta: DevicePointer, runningMean: DevicePointer,
-    runningVar: DevicePointer, momentum: number, eps: number, training: boolean, act: ActivationCode, slope: number, y: DevicePointer,
-    savedMean: DevicePointer, savedInvstd: DevicePointer): void {
-    this.call("batchnormForward", rows, features, x, gamma, beta, runningMean, runningVar, momentum, eps, training ? 1 : 0, act, slope, y,
-      savedMean, savedInvstd);
+  batchnormForward(
+    rows: number,
+    features: number,
+    x: DevicePointer,
+    gamma: DevicePointer,
+    beta: DevicePointer,
+    runningMean: DevicePointer,
+    runningVar: DevicePointer,
+    momentum: number,
+    eps: number,
+    training: boolean,
+    act: ActivationCode,
+    slope: number,
+    y: DevicePointer,
+    savedMean: DevicePointer,
+    savedInvstd: DevicePointer,
+  ): void {
+    this.call(
+      "batchnormForward",
+      rows,
+      features,
+      x,
+      gamma,
+      beta,
+      runningMean,
+      runningVar,
+      momentum,
+      eps,
+      training ? 1 : 0,
+      act,
+      slope,
+      y,
+      savedMean,
+      savedInvstd,
+    );
   }
-  batchnormBackward(rows: number, features: number, x: DevicePointer, gamma: DevicePointer, savedMean: DevicePointer, savedInvstd: DevicePointer,
-    y: DevicePointer, dy: DevicePointer, training: boolean, act: ActivationCode, slope: number, dx: Ptr, dgamma: DevicePointer,
-    dbeta: DevicePointer): void {
+  batchnormBackward(
+    rows: number,
+    features: number,
+    x: DevicePointer,
+    gamma: DevicePointer,
+    savedMean: DevicePointer,
+    savedInvstd: DevicePointer,
+    y: DevicePointer,
+    dy: DevicePointer,
+    training: boolean,
+    act: ActivationCode,
+    slope: number,
+    dx: Ptr,
+    dgamma: DevicePointer,
+    dbeta: DevicePointer,
+  ): void {
     this.call("batchnormBackward", rows, features, x, gamma, savedMean, savedInvstd, y, dy, training ? 1 : 0, act, slope, dx, dgamma, dbeta);
   }
   dropoutForward(n: number, p: number, seed: bigint, counter: DevicePointer, x: DevicePointer, y: DevicePointer, mask: DevicePointer): void {
     this.call("dropoutForward", n, p, BigInt.asUintN(64, seed), counter, x, y, mask);
   }
-  spanActivationForward(rows: number, width: number, spanCount: number, spans: DevicePointer, tau: number, seed: bigint,
-    counter: DevicePointer, x: DevicePointer, y: DevicePointer): void {
+  spanActivationForward(
+    rows: number,
+    width: number,
+    spanCount: number,
+    spans: DevicePointer,
+    tau: number,
+    seed: bigint,
+    counter: DevicePointer,
+    x: DevicePointer,
+    y: DevicePointer,
+  ): void {
     this.call("spanActivationForward", rows, width, spanCount, spans, tau, BigInt.asUintN(64, seed), counter, x, y);
   }
-  spanActivationBackward(rows: number, width: number, spanCount: number, spans: DevicePointer, tau: number, y: DevicePointer,
-    dy: DevicePointer, dx: DevicePointer): void {
+  spanActivationBackward(
+    rows: number,
+    width: number,
+    spanCount: number,
+    spans: DevicePointer,
+    tau: number,
+    y: DevicePointer,
+    dy: DevicePointer,
+    dx: DevicePointer,
+  ): void {
     this.call("spanActivationBackward", rows, width, spanCount, spans, tau, y, dy, dx);
   }
-  spanCrossEntropy(rows: number, width: number, spanCount: number, spans: DevicePointer, logits: DevicePointer, targets: DevicePointer,
-    scale: number, lossOut: DevicePointer, dlogits: Ptr): void {
+  spanCrossEntropy(
+    rows: number,
+    width: number,
+    spanCount: number,
+    spans: DevicePointer,
+    logits: DevicePointer,
+    targets: DevicePointer,
+    scale: number,
+    lossOut: DevicePointer,
+    dlogits: Ptr,
+  ): void {
     this.call("spanCrossEntropy", rows, width, spanCount, spans, logits, targets, scale, lossOut, dlogits);
   }
   mse(n: number, y: DevicePointer, t: DevicePointer, scale: number, lossOut: DevicePointer, dy: Ptr): void {
     this.call("mse", n, y, t, scale, lossOut, dy);
   }
-  adamw(n: number, params: DevicePointer, grads: DevicePointer, m: DevicePointer, v: DevicePointer, step: DevicePointer, lr: number,
-    beta1: number, beta2: number, eps: number, weightDecay: number): void {
+  adamw(
+    n: number,
+    params: DevicePointer,
+    grads: DevicePointer,
+    m: DevicePointer,
+    v: DevicePointer,
+    step: DevicePointer,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+  ): void {
     this.call("adamw", n, params, grads, m, v, step, lr, beta1, beta2, eps, weightDecay);
   }
-  interpolateRows(rows: number, width: number, real: DevicePointer, fake: DevicePointer, seed: bigint, counter: DevicePointer,
-    out: DevicePointer): void {
+  interpolateRows(rows: number, width: number, real: DevicePointer, fake: DevicePointer, seed: bigint, counter: DevicePointer, out: DevicePointer): void {
     this.call("interpolateRows", rows, width, real, fake, BigInt.asUintN(64, seed), counter, out);
   }
   gpNorm(rows: number, width: number, grad: DevicePointer, lambda: number, penaltyOut: DevicePointer, dgrad: DevicePointer): void {
@@ -189,14 +335,20 @@ export class NnOps {
   leakyMaskMul(n: number, h: DevicePointer, mask: Ptr, slope: number, input: DevicePointer, out: DevicePointer): void {
     this.call("leakyMaskMul", n, h, mask, slope, input, out);
   }
-  graphBegin(): void { this.call("graphBegin"); }
+  graphBegin(): void {
+    this.call("graphBegin");
+  }
   graphEnd(): bigint {
     const id = [0n];
     this.call("graphEnd", id);
     return BigInt(id[0] ?? 0n);
   }
-  graphLaunch(id: bigint): void { this.call("graphLaunch", id); }
-  graphDestroy(id: bigint): void { this.call("graphDestroy", id); }
+  graphLaunch(id: bigint): void {
+    this.call("graphLaunch", id);
+  }
+  graphDestroy(id: bigint): void {
+    this.call("graphDestroy", id);
+  }
 }
 
 const opsByKind = new Map<BackendKind, NnOps>();

@@ -40,8 +40,15 @@ describe("CPU and CUDA libraries agree", () => {
   });
 
   it.skipIf(!cuda)("gemm: float32 results within k·2^-23 of Σ|a||b| (different summation orders)", () => {
-    for (const [m, n, k] of [[33, 17, 65], [256, 128, 1000]] as const) {
-      for (const [ta, tb] of [[false, false], [true, false], [false, true]] as const) {
+    for (const [m, n, k] of [
+      [33, 17, 65],
+      [256, 128, 1000],
+    ] as const) {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+      ] as const) {
         const a = Float32Array.from({ length: m * k }, () => random() - 0.5);
         const b = Float32Array.from({ length: k * n }, () => random() - 0.5);
         const c1 = new Float32Array(m * n);

@@ -31,7 +31,14 @@ describe("Philox 4x32-10", () => {
       const out = new Float64Array(1001);
       cpu.philoxUniform(seed, counter, out);
       const ref = philoxUniformReference(seed, counter, out.length);
-      expect(describeMismatch(Number(seed), firstMismatch(out, ref, () => 0), out, ref)).toBe("ok");
+      expect(
+        describeMismatch(
+          Number(seed),
+          firstMismatch(out, ref, () => 0),
+          out,
+          ref,
+        ),
+      ).toBe("ok");
       expect(out.every((u) => u > 0 && u < 1)).toBe(true);
     }
   });
@@ -50,7 +57,14 @@ describe("Philox 4x32-10", () => {
     const out = new Float64Array(4097);
     cpu.philoxNormal(seed, 3n, out);
     const ref = philoxNormalReference(seed, 3n, out.length);
-    expect(describeMismatch(Number(seed), firstMismatch(out, ref, (i) => 1e-12 * Math.max(1, Math.abs(ref[i]!))), out, ref)).toBe("ok");
+    expect(
+      describeMismatch(
+        Number(seed),
+        firstMismatch(out, ref, (i) => 1e-12 * Math.max(1, Math.abs(ref[i]!))),
+        out,
+        ref,
+      ),
+    ).toBe("ok");
   });
 
   it("has the moments of N(0,1) and U(0,1) on 1M draws", () => {

@@ -70,8 +70,18 @@ export function philoxNormalReference(seed: bigint, counter: bigint, n: number):
 }
 
 /** C = alpha op(A) op(B) + beta C in float64 (beta = 0 ignores C). */
-export function gemmReference(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-  a: Float32Array, b: Float32Array, beta: number, c: Float32Array): Float64Array {
+export function gemmReference(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  b: Float32Array,
+  beta: number,
+  c: Float32Array,
+): Float64Array {
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i += 1) {
     for (let j = 0; j < n; j += 1) {
@@ -179,8 +189,16 @@ export function matchRowsReference(a: MixedRows, b: MixedRows, num: number, cat:
 }
 
 /** Aggregation in float64: returns { out, norms }. */
-export function aggregateReference(updates: Float32Array, k: number, n: number, weights: Float32Array, clip: number,
-  noiseStd: number, seed: bigint, counter: bigint): { out: Float64Array; norms: Float64Array } {
+export function aggregateReference(
+  updates: Float32Array,
+  k: number,
+  n: number,
+  weights: Float32Array,
+  clip: number,
+  noiseStd: number,
+  seed: bigint,
+  counter: bigint,
+): { out: Float64Array; norms: Float64Array } {
   const norms = new Float64Array(k);
   const out = new Float64Array(n);
   for (let u = 0; u < k; u += 1) {

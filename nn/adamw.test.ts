@@ -40,8 +40,27 @@ describe("AdamW", () => {
 function trainSteps(seed: number, steps: number): Float32Array[] {
   const rows = 20;
   const pac = 5;
-  const g = new Sequential(device, 12, [{ kind: "residual", out: 16 }, { kind: "residual", out: 16 }, { kind: "linear", out: 9 }], { seed });
-  const d = new Sequential(device, 9 * pac, [{ kind: "linear", out: 16 }, { kind: "leakyRelu", slope: 0.2 }, { kind: "dropout", p: 0.5 }, { kind: "linear", out: 1 }], { seed: seed + 1 });
+  const g = new Sequential(
+    device,
+    12,
+    [
+      { kind: "residual", out: 16 },
+      { kind: "residual", out: 16 },
+      { kind: "linear", out: 9 },
+    ],
+    { seed },
+  );
+  const d = new Sequential(
+    device,
+    9 * pac,
+    [
+      { kind: "linear", out: 16 },
+      { kind: "leakyRelu", slope: 0.2 },
+      { kind: "dropout", p: 0.5 },
+      { kind: "linear", out: 1 },
+    ],
+    { seed: seed + 1 },
+  );
   const optG = new AdamW(g, { lr: 2e-4, beta1: 0.5, beta2: 0.9, weightDecay: 1e-6 });
   const optD = new AdamW(d, { lr: 2e-4, beta1: 0.5, beta2: 0.9, weightDecay: 1e-6 });
   const noise = new RandomStream(device, seed + 2);
@@ -82,8 +101,24 @@ describe("determinism", () => {
   });
 
   test("saveWeights/loadWeights round-trip; a wrong length names the problem", () => {
-    const model = new Sequential(device, 5, [{ kind: "residual", out: 4 }, { kind: "linear", out: 2 }], { seed: 3 });
-    const other = new Sequential(device, 5, [{ kind: "residual", out: 4 }, { kind: "linear", out: 2 }], { seed: 4 });
+    const model = new Sequential(
+      device,
+      5,
+      [
+        { kind: "residual", out: 4 },
+        { kind: "linear", out: 2 },
+      ],
+      { seed: 3 },
+    );
+    const other = new Sequential(
+      device,
+      5,
+      [
+        { kind: "residual", out: 4 },
+        { kind: "linear", out: 2 },
+      ],
+      { seed: 4 },
+    );
     other.loadWeights(model.saveWeights());
     expect(Buffer.from(other.saveWeights().buffer).equals(Buffer.from(model.saveWeights().buffer))).toBe(true);
     expect(() => other.loadWeights(new Float32Array(3))).toThrow(/another architecture/);

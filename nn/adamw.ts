@@ -44,7 +44,18 @@ export class AdamW {
   /** One update of every parameter from the accumulated gradients (does not zero them). */
   step(): void {
     const model = this.model;
-    model.device.ops.adamw(model.parameterCount, model.params.pointer, model.grads.pointer, this.m.pointer, this.v.pointer, this.stepCount,
-      this.lr, this.beta1, this.beta2, this.eps, this.weightDecay);
+    model.device.ops.adamw(
+      model.parameterCount,
+      model.params.pointer,
+      model.grads.pointer,
+      this.m.pointer,
+      this.v.pointer,
+      this.stepCount,
+      this.lr,
+      this.beta1,
+      this.beta2,
+      this.eps,
+      this.weightDecay,
+    );
   }
 }

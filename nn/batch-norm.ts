@@ -66,8 +66,23 @@ export class BatchNormLayer implements Layer {
     const p = this.pointers();
     const y = this.buffers.get("y", x.rows, this.inWidth);
     const saved = this.buffers.get("saved", 2, this.inWidth);
-    this.device.ops.batchnormForward(x.rows, this.inWidth, x.pointer, p.gamma, p.beta, p.mean, p.variance, this.momentum, this.eps, training,
-      this.act, 0, y.pointer, saved.pointer, saved.rowSlice(1, 1).pointer);
+    this.device.ops.batchnormForward(
+      x.rows,
+      this.inWidth,
+      x.pointer,
+      p.gamma,
+      p.beta,
+      p.mean,
+      p.variance,
+      this.momentum,
+      this.eps,
+      training,
+      this.act,
+      0,
+      y.pointer,
+      saved.pointer,
+      saved.rowSlice(1, 1).pointer,
+    );
     this.last = { x, y, training };
     return y;
   }
@@ -78,8 +93,22 @@ export class BatchNormLayer implements Layer {
     const p = this.pointers();
     const saved = this.buffers.get("saved", 2, this.inWidth);
     const dx = needInputGrad ? this.buffers.get("dx", last.x.rows, this.inWidth) : null;
-    this.device.ops.batchnormBackward(last.x.rows, this.inWidth, last.x.pointer, p.gamma, saved.pointer, saved.rowSlice(1, 1).pointer,
-      last.y.pointer, dy.pointer, last.training, this.act, 0, dx?.pointer ?? null, p.dgamma, p.dbeta);
+    this.device.ops.batchnormBackward(
+      last.x.rows,
+      this.inWidth,
+      last.x.pointer,
+      p.gamma,
+      saved.pointer,
+      saved.rowSlice(1, 1).pointer,
+      last.y.pointer,
+      dy.pointer,
+      last.training,
+      this.act,
+      0,
+      dx?.pointer ?? null,
+      p.dgamma,
+      p.dbeta,
+    );
     return dx;
   }
 }

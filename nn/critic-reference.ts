@@ -43,7 +43,8 @@ export function refCriticInputGradient(critic: RefCritic, x: Float64Array, rows:
     for (let r = 0; r < rows; r += 1)
       for (let o = 0; o < layer.out; o += 1)
         for (let i = 0; i < layer.inWidth; i += 1)
-          previous[r * layer.inWidth + i] = (previous[r * layer.inWidth + i] as number) + (delta[r * layer.out + o] as number) * (layer.w[o * layer.inWidth + i] as number);
+          previous[r * layer.inWidth + i] =
+            (previous[r * layer.inWidth + i] as number) + (delta[r * layer.out + o] as number) * (layer.w[o * layer.inWidth + i] as number);
     g = previous;
   }
   return { grad: g, deltas, c };

@@ -8,7 +8,11 @@ import { createGanStepWorkload, ctganAdultShape } from "./gan-step-workload.js";
 
 test("two steps of a small CTGAN-shaped workload train both models", () => {
   const device = Device.open("cpu");
-  const workload = createGanStepWorkload(device, { batch: 20, pac: 5, noiseWidth: 8, dataWidth: 30, condWidth: 7, generatorDims: [16, 16], criticDims: [12, 12] }, 3);
+  const workload = createGanStepWorkload(
+    device,
+    { batch: 20, pac: 5, noiseWidth: 8, dataWidth: 30, condWidth: 7, generatorDims: [16, 16], criticDims: [12, 12] },
+    3,
+  );
   const g0 = workload.generator.saveWeights();
   const d0 = workload.critic.saveWeights();
   workload.step();
@@ -23,8 +27,16 @@ test("two steps of a small CTGAN-shaped workload train both models", () => {
 
 test("the FLOP count of the Adult-shaped step matches a hand count", () => {
   const { batch, pac, noiseWidth, dataWidth, condWidth } = ctganAdultShape;
-  const g = [[noiseWidth + condWidth, 256], [noiseWidth + condWidth + 256, 256], [noiseWidth + condWidth + 512, dataWidth]] as const;
-  const d = [[pac * (dataWidth + condWidth), 256], [256, 256], [256, 1]] as const;
+  const g = [
+    [noiseWidth + condWidth, 256],
+    [noiseWidth + condWidth + 256, 256],
+    [noiseWidth + condWidth + 512, dataWidth],
+  ] as const;
+  const d = [
+    [pac * (dataWidth + condWidth), 256],
+    [256, 256],
+    [256, 1],
+  ] as const;
   const gf = g.reduce((s, [i, o]) => s + 2 * batch * i * o, 0);
   const df = d.reduce((s, [i, o]) => s + 2 * (batch / pac) * i * o, 0);
   const dHidden = df - 2 * (batch / pac) * 256;

@@ -68,7 +68,11 @@ export function createGanStepWorkload(device: Device, shape: GanStepShape, seed 
   const packs = batch / pac;
   const genSpecs: LayerSpec[] = [...shape.generatorDims.map((out) => ({ kind: "residual", out }) as LayerSpec), { kind: "linear", out: dataWidth }];
   const criticSpecs: LayerSpec[] = [
-    ...shape.criticDims.flatMap((out): LayerSpec[] => [{ kind: "linear", out }, { kind: "leakyRelu", slope: 0.2 }, { kind: "dropout", p: 0.5 }]),
+    ...shape.criticDims.flatMap((out): LayerSpec[] => [
+      { kind: "linear", out },
+      { kind: "leakyRelu", slope: 0.2 },
+      { kind: "dropout", p: 0.5 },
+    ]),
     { kind: "linear", out: 1 },
   ];
   const generator = new Sequential(device, noiseWidth + condWidth, genSpecs, { seed });
@@ -82,9 +86,17 @@ export function createGanStepWorkload(device: Device, shape: GanStepShape, seed 
   const spanTable = uploadSpans(device, discrete, dataWidth);
   const noise = new RandomStream(device, seed + 3);
   const z = device.zeros(batch, noiseWidth);
-  const condIndex = device.fromInt32(Int32Array.from({ length: batch }, (_, r) => (r * 7) % condWidth), 1, batch);
+  const condIndex = device.fromInt32(
+    Int32Array.from({ length: batch }, (_, r) => (r * 7) % condWidth),
+    1,
+    batch,
+  );
   const cond = oneHot(condIndex, device.zeros(batch, condWidth));
-  const targets = device.fromInt32(Int32Array.from({ length: batch * discrete.length }, (_, i) => (i % discrete.length === 0 ? i % 3 : -1)), batch, discrete.length);
+  const targets = device.fromInt32(
+    Int32Array.from({ length: batch * discrete.length }, (_, i) => (i % discrete.length === 0 ? i % 3 : -1)),
+    batch,
+    discrete.length,
+  );
   const realRows = device.zeros(batch, dataWidth);
   noise.uniform(realRows);
   const realInput = concatColumns([realRows, cond]);
@@ -127,7 +139,13 @@ export function createGanStepWorkload(device: Device, shape: GanStepShape, seed 
     optG.step();
   };
 
-  const linearFlops = (rows: number, inWidth: number, dims: number[], outWidth: number, residual: boolean): { forward: number; widths: Array<[number, number]> } => {
+  const linearFlops = (
+    rows: number,
+    inWidth: number,
+    dims: number[],
+    outWidth: number,
+    residual: boolean,
+  ): { forward: number; widths: Array<[number, number]> } => {
     const widths: Array<[number, number]> = [];
     let w = inWidth;
     for (const d of dims) {

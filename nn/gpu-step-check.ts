@@ -33,7 +33,10 @@ export function checkTrainingStepParity(gpuKind: BackendKind, shape: GanStepShap
   let worst = 0;
   let differing = 0;
   let total = 0;
-  for (const [a, b] of [[cpu.generator, gpu.generator], [cpu.critic, gpu.critic]] as const) {
+  for (const [a, b] of [
+    [cpu.generator, gpu.generator],
+    [cpu.critic, gpu.critic],
+  ] as const) {
     for (let i = 0; i < a.length; i += 1) {
       const d = Math.abs((a[i] as number) - (b[i] as number));
       worst = Math.max(worst, Number.isNaN(d) ? Number.POSITIVE_INFINITY : d);

@@ -91,7 +91,15 @@ describe("gradient penalty (double backward)", () => {
   });
 
   test("a critic the derivation does not cover is refused with the reason", () => {
-    const model = new Sequential(device, 4, [{ kind: "linear", out: 3, activation: "tanh" }, { kind: "linear", out: 1 }], { seed: 1 });
+    const model = new Sequential(
+      device,
+      4,
+      [
+        { kind: "linear", out: 3, activation: "tanh" },
+        { kind: "linear", out: 1 },
+      ],
+      { seed: 1 },
+    );
     const x = device.zeros(2, 4);
     expect(() => model.gradientPenalty(x, x)).toThrow(/tanh/);
     const two = new Sequential(device, 4, [{ kind: "linear", out: 2 }], { seed: 1 });

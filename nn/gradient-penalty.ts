@@ -40,7 +40,8 @@ function criticStructure(layers: readonly Layer[]): { blocks: CriticBlock[]; out
   let i = 0;
   while (i < layers.length - 1) {
     const linear = layers[i];
-    if (!(linear instanceof LinearLayer)) throw new NnError(`gradient penalty: layer ${i} is ${linear?.spec.kind}; the critic must be Linear(+LeakyReLU/ReLU) [+Dropout] blocks then Linear(1)`);
+    if (!(linear instanceof LinearLayer))
+      throw new NnError(`gradient penalty: layer ${i} is ${linear?.spec.kind}; the critic must be Linear(+LeakyReLU/ReLU) [+Dropout] blocks then Linear(1)`);
     const slope = linear.act === 2 ? linear.slope : linear.act === 1 ? 0 : linear.act === 0 ? 1 : Number.NaN;
     if (Number.isNaN(slope)) throw new NnError(`gradient penalty: layer ${i} uses tanh; only LeakyReLU, ReLU or no activation are supported`);
     const next = layers[i + 1];

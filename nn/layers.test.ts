@@ -16,11 +16,20 @@ const device = Device.open("cpu");
 const u = 2 ** -24;
 const bound = (k: number) => 4 * (k + 2) * u;
 
-const shapes: Array<[number, number, number]> = [[1, 5, 3], [7, 13, 9], [33, 70, 17], [2, 1, 1]];
+const shapes: Array<[number, number, number]> = [
+  [1, 5, 3],
+  [7, 13, 9],
+  [33, 70, 17],
+  [2, 1, 1],
+];
 const acts: RefAct[] = ["identity", "relu", "leakyRelu", "tanh"];
 
 function linearSpec(out: number, act: RefAct): LayerSpec {
-  return act === "identity" ? { kind: "linear", out } : act === "leakyRelu" ? { kind: "linear", out, activation: act, slope: 0.2 } : { kind: "linear", out, activation: act };
+  return act === "identity"
+    ? { kind: "linear", out }
+    : act === "leakyRelu"
+      ? { kind: "linear", out, activation: act, slope: 0.2 }
+      : { kind: "linear", out, activation: act };
 }
 
 describe("Linear (+ fused activation)", () => {
@@ -46,8 +55,11 @@ describe("Linear (+ fused activation)", () => {
       expectNormwiseClose(grads.subarray(0, out * inWidth), back.dw, bound(rows), "dW", seed);
       expectNormwiseClose(grads.subarray(out * inWidth), back.db, bound(rows), "db", seed);
       // The reference's derivatives against finite differences of L = Σ y ⊙ dy.
-      const loss = (theta: Float64Array) => refLinear(x.f64, rows, inWidth, theta.subarray(0, out * inWidth), theta.subarray(out * inWidth), out, act, 0.2)
-        .y.reduce((s, v, i) => s + v * (dy.f64[i] as number), 0);
+      const loss = (theta: Float64Array) =>
+        refLinear(x.f64, rows, inWidth, theta.subarray(0, out * inWidth), theta.subarray(out * inWidth), out, act, 0.2).y.reduce(
+          (s, v, i) => s + v * (dy.f64[i] as number),
+          0,
+        );
       expectGradientMatchesFiniteDifferences(loss, Float64Array.from(w.f64), [...back.dw, ...back.db], random, `${act} dW/db`);
       const lossX = (theta: Float64Array) => refLinear(theta, rows, inWidth, wRef, bRef, out, act, 0.2).y.reduce((s, v, i) => s + v * (dy.f64[i] as number), 0);
       expectGradientMatchesFiniteDifferences(lossX, Float64Array.from(x.f64), back.dx, random, `${act} dx`);
@@ -76,7 +88,11 @@ describe("Linear (+ fused activation)", () => {
 });
 
 describe("BatchNorm1d", () => {
-  test.each([[2, 3], [9, 17], [64, 37]])("training forward/backward, running statistics and eval: rows %i, features %i", (rows, f) => {
+  test.each([
+    [2, 3],
+    [9, 17],
+    [64, 37],
+  ])("training forward/backward, running statistics and eval: rows %i, features %i", (rows, f) => {
     const seed = testSeed();
     const random = randomSource(seed);
     const model = new Sequential(device, f, [{ kind: "batchNorm", momentum: 0.1, eps: 1e-5 }], { seed });
@@ -109,14 +125,23 @@ describe("BatchNorm1d", () => {
     expectNormwiseClose(grads.subarray(f), back.dbeta, bound(rows), "dβ", seed);
     const loss = (theta: Float64Array) => refBatchNorm(theta, rows, f, gamma, beta, 1e-5, "identity").y.reduce((s, v, i) => s + v * (dy.f64[i] as number), 0);
     expectGradientMatchesFiniteDifferences(loss, Float64Array.from(xs), back.dx, random, "BN dx", 12, 1e-5);
-    const lossG = (theta: Float64Array) => refBatchNorm(xs, rows, f, theta.subarray(0, f), theta.subarray(f), 1e-5, "identity").y.reduce((s, v, i) => s + v * (dy.f64[i] as number), 0);
+    const lossG = (theta: Float64Array) =>
+      refBatchNorm(xs, rows, f, theta.subarray(0, f), theta.subarray(f), 1e-5, "identity").y.reduce((s, v, i) => s + v * (dy.f64[i] as number), 0);
     expectGradientMatchesFiniteDifferences(lossG, Float64Array.from(gb.f64), [...back.dgamma, ...back.dbeta], random, "BN dγ/dβ");
     // Eval: running statistics normalize; backward is the affine map.
     const yEval = model.forward(device.fromFloat32(x.f32, rows, f), { training: false }).download();
-    const expected = xs.map((v, i) => ((v - (runningMean[i % f] as number)) / Math.sqrt((runningVar[i % f] as number) + 1e-5)) * (gamma[i % f] as number) + (beta[i % f] as number));
+    const expected = xs.map(
+      (v, i) => ((v - (runningMean[i % f] as number)) / Math.sqrt((runningVar[i % f] as number) + 1e-5)) * (gamma[i % f] as number) + (beta[i % f] as number),
+    );
     expectNormwiseClose(yEval, expected, 1e-5, "eval forward", seed);
     const dxEval = model.backward(device.fromFloat32(dy.f32, rows, f))?.download() ?? new Float32Array();
-    expectNormwiseClose(dxEval, dy.f64.map((g, i) => (g * (gamma[i % f] as number)) / Math.sqrt((runningVar[i % f] as number) + 1e-5)), 1e-5, "eval dx", seed);
+    expectNormwiseClose(
+      dxEval,
+      dy.f64.map((g, i) => (g * (gamma[i % f] as number)) / Math.sqrt((runningVar[i % f] as number) + 1e-5)),
+      1e-5,
+      "eval dx",
+      seed,
+    );
   });
 });
 
@@ -140,7 +165,10 @@ describe("Dropout", () => {
 });
 
 describe("Residual block (Linear → BN → ReLU, concatenated with the input)", () => {
-  test.each([[2, 3, 4], [13, 9, 21]])("rows %i, in %i, out %i", (rows, inWidth, out) => {
+  test.each([
+    [2, 3, 4],
+    [13, 9, 21],
+  ])("rows %i, in %i, out %i", (rows, inWidth, out) => {
     const seed = testSeed();
     const random = randomSource(seed);
     const model = new Sequential(device, inWidth, [{ kind: "residual", out }], { seed });
@@ -153,7 +181,15 @@ describe("Residual block (Linear → BN → ReLU, concatenated with the input)",
     const x = randomValues(rows * inWidth, random);
     const forwardRef = (xs: Float64Array, theta: Float64Array) => {
       const lin = refLinear(xs, rows, inWidth, theta.subarray(0, out * inWidth), theta.subarray(out * inWidth, out * inWidth + out), out, "identity", 0);
-      const bn = refBatchNorm(lin.y, rows, out, theta.subarray(out * inWidth + out, out * inWidth + 2 * out), theta.subarray(out * inWidth + 2 * out), 1e-5, "relu");
+      const bn = refBatchNorm(
+        lin.y,
+        rows,
+        out,
+        theta.subarray(out * inWidth + out, out * inWidth + 2 * out),
+        theta.subarray(out * inWidth + 2 * out),
+        1e-5,
+        "relu",
+      );
       const y = new Float64Array(rows * (out + inWidth));
       for (let r = 0; r < rows; r += 1) {
         y.set(bn.y.subarray(r * out, (r + 1) * out), r * (out + inWidth));

@@ -41,7 +41,12 @@ export class LinearLayer implements Layer {
     this.act = activationCode(activation);
     this.slope = slope;
     this.parameterCount = out * inWidth + out;
-    this.spec = activation === undefined ? { kind: "linear", out } : activation === "leakyRelu" ? { kind: "linear", out, activation, slope } : { kind: "linear", out, activation };
+    this.spec =
+      activation === undefined
+        ? { kind: "linear", out }
+        : activation === "leakyRelu"
+          ? { kind: "linear", out, activation, slope }
+          : { kind: "linear", out, activation };
     this.buffers = new BatchBuffers(device);
   }
 
@@ -82,8 +87,21 @@ export class LinearLayer implements Layer {
     const p = this.bound();
     const dz = this.buffers.get("dz", x.rows, this.outWidth);
     const dx = needInputGrad ? this.buffers.get("dx", x.rows, this.inWidth) : null;
-    this.device.ops.linearBackward(x.rows, this.inWidth, this.outWidth, x.pointer, p.weight, y.pointer, dy.pointer, this.act, this.slope,
-      dz.pointer, dx?.pointer ?? null, p.weightGrad, p.biasGrad);
+    this.device.ops.linearBackward(
+      x.rows,
+      this.inWidth,
+      this.outWidth,
+      x.pointer,
+      p.weight,
+      y.pointer,
+      dy.pointer,
+      this.act,
+      this.slope,
+      dz.pointer,
+      dx?.pointer ?? null,
+      p.weightGrad,
+      p.biasGrad,
+    );
     return dx;
   }
 

@@ -17,8 +17,17 @@ export function spanCrossEntropy(logits: Tensor, spanTable: Tensor, targets: Ten
     throw new NnError(`cross-entropy targets must be int32 ${logits.rows}×${spanCount} (rows × spans), got ${targets.dtype} ${targets.rows}×${targets.cols}`);
   if (dlogits && (dlogits.rows !== logits.rows || dlogits.cols !== logits.cols)) throw new NnError("cross-entropy: dlogits must have the logits' shape");
   const loss = lossOut ?? logits.device.zeros(1, 1);
-  logits.device.ops.spanCrossEntropy(logits.rows, logits.cols, spanCount, spanTable.pointer, logits.pointer, targets.pointer, scale,
-    loss.pointer, dlogits?.pointer ?? null);
+  logits.device.ops.spanCrossEntropy(
+    logits.rows,
+    logits.cols,
+    spanCount,
+    spanTable.pointer,
+    logits.pointer,
+    targets.pointer,
+    scale,
+    loss.pointer,
+    dlogits?.pointer ?? null,
+  );
   return loss;
 }
 

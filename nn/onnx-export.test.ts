@@ -28,7 +28,16 @@ describe("ONNX export", () => {
     const noiseWidth = 11;
     const condWidth = 6;
     const outWidth = 13;
-    const model = new Sequential(device, noiseWidth + condWidth, [{ kind: "residual", out: 19 }, { kind: "residual", out: 23 }, { kind: "linear", out: outWidth }], { seed });
+    const model = new Sequential(
+      device,
+      noiseWidth + condWidth,
+      [
+        { kind: "residual", out: 19 },
+        { kind: "residual", out: 23 },
+        { kind: "linear", out: outWidth },
+      ],
+      { seed },
+    );
     // Move the BatchNorm running statistics away from (0, 1) with a few training-mode batches.
     const stream = new RandomStream(device, seed);
     const warm = device.zeros(32, noiseWidth + condWidth);
@@ -53,7 +62,14 @@ describe("ONNX export", () => {
     const deterministic = spans.map((span) => ({ ...span, activation: span.activation === "gumbelSoftmax" ? ("softmax" as const) : span.activation }));
     const ours = new SpanActivation(device, outWidth, deterministic, { seed: 1 }).forward(raw).download();
 
-    const bytes = exportOnnx(model, { inputs: [{ name: "noise", width: noiseWidth }, { name: "condition", width: condWidth }], outputName: "columns", outputSpans: spans });
+    const bytes = exportOnnx(model, {
+      inputs: [
+        { name: "noise", width: noiseWidth },
+        { name: "condition", width: condWidth },
+      ],
+      outputName: "columns",
+      outputSpans: spans,
+    });
     const session = await ort.InferenceSession.create(bytes);
     const result = await session.run({
       noise: new ort.Tensor("float32", noise.f32, [rows, noiseWidth]),
@@ -68,7 +84,17 @@ describe("ONNX export", () => {
   test("critic (Linear, LeakyReLU 0.2, Dropout, Linear) matches in eval mode", async () => {
     const seed = testSeed();
     const random = randomSource(seed);
-    const model = new Sequential(device, 30, [{ kind: "linear", out: 17 }, { kind: "leakyRelu", slope: 0.2 }, { kind: "dropout", p: 0.5 }, { kind: "linear", out: 1 }], { seed });
+    const model = new Sequential(
+      device,
+      30,
+      [
+        { kind: "linear", out: 17 },
+        { kind: "leakyRelu", slope: 0.2 },
+        { kind: "dropout", p: 0.5 },
+        { kind: "linear", out: 1 },
+      ],
+      { seed },
+    );
     const x = randomValues(4 * 30, random);
     const ours = model.forward(device.fromFloat32(x.f32, 4, 30), { training: false }).download();
     const session = await ort.InferenceSession.create(exportOnnx(model));

@@ -106,8 +106,13 @@ function emitLayer(graph: GraphBuilder, layer: Layer, x: string, params: Float32
   }
   if (layer instanceof BatchNormLayer) {
     const f = layer.inWidth;
-    const inputs = [x, graph.constant("gamma", [f], params.subarray(0, f)), graph.constant("beta", [f], params.subarray(f, 2 * f)),
-      graph.constant("running_mean", [f], state.subarray(0, f)), graph.constant("running_var", [f], state.subarray(f, 2 * f))];
+    const inputs = [
+      x,
+      graph.constant("gamma", [f], params.subarray(0, f)),
+      graph.constant("beta", [f], params.subarray(f, 2 * f)),
+      graph.constant("running_mean", [f], state.subarray(0, f)),
+      graph.constant("running_var", [f], state.subarray(f, 2 * f)),
+    ];
     return graph.one("BatchNormalization", inputs, [{ name: "epsilon", type: OnnxAttributeType.float, f: layer.eps }]);
   }
   if (layer instanceof ResidualLayer) {
@@ -135,12 +140,16 @@ function emitOutputSpans(graph: GraphBuilder, x: string, spans: readonly OutputS
     covered += span.length;
   }
   if (covered !== width) throw new NnError(`ONNX export: output spans cover ${covered} of ${width} columns`);
-  const split = graph.int64Constant("split", sorted.map((s) => s.length));
+  const split = graph.int64Constant(
+    "split",
+    sorted.map((s) => s.length),
+  );
   const parts = graph.node("Split", [x, split], [{ name: "axis", type: OnnxAttributeType.int, i: 1 }], sorted.length);
   const activated = sorted.map((span, s) => {
     const part = parts[s] as string;
     if (span.activation === "tanh") return graph.one("Tanh", [part]);
-    if (span.activation === "softmax" || span.activation === "gumbelSoftmax") return graph.one("Softmax", [part], [{ name: "axis", type: OnnxAttributeType.int, i: 1 }]);
+    if (span.activation === "softmax" || span.activation === "gumbelSoftmax")
+      return graph.one("Softmax", [part], [{ name: "axis", type: OnnxAttributeType.int, i: 1 }]);
     return graph.one("Identity", [part]);
   });
   return graph.one("Concat", activated, [{ name: "axis", type: OnnxAttributeType.int, i: 1 }]);
@@ -156,7 +165,14 @@ export function exportOnnx(model: Sequential, options: OnnxExportOptions = {}): 
   const total = inputs.reduce((s, input) => s + input.width, 0);
   if (total !== model.inWidth) throw new NnError(`ONNX export: input widths add up to ${total}, the model takes ${model.inWidth}`);
   const graph = new GraphBuilder();
-  let x = inputs.length === 1 ? (inputs[0] as OnnxInput).name : graph.one("Concat", inputs.map((i) => i.name), [{ name: "axis", type: OnnxAttributeType.int, i: 1 }]);
+  let x =
+    inputs.length === 1
+      ? (inputs[0] as OnnxInput).name
+      : graph.one(
+          "Concat",
+          inputs.map((i) => i.name),
+          [{ name: "axis", type: OnnxAttributeType.int, i: 1 }],
+        );
   const weights = model.saveWeights();
   let p = 0;
   let s = model.parameterCount;

@@ -78,10 +78,22 @@ describe("losses", () => {
       targets[i] = random() < 0.3 ? -1 : Math.floor(random() * span.length);
     }
     const dlogits = device.zeros(rows, width).fill(0.5); // accumulates onto what is there
-    const loss = spanCrossEntropy(device.fromFloat32(logits.f32, rows, width), table, device.fromInt32(targets, rows, ceSpans.length), 1 / rows, dlogits).item();
+    const loss = spanCrossEntropy(
+      device.fromFloat32(logits.f32, rows, width),
+      table,
+      device.fromInt32(targets, rows, ceSpans.length),
+      1 / rows,
+      dlogits,
+    ).item();
     const ref = refSpanCrossEntropy(logits.f64, rows, width, ceSpans, targets, 1 / rows);
     expect(Math.abs(loss - ref.loss)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(ref.loss)));
-    expectNormwiseClose(dlogits.download(), ref.grad.map((g) => g + 0.5), 1e-6, "dlogits", seed);
+    expectNormwiseClose(
+      dlogits.download(),
+      ref.grad.map((g) => g + 0.5),
+      1e-6,
+      "dlogits",
+      seed,
+    );
     const f = (theta: Float64Array) => refSpanCrossEntropy(theta, rows, width, ceSpans, targets, 1 / rows).loss;
     expectGradientMatchesFiniteDifferences(f, Float64Array.from(logits.f64), ref.grad, random, "cross-entropy", 20);
   });

@@ -56,8 +56,7 @@ export class SpanActivation {
   forward(x: Tensor): Tensor {
     if (x.cols !== this.width) throw new NnError(`span activation: input has ${x.cols} columns, expected ${this.width}`);
     const y = this.buffers.get("y", x.rows, this.width);
-    this.device.ops.spanActivationForward(x.rows, this.width, this.spans.length, this.table.pointer, this.tau, this.seed, this.counter,
-      x.pointer, y.pointer);
+    this.device.ops.spanActivationForward(x.rows, this.width, this.spans.length, this.table.pointer, this.tau, this.seed, this.counter, x.pointer, y.pointer);
     this.output = y;
     return y;
   }

@@ -21,8 +21,16 @@ export function refActivationSlope(act: RefAct, slope: number, z: number): numbe
 }
 
 /** y = act(x Wᵀ + b); x rows×in, W out×in. Also returns the pre-activation z. */
-export function refLinear(x: Float64Array, rows: number, inWidth: number, w: Float64Array, b: Float64Array | null, out: number, act: RefAct,
-  slope: number): { y: Float64Array; z: Float64Array } {
+export function refLinear(
+  x: Float64Array,
+  rows: number,
+  inWidth: number,
+  w: Float64Array,
+  b: Float64Array | null,
+  out: number,
+  act: RefAct,
+  slope: number,
+): { y: Float64Array; z: Float64Array } {
   const z = new Float64Array(rows * out);
   const y = new Float64Array(rows * out);
   for (let r = 0; r < rows; r += 1) {
@@ -36,8 +44,17 @@ export function refLinear(x: Float64Array, rows: number, inWidth: number, w: Flo
   return { y, z };
 }
 
-export function refLinearBackward(x: Float64Array, rows: number, inWidth: number, w: Float64Array, out: number, z: Float64Array, dy: Float64Array,
-  act: RefAct, slope: number): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
+export function refLinearBackward(
+  x: Float64Array,
+  rows: number,
+  inWidth: number,
+  w: Float64Array,
+  out: number,
+  z: Float64Array,
+  dy: Float64Array,
+  act: RefAct,
+  slope: number,
+): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
   const dx = new Float64Array(rows * inWidth);
   const dw = new Float64Array(out * inWidth);
   const db = new Float64Array(out);
@@ -55,8 +72,15 @@ export function refLinearBackward(x: Float64Array, rows: number, inWidth: number
 }
 
 /** BatchNorm1d in training mode (batch statistics, biased variance) followed by act. */
-export function refBatchNorm(x: Float64Array, rows: number, f: number, gamma: Float64Array, beta: Float64Array, eps: number, act: RefAct)
-  : { y: Float64Array; pre: Float64Array; mean: Float64Array; variance: Float64Array } {
+export function refBatchNorm(
+  x: Float64Array,
+  rows: number,
+  f: number,
+  gamma: Float64Array,
+  beta: Float64Array,
+  eps: number,
+  act: RefAct,
+): { y: Float64Array; pre: Float64Array; mean: Float64Array; variance: Float64Array } {
   const mean = new Float64Array(f);
   const variance = new Float64Array(f);
   for (let j = 0; j < f; j += 1) {
@@ -79,8 +103,16 @@ export function refBatchNorm(x: Float64Array, rows: number, f: number, gamma: Fl
   return { y, pre, mean, variance };
 }
 
-export function refBatchNormBackward(x: Float64Array, rows: number, f: number, gamma: Float64Array, eps: number, pre: Float64Array, dy: Float64Array,
-  act: RefAct): { dx: Float64Array; dgamma: Float64Array; dbeta: Float64Array } {
+export function refBatchNormBackward(
+  x: Float64Array,
+  rows: number,
+  f: number,
+  gamma: Float64Array,
+  eps: number,
+  pre: Float64Array,
+  dy: Float64Array,
+  act: RefAct,
+): { dx: Float64Array; dgamma: Float64Array; dbeta: Float64Array } {
   const { mean, variance } = refBatchNorm(x, rows, f, gamma, new Float64Array(f), eps, "identity");
   const dx = new Float64Array(rows * f);
   const dgamma = new Float64Array(f);
@@ -111,8 +143,14 @@ export interface RefSpan {
 }
 
 /** Per-span activation; `gumbel` holds g for every element (used on Gumbel spans only). */
-export function refSpanActivation(x: Float64Array, rows: number, width: number, spans: readonly RefSpan[], tau: number, gumbel: Float64Array | null)
-  : Float64Array {
+export function refSpanActivation(
+  x: Float64Array,
+  rows: number,
+  width: number,
+  spans: readonly RefSpan[],
+  tau: number,
+  gumbel: Float64Array | null,
+): Float64Array {
   const y = new Float64Array(rows * width);
   for (let r = 0; r < rows; r += 1) {
     for (const span of spans) {
@@ -133,8 +171,14 @@ export function refSpanActivation(x: Float64Array, rows: number, width: number, 
 }
 
 /** loss = scale Σ_rows Σ_spans CE(softmax(logits_span), target); gradient w.r.t. the logits. */
-export function refSpanCrossEntropy(logits: Float64Array, rows: number, width: number, spans: readonly RefSpan[], targets: Int32Array, scale: number)
-  : { loss: number; grad: Float64Array } {
+export function refSpanCrossEntropy(
+  logits: Float64Array,
+  rows: number,
+  width: number,
+  spans: readonly RefSpan[],
+  targets: Int32Array,
+  scale: number,
+): { loss: number; grad: Float64Array } {
   let loss = 0;
   const grad = new Float64Array(rows * width);
   for (let r = 0; r < rows; r += 1) {
@@ -152,8 +196,18 @@ export function refSpanCrossEntropy(logits: Float64Array, rows: number, width: n
 }
 
 /** One AdamW step (decoupled weight decay) in float64; returns the new p, m, v. */
-export function refAdamW(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, t: number, lr: number, b1: number, b2: number,
-  eps: number, wd: number): { p: Float64Array; m: Float64Array; v: Float64Array } {
+export function refAdamW(
+  p: Float64Array,
+  g: Float64Array,
+  m: Float64Array,
+  v: Float64Array,
+  t: number,
+  lr: number,
+  b1: number,
+  b2: number,
+  eps: number,
+  wd: number,
+): { p: Float64Array; m: Float64Array; v: Float64Array } {
   const np = new Float64Array(p.length);
   const nm = new Float64Array(p.length);
   const nv = new Float64Array(p.length);

@@ -38,7 +38,10 @@ function buildLayers(device: Device, inWidth: number, specs: readonly LayerSpec[
     } else if (spec.kind === "linear") {
       layer = new LinearLayer(device, width, spec.out, spec.activation, spec.slope ?? 0.2);
     } else if (spec.kind === "batchNorm") {
-      layer = new BatchNormLayer(device, width, { ...(spec.momentum !== undefined ? { momentum: spec.momentum } : {}), ...(spec.eps !== undefined ? { eps: spec.eps } : {}) });
+      layer = new BatchNormLayer(device, width, {
+        ...(spec.momentum !== undefined ? { momentum: spec.momentum } : {}),
+        ...(spec.eps !== undefined ? { eps: spec.eps } : {}),
+      });
     } else if (spec.kind === "relu") {
       layer = new ActivationLayer(device, width, spec, Activation.relu, 0);
     } else if (spec.kind === "leakyRelu") {
@@ -91,7 +94,11 @@ export class Sequential {
     let p = 0;
     let s = 0;
     for (const layer of this.layers) {
-      layer.bind({ params: ops.offset(this.params.pointer, p * 4), grads: ops.offset(this.grads.pointer, p * 4), state: ops.offset(this.state.pointer, s * 4) });
+      layer.bind({
+        params: ops.offset(this.params.pointer, p * 4),
+        grads: ops.offset(this.grads.pointer, p * 4),
+        state: ops.offset(this.state.pointer, s * 4),
+      });
       p += layer.parameterCount;
       s += layer.stateCount;
     }
@@ -146,7 +153,8 @@ export class Sequential {
 
   loadWeights(weights: Float32Array): void {
     const expected = this.params.cols + this.state.cols;
-    if (weights.length !== expected) throw new NnError(`weights hold ${weights.length} floats, this model needs ${expected}: was the file written for another architecture?`);
+    if (weights.length !== expected)
+      throw new NnError(`weights hold ${weights.length} floats, this model needs ${expected}: was the file written for another architecture?`);
     this.params.upload(weights.subarray(0, this.params.cols));
     this.state.upload(weights.subarray(this.params.cols));
   }

@@ -26,14 +26,16 @@ export function concatColumns(parts: readonly Tensor[], out?: Tensor): Tensor {
 
 /** dst (+)= src[:, start .. start + dst.cols) — the split of a concatenation's gradient. */
 export function sliceColumns(src: Tensor, start: number, dst: Tensor, accumulate = false): Tensor {
-  if (dst.rows !== src.rows || start < 0 || start + dst.cols > src.cols) throw new NnError(`sliceColumns: columns ${start}..${start + dst.cols} of a ${src.rows}×${src.cols} tensor do not fit a ${dst.rows}×${dst.cols} output`);
+  if (dst.rows !== src.rows || start < 0 || start + dst.cols > src.cols)
+    throw new NnError(`sliceColumns: columns ${start}..${start + dst.cols} of a ${src.rows}×${src.cols} tensor do not fit a ${dst.rows}×${dst.cols} output`);
   src.device.ops.copyColumns(src.rows, dst.cols, src.pointer, src.cols, start, dst.pointer, dst.cols, 0, accumulate);
   return dst;
 }
 
 /** out[r] = table[indices[r]]: a batch from a device-resident data table (indices int32 1×rows). */
 export function gatherRows(table: Tensor, indices: Tensor, out: Tensor): Tensor {
-  if (indices.dtype !== "i32" || indices.size !== out.rows || out.cols !== table.cols) throw new NnError("gatherRows: indices must be int32 with one index per output row and widths equal");
+  if (indices.dtype !== "i32" || indices.size !== out.rows || out.cols !== table.cols)
+    throw new NnError("gatherRows: indices must be int32 with one index per output row and widths equal");
   table.device.ops.gatherRows(out.rows, out.cols, table.pointer, indices.pointer, out.pointer);
   return out;
 }

@@ -39,7 +39,8 @@ export class Tensor {
   /** Copies host values in (length rows·cols). */
   upload(values: Float32Array | Int32Array): this {
     if (values.length !== this.size) throw new NnError(`upload: ${values.length} values for a ${this.rows}×${this.cols} tensor`);
-    if ((this.dtype === "f32") !== values instanceof Float32Array) throw new NnError(`upload: a ${this.dtype} tensor needs ${this.dtype === "f32" ? "Float32Array" : "Int32Array"} values`);
+    if ((this.dtype === "f32") !== values instanceof Float32Array)
+      throw new NnError(`upload: a ${this.dtype} tensor needs ${this.dtype === "f32" ? "Float32Array" : "Int32Array"} values`);
     this.device.ops.upload(this.pointer, values, this.bytes);
     return this;
   }

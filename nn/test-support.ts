@@ -47,7 +47,10 @@ export function expectNormwiseClose(actual: ArrayLike<number>, expected: ArrayLi
     }
   }
   const bound = relative * scale;
-  expect(worstError <= bound, `${what} (seed ${seed}): element ${worst} is ${actual[worst]}, reference ${expected[worst]}, error ${worstError} > bound ${bound}`).toBe(true);
+  expect(
+    worstError <= bound,
+    `${what} (seed ${seed}): element ${worst} is ${actual[worst]}, reference ${expected[worst]}, error ${worstError} > bound ${bound}`,
+  ).toBe(true);
 }
 
 /** Central difference of f at θ along coordinate i. */
@@ -62,8 +65,15 @@ export function centralDifference(f: (theta: Float64Array) => number, theta: Flo
 }
 
 /** Checks analytic ∂f/∂θ_i against finite differences on `count` random coordinates (float64). */
-export function expectGradientMatchesFiniteDifferences(f: (theta: Float64Array) => number, theta: Float64Array, analytic: ArrayLike<number>,
-  random: () => number, what: string, count = 12, tolerance = 1e-6): void {
+export function expectGradientMatchesFiniteDifferences(
+  f: (theta: Float64Array) => number,
+  theta: Float64Array,
+  analytic: ArrayLike<number>,
+  random: () => number,
+  what: string,
+  count = 12,
+  tolerance = 1e-6,
+): void {
   for (let c = 0; c < Math.min(count, theta.length); c += 1) {
     const i = Math.floor(random() * theta.length);
     const fd = centralDifference(f, theta, i);

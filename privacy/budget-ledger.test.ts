@@ -96,10 +96,23 @@ describe("budget ledger", () => {
     let clock = Date.parse("2026-12-02T10:00:00Z");
     const ledger = new BudgetLedger(freshLedgerPath("entries"), { now: () => clock });
     ledger.setBudget("bank", "loans", { epsilon: 5, delta: 1e-9 });
-    const entry = ledger.reserve({ holder: "bank", dataset: "loans", jobId: "job-42", mechanism: "DP-SGD", cost: { subsampledGaussian: { samplingRate: 0.01, noiseMultiplier: 1.1, steps: 1000 } } });
+    const entry = ledger.reserve({
+      holder: "bank",
+      dataset: "loans",
+      jobId: "job-42",
+      mechanism: "DP-SGD",
+      cost: { subsampledGaussian: { samplingRate: 0.01, noiseMultiplier: 1.1, steps: 1000 } },
+    });
     clock += 5000;
     const committed = ledger.commit(entry.id);
-    expect(committed).toMatchObject({ jobId: "job-42", mechanism: "DP-SGD", state: "committed", rho: null, reservedAt: "2026-12-02T10:00:00.000Z", settledAt: "2026-12-02T10:00:05.000Z" });
+    expect(committed).toMatchObject({
+      jobId: "job-42",
+      mechanism: "DP-SGD",
+      state: "committed",
+      rho: null,
+      reservedAt: "2026-12-02T10:00:00.000Z",
+      settledAt: "2026-12-02T10:00:05.000Z",
+    });
     const curve = DEFAULT_RDP_ORDERS.map((order) => 1000 * subsampledGaussianRdp(0.01, 1.1, order));
     expect(committed.epsilonAlone).toBeCloseTo(epsilonFromRdp(DEFAULT_RDP_ORDERS, curve, 1e-9).epsilon, 9);
     // A zCDP entry composes with the DP-SGD curve order by order (αρ added at each order α).
@@ -149,7 +162,9 @@ describe("budget ledger", () => {
     const status = reopened.status("clinic", "visits");
     expect(status.liveReservations).toBe(1);
     expect(status.epsilonCommittedAndReserved).toBeCloseTo(0.8, 6);
-    expect(() => reopened.reserve({ holder: "clinic", dataset: "visits", jobId: "j", mechanism: "MST", cost: { rho: rhoFromEpsilonDelta(0.7, 1e-6) } })).toThrow(BudgetExceededError);
+    expect(() =>
+      reopened.reserve({ holder: "clinic", dataset: "visits", jobId: "j", mechanism: "MST", cost: { rho: rhoFromEpsilonDelta(0.7, 1e-6) } }),
+    ).toThrow(BudgetExceededError);
     reopened.close();
   });
 

@@ -161,7 +161,8 @@ export class BudgetLedger {
   setBudget(holder: string, dataset: string, budget: DatasetBudget): void {
     checkName(holder, "holder");
     checkName(dataset, "dataset");
-    if (!(budget.epsilon > 0) || !Number.isFinite(budget.epsilon)) throw new PrivacyParameterError(`the budget ε must be a finite number > 0, got ${budget.epsilon}`);
+    if (!(budget.epsilon > 0) || !Number.isFinite(budget.epsilon))
+      throw new PrivacyParameterError(`the budget ε must be a finite number > 0, got ${budget.epsilon}`);
     if (!(budget.delta > 0 && budget.delta < 1)) throw new PrivacyParameterError(`the budget δ must be in (0, 1), got ${budget.delta}`);
     const expiry = budget.reservationExpirySeconds;
     if (expiry !== undefined && !(expiry > 0)) throw new PrivacyParameterError(`reservationExpirySeconds must be > 0, got ${expiry}`);
@@ -193,7 +194,8 @@ export class BudgetLedger {
       return { curve, rho: cost.rho };
     }
     if ("rdp" in cost) {
-      if (cost.rdp.length !== curve.length) throw new PrivacyParameterError(`an RDP cost needs ${curve.length} values at the ledger's orders, got ${cost.rdp.length}`);
+      if (cost.rdp.length !== curve.length)
+        throw new PrivacyParameterError(`an RDP cost needs ${curve.length} values at the ledger's orders, got ${cost.rdp.length}`);
       for (let i = 0; i < curve.length; i++) {
         const value = cost.rdp[i]!;
         if (!(value >= 0)) throw new PrivacyParameterError(`RDP values must be ≥ 0, got ${value} at order ${this.orders[i]}`);
@@ -226,7 +228,9 @@ export class BudgetLedger {
   /** Committed entries and reservations that have not expired. */
   private liveRows(holder: string, dataset: string): EntryRow[] {
     return this.db
-      .prepare("SELECT * FROM entries WHERE holder = ? AND dataset = ? AND (state = 'committed' OR (state = 'reserved' AND (expires_at_ms IS NULL OR expires_at_ms > ?)))")
+      .prepare(
+        "SELECT * FROM entries WHERE holder = ? AND dataset = ? AND (state = 'committed' OR (state = 'reserved' AND (expires_at_ms IS NULL OR expires_at_ms > ?)))",
+      )
       .all(holder, dataset, this.now()) as EntryRow[];
   }
 
@@ -252,7 +256,17 @@ export class BudgetLedger {
           `INSERT INTO entries (holder, dataset, job_id, mechanism, state, rho, rdp_json, epsilon_alone, reserved_at, expires_at_ms)
            VALUES (?, ?, ?, ?, 'reserved', ?, ?, ?, ?, ?)`,
         )
-        .run(request.holder, request.dataset, request.jobId, request.mechanism, cost.rho, JSON.stringify(Array.from(cost.curve)), alone, new Date(nowMs).toISOString(), expiresAtMs);
+        .run(
+          request.holder,
+          request.dataset,
+          request.jobId,
+          request.mechanism,
+          cost.rho,
+          JSON.stringify(Array.from(cost.curve)),
+          alone,
+          new Date(nowMs).toISOString(),
+          expiresAtMs,
+        );
       return Number(result.lastInsertRowid);
     });
     return this.entry(run.immediate());

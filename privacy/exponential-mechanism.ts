@@ -38,7 +38,8 @@ export function exponentialMechanism(scores: ArrayLike<number>, epsilon: number,
   const n = scores.length;
   if (n === 0) throw new PrivacyParameterError("the exponential mechanism needs at least one candidate");
   if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new PrivacyParameterError(`ε must be a finite number > 0, got ${epsilon}`);
-  if (!(sensitivity > 0) || !Number.isFinite(sensitivity)) throw new PrivacyParameterError(`the score sensitivity must be a finite number > 0, got ${sensitivity}`);
+  if (!(sensitivity > 0) || !Number.isFinite(sensitivity))
+    throw new PrivacyParameterError(`the score sensitivity must be a finite number > 0, got ${sensitivity}`);
   let best = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < n; i++) {
     const score = scores[i]!;

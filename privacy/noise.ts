@@ -115,7 +115,8 @@ export function laplaceEpsilon(l1Sensitivity: number, scale: number): number {
 
 /** The Laplace scale b = Δ₁/ε that makes a query of L1 sensitivity Δ₁ ε-DP. */
 export function laplaceScaleForEpsilon(l1Sensitivity: number, epsilon: number): number {
-  if (!(l1Sensitivity > 0) || !(epsilon > 0)) throw new PrivacyParameterError(`the Laplace scale needs Δ₁ > 0 and ε > 0, got Δ₁ = ${l1Sensitivity}, ε = ${epsilon}`);
+  if (!(l1Sensitivity > 0) || !(epsilon > 0))
+    throw new PrivacyParameterError(`the Laplace scale needs Δ₁ > 0 and ε > 0, got Δ₁ = ${l1Sensitivity}, ε = ${epsilon}`);
   return l1Sensitivity / epsilon;
 }
 

@@ -66,7 +66,14 @@ export async function run(): Promise<Record<string, unknown>> {
   const synthesizers: Record<string, unknown> = {};
   for (const fit of ["mst", "dp-copula"] as const) {
     // Each fit's own neighbouring relation: MST add-or-remove, the DP copula replace-one.
-    const tables = neighbouringTables(table, schema, ["workclass", "education", "marital-status", "sex", "race", "income"], "race", 2000, fit === "mst" ? "add" : "replace");
+    const tables = neighbouringTables(
+      table,
+      schema,
+      ["workclass", "education", "marital-status", "sex", "race", "income"],
+      "race",
+      2000,
+      fit === "mst" ? "add" : "replace",
+    );
     for (const epsilon of [0.3, 1, 3]) {
       const request = checkDpRequest(fit, epsilon, 1e-9, tables.withCanary.rowCount)!;
       const trials = 300;
@@ -97,12 +104,22 @@ export async function run(): Promise<Record<string, unknown>> {
     discreteLaplace: laplace,
     exponentialMechanism: { candidates: scores.length, epsilon: 0.05, selectionsPerSecond: Math.round(selections / emSeconds) },
     countMechanismMembershipInference: { delta: 1e-9, ...membership },
-    synthesizerMembershipInference: { delta: 1e-9, rows: 2000, columns: 6, canary: "race value only the schema declares; added (MST) or replacing the last row (DP copula)", ...synthesizers },
+    synthesizerMembershipInference: {
+      delta: 1e-9,
+      rows: 2000,
+      columns: 6,
+      canary: "race value only the schema declares; added (MST) or replacing the last row (DP copula)",
+      ...synthesizers,
+    },
   };
 }
 
 if (process.argv[1]?.endsWith("privacy.bench.js")) {
-  const result = { machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version }, startedAt: new Date().toISOString(), privacy: await run() };
+  const result = {
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version },
+    startedAt: new Date().toISOString(),
+    privacy: await run(),
+  };
   const text = `${JSON.stringify(result, null, 2)}\n`;
   if (process.argv[2] !== undefined) writeFileSync(process.argv[2], text);
   process.stdout.write(text);

@@ -119,7 +119,9 @@ class SeededSource extends WordSource {
     }
     const bug = factor === undefined || factor === 1 ? "" : `, noise scale × ${factor} (planted bug)`;
     this.description = `seeded AES-256-CTR, seed ${String(seed)}${bug} (NOT private: for tests only)`;
-    const key = createHash("sha256").update(`datalab privacy seeded source\0${String(seed)}`).digest();
+    const key = createHash("sha256")
+      .update(`datalab privacy seeded source\0${String(seed)}`)
+      .digest();
     this.cipher = createCipheriv("aes-256-ctr", key, Buffer.alloc(16));
   }
   protected refill(words: Uint32Array): void {

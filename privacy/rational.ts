@@ -90,7 +90,9 @@ export function sigmaSquaredFromSigma(sigma: number): Rational {
 /** Checks a caller's rational: integers, denominator > 0, value > 0. */
 export function checkPositiveRational(r: Rational, what: string): Rational {
   if (typeof r.numerator !== "bigint" || typeof r.denominator !== "bigint" || r.denominator <= 0n || r.numerator <= 0n) {
-    throw new PrivacyParameterError(`${what} must be a positive rational {numerator, denominator} of bigints, got ${String(r.numerator)}/${String(r.denominator)}`);
+    throw new PrivacyParameterError(
+      `${what} must be a positive rational {numerator, denominator} of bigints, got ${String(r.numerator)}/${String(r.denominator)}`,
+    );
   }
   return reduceRational(r);
 }

@@ -51,19 +51,26 @@ describe("RDP of the Poisson-subsampled Gaussian against published values", () =
   test.each([
     [60_000, 150, 1.3, 15, 1e-5, 0.7242234026109595, 19],
     [100_000, 100, 1.0, 30, 1e-7, 1.4154988495444845, 13],
-  ])("TF-Privacy compute_dp_sgd_privacy_test: n = %i, batch %i, σ = %f, %i epochs, δ = %f → ε = %f at order %i", (n, batch, sigma, epochs, delta, expected, expectedOrder) => {
-    // tensorflow/privacy tensorflow_privacy/privacy/analysis/compute_dp_sgd_privacy_test.py: q = batch/n,
-    // ⌈epochs·n/batch⌉ steps, orders 1.1…10.9, 11…63, 128, 256, 512.
-    const orders = [...Array.from({ length: 99 }, (_, x) => 1 + (x + 1) / 10), ...Array.from({ length: 53 }, (_, x) => 11 + x), 128, 256, 512];
-    const accountant = new RdpAccountant(orders).composeSubsampledGaussian(batch / n, sigma, Math.ceil((epochs * n) / batch));
-    const { epsilon, order } = accountant.epsilon(delta);
-    expect(Math.abs(epsilon / expected - 1)).toBeLessThan(0.01);
-    expect(order).toBe(expectedOrder);
-  });
+  ])(
+    "TF-Privacy compute_dp_sgd_privacy_test: n = %i, batch %i, σ = %f, %i epochs, δ = %f → ε = %f at order %i",
+    (n, batch, sigma, epochs, delta, expected, expectedOrder) => {
+      // tensorflow/privacy tensorflow_privacy/privacy/analysis/compute_dp_sgd_privacy_test.py: q = batch/n,
+      // ⌈epochs·n/batch⌉ steps, orders 1.1…10.9, 11…63, 128, 256, 512.
+      const orders = [...Array.from({ length: 99 }, (_, x) => 1 + (x + 1) / 10), ...Array.from({ length: 53 }, (_, x) => 11 + x), 128, 256, 512];
+      const accountant = new RdpAccountant(orders).composeSubsampledGaussian(batch / n, sigma, Math.ceil((epochs * n) / batch));
+      const { epsilon, order } = accountant.epsilon(delta);
+      expect(Math.abs(epsilon / expected - 1)).toBeLessThan(0.01);
+      expect(order).toBe(expectedOrder);
+    },
+  );
 
   test("dp-accounting test_compute_epsilon_delta_pure_dp: RDP 1.1 at orders 2..32, δ = 1e-5 → ε = 1.32783806176 at order 32", () => {
     const orders = Array.from({ length: 31 }, (_, i) => i + 2);
-    const { epsilon, order } = epsilonFromRdp(orders, orders.map(() => 1.1), 1e-5);
+    const { epsilon, order } = epsilonFromRdp(
+      orders,
+      orders.map(() => 1.1),
+      1e-5,
+    );
     expect(Math.abs(epsilon / 1.32783806176 - 1)).toBeLessThan(1e-6);
     expect(order).toBe(32);
   });

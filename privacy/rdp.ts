@@ -155,7 +155,8 @@ export class RdpAccountant {
 
   /** A curve computed elsewhere, at the same orders. */
   composeCurve(rdp: ArrayLike<number>): this {
-    if (rdp.length !== this.orders.length) throw new PrivacyParameterError(`an RDP curve needs ${this.orders.length} values (one per order), got ${rdp.length}`);
+    if (rdp.length !== this.orders.length)
+      throw new PrivacyParameterError(`an RDP curve needs ${this.orders.length} values (one per order), got ${rdp.length}`);
     for (let i = 0; i < this.orders.length; i++) this.curve[i]! += rdp[i]!;
     return this;
   }

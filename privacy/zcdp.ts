@@ -99,7 +99,10 @@ export function epsilonFromRho(rho: number, delta: number): number {
   checkRho(rho);
   checkDelta(delta);
   if (rho === 0) return 0;
-  return Math.max(0, minimiseOverOrder((order) => epsilonAtOrder(order, order * rho, delta)));
+  return Math.max(
+    0,
+    minimiseOverOrder((order) => epsilonAtOrder(order, order * rho, delta)),
+  );
 }
 
 /** δ of ρ-zCDP at ε by CKS 2020 Corollary 13, in [0, 1]. */

@@ -19,7 +19,12 @@ export function deadlineAfterSeconds(seconds: number): Date {
  * Calls a bound unary method and resolves with its response; rejects with the grpc
  * ServiceError (which has `.code` and `.details`).
  */
-export function unaryCall<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, deadlineSeconds: number = tunables.unaryDeadlineSeconds, metadata: grpc.Metadata = new grpc.Metadata()): Promise<Res> {
+export function unaryCall<Req, Res>(
+  method: UnaryMethod<Req, Res>,
+  request: Req,
+  deadlineSeconds: number = tunables.unaryDeadlineSeconds,
+  metadata: grpc.Metadata = new grpc.Metadata(),
+): Promise<Res> {
   return new Promise((resolve, reject) => {
     method(request, metadata, { deadline: deadlineAfterSeconds(deadlineSeconds) }, (error, response) => {
       if (error) reject(error);
@@ -58,11 +63,21 @@ function callByName(client: object, method: string, request: unknown, options: C
  * (Passing `client.submitJob.bind(client)` to unaryCall loses the types: TypeScript infers
  * from the last overload of a generated method.)
  */
-export function callJob<K extends JobUnaryMethod>(client: JobServiceClient, method: K, request: RequestOf<JobServiceDefinition[K]>, options: CallOptions = {}): Promise<ResponseOf<JobServiceDefinition[K]>> {
+export function callJob<K extends JobUnaryMethod>(
+  client: JobServiceClient,
+  method: K,
+  request: RequestOf<JobServiceDefinition[K]>,
+  options: CallOptions = {},
+): Promise<ResponseOf<JobServiceDefinition[K]>> {
   return callByName(client, method, request, options) as Promise<ResponseOf<JobServiceDefinition[K]>>;
 }
 
 /** A typed NodeService call with a deadline: `await callNode(client, "LeaseTask", { nodeId, waitSeconds: 20 }, { deadlineSeconds: 25 })`. */
-export function callNode<K extends NodeUnaryMethod>(client: NodeServiceClient, method: K, request: RequestOf<NodeServiceDefinition[K]>, options: CallOptions = {}): Promise<ResponseOf<NodeServiceDefinition[K]>> {
+export function callNode<K extends NodeUnaryMethod>(
+  client: NodeServiceClient,
+  method: K,
+  request: RequestOf<NodeServiceDefinition[K]>,
+  options: CallOptions = {},
+): Promise<ResponseOf<NodeServiceDefinition[K]>> {
   return callByName(client, method, request, options) as Promise<ResponseOf<NodeServiceDefinition[K]>>;
 }

@@ -23,7 +23,11 @@ export function tlsLayout(dir: string) {
     /** `{ "version": 1, "clients": [{ "name": "alice", "tokenSha256": "<hex>" }] }`: hashes only. */
     tokens: join(dir, "tokens.json"),
     node: (name: string) => ({ cert: join(dir, "nodes", `${name}.crt`), key: join(dir, "nodes", `${name}.key`) }),
-    client: (name: string) => ({ cert: join(dir, "clients", `${name}.crt`), key: join(dir, "clients", `${name}.key`), token: join(dir, "clients", `${name}.token`) }),
+    client: (name: string) => ({
+      cert: join(dir, "clients", `${name}.crt`),
+      key: join(dir, "clients", `${name}.key`),
+      token: join(dir, "clients", `${name}.token`),
+    }),
   };
 }
 
@@ -35,7 +39,9 @@ function readFile(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new CredentialsFileError(`cannot read the ${what} ${path}; create it with \`datalab certs --out <dir>\` or pass the right --tls-dir.`, { cause: error });
+    throw new CredentialsFileError(`cannot read the ${what} ${path}; create it with \`datalab certs --out <dir>\` or pass the right --tls-dir.`, {
+      cause: error,
+    });
   }
 }
 
@@ -54,7 +60,11 @@ export interface ClientTls {
 export function readNodeTls(dir: string, nodeName: string): NodeTls {
   const layout = tlsLayout(dir);
   const files = layout.node(nodeName);
-  return { caPem: readFile(layout.caCert, "CA certificate"), certPem: readFile(files.cert, `certificate of node "${nodeName}"`), keyPem: readFile(files.key, `key of node "${nodeName}"`) };
+  return {
+    caPem: readFile(layout.caCert, "CA certificate"),
+    certPem: readFile(files.cert, `certificate of node "${nodeName}"`),
+    keyPem: readFile(files.key, `key of node "${nodeName}"`),
+  };
 }
 
 /** A client's CA and bearer token from a `datalab certs` folder. */
@@ -100,7 +110,8 @@ export function connectJobService(options: { address: string; token: string; caP
 
 /** A NodeService client: mutual TLS with the node's certificate, or plaintext (insecure dev). */
 export function connectNodeService(options: { address: string; tls?: NodeTls; serverNameOverride?: string }): NodeServiceClient {
-  const credentials = options.tls === undefined ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(options.tls.caPem, options.tls.keyPem, options.tls.certPem);
+  const credentials =
+    options.tls === undefined ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(options.tls.caPem, options.tls.keyPem, options.tls.certPem);
   const channelOptions: grpc.ChannelOptions = {};
   const serverName = serverNameFor(options.address, options.serverNameOverride);
   if (options.tls !== undefined && serverName !== undefined) channelOptions["grpc.ssl_target_name_override"] = serverName;

@@ -4,7 +4,19 @@
  * meet only here.
  */
 export { type CallOptions, callJob, callNode, deadlineAfterSeconds, hasStatus, type JobUnaryMethod, type NodeUnaryMethod, unaryCall } from "./calls.js";
-export { ChunkIntegrityError, chunkBuffer, type FileChunk, isSha256Hex, type Manifest, manifestOfFile, manifestProblem, mediaTypeForName, readFileChunks, sha256Hex, verifyChunk } from "./chunks.js";
+export {
+  ChunkIntegrityError,
+  chunkBuffer,
+  type FileChunk,
+  isSha256Hex,
+  type Manifest,
+  manifestOfFile,
+  manifestProblem,
+  mediaTypeForName,
+  readFileChunks,
+  sha256Hex,
+  verifyChunk,
+} from "./chunks.js";
 export {
   AUTHORIZATION_METADATA_KEY,
   bearerTokenInterceptor,

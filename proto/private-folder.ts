@@ -77,13 +77,11 @@ export function loosenedPaths(root: string, maxEntries = 100_000): { loosened: L
 /** One warning line per loosened path (at most `maxLines`, then a count), or none. */
 export function loosenedWarnings(root: string, what: string, maxLines = 5): string[] {
   const { loosened, complete, checked } = loosenedPaths(root);
-  const lines = loosened
-    .slice(0, maxLines)
-    .map((p) => {
-      const mode = p.mode.toString(8).padStart(4, "0");
-      const fix = p.kind === "folder" ? "700" : "600";
-      return `WARNING: ${what}: ${p.kind} ${p.path} is ${mode} (group/others may read it); it holds data at rest: chmod ${fix} it.`;
-    });
+  const lines = loosened.slice(0, maxLines).map((p) => {
+    const mode = p.mode.toString(8).padStart(4, "0");
+    const fix = p.kind === "folder" ? "700" : "600";
+    return `WARNING: ${what}: ${p.kind} ${p.path} is ${mode} (group/others may read it); it holds data at rest: chmod ${fix} it.`;
+  });
   if (loosened.length > maxLines)
     lines.push(`WARNING: ${what}: ${loosened.length - maxLines} more loosened path(s) under ${root}; run \`chmod -R go-rwx ${root}\`.`);
   if (!complete) lines.push(`note: ${what}: checked the permissions of the first ${checked} entries under ${root} only.`);

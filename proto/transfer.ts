@@ -11,12 +11,29 @@ import { deadlineAfterSeconds, unaryCall } from "./calls.js";
 import { ChunkIntegrityError, type Manifest, manifestOfFile, manifestProblem, readFileChunks, verifyChunk } from "./chunks.js";
 import { PRIVATE_FILE_MODE } from "./private-folder.js";
 import { tunables } from "./tunables.js";
-import type { DataChunkOut, FileManifestOut, FindMissingChunksRequest, FindMissingChunksResponseOut, UploadChunkRequest, UploadChunkResponseOut } from "./types.js";
+import type {
+  DataChunkOut,
+  FileManifestOut,
+  FindMissingChunksRequest,
+  FindMissingChunksResponseOut,
+  UploadChunkRequest,
+  UploadChunkResponseOut,
+} from "./types.js";
 
 /** What uploadFile needs of a client: JobServiceClient and NodeServiceClient both fit. */
 export interface ChunkUploader {
-  uploadChunk(request: UploadChunkRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<UploadChunkResponseOut>): grpc.ClientUnaryCall;
-  findMissingChunks(request: FindMissingChunksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<FindMissingChunksResponseOut>): grpc.ClientUnaryCall;
+  uploadChunk(
+    request: UploadChunkRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<UploadChunkResponseOut>,
+  ): grpc.ClientUnaryCall;
+  findMissingChunks(
+    request: FindMissingChunksRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<FindMissingChunksResponseOut>,
+  ): grpc.ClientUnaryCall;
 }
 
 export interface UploadReport {
@@ -45,7 +62,11 @@ export async function uploadFile(
   const missing = new Set<string>();
   const digests = [...new Set(manifest.chunks.map((c) => c.sha256))];
   for (let i = 0; i < digests.length; i += tunables.maxFindMissingDigests) {
-    const response = await unaryCall(uploader.findMissingChunks.bind(uploader), { sha256: digests.slice(i, i + tunables.maxFindMissingDigests) }, deadlineSeconds);
+    const response = await unaryCall(
+      uploader.findMissingChunks.bind(uploader),
+      { sha256: digests.slice(i, i + tunables.maxFindMissingDigests) },
+      deadlineSeconds,
+    );
     for (const digest of response.missingSha256) missing.add(digest);
   }
   let sentChunks = 0;
@@ -108,7 +129,8 @@ export async function downloadFile(
             const chunk = message.chunk;
             if (manifest === undefined) throw new ChunkIntegrityError("the server sent a chunk before the manifest");
             const expected = manifest.chunks[chunk.index];
-            if (chunk.index !== nextIndex || expected === undefined) throw new ChunkIntegrityError(`chunk ${chunk.index} arrived out of order (expected ${nextIndex})`);
+            if (chunk.index !== nextIndex || expected === undefined)
+              throw new ChunkIntegrityError(`chunk ${chunk.index} arrived out of order (expected ${nextIndex})`);
             verifyChunk(chunk.data, expected.sha256);
             await handle.write(chunk.data, 0, chunk.data.length, receivedBytes);
             whole.update(chunk.data);
@@ -126,9 +148,11 @@ export async function downloadFile(
       }
     }
     if (manifest === undefined) throw new ChunkIntegrityError("the stream ended without a manifest");
-    if (nextIndex !== manifest.chunks.length) throw new ChunkIntegrityError(`the stream ended after ${nextIndex} of ${manifest.chunks.length} chunks; download it again.`);
+    if (nextIndex !== manifest.chunks.length)
+      throw new ChunkIntegrityError(`the stream ended after ${nextIndex} of ${manifest.chunks.length} chunks; download it again.`);
     const digest = whole.digest("hex");
-    if (digest !== manifest.sha256) throw new ChunkIntegrityError(`the downloaded file hashes to ${digest.slice(0, 12)}…, not ${manifest.sha256.slice(0, 12)}…; download it again.`);
+    if (digest !== manifest.sha256)
+      throw new ChunkIntegrityError(`the downloaded file hashes to ${digest.slice(0, 12)}…, not ${manifest.sha256.slice(0, 12)}…; download it again.`);
     await handle.sync();
     await handle.close();
     await rename(tempPath, destPath);

@@ -7,8 +7,14 @@
 export type { ChunkRef, ChunkRef__Output as ChunkRefOut } from "./generated/datalab/v1/ChunkRef.js";
 export type { DataChunk, DataChunk__Output as DataChunkOut } from "./generated/datalab/v1/DataChunk.js";
 export type { FileManifest, FileManifest__Output as FileManifestOut } from "./generated/datalab/v1/FileManifest.js";
-export type { FindMissingChunksRequest, FindMissingChunksRequest__Output as FindMissingChunksRequestOut } from "./generated/datalab/v1/FindMissingChunksRequest.js";
-export type { FindMissingChunksResponse, FindMissingChunksResponse__Output as FindMissingChunksResponseOut } from "./generated/datalab/v1/FindMissingChunksResponse.js";
+export type {
+  FindMissingChunksRequest,
+  FindMissingChunksRequest__Output as FindMissingChunksRequestOut,
+} from "./generated/datalab/v1/FindMissingChunksRequest.js";
+export type {
+  FindMissingChunksResponse,
+  FindMissingChunksResponse__Output as FindMissingChunksResponseOut,
+} from "./generated/datalab/v1/FindMissingChunksResponse.js";
 export type { Resources, Resources__Output as ResourcesOut } from "./generated/datalab/v1/Resources.js";
 export type { ResultFile, ResultFile__Output as ResultFileOut } from "./generated/datalab/v1/ResultFile.js";
 export type { ResultKind, ResultKind__Output as ResultKindName } from "./generated/datalab/v1/ResultKind.js";

@@ -73,15 +73,21 @@ describe("authentication and roles", () => {
     const nodeAsClient = jobClientWith(grpc.credentials.createSsl(node.caPem, node.keyPem, node.certPem));
     await expect(listAllJobs(nodeAsClient)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
 
-    const clientAsNode = createNodeClient(cluster.address, grpc.credentials.createSsl(caPem()), { interceptors: [bearerTokenInterceptor(readClientTls(cluster.tlsDir, "alice").token)] });
+    const clientAsNode = createNodeClient(cluster.address, grpc.credentials.createSsl(caPem()), {
+      interceptors: [bearerTokenInterceptor(readClientTls(cluster.tlsDir, "alice").token)],
+    });
     opened.push(clientAsNode);
     await expect(unaryCall(clientAsNode.registerNode.bind(clientAsNode), { nodeId: "node-a" })).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
     const anonymousNode = createNodeClient(cluster.address, grpc.credentials.createSsl(caPem()));
     opened.push(anonymousNode);
-    await expect(unaryCall(anonymousNode.leaseTask.bind(anonymousNode), { nodeId: "node-a", waitSeconds: 0 })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    await expect(unaryCall(anonymousNode.leaseTask.bind(anonymousNode), { nodeId: "node-a", waitSeconds: 0 })).rejects.toMatchObject({
+      code: grpc.status.UNAUTHENTICATED,
+    });
     // A node cannot pretend to be another node.
     const nodeA = cluster.nodeClient("node-a");
-    await expect(unaryCall(nodeA.registerNode.bind(nodeA), { nodeId: "node-b", capabilities: { cpuCores: 1 } })).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    await expect(unaryCall(nodeA.registerNode.bind(nodeA), { nodeId: "node-b", capabilities: { cpuCores: 1 } })).rejects.toMatchObject({
+      code: grpc.status.PERMISSION_DENIED,
+    });
   });
 
   it("shows and cancels a client's jobs only to that client", async () => {
@@ -95,7 +101,9 @@ describe("authentication and roles", () => {
   });
 
   it("does not talk plaintext to a TLS coordinator", async () => {
-    const plaintext = jobClientWith(grpc.credentials.createInsecure(), { interceptors: [bearerTokenInterceptor(readClientTls(cluster.tlsDir, "alice").token)] });
+    const plaintext = jobClientWith(grpc.credentials.createInsecure(), {
+      interceptors: [bearerTokenInterceptor(readClientTls(cluster.tlsDir, "alice").token)],
+    });
     await expect(unaryCall(plaintext.getJob.bind(plaintext), { jobId: "job-x" }, 3)).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
     expect(tlsLayout(cluster.tlsDir).caCert).toMatch(/ca\.crt$/);
   });
@@ -109,7 +117,9 @@ describe("bad messages", () => {
       interceptors: [bearerTokenInterceptor(readClientTls(cluster.tlsDir, "alice").token)],
       "grpc.max_send_message_length": 8 * 1024 * 1024,
     });
-    await expect(unaryCall<UploadChunkRequest, UploadChunkResponseOut>(client.uploadChunk.bind(client), { sha256: sha256Hex(big), data: big })).rejects.toMatchObject({
+    await expect(
+      unaryCall<UploadChunkRequest, UploadChunkResponseOut>(client.uploadChunk.bind(client), { sha256: sha256Hex(big), data: big }),
+    ).rejects.toMatchObject({
       code: grpc.status.RESOURCE_EXHAUSTED,
     });
     await stillServing();
@@ -135,10 +145,20 @@ describe("bad messages", () => {
     await expect(submitJob(alice, synthesisSpec({ input: "vega:../../etc/passwd" }))).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
     await expect(submitJob(alice, synthesisSpec(), "k".repeat(500))).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
     const missing = synthesisSpec();
-    missing.input = { upload: { name: "x.csv", mediaType: "text/csv", sizeBytes: 3, sha256: sha256Hex(Buffer.from("abc")), chunks: [{ sha256: sha256Hex(Buffer.from("abc")), sizeBytes: 3 }] } };
+    missing.input = {
+      upload: {
+        name: "x.csv",
+        mediaType: "text/csv",
+        sizeBytes: 3,
+        sha256: sha256Hex(Buffer.from("abc")),
+        chunks: [{ sha256: sha256Hex(Buffer.from("abc")), sizeBytes: 3 }],
+      },
+    };
     await expect(submitJob(alice, missing)).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION });
     const corrupt = Buffer.from("hello");
-    await expect(unaryCall<UploadChunkRequest, UploadChunkResponseOut>(alice.uploadChunk.bind(alice), { sha256: sha256Hex(Buffer.from("other")), data: corrupt })).rejects.toMatchObject({
+    await expect(
+      unaryCall<UploadChunkRequest, UploadChunkResponseOut>(alice.uploadChunk.bind(alice), { sha256: sha256Hex(Buffer.from("other")), data: corrupt }),
+    ).rejects.toMatchObject({
       code: grpc.status.INVALID_ARGUMENT,
     });
     await expect(getJob(alice, "job-does-not-exist")).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
@@ -155,7 +175,10 @@ describe("bad messages", () => {
       // Revoke bob, add carol.
       const file = JSON.parse(original) as { version: number; clients: { name: string; tokenSha256: string }[] };
       const carolToken = "carol-token-issued-by-hand";
-      const edited = { version: 1, clients: [...file.clients.filter((c) => c.name !== "bob"), { name: "carol", tokenSha256: sha256Hex(Buffer.from(carolToken)) }] };
+      const edited = {
+        version: 1,
+        clients: [...file.clients.filter((c) => c.name !== "bob"), { name: "carol", tokenSha256: sha256Hex(Buffer.from(carolToken)) }],
+      };
       writeFileSync(tokensPath, JSON.stringify(edited));
       let from = coordinator.lines.length;
       coordinator.kill("SIGHUP");
@@ -184,7 +207,9 @@ describe("bad messages", () => {
     const health = new Health(cluster.address, grpc.credentials.createSsl(caPem()));
     opened.push(health);
     const status = await new Promise<{ status: string }>((resolve, reject) =>
-      (health as unknown as { Check: (req: object, cb: (e: Error | null, r: { status: string }) => void) => void }).Check({ service: "" }, (error, response) => (error ? reject(error) : resolve(response))),
+      (health as unknown as { Check: (req: object, cb: (e: Error | null, r: { status: string }) => void) => void }).Check({ service: "" }, (error, response) =>
+        error ? reject(error) : resolve(response),
+      ),
     );
     expect(status.status).toBe("SERVING");
   });

@@ -48,7 +48,19 @@ export class Cluster {
   }
 
   async makeCerts(): Promise<void> {
-    const certs = this.processes.start("certs", ["certs", "--out", this.tlsDir, "--nodes", [...this.options.nodes, ...(this.options.spareNodes ?? [])].join(","), "--clients", (this.options.clients ?? ["alice", "bob"]).join(",")], this.options.env);
+    const certs = this.processes.start(
+      "certs",
+      [
+        "certs",
+        "--out",
+        this.tlsDir,
+        "--nodes",
+        [...this.options.nodes, ...(this.options.spareNodes ?? [])].join(","),
+        "--clients",
+        (this.options.clients ?? ["alice", "bob"]).join(","),
+      ],
+      this.options.env,
+    );
     const { code } = await certs.exited;
     if (code !== 0) throw new Error(`datalab certs failed (${code}):\n${certs.lines.join("\n")}`);
   }

@@ -65,10 +65,15 @@ export async function listAllJobs(client: JobServiceClient, filter = "", pageSiz
 
 /** Polls GetJob until `accept` holds (tolerates a coordinator that is restarting). */
 export async function waitForJob(client: JobServiceClient, jobId: string, accept: (job: JobOut) => boolean, timeoutMs = 60_000): Promise<JobOut> {
-  return eventually(`job ${jobId} to reach the expected state`, async () => {
-    const job = await getJob(client, jobId);
-    return accept(job) ? job : undefined;
-  }, timeoutMs, 100);
+  return eventually(
+    `job ${jobId} to reach the expected state`,
+    async () => {
+      const job = await getJob(client, jobId);
+      return accept(job) ? job : undefined;
+    },
+    timeoutMs,
+    100,
+  );
 }
 
 export const isDone = (job: JobOut) => job.done;

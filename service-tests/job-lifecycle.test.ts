@@ -11,7 +11,15 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FindMissingChunksRequest, type FindMissingChunksResponseOut, readFileChunks, type UploadChunkRequest, type UploadChunkResponseOut, unaryCall, uploadFile } from "../proto/index.js";
+import {
+  type FindMissingChunksRequest,
+  type FindMissingChunksResponseOut,
+  readFileChunks,
+  type UploadChunkRequest,
+  type UploadChunkResponseOut,
+  unaryCall,
+  uploadFile,
+} from "../proto/index.js";
 import { type Cluster, startCluster } from "./cluster.js";
 import { cancelJob, getJob, isDone, listAllJobs, listJobs, submitJob, synthesisSpec, waitForJob } from "./job-calls.js";
 import { repoRoot, TestProcesses } from "./process-harness.js";
@@ -47,7 +55,9 @@ describe("a job through the service", () => {
     const outDir = await processes.tempDir("download");
     const downloaded = await cli(["download", jobId, "--out", outDir, "--json", ...cluster.clientArgs()]);
     expect(downloaded.code).toBe(0);
-    const files = (JSON.parse(downloaded.stdout.split("\n").find((line) => line.startsWith("{"))!) as { files: Array<{ kind: string; path: string; sha256: string }> }).files;
+    const files = (
+      JSON.parse(downloaded.stdout.split("\n").find((line) => line.startsWith("{"))!) as { files: Array<{ kind: string; path: string; sha256: string }> }
+    ).files;
     const table = files.find((f) => f.kind === "table")!;
     const model = files.find((f) => f.kind === "model")!;
     expect(table.path).toBe(join(outDir, "synthetic.csv"));
@@ -69,7 +79,19 @@ describe("a job through the service", () => {
 
   it("submit (CLI) --where with a range: every row satisfies it; a column the model lacks fails the job without retries", async () => {
     const where = '"Body Mass (g)">4500,Sex=FEMALE';
-    const submitted = await cli(["submit", "vega:penguins.json", "--rows", "200", "--seed", "3", "--no-score", "--where", where, "--wait", ...cluster.clientArgs("dave")]);
+    const submitted = await cli([
+      "submit",
+      "vega:penguins.json",
+      "--rows",
+      "200",
+      "--seed",
+      "3",
+      "--no-score",
+      "--where",
+      where,
+      "--wait",
+      ...cluster.clientArgs("dave"),
+    ]);
     expect(submitted.code, submitted.stdout).toBe(0);
     const jobId = /submitted (job-\S+)/.exec(submitted.stdout)![1]!;
     const outDir = await processes.tempDir("where");
@@ -88,7 +110,10 @@ describe("a job through the service", () => {
     const badSyntax = await cli(["submit", "vega:penguins.json", "--where", "Sex==", ...cluster.clientArgs("dave")]);
     expect(badSyntax.code).not.toBe(0);
     expect(badSyntax.stdout).toMatch(/--where:/);
-    const { job } = await submitJob(cluster.jobClient("dave"), { ...synthesisSpec({ rows: 50 }), conditions: [{ columnValues: {}, rows: 50, where: "Wingspan>3" }] });
+    const { job } = await submitJob(cluster.jobClient("dave"), {
+      ...synthesisSpec({ rows: 50 }),
+      conditions: [{ columnValues: {}, rows: 50, where: "Wingspan>3" }],
+    });
     const failed = await waitForJob(cluster.jobClient("dave"), job.jobId, isDone, 60_000);
     expect(failed.state).toBe("JOB_STATE_FAILED");
     expect(failed.attempt).toBe(1);
@@ -180,8 +205,12 @@ describe("a job through the service", () => {
     expect([...created].sort((a, b) => b - a)).toEqual(created);
     const firstPage = await listJobs(client, { pageSize: 3, filter: "state = QUEUED" });
     const tampered = `${firstPage.nextPageToken.slice(0, -2)}xx`;
-    await expect(listJobs(client, { pageSize: 3, pageToken: tampered, filter: "state = QUEUED" })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
-    await expect(listJobs(client, { pageSize: 3, pageToken: firstPage.nextPageToken, filter: "state = RUNNING" })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    await expect(listJobs(client, { pageSize: 3, pageToken: tampered, filter: "state = QUEUED" })).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+    });
+    await expect(listJobs(client, { pageSize: 3, pageToken: firstPage.nextPageToken, filter: "state = RUNNING" })).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+    });
     expect((await listJobs(client, { filter: "state = SUCCEEDED" })).jobs).toHaveLength(0);
     for (const id of ids) await cancelJob(client, id);
   }, 60_000);
@@ -196,12 +225,17 @@ describe("a job through the service", () => {
     for (const chunk of chunks.slice(0, 2)) {
       await unaryCall<UploadChunkRequest, UploadChunkResponseOut>(client.uploadChunk.bind(client), { sha256: chunk.sha256, data: chunk.data });
     }
-    const missing = await unaryCall<FindMissingChunksRequest, FindMissingChunksResponseOut>(client.findMissingChunks.bind(client), { sha256: chunks.map((c) => c.sha256) });
+    const missing = await unaryCall<FindMissingChunksRequest, FindMissingChunksResponseOut>(client.findMissingChunks.bind(client), {
+      sha256: chunks.map((c) => c.sha256),
+    });
     expect(missing.missingSha256).toEqual(chunks.slice(2).map((c) => c.sha256));
     const resumed = await uploadFile(client, adult);
     expect(resumed.sentChunks).toBe(chunks.length - 2);
     // A re-sent chunk is not stored twice.
-    const resent = await unaryCall<UploadChunkRequest, UploadChunkResponseOut>(client.uploadChunk.bind(client), { sha256: chunks[0]!.sha256, data: chunks[0]!.data });
+    const resent = await unaryCall<UploadChunkRequest, UploadChunkResponseOut>(client.uploadChunk.bind(client), {
+      sha256: chunks[0]!.sha256,
+      data: chunks[0]!.data,
+    });
     expect(resent.alreadyStored).toBe(true);
     expect((await uploadFile(client, adult)).sentChunks).toBe(0);
 
@@ -236,7 +270,13 @@ describe("a job through the service", () => {
     expect(coordinator).not.toMatch(/job-[0-9a-z]{20,}/);
     expect(coordinator).not.toMatch(/node="node-a"/);
     const node = await (await fetch(await cluster.nodeMetricsUrl("node-a"))).text();
-    for (const name of ["datalab_node_task_duration_seconds", "datalab_node_tasks_running", "datalab_node_gpu_info", "datalab_node_coordinator_connected", "process_cpu_seconds_total"]) {
+    for (const name of [
+      "datalab_node_task_duration_seconds",
+      "datalab_node_tasks_running",
+      "datalab_node_gpu_info",
+      "datalab_node_coordinator_connected",
+      "process_cpu_seconds_total",
+    ]) {
       expect(node, name).toContain(name);
     }
     expect(node).toMatch(/datalab_node_coordinator_connected(\{[^}]*\})? 1/);

@@ -24,8 +24,13 @@ const busyRows = 400_000;
 
 async function tableSha256(client: JobServiceClient, job: JobOut, dir: string): Promise<string> {
   const path = `${dir}/${job.jobId}.csv`;
-  await downloadFile((startChunkIndex, deadline) => client.downloadResult({ jobId: job.jobId, kind: "RESULT_KIND_TABLE", startChunkIndex }, { deadline }), path);
-  return createHash("sha256").update(await readFile(path)).digest("hex");
+  await downloadFile(
+    (startChunkIndex, deadline) => client.downloadResult({ jobId: job.jobId, kind: "RESULT_KIND_TABLE", startChunkIndex }, { deadline }),
+    path,
+  );
+  return createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex");
 }
 
 /** How many times nodes reported a successful completion of `jobId` that the coordinator accepted. */
@@ -88,14 +93,23 @@ describe("process failures", () => {
     // Exactly one accepted completion per job across both nodes (nodes write their log in 50 ms
     // batches, after CompleteTask's answer: the last lines may arrive just after the job is done).
     const nodeLines = () => [...cluster.nodes.values()].flatMap((node) => node.lines);
-    await eventually("a completion line for every job", async () => ([quick.job.jobId, ...slow].every((id) => acceptedCompletions(nodeLines(), id) > 0) ? true : undefined), 5_000);
+    await eventually(
+      "a completion line for every job",
+      async () => ([quick.job.jobId, ...slow].every((id) => acceptedCompletions(nodeLines(), id) > 0) ? true : undefined),
+      5_000,
+    );
     for (const id of [quick.job.jobId, ...slow]) expect(acceptedCompletions(nodeLines(), id), id).toBe(1);
     // Both nodes found the restarted coordinator again.
     for (const node of cluster.nodes.values()) expect(node.lines.some((line) => line.includes("re-registered"))).toBe(true);
   }, 180_000);
 
   it("many small jobs on nodes running several at once (batched completions), the coordinator killed mid-stream: each job completed by exactly one attempt", async () => {
-    const cluster = await startCluster(processes, { nodes: ["node-a", "node-b"], leaseSeconds: 3, heartbeatIntervalSeconds: 1, nodeArgs: ["--max-tasks", "4", "--cpu-cores", "4"] });
+    const cluster = await startCluster(processes, {
+      nodes: ["node-a", "node-b"],
+      leaseSeconds: 3,
+      heartbeatIntervalSeconds: 1,
+      nodeArgs: ["--max-tasks", "4", "--cpu-cores", "4"],
+    });
     let client = cluster.jobClient();
     const total = 120;
     const ids: string[] = [];

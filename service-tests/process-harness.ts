@@ -57,7 +57,9 @@ export class DatalabProcess {
     }
     this.exited = new Promise((resolveExit) => {
       this.child.once("exit", (code, signal) => {
-        const error = new ChildExitedError(`${name} exited (code ${code}, signal ${signal}) before printing the expected line; its output:\n${this.lines.slice(-30).join("\n")}`);
+        const error = new ChildExitedError(
+          `${name} exited (code ${code}, signal ${signal}) before printing the expected line; its output:\n${this.lines.slice(-30).join("\n")}`,
+        );
         for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
         resolveExit({ code, signal });
       });

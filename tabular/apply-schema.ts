@@ -29,7 +29,9 @@ class BadValues {
   }
   warning(column: string, what: string): string[] {
     if (this.count === 0) return [];
-    return [`column "${column}": ${this.count} value(s) are not ${what} (e.g. ${JSON.stringify(this.example)}) and are read as missing; fix them or change the column's type in the schema.`];
+    return [
+      `column "${column}": ${this.count} value(s) are not ${what} (e.g. ${JSON.stringify(this.example)}) and are read as missing; fix them or change the column's type in the schema.`,
+    ];
   }
 }
 
@@ -120,7 +122,10 @@ export function applyColumnSchema(raw: RawColumn, schema: ColumnSchema): { colum
       return { column: { schema, ...toCategories(raw) }, warnings: [] };
     case "boolean": {
       const codes = toBooleans(raw, schema, bad);
-      return { column: { schema, codes, categories: [schema.falseLabel, schema.trueLabel] }, warnings: bad.warning(schema.name, `"${schema.trueLabel}" or "${schema.falseLabel}"`) };
+      return {
+        column: { schema, codes, categories: [schema.falseLabel, schema.trueLabel] },
+        warnings: bad.warning(schema.name, `"${schema.trueLabel}" or "${schema.falseLabel}"`),
+      };
     }
     case "id":
     case "pii":
@@ -135,7 +140,10 @@ export function applySchema(raw: RawTable, schema: TableSchema): { table: Table;
   for (const column of schema.columns) {
     // A PII column with action "drop" is absent from files we wrote: that is expected.
     if (!fileNames.has(column.name) && !(column.type === "pii" && column.action === "drop")) {
-      const list = [...fileNames].slice(0, 20).map((n) => JSON.stringify(n)).join(", ");
+      const list = [...fileNames]
+        .slice(0, 20)
+        .map((n) => JSON.stringify(n))
+        .join(", ");
       throw new SchemaError(`schema column "${column.name}" is not in ${raw.path} (its columns: ${list}); remove it from the schema or fix its name.`);
     }
   }

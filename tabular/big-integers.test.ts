@@ -46,13 +46,21 @@ describe("integers beyond 2^53", () => {
     await writeFile(path, `code,x\n${bigValues.map((_, i) => `${bigValues[i % 5]},${i}`).join("\n")}\n`);
     const { table, schema, warnings } = await loadTable(path);
     expect(schema.columns[0]).toEqual({ name: "code", type: "categorical" });
-    expect(warnings.join("\n")).toMatch(/column "code" holds whole numbers beyond 2\^53 \(e\.g\. 10{29}\d\) that no double holds exactly; it is kept as text labels/);
+    expect(warnings.join("\n")).toMatch(
+      /column "code" holds whole numbers beyond 2\^53 \(e\.g\. 10{29}\d\) that no double holds exactly; it is kept as text labels/,
+    );
     const column = table.columns[0] as unknown as { categories: string[] };
     expect(new Set(column.categories)).toEqual(new Set(bigValues.slice(0, 5)));
   });
   it("typed input (JSON) that was already rounded says so", async () => {
     const path = join(dir, "typed.ndjson");
-    await writeFile(path, `${bigValues.slice(0, 5).map((v, i) => `{"n": ${v}, "k": ${i % 2}}`).join("\n")}\n`);
+    await writeFile(
+      path,
+      `${bigValues
+        .slice(0, 5)
+        .map((v, i) => `{"n": ${v}, "k": ${i % 2}}`)
+        .join("\n")}\n`,
+    );
     const { warnings } = await loadTable(path);
     expect(warnings.join("\n")).toMatch(/column "n" has whole numbers beyond 2\^53 .* were rounded to the nearest double when read; store them as strings/);
   });

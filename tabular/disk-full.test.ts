@@ -50,7 +50,9 @@ describe("a disk that fills during the write", () => {
     const error = await writer.write(table).catch((e: unknown) => e);
     expect((error as Error).name).toBe("TableWriteError");
     expect((error as Error).message).toMatch(
-      new RegExp(`^the disk is full \\(ENOSPC\\) after ${table.rowCount.toLocaleString("en-US")} rows of .*${name.replace(".", "\\.")}; the partial file was removed\\. Free some space`),
+      new RegExp(
+        `^the disk is full \\(ENOSPC\\) after ${table.rowCount.toLocaleString("en-US")} rows of .*${name.replace(".", "\\.")}; the partial file was removed\\. Free some space`,
+      ),
     );
     expect(await readdir(dir)).toEqual([]);
     budget.bytes = Number.POSITIVE_INFINITY;

@@ -31,7 +31,9 @@ describe("room on disk before writing", () => {
     const error = await checkRoomForOutput(path, schema, table, 1e6, bytesPerRow * 1e6 * 0.9).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TableWriteError);
     expect((error as Error).message).toMatch(
-      new RegExp(`^1,000,000 rows would need about \\d+ MB for .*out\\.csv \\(${Math.round(bytesPerRow)} bytes a row, measured on ${table.rowCount.toLocaleString("en-US")} sampled rows\\), but only \\d+ MB is free there; sample fewer rows`),
+      new RegExp(
+        `^1,000,000 rows would need about \\d+ MB for .*out\\.csv \\(${Math.round(bytesPerRow)} bytes a row, measured on ${table.rowCount.toLocaleString("en-US")} sampled rows\\), but only \\d+ MB is free there; sample fewer rows`,
+      ),
     );
   });
   it("a trillion rows do not fit on this machine's disk", async () => {

@@ -16,7 +16,13 @@ export type ColumnArray = Float64Array | Int32Array;
  * Runs `sql` (every selected column DOUBLE or INTEGER, as `kinds` says) and returns its columns.
  * `rowCount` must be the number of rows the query returns (count it first: it is cheap).
  */
-export async function readNumericColumns(connection: DuckDBConnection, sql: string, kinds: readonly VectorKind[], rowCount: number, params?: DuckDBValue[]): Promise<ColumnArray[]> {
+export async function readNumericColumns(
+  connection: DuckDBConnection,
+  sql: string,
+  kinds: readonly VectorKind[],
+  rowCount: number,
+  params?: DuckDBValue[],
+): Promise<ColumnArray[]> {
   const arrays: ColumnArray[] = kinds.map((kind) => (kind === "double" ? new Float64Array(rowCount) : new Int32Array(rowCount)));
   const result = await connection.stream(sql, params);
   let offset = 0;

@@ -146,10 +146,14 @@ function inferTextColumn(raw: RawTextColumn, rowCount: number): ColumnInference 
   const warnings: string[] = [];
   if (nonNull >= MOSTLY_UNIQUE_MIN_ROWS && distinct.length > MOSTLY_UNIQUE_SHARE * nonNull) {
     // Learned as categories, its real values would be copied into synthetic rows.
-    warnings.push(`column "${name}" has ${distinct.length} distinct values in ${nonNull} rows; as a categorical its real values can reappear in the output. If it is a key, set "type": "id" in the schema; if personal, "type": "pii".`);
+    warnings.push(
+      `column "${name}" has ${distinct.length} distinct values in ${nonNull} rows; as a categorical its real values can reappear in the output. If it is a key, set "type": "id" in the schema; if personal, "type": "pii".`,
+    );
   }
   if (numericDistinct > 0 && exampleNumber !== undefined && exampleText !== undefined) {
-    warnings.push(`column "${name}" mixes numbers (e.g. ${JSON.stringify(exampleNumber)}) and text (e.g. ${JSON.stringify(exampleText)}); it is treated as categorical. Fix the values or set its type in the schema.`);
+    warnings.push(
+      `column "${name}" mixes numbers (e.g. ${JSON.stringify(exampleNumber)}) and text (e.g. ${JSON.stringify(exampleText)}); it is treated as categorical. Fix the values or set its type in the schema.`,
+    );
   }
   return { schema: { name, type: "categorical" }, warnings };
 }
@@ -205,7 +209,13 @@ function booleanLabelsOf(distinct: string[]): { trueLabel: string; falseLabel: s
     const falseSeen = distinct[lower.indexOf(f)];
     // Spell the unseen label like the seen one (`Yes` → `No`, `TRUE` → `FALSE`).
     const styleOf = (seen: string | undefined, other: string) =>
-      seen === undefined ? other : seen === seen.toUpperCase() ? other.toUpperCase() : seen[0] === seen[0]!.toUpperCase() ? other[0]!.toUpperCase() + other.slice(1) : other;
+      seen === undefined
+        ? other
+        : seen === seen.toUpperCase()
+          ? other.toUpperCase()
+          : seen[0] === seen[0]!.toUpperCase()
+            ? other[0]!.toUpperCase() + other.slice(1)
+            : other;
     return { trueLabel: trueSeen?.trim() ?? styleOf(falseSeen, t), falseLabel: falseSeen?.trim() ?? styleOf(trueSeen, f) };
   }
   return undefined;
@@ -240,7 +250,9 @@ function piiOf(name: string, distinct: string[], nonNull: number): ColumnInferen
   if (distinct.length >= FREE_TEXT_DISTINCT_SHARE * nonNull && nonNull >= 2 && meanLength >= FREE_TEXT_MEAN_LENGTH && distinct.some((v) => /\s/.test(v))) {
     return {
       schema: { name, type: "pii", kind: "text", action: "drop" },
-      warnings: [`column "${name}" looks like free text (mostly unique, ${Math.round(meanLength)} characters on average); it may hold personal data and is left out of the output (set its type in the schema to keep it).`],
+      warnings: [
+        `column "${name}" looks like free text (mostly unique, ${Math.round(meanLength)} characters on average); it may hold personal data and is left out of the output (set its type in the schema to keep it).`,
+      ],
     };
   }
   return undefined;

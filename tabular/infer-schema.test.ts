@@ -122,7 +122,10 @@ describe("inference rules", () => {
   it("ids: unique and named like a key, or UUIDs; a unique float is not an id", () => {
     expect(infer("customer_id", ["C0001", "C0002", "C0103"]).schema).toEqual({ name: "customer_id", type: "id", pattern: "C{digits:4}" });
     expect(infer("userId", ["17", "4", "99"]).schema).toEqual({ name: "userId", type: "id", pattern: "integer" });
-    expect(infer("ref", ["6f1c2b1e-9a43-4c55-8d2e-0b7c8d9e0f11", "0e4f8a2b-1c3d-4e5f-9a6b-7c8d9e0f1a2b"]).schema).toMatchObject({ type: "id", pattern: "uuid" });
+    expect(infer("ref", ["6f1c2b1e-9a43-4c55-8d2e-0b7c8d9e0f11", "0e4f8a2b-1c3d-4e5f-9a6b-7c8d9e0f1a2b"]).schema).toMatchObject({
+      type: "id",
+      pattern: "uuid",
+    });
     expect(infer("score_id", ["1.5", "2.25", "3.125"]).schema.type).toBe("numerical");
     expect(infer("customer_id", ["C1", "C1", "C2"]).schema.type).toBe("categorical");
     expect(infer("paid", ["1", "2", "3"]).schema.type).toBe("numerical");
@@ -131,7 +134,13 @@ describe("inference rules", () => {
     const email = infer("contact", ["ann@mail.org", "bo@corp.example.com", "cy@x.io"]);
     expect(email.schema).toEqual({ name: "contact", type: "pii", kind: "email", action: "fake" });
     expect(email.warnings[0]).toMatch(/looks like email addresses/);
-    expect(infer("tel", ["+1 555-010-1234", "+1 555-010-9876", "+1 555-010-0000"]).schema).toEqual({ name: "tel", type: "pii", kind: "phone", action: "fake", shape: "+# ###-###-####" });
+    expect(infer("tel", ["+1 555-010-1234", "+1 555-010-9876", "+1 555-010-0000"]).schema).toEqual({
+      name: "tel",
+      type: "pii",
+      kind: "phone",
+      action: "fake",
+      shape: "+# ###-###-####",
+    });
     expect(infer("full_name", ["Ann Lee", "Bo O'Neil", "Carla Anne-Marie Diaz"]).schema).toMatchObject({ type: "pii", kind: "name" });
     expect(infer("name", ["chevrolet chevelle", "ford torino"]).schema.type).toBe("categorical");
   });

@@ -110,15 +110,19 @@ export class ParquetTableWriter {
     const definitions = this.storage.map((s, j) => `c${j} ${s === "double" ? "DOUBLE" : s === "int32" ? "INTEGER" : "VARCHAR"}`);
     await this.connection.run(`CREATE OR REPLACE TABLE ${sqlIdentifier(this.table)} (${definitions.join(", ")})`);
     for (const [j, dictionary] of this.dictionaries.entries()) {
-      if (dictionary !== undefined) await this.connection.run(`CREATE TABLE IF NOT EXISTS ${sqlIdentifier(`${this.table}_d${j}`)} (code INTEGER, label VARCHAR)`);
+      if (dictionary !== undefined)
+        await this.connection.run(`CREATE TABLE IF NOT EXISTS ${sqlIdentifier(`${this.table}_d${j}`)} (code INTEGER, label VARCHAR)`);
     }
     this.appender = await this.connection.createAppender(this.table);
   }
 
   /** Appends rows [0, chunk.rowCount) of the matched columns, vector by vector. */
   async write(columns: Column[], rowCount: number): Promise<void> {
-    if (this.done || this.appender === undefined) throw new TableWriteError(this.path, `writer for ${this.path} is already committed or aborted; open a new one.`);
-    const remaps = columns.map((column, j) => (this.dictionaries[j] !== undefined && "categories" in column ? this.dictionaries[j]!.remap(column.categories) : undefined));
+    if (this.done || this.appender === undefined)
+      throw new TableWriteError(this.path, `writer for ${this.path} is already committed or aborted; open a new one.`);
+    const remaps = columns.map((column, j) =>
+      this.dictionaries[j] !== undefined && "categories" in column ? this.dictionaries[j]!.remap(column.categories) : undefined,
+    );
     const types = this.storage.map((s) => DUCKDB_TYPES[s]);
     for (let start = 0; start < rowCount; start += VECTOR_ROWS) {
       const count = Math.min(VECTOR_ROWS, rowCount - start);
@@ -133,7 +137,13 @@ export class ParquetTableWriter {
   }
 
   /** Copies rows [start, start + count) of `column` into `vector`; missing rows become NULL. */
-  private fillVector(vector: ReturnType<typeof duckdb.data_chunk_get_vector>, column: Column, remap: Int32Array | undefined, start: number, count: number): void {
+  private fillVector(
+    vector: ReturnType<typeof duckdb.data_chunk_get_vector>,
+    column: Column,
+    remap: Int32Array | undefined,
+    start: number,
+    count: number,
+  ): void {
     // Plain loops, no callbacks: this runs for every cell of the output.
     let mask: Uint8Array | undefined;
     if ("codes" in column) {
@@ -211,13 +221,16 @@ export class ParquetTableWriter {
     const part = tempPathFor(this.path);
     this.parts.push(part);
     const select = this.columns.map((c, j) => `${this.outputExpression(j)} AS ${sqlIdentifier(c.name)}`).join(", ");
-    await this.connection.run(`COPY (SELECT ${select} FROM ${sqlIdentifier(this.table)}) TO ${sqlString(part)} (FORMAT parquet, COMPRESSION zstd, ${this.metadataClause()})`);
+    await this.connection.run(
+      `COPY (SELECT ${select} FROM ${sqlIdentifier(this.table)}) TO ${sqlString(part)} (FORMAT parquet, COMPRESSION zstd, ${this.metadataClause()})`,
+    );
     this.rowsInPart = 0;
     if (reopen) await this.createStagingTable();
   }
 
   async commit(): Promise<void> {
-    if (this.done || this.appender === undefined) throw new TableWriteError(this.path, `writer for ${this.path} is already committed or aborted; open a new one.`);
+    if (this.done || this.appender === undefined)
+      throw new TableWriteError(this.path, `writer for ${this.path} is already committed or aborted; open a new one.`);
     try {
       if (this.rowsInPart > 0 || this.parts.length === 0) await this.flushPart(false);
       if (this.parts.length === 1) await rename(this.parts[0]!, this.path);
@@ -225,7 +238,9 @@ export class ParquetTableWriter {
         const merged = tempPathFor(this.path);
         this.parts.push(merged);
         const list = `[${this.parts.slice(0, -1).map(sqlString).join(", ")}]`;
-        await this.connection.run(`COPY (SELECT * FROM read_parquet(${list})) TO ${sqlString(merged)} (FORMAT parquet, COMPRESSION zstd, ${this.metadataClause()})`);
+        await this.connection.run(
+          `COPY (SELECT * FROM read_parquet(${list})) TO ${sqlString(merged)} (FORMAT parquet, COMPRESSION zstd, ${this.metadataClause()})`,
+        );
         await rename(merged, this.path);
       }
     } catch (error) {
@@ -238,7 +253,9 @@ export class ParquetTableWriter {
           { cause: error },
         );
       }
-      throw new TableWriteError(this.path, `cannot write Parquet ${this.path} (${firstLine(error)}); check the directory, the disk space and the schema.`, { cause: error });
+      throw new TableWriteError(this.path, `cannot write Parquet ${this.path} (${firstLine(error)}); check the directory, the disk space and the schema.`, {
+        cause: error,
+      });
     }
     await this.cleanUp();
   }

@@ -29,7 +29,11 @@ export type SourceValues =
 const DICTIONARY_MAX_DISTINCT = 50_000;
 
 /** Reads `SELECT <expressions> FROM <source>` column-wise (see the file comment). */
-export async function readSourceColumns(connection: DuckDBConnection, source: string, columns: readonly SourceColumn[]): Promise<{ rowCount: number; columns: SourceValues[] }> {
+export async function readSourceColumns(
+  connection: DuckDBConnection,
+  source: string,
+  columns: readonly SourceColumn[],
+): Promise<{ rowCount: number; columns: SourceValues[] }> {
   const tag = `datalab_read_${randomBytes(6).toString("hex")}`;
   const table = sqlIdentifier(tag);
   const alias = (j: number) => sqlIdentifier(`c${j}`);
@@ -56,7 +60,10 @@ export async function readSourceColumns(connection: DuckDBConnection, source: st
       await connection.run(`CREATE TYPE ${enumName(j)} AS ENUM (SELECT DISTINCT ${alias(j)} FROM ${table} WHERE ${alias(j)} IS NOT NULL)`);
       createdTypes.push(j);
       const labels = await connection.runAndReadAll(`SELECT unnest(enum_range(NULL::${enumName(j)}))`);
-      dictionaries.set(j, (labels.getColumns()[0] ?? []).map((v) => String(v)));
+      dictionaries.set(
+        j,
+        (labels.getColumns()[0] ?? []).map((v) => String(v)),
+      );
     }
     const numeric = [...columns.keys()].filter((j) => columns[j]!.kind === "double" || encoded(j));
     const outputs = numeric.map((j) => (encoded(j) ? `CAST(enum_code(CAST(${alias(j)} AS ${enumName(j)})) AS INTEGER)` : alias(j)));

@@ -136,7 +136,11 @@ function csvSource(path: string, dialect: CsvDialect, names: string[], options: 
 
 async function readCsvColumns(connection: DuckDBConnection, path: string, dialect: CsvDialect, names: string[], options: CsvReadOptions) {
   const source = csvSource(path, dialect, names, options);
-  return readSourceColumns(connection, source, names.map((name) => ({ expression: sqlIdentifier(name), kind: "text" as const })));
+  return readSourceColumns(
+    connection,
+    source,
+    names.map((name) => ({ expression: sqlIdentifier(name), kind: "text" as const })),
+  );
 }
 
 /**
@@ -210,7 +214,9 @@ function csvError(path: string, error: unknown): TableReadError {
   }
   const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
   if (line !== undefined && /unterminated quote/i.test(message)) {
-    return new TableReadError(path, `${path}: line ${line} has a quote that is never closed; close it, or double the quotes inside quoted fields ("").`, { cause: error });
+    return new TableReadError(path, `${path}: line ${line} has a quote that is never closed; close it, or double the quotes inside quoted fields ("").`, {
+      cause: error,
+    });
   }
   const tooLong = /Maximum line size of (\d+) bytes exceeded/i.exec(message);
   if (line !== undefined && tooLong !== null) {
@@ -222,5 +228,7 @@ function csvError(path: string, error: unknown): TableReadError {
     const cause = duckdbCsvCause(message) ?? firstLine(error);
     return new TableReadError(path, `${path}: cannot read line ${line} as CSV (${cause}); fix that row and retry.`, { cause: error });
   }
-  return new TableReadError(path, `${path}: cannot read as a CSV table (${firstLine(error)}); check that it is a delimited text file with a header row.`, { cause: error });
+  return new TableReadError(path, `${path}: cannot read as a CSV table (${firstLine(error)}); check that it is a delimited text file with a header row.`, {
+    cause: error,
+  });
 }

@@ -67,7 +67,9 @@ describe("readRawTable: bad input gets one clear line", () => {
     expect((await readError(await file("quote.csv", 'a,b\n1,2\n3,"oops\n'))).message).toMatch(/line 3 has a quote that is never closed/);
   });
   it("JSON that is not an array of objects", async () => {
-    expect((await readError(await file("bad.json", '{"a": [1, 2'))).message).toMatch(/bad\.json ends in the middle of its JSON \(the last character is "2", not "}"\)/);
+    expect((await readError(await file("bad.json", '{"a": [1, 2'))).message).toMatch(
+      /bad\.json ends in the middle of its JSON \(the last character is "2", not "}"\)/,
+    );
   });
 });
 
@@ -106,10 +108,15 @@ describe("readRawTable: awkward but valid input is read", () => {
     expect(texts(raw, "a")).toEqual([null, null, null, null, "x"]);
   });
   it("header names with quotes, delimiters and line breaks", async () => {
-    const raw = await readRawTable(await file("odd-names.csv", `"it's","say ""hi""","a,b","two
+    const raw = await readRawTable(
+      await file(
+        "odd-names.csv",
+        `"it's","say ""hi""","a,b","two
 lines"
 1,2,3,4
-`));
+`,
+      ),
+    );
     expect(raw.columns.map((c) => c.name)).toEqual(["it's", 'say "hi"', "a,b", "two\nlines"]);
     expect(texts(raw, "a,b")).toEqual(["3"]);
     expect(texts(raw, "two\nlines")).toEqual(["4"]);
@@ -169,7 +176,9 @@ describe("readRawTable on real tables", () => {
     // The whole file (3M rows) is read in benchmarks/perf/tabular-io.bench.ts, not in tests.
     const slice = join(dir, "flights-slice.parquet");
     const connection = await duckdbConnection();
-    await connection.run(`COPY (SELECT * FROM read_parquet('node_modules/vega-datasets/data/flights-3m.parquet') LIMIT 20000) TO ${sqlString(slice)} (FORMAT parquet)`);
+    await connection.run(
+      `COPY (SELECT * FROM read_parquet('node_modules/vega-datasets/data/flights-3m.parquet') LIMIT 20000) TO ${sqlString(slice)} (FORMAT parquet)`,
+    );
     connection.closeSync();
     const { table, schema } = await loadTable(slice);
     expect(table.rowCount).toBe(20_000);

@@ -72,7 +72,10 @@ async function headerText(path: string, head: Uint8Array, sizeBytes: number, dec
   let text = decode(bytes);
   while (firstRecordEnd(text) < 0 && bytes.length < sizeBytes) {
     if (bytes.length >= MAX_HEADER_BYTES) {
-      throw new TableReadError(path, `${path}: the header row is longer than 64 MiB (no line end found); check that the file is a delimited table with one header line.`);
+      throw new TableReadError(
+        path,
+        `${path}: the header row is longer than 64 MiB (no line end found); check that the file is a delimited table with one header line.`,
+      );
     }
     bytes = await readBytes(path, 0, Math.min(sizeBytes, bytes.length * 4, MAX_HEADER_BYTES));
     text = decode(bytes);
@@ -87,17 +90,26 @@ async function headerText(path: string, head: Uint8Array, sizeBytes: number, dec
  * the last must close one.
  */
 async function checkJsonEnds(path: string, head: Uint8Array, sizeBytes: number, format: "json" | "ndjson"): Promise<void> {
-  const first = new TextDecoder().decode(head).replace(/^\uFEFF/, "").trimStart()[0];
+  const first = new TextDecoder()
+    .decode(head)
+    .replace(/^\uFEFF/, "")
+    .trimStart()[0];
   const allowedFirst = format === "json" ? ["[", "{"] : ["{"];
   if (first === undefined || !allowedFirst.includes(first)) {
     const shape = format === "json" ? 'an array of objects ([{"column": value}, …])' : 'one object per line ({"column": value})';
-    throw new TableReadError(path, `${path} is not a JSON table: it starts with ${JSON.stringify(first ?? "")} but a table is ${shape}; fix or re-export the file.`);
+    throw new TableReadError(
+      path,
+      `${path} is not a JSON table: it starts with ${JSON.stringify(first ?? "")} but a table is ${shape}; fix or re-export the file.`,
+    );
   }
   const tail = new TextDecoder().decode(await readBytes(path, Math.max(0, sizeBytes - 256), Math.min(256, sizeBytes))).trimEnd();
   const last = tail[tail.length - 1];
   const closing = format === "json" ? (first === "[" ? "]" : "}") : "}";
   if (last !== closing) {
-    throw new TableReadError(path, `${path} ends in the middle of its JSON (the last character is ${JSON.stringify(last ?? "")}, not "${closing}"): the file looks cut off; re-export or download it again.`);
+    throw new TableReadError(
+      path,
+      `${path} ends in the middle of its JSON (the last character is ${JSON.stringify(last ?? "")}, not "${closing}"): the file looks cut off; re-export or download it again.`,
+    );
   }
 }
 
@@ -130,7 +142,8 @@ export async function readRawTable(path: string): Promise<RawTable> {
   if (sizeBytes === 0) throw new TableReadError(path, `${path} is empty (0 bytes); give a table with a header row and at least one data row.`);
   let format = formatFromPath(path);
   if (isParquetMagic(head)) format = "parquet";
-  else if (format === "parquet") throw new TableReadError(path, `${path} is not a Parquet file (no PAR1 header); check the file or rename it to its real format.`);
+  else if (format === "parquet")
+    throw new TableReadError(path, `${path} is not a Parquet file (no PAR1 header); check the file or rename it to its real format.`);
   let table: RawTable;
   if (format === "parquet" || format === "json" || format === "ndjson") {
     if (format !== "parquet" && looksBinary(head)) throw notText(path);
@@ -147,7 +160,8 @@ export async function readRawTable(path: string): Promise<RawTable> {
     }
     const decode = (bytes: Uint8Array) => (encoding === "utf-8" ? (decodeUtf8(bytes) ?? "") : new TextDecoder("latin1").decode(bytes));
     const text = await headerText(path, head, sizeBytes, decode);
-    if (text.replace(/^\uFEFF/, "").trim() === "") throw new TableReadError(path, `${path} has no header row (only blank space); give a table with a header row and at least one data row.`);
+    if (text.replace(/^\uFEFF/, "").trim() === "")
+      throw new TableReadError(path, `${path} has no header row (only blank space); give a table with a header row and at least one data row.`);
     table = await readCsvFile(path, text, { tsv: format === "tsv", encoding, sizeBytes });
     table.warnings.unshift(...warnings);
   }

@@ -84,7 +84,8 @@ export async function readTypedFile(path: string, format: "parquet" | "json" | "
     const table: RawTable = { path, format, rowCount: read.rowCount, columns, warnings: [] };
     if (format === "parquet") {
       const embedded = await readEmbeddedSchema(connection, quoted, path);
-      if (embedded instanceof SchemaError) table.warnings.push(`${path} carries a datalab schema that is not valid (${embedded.message}); its columns are inferred instead.`);
+      if (embedded instanceof SchemaError)
+        table.warnings.push(`${path} carries a datalab schema that is not valid (${embedded.message}); its columns are inferred instead.`);
       else if (embedded !== undefined) table.embeddedSchema = embedded;
     }
     return table;
@@ -110,7 +111,9 @@ function toRawColumn(name: string, plan: ColumnPlan, read: SourceValues): RawCol
 
 /** The `datalab.schema` key-value metadata of a Parquet file, validated; undefined when absent. */
 async function readEmbeddedSchema(connection: DuckDBConnection, quotedPath: string, path: string): Promise<TableSchema | SchemaError | undefined> {
-  const rows = await connection.runAndReadAll(`SELECT decode(value) FROM parquet_kv_metadata(${quotedPath}) WHERE decode(key) = ${sqlString(EMBEDDED_SCHEMA_KEY)}`);
+  const rows = await connection.runAndReadAll(
+    `SELECT decode(value) FROM parquet_kv_metadata(${quotedPath}) WHERE decode(key) = ${sqlString(EMBEDDED_SCHEMA_KEY)}`,
+  );
   const text = rows.getColumns()[0]?.[0];
   if (typeof text !== "string") return undefined;
   try {
@@ -121,6 +124,7 @@ async function readEmbeddedSchema(connection: DuckDBConnection, quotedPath: stri
 }
 
 function typedReadMessage(path: string, format: string, error: unknown): string {
-  const what = format === "parquet" ? "a Parquet file" : format === "json" ? "JSON objects (an array of them, or one per line)" : "newline-delimited JSON objects";
+  const what =
+    format === "parquet" ? "a Parquet file" : format === "json" ? "JSON objects (an array of them, or one per line)" : "newline-delimited JSON objects";
   return `${path}: cannot read as ${what} (${firstLine(error)}); check the file and its extension.`;
 }

@@ -36,7 +36,9 @@ describe("schema files", () => {
   });
 
   it("rejects bad files with one line naming the problem and the fix", async () => {
-    await expect(readSchemaFile(join(dir, "missing.json"))).rejects.toThrow(/schema file .*missing\.json not found; check the path, or create one with `datalab schema/);
+    await expect(readSchemaFile(join(dir, "missing.json"))).rejects.toThrow(
+      /schema file .*missing\.json not found; check the path, or create one with `datalab schema/,
+    );
     const broken = join(dir, "broken.json");
     await writeFile(broken, '{"version": 1, "columns": [');
     await expect(readSchemaFile(broken)).rejects.toThrow(/is not valid JSON .*; fix the syntax/);
@@ -44,7 +46,9 @@ describe("schema files", () => {
     expect(schemaError({ version: 2, columns: [] })).toMatch(/"version" is 2 but this datalab reads version 1; regenerate it/);
     expect(schemaError({ version: 1, columns: {} })).toMatch(/"columns" must be an array/);
     expect(schemaError({ version: 1, columns: [], extra: 1 })).toMatch(/unknown field "extra" at the top level/);
-    expect(schemaError({ version: 1, columns: [{ name: "a", type: "number" }] })).toMatch(/column 1 \("a"\): unknown type "number"; use one of numerical, categorical/);
+    expect(schemaError({ version: 1, columns: [{ name: "a", type: "number" }] })).toMatch(
+      /column 1 \("a"\): unknown type "number"; use one of numerical, categorical/,
+    );
     expect(schemaError({ version: 1, columns: [{ type: "categorical" }] })).toMatch(/"name" must be a non-empty string/);
     expect(schemaError({ version: 1, columns: [{ name: "a", type: "datetime", fromat: "%Y" }] })).toMatch(/unknown field "fromat" for type datetime/);
     expect(schemaError({ version: 1, columns: [{ name: "a", type: "datetime", format: "YYYY-MM-DD" }] })).toMatch(/has no strftime directive/);
@@ -57,11 +61,26 @@ describe("schema files", () => {
     expect(schemaError({ version: 1, columns: [{ name: "a", type: "numerical", min: 5, max: 1 }] })).toMatch(/"min" \(5\) is greater than "max" \(1\)/);
     expect(schemaError({ version: 1, columns: [{ name: "a", type: "pii", kind: "ssn" }] })).toMatch(/"kind" is "ssn"; use one of email, phone, name, text/);
     expect(schemaError({ version: 1, columns: [{ name: "a", type: "id", pattern: "{emoji:3}" }] })).toMatch(/bad placeholder \{emoji:3\}/);
-    expect(schemaError({ version: 1, columns: [{ name: "a", type: "categorical" }, { name: "a", type: "categorical" }] })).toMatch(/column "a" appears twice/);
+    expect(
+      schemaError({
+        version: 1,
+        columns: [
+          { name: "a", type: "categorical" },
+          { name: "a", type: "categorical" },
+        ],
+      }),
+    ).toMatch(/column "a" appears twice/);
   });
 
   it("fills optional fields with defaults", () => {
-    const schema = validateSchema({ version: 1, columns: [{ name: "n", type: "numerical" }, { name: "b", type: "boolean" }, { name: "p", type: "pii", kind: "email" }] });
+    const schema = validateSchema({
+      version: 1,
+      columns: [
+        { name: "n", type: "numerical" },
+        { name: "b", type: "boolean" },
+        { name: "p", type: "pii", kind: "email" },
+      ],
+    });
     expect(schema.columns).toEqual([
       { name: "n", type: "numerical", subtype: "float", decimals: 6, min: null, max: null },
       { name: "b", type: "boolean", trueLabel: "true", falseLabel: "false" },
@@ -94,13 +113,22 @@ describe("loadTable with a user's schema", () => {
     const path = join(dir, "small.csv");
     await writeFile(path, "a\n1\n");
     const edited = validateSchema({ version: 1, columns: [{ name: "b", type: "categorical" }] });
-    await expect(loadTable(path, { schema: edited })).rejects.toThrow(/schema column "b" is not in .*small\.csv \(its columns: "a"\); remove it from the schema or fix its name/);
+    await expect(loadTable(path, { schema: edited })).rejects.toThrow(
+      /schema column "b" is not in .*small\.csv \(its columns: "a"\); remove it from the schema or fix its name/,
+    );
   });
 
   it("values that do not fit the given type are missing, with one warning per column", async () => {
     const path = join(dir, "bad-values.csv");
     await writeFile(path, "n,d,e\n1,2024-01-01,x@y.org\nlots,soon,\n");
-    const edited = validateSchema({ version: 1, columns: [{ name: "n", type: "numerical" }, { name: "d", type: "datetime", format: "%Y-%m-%d" }, { name: "e", type: "pii", kind: "email" }] });
+    const edited = validateSchema({
+      version: 1,
+      columns: [
+        { name: "n", type: "numerical" },
+        { name: "d", type: "datetime", format: "%Y-%m-%d" },
+        { name: "e", type: "pii", kind: "email" },
+      ],
+    });
     const { table, warnings } = await loadTable(path, { schema: edited });
     expect(warnings).toEqual([
       'column "n": 1 value(s) are not numbers (e.g. "lots") and are read as missing; fix them or change the column\'s type in the schema.',

@@ -31,14 +31,18 @@ function isObject(value: unknown): value is Json {
 
 /** Validates a parsed schema document; `source` names it in messages (a path, or "schema"). */
 export function validateSchema(document: unknown, source = "schema"): TableSchema {
-  if (!isObject(document)) throw new SchemaError(`${source}: expected a JSON object with "version" and "columns"; run \`datalab schema <table>\` to get a valid one.`);
+  if (!isObject(document))
+    throw new SchemaError(`${source}: expected a JSON object with "version" and "columns"; run \`datalab schema <table>\` to get a valid one.`);
   if (document["version"] !== SCHEMA_FORMAT_VERSION) {
-    throw new SchemaError(`${source}: "version" is ${JSON.stringify(document["version"])} but this datalab reads version ${SCHEMA_FORMAT_VERSION}; regenerate it with \`datalab schema <table>\`.`);
+    throw new SchemaError(
+      `${source}: "version" is ${JSON.stringify(document["version"])} but this datalab reads version ${SCHEMA_FORMAT_VERSION}; regenerate it with \`datalab schema <table>\`.`,
+    );
   }
   const columns = document["columns"];
   if (!Array.isArray(columns)) throw new SchemaError(`${source}: "columns" must be an array of column objects.`);
   for (const key of Object.keys(document)) {
-    if (key !== "version" && key !== "columns") throw new SchemaError(`${source}: unknown field "${key}" at the top level; only "version" and "columns" are allowed.`);
+    if (key !== "version" && key !== "columns")
+      throw new SchemaError(`${source}: unknown field "${key}" at the top level; only "version" and "columns" are allowed.`);
   }
   const seen = new Set<string>();
   const out = columns.map((column, index) => {
@@ -61,7 +65,8 @@ function validateColumn(column: unknown, where: string): ColumnSchema {
   }
   const columnType = type as ColumnSchema["type"];
   for (const key of Object.keys(column)) {
-    if (!ALLOWED_KEYS[columnType].includes(key)) throw new SchemaError(`${at}: unknown field "${key}" for type ${type}; allowed: ${ALLOWED_KEYS[columnType].join(", ")}.`);
+    if (!ALLOWED_KEYS[columnType].includes(key))
+      throw new SchemaError(`${at}: unknown field "${key}" for type ${type}; allowed: ${ALLOWED_KEYS[columnType].join(", ")}.`);
   }
   const str = (key: string, fallback?: string): string => {
     const value = column[key] ?? fallback;
@@ -109,7 +114,8 @@ function validateColumn(column: unknown, where: string): ColumnSchema {
     }
     case "datetime": {
       const format = str("format");
-      if (!format.includes("%")) throw new SchemaError(`${at}: "format" ${JSON.stringify(format)} has no strftime directive; use e.g. "%Y-%m-%d" or "%d/%m/%Y %H:%M".`);
+      if (!format.includes("%"))
+        throw new SchemaError(`${at}: "format" ${JSON.stringify(format)} has no strftime directive; use e.g. "%Y-%m-%d" or "%d/%m/%Y %H:%M".`);
       const unknown = unknownDatetimeDirectives(format);
       if (unknown.length > 0) {
         throw new SchemaError(`${at}: "format" ${JSON.stringify(format)} has the unknown directive ${unknown[0]}; datalab reads ${DATETIME_DIRECTIVES}.`);
@@ -149,7 +155,9 @@ export async function readSchemaFile(path: string): Promise<TableSchema> {
   try {
     document = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (error) {
-    throw new SchemaError(`schema file ${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}); fix the syntax.`, { cause: error });
+    throw new SchemaError(`schema file ${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}); fix the syntax.`, {
+      cause: error,
+    });
   }
   return validateSchema(document, `schema file ${path}`);
 }

@@ -76,13 +76,7 @@ export interface PiiColumnSchema {
   shape?: string;
 }
 
-export type ColumnSchema =
-  | NumericalColumnSchema
-  | CategoricalColumnSchema
-  | BooleanColumnSchema
-  | DatetimeColumnSchema
-  | IdColumnSchema
-  | PiiColumnSchema;
+export type ColumnSchema = NumericalColumnSchema | CategoricalColumnSchema | BooleanColumnSchema | DatetimeColumnSchema | IdColumnSchema | PiiColumnSchema;
 
 export type ColumnType = ColumnSchema["type"];
 

@@ -34,14 +34,18 @@ export function parseIdPattern(pattern: string): PatternPart[] | "integer" | "uu
     const alphabet = ALPHABETS[match[1]!];
     const length = Number(match[2]);
     if (alphabet === undefined || length < 1 || length > 64) {
-      throw new SchemaError(`id pattern ${JSON.stringify(pattern)}: bad placeholder ${match[0]}; use {digits:N}, {hex:N}, {alnum:N}, {upper:N} or {lower:N} with N from 1 to 64.`);
+      throw new SchemaError(
+        `id pattern ${JSON.stringify(pattern)}: bad placeholder ${match[0]}; use {digits:N}, {hex:N}, {alnum:N}, {upper:N} or {lower:N} with N from 1 to 64.`,
+      );
     }
     parts.push({ alphabet, length });
     last = match.index + match[0].length;
   }
   if (last < pattern.length) parts.push({ literal: pattern.slice(last) });
   if (!parts.some((p) => "alphabet" in p)) {
-    throw new SchemaError(`id pattern ${JSON.stringify(pattern)} has no placeholder, so ids could not be unique; use "integer", "uuid" or text with {digits:N} etc.`);
+    throw new SchemaError(
+      `id pattern ${JSON.stringify(pattern)} has no placeholder, so ids could not be unique; use "integer", "uuid" or text with {digits:N} etc.`,
+    );
   }
   return parts;
 }

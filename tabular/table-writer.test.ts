@@ -137,7 +137,11 @@ describe("round trips: write, read back with the schema, identical values", () =
       const path = join(dir, `adult.${extension}`);
       await writeTable(path, adult.table, adult.schema);
       const back = await loadTable(path, { schema: adult.schema });
-      expectSameValues(back.table, adult.table, adult.schema.columns.map((c) => c.name));
+      expectSameValues(
+        back.table,
+        adult.table,
+        adult.schema.columns.map((c) => c.name),
+      );
     }
   });
 
@@ -155,7 +159,7 @@ describe("round trips: write, read back with the schema, identical values", () =
     };
     const subset: TableSchema = { version: 1, columns: table.columns.map((c) => c.schema) };
     await writeTable(path, table, subset);
-    expect(await readFile(path, "utf8")).toBe("count,\"price, €\",day,member,key\n3,1.00,05/01/2024,yes,K1\n0,0.00,,no,\n,2.35,31/12/1999,,K3\n");
+    expect(await readFile(path, "utf8")).toBe('count,"price, €",day,member,key\n3,1.00,05/01/2024,yes,K1\n0,0.00,,no,\n,2.35,31/12/1999,,K3\n');
   });
 });
 
@@ -164,7 +168,10 @@ describe("number encoding against toFixed on random inputs", () => {
     const count = 20_000;
     for (const decimals of [0, 1, 2, 3, 6, 10]) {
       const values = Float64Array.from({ length: count }, () => (Math.random() - 0.5) * 10 ** (Math.random() * 12));
-      const column: NumericalColumn = { schema: { name: "x", type: "numerical", subtype: decimals === 0 ? "integer" : "float", decimals, min: null, max: null }, values };
+      const column: NumericalColumn = {
+        schema: { name: "x", type: "numerical", subtype: decimals === 0 ? "integer" : "float", decimals, min: null, max: null },
+        values,
+      };
       const lines = encodeDelimitedRows([column], 0, count, { delimiter: "," }).toString("utf8").split("\n");
       let differing = 0;
       for (let i = 0; i < count; i++) {

@@ -41,9 +41,13 @@ export function outputColumns(schema: TableSchema): ColumnSchema[] {
 function matchColumns(path: string, schemaColumns: ColumnSchema[], chunk: Table): Column[] {
   return schemaColumns.map((schemaColumn) => {
     const column = chunk.columns.find((c) => c.schema.name === schemaColumn.name);
-    if (column === undefined) throw new TableWriteError(path, `chunk has no column "${schemaColumn.name}" that the output schema names; sample every column of the schema.`);
+    if (column === undefined)
+      throw new TableWriteError(path, `chunk has no column "${schemaColumn.name}" that the output schema names; sample every column of the schema.`);
     if (column.schema.type !== schemaColumn.type) {
-      throw new TableWriteError(path, `chunk column "${schemaColumn.name}" is ${column.schema.type} but the output schema says ${schemaColumn.type}; use the same schema for sampling and writing.`);
+      throw new TableWriteError(
+        path,
+        `chunk column "${schemaColumn.name}" is ${column.schema.type} but the output schema says ${schemaColumn.type}; use the same schema for sampling and writing.`,
+      );
     }
     return column;
   });
@@ -81,7 +85,8 @@ class FileTableWriter implements TableWriter {
   }
 
   async write(chunk: Table): Promise<void> {
-    if (this.done || this.handle === undefined) throw new TableWriteError(this.path, `writer for ${this.path} is already committed or aborted; open a new one.`);
+    if (this.done || this.handle === undefined)
+      throw new TableWriteError(this.path, `writer for ${this.path} is already committed or aborted; open a new one.`);
     const handle = this.handle;
     try {
       const columns = matchColumns(this.path, this.columns, chunk);
@@ -100,7 +105,8 @@ class FileTableWriter implements TableWriter {
   }
 
   async commit(): Promise<void> {
-    if (this.done || this.handle === undefined) throw new TableWriteError(this.path, `writer for ${this.path} is already committed or aborted; open a new one.`);
+    if (this.done || this.handle === undefined)
+      throw new TableWriteError(this.path, `writer for ${this.path} is already committed or aborted; open a new one.`);
     try {
       if (this.layout.suffix !== "") await this.handle.write(this.layout.suffix);
       await this.handle.close();
@@ -235,7 +241,11 @@ export async function openTableWriter(path: string, schema: TableSchema, options
     throw new TableWriteError(path, `cannot create ${path} (${firstLine(error)}); check the directory exists and is writable.`, { cause: error });
   }
   const layout =
-    format === "tsv" ? delimitedLayout("\t", columns) : format === "json" || format === "ndjson" ? jsonLayout(columns, format === "json") : delimitedLayout(",", columns);
+    format === "tsv"
+      ? delimitedLayout("\t", columns)
+      : format === "json" || format === "ndjson"
+        ? jsonLayout(columns, format === "json")
+        : delimitedLayout(",", columns);
   const writer = new FileTableWriter(path, tempPath, handle, columns, layout);
   try {
     await writer.start();
@@ -257,7 +267,11 @@ export function encodeTable(path: string, table: Table, schema: TableSchema): Bu
   const columns = outputColumns(schema);
   if (columns.length === 0) throw new TableWriteError(path, `nothing to write to ${path}: every column of the schema is dropped; keep at least one column.`);
   const layout =
-    format === "tsv" ? delimitedLayout("\t", columns) : format === "json" || format === "ndjson" ? jsonLayout(columns, format === "json") : delimitedLayout(",", columns);
+    format === "tsv"
+      ? delimitedLayout("\t", columns)
+      : format === "json" || format === "ndjson"
+        ? jsonLayout(columns, format === "json")
+        : delimitedLayout(",", columns);
   const matched = matchColumns(path, columns, table);
   const parts: Buffer[] = [Buffer.from(layout.prefix)];
   for (let start = 0; start < table.rowCount; start += SLICE_ROWS) {

@@ -9,14 +9,7 @@
  *   For booleans `categories` is `[falseLabel, trueLabel]`.
  * - id and pii columns: the raw strings, `null` is missing.
  */
-import type {
-  BooleanColumnSchema,
-  CategoricalColumnSchema,
-  DatetimeColumnSchema,
-  IdColumnSchema,
-  NumericalColumnSchema,
-  PiiColumnSchema,
-} from "./schema.js";
+import type { BooleanColumnSchema, CategoricalColumnSchema, DatetimeColumnSchema, IdColumnSchema, NumericalColumnSchema, PiiColumnSchema } from "./schema.js";
 
 /** Code of a missing value in a categorical or boolean column. */
 export const MISSING_CODE = -1;

@@ -69,7 +69,11 @@ export function labelCounts(dictionary: TextDictionary): Int32Array {
 }
 
 /** Maps each entry through `convert` once and spreads the results over the rows (`missing` for -1). */
-export function mapDictionary(dictionary: TextDictionary, convert: (label: string) => number, missing: number): { perLabel: Float64Array; perRow: Float64Array } {
+export function mapDictionary(
+  dictionary: TextDictionary,
+  convert: (label: string) => number,
+  missing: number,
+): { perLabel: Float64Array; perRow: Float64Array } {
   const perLabel = Float64Array.from(dictionary.labels, (label) => (label === null ? missing : convert(label)));
   const perRow = new Float64Array(dictionary.codes.length);
   for (let i = 0; i < perRow.length; i++) {

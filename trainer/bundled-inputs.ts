@@ -40,7 +40,9 @@ export function resolveBundledUri(uri: string, root: string = installationRoot()
   if (scheme === "vega" && vegaFile.test(name)) relative = join("node_modules", "vega-datasets", "data", name);
   if (scheme === "fixture") relative = fixtures[name];
   if (relative === undefined) {
-    throw new BundledInputError(`bundled input "${uri}" is not valid: use vega:<file> (e.g. vega:penguins.json) or fixture:${Object.keys(fixtures).join(" / fixture:")}.`);
+    throw new BundledInputError(
+      `bundled input "${uri}" is not valid: use vega:<file> (e.g. vega:penguins.json) or fixture:${Object.keys(fixtures).join(" / fixture:")}.`,
+    );
   }
   const path = join(root, relative);
   if (!existsSync(path)) throw new BundledInputError(`bundled input "${uri}" does not exist on this node (${path}); check the file name.`);

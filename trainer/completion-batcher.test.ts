@@ -10,13 +10,21 @@ class FakeSender implements CompletionSender {
 
   one(request: CompleteTaskRequest): Promise<CompleteTaskResponseOut> {
     return new Promise((resolve, reject) => {
-      this.calls.push({ kind: "one", taskIds: [request.taskId!], settle: (answer, error) => (error ? reject(error) : resolve(answer as CompleteTaskResponseOut)) });
+      this.calls.push({
+        kind: "one",
+        taskIds: [request.taskId!],
+        settle: (answer, error) => (error ? reject(error) : resolve(answer as CompleteTaskResponseOut)),
+      });
     });
   }
 
   many(requests: CompleteTaskRequest[]): Promise<CompleteTasksResponseOut> {
     return new Promise((resolve, reject) => {
-      this.calls.push({ kind: "many", taskIds: requests.map((r) => r.taskId!), settle: (answer, error) => (error ? reject(error) : resolve(answer as CompleteTasksResponseOut)) });
+      this.calls.push({
+        kind: "many",
+        taskIds: requests.map((r) => r.taskId!),
+        settle: (answer, error) => (error ? reject(error) : resolve(answer as CompleteTasksResponseOut)),
+      });
     });
   }
 }

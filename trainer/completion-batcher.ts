@@ -122,7 +122,8 @@ export class CompletionBatcher {
     }
     for (const [i, item] of batch.entries()) {
       const outcome = response.outcomes[i];
-      if (outcome === undefined) item.reject(batchItemError(grpc.status.INTERNAL, `the coordinator answered ${response.outcomes.length} outcomes for ${batch.length} completions`));
+      if (outcome === undefined)
+        item.reject(batchItemError(grpc.status.INTERNAL, `the coordinator answered ${response.outcomes.length} outcomes for ${batch.length} completions`));
       else if (outcome.code !== grpc.status.OK) item.reject(batchItemError(outcome.code, outcome.message));
       else item.resolve({ accepted: outcome.response?.accepted ?? false, nextTask: outcome.response?.nextTask ?? null });
     }

@@ -151,7 +151,8 @@ function neuralOptions(options: Record<string, unknown>): { epochs?: number; bat
   const number = (key: string): number | undefined => {
     const value = options[key];
     if (value === undefined) return undefined;
-    if (typeof value !== "number" || !Number.isSafeInteger(value)) throw new TaskSpecError(`model option ${key} must be a whole number, got ${JSON.stringify(value)}.`);
+    if (typeof value !== "number" || !Number.isSafeInteger(value))
+      throw new TaskSpecError(`model option ${key} must be a whole number, got ${JSON.stringify(value)}.`);
     return value;
   };
   const epochs = number("epochs");

@@ -29,7 +29,11 @@ await writeFile(schemaPath, JSON.stringify(declared));
 describe("datalab synth --epsilon", () => {
   test("datalab schema --categories lists the labels a private fit needs", () => {
     expect(written.code).toBe(0);
-    expect(declared.columns.find((c) => c.name === "weather")).toEqual({ name: "weather", type: "categorical", categories: ["drizzle", "fog", "rain", "snow", "sun"] });
+    expect(declared.columns.find((c) => c.name === "weather")).toEqual({
+      name: "weather",
+      type: "categorical",
+      categories: ["drizzle", "fog", "rain", "snow", "sun"],
+    });
   });
 
   test.each([
@@ -53,33 +57,68 @@ describe("datalab synth --epsilon", () => {
     expect(await files()).toEqual(before);
   });
 
-  test.each(["mst", "dp-copula"])("--model %s --epsilon 1 writes ε, δ, ρ and mechanisms into the summary, model file and report; sample reads the model", async (model) => {
-    const out = join(dir, `${model}.csv`);
-    const modelPath = join(dir, `${model}.model.json`);
-    const report = join(dir, `${model}.report.json`);
-    const html = join(dir, `${model}.report.html`);
-    const run = await cli("synth", SEATTLE, "--model", model, "--epsilon", "1", "--schema", schemaPath, "--out", out, "--model-out", modelPath, "--report-json", report, "--report", html, "--json");
-    expect(run.stderr).toBe("");
-    expect(run.code).toBe(0);
-    const summary = JSON.parse(run.stdout);
-    expect(summary.model).toBe(model);
-    expect(summary.differentialPrivacy).toMatchObject({ epsilon: 1, delta: 1e-9, privateRandomness: true });
-    expect(summary.differentialPrivacy.rho).toBeGreaterThan(0);
-    const saved = JSON.parse(await readFile(modelPath, "utf8"));
-    expect(saved.privacy).toEqual(summary.differentialPrivacy);
-    expect(JSON.parse(await readFile(report, "utf8")).differentialPrivacy).toEqual(summary.differentialPrivacy);
-    expect(await readFile(html, "utf8")).toMatch(/Differential privacy:<\/strong> ε = 1, δ = 1e-9/);
-    // A private fit never reads the domain from the data: the model's schema is the declared one.
-    expect(saved.schema.columns.find((c: { name: string }) => c.name === "weather").categories).toEqual(["drizzle", "fog", "rain", "snow", "sun"]);
+  test.each(["mst", "dp-copula"])(
+    "--model %s --epsilon 1 writes ε, δ, ρ and mechanisms into the summary, model file and report; sample reads the model",
+    async (model) => {
+      const out = join(dir, `${model}.csv`);
+      const modelPath = join(dir, `${model}.model.json`);
+      const report = join(dir, `${model}.report.json`);
+      const html = join(dir, `${model}.report.html`);
+      const run = await cli(
+        "synth",
+        SEATTLE,
+        "--model",
+        model,
+        "--epsilon",
+        "1",
+        "--schema",
+        schemaPath,
+        "--out",
+        out,
+        "--model-out",
+        modelPath,
+        "--report-json",
+        report,
+        "--report",
+        html,
+        "--json",
+      );
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      const summary = JSON.parse(run.stdout);
+      expect(summary.model).toBe(model);
+      expect(summary.differentialPrivacy).toMatchObject({ epsilon: 1, delta: 1e-9, privateRandomness: true });
+      expect(summary.differentialPrivacy.rho).toBeGreaterThan(0);
+      const saved = JSON.parse(await readFile(modelPath, "utf8"));
+      expect(saved.privacy).toEqual(summary.differentialPrivacy);
+      expect(JSON.parse(await readFile(report, "utf8")).differentialPrivacy).toEqual(summary.differentialPrivacy);
+      expect(await readFile(html, "utf8")).toMatch(/Differential privacy:<\/strong> ε = 1, δ = 1e-9/);
+      // A private fit never reads the domain from the data: the model's schema is the declared one.
+      expect(saved.schema.columns.find((c: { name: string }) => c.name === "weather").categories).toEqual(["drizzle", "fog", "rain", "snow", "sun"]);
 
-    const human = await cli("synth", SEATTLE, "--model", model, "--epsilon", "2", "--delta", "1e-6", "--schema", schemaPath, "--out", join(dir, `${model}-2.csv`), "--no-score");
-    expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(new RegExp(`model: ${model}, differentially private: ε = 2, δ = 0\\.000001 \\(ρ = [\\d.e-]+ zCDP`));
+      const human = await cli(
+        "synth",
+        SEATTLE,
+        "--model",
+        model,
+        "--epsilon",
+        "2",
+        "--delta",
+        "1e-6",
+        "--schema",
+        schemaPath,
+        "--out",
+        join(dir, `${model}-2.csv`),
+        "--no-score",
+      );
+      expect(human.code).toBe(0);
+      expect(human.stdout).toMatch(new RegExp(`model: ${model}, differentially private: ε = 2, δ = 0\\.000001 \\(ρ = [\\d.e-]+ zCDP`));
 
-    const sampled = await cli("sample", modelPath, "--rows", "300", "--out", join(dir, `${model}-sampled.csv`), "--seed", "4");
-    expect(sampled.code).toBe(0);
-    expect(sampled.stdout).toMatch(/300 synthetic rows/);
-  });
+      const sampled = await cli("sample", modelPath, "--rows", "300", "--out", join(dir, `${model}-sampled.csv`), "--seed", "4");
+      expect(sampled.code).toBe(0);
+      expect(sampled.stdout).toMatch(/300 synthetic rows/);
+    },
+  );
 
   test("--model mst without --epsilon is the Chow–Liu tree: not private, and said so", async () => {
     const run = await cli("synth", SEATTLE, "--model", "mst", "--out", join(dir, "chow-liu.csv"), "--json", "--no-score");

@@ -17,11 +17,19 @@ const all = [0, 1, 2, 3].map(reading);
 
 describe("readingsForNode", () => {
   it("keeps every GPU with CUDA ordinal = NVML index when CUDA_VISIBLE_DEVICES is unset", () => {
-    expect(readingsForNode(all, {}).map((r) => [r.cudaIndex, r.index])).toEqual([[0, 0], [1, 1], [2, 2], [3, 3]]);
+    expect(readingsForNode(all, {}).map((r) => [r.cudaIndex, r.index])).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
   });
 
   it("follows CUDA_VISIBLE_DEVICES given as indexes (Slurm's --gpus-per-task)", () => {
-    expect(readingsForNode(all, { CUDA_VISIBLE_DEVICES: "3,1" }).map((r) => [r.cudaIndex, r.index])).toEqual([[0, 3], [1, 1]]);
+    expect(readingsForNode(all, { CUDA_VISIBLE_DEVICES: "3,1" }).map((r) => [r.cudaIndex, r.index])).toEqual([
+      [0, 3],
+      [1, 1],
+    ]);
   });
 
   it("follows CUDA_VISIBLE_DEVICES given as (prefixes of) UUIDs, and stops at an unknown entry as CUDA does", () => {

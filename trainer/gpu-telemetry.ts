@@ -17,7 +17,10 @@ export interface NodeGpuReading extends GpuReading {
 export function readingsForNode(readings: readonly GpuReading[], env: NodeJS.ProcessEnv): NodeGpuReading[] {
   const visible = env["CUDA_VISIBLE_DEVICES"];
   if (visible === undefined) return readings.map((reading) => ({ ...reading, cudaIndex: reading.index }));
-  const entries = visible.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  const entries = visible
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
   const mapped: NodeGpuReading[] = [];
   for (const [cudaIndex, entry] of entries.entries()) {
     const reading = /^\d+$/.test(entry) ? readings.find((r) => r.index === Number(entry)) : readings.find((r) => r.uuid === entry || r.uuid.startsWith(entry));

@@ -16,6 +16,23 @@ export { nodeChannelOptions } from "./node-rpc.js";
 export { ResultSpool, type SpooledOutcome, SpoolError } from "./result-spool.js";
 export { readingsForNode } from "./gpu-telemetry.js";
 export { smallSampleTasks } from "./inline-tasks.js";
-export { checkEnoughRows, MIN_TRAINING_ROWS, runSampleJob, runSynthesisJob, SCORE_MAX_ROWS, type SynthesisJobSpec, type SynthesisJobSummary } from "./synthesis-job.js";
-export { isRetryableTaskError, seedForJob, type TaskRunHooks, type TaskRunner, type TaskRunRequest, type TaskRunResult, TaskSpecError, taskRunRequestOf } from "./task-runner.js";
+export {
+  checkEnoughRows,
+  MIN_TRAINING_ROWS,
+  runSampleJob,
+  runSynthesisJob,
+  SCORE_MAX_ROWS,
+  type SynthesisJobSpec,
+  type SynthesisJobSummary,
+} from "./synthesis-job.js";
+export {
+  isRetryableTaskError,
+  seedForJob,
+  type TaskRunHooks,
+  type TaskRunner,
+  type TaskRunRequest,
+  type TaskRunResult,
+  TaskSpecError,
+  taskRunRequestOf,
+} from "./task-runner.js";
 export { TaskWorkerError, WorkerTaskPool } from "./worker-task-pool.js";

@@ -81,7 +81,10 @@ describe("InputCache", () => {
   });
 
   it("counts what an earlier run left, oldest first", async () => {
-    for (const [c, ageSeconds] of [["a", 300], ["b", 100]] as const) {
+    for (const [c, ageSeconds] of [
+      ["a", 300],
+      ["b", 100],
+    ] as const) {
       const path = join(dir, sha(c), "in");
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, Buffer.alloc(100));

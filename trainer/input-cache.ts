@@ -142,7 +142,9 @@ export class InputCache {
   async #evict(keep: string): Promise<void> {
     let total = this.bytes;
     if (total <= this.#maxBytes) return;
-    const candidates = [...this.#entries.entries()].filter(([sha256, entry]) => sha256 !== keep && entry.holders === 0).sort((a, b) => a[1].lastUsedMs - b[1].lastUsedMs);
+    const candidates = [...this.#entries.entries()]
+      .filter(([sha256, entry]) => sha256 !== keep && entry.holders === 0)
+      .sort((a, b) => a[1].lastUsedMs - b[1].lastUsedMs);
     for (const [sha256, entry] of candidates) {
       if (total <= this.#maxBytes) break;
       if (entry.holders > 0 || this.#downloads.has(sha256)) continue; // taken again meanwhile
@@ -151,7 +153,9 @@ export class InputCache {
       this.evictions += 1;
       const removal = rm(this.dirOf(sha256), { recursive: true, force: true }).finally(() => this.#removing.delete(sha256));
       this.#removing.set(sha256, removal);
-      await removal.catch((error: unknown) => this.#log(`could not remove cached input ${sha256.slice(0, 12)}…: ${error instanceof Error ? error.message : String(error)}`));
+      await removal.catch((error: unknown) =>
+        this.#log(`could not remove cached input ${sha256.slice(0, 12)}…: ${error instanceof Error ? error.message : String(error)}`),
+      );
       this.#log(`removed cached input ${sha256.slice(0, 12)}… (${entry.bytes} bytes) to keep the input cache under ${this.#maxBytes} bytes`);
     }
   }

@@ -23,10 +23,10 @@ describe.each(["ctgan", "tvae"])("model %s on a node", (model) => {
   test("SYNTHESIS trains with the job's model options; SAMPLE on its model matches `datalab sample`", async () => {
     const outputDir = await mkdtemp(join(dir, `${model}-`));
     const stages: string[] = [];
-    const result = await runDatalabTask(
-      runRequest({ inputPath: input, outputDir, rows: 120, seed: 4, model, modelOptions: { epochs: 2, batch_size: 100 } }),
-      { ...hooks, onProgress: (_f: number, stage: string) => stages.push(stage) },
-    );
+    const result = await runDatalabTask(runRequest({ inputPath: input, outputDir, rows: 120, seed: 4, model, modelOptions: { epochs: 2, batch_size: 100 } }), {
+      ...hooks,
+      onProgress: (_f: number, stage: string) => stages.push(stage),
+    });
     const modelFile = result.files.find((f) => f.kind === "model")!;
     const saved = JSON.parse(await readFile(modelFile.path, "utf8"));
     expect(saved).toMatchObject({ generator: model, training: { epochs: 2, batchSize: 100, rows: 300 } });
@@ -44,5 +44,7 @@ describe.each(["ctgan", "tvae"])("model %s on a node", (model) => {
 
 test("a model option that is not a whole number is a task spec error", async () => {
   const outputDir = await mkdtemp(join(dir, "bad-"));
-  await expect(runDatalabTask(runRequest({ inputPath: input, outputDir, model: "ctgan", modelOptions: { epochs: "many" } }), hooks)).rejects.toThrow(TaskSpecError);
+  await expect(runDatalabTask(runRequest({ inputPath: input, outputDir, model: "ctgan", modelOptions: { epochs: "many" } }), hooks)).rejects.toThrow(
+    TaskSpecError,
+  );
 });

@@ -53,7 +53,28 @@ interface FakeState {
 }
 
 function newState(): FakeState {
-  return { failOnce: new Set(), duplicateUploads: 0, queue: [], chunks: new Map(), completed: [], failed: [], released: [], progress: [], cancelled: new Set(), registrations: 0, instanceIds: [], deregistered: false, maxInlineResultBytes: 0, uploadCalls: 0, inlineChunks: 0, offerNext: false, leaseNextRequests: 0, tasksViaLease: 0, offerBatches: true, batchSizes: [] };
+  return {
+    failOnce: new Set(),
+    duplicateUploads: 0,
+    queue: [],
+    chunks: new Map(),
+    completed: [],
+    failed: [],
+    released: [],
+    progress: [],
+    cancelled: new Set(),
+    registrations: 0,
+    instanceIds: [],
+    deregistered: false,
+    maxInlineResultBytes: 0,
+    uploadCalls: 0,
+    inlineChunks: 0,
+    offerNext: false,
+    leaseNextRequests: 0,
+    tasksViaLease: 0,
+    offerBatches: true,
+    batchSizes: [],
+  };
 }
 
 function task(jobId: string): TaskOut {
@@ -92,7 +113,12 @@ async function startFake(state: FakeState, port = 0): Promise<{ server: grpc.Ser
     state.completed.push({
       taskId: request.taskId,
       leaseId: request.leaseId,
-      results: request.results.map((r) => ({ kind: r.kind, name: r.file?.name ?? "", sha256: r.file?.sha256 ?? "", chunks: r.file?.chunks.map((c) => c.sha256) ?? [] })),
+      results: request.results.map((r) => ({
+        kind: r.kind,
+        name: r.file?.name ?? "",
+        sha256: r.file?.sha256 ?? "",
+        chunks: r.file?.chunks.map((c) => c.sha256) ?? [],
+      })),
     });
     if (request.leaseNext) state.leaseNextRequests += 1;
     const next = request.leaseNext && state.offerNext ? state.queue.shift() : undefined;
@@ -102,9 +128,16 @@ async function startFake(state: FakeState, port = 0): Promise<{ server: grpc.Ser
     RegisterNode: (call, callback) => {
       state.registrations += 1;
       state.instanceIds.push(call.request.instanceId);
-      callback(null, { heartbeatIntervalSeconds: 1, leaseSeconds: 3, maxChunkBytes: 1024 * 1024, activeTasks: [], maxInlineResultBytes: state.maxInlineResultBytes });
+      callback(null, {
+        heartbeatIntervalSeconds: 1,
+        leaseSeconds: 3,
+        maxChunkBytes: 1024 * 1024,
+        activeTasks: [],
+        maxInlineResultBytes: state.maxInlineResultBytes,
+      });
     },
-    Heartbeat: (call, callback) => callback(null, { heartbeatIntervalSeconds: 1, cancelledTaskIds: call.request.runningTaskIds.filter((id) => state.cancelled.has(id)), lostTaskIds: [] }),
+    Heartbeat: (call, callback) =>
+      callback(null, { heartbeatIntervalSeconds: 1, cancelledTaskIds: call.request.runningTaskIds.filter((id) => state.cancelled.has(id)), lostTaskIds: [] }),
     LeaseTask: (_call, callback) => {
       const next = state.queue.shift();
       if (next) state.tasksViaLease += 1;
@@ -187,7 +220,15 @@ async function startAgent(port: number, runner: TaskRunner, workDir?: string, ma
   const client = createNodeClient(config.coordinatorAddress, grpc.credentials.createInsecure(), nodeChannelOptions);
   const metrics = new NodeMetrics({ nodeVersion: "test", gpus: [] });
   const lines: string[] = [];
-  const agent = new NodeAgent({ config, capabilities: { gpus: [], cpuCores: 2, memoryBytes: 1e9, versions: {} }, client, runner, metrics, maxConcurrentTasks, log: (line) => lines.push(line) });
+  const agent = new NodeAgent({
+    config,
+    capabilities: { gpus: [], cpuCores: 2, memoryBytes: 1e9, versions: {} },
+    client,
+    runner,
+    metrics,
+    maxConcurrentTasks,
+    log: (line) => lines.push(line),
+  });
   const done = agent.run();
   cleanups.push(async () => {
     agent.requestShutdown(0);
@@ -365,7 +406,11 @@ describe("NodeAgent", () => {
       for (let i = 0; i < table.length; i += 4) table.writeUInt32LE(i, i);
       const path = join(request.outputDir, "synthetic.csv");
       await writeFile(path, table);
-      state.failOnce.add(createHash("sha256").update(table.subarray(4 * 1024 * 1024, 5 * 1024 * 1024)).digest("hex"));
+      state.failOnce.add(
+        createHash("sha256")
+          .update(table.subarray(4 * 1024 * 1024, 5 * 1024 * 1024))
+          .digest("hex"),
+      );
       return { files: [{ kind: "table", path, name: "synthetic.csv", mediaType: "text/csv" }], summaryJson: "{}" };
     };
     const { lines } = await startAgent(fake.port, runner);
@@ -553,4 +598,3 @@ describe("NodeAgent", () => {
     expect(state.failed[0]?.errorMessage).toMatch(/TaskSpecError: output format "xlsx" is not supported/);
   });
 });
-

@@ -103,7 +103,10 @@ export class NodeAgent {
     this.#completions = new CompletionBatcher({
       one: (request) => cancellableCall((metadata, callOptions, callback) => client.completeTask(request, metadata, callOptions, callback), deadline),
       many: (completions) =>
-        cancellableCall((metadata, callOptions, callback) => client.completeTasks({ nodeId: options.config.nodeId, completions }, metadata, callOptions, callback), deadline),
+        cancellableCall(
+          (metadata, callOptions, callback) => client.completeTasks({ nodeId: options.config.nodeId, completions }, metadata, callOptions, callback),
+          deadline,
+        ),
     });
     this.#spool = new ResultSpool(options.config.workDir);
     this.#backoff = new ReconnectBackoff({ baseMs: options.config.reconnectBaseMs, capMs: options.config.reconnectCapMs });
@@ -117,7 +120,10 @@ export class NodeAgent {
   requestShutdown(graceSeconds: number = this.#options.config.shutdownGraceSeconds): void {
     const first = !this.#stopLeasing.signal.aborted;
     this.#stopLeasing.abort();
-    if (first) this.#log(`shutting down: no new tasks; ${this.#running.size === 0 ? "none running" : `${this.#running.size} running, handed back if not done in ${graceSeconds} s`}`);
+    if (first)
+      this.#log(
+        `shutting down: no new tasks; ${this.#running.size === 0 ? "none running" : `${this.#running.size} running, handed back if not done in ${graceSeconds} s`}`,
+      );
     clearTimeout(this.#graceTimer);
     this.#graceTimer = setTimeout(() => {
       for (const attempt of this.#running.values()) attempt.stop("handed_back");
@@ -139,7 +145,10 @@ export class NodeAgent {
         session = await this.#register();
       } catch (error) {
         if (isAuthRpcError(error) && !this.#registeredOnce) {
-          throw new NodeAgentError(`the coordinator refused node "${this.#options.config.nodeId}" (${describeRpcError(error)}); check --node-id matches the certificate in --tls-dir.`, { cause: error });
+          throw new NodeAgentError(
+            `the coordinator refused node "${this.#options.config.nodeId}" (${describeRpcError(error)}); check --node-id matches the certificate in --tls-dir.`,
+            { cause: error },
+          );
         }
         if (statusOf(error) === grpc.status.ALREADY_EXISTS && !this.#registeredOnce) {
           throw new NodeAgentError(`another agent is running as node "${this.#options.config.nodeId}": ${describeRpcError(error)}`, { cause: error });
@@ -154,7 +163,8 @@ export class NodeAgent {
       this.#session = session;
       const heartbeats = heartbeatLoop(this.#options.client, this.#options.config.nodeId, session, {
         runningTaskIds: () => this.runningTaskIds,
-        gpuMemory: () => (this.#options.gpuReadings?.() ?? []).map((r) => ({ index: r.cudaIndex, freeBytes: r.memoryFreeBytes, totalBytes: r.memoryTotalBytes })),
+        gpuMemory: () =>
+          (this.#options.gpuReadings?.() ?? []).map((r) => ({ index: r.cudaIndex, freeBytes: r.memoryFreeBytes, totalBytes: r.memoryTotalBytes })),
         onCancelled: (taskId) => this.#running.get(taskId)?.stop("cancelled"),
         onLost: (taskId) => this.#running.get(taskId)?.stop("lost", "the heartbeat answer lists it as lost"),
         log: (line) => this.#log(line),
@@ -228,7 +238,13 @@ export class NodeAgent {
   async #release(task: TaskOut, reason: string): Promise<void> {
     try {
       await cancellableCall(
-        (metadata, options, callback) => this.#options.client.releaseTask({ nodeId: this.#options.config.nodeId, taskId: task.taskId, leaseId: task.leaseId, reason }, metadata, options, callback),
+        (metadata, options, callback) =>
+          this.#options.client.releaseTask(
+            { nodeId: this.#options.config.nodeId, taskId: task.taskId, leaseId: task.leaseId, reason },
+            metadata,
+            options,
+            callback,
+          ),
         tunables.unaryDeadlineSeconds,
       );
     } catch (error) {
@@ -253,7 +269,8 @@ export class NodeAgent {
       let task: TaskOut | null | undefined;
       try {
         const response = await cancellableCall<{ task: TaskOut | null }>(
-          (metadata, options, callback) => this.#options.client.leaseTask({ nodeId: this.#options.config.nodeId, waitSeconds: Math.ceil(waitSeconds) }, metadata, options, callback),
+          (metadata, options, callback) =>
+            this.#options.client.leaseTask({ nodeId: this.#options.config.nodeId, waitSeconds: Math.ceil(waitSeconds) }, metadata, options, callback),
           waitSeconds + tunables.longPollSlackSeconds,
           signal,
         );
@@ -377,7 +394,16 @@ export class NodeAgent {
   /** Whether the outcome's files fit inside CompleteTask (the coordinator's max_inline_result_bytes). */
   async #fitsInline(outcome: SpooledOutcome): Promise<boolean> {
     if (this.#maxInlineResultBytes <= 0 || outcome.files.length === 0) return false;
-    const sizes = await Promise.all(outcome.files.map((file) => file.data?.length ?? stat(file.path).then((info) => info.size, () => Number.POSITIVE_INFINITY)));
+    const sizes = await Promise.all(
+      outcome.files.map(
+        (file) =>
+          file.data?.length ??
+          stat(file.path).then(
+            (info) => info.size,
+            () => Number.POSITIVE_INFINITY,
+          ),
+      ),
+    );
     return sizes.reduce((sum, size) => sum + size, 0) <= this.#maxInlineResultBytes;
   }
 
@@ -415,14 +441,18 @@ export class NodeAgent {
           try {
             await this.#spool.put(outcome);
           } catch (error) {
-            this.#log(`could not record the outcome of ${outcome.taskId}: ${error instanceof Error ? error.message : String(error)}; its lease will expire and the job run again`);
+            this.#log(
+              `could not record the outcome of ${outcome.taskId}: ${error instanceof Error ? error.message : String(error)}; its lease will expire and the job run again`,
+            );
             return;
           }
         }
         const tries = (this.#reportRetries.get(outcome.taskId) ?? 0) + 1;
         this.#reportRetries.set(outcome.taskId, tries);
         const delayMs = Math.min(this.#options.config.reconnectCapMs, this.#options.config.reconnectBaseMs * 2 ** tries);
-        this.#log(`could not report ${outcome.taskId} yet (${verdict.reason}); kept on disk, retrying in ${(delayMs / 1000).toFixed(1)} s or after reconnecting`);
+        this.#log(
+          `could not report ${outcome.taskId} yet (${verdict.reason}); kept on disk, retrying in ${(delayMs / 1000).toFixed(1)} s or after reconnecting`,
+        );
         // A coordinator that cannot take reports is as good as gone: start a new session.
         if (!session.controller.signal.aborted && verdict.reason.startsWith("NOT_FOUND")) session.controller.abort();
         // A transient failure on a live session (one dropped chunk) must not strand the outcome until the next reconnect.
@@ -446,7 +476,10 @@ export class NodeAgent {
         this.#log(`coordinator refused the outcome of ${outcome.taskId} (${verdict.reason}); dropping it`);
       }
       if (spooled) await this.#spool.remove(outcome.taskId);
-      await removeTaskDir(taskDirOf(config.workDir, outcome.taskId), outcome.files.map((file) => file.path));
+      await removeTaskDir(
+        taskDirOf(config.workDir, outcome.taskId),
+        outcome.files.map((file) => file.path),
+      );
     } finally {
       this.#reporting.delete(outcome.taskId);
       this.#slotFreed?.();

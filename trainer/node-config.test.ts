@@ -15,7 +15,9 @@ describe("resolveNodeConfig", () => {
     expect(config.cpuCores).toBe(3);
     expect(config.insecure).toBe(false);
     expect(config.inputCacheBytes).toBe(10_240 * 1024 * 1024);
-    expect(resolveNodeConfig({ coordinator: "127.0.0.1:7443", "input-cache-mib": "64" }, { DATALAB_TLS_DIR: "/tmp/certs" }, 2).inputCacheBytes).toBe(64 * 1024 * 1024);
+    expect(resolveNodeConfig({ coordinator: "127.0.0.1:7443", "input-cache-mib": "64" }, { DATALAB_TLS_DIR: "/tmp/certs" }, 2).inputCacheBytes).toBe(
+      64 * 1024 * 1024,
+    );
   });
 
   it("caps the reconnect backoff where the coordinator's restart grace expects it", () => {
@@ -31,9 +33,13 @@ describe("resolveNodeConfig", () => {
     expect(() => resolveNodeConfig({ coordinator: "127.0.0.1:7443" }, {}, 2)).toThrow(/--tls-dir .*required/);
     expect(() => resolveNodeConfig({ coordinator: "10.0.0.5:7443", insecure: true }, {}, 2)).toThrow(/only allowed for a loopback/);
     expect(() => resolveNodeConfig({ coordinator: "127.0.0.1:7443", insecure: true, "node-id": "../x" }, {}, 2)).toThrow(NodeConfigError);
-    expect(() => resolveNodeConfig({ coordinator: "127.0.0.1:7443", insecure: true }, { DATALAB_CPU_CORES: "1.5" }, 2)).toThrow(/DATALAB_CPU_CORES.*whole number/);
+    expect(() => resolveNodeConfig({ coordinator: "127.0.0.1:7443", insecure: true }, { DATALAB_CPU_CORES: "1.5" }, 2)).toThrow(
+      /DATALAB_CPU_CORES.*whole number/,
+    );
     expect(() => resolveNodeConfig({ coordinator: "127.0.0.1:7443" }, { DATALAB_INSECURE: "maybe" }, 2)).toThrow(/DATALAB_INSECURE.*true or false/);
-    expect(() => resolveNodeConfig({ coordinator: "127.0.0.1:7443", insecure: true }, { DATALAB_INPUT_CACHE_MIB: "-1" }, 2)).toThrow(/DATALAB_INPUT_CACHE_MIB.*whole number/);
+    expect(() => resolveNodeConfig({ coordinator: "127.0.0.1:7443", insecure: true }, { DATALAB_INPUT_CACHE_MIB: "-1" }, 2)).toThrow(
+      /DATALAB_INPUT_CACHE_MIB.*whole number/,
+    );
   });
 
   it("allows insecure only to loopback", () => {

@@ -109,10 +109,14 @@ export function resolveNodeConfig(flags: NodeFlagValues, env: NodeJS.ProcessEnv,
   const insecure = parseBoolean("insecure", pick(flags, env, "insecure"));
   const tlsDirText = pick(flags, env, "tls-dir");
   if (insecure && !isLoopbackHost(coordinator.host)) {
-    throw new NodeConfigError(`${setting("insecure")} is only allowed for a loopback coordinator (127.0.0.1, ::1, localhost), got "${coordinator.host}"; use --tls-dir with a node certificate from \`datalab certs\`.`);
+    throw new NodeConfigError(
+      `${setting("insecure")} is only allowed for a loopback coordinator (127.0.0.1, ::1, localhost), got "${coordinator.host}"; use --tls-dir with a node certificate from \`datalab certs\`.`,
+    );
   }
   if (!insecure && tlsDirText === undefined) {
-    throw new NodeConfigError(`${setting("tls-dir")} is required: a folder with ca.pem and this node's certificate (create one with \`datalab certs --out DIR --nodes NAME\`), or --insecure for a loopback development coordinator.`);
+    throw new NodeConfigError(
+      `${setting("tls-dir")} is required: a folder with ca.pem and this node's certificate (create one with \`datalab certs --out DIR --nodes NAME\`), or --insecure for a loopback development coordinator.`,
+    );
   }
   const nodeId = pick(flags, env, "node-id") ?? hostname().split(".")[0] ?? "node";
   if (!nodeIdPattern.test(nodeId)) {

@@ -16,8 +16,12 @@ describe("NodeMetrics", () => {
       const response = await fetch(`http://${host}:${port}/metrics`);
       expect(response.status).toBe(200);
       const text = await response.text();
-      expect(text).toMatch(/datalab_node_gpu_info\{gpu="0",name="NVIDIA H100 80GB HBM3",memory_bytes="85000000000",uuid="GPU-1234",Hostname="gpu-node-7",hpc_job="4242"\} 1/);
-      expect(text).toMatch(/datalab_node_task_duration_seconds_bucket\{le="0.25",Hostname="gpu-node-7",hpc_job="4242",kind="synthesis",outcome="succeeded"\} 1/);
+      expect(text).toMatch(
+        /datalab_node_gpu_info\{gpu="0",name="NVIDIA H100 80GB HBM3",memory_bytes="85000000000",uuid="GPU-1234",Hostname="gpu-node-7",hpc_job="4242"\} 1/,
+      );
+      expect(text).toMatch(
+        /datalab_node_task_duration_seconds_bucket\{le="0.25",Hostname="gpu-node-7",hpc_job="4242",kind="synthesis",outcome="succeeded"\} 1/,
+      );
       expect(text).toMatch(/datalab_node_tasks_total\{kind="synthesis",outcome="succeeded".*\} 1/);
       expect(text).toContain("datalab_node_tasks_running");
       expect(text).toMatch(/datalab_node_input_cache_bytes\{[^}]*\} 12345\n/);

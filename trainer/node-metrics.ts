@@ -83,7 +83,11 @@ export class NodeMetrics {
       help: "1 while the node is registered with a reachable coordinator, 0 while it is reconnecting.",
       registers,
     });
-    this.reconnectsTotal = new Counter({ name: "datalab_node_reconnects_total", help: "Times the node re-registered after losing its coordinator.", registers });
+    this.reconnectsTotal = new Counter({
+      name: "datalab_node_reconnects_total",
+      help: "Times the node re-registered after losing its coordinator.",
+      registers,
+    });
     this.uploadedBytesTotal = new Counter({ name: "datalab_node_uploaded_bytes_total", help: "Result bytes uploaded to the coordinator.", registers });
     this.downloadedBytesTotal = new Counter({ name: "datalab_node_downloaded_bytes_total", help: "Input bytes downloaded from the coordinator.", registers });
     const metrics = this;

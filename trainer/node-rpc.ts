@@ -38,7 +38,12 @@ export function statusOf(error: unknown): number | undefined {
 /** One line for a log: "UNAVAILABLE: No connection established". */
 export function describeRpcError(error: unknown): string {
   const code = statusOf(error);
-  const details = typeof error === "object" && error !== null && "details" in error ? String((error as { details: unknown }).details) : error instanceof Error ? error.message : String(error);
+  const details =
+    typeof error === "object" && error !== null && "details" in error
+      ? String((error as { details: unknown }).details)
+      : error instanceof Error
+        ? error.message
+        : String(error);
   return code === undefined ? details : `${grpc.status[code] ?? code}: ${details}`;
 }
 

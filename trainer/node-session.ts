@@ -83,7 +83,8 @@ export async function heartbeatLoop(client: NodeServiceClient, nodeId: string, s
     if (signal.aborted) return;
     try {
       const response = await cancellableCall<{ heartbeatIntervalSeconds: number; cancelledTaskIds: string[]; lostTaskIds: string[] }>(
-        (metadata, options, callback) => client.heartbeat({ nodeId, runningTaskIds: handlers.runningTaskIds(), gpuMemory: handlers.gpuMemory?.() ?? [] }, metadata, options, callback),
+        (metadata, options, callback) =>
+          client.heartbeat({ nodeId, runningTaskIds: handlers.runningTaskIds(), gpuMemory: handlers.gpuMemory?.() ?? [] }, metadata, options, callback),
         Math.max(1, session.heartbeatIntervalSeconds),
         signal,
       );

@@ -8,7 +8,18 @@
 import { readFile, stat } from "node:fs/promises";
 import * as grpc from "@grpc/grpc-js";
 import type { CompletionAnswer } from "./completion-batcher.js";
-import { chunkBuffer, type CompleteTaskRequest, manifestOfFile, type NodeServiceClient, type ResultFile, type ResultKindName, readFileChunks, type TaskOut, tunables, type UploadChunkRequest } from "../proto/index.js";
+import {
+  chunkBuffer,
+  type CompleteTaskRequest,
+  manifestOfFile,
+  type NodeServiceClient,
+  type ResultFile,
+  type ResultKindName,
+  readFileChunks,
+  type TaskOut,
+  tunables,
+  type UploadChunkRequest,
+} from "../proto/index.js";
 import { cancellableCall, describeRpcError, statusOf } from "./node-rpc.js";
 import { materializeFiles, type SpooledOutcome, type SpoolFileKind } from "./result-spool.js";
 
@@ -49,7 +60,13 @@ export interface ReportContext {
 }
 
 /** Statuses after which re-sending the same report can never succeed. */
-const refusedCodes = new Set<number>([grpc.status.ABORTED, grpc.status.FAILED_PRECONDITION, grpc.status.INVALID_ARGUMENT, grpc.status.ALREADY_EXISTS, grpc.status.OUT_OF_RANGE]);
+const refusedCodes = new Set<number>([
+  grpc.status.ABORTED,
+  grpc.status.FAILED_PRECONDITION,
+  grpc.status.INVALID_ARGUMENT,
+  grpc.status.ALREADY_EXISTS,
+  grpc.status.OUT_OF_RANGE,
+]);
 
 /** Chunks uploaded at once (each at most chunkBytes, so at most this many chunk buffers in memory). */
 const uploadConcurrency = 4;
@@ -62,7 +79,10 @@ const findMissingThresholdChunks = 4;
  * all files together (so an interrupted report resumes), or, for a result of a few chunks, the
  * chunks straight away.
  */
-async function uploadResults(context: ReportContext, outcome: SpooledOutcome): Promise<{ results: ResultFile[]; uploadedBytes: number; inlineChunks: UploadChunkRequest[] }> {
+async function uploadResults(
+  context: ReportContext,
+  outcome: SpooledOutcome,
+): Promise<{ results: ResultFile[]; uploadedBytes: number; inlineChunks: UploadChunkRequest[] }> {
   const chunkBytes = Math.min(tunables.chunkBytes, context.maxChunkBytes);
   const sizes = await Promise.all(outcome.files.map(async (file) => file.data?.length ?? (await stat(file.path)).size));
   const totalBytes = sizes.reduce((sum, size) => sum + size, 0);
@@ -94,7 +114,8 @@ async function uploadResults(context: ReportContext, outcome: SpooledOutcome): P
     missing = new Set();
     for (let i = 0; i < digests.length; i += tunables.maxFindMissingDigests) {
       const response = await cancellableCall<{ missingSha256: string[] }>(
-        (metadata, options, callback) => context.client.findMissingChunks({ sha256: digests.slice(i, i + tunables.maxFindMissingDigests) }, metadata, options, callback),
+        (metadata, options, callback) =>
+          context.client.findMissingChunks({ sha256: digests.slice(i, i + tunables.maxFindMissingDigests) }, metadata, options, callback),
         context.deadlineSeconds,
         context.signal,
       );
@@ -139,7 +160,8 @@ export async function reportOutcome(context: ReportContext, outcome: SpooledOutc
     if (outcome.outcome === "failed") {
       context.onNoLeaseNext?.();
       const response = await cancellableCall<{ willRetry: boolean }>(
-        (metadata, options, callback) => context.client.failTask({ ...ids, errorMessage: outcome.errorMessage.slice(0, 2000), retryable: outcome.retryable }, metadata, options, callback),
+        (metadata, options, callback) =>
+          context.client.failTask({ ...ids, errorMessage: outcome.errorMessage.slice(0, 2000), retryable: outcome.retryable }, metadata, options, callback),
         context.deadlineSeconds,
         context.signal,
       );
@@ -150,7 +172,11 @@ export async function reportOutcome(context: ReportContext, outcome: SpooledOutc
     const request: CompleteTaskRequest = { ...ids, results, summaryJson: outcome.summaryJson, inlineChunks, leaseNext };
     const response = context.complete
       ? await context.complete(request)
-      : await cancellableCall<CompletionAnswer>((metadata, options, callback) => context.client.completeTask(request, metadata, options, callback), context.deadlineSeconds, context.signal);
+      : await cancellableCall<CompletionAnswer>(
+          (metadata, options, callback) => context.client.completeTask(request, metadata, options, callback),
+          context.deadlineSeconds,
+          context.signal,
+        );
     if (!response.accepted) return { kind: "refused", reason: "CompleteTask answered accepted=false" };
     return response.nextTask ? { kind: "acknowledged", uploadedBytes, nextTask: response.nextTask } : { kind: "acknowledged", uploadedBytes };
   } catch (error) {

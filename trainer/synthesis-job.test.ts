@@ -25,11 +25,16 @@ const cli = (...argv: string[]) => captureOutput(() => main(argv));
 
 /** The first `count` rows of a table. */
 function firstRows(table: Table, count: number): Table {
-  const columns = table.columns.map((column) => ("codes" in column ? { ...column, codes: column.codes.slice(0, count) } : { ...column, values: column.values.slice(0, count) }) as Column);
+  const columns = table.columns.map(
+    (column) => ("codes" in column ? { ...column, codes: column.codes.slice(0, count) } : { ...column, values: column.values.slice(0, count) }) as Column,
+  );
   return { rowCount: count, columns };
 }
 
-const sha = async (path: string) => createHash("sha256").update(await readFile(path)).digest("hex");
+const sha = async (path: string) =>
+  createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex");
 const exists = async (name: string) => (await readdir(dir)).some((entry) => entry.includes(name));
 
 describe("datalab synth / sample", () => {
@@ -38,7 +43,21 @@ describe("datalab synth / sample", () => {
     const model = join(dir, "penguins.model.json");
     const html = join(dir, "penguins.report.html");
     const report = join(dir, "penguins.report.json");
-    const { code, stdout, stderr } = await cli("synth", PENGUINS, "--out", out, "--model-out", model, "--report", html, "--report-json", report, "--json", "--seed", "7");
+    const { code, stdout, stderr } = await cli(
+      "synth",
+      PENGUINS,
+      "--out",
+      out,
+      "--model-out",
+      model,
+      "--report",
+      html,
+      "--report-json",
+      report,
+      "--json",
+      "--seed",
+      "7",
+    );
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const summary = JSON.parse(stdout);
@@ -77,7 +96,9 @@ describe("datalab synth / sample", () => {
     expect(exact.stdout).toMatch(/\nrule breaks: \d+\.\d+% of synthetic rows show a pair of categories the input \(almost\) never shows \(input \d+\.\d+%\)\n/);
     const { code, stdout } = await cli("synth", CARS, "--out", join(dir, "cars-60k.csv"), "--rows", "60000", "--score-max-rows", "5000");
     expect(code).toBe(0);
-    expect(stdout).toMatch(/\(sampled: fidelity on the first 5,000 of the 60,000 synthetic rows written \(independent draws, so a uniform sample of the output\) and all real rows; privacy exact/);
+    expect(stdout).toMatch(
+      /\(sampled: fidelity on the first 5,000 of the 60,000 synthetic rows written \(independent draws, so a uniform sample of the output\) and all real rows; privacy exact/,
+    );
     const bad = await cli("synth", CARS, "--out", join(dir, "never.csv"), "--score-max-rows", "0");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--score-max-rows must be a whole number/);
@@ -98,7 +119,12 @@ describe("datalab synth / sample", () => {
 describe("bad input: exit code ≠ 0, one line on stderr, no output file", () => {
   test.each([
     { name: "malformed-where", args: ["--where", "age>>3"], code: 2, message: /--where: malformed condition "age>>3"/ },
-    { name: "unknown-category", args: ["--where", "Species=Dodo"], code: 1, message: /"Dodo" never occurs in column "Species"; its values are "Adelie", "Chinstrap", "Gentoo"/ },
+    {
+      name: "unknown-category",
+      args: ["--where", "Species=Dodo"],
+      code: 1,
+      message: /"Dodo" never occurs in column "Species"; its values are "Adelie", "Chinstrap", "Gentoo"/,
+    },
     { name: "out-of-range", args: ["--where", "Body Mass (g)>99999"], code: 1, message: /observed range is \[2700, 6300\]/ },
     { name: "fractional-rows", args: ["--rows", "2.5"], code: 2, message: /--rows must be a whole number/ },
     { name: "negative-rows", args: ["--rows=-3"], code: 2, message: /--rows must be a whole number/ },
@@ -180,8 +206,16 @@ describe("runSynthesisJob / runSampleJob (the worker-node entry points)", () => 
     const reportJsonPath = join(dir, "bounded.report.json");
     // 3000 synthetic rows written, a 1000-row scoring bound, cars' 406 real rows (< it).
     const summary = await runSynthesisJob({ inputPath: CARS, outputPath: join(dir, "bounded.csv"), rows: 3000, seed: 5n, scoreMaxRows: 1000, reportJsonPath });
-    expect(summary.quality).toMatchObject({ scoredRealRows: 406, scoredSyntheticRows: 1000, syntheticRowsWritten: 3000, privacySyntheticRows: 1000, exact: false });
-    expect(summary.quality?.sampling).toMatch(/^fidelity on the first 1,000 of the 3,000 synthetic rows written \(independent draws.*privacy exact over all pairs of those rows$/);
+    expect(summary.quality).toMatchObject({
+      scoredRealRows: 406,
+      scoredSyntheticRows: 1000,
+      syntheticRowsWritten: 3000,
+      privacySyntheticRows: 1000,
+      exact: false,
+    });
+    expect(summary.quality?.sampling).toMatch(
+      /^fidelity on the first 1,000 of the 3,000 synthetic rows written \(independent draws.*privacy exact over all pairs of those rows$/,
+    );
     const report = JSON.parse(await readFile(reportJsonPath, "utf8"));
     expect(report.tables).toMatchObject({ realRows: 406, syntheticRows: 1000 });
     expect(report.settings).toMatchObject({ syntheticRowsWritten: 3000, sampling: summary.quality?.sampling, privacySampleRows: null });

@@ -303,10 +303,14 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
   let quality: SynthesisQuality | undefined;
   t = performance.now();
   if (scoring && spec.where !== undefined) {
-    warnings.push("scoring skipped: with --where the synthetic rows follow the condition, so comparing them with the whole real table would not measure fidelity");
+    warnings.push(
+      "scoring skipped: with --where the synthetic rows follow the condition, so comparing them with the whole real table would not measure fidelity",
+    );
   } else if (scoring && rows > 0) {
     progress(afterFit(sampleShare), "score");
-    quality = await scoreSynthesis(loaded.table, loaded.schema, model, seed, rows, spec, differentialPrivacy, (f) => progress(afterFit(sampleShare + (1 - sampleShare) * f), "score"));
+    quality = await scoreSynthesis(loaded.table, loaded.schema, model, seed, rows, spec, differentialPrivacy, (f) =>
+      progress(afterFit(sampleShare + (1 - sampleShare) * f), "score"),
+    );
   }
   const scoreSeconds = seconds(t);
   progress(1, "done");
@@ -353,7 +357,13 @@ export async function runSampleJob(
     onProgress: (fraction) => hooks.onProgress?.(0.02 + 0.98 * fraction, "sample"),
   });
   hooks.onProgress?.(1, "done");
-  return { rows: rowCount, seed: seedValue.toString(), seconds: { sample: result.seconds, total: seconds(started) }, warnings: [...model.warnings, ...idCapacityWarnings(model.schema, rowCount)], outputs: { table: outputPath } };
+  return {
+    rows: rowCount,
+    seed: seedValue.toString(),
+    seconds: { sample: result.seconds, total: seconds(started) },
+    warnings: [...model.warnings, ...idCapacityWarnings(model.schema, rowCount)],
+    outputs: { table: outputPath },
+  };
 }
 
 async function scoreSynthesis(
@@ -394,7 +404,8 @@ async function scoreSynthesis(
     verdict: report.verdict.text,
     dcrBaselineProtection: report.privacy?.dcrBaselineProtection.score ?? null,
     newRowSynthesis: report.privacy?.newRowSynthesis.score ?? null,
-    usefulness: report.usefulness === null ? null : { target: report.usefulness.target, metric: report.usefulness.primaryMetric, ratio: report.usefulness.ratio },
+    usefulness:
+      report.usefulness === null ? null : { target: report.usefulness.target, metric: report.usefulness.primaryMetric, ratio: report.usefulness.ratio },
     scoredRealRows: report.tables.realRows,
     scoredSyntheticRows: report.tables.syntheticRows,
     privacyRealRows: report.privacy === null ? null : (report.settings.privacySampleRows?.real ?? report.tables.realRows),

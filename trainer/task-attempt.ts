@@ -94,13 +94,16 @@ async function prepareInput(context: AttemptContext, attempt: TaskAttempt): Prom
   return context.inputs.acquire(manifest.sha256, basename(manifest.name) || "input", async (path) => {
     await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
     const received = await downloadFile(
-      (startChunkIndex, deadline) => context.client.downloadInput({ nodeId: context.nodeId, taskId: task.taskId, leaseId: task.leaseId, startChunkIndex }, { deadline }),
+      (startChunkIndex, deadline) =>
+        context.client.downloadInput({ nodeId: context.nodeId, taskId: task.taskId, leaseId: task.leaseId, startChunkIndex }, { deadline }),
       path,
       { onChunk: () => undefined },
     );
     if (received.sha256 !== manifest.sha256) {
       await rm(path, { force: true });
-      throw new ChunkIntegrityError(`the coordinator sent input ${received.sha256.slice(0, 12)}… for a job that names ${manifest.sha256.slice(0, 12)}…; submit the job again.`);
+      throw new ChunkIntegrityError(
+        `the coordinator sent input ${received.sha256.slice(0, 12)}… for a job that names ${manifest.sha256.slice(0, 12)}…; submit the job again.`,
+      );
     }
     context.onDownloadedBytes(received.sizeBytes);
   });
@@ -121,7 +124,12 @@ function startLeaseKeeper(context: AttemptContext, attempt: TaskAttempt) {
     try {
       const response = await cancellableCall<{ cancelRequested: boolean }>(
         (metadata, options, callback) =>
-          context.client.reportProgress({ nodeId: context.nodeId, taskId: task.taskId, leaseId: task.leaseId, progress: { ...latest, updateTimeUnixMs: Date.now() } }, metadata, options, callback),
+          context.client.reportProgress(
+            { nodeId: context.nodeId, taskId: task.taskId, leaseId: task.leaseId, progress: { ...latest, updateTimeUnixMs: Date.now() } },
+            metadata,
+            options,
+            callback,
+          ),
         context.deadlineSeconds,
       );
       if (response.cancelRequested) attempt.stop("cancelled");
@@ -185,7 +193,10 @@ export async function runAttempt(context: AttemptContext, attempt: TaskAttempt):
         outputDir,
         holdoutPath: holdoutUri === "" ? undefined : resolveBundledUri(holdoutUri),
       });
-      result = await context.runner(request, { onProgress: (fraction, phase, message) => keeper.update(fraction, phase, message), signal: attempt.controller.signal });
+      result = await context.runner(request, {
+        onProgress: (fraction, phase, message) => keeper.update(fraction, phase, message),
+        signal: attempt.controller.signal,
+      });
     } finally {
       input.release();
     }

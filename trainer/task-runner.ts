@@ -66,7 +66,17 @@ export class TaskSpecError extends Error {
  * Error classes that mean "the job's input or settings are wrong": FailTask with retryable=false
  * so the job fails at once with the message, instead of burning its attempts.
  */
-const inputErrorNames = new Set(["TaskSpecError", "TableReadError", "SchemaError", "ConditionError", "ModelFileError", "TrainingInputError", "BundledInputError", "ChunkIntegrityError", "ScoringInputError"]);
+const inputErrorNames = new Set([
+  "TaskSpecError",
+  "TableReadError",
+  "SchemaError",
+  "ConditionError",
+  "ModelFileError",
+  "TrainingInputError",
+  "BundledInputError",
+  "ChunkIntegrityError",
+  "ScoringInputError",
+]);
 
 export function isRetryableTaskError(error: unknown): boolean {
   return !(error instanceof Error && inputErrorNames.has(error.name));
@@ -96,7 +106,13 @@ export function taskRunRequestOf(
   }
   const condition = spec.conditions[0];
   // The equality terms of column_values and the condition's own --where text, ANDed.
-  const terms = condition === undefined ? [] : [...Object.entries(condition.columnValues).map(([column, value]) => `${column}=${whereValue(value)}`), ...(condition.where.trim() === "" ? [] : [condition.where])];
+  const terms =
+    condition === undefined
+      ? []
+      : [
+          ...Object.entries(condition.columnValues).map(([column, value]) => `${column}=${whereValue(value)}`),
+          ...(condition.where.trim() === "" ? [] : [condition.where]),
+        ];
   const where = terms.length === 0 ? undefined : terms.join(",");
   const format = spec.outputFormat === "" ? "csv" : spec.outputFormat;
   if (format !== "csv" && format !== "parquet") throw new TaskSpecError(`output format "${spec.outputFormat}" is not supported: use csv or parquet.`);

@@ -39,8 +39,16 @@ port.on("message", (message: ToWorker) => {
     lastProgressMs = now;
     post({ type: "progress", id: message.id, fraction, phase, ...(text === undefined ? {} : { message: text }) });
   };
-  runDatalabTask(message.request, { signal: controller.signal, onProgress }).then(
-    (result) => post({ type: "done", id: message.id, result }),
-    (error: unknown) => post({ type: "error", id: message.id, name: error instanceof Error ? error.name : "Error", message: error instanceof Error ? error.message : String(error) }),
-  ).finally(() => controllers.delete(message.id));
+  runDatalabTask(message.request, { signal: controller.signal, onProgress })
+    .then(
+      (result) => post({ type: "done", id: message.id, result }),
+      (error: unknown) =>
+        post({
+          type: "error",
+          id: message.id,
+          name: error instanceof Error ? error.name : "Error",
+          message: error instanceof Error ? error.message : String(error),
+        }),
+    )
+    .finally(() => controllers.delete(message.id));
 });

@@ -51,7 +51,9 @@ describe("KSComplement", () => {
 test("the radix sort orders like Float64Array.prototype.sort (negatives, ±0, infinities, ties)", () => {
   const random = new SeededRandom(17);
   const specials = [0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.MIN_VALUE, -Number.MIN_VALUE, 1e308, -1e308];
-  const values = Float64Array.from({ length: 20_000 }, (_, i) => (i < specials.length ? specials[i]! : random.uniform() < 0.3 ? random.integer(50) - 25 : random.normal() * 10 ** random.integer(12)));
+  const values = Float64Array.from({ length: 20_000 }, (_, i) =>
+    i < specials.length ? specials[i]! : random.uniform() < 0.3 ? random.integer(50) - 25 : random.normal() * 10 ** random.integer(12),
+  );
   const expected = Float64Array.from(values).sort();
   const actual = sortFloat64(Float64Array.from(values));
   // Compare with Object.is so that −0 before +0 is checked too.

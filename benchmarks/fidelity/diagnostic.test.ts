@@ -30,7 +30,18 @@ describe("Diagnostic", () => {
     expect(keyUniqueness(["1", "2", "2", null, "3", null])).toBeCloseTo(1 - 3 / 6, 15);
   });
   test("TableStructure is the Jaccard index of (name, type) pairs", () => {
-    expect(tableStructure([{ name: "a", type: "numerical" }, { name: "b", type: "categorical" }], [{ name: "a", type: "numerical" }, { name: "b", type: "numerical" }])).toBeCloseTo(1 / 3, 15);
+    expect(
+      tableStructure(
+        [
+          { name: "a", type: "numerical" },
+          { name: "b", type: "categorical" },
+        ],
+        [
+          { name: "a", type: "numerical" },
+          { name: "b", type: "numerical" },
+        ],
+      ),
+    ).toBeCloseTo(1 / 3, 15);
   });
   test("the report averages Data Validity over columns and with Data Structure", () => {
     const real = table(numeric("n", [0, 10]), categorical("c", ["a", "b"]), idColumn("id", ["1", "2"]));

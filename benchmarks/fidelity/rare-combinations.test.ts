@@ -74,7 +74,10 @@ describe("rareCombinations", () => {
     ]);
     const aligned = alignTables(withNulls, synthetic);
     const result = rareCombinations(aligned.columns as DiscreteColumnPair[], aligned.realRows, aligned.syntheticRows);
-    expect(result.combinations.find((c) => c.columns[0] === "sex" && c.columns[1] === "relationship" && c.values[0] === "Female")?.values).toEqual(["Female", null]);
+    expect(result.combinations.find((c) => c.columns[0] === "sex" && c.columns[1] === "relationship" && c.values[0] === "Female")?.values).toEqual([
+      "Female",
+      null,
+    ]);
     // Female + missing and blue + missing: the same 4 rows.
     expect(result.syntheticShare).toBeCloseTo(0.4, 15);
   });

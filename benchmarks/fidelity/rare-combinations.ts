@@ -76,7 +76,13 @@ export function rareCombinations(columns: DiscreteColumnPair[], realRows: number
           const observed = joint.get(sa * slotsB + sb) ?? 0;
           if (expected >= RARE_COMBINATION_MIN_EXPECTED_ROWS && observed <= RARE_COMBINATION_MAX_OBSERVED_RATIO * expected) {
             flagged.add(sa * slotsB + sb);
-            found.push({ columns: [a.name, b.name], values: [sa === 0 ? null : a.labels[sa - 1]!, sb === 0 ? null : b.labels[sb - 1]!], expectedRows: expected, realRows: observed, syntheticRows: 0 });
+            found.push({
+              columns: [a.name, b.name],
+              values: [sa === 0 ? null : a.labels[sa - 1]!, sb === 0 ? null : b.labels[sb - 1]!],
+              expectedRows: expected,
+              realRows: observed,
+              syntheticRows: 0,
+            });
           }
         }
       }

@@ -23,7 +23,11 @@ function wideTable(columns: number, rows: number): Table {
   for (let c = 0; c < columns; c++) {
     const values = Float64Array.from({ length: rows }, (_, r) => noise[r * stride + (c % 3)]! + noise[r * stride + 3 + c]!);
     if (c % 5 === 4) {
-      out.push({ schema: { name: `c${c}`, type: "categorical" }, codes: Int32Array.from(values, (v) => (v > 0.8 ? 1 : 0)), categories: ["a", "b"] } as Table["columns"][number]);
+      out.push({
+        schema: { name: `c${c}`, type: "categorical" },
+        codes: Int32Array.from(values, (v) => (v > 0.8 ? 1 : 0)),
+        categories: ["a", "b"],
+      } as Table["columns"][number]);
     } else {
       out.push({ schema: { name: `c${c}`, type: "numerical", subtype: "float", decimals: 3 }, values } as Table["columns"][number]);
     }

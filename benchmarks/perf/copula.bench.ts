@@ -133,7 +133,10 @@ export async function referenceComparison(): Promise<Record<string, unknown>> {
       // Fidelity: higher is better and the target is to beat the reference on every seed. DCR
       // baseline protection is a privacy trade-off (more faithful rows sit nearer the real ones):
       // reported, with no pass/fail.
-      metrics[metric] = metric === "dcrBaselineProtection" ? { oursMean: mean, oursMin: min, reference: referenceValue } : { oursMean: mean, oursMin: min, reference: referenceValue, pass: min >= referenceValue };
+      metrics[metric] =
+        metric === "dcrBaselineProtection"
+          ? { oursMean: mean, oursMin: min, reference: referenceValue }
+          : { oursMean: mean, oursMin: min, reference: referenceValue, pass: min >= referenceValue };
     }
     out[caseName] = { realRows: reference.real.rowCount, syntheticRows: referenceTable.rowCount, seeds: REFERENCE_SEEDS, fitSeconds: fit.seconds, ...metrics };
   }

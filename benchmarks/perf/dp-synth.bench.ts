@@ -135,7 +135,13 @@ export async function run(): Promise<Record<string, unknown>> {
   const real = (await loadTable(ADULT, { schema })).table;
   const holdout = (await loadTable(ADULT_TEST, { schema })).table;
   const result: Record<string, unknown> = {
-    table: { path: "fixtures/adult/adult.csv", rows: real.rowCount, columns: real.columns.length, holdout: "fixtures/adult/adult_test.csv", holdoutRows: holdout.rowCount },
+    table: {
+      path: "fixtures/adult/adult.csv",
+      rows: real.rowCount,
+      columns: real.columns.length,
+      holdout: "fixtures/adult/adult_test.csv",
+      holdoutRows: holdout.rowCount,
+    },
     delta: 1e-9,
     noise: "seeded AES-256-CTR source with the run's seed (same distribution as node:crypto; rerunnable)",
     targets: { epsilon: 1, mstQuality: 0.97, dpCopulaQuality: 0.92, seconds: 10 },

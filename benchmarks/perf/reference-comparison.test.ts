@@ -61,7 +61,11 @@ describe("our copula vs the reference Python Gaussian copula (SDMetrics 0.29.0 s
         ["allPairsTrends", report.quality.allPairsTrends, referenceReport.quality.allPairsTrends],
         ["dcrBaselineProtection", report.privacy!.dcrBaselineProtection.score, referenceScores.dcr_baseline_protection.score.mean],
         // scores.json holds SDMetrics' figure against the whole training table: compare ours on the same footing.
-        ["dcrOverfittingProtection (full)", report.privacy!.dcrOverfittingProtection?.fullTraining.score ?? null, referenceScores.dcr_overfitting_protection?.score ?? null],
+        [
+          "dcrOverfittingProtection (full)",
+          report.privacy!.dcrOverfittingProtection?.fullTraining.score ?? null,
+          referenceScores.dcr_overfitting_protection?.score ?? null,
+        ],
         ["newRowSynthesis", report.privacy!.newRowSynthesis.score, referenceScores.new_row_synthesis],
       ] as const;
       console.info(`${name} (ours vs reference):\n${rows.map(([k, o, r]) => `  ${k.padEnd(26)} ${o?.toFixed(4) ?? "—"}  ${r?.toFixed(4) ?? "—"}`).join("\n")}`);
@@ -79,7 +83,9 @@ describe("our copula vs the reference Python Gaussian copula (SDMetrics 0.29.0 s
     const reference = loadSdmetricsCase("adult-2k");
     // real.csv is rows 0–1999 of the Adult file; rows 2000–3999 and 4000–5999 are people the
     // model never saw: a same-population holdout and a "perfect generator" yardstick.
-    const lines = readFileSync(new URL("../../fixtures/adult/adult.csv", import.meta.url), "utf8").trimEnd().split("\n");
+    const lines = readFileSync(new URL("../../fixtures/adult/adult.csv", import.meta.url), "utf8")
+      .trimEnd()
+      .split("\n");
     const rowsOf = (from: number) => tableFromCsv([lines[0], ...lines.slice(1 + from, 1 + from + 2000)].join("\n"), reference.schema);
     const holdout = rowsOf(2000);
     const fresh = rowsOf(4000);

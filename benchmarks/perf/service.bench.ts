@@ -184,12 +184,16 @@ async function coordinatorOnly(): Promise<Record<string, unknown>> {
   try {
     const cluster = await startCluster(processes, { nodes: [], clients: ["client-1"] });
     const load = await SubmitLoad.start({ address: cluster.address, tlsDir: cluster.tlsDir, clientNames: Array.from({ length: clients }, () => "client-1") });
-    const phase = (jobs: number) => load.phase({ spec: synthesisSpec({ gpus: 1 }), paced: false, jobsPerSecond: targets.submitJobsPerSecond, jobs, seedBase: 0 });
+    const phase = (jobs: number) =>
+      load.phase({ spec: synthesisSpec({ gpus: 1 }), paced: false, jobsPerSecond: targets.submitJobsPerSecond, jobs, seedBase: 0 });
     await phase(warmupJobs);
     const measured = summary(await phase(jobsPerPhase));
     await load.close();
     cluster.close();
-    return { workload: `${jobsPerPhase} submits back-to-back by ${clients} clients to a coordinator with no nodes (after ${warmupJobs} warm-up submits)`, ...measured };
+    return {
+      workload: `${jobsPerPhase} submits back-to-back by ${clients} clients to a coordinator with no nodes (after ${warmupJobs} warm-up submits)`,
+      ...measured,
+    };
   } finally {
     await processes.cleanup();
   }
@@ -225,7 +229,10 @@ async function runWithNodes(): Promise<Record<string, unknown>> {
     if (fitted.state !== "JOB_STATE_SUCCEEDED") throw new Error(`the setup synthesis job ended ${fitted.state}: ${fitted.errorMessage}`);
     const workDir = await processes.tempDir("bench");
     const modelPath = join(workDir, "model.json");
-    await downloadFile((startChunkIndex, deadline) => setup.downloadResult({ jobId: fitJob.jobId, kind: "RESULT_KIND_MODEL", startChunkIndex }, { deadline }), modelPath);
+    await downloadFile(
+      (startChunkIndex, deadline) => setup.downloadResult({ jobId: fitJob.jobId, kind: "RESULT_KIND_MODEL", startChunkIndex }, { deadline }),
+      modelPath,
+    );
     const modelUpload = await uploadFile(setup, modelPath);
     const spec: JobSpec = {
       kind: "JOB_KIND_SAMPLE",
@@ -241,7 +248,11 @@ async function runWithNodes(): Promise<Record<string, unknown>> {
     const channels: JobServiceClient[] = Array.from({ length: clients }, (_, i) => cluster.jobClient(`client-${i + 1}`));
     await Promise.all(channels.map((client) => uploadFile(client, modelPath)));
     // The submitting clients (one channel each, same identities) live in a worker thread of their own.
-    const load = await SubmitLoad.start({ address: cluster.address, tlsDir: cluster.tlsDir, clientNames: Array.from({ length: clients }, (_, i) => `client-${i + 1}`) });
+    const load = await SubmitLoad.start({
+      address: cluster.address,
+      tlsDir: cluster.tlsDir,
+      clientNames: Array.from({ length: clients }, (_, i) => `client-${i + 1}`),
+    });
 
     const cpuPids = { coordinator: [coordinatorPid], nodes: [...cluster.nodes.values()].map((node) => node.child.pid!) };
     const cpuAt = () => ({
@@ -252,7 +263,8 @@ async function runWithNodes(): Promise<Record<string, unknown>> {
     const cpuBefore = cpuAt();
     const startedUnixMs = Date.now();
     // Warm-up (not measured): the coordinator's first calls compile its code paths.
-    const phase = (paced: boolean, seedBase: number, jobs = jobsPerPhase) => load.phase({ spec, paced, jobsPerSecond: targets.submitJobsPerSecond, jobs, seedBase });
+    const phase = (paced: boolean, seedBase: number, jobs = jobsPerPhase) =>
+      load.phase({ spec, paced, jobsPerSecond: targets.submitJobsPerSecond, jobs, seedBase });
     const warmup = await phase(false, 2_000_000, warmupJobs);
     const paced = await phase(true, 0);
     const saturated = await phase(false, 1_000_000);
@@ -276,7 +288,10 @@ async function runWithNodes(): Promise<Record<string, unknown>> {
     const lost = submitted.filter((id) => !byId.has(id)).length;
     const notExactlyOnce = submitted.filter((id) => completions.get(id) !== 1).length;
     const perNode = Object.fromEntries(
-      [...cluster.nodes.entries()].map(([id, node]) => [id, node.lines.filter((line) => byId.has(/reported (job-[^/\s]+)\/\S+: succeeded/.exec(line)?.[1] ?? "")).length]),
+      [...cluster.nodes.entries()].map(([id, node]) => [
+        id,
+        node.lines.filter((line) => byId.has(/reported (job-[^/\s]+)\/\S+: succeeded/.exec(line)?.[1] ?? "")).length,
+      ]),
     );
     const pacedSummary = summary(paced);
     const submitHandling = await submitHandlingShares(cluster.metricsUrl);
@@ -299,7 +314,9 @@ async function runWithNodes(): Promise<Record<string, unknown>> {
       pacedAtTargetRate: { offeredJobsPerSecond: targets.submitJobsPerSecond, ...pacedSummary },
       saturated: summary(saturated),
       coordinatorSubmitHandlingShareWithin: submitHandling,
-      coordinatorCallsPerJob: Object.fromEntries(Object.entries(calls).map(([method, n]) => [method, n / (warmup.jobIds.length + paced.jobIds.length + saturated.jobIds.length)])),
+      coordinatorCallsPerJob: Object.fromEntries(
+        Object.entries(calls).map(([method, n]) => [method, n / (warmup.jobIds.length + paced.jobIds.length + saturated.jobIds.length)]),
+      ),
       endToEnd: {
         jobs: jobsDone,
         seconds: endToEndSeconds,

@@ -84,7 +84,8 @@ async function workerMain(setup: LoadSetup): Promise<void> {
     }
     runPhase(channels, message.request).then(
       (result) => port.postMessage({ type: "result", id: message.id, result } satisfies FromWorker),
-      (error: unknown) => port.postMessage({ type: "error", id: message.id, message: error instanceof Error ? error.message : String(error) } satisfies FromWorker),
+      (error: unknown) =>
+        port.postMessage({ type: "error", id: message.id, message: error instanceof Error ? error.message : String(error) } satisfies FromWorker),
     );
   });
   port.postMessage({ type: "ready" } satisfies FromWorker);

@@ -108,11 +108,20 @@ export async function run(): Promise<Record<string, unknown>> {
     await connection.run(`COPY (SELECT * FROM read_parquet(${sqlString(flights)}) LIMIT 1000000) TO ${sqlString(csvPath)} (HEADER)`);
     await connection.run(`COPY (SELECT * FROM read_parquet(${sqlString(flights)}) LIMIT 1000000) TO ${sqlString(parquetPath)} (FORMAT parquet)`);
     connection.closeSync();
-    for (const [format, path] of [["csv", csvPath], ["parquet", parquetPath]] as const) {
+    for (const [format, path] of [
+      ["csv", csvPath],
+      ["parquet", parquetPath],
+    ] as const) {
       const started = performance.now();
       const { table } = await loadTable(path);
       const seconds = (performance.now() - started) / 1000;
-      results[`read_${format}_1m_x5`] = { rows: table.rowCount, seconds, rowsPerSecond: Math.round(table.rowCount / seconds), targetSeconds: 5, pass: seconds < 5 };
+      results[`read_${format}_1m_x5`] = {
+        rows: table.rowCount,
+        seconds,
+        rowsPerSecond: Math.round(table.rowCount / seconds),
+        targetSeconds: 5,
+        pass: seconds < 5,
+      };
     }
     return results;
   } finally {

@@ -18,7 +18,12 @@ import { matchRows, type MixedRows } from "../../kernels/index.js";
 import type { ColumnPair } from "../aligned-table.js";
 import type { DistanceContext } from "./distance-metrics.js";
 
-export function newRowSynthesis(synthetic: MixedRows, real: MixedRows, context: DistanceContext, tolerance = 0.01): { score: number; newRows: number; matchedRows: number } {
+export function newRowSynthesis(
+  synthetic: MixedRows,
+  real: MixedRows,
+  context: DistanceContext,
+  tolerance = 0.01,
+): { score: number; newRows: number; matchedRows: number } {
   const matched = matchRows(synthetic, real, { ...context, relTolerance: tolerance });
   let count = 0;
   for (let i = 0; i < matched.length; i++) count += matched[i]!;

@@ -3,7 +3,15 @@ import type { MixedRows } from "../../kernels/index.js";
 import { alignTables } from "../aligned-table.js";
 import { SeededRandom } from "../seeded-random.js";
 import { categorical, datetime, numeric, table } from "../test-tables.js";
-import { dcrBaselineProtection, dcrOverfittingProtection, distanceToClosestRecord, median, membershipInference, nearestNeighborDistanceRatio, rocAuc } from "./distance-metrics.js";
+import {
+  dcrBaselineProtection,
+  dcrOverfittingProtection,
+  distanceToClosestRecord,
+  median,
+  membershipInference,
+  nearestNeighborDistanceRatio,
+  rocAuc,
+} from "./distance-metrics.js";
 import { inverseRanges, mixedRows, rowLayout } from "./mixed-rows.js";
 import { randomBaselineRows } from "./random-baseline.js";
 
@@ -65,7 +73,9 @@ describe("DCR (SDMetrics' row distance, exact)", () => {
     for (let trial = 0; trial < 5; trial++) {
       const make = (rows: number) => ({
         rows,
-        numeric: Float64Array.from({ length: rows * 3 }, (_, i) => (random.uniform() < 0.1 ? Number.NaN : i % 3 === 2 ? 7 : Math.round(random.normal() * 50) / 10)),
+        numeric: Float64Array.from({ length: rows * 3 }, (_, i) =>
+          random.uniform() < 0.1 ? Number.NaN : i % 3 === 2 ? 7 : Math.round(random.normal() * 50) / 10,
+        ),
         categorical: Int32Array.from({ length: rows * 2 }, () => random.integer(4) - 1),
       });
       const a = make(150 + random.integer(100));
@@ -104,9 +114,19 @@ describe("DCR protections", () => {
     const n = 2000;
     const random = new SeededRandom(4);
     const real = table(
-      numeric("i", Array.from({ length: n }, () => 5 + random.integer(5)), { integer: true }),
-      numeric("f", Array.from({ length: n }, (_, k) => (k % 4 === 0 ? null : random.uniform()))),
-      categorical("c", Array.from({ length: n }, () => (random.uniform() < 0.5 ? "p" : "q"))),
+      numeric(
+        "i",
+        Array.from({ length: n }, () => 5 + random.integer(5)),
+        { integer: true },
+      ),
+      numeric(
+        "f",
+        Array.from({ length: n }, (_, k) => (k % 4 === 0 ? null : random.uniform())),
+      ),
+      categorical(
+        "c",
+        Array.from({ length: n }, () => (random.uniform() < 0.5 ? "p" : "q")),
+      ),
     );
     const synthetic = table(numeric("i", [1], { integer: true }), numeric("f", [1]), categorical("c", ["zzz"]));
     const { layout } = rowsOf(real, synthetic);

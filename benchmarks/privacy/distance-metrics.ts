@@ -26,7 +26,12 @@ export interface DistanceContext {
 }
 
 /** DCR of every row of `rows` to `reference`, with `reference`'s column ranges. */
-export async function distanceToClosestRecord(rows: MixedRows, reference: MixedRows, context: DistanceContext, invRange = inverseRanges(reference, context.numericCount)): Promise<Float64Array> {
+export async function distanceToClosestRecord(
+  rows: MixedRows,
+  reference: MixedRows,
+  context: DistanceContext,
+  invRange = inverseRanges(reference, context.numericCount),
+): Promise<Float64Array> {
   const result = await nearestNeighborsAsync(rows, reference, { ...context, invRange, k: 1 });
   return result.distance;
 }
@@ -68,7 +73,13 @@ export interface DcrOverfittingResult {
   closerToHoldout: number;
 }
 
-export async function dcrOverfittingProtection(training: MixedRows, synthetic: MixedRows, holdout: MixedRows, context: DistanceContext, syntheticToTraining?: Float64Array): Promise<DcrOverfittingResult> {
+export async function dcrOverfittingProtection(
+  training: MixedRows,
+  synthetic: MixedRows,
+  holdout: MixedRows,
+  context: DistanceContext,
+  syntheticToTraining?: Float64Array,
+): Promise<DcrOverfittingResult> {
   const toTraining = syntheticToTraining ?? (await distanceToClosestRecord(synthetic, training, context));
   const toHoldout = await distanceToClosestRecord(synthetic, holdout, context);
   let closer = 0;
@@ -162,7 +173,12 @@ export interface MembershipInferenceResult {
   nonMembers: number;
 }
 
-export async function membershipInference(training: MixedRows, holdout: MixedRows, synthetic: MixedRows, context: DistanceContext): Promise<MembershipInferenceResult> {
+export async function membershipInference(
+  training: MixedRows,
+  holdout: MixedRows,
+  synthetic: MixedRows,
+  context: DistanceContext,
+): Promise<MembershipInferenceResult> {
   // Distances scaled by the training table's ranges for both groups, so the attacker uses one ruler.
   const invRange = inverseRanges(training, context.numericCount);
   const memberDcr = await distanceToClosestRecord(training, synthetic, context, invRange);

@@ -19,10 +19,18 @@ function scoreTable(report: ScoreReport): string {
     row(["Score", "Value", "What it means"], true),
     row(["Quality (SDMetrics 0.29)", fmt(q.score), "mean of Column Shapes and Column Pair Trends (pairs with a strong real trend only)"]),
     row(["Column Shapes", fmt(q.columnShapes), "KSComplement / TVComplement per column"]),
-    row(["Column Pair Trends (SDMetrics)", fmt(q.columnPairTrends), `${q.pairsMeetingThreshold} of ${q.pairs.length} pairs meet |ρ| > 0.5 or Cramér's V > 0.3`]),
+    row([
+      "Column Pair Trends (SDMetrics)",
+      fmt(q.columnPairTrends),
+      `${q.pairsMeetingThreshold} of ${q.pairs.length} pairs meet |ρ| > 0.5 or Cramér's V > 0.3`,
+    ]),
     row(["Column Pair Trends (all pairs)", fmt(q.allPairsTrends), "every pair, no threshold"]),
     row(["Association retained", fmt(q.associationRetained), "share of the real column-to-column dependence strength kept (0 for independent columns)"]),
-    row(["Diagnostic", fmt(report.diagnostic.score), `Data Validity ${fmt(report.diagnostic.dataValidity)}, Data Structure ${fmt(report.diagnostic.dataStructure)}`]),
+    row([
+      "Diagnostic",
+      fmt(report.diagnostic.score),
+      `Data Validity ${fmt(report.diagnostic.dataValidity)}, Data Structure ${fmt(report.diagnostic.dataStructure)}`,
+    ]),
     row([
       "Rule breaks",
       `${fmt(report.rareCombinations.syntheticShare * 100, 2)}%`,
@@ -30,13 +38,22 @@ function scoreTable(report: ScoreReport): string {
         report.rareCombinations.combinations
           .filter((c) => c.syntheticRows > 0)
           .slice(0, 3)
-          .map((c) => `; ${escapeHtml(`${c.columns[0]}=${c.values[0] ?? "(missing)"} with ${c.columns[1]}=${c.values[1] ?? "(missing)"}`)}: ${c.syntheticRows} rows`)
+          .map(
+            (c) =>
+              `; ${escapeHtml(`${c.columns[0]}=${c.values[0] ?? "(missing)"} with ${c.columns[1]}=${c.values[1] ?? "(missing)"}`)}: ${c.syntheticRows} rows`,
+          )
           .join(""),
     ]),
   ];
   const p = report.privacy;
   if (p !== null) {
-    rows.push(row(["DCR baseline protection", fmt(p.dcrBaselineProtection.score), `median DCR synthetic→real ${fmt(p.dcrBaselineProtection.medianDcrSyntheticToReal)} vs random→real ${fmt(p.dcrBaselineProtection.medianDcrRandomToReal)}`]));
+    rows.push(
+      row([
+        "DCR baseline protection",
+        fmt(p.dcrBaselineProtection.score),
+        `median DCR synthetic→real ${fmt(p.dcrBaselineProtection.medianDcrSyntheticToReal)} vs random→real ${fmt(p.dcrBaselineProtection.medianDcrRandomToReal)}`,
+      ]),
+    );
     if (p.dcrOverfittingProtection !== null) {
       rows.push(
         row([
@@ -49,15 +66,35 @@ function scoreTable(report: ScoreReport): string {
         ]),
       );
     }
-    rows.push(row(["New row synthesis", fmt(p.newRowSynthesis.score), `${p.newRowSynthesis.matchedRows} synthetic rows match a real row (numbers within ${p.newRowSynthesis.tolerance * 100}%)`]));
+    rows.push(
+      row([
+        "New row synthesis",
+        fmt(p.newRowSynthesis.score),
+        `${p.newRowSynthesis.matchedRows} synthetic rows match a real row (numbers within ${p.newRowSynthesis.tolerance * 100}%)`,
+      ]),
+    );
     rows.push(row(["NNDR (median)", fmt(p.nndr.median), `${fmt(p.nndr.shareBelowHalf * 100, 1)}% of synthetic rows have NNDR < 0.5`]));
-    if (p.membershipInference !== null) rows.push(row(["Membership inference AUC", fmt(p.membershipInference.auc), "0.5 = members and non-members look alike"]));
+    if (p.membershipInference !== null)
+      rows.push(row(["Membership inference AUC", fmt(p.membershipInference.auc), "0.5 = members and non-members look alike"]));
     if (p.disclosureProtection !== null) {
-      rows.push(row(["Categorical CAP", fmt(p.disclosureProtection.capProtection), `known ${escapeHtml(p.disclosureProtection.known.join(", "))}; sensitive ${escapeHtml(p.disclosureProtection.sensitive.join(", "))}`]));
+      rows.push(
+        row([
+          "Categorical CAP",
+          fmt(p.disclosureProtection.capProtection),
+          `known ${escapeHtml(p.disclosureProtection.known.join(", "))}; sensitive ${escapeHtml(p.disclosureProtection.sensitive.join(", "))}`,
+        ]),
+      );
       rows.push(row(["Disclosure protection", fmt(p.disclosureProtection.score), `baseline ${fmt(p.disclosureProtection.baselineProtection)}`]));
     }
   }
-  if (report.usefulness !== null) rows.push(row(["Usefulness ratio", fmt(report.usefulness.ratio), `TSTR / TRTR ${report.usefulness.primaryMetric === "r2" ? "R²" : "F1"}, target ${escapeHtml(report.usefulness.target)}`]));
+  if (report.usefulness !== null)
+    rows.push(
+      row([
+        "Usefulness ratio",
+        fmt(report.usefulness.ratio),
+        `TSTR / TRTR ${report.usefulness.primaryMetric === "r2" ? "R²" : "F1"}, target ${escapeHtml(report.usefulness.target)}`,
+      ]),
+    );
   return `<table>${rows.join("")}</table>`;
 }
 
@@ -65,9 +102,11 @@ function distributionSection(report: ScoreReport): string {
   const shapeOf = new Map(report.quality.shapes.map((s) => [s.column, s]));
   const cards = report.distributions.map((d) => {
     const shape = shapeOf.get(d.column);
-    const labels = d.kind === "numeric" ? histogramLabels(d.edges, d.type === "datetime" ? (x) => new Date(x).toISOString().slice(0, 10) : undefined) : d.labels;
+    const labels =
+      d.kind === "numeric" ? histogramLabels(d.edges, d.type === "datetime" ? (x) => new Date(x).toISOString().slice(0, 10) : undefined) : d.labels;
     const chart = pairedBars(labels, d.real, d.synthetic, { rotateLabels: d.kind === "categorical" });
-    const missing = d.realMissing > 0 || d.syntheticMissing > 0 ? ` · missing: real ${fmt(d.realMissing * 100, 1)}%, synthetic ${fmt(d.syntheticMissing * 100, 1)}%` : "";
+    const missing =
+      d.realMissing > 0 || d.syntheticMissing > 0 ? ` · missing: real ${fmt(d.realMissing * 100, 1)}%, synthetic ${fmt(d.syntheticMissing * 100, 1)}%` : "";
     return `<div class="card"><h4>${escapeHtml(d.column)}</h4><p class="small">${shape ? `${shape.metric} ${fmt(shape.score)}` : ""}${missing}</p>${chart}</div>`;
   });
   return `<div class="grid">${cards.join("")}</div>`;
@@ -110,7 +149,12 @@ function dcrSection(report: ScoreReport): string {
   const p = report.privacy;
   if (p === null) return "<p>Privacy metrics were not computed.</p>";
   const h = p.dcrBaselineProtection.histogram;
-  const chart = pairedBars(histogramLabels(h.edges, (x) => fmt(x, 2)), h.random, h.synthetic, { width: 620, height: 220 }).replaceAll(REAL_COLOR, "#888888");
+  const chart = pairedBars(
+    histogramLabels(h.edges, (x) => fmt(x, 2)),
+    h.random,
+    h.synthetic,
+    { width: 620, height: 220 },
+  ).replaceAll(REAL_COLOR, "#888888");
   return `<p class="small">Distance to the closest real row (SDMetrics' DCR, 0 = identical row). Grey: uniform random rows (the baseline); orange: synthetic rows.</p>${chart}`;
 }
 
@@ -124,7 +168,11 @@ function usefulnessSection(report: ScoreReport): string {
   const metrics = u.task === "regression" ? ["r2"] : ["accuracy", "f1"];
   const head = row(["Model", ...metrics.flatMap((m) => [`${m} (train real)`, `${m} (train synthetic)`]), "Ratio"], true);
   const rows = u.models.map((m) =>
-    row([m.model, ...metrics.flatMap((k) => [fmt(m.trainedOnReal[k as keyof typeof m.trainedOnReal]), fmt(m.trainedOnSynthetic[k as keyof typeof m.trainedOnSynthetic])]), fmt(m.ratio)]),
+    row([
+      m.model,
+      ...metrics.flatMap((k) => [fmt(m.trainedOnReal[k as keyof typeof m.trainedOnReal]), fmt(m.trainedOnSynthetic[k as keyof typeof m.trainedOnSynthetic])]),
+      fmt(m.ratio),
+    ]),
   );
   const notes = u.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("");
   return `<p>Target <b>${escapeHtml(u.target)}</b> (${u.task}); tested on ${u.rows.test} ${u.testSource === "holdout" ? "holdout" : "held-back real"} rows; trained on ${u.rows.trainReal} real / ${u.rows.trainSynthetic} synthetic rows.</p><table>${head}${rows.join("")}</table><ul class="small">${notes}</ul>`;

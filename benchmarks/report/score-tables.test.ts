@@ -6,8 +6,16 @@ import { categorical, datetime, idColumn, numeric, table } from "../test-tables.
 import { renderHtmlReport } from "./html-report.js";
 import { sampleRows, scoreTables } from "./score-tables.js";
 
-const real = table(numeric("x", [1, 2, 3, 4, null]), categorical("c", ["a", "b", "a", "b", null]), datetime("d", ["2020-01-01", "2020-02-01", null, "2020-03-01", "2020-04-01"]));
-const synthetic = table(numeric("x", [1.5, 2, 3.5, 9, 2]), categorical("c", ["a", "z", "b", "b", "a"]), datetime("d", ["2020-01-05", null, "2020-02-10", "2020-03-01", "2020-05-01"]));
+const real = table(
+  numeric("x", [1, 2, 3, 4, null]),
+  categorical("c", ["a", "b", "a", "b", null]),
+  datetime("d", ["2020-01-01", "2020-02-01", null, "2020-03-01", "2020-04-01"]),
+);
+const synthetic = table(
+  numeric("x", [1.5, 2, 3.5, 9, 2]),
+  categorical("c", ["a", "z", "b", "b", "a"]),
+  datetime("d", ["2020-01-05", null, "2020-02-10", "2020-03-01", "2020-05-01"]),
+);
 
 describe("scoreTables: bad input gets a clear error, not a NaN score", () => {
   test.each([
@@ -23,7 +31,9 @@ describe("scoreTables: bad input gets a clear error, not a NaN score", () => {
   test("mismatched columns, empty tables, holdout with other columns", async () => {
     await expect(scoreTables(real, table(numeric("x", [1])))).rejects.toThrow(/missing "c", "d"/);
     await expect(scoreTables(real, table(numeric("x", []), categorical("c", []), datetime("d", [])))).rejects.toThrow(/synthetic table is empty/);
-    await expect(scoreTables(real, synthetic, { holdout: table(numeric("x", [1]), categorical("other", ["a"]), datetime("d", [null])) })).rejects.toThrow(/holdout table's columns do not match/);
+    await expect(scoreTables(real, synthetic, { holdout: table(numeric("x", [1]), categorical("other", ["a"]), datetime("d", [null])) })).rejects.toThrow(
+      /holdout table's columns do not match/,
+    );
   });
   test("an id-only table cannot be privacy-scored (says to use --no-privacy)", async () => {
     const ids = table(idColumn("id", ["1", "2"]));
@@ -51,13 +61,20 @@ describe("scoreTables report", () => {
   });
   test("the HTML report is self-contained: inline SVG, no scripts, no external resources", async () => {
     const fixture = loadSdmetricsCase("penguins");
-    const report = await scoreTables(fixture.real, fixture.synthetic["gaussian_copula"]!, { targetColumn: "Species", knownColumns: ["Island"], sensitiveColumns: ["Sex"], seed: 1 });
+    const report = await scoreTables(fixture.real, fixture.synthetic["gaussian_copula"]!, {
+      targetColumn: "Species",
+      knownColumns: ["Island"],
+      sensitiveColumns: ["Sex"],
+      seed: 1,
+    });
     const html = renderHtmlReport(report);
     expect(html.startsWith("<!doctype html>")).toBe(true);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)|<link /);
     // One distribution chart per column, two association matrices, the DCR histogram.
     expect((html.match(/<svg /g) ?? []).length).toBe(report.distributions.length + 3);
-    expect(html).toContain(report.verdict.text.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("'", "&#39;").replaceAll("<", "&lt;").replaceAll(">", "&gt;"));
+    expect(html).toContain(
+      report.verdict.text.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("'", "&#39;").replaceAll("<", "&lt;").replaceAll(">", "&gt;"),
+    );
     expect(html).toContain("Beak Length (mm)");
     expect(html).toContain("boosted-trees");
   });

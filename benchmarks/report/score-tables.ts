@@ -135,10 +135,11 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
   const { columns } = aligned;
   const known = checkColumnNames(columns, options.knownColumns, "known");
   const sensitive = checkColumnNames(columns, options.sensitiveColumns, "sensitive");
-  if ((known.length > 0) !== (sensitive.length > 0)) {
+  if (known.length > 0 !== sensitive.length > 0) {
     throw new ScoreInputError("CAP needs both known and sensitive columns: give both --known and --sensitive, or neither.");
   }
-  if (known.some((k) => sensitive.includes(k))) throw new ScoreInputError("a column cannot be both known and sensitive: list it in only one of --known / --sensitive.");
+  if (known.some((k) => sensitive.includes(k)))
+    throw new ScoreInputError("a column cannot be both known and sensitive: list it in only one of --known / --sensitive.");
   if (options.targetColumn !== undefined) {
     const [target] = checkColumnNames(columns, [options.targetColumn], "target");
     if (target?.kind === "text") {
@@ -157,7 +158,8 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
 
   progress(0, "quality");
   const quality = await timed("quality", () => qualityReport(columns, (f) => progress(0.35 * f, "quality")));
-  const describe = (table: Table) => table.columns.map((c) => ({ name: c.schema.name, type: c.schema.type === "numerical" ? `numerical/${c.schema.subtype}` : c.schema.type }));
+  const describe = (table: Table) =>
+    table.columns.map((c) => ({ name: c.schema.name, type: c.schema.type === "numerical" ? `numerical/${c.schema.subtype}` : c.schema.type }));
   const diag = await timed("diagnostic", () => diagnostic(columns, { real: describe(real), synthetic: describe(synthetic) }));
   const rare = await timed("rareCombinations", () =>
     rareCombinations(
@@ -183,12 +185,19 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
         )
       : aligned;
     if (sampled) {
-      privacySampleRows = { real: privacyAligned.realRows, synthetic: privacyAligned.syntheticRows, holdout: privacyAligned.holdoutRows, maxRows: privacyMaxRows };
+      privacySampleRows = {
+        real: privacyAligned.realRows,
+        synthetic: privacyAligned.syntheticRows,
+        holdout: privacyAligned.holdoutRows,
+        maxRows: privacyMaxRows,
+      };
     }
     const layout = rowLayout(privacyAligned.columns);
     const context = { numericCount: layout.numeric.length, categoricalCount: layout.categorical.length };
     if (context.numericCount + context.categoricalCount === 0) {
-      throw new ScoreInputError("no numerical, datetime, categorical or boolean column to measure distances on: turn privacy off (--no-privacy) for a table of ids and text only.");
+      throw new ScoreInputError(
+        "no numerical, datetime, categorical or boolean column to measure distances on: turn privacy off (--no-privacy) for a table of ids and text only.",
+      );
     }
     const realRows = mixedRows(layout, "real", privacyAligned.realRows);
     const syntheticRows = mixedRows(layout, "synthetic", privacyAligned.syntheticRows);
@@ -203,7 +212,9 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
     let membership: MembershipInferenceResult | null = null;
     if (options.holdout !== undefined) {
       const holdoutRows = mixedRows(layout, "holdout", privacyAligned.holdoutRows);
-      overfitting = await timed("dcrOverfittingProtection", () => balancedDcrOverfitting(realRows, syntheticRows, holdoutRows, context, seed + 3, baseline.syntheticDcr));
+      overfitting = await timed("dcrOverfittingProtection", () =>
+        balancedDcrOverfitting(realRows, syntheticRows, holdoutRows, context, seed + 3, baseline.syntheticDcr),
+      );
       membership = await timed("membershipInference", () => membershipInference(realRows, holdoutRows, syntheticRows, context));
     }
     let disclosure: DisclosureProtectionResult | null = null;
@@ -212,7 +223,9 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
       const sampledColumn = (c: ColumnPair) => privacyAligned.columns.find((p) => p.name === c.name)!;
       const knownSampled = known.map(sampledColumn);
       const sensitiveSampled = sensitive.map(sampledColumn);
-      disclosure = await timed("disclosureProtection", () => disclosureProtection(knownSampled, sensitiveSampled, privacyAligned.realRows, privacyAligned.syntheticRows));
+      disclosure = await timed("disclosureProtection", () =>
+        disclosureProtection(knownSampled, sensitiveSampled, privacyAligned.realRows, privacyAligned.syntheticRows),
+      );
     }
     privacy = {
       dcrBaselineProtection: {
@@ -236,7 +249,14 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
   if (runUsefulness) {
     try {
       usefulness = await timed("usefulness", () =>
-        mlEfficacy({ columns, target: options.targetColumn!, realRows: aligned.realRows, syntheticRows: aligned.syntheticRows, holdoutRows: aligned.holdoutRows, seed }),
+        mlEfficacy({
+          columns,
+          target: options.targetColumn!,
+          realRows: aligned.realRows,
+          syntheticRows: aligned.syntheticRows,
+          holdoutRows: aligned.holdoutRows,
+          seed,
+        }),
       );
     } catch (error) {
       // The data cannot support the models (too few rows, one class, …): say so in the report
@@ -296,7 +316,12 @@ export async function scoreTables(real: Table, synthetic: Table, options: ScoreO
         (options.syntheticRowsWritten ?? aligned.syntheticRows) <= aligned.syntheticRows &&
         privacy?.dcrOverfittingProtection?.trainingSubsampled !== true,
     },
-    tables: { realRows: aligned.realRows, syntheticRows: aligned.syntheticRows, holdoutRows: aligned.holdoutRows, columns: columns.map((c) => ({ name: c.name, type: c.type })) },
+    tables: {
+      realRows: aligned.realRows,
+      syntheticRows: aligned.syntheticRows,
+      holdoutRows: aligned.holdoutRows,
+      columns: columns.map((c) => ({ name: c.name, type: c.type })),
+    },
     quality: { ...quality, associationRetained: retained, pairsMeetingThreshold },
     diagnostic: diag,
     rareCombinations: rare,
@@ -326,9 +351,12 @@ function samplingSentence(
     );
   }
   if (privacyRows !== null) {
-    const sampledReal = privacyRows.real < aligned.realRows ? `a seeded uniform sample of ${count(privacyRows.real)} of ${count(aligned.realRows)} real rows` : null;
+    const sampledReal =
+      privacyRows.real < aligned.realRows ? `a seeded uniform sample of ${count(privacyRows.real)} of ${count(aligned.realRows)} real rows` : null;
     const sampledSynthetic =
-      privacyRows.synthetic < aligned.syntheticRows ? `a seeded uniform sample of ${count(privacyRows.synthetic)} of ${count(aligned.syntheticRows)} synthetic rows` : null;
+      privacyRows.synthetic < aligned.syntheticRows
+        ? `a seeded uniform sample of ${count(privacyRows.synthetic)} of ${count(aligned.syntheticRows)} synthetic rows`
+        : null;
     parts.push(`privacy on ${[sampledReal, sampledSynthetic].filter((p) => p !== null).join(" and ")} (bound ${count(privacyRows.maxRows)} rows per table)`);
   } else parts.push(firstOf ? "privacy exact over all pairs of those rows" : "privacy exact over all pairs");
   if (overfitting?.trainingSubsampled === true) {

@@ -24,7 +24,12 @@ function shortNumber(x: number): string {
 }
 
 /** Side-by-side bars of two share series over the same buckets. */
-export function pairedBars(labels: string[], real: number[], synthetic: number[], options: { width?: number; height?: number; rotateLabels?: boolean } = {}): string {
+export function pairedBars(
+  labels: string[],
+  real: number[],
+  synthetic: number[],
+  options: { width?: number; height?: number; rotateLabels?: boolean } = {},
+): string {
   const width = options.width ?? 420;
   const height = options.height ?? 200;
   const bottom = options.rotateLabels ? 70 : 30;
@@ -41,14 +46,22 @@ export function pairedBars(labels: string[], real: number[], synthetic: number[]
     const x = left + k * slot + slot * 0.1;
     const hr = (real[k]! / max) * plotH;
     const hs = (synthetic[k]! / max) * plotH;
-    parts.push(`<rect x="${x.toFixed(1)}" y="${(10 + plotH - hr).toFixed(1)}" width="${barW.toFixed(1)}" height="${hr.toFixed(1)}" fill="${REAL_COLOR}"><title>${escapeHtml(label)} real ${percentLabel(real[k], 1)}</title></rect>`);
-    parts.push(`<rect x="${(x + barW).toFixed(1)}" y="${(10 + plotH - hs).toFixed(1)}" width="${barW.toFixed(1)}" height="${hs.toFixed(1)}" fill="${SYNTHETIC_COLOR}"><title>${escapeHtml(label)} synthetic ${percentLabel(synthetic[k], 1)}</title></rect>`);
+    parts.push(
+      `<rect x="${x.toFixed(1)}" y="${(10 + plotH - hr).toFixed(1)}" width="${barW.toFixed(1)}" height="${hr.toFixed(1)}" fill="${REAL_COLOR}"><title>${escapeHtml(label)} real ${percentLabel(real[k], 1)}</title></rect>`,
+    );
+    parts.push(
+      `<rect x="${(x + barW).toFixed(1)}" y="${(10 + plotH - hs).toFixed(1)}" width="${barW.toFixed(1)}" height="${hs.toFixed(1)}" fill="${SYNTHETIC_COLOR}"><title>${escapeHtml(label)} synthetic ${percentLabel(synthetic[k], 1)}</title></rect>`,
+    );
     const every = Math.ceil(labels.length / 10);
     if (options.rotateLabels || k % every === 0) {
       const tx = x + barW;
       const ty = 10 + plotH + 12;
       const text = escapeHtml(label.length > 14 ? `${label.slice(0, 13)}…` : label);
-      parts.push(options.rotateLabels ? `<text x="${tx.toFixed(1)}" y="${ty}" font-size="9" transform="rotate(40 ${tx.toFixed(1)} ${ty})">${text}</text>` : `<text x="${tx.toFixed(1)}" y="${ty}" font-size="9" text-anchor="middle">${text}</text>`);
+      parts.push(
+        options.rotateLabels
+          ? `<text x="${tx.toFixed(1)}" y="${ty}" font-size="9" transform="rotate(40 ${tx.toFixed(1)} ${ty})">${text}</text>`
+          : `<text x="${tx.toFixed(1)}" y="${ty}" font-size="9" text-anchor="middle">${text}</text>`,
+      );
     }
   });
   parts.push("</svg>");
@@ -84,8 +97,11 @@ export function heatMap(names: string[], value: (i: number, j: number) => number
     parts.push(`<text x="${tx}" y="${ty}" font-size="9" transform="rotate(50 ${tx} ${ty})">${short}</text>`);
     names.forEach((_, j) => {
       const v = i === j ? 1 : value(i, j);
-      parts.push(`<rect x="${left + j * cell}" y="${top + i * cell}" width="${cell}" height="${cell}" fill="${heatColor(v)}" stroke="#fff"><title>${escapeHtml(names[i]!)} × ${escapeHtml(names[j]!)}: ${v === null ? "n/a" : v.toFixed(3)}</title></rect>`);
-      if (cell >= 24 && v !== null) parts.push(`<text x="${left + j * cell + cell / 2}" y="${top + i * cell + cell * 0.62}" font-size="8" text-anchor="middle">${v.toFixed(2)}</text>`);
+      parts.push(
+        `<rect x="${left + j * cell}" y="${top + i * cell}" width="${cell}" height="${cell}" fill="${heatColor(v)}" stroke="#fff"><title>${escapeHtml(names[i]!)} × ${escapeHtml(names[j]!)}: ${v === null ? "n/a" : v.toFixed(3)}</title></rect>`,
+      );
+      if (cell >= 24 && v !== null)
+        parts.push(`<text x="${left + j * cell + cell / 2}" y="${top + i * cell + cell * 0.62}" font-size="8" text-anchor="middle">${v.toFixed(2)}</text>`);
     });
   });
   parts.push("</svg>");

@@ -1,7 +1,15 @@
 import { describe, expect, test } from "vitest";
 import { gradeOf, verdict } from "./verdict.js";
 
-const base = { columnShapes: 0.95, allPairsTrends: 0.9, sdmetricsQuality: 0.9, sdmetricsPairTrends: 0.85, pairsMeetingThreshold: 5, pairCount: 10, associationRetained: 0.8 };
+const base = {
+  columnShapes: 0.95,
+  allPairsTrends: 0.9,
+  sdmetricsQuality: 0.9,
+  sdmetricsPairTrends: 0.85,
+  pairsMeetingThreshold: 5,
+  pairCount: 10,
+  associationRetained: 0.8,
+};
 
 describe("verdict", () => {
   test("a faithful, useful, private table is 'good' with no flags", () => {
@@ -17,7 +25,14 @@ describe("verdict", () => {
     expect(v.text).toMatch(/Pair trends are not preserved: it keeps 8% .*quality score of 0\.88 does not show this/);
   });
   test("privacy findings are listed with their numbers", () => {
-    const v = verdict({ ...base, newRowSynthesis: 0.9, dcrBaselineProtection: 0.1, dcrOverfittingProtection: 0.3, membershipAuc: 0.75, disclosureProtection: 0.2 });
+    const v = verdict({
+      ...base,
+      newRowSynthesis: 0.9,
+      dcrBaselineProtection: 0.1,
+      dcrOverfittingProtection: 0.3,
+      membershipAuc: 0.75,
+      disclosureProtection: 0.2,
+    });
     expect(v.flags).toEqual(["copies-real-rows", "close-to-real-rows", "overfits-training-rows", "membership-leak", "attribute-disclosure"]);
     expect(v.privacyConcerns).toBe(5);
     expect(v.text).toMatch(/10% of the synthetic rows copy a real row/);

@@ -111,7 +111,9 @@ export function verdict(input: VerdictInput): Verdict {
   }
   if (input.dcrOverfittingProtection !== undefined && input.dcrOverfittingProtection < 0.5) {
     flags.push("overfits-training-rows");
-    concerns.push(`synthetic rows are much closer to the training rows than to the holdout rows (DCR overfitting protection ${fmt(input.dcrOverfittingProtection)})`);
+    concerns.push(
+      `synthetic rows are much closer to the training rows than to the holdout rows (DCR overfitting protection ${fmt(input.dcrOverfittingProtection)})`,
+    );
   }
   if (input.membershipAuc !== undefined && input.membershipAuc > 0.6) {
     flags.push("membership-leak");

@@ -68,7 +68,10 @@ export function fitLinearDesign(columns: FeatureColumn[], train: RowSet): Linear
     const codes = values(column, train.side);
     const counts = new Float64Array(column.labels.length);
     for (const i of train.indices) if (codes[i]! >= 0) counts[codes[i]!]! += 1;
-    const ranked = Array.from(counts.keys()).filter((k) => counts[k]! > 0).sort((a, b) => counts[b]! - counts[a]!).slice(0, MAX_ONE_HOT);
+    const ranked = Array.from(counts.keys())
+      .filter((k) => counts[k]! > 0)
+      .sort((a, b) => counts[b]! - counts[a]!)
+      .slice(0, MAX_ONE_HOT);
     const slotOf = new Int32Array(column.labels.length).fill(-1);
     ranked.forEach((label, slot) => {
       slotOf[label] = slot;

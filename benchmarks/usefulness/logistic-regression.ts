@@ -68,7 +68,13 @@ function linearPredictor(model: LinearModel, x: Float64Array, i: number, width: 
   return eta;
 }
 
-export function fitLogistic(x: Float64Array, y: Float64Array, rows: number, width: number, options: { lambda?: number; iterations?: number } = {}): LinearModel {
+export function fitLogistic(
+  x: Float64Array,
+  y: Float64Array,
+  rows: number,
+  width: number,
+  options: { lambda?: number; iterations?: number } = {},
+): LinearModel {
   const lambda = options.lambda ?? 1;
   const model: LinearModel = { weights: new Float64Array(width + 1) };
   const eta = new Float64Array(rows);
@@ -106,7 +112,14 @@ export function predictLogistic(model: LinearModel, x: Float64Array, rows: numbe
 }
 
 export function fitRidge(x: Float64Array, y: Float64Array, rows: number, width: number, lambda = 1): LinearModel {
-  const { a, b } = normalEquations(x, rows, width, () => 1, (i) => y[i]!, lambda);
+  const { a, b } = normalEquations(
+    x,
+    rows,
+    width,
+    () => 1,
+    (i) => y[i]!,
+    lambda,
+  );
   return { weights: choleskySolve(a, b, width + 1) };
 }
 

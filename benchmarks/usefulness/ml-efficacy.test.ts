@@ -71,7 +71,14 @@ describe("usefulness (TSTR vs TRTR)", () => {
     const train = tableFromCsv(trainText, schema);
     const holdout = tableFromCsv(readFileSync(`${root}adult_test.csv`, "utf8"), schema);
     const aligned = alignTables(train, train, holdout);
-    const result = mlEfficacy({ columns: aligned.columns, target: "income", realRows: aligned.realRows, syntheticRows: aligned.syntheticRows, holdoutRows: aligned.holdoutRows, seed: 1 });
+    const result = mlEfficacy({
+      columns: aligned.columns,
+      target: "income",
+      realRows: aligned.realRows,
+      syntheticRows: aligned.syntheticRows,
+      holdoutRows: aligned.holdoutRows,
+      seed: 1,
+    });
     expect(result.task).toBe("binary");
     expect(result.testSource).toBe("holdout");
     const lr = result.models.find((m) => m.model === "logistic-regression")!;
@@ -91,7 +98,14 @@ describe("usefulness (TSTR vs TRTR)", () => {
     const group = x.map((v) => (v > 0 ? "hi" : "lo"));
     const y = x.map((v) => 3 * v + 0.3 * random.normal());
     const real = table(numeric("x", x), categorical("g", group), numeric("y", y));
-    const shuffled = table(numeric("x", x), categorical("g", group), numeric("y", [...y].sort(() => random.uniform() - 0.5)));
+    const shuffled = table(
+      numeric("x", x),
+      categorical("g", group),
+      numeric(
+        "y",
+        [...y].sort(() => random.uniform() - 0.5),
+      ),
+    );
     const aligned = alignTables(real, shuffled);
     const result = mlEfficacy({ columns: aligned.columns, target: "y", realRows: n, syntheticRows: n, holdoutRows: 0, seed: 3 });
     expect(result.task).toBe("regression");

@@ -169,7 +169,8 @@ export function mlEfficacy(input: UsefulnessInput): UsefulnessResult {
     throw new ScoreInputError(`target column "${input.target}" is an ${target.type} column: pick a numerical, categorical or boolean column as --target.`);
   }
   const features = input.columns.filter((c): c is FeatureColumn => c.kind !== "text" && c.name !== input.target);
-  if (features.length === 0) throw new ScoreInputError(`there is no column besides the target "${input.target}" to learn from: usefulness needs at least one feature column.`);
+  if (features.length === 0)
+    throw new ScoreInputError(`there is no column besides the target "${input.target}" to learn from: usefulness needs at least one feature column.`);
   const random = new SeededRandom(input.seed);
   const notes: string[] = [];
   let realTrain: Int32Array;
@@ -189,7 +190,9 @@ export function mlEfficacy(input: UsefulnessInput): UsefulnessResult {
   const testCandidates = test.indices.length;
   test = { side: test.side, indices: sample(test.indices, MAX_TRAIN_ROWS, random) };
   if (trainReal.indices.length < 10 || test.indices.length < 5 || trainSynthetic.indices.length < 10) {
-    throw new ScoreInputError(`too few rows with a value in target "${input.target}" to train and test (real train ${trainReal.indices.length}, synthetic ${trainSynthetic.indices.length}, test ${test.indices.length}): usefulness needs at least 10 training and 5 test rows.`);
+    throw new ScoreInputError(
+      `too few rows with a value in target "${input.target}" to train and test (real train ${trainReal.indices.length}, synthetic ${trainSynthetic.indices.length}, test ${test.indices.length}): usefulness needs at least 10 training and 5 test rows.`,
+    );
   }
   const available = { real: realTrain.length, synthetic: input.syntheticRows, test: testCandidates };
   if (available.real > MAX_TRAIN_ROWS || available.synthetic > MAX_TRAIN_ROWS || available.test > MAX_TRAIN_ROWS) {
@@ -198,16 +201,31 @@ export function mlEfficacy(input: UsefulnessInput): UsefulnessResult {
   const problem: Problem = { features, target, test };
   const rows = { trainReal: trainReal.indices.length, trainSynthetic: trainSynthetic.indices.length, test: test.indices.length };
   const models: ModelComparison[] = [];
-  const ratioOf = (real: number | undefined, synthetic: number | undefined) => (real !== undefined && synthetic !== undefined && real > 0 ? Math.max(0, synthetic) / real : Number.NaN);
+  const ratioOf = (real: number | undefined, synthetic: number | undefined) =>
+    real !== undefined && synthetic !== undefined && real > 0 ? Math.max(0, synthetic) / real : Number.NaN;
 
   if (target.kind === "continuous") {
     const truth = targetValues(target, test);
     for (const family of ["linear", "trees"] as const) {
       const real = { r2: rSquared(truth, regress(problem, trainReal, family)) };
       const synthetic = { r2: rSquared(truth, regress(problem, trainSynthetic, family)) };
-      models.push({ model: family === "linear" ? "ridge-regression" : "boosted-trees", trainedOnReal: real, trainedOnSynthetic: synthetic, ratio: ratioOf(real.r2, synthetic.r2) });
+      models.push({
+        model: family === "linear" ? "ridge-regression" : "boosted-trees",
+        trainedOnReal: real,
+        trainedOnSynthetic: synthetic,
+        ratio: ratioOf(real.r2, synthetic.r2),
+      });
     }
-    return { target: input.target, task: "regression", primaryMetric: "r2", testSource: test.side === "holdout" ? "holdout" : "real-split", rows, models, ratio: mean(models.map((m) => m.ratio)), notes };
+    return {
+      target: input.target,
+      task: "regression",
+      primaryMetric: "r2",
+      testSource: test.side === "holdout" ? "holdout" : "real-split",
+      rows,
+      models,
+      ratio: mean(models.map((m) => m.ratio)),
+      notes,
+    };
   }
 
   const trainCodes = targetValues(target, trainReal);
@@ -215,7 +233,9 @@ export function mlEfficacy(input: UsefulnessInput): UsefulnessResult {
   for (const c of trainCodes) counts.set(c, (counts.get(c) ?? 0) + 1);
   const classes = [...counts.keys()].sort((a, b) => a - b);
   if (classes.length > MAX_CLASSES) {
-    throw new ScoreInputError(`target "${input.target}" has ${classes.length} classes; usefulness supports up to ${MAX_CLASSES}: pick a target with fewer classes.`);
+    throw new ScoreInputError(
+      `target "${input.target}" has ${classes.length} classes; usefulness supports up to ${MAX_CLASSES}: pick a target with fewer classes.`,
+    );
   }
   if (classes.length < 2) throw new ScoreInputError(`target "${input.target}" has a single class in the real training rows: pick a target that varies.`);
   const binary = classes.length === 2;
@@ -224,10 +244,24 @@ export function mlEfficacy(input: UsefulnessInput): UsefulnessResult {
   for (const family of ["linear", "trees"] as const) {
     const real = classificationScores(truth, classify(problem, trainReal, classes, family), classes, positive);
     const synthetic = classificationScores(truth, classify(problem, trainSynthetic, classes, family), classes, positive);
-    models.push({ model: family === "linear" ? "logistic-regression" : "boosted-trees", trainedOnReal: real, trainedOnSynthetic: synthetic, ratio: ratioOf(real.f1, synthetic.f1) });
+    models.push({
+      model: family === "linear" ? "logistic-regression" : "boosted-trees",
+      trainedOnReal: real,
+      trainedOnSynthetic: synthetic,
+      ratio: ratioOf(real.f1, synthetic.f1),
+    });
   }
   if (binary && target.kind === "discrete") notes.push(`F1 is for the class "${target.labels[positive!]}" (the rarer one in the real training rows).`);
-  return { target: input.target, task: binary ? "binary" : "multiclass", primaryMetric: "f1", testSource: test.side === "holdout" ? "holdout" : "real-split", rows, models, ratio: mean(models.map((m) => m.ratio)), notes };
+  return {
+    target: input.target,
+    task: binary ? "binary" : "multiclass",
+    primaryMetric: "f1",
+    testSource: test.side === "holdout" ? "holdout" : "real-split",
+    rows,
+    models,
+    ratio: mean(models.map((m) => m.ratio)),
+    notes,
+  };
 }
 
 function mean(values: number[]): number {

@@ -92,23 +92,24 @@ describe("the Grafana dashboard against a real Prometheus scrape", () => {
       ].join("\n"),
     );
     const log: string[] = [];
-    prometheus = spawn(server, [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "tsdb")}`, `--web.listen-address=127.0.0.1:${port}`], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    prometheus = spawn(
+      server,
+      [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "tsdb")}`, `--web.listen-address=127.0.0.1:${port}`],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     prometheus.stderr?.on("data", (chunk: Buffer) => log.push(chunk.toString()));
     const api = `http://127.0.0.1:${port}/api/v1`;
     const query = async (expr: string) => {
       const response = await fetch(`${api}/query?query=${encodeURIComponent(expr)}`);
       return (await response.json()) as { status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } };
     };
-    await eventually(
-      "both targets up",
-      async () => ((await query("sum(up)")).data?.result[0]?.value[1] === "2" ? true : undefined),
-      30_000,
-      500,
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}\nprometheus log:\n${log.join("").slice(-3000)}`);
-    });
+    await eventually("both targets up", async () => ((await query("sum(up)")).data?.result[0]?.value[1] === "2" ? true : undefined), 30_000, 500).catch(
+      (error: unknown) => {
+        throw new Error(`${String(error)}\nprometheus log:\n${log.join("").slice(-3000)}`);
+      },
+    );
 
     const client = cluster.jobClient();
     for (let i = 0; i < 4; i++) {
@@ -133,6 +134,9 @@ describe("the Grafana dashboard against a real Prometheus scrape", () => {
       expect((await query(rule)).data?.result.length, rule).toBeGreaterThan(0);
     }
     const gpu = await query("datalab_node_gpu_memory_total_bytes");
-    expect(gpu.data?.result.map((series) => series.metric["UUID"]).sort()).toEqual(["GPU-00000000-aaaa-bbbb-cccc-000000000000", "GPU-11111111-aaaa-bbbb-cccc-111111111111"]);
+    expect(gpu.data?.result.map((series) => series.metric["UUID"]).sort()).toEqual([
+      "GPU-00000000-aaaa-bbbb-cccc-000000000000",
+      "GPU-11111111-aaaa-bbbb-cccc-111111111111",
+    ]);
   });
 });

@@ -78,9 +78,11 @@ describe("deploy/slurm on a real Slurm", () => {
     const slurmJob = slurm("sbatch", ["--parsable", `--output=${log}`, `--export=${exported}`, join(here, "node.sbatch")]).split(";")[0]!;
     jobsToCancel.push(slurmJob);
 
-    await eventually("the Slurm-started node to register", async () => (/registered with/.test(readLog(log)) ? true : undefined), 60_000, 250).catch((error: unknown) => {
-      throw new Error(`${String(error)}\nnode log:\n${readLog(log)}\nsqueue:\n${slurm("squeue", [])}`);
-    });
+    await eventually("the Slurm-started node to register", async () => (/registered with/.test(readLog(log)) ? true : undefined), 60_000, 250).catch(
+      (error: unknown) => {
+        throw new Error(`${String(error)}\nnode log:\n${readLog(log)}\nsqueue:\n${slurm("squeue", [])}`);
+      },
+    );
     // Labels from Slurm's variables: the file_sd target and every metric carry hpc_job.
     const target = JSON.parse(readFileSync(join(sdDir, `datalab-node-${slurmJob}-0.json`), "utf8")) as { labels: Record<string, string> }[];
     expect(target[0]?.labels["hpc_job"]).toBe(slurmJob);
@@ -105,7 +107,9 @@ describe("deploy/slurm on a real Slurm", () => {
     // Finished within the grace period: succeeded on its first attempt, nothing re-run.
     expect({ state: ended.state, attempt: ended.attempt }).toEqual({ state: "JOB_STATE_SUCCEEDED", attempt: 1 });
     expect(existsSync(join(sdDir, `datalab-node-${slurmJob}-0.json`))).toBe(false);
-    await eventually("Slurm to see the job gone", async () => (slurm("squeue", ["-h", "-j", slurmJob]).trim() === "" ? true : undefined), 30_000, 250).catch(() => undefined);
+    await eventually("Slurm to see the job gone", async () => (slurm("squeue", ["-h", "-j", slurmJob]).trim() === "" ? true : undefined), 30_000, 250).catch(
+      () => undefined,
+    );
   }, 180_000);
 
   it("synth-array.sbatch synthesizes one table per array task", async () => {
@@ -114,10 +118,19 @@ describe("deploy/slurm on a real Slurm", () => {
     const list = join(dir, "inputs.txt");
     writeFileSync(list, `${join(vega, "penguins.json")}\n${join(vega, "seattle-weather.csv")}\n`);
     const out = join(dir, "out");
-    const exported = ["ALL", `DATALAB_INPUT_LIST=${list}`, `DATALAB_OUT_DIR=${out}`, `DATALAB_BIN=${process.execPath} ${datalabBin}`, "DATALAB_ROWS=300", "DATALAB_DEVICE=cpu"].join(",");
+    const exported = [
+      "ALL",
+      `DATALAB_INPUT_LIST=${list}`,
+      `DATALAB_OUT_DIR=${out}`,
+      `DATALAB_BIN=${process.execPath} ${datalabBin}`,
+      "DATALAB_ROWS=300",
+      "DATALAB_DEVICE=cpu",
+    ].join(",");
     slurm("sbatch", ["--wait", "--array=0-1", `--output=${join(dir, "synth-%A_%a.log")}`, `--export=${exported}`, join(here, "synth-array.sbatch")]);
     for (const name of ["penguins", "seattle-weather"]) {
-      const table = readFileSync(join(out, `${name}.synthetic.csv`), "utf8").trim().split("\n");
+      const table = readFileSync(join(out, `${name}.synthetic.csv`), "utf8")
+        .trim()
+        .split("\n");
       expect(table.length, name).toBe(301);
       expect(JSON.parse(readFileSync(join(out, `${name}.report.json`), "utf8"))).toHaveProperty("quality");
     }

@@ -63,16 +63,24 @@ describe("ConditionalVectorSampler on Adult", () => {
       for (const p of column.positions) counts[p]! += 1;
       const logWeights = counts.map((c) => Math.log1p(c));
       const total = logWeights.reduce((s, x) => s + x, 0);
-      expect(totalVariation(frequencies[j]!, logWeights.map((w) => w / total))).toBeLessThan(0.025);
+      expect(
+        totalVariation(
+          frequencies[j]!,
+          logWeights.map((w) => w / total),
+        ),
+      ).toBeLessThan(0.025);
     });
     for (let i = 0; i < draws; i++) {
       const column = batch.columns[i]!;
-      if (discrete[column]!.positions[batch.rowIndices[i]!] !== batch.categories[i]) throw new Error(`row ${i}: the drawn real row does not hold its condition`);
+      if (discrete[column]!.positions[batch.rowIndices[i]!] !== batch.categories[i])
+        throw new Error(`row ${i}: the drawn real row does not hold its condition`);
     }
     // A rare category (Adult's "Holand-Netherlands", one row) is drawn far more often than its frequency.
     const country = transform.columns.filter((c) => c.kind === "discrete").findIndex((c) => c.name === "native-country");
     const holand = table.columns.find((c) => c.schema.name === "native-country") as { categories: string[] };
-    const position = (transform.columns.filter((c) => c.kind === "discrete")[country] as { codes: number[] }).codes.indexOf(holand.categories.indexOf("Holand-Netherlands"));
+    const position = (transform.columns.filter((c) => c.kind === "discrete")[country] as { codes: number[] }).codes.indexOf(
+      holand.categories.indexOf("Holand-Netherlands"),
+    );
     expect(frequencies[country]![position]!).toBeGreaterThan(50 / table.rowCount);
   });
 

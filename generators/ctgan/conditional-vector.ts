@@ -146,7 +146,12 @@ export class ConditionalVectorSampler {
 }
 
 function emptyBatch(rows: number, condWidth: number): ConditionBatch {
-  return { cond: new Float32Array(rows * condWidth), columns: new Int32Array(rows).fill(-1), categories: new Int32Array(rows), rowIndices: new Int32Array(rows) };
+  return {
+    cond: new Float32Array(rows * condWidth),
+    columns: new Int32Array(rows).fill(-1),
+    categories: new Int32Array(rows),
+    rowIndices: new Int32Array(rows),
+  };
 }
 
 function setCondition(batch: ConditionBatch, condWidth: number, row: number, offset: number, column: number, category: number): void {

@@ -72,7 +72,11 @@ describe("fitTableTransform / encodeTable / decode", () => {
       rowCount: 400,
       columns: [
         { schema: { name: "x", type: "numerical", subtype: "float", decimals: 1, min: 0, max: 54 }, values },
-        { schema: { name: "c", type: "categorical" }, codes: Int32Array.from({ length: 400 }, (_, i) => (i % 7 === 0 ? -1 : i % 3)), categories: ["a", "b", "c"] },
+        {
+          schema: { name: "c", type: "categorical" },
+          codes: Int32Array.from({ length: 400 }, (_, i) => (i % 7 === 0 ? -1 : i % 3)),
+          categories: ["a", "b", "c"],
+        },
       ],
     };
     const transform = roundTrip(table);

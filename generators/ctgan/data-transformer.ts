@@ -119,7 +119,18 @@ export function fitTableTransform(table: Table): TableTransform {
       if (present.length === 0 || min === max) {
         // Only "one value + null": a one-mode mixture at that value, the null one-hot carries the information.
         const v = present.length === 0 ? 0 : min;
-        columns.push({ kind: "continuous", name: schema.name, column: index, weights: [1], means: [v], stds: [1], hasNulls, min: v, max: v, rounding: roundingOf(table, index) });
+        columns.push({
+          kind: "continuous",
+          name: schema.name,
+          column: index,
+          weights: [1],
+          means: [v],
+          stds: [1],
+          hasNulls,
+          min: v,
+          max: v,
+          rounding: roundingOf(table, index),
+        });
         return;
       }
       // The mixture is fitted on the sorted present values so the strided subsample covers the whole range evenly.
@@ -136,11 +147,20 @@ export function fitTableTransform(table: Table): TableTransform {
       if (counts[0]! > 0) seen.push(-1);
       if (seen.length < 2) throw singleValue(schema.name);
       const labels = [...(column as { categories: string[] }).categories];
-      columns.push({ kind: "discrete", name: schema.name, column: index, labels, codes: seen, frequencies: seen.map((code) => counts[code + 1]! / codes.length) });
+      columns.push({
+        kind: "discrete",
+        name: schema.name,
+        column: index,
+        labels,
+        codes: seen,
+        frequencies: seen.map((code) => counts[code + 1]! / codes.length),
+      });
     }
   });
   if (columns.length === 0) {
-    throw new TrainingInputError("the table has no numerical, datetime, categorical or boolean column to learn; a neural generator needs at least one (ids and personal data are regenerated, not learned).");
+    throw new TrainingInputError(
+      "the table has no numerical, datetime, categorical or boolean column to learn; a neural generator needs at least one (ids and personal data are regenerated, not learned).",
+    );
   }
   const layout = layoutOf(columns);
   return { columns, spans: layout.spans, width: layout.width };
@@ -185,7 +205,8 @@ export function encodeTable(transform: TableTransform, table: Table, seed: bigin
       const positions = new Int32Array(n);
       for (let r = 0; r < n; r++) {
         const position = positionOf.get(codes[r]!);
-        if (position === undefined) throw new GeneratorError(`column "${column.name}" holds a category the model never saw; encode only tables with the training schema.`);
+        if (position === undefined)
+          throw new GeneratorError(`column "${column.name}" holds a category the model never saw; encode only tables with the training schema.`);
         positions[r] = position;
         data[r * width + start + position] = 1;
       }

@@ -31,10 +31,13 @@ export interface NeuralFitOptions {
 }
 
 export function checkNeuralSettings(generator: NeuralGeneratorName, rows: number, epochs: number, batchSize: number): void {
-  if (!Number.isSafeInteger(epochs) || epochs < 1) throw new TrainingInputError(`--epochs must be a whole number ≥ 1, got ${epochs}; a model needs at least one pass over the data.`);
+  if (!Number.isSafeInteger(epochs) || epochs < 1)
+    throw new TrainingInputError(`--epochs must be a whole number ≥ 1, got ${epochs}; a model needs at least one pass over the data.`);
   const step = generator === "ctgan" ? CTGAN_PAC : 1;
   if (!Number.isSafeInteger(batchSize) || batchSize < step || batchSize % step !== 0) {
-    throw new TrainingInputError(`--batch-size must be a positive multiple of ${step}${generator === "ctgan" ? " (CTGAN packs 10 rows per critic input)" : ""}, got ${batchSize}.`);
+    throw new TrainingInputError(
+      `--batch-size must be a positive multiple of ${step}${generator === "ctgan" ? " (CTGAN packs 10 rows per critic input)" : ""}, got ${batchSize}.`,
+    );
   }
   if (rows < batchSize) {
     const fits = Math.floor(rows / step) * step;

@@ -12,7 +12,12 @@ import { parseNeuralModel, serializeNeuralModel } from "./neural-model.js";
 
 const weather = (await loadTable("node_modules/vega-datasets/data/seattle-weather.csv")).table;
 /** The first 600 days: a few training steps keep the test fast. */
-const small = { rowCount: 600, columns: weather.columns.map((c) => ("codes" in c ? { ...c, codes: c.codes.subarray(0, 600) } : { ...c, values: (c as { values: Float64Array }).values.subarray(0, 600) })) } as typeof weather;
+const small = {
+  rowCount: 600,
+  columns: weather.columns.map((c) =>
+    "codes" in c ? { ...c, codes: c.codes.subarray(0, 600) } : { ...c, values: (c as { values: Float64Array }).values.subarray(0, 600) },
+  ),
+} as typeof weather;
 
 describe.each(["ctgan", "tvae"] as const)("%s on seattle-weather", (generator) => {
   const options = { generator, epochs: 1, batchSize: 100, seed: 7n };
@@ -44,7 +49,9 @@ describe.each(["ctgan", "tvae"] as const)("%s on seattle-weather", (generator) =
 describe("bad settings and model files", () => {
   test("too few rows for a batch, --epochs 0, a batch that is not a multiple of pac", () => {
     expect(() => fitNeuralModel(weather, { generator: "ctgan", epochs: 1, batchSize: 5000 })).toThrow(TrainingInputError);
-    expect(() => fitNeuralModel(weather, { generator: "ctgan", epochs: 1, batchSize: 5000 })).toThrow(/1461 rows, fewer than one batch of 5000; pass --batch-size 1460/);
+    expect(() => fitNeuralModel(weather, { generator: "ctgan", epochs: 1, batchSize: 5000 })).toThrow(
+      /1461 rows, fewer than one batch of 5000; pass --batch-size 1460/,
+    );
     expect(() => fitNeuralModel(weather, { generator: "tvae", epochs: 0 })).toThrow(/--epochs must be a whole number ≥ 1/);
     expect(() => fitNeuralModel(weather, { generator: "ctgan", epochs: 1, batchSize: 25 })).toThrow(/multiple of 10/);
   });

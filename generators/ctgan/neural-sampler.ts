@@ -91,7 +91,9 @@ export class NeuralSampler {
     const discreteIndex = this.discrete.findIndex((c) => c.name === term.column);
     const anyColumn = this.model.schema.columns.find((c) => c.name === term.column);
     if (anyColumn === undefined) {
-      throw new ConditionError(`"${term.text}": there is no column "${term.column}"; the columns are ${this.model.schema.columns.map((c) => JSON.stringify(c.name)).join(", ")}.`);
+      throw new ConditionError(
+        `"${term.text}": there is no column "${term.column}"; the columns are ${this.model.schema.columns.map((c) => JSON.stringify(c.name)).join(", ")}.`,
+      );
     }
     if (discreteIndex < 0 || term.operator !== "=") {
       throw new ConditionError(
@@ -108,7 +110,9 @@ export class NeuralSampler {
     const position = column.codes.indexOf(code);
     if (code < 0 || position < 0) {
       const shown = column.codes.filter((c) => c >= 0).map((c) => JSON.stringify(column.labels[c]));
-      throw new ConditionError(`"${term.text}": "${term.value}" never occurs in column "${column.name}"; its values are ${shown.slice(0, 12).join(", ")}${shown.length > 12 ? ` … (${shown.length} in all)` : ""}.`);
+      throw new ConditionError(
+        `"${term.text}": "${term.value}" never occurs in column "${column.name}"; its values are ${shown.slice(0, 12).join(", ")}${shown.length > 12 ? ` … (${shown.length} in all)` : ""}.`,
+      );
     }
     return { discreteIndex, code, position };
   }
@@ -236,7 +240,10 @@ export class NeuralSampler {
       const schema = column.schema;
       if (schema.type === "id") return { schema, values: makeIds(schema, startRow, table.rowCount, this.seed) };
       if (schema.type === "pii") {
-        return { schema, values: schema.action === "drop" ? new Array<string | null>(table.rowCount).fill(null) : fakePiiValues(schema, startRow, table.rowCount, this.seed) };
+        return {
+          schema,
+          values: schema.action === "drop" ? new Array<string | null>(table.rowCount).fill(null) : fakePiiValues(schema, startRow, table.rowCount, this.seed),
+        };
       }
       return column;
     });

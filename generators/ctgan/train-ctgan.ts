@@ -18,7 +18,21 @@
  * All randomness is seeded: the engine's Philox streams (initialisation, noise, dropout, Gumbel,
  * penalty) and the conditional sampler's, so a seed on one device gives the same weights.
  */
-import { AdamW, concatColumns, Device, gatherRows, meanOutput, oneHot, RandomStream, Sequential, SpanActivation, sliceColumns, spanCrossEntropy, type Tensor, uploadSpans } from "../../nn/index.js";
+import {
+  AdamW,
+  concatColumns,
+  Device,
+  gatherRows,
+  meanOutput,
+  oneHot,
+  RandomStream,
+  Sequential,
+  SpanActivation,
+  sliceColumns,
+  spanCrossEntropy,
+  type Tensor,
+  uploadSpans,
+} from "../../nn/index.js";
 import { ConditionalVectorSampler } from "./conditional-vector.js";
 import type { TableTransform } from "./data-transformer.js";
 import type { NetworkLayerSpec, NeuralNetworkDescription } from "./neural-model.js";
@@ -92,7 +106,14 @@ export function trainCtgan(transform: TableTransform, data: Float32Array, discre
   );
   // The conditioned spans: the discrete columns' one-hots in the output, for the generator's cross-entropy.
   const discreteSpans = transform.spans.filter((_, s) => isDiscreteSpan(transform, s));
-  const conditionSpanTable = discreteSpans.length > 0 ? uploadSpans(device, discreteSpans.map((s) => ({ start: s.start, length: s.width, activation: "softmax" })), width) : null;
+  const conditionSpanTable =
+    discreteSpans.length > 0
+      ? uploadSpans(
+          device,
+          discreteSpans.map((s) => ({ start: s.start, length: s.width, activation: "softmax" })),
+          width,
+        )
+      : null;
 
   const table = device.fromFloat32(data, rows, width);
   const noise = new RandomStream(device, seeds.noise);

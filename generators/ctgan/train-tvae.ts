@@ -156,7 +156,14 @@ export function trainTvae(transform: TableTransform, data: Float32Array, options
   const outputSigmas = Array.from({ length: width }, () => 0);
   for (const span of tanhSpans) outputSigmas[span.start] = sigma[span.start]!;
   return {
-    network: { noiseWidth: latent, condWidth: 0, outWidth: width, layers: decoderSpecs, parameterCount: decoder.parameterCount, stateCount: decoder.state.cols },
+    network: {
+      noiseWidth: latent,
+      condWidth: 0,
+      outWidth: width,
+      layers: decoderSpecs,
+      parameterCount: decoder.parameterCount,
+      stateCount: decoder.state.cols,
+    },
     weights: decoder.saveWeights(),
     losses,
     device: device.kind,

@@ -73,7 +73,14 @@ describe("fitVariationalMixture", () => {
   });
 
   test("is deterministic and survives a constant column", () => {
-    const x = drawMixture(1000, [[0.6, 0, 1], [0.4, 6, 1]], 3n);
+    const x = drawMixture(
+      1000,
+      [
+        [0.6, 0, 1],
+        [0.4, 6, 1],
+      ],
+      3n,
+    );
     expect(fitVariationalMixture(x)).toEqual(fitVariationalMixture(x));
     const constant = pruneMixture(fitVariationalMixture(new Float64Array(100).fill(7)));
     expect(constant.means[0]).toBeCloseTo(7, 9);

@@ -88,7 +88,14 @@ export function privateCategoryRanks(
   }
   return {
     ranks,
-    mechanism: { release: "per-category sums of guide mid-ranks (category order)", mechanism: "discrete Gaussian", rho, count: categoricals.length * guides.length, sigma, sensitivity },
+    mechanism: {
+      release: "per-category sums of guide mid-ranks (category order)",
+      mechanism: "discrete Gaussian",
+      rho,
+      count: categoricals.length * guides.length,
+      sigma,
+      sensitivity,
+    },
   };
 }
 

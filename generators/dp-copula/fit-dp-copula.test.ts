@@ -21,7 +21,11 @@ describe("DP copula on Adult", () => {
     const privacy = model.privacy!;
     expect(privacy.neighbours).toBe("replace one row (n public)");
     expect(privacy.mechanisms.reduce((s, m) => s + m.rho, 0)).toBeCloseTo(request.rho, 12);
-    expect(privacy.budgetSplit).toEqual({ "1-way histograms": BUDGET_SPLIT.histograms, "category order": BUDGET_SPLIT.categoryOrder, "Kendall's tau": BUDGET_SPLIT.kendallTau });
+    expect(privacy.budgetSplit).toEqual({
+      "1-way histograms": BUDGET_SPLIT.histograms,
+      "category order": BUDGET_SPLIT.categoryOrder,
+      "Kendall's tau": BUDGET_SPLIT.kendallTau,
+    });
     // Same seed, same model bytes; another seed, other noise.
     expect(serializeModel(fitDpCopula(adult.table, adult.schema, request, createSeededSource("copula-1")))).toBe(serializeModel(model));
     expect(serializeModel(fitDpCopula(adult.table, adult.schema, request, createSeededSource("copula-2")))).not.toBe(serializeModel(model));

@@ -18,7 +18,15 @@
  */
 import { discreteGaussianNoise, gaussianSigmaForRho, type PrivacySource } from "../../privacy/index.js";
 import type { Table, TableSchema } from "../../tabular/index.js";
-import { type CategoricalColumnModel, type ColumnModel, type CopulaDimension, type CopulaModel, GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION } from "../copula-model.js";
+import {
+  type CategoricalColumnModel,
+  type ColumnModel,
+  type CopulaDimension,
+  type CopulaModel,
+  GENERATOR_NAME,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+} from "../copula-model.js";
 import { nearestCorrelation } from "../correlation-matrix.js";
 import { encodeTable, type NumericAttribute, privateDomainFromSchema } from "../discrete-domain.js";
 import type { DpRecord } from "../dp-record.js";
@@ -59,7 +67,8 @@ export function fitDpCopula(table: Table, schema: TableSchema, request: DpReques
   const domain = privateDomainFromSchema(schema);
   const n = table.rowCount;
   if (n < 2) throw new GeneratorError("the table has fewer than 2 rows; a private copula needs at least 2.");
-  if (domain.attributes.length === 0) throw new GeneratorError("the table has no column the copula can learn (only id or personal-data columns); nothing to fit.");
+  if (domain.attributes.length === 0)
+    throw new GeneratorError("the table has no column the copula can learn (only id or personal-data columns); nothing to fit.");
   const codes = encodeTable(table, domain);
   const d = domain.attributes.length;
   const hasGuides = domain.attributes.some((a) => a.kind === "numeric") && domain.attributes.some((a) => a.kind === "categorical" && a.size > 2);
@@ -96,7 +105,14 @@ export function fitDpCopula(table: Table, schema: TableSchema, request: DpReques
 
   const pairs = (d * (d - 1)) / 2;
   const mechanisms: DpRecord["mechanisms"] = [
-    { release: "1-way histograms over the schema domain", mechanism: "discrete Gaussian", rho: marginalRho, count: d, sigma: sigmaHistogram, sensitivity: Math.sqrt(2 * d) },
+    {
+      release: "1-way histograms over the schema domain",
+      mechanism: "discrete Gaussian",
+      rho: marginalRho,
+      count: d,
+      sigma: sigmaHistogram,
+      sensitivity: Math.sqrt(2 * d),
+    },
   ];
   if (ordered.mechanism !== null) mechanisms.push(ordered.mechanism);
   const latent = new Float64Array(d * d);
@@ -106,13 +122,23 @@ export function fitDpCopula(table: Table, schema: TableSchema, request: DpReques
     const sigmaConcordance = gaussianSigmaForRho(sensitivity, tauRho);
     const exact: number[] = [];
     for (let i = 0; i < d; i++) {
-      for (let j = i + 1; j < d; j++) exact.push(concordanceFromTable(countPairs(ordinal[i]!, domain.attributes[i]!.size, ordinal[j]!, domain.attributes[j]!.size), domain.attributes[i]!.size, domain.attributes[j]!.size));
+      for (let j = i + 1; j < d; j++)
+        exact.push(
+          concordanceFromTable(
+            countPairs(ordinal[i]!, domain.attributes[i]!.size, ordinal[j]!, domain.attributes[j]!.size),
+            domain.attributes[i]!.size,
+            domain.attributes[j]!.size,
+          ),
+        );
     }
     const noisy = discreteGaussianNoise(exact, sigmaConcordance, source);
     let k = 0;
     for (let i = 0; i < d; i++) {
       for (let j = i + 1; j < d; j++) {
-        const rho = Math.max(-0.995, Math.min(0.995, correlationFromConcordance(noisy[k++]!, n, tiedPairs(rankedHistograms[i]!), tiedPairs(rankedHistograms[j]!))));
+        const rho = Math.max(
+          -0.995,
+          Math.min(0.995, correlationFromConcordance(noisy[k++]!, n, tiedPairs(rankedHistograms[i]!), tiedPairs(rankedHistograms[j]!))),
+        );
         latent[i * d + j] = rho;
         latent[j * d + i] = rho;
       }

@@ -33,7 +33,8 @@ const IPF_ITERATIONS = 50;
 
 function checkTable(table: Table, domain: DiscreteDomain): void {
   if (table.rowCount === 0) throw new GeneratorError("the table has no rows; a model needs at least one row to learn from.");
-  if (domain.attributes.length === 0) throw new GeneratorError("the table has no column a tree model can learn (only id or personal-data columns); nothing to fit.");
+  if (domain.attributes.length === 0)
+    throw new GeneratorError("the table has no column a tree model can learn (only id or personal-data columns); nothing to fit.");
 }
 
 /** Chow–Liu: the maximum mutual-information spanning tree of the exact 2-way marginals. Not private. */
@@ -157,7 +158,9 @@ export function fitMst(table: Table, schema: TableSchema, request: DpRequest, so
   });
   const rows = Math.max(1, weighted / weightSum);
   const compressed = noisyOneWay.map((y, i) =>
-    domain.attributes[i]!.kind === "numeric" ? coarsenNumeric(y, y.length - 1 > NUMERIC_GROUPS ? Math.max(rows / NUMERIC_GROUPS, 3 * sigma1) : 3 * sigma1) : compress(y, 3 * sigma1),
+    domain.attributes[i]!.kind === "numeric"
+      ? coarsenNumeric(y, y.length - 1 > NUMERIC_GROUPS ? Math.max(rows / NUMERIC_GROUPS, 3 * sigma1) : 3 * sigma1)
+      : compress(y, 3 * sigma1),
   );
   const sizes = compressed.map((c) => c.attribute.groups.length);
   const small = codes.map((c, i) => remapCodes(c, compressed[i]!.map));
@@ -178,14 +181,29 @@ export function fitMst(table: Table, schema: TableSchema, request: DpRequest, so
     const scores = pairs.map(([i, j]) => l1FromIndependence(countPairs(small[i]!, sizes[i]!, small[j]!, sizes[j]!), independent[i]!, independent[j]!));
     const epsilonPerRound = exponentialMechanismEpsilonForRho(rhoStep / (d - 1));
     tree = privateSpanningTree(d, pairs, scores, epsilonPerRound, 1, source);
-    mechanisms.push({ release: "tree edges (spanning tree rounds)", mechanism: "exponential mechanism", rho: rhoStep, count: d - 1, epsilonPerSelection: epsilonPerRound, sensitivity: 1 });
+    mechanisms.push({
+      release: "tree edges (spanning tree rounds)",
+      mechanism: "exponential mechanism",
+      rho: rhoStep,
+      count: d - 1,
+      epsilonPerSelection: epsilonPerRound,
+      sensitivity: 1,
+    });
   }
 
   // 3. Noisy 2-way marginals of the tree.
   const sigma2 = d > 1 ? gaussianSigmaForRho(Math.sqrt(d - 1), rhoStep) : 0;
   const y2 = new Map<string, Float64Array>();
   for (const [i, j] of tree) y2.set(pairKey(i, j), discreteGaussianNoise(countPairs(small[i]!, sizes[i]!, small[j]!, sizes[j]!), sigma2, source));
-  if (d > 1) mechanisms.push({ release: "2-way marginals of the tree", mechanism: "discrete Gaussian", rho: rhoStep, count: d - 1, sigma: sigma2, sensitivity: Math.sqrt(d - 1) });
+  if (d > 1)
+    mechanisms.push({
+      release: "2-way marginals of the tree",
+      mechanism: "discrete Gaussian",
+      rho: rhoStep,
+      count: d - 1,
+      sigma: sigma2,
+      sensitivity: Math.sqrt(d - 1),
+    });
 
   // 4. Consistent estimate of the tree's marginals.
   const oneWay = estimateOneWays(y1, compressed, sigma1, tree, y2, sizes, sigma2, rows);

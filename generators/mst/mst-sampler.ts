@@ -80,7 +80,9 @@ export class MstSampler {
   /** Rows startRow … startRow + rows − 1 of the synthetic table (within totalRows). */
   async sampleChunk(startRow: number, rows: number): Promise<Table> {
     if (!Number.isSafeInteger(startRow) || startRow < 0 || !Number.isSafeInteger(rows) || rows < 0 || startRow + rows > Math.max(this.totalRows, startRow)) {
-      throw new GeneratorError(`cannot sample rows ${startRow}…${startRow + rows} of ${this.totalRows}; give whole, non-negative row numbers within the total.`);
+      throw new GeneratorError(
+        `cannot sample rows ${startRow}…${startRow + rows} of ${this.totalRows}; give whole, non-negative row numbers within the total.`,
+      );
     }
     const values = this.model.attributes.map((attribute) => (attribute.kind === "numeric" ? new Float64Array(rows) : new Int32Array(rows)));
     let r = 0;
@@ -124,7 +126,14 @@ export class MstSampler {
           const j = Math.floor(shuffle[rowsOfGroup[k]!]! * (k + 1));
           [rowsOfGroup[k], rowsOfGroup[j]] = [rowsOfGroup[j]!, rowsOfGroup[k]!];
         }
-        const counts = allocate(rowsOfGroup.length, this.model.probabilities[i]!, parent < 0 ? 0 : a * width, width, remainderUniforms, parent < 0 ? 0 : a * width);
+        const counts = allocate(
+          rowsOfGroup.length,
+          this.model.probabilities[i]!,
+          parent < 0 ? 0 : a * width,
+          width,
+          remainderUniforms,
+          parent < 0 ? 0 : a * width,
+        );
         let k = 0;
         for (let c = 0; c < width; c++) for (let n = 0; n < counts[c]!; n++) out[rowsOfGroup[k++]!] = c;
       });
@@ -151,10 +160,12 @@ export class MstSampler {
     const columns: Column[] = this.schema.columns.map((schema, index) => {
       const modelled = byColumn.get(index);
       if (schema.type === "id") return { schema, values: makeIds(schema, startRow, rows, this.seed) };
-      if (schema.type === "pii") return { schema, values: schema.action === "drop" ? new Array<string | null>(rows).fill(null) : fakePiiValues(schema, startRow, rows, this.seed) };
+      if (schema.type === "pii")
+        return { schema, values: schema.action === "drop" ? new Array<string | null>(rows).fill(null) : fakePiiValues(schema, startRow, rows, this.seed) };
       if (modelled === undefined) throw new GeneratorError(`column "${schema.name}" of the model has no attribute; refit the model.`);
       if (schema.type === "categorical" || schema.type === "boolean") {
-        if (modelled.attribute.kind !== "categorical") throw new GeneratorError(`column "${schema.name}" of the model does not match its schema; refit the model.`);
+        if (modelled.attribute.kind !== "categorical")
+          throw new GeneratorError(`column "${schema.name}" of the model does not match its schema; refit the model.`);
         return { schema, codes: modelled.values as Int32Array, categories: [...modelled.attribute.labels] };
       }
       return schema.type === "numerical" ? { schema, values: modelled.values as Float64Array } : { schema, values: modelled.values as Float64Array };

@@ -56,13 +56,28 @@ export function maximumSpanningTree(d: number, pairs: readonly Edge[], weights: 
  * components; `scores` (higher is better) must have sensitivity `sensitivity`. ρ spent:
  * (d − 1) · ε²/8 (Cesar & Rogers 2021).
  */
-export function privateSpanningTree(d: number, pairs: readonly Edge[], scores: ArrayLike<number>, epsilonPerRound: number, sensitivity: number, source: PrivacySource): Edge[] {
+export function privateSpanningTree(
+  d: number,
+  pairs: readonly Edge[],
+  scores: ArrayLike<number>,
+  epsilonPerRound: number,
+  sensitivity: number,
+  source: PrivacySource,
+): Edge[] {
   const components = new Components(d);
   const tree: Edge[] = [];
   for (let round = 0; round < d - 1; round++) {
     const candidates: number[] = [];
     for (let k = 0; k < pairs.length; k++) if (components.find(pairs[k]![0]) !== components.find(pairs[k]![1])) candidates.push(k);
-    const chosen = candidates[exponentialMechanism(candidates.map((k) => scores[k]!), epsilonPerRound, sensitivity, source)]!;
+    const chosen =
+      candidates[
+        exponentialMechanism(
+          candidates.map((k) => scores[k]!),
+          epsilonPerRound,
+          sensitivity,
+          source,
+        )
+      ]!;
     const pair = pairs[chosen]!;
     components.union(pair[0], pair[1]);
     tree.push(pair);

@@ -60,11 +60,21 @@ function checkPhilox(cpu: KernelBackend, gpu: KernelBackend): void {
 }
 
 function checkGemm(cpu: KernelBackend, gpu: KernelBackend): void {
-  const sizes: Array<[number, number, number]> = [[1, 1, 1], [257, 129, 65], [1000, 999, 1001], [64, 3000, 7]];
+  const sizes: Array<[number, number, number]> = [
+    [1, 1, 1],
+    [257, 129, 65],
+    [1000, 999, 1001],
+    [64, 3000, 7],
+  ];
   for (const own of [false, true]) {
     gpu.gemmForceOwnKernel(own);
     for (const [m, n, k] of sizes) {
-      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
         const a = Float32Array.from({ length: m * k }, () => random() * 2 - 1);
         const b = Float32Array.from({ length: k * n }, () => random() * 2 - 1);
         const c0 = Float32Array.from({ length: m * n }, () => random() * 2 - 1);
@@ -107,7 +117,11 @@ function copulaRequest(rows: number, d: number, withMean: boolean): CopulaSample
 }
 
 function checkCopula(cpu: KernelBackend, gpu: KernelBackend): void {
-  for (const [rows, d, withMean] of [[1, 1, false], [100_003, 15, false], [20_000, 40, true]] as const) {
+  for (const [rows, d, withMean] of [
+    [1, 1, false],
+    [100_003, 15, false],
+    [20_000, 40, true],
+  ] as const) {
     const req = copulaRequest(rows, d, withMean);
     const a = new Float64Array(rows * d).fill(Number.NaN);
     const b = new Float64Array(rows * d).fill(Number.NaN);
@@ -145,11 +159,20 @@ function mixedTable(rows: number, num: number, cat: number): MixedRows {
 
 function checkNearest(cpu: KernelBackend, gpu: KernelBackend): void {
   // One case per GPU kernel variant: D <= 16 (registers, 4 rows a thread), D <= 64, wider.
-  for (const [ra, rb, num, cat] of [[5_003, 20_011, 10, 5], [2_000, 5_001, 30, 10], [300, 1_001, 60, 20], [1, 1, 1, 0]] as const) {
+  for (const [ra, rb, num, cat] of [
+    [5_003, 20_011, 10, 5],
+    [2_000, 5_001, 30, 10],
+    [300, 1_001, 60, 20],
+    [1, 1, 1, 0],
+  ] as const) {
     const a = mixedTable(ra, num, cat);
     const b = mixedTable(rb, num, cat);
     const invRange = Float64Array.from({ length: num }, (_, c) => (c === 0 ? Number.POSITIVE_INFINITY : 0.01 + random() * 0.02));
-    for (const [k, exclude, other] of [[2, false, b], [1, false, b], [2, true, a]] as const) {
+    for (const [k, exclude, other] of [
+      [2, false, b],
+      [1, false, b],
+      [2, true, a],
+    ] as const) {
       const options: NearestOptions = { numericCount: num, categoricalCount: cat, invRange, k, excludeSameIndex: exclude };
       const want = cpu.nearestNeighbors(a, other, options);
       const got = gpu.nearestNeighbors(a, other, options);
@@ -161,13 +184,21 @@ function checkNearest(cpu: KernelBackend, gpu: KernelBackend): void {
     }
   }
   const a = mixedTable(3000, 4, 3);
-  const b: MixedRows = { rows: 3000, numeric: a.numeric.map((x, i) => (i % 3 === 0 ? x * (1 + 1e-9) : x)), categorical: a.categorical.map((v, i) => (i % 7 === 0 ? v + 1 : v)) };
+  const b: MixedRows = {
+    rows: 3000,
+    numeric: a.numeric.map((x, i) => (i % 3 === 0 ? x * (1 + 1e-9) : x)),
+    categorical: a.categorical.map((v, i) => (i % 7 === 0 ? v + 1 : v)),
+  };
   const options = { numericCount: 4, categoricalCount: 3, relTolerance: 1e-6 };
   compare("matchRows 3000x3000", gpu.matchRows(a, b, options), cpu.matchRows(a, b, options), () => 0, "identical");
 }
 
 function checkAggregate(cpu: KernelBackend, gpu: KernelBackend): void {
-  for (const [k, n, clip, noise, counter] of [[1, 1, 0, 0, 0n], [7, 1_000_003, 5, 0.01, 3n], [32, 65_536, Number.POSITIVE_INFINITY, 1, 8n]] as const) {
+  for (const [k, n, clip, noise, counter] of [
+    [1, 1, 0, 0, 0n],
+    [7, 1_000_003, 5, 0.01, 3n],
+    [32, 65_536, Number.POSITIVE_INFINITY, 1, 8n],
+  ] as const) {
     const updates = Float32Array.from({ length: k * n }, () => (random() - 0.5) * 0.05);
     const weights = Float32Array.from({ length: k }, () => random());
     const a = new Float32Array(n).fill(Number.NaN);
@@ -208,8 +239,12 @@ function measure(gpu: KernelBackend, cpu: KernelBackend): void {
   if (lib.timeGemm(0, 0, size, size, size, 1, 3, seconds) !== 0) throw new Error(String(lib.lastError()));
   const ownTflops = flops / seconds[0]! / 1e12;
   if (cublas) {
-    log(`gemm  8192³ fp32 via our dispatch (cuBLAS): ${dispatchTflops.toFixed(1)} TFLOP/s = ${((100 * dispatchTflops) / peakTflops).toFixed(0)}% of the measured peak ${peakTflops.toFixed(1)}; target within 10%: ${dispatchTflops >= 0.9 * peakTflops ? "met" : "NOT met"}`);
-    log(`gemm  8192³ own kernel: ${ownTflops.toFixed(1)} TFLOP/s = ${((100 * ownTflops) / peakTflops).toFixed(0)}% of the measured peak; target > 25%: ${ownTflops > 0.25 * peakTflops ? "met" : "NOT met"}`);
+    log(
+      `gemm  8192³ fp32 via our dispatch (cuBLAS): ${dispatchTflops.toFixed(1)} TFLOP/s = ${((100 * dispatchTflops) / peakTflops).toFixed(0)}% of the measured peak ${peakTflops.toFixed(1)}; target within 10%: ${dispatchTflops >= 0.9 * peakTflops ? "met" : "NOT met"}`,
+    );
+    log(
+      `gemm  8192³ own kernel: ${ownTflops.toFixed(1)} TFLOP/s = ${((100 * ownTflops) / peakTflops).toFixed(0)}% of the measured peak; target > 25%: ${ownTflops > 0.25 * peakTflops ? "met" : "NOT met"}`,
+    );
   } else {
     log(`gemm  8192³ own kernel (no cuBLAS here, so no measured peak to compare with): ${ownTflops.toFixed(1)} TFLOP/s`);
   }
@@ -226,7 +261,9 @@ function measure(gpu: KernelBackend, cpu: KernelBackend): void {
   if (lib.timeAggregate(aggK, aggN, 10, seconds) !== 0) throw new Error(String(lib.lastError()));
   const moved = ((2 * aggK + 1) * aggN * 4) / seconds[0]! / 1e9;
   const nominal = ((aggK + 1) * aggN * 4) / seconds[0]! / 1e9;
-  log(`aggregate 16 x 16M (device-resident): ${moved.toFixed(0)} GB/s moved (norm pass + sum pass) = ${((100 * moved) / copyGBps).toFixed(0)}% of copy; nominal (one read of the updates + the output) ${nominal.toFixed(0)} GB/s = ${((100 * nominal) / copyGBps).toFixed(0)}%; target > 70%`);
+  log(
+    `aggregate 16 x 16M (device-resident): ${moved.toFixed(0)} GB/s moved (norm pass + sum pass) = ${((100 * moved) / copyGBps).toFixed(0)}% of copy; nominal (one read of the updates + the output) ${nominal.toFixed(0)} GB/s = ${((100 * nominal) / copyGBps).toFixed(0)}%; target > 70%`,
+  );
 
   const rows = 1_000_000;
   const t1 = mixedTable(rows, 10, 5);
@@ -273,7 +310,13 @@ async function main(): Promise<number> {
   }
   results["device"] = devices[0];
   log(`device: ${JSON.stringify(devices[0])}; cuBLAS: ${gpu.gemmUsesCublas() ? "loaded" : "not found (own GEMM kernel)"}`);
-  for (const [name, check] of [["philox", checkPhilox], ["gemm", checkGemm], ["copula", checkCopula], ["nearest", checkNearest], ["aggregate", checkAggregate]] as const) {
+  for (const [name, check] of [
+    ["philox", checkPhilox],
+    ["gemm", checkGemm],
+    ["copula", checkCopula],
+    ["nearest", checkNearest],
+    ["aggregate", checkAggregate],
+  ] as const) {
     try {
       check(cpu, gpu);
     } catch (error) {
@@ -293,7 +336,9 @@ async function main(): Promise<number> {
     if (process.env["GPU_CHECK_SKIP_TIMING"] !== "1" && !dryRun) {
       const timing = step.timeTrainingStep("cuda");
       results["nnTrainingStep"] = timing;
-      log(`nn    CTGAN step (batch 500, pac 10, Adult widths): eager ${(1000 * (timing["eagerStepSeconds"] ?? 0)).toFixed(2)} ms, CUDA graph ${(1000 * (timing["graphStepSeconds"] ?? 0)).toFixed(2)} ms = ${(timing["graphGflops"] ?? 0).toFixed(0)} GFLOP/s; 300 epochs × 65 steps ≈ ${(300 * 65 * (timing["graphStepSeconds"] ?? 0)).toFixed(1)} s (target ≤ 30 s incl. preprocessing)`);
+      log(
+        `nn    CTGAN step (batch 500, pac 10, Adult widths): eager ${(1000 * (timing["eagerStepSeconds"] ?? 0)).toFixed(2)} ms, CUDA graph ${(1000 * (timing["graphStepSeconds"] ?? 0)).toFixed(2)} ms = ${(timing["graphGflops"] ?? 0).toFixed(0)} GFLOP/s; 300 epochs × 65 steps ≈ ${(300 * 65 * (timing["graphStepSeconds"] ?? 0)).toFixed(1)} s (target ≤ 30 s incl. preprocessing)`,
+      );
     }
   } catch (error) {
     verdict("nn training step", false, `threw: ${(error as Error).message}`);
@@ -315,7 +360,10 @@ async function main(): Promise<number> {
     nvml.close();
     const first = after[0];
     const cudaMemory = devices[0]?.memoryBytes ?? 0;
-    for (const r of after) log(`nvml gpu ${r.index} ${r.uuid} ${r.name}: utilization ${(r.utilizationRatio * 100).toFixed(0)}%, memory ${(r.memoryUsedBytes / 2 ** 30).toFixed(2)} / ${(r.memoryTotalBytes / 2 ** 30).toFixed(2)} GiB, ${r.temperatureCelsius} °C, ${r.powerWatts.toFixed(1)} W`);
+    for (const r of after)
+      log(
+        `nvml gpu ${r.index} ${r.uuid} ${r.name}: utilization ${(r.utilizationRatio * 100).toFixed(0)}%, memory ${(r.memoryUsedBytes / 2 ** 30).toFixed(2)} / ${(r.memoryTotalBytes / 2 ** 30).toFixed(2)} GiB, ${r.temperatureCelsius} °C, ${r.powerWatts.toFixed(1)} W`,
+      );
     // NVML counts memory the driver reserves, cudaMemGetInfo-style totals do not: within 2% of each other.
     const agree = first !== undefined && cudaMemory > 0 && Math.abs(first.memoryTotalBytes - cudaMemory) / cudaMemory < 0.02;
     if (!dryRun) verdict("nvml", agree, `NVML total ${first?.memoryTotalBytes ?? 0} B vs CUDA ${cudaMemory} B; ${after.length} GPU(s) read`);

@@ -47,7 +47,11 @@ export function checkNnOps(gpuKind: "cuda" | "cpu", random: () => number, verdic
       }
     }
     const ok = worstError <= relative * scale;
-    verdict(`nn ${name}`, ok, ok ? `${n} elements within ${relative.toExponential(1)}·${scale.toFixed(2)}` : `element ${worst}: ${gpuKind} ${b[worst]} vs cpu ${a[worst]}`);
+    verdict(
+      `nn ${name}`,
+      ok,
+      ok ? `${n} elements within ${relative.toExponential(1)}·${scale.toFixed(2)}` : `element ${worst}: ${gpuKind} ${b[worst]} vs cpu ${a[worst]}`,
+    );
   };
   const run = (fn: (ops: NnOps, side: "cpu" | "gpu") => void) => {
     fn(cpu, "cpu");
@@ -55,7 +59,12 @@ export function checkNnOps(gpuKind: "cuda" | "cpu", random: () => number, verdic
   };
   const gemmBound = (k: number) => 4 * (k + 2) * 2 ** -24;
 
-  for (const [rows, inWidth, out] of [[1, 7, 5], [500, 232, 256], [50, 2740, 256], [37, 13, 1]] as const) {
+  for (const [rows, inWidth, out] of [
+    [1, 7, 5],
+    [500, 232, 256],
+    [50, 2740, 256],
+    [37, 13, 1],
+  ] as const) {
     const x = both(randomF32(rows * inWidth));
     const w = both(randomF32(out * inWidth, 1 / Math.sqrt(inWidth)));
     const b = both(randomF32(out));
@@ -75,7 +84,10 @@ export function checkNnOps(gpuKind: "cuda" | "cpu", random: () => number, verdic
     }
   }
 
-  for (const [rows, f] of [[2, 3], [500, 256]] as const) {
+  for (const [rows, f] of [
+    [2, 3],
+    [500, 256],
+  ] as const) {
     const x = both(randomF32(rows * f, 3));
     const gamma = both(randomF32(f));
     const beta = both(randomF32(f));
@@ -83,16 +95,34 @@ export function checkNnOps(gpuKind: "cuda" | "cpu", random: () => number, verdic
     const variance = both(new Float32Array(f).fill(1));
     const y = poisoned(rows * f);
     const saved = poisoned(2 * f);
-    run((ops, s) => ops.batchnormForward(rows, f, x[s], gamma[s], beta[s], mean[s], variance[s], 0.1, 1e-5, true, Activation.relu, 0, y[s], saved[s],
-      ops.offset(saved[s], f * 4)));
+    run((ops, s) =>
+      ops.batchnormForward(
+        rows,
+        f,
+        x[s],
+        gamma[s],
+        beta[s],
+        mean[s],
+        variance[s],
+        0.1,
+        1e-5,
+        true,
+        Activation.relu,
+        0,
+        y[s],
+        saved[s],
+        ops.offset(saved[s], f * 4),
+      ),
+    );
     compare(`batchnormForward ${rows}x${f}`, y, rows * f, 1e-5);
     compare(`batchnorm running var ${rows}x${f}`, variance, f, 1e-6);
     const dy = both(randomF32(rows * f));
     const dx = poisoned(rows * f);
     const dg = both(new Float32Array(f));
     const dbeta = both(new Float32Array(f));
-    run((ops, s) => ops.batchnormBackward(rows, f, x[s], gamma[s], saved[s], ops.offset(saved[s], f * 4), y[s], dy[s], true, Activation.relu, 0,
-      dx[s], dg[s], dbeta[s]));
+    run((ops, s) =>
+      ops.batchnormBackward(rows, f, x[s], gamma[s], saved[s], ops.offset(saved[s], f * 4), y[s], dy[s], true, Activation.relu, 0, dx[s], dg[s], dbeta[s]),
+    );
     compare(`batchnormBackward dx ${rows}x${f}`, dx, rows * f, 1e-4);
     compare(`batchnormBackward dγ ${rows}x${f}`, dg, f, 1e-5);
   }

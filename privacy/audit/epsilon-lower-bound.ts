@@ -25,7 +25,14 @@ export interface AuditResult {
 }
 
 /** ε lower bound at one threshold from counts (fp of n0 worlds without, fn of n1 worlds with the canary). */
-export function epsilonLowerBoundFromCounts(falsePositives: number, negatives: number, falseNegatives: number, positives: number, delta: number, alpha: number): number {
+export function epsilonLowerBoundFromCounts(
+  falsePositives: number,
+  negatives: number,
+  falseNegatives: number,
+  positives: number,
+  delta: number,
+  alpha: number,
+): number {
   const fpr = clopperPearsonUpper(falsePositives, negatives, alpha / 2);
   const fnr = clopperPearsonUpper(falseNegatives, positives, alpha / 2);
   const a = Math.log((1 - delta - fnr) / fpr);
