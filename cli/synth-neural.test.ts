@@ -66,8 +66,8 @@ describe("datalab synth --model ctgan|tvae", () => {
     writeFileSync(notAModel, '{"version":1,"columns":[]}\n');
     await usageError(sample([notAModel, "--out", out]), /is not a datalab model file/);
     const foreign = join(dir, "foreign.json");
-    writeFileSync(foreign, '{"format":"datalab-model","version":1,"generator":"mst"}\n');
-    await usageError(sample([foreign, "--out", out]), /holds a "mst" model/);
+    writeFileSync(foreign, '{"format":"datalab-model","version":1,"generator":"aim"}\n');
+    await usageError(sample([foreign, "--out", out]), /holds a "aim" model/);
     expect(existsSync(out)).toBe(false);
   });
 });

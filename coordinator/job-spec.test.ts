@@ -66,6 +66,6 @@ describe("validateSubmit: only what the product implements", () => {
   });
 
   test("a model name the product does not have is refused at submit, with the names it has", () => {
-    expect(refusal({ model: "ctgan" })).toMatch(/"ctgan" is not a synthesizer this datalab has; use one of gaussian_copula/);
+    expect(refusal({ model: "aim" })).toMatch(/"aim" is not a synthesizer this datalab has; use one of gaussian_copula/);
   });
 });

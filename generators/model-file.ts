@@ -72,7 +72,7 @@ export function parseSynthModel(text: string, path: string): SynthModel {
   if (record["generator"] !== GENERATOR_NAME && record["generator"] !== MST_GENERATOR_NAME) {
     throw new ModelFileError(
       path,
-      `${path} holds a "${String(record["generator"])}" model; \`datalab sample\` reads ${GENERATOR_NAME} and ${MST_GENERATOR_NAME} models. Use the command of that generator.`,
+      `${path} holds a "${String(record["generator"])}" model; \`datalab sample\` reads ${[GENERATOR_NAME, MST_GENERATOR_NAME, ...NEURAL_GENERATORS].join(", ")} models. Use the command of that generator.`,
     );
   }
   const { checksum, ...content } = record;

@@ -104,7 +104,13 @@ export async function sampleSourceToFile(sampler: ChunkSource, path: string, row
   await checkRoomForOutput(path, sampler.schema, probe, rows, options.freeBytes);
   const writer = await openTableWriter(path, sampler.schema);
   try {
-    for (let start = 0; start < rows; start += chunkRows) {
+    // The probe rows are the output's first rows: written as they are, not sampled again (a
+    // conditional neural sampler draws its rows strictly in order).
+    if (probe.rowCount > 0) {
+      await writer.write(probe);
+      options.onProgress?.(Math.min(1, probe.rowCount / rows));
+    }
+    for (let start = probe.rowCount; start < rows; start += chunkRows) {
       options.signal?.throwIfAborted();
       const chunk = await sampler.sampleChunk(start, Math.min(chunkRows, rows - start));
       await writer.write(chunk);

@@ -46,7 +46,7 @@ describe("datalab synth --epsilon", () => {
     [["--model", "mst", "--epsilon", "1", "--delta", "0.001", "--schema", schemaPath], /--delta 0\.001 is not below 1\/n = 0\.000684/],
     [["--model", "mst", "--epsilon", "1"], /needs the domain of every column from a schema file.*datalab schema <data> --categories --out s\.json/],
     [["--model", "dp-copula"], /dp-copula is differentially private and needs --epsilon/],
-    [["--model", "ctgan"], /unknown model "ctgan"/],
+    [["--model", "aim"], /unknown model "aim"; use one of copula, mst, dp-copula, ctgan, tvae/],
   ])("%j is refused with one line, exit 2, and nothing written", async (flags, message) => {
     const before = await files();
     const { code, stdout, stderr } = await cli("synth", SEATTLE, "--out", join(dir, "refused.csv"), "--model-out", join(dir, "refused.json"), ...flags);
