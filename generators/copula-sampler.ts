@@ -242,7 +242,8 @@ export async function sampleTable(model: CopulaModel, rows: number, options: Sam
   return concatenateTables(chunks, rows, await sampler.sampleChunk(0, 0));
 }
 
-function concatenateTables(chunks: Table[], rows: number, empty: Table): Table {
+/** Chunks of one table's rows, in order, as one table; `empty` gives the columns (a 0-row chunk). */
+export function concatenateTables(chunks: Table[], rows: number, empty: Table): Table {
   const columns = empty.columns.map((column, c): Column => {
     if ("codes" in column) {
       const codes = new Int32Array(rows);

@@ -7,7 +7,7 @@
  */
 import { checkRoomForOutput, openTableWriter } from "../tabular/index.js";
 import type { Table, TableSchema } from "../tabular/index.js";
-import { CopulaSampler, DEFAULT_CHUNK_ROWS, type SamplerOptions } from "./copula-sampler.js";
+import { CopulaSampler, concatenateTables, DEFAULT_CHUNK_ROWS, type SamplerOptions } from "./copula-sampler.js";
 import { engineNetwork } from "./ctgan/fit-neural.js";
 import { NeuralSampler } from "./ctgan/neural-sampler.js";
 import { ConditionError, GeneratorError } from "./errors.js";
@@ -56,34 +56,7 @@ export async function sampleSynthTable(model: SynthModel, rows: number, options:
   const parts: Table[] = [];
   for (let start = 0; start < rows || parts.length === 0; start += DEFAULT_CHUNK_ROWS)
     parts.push(await sampler.sampleChunk(start, Math.min(DEFAULT_CHUNK_ROWS, rows - start)));
-  return parts.length === 1 ? parts[0]! : concatenateTables(parts, rows);
-}
-
-function concatenateTables(parts: Table[], rows: number): Table {
-  const columns = parts[0]!.columns.map((column, c) => {
-    if ("codes" in column) {
-      const codes = new Int32Array(rows);
-      let offset = 0;
-      for (const part of parts) {
-        const piece = (part.columns[c] as { codes: Int32Array }).codes;
-        codes.set(piece, offset);
-        offset += piece.length;
-      }
-      return { ...column, codes };
-    }
-    if (column.values instanceof Float64Array) {
-      const values = new Float64Array(rows);
-      let offset = 0;
-      for (const part of parts) {
-        const piece = (part.columns[c] as { values: Float64Array }).values;
-        values.set(piece, offset);
-        offset += piece.length;
-      }
-      return { ...column, values };
-    }
-    return { ...column, values: parts.flatMap((part) => (part.columns[c] as { values: (string | null)[] }).values) };
-  });
-  return { rowCount: rows, columns: columns as Table["columns"] };
+  return parts.length === 1 ? parts[0]! : concatenateTables(parts, rows, parts[0]!);
 }
 
 export async function sampleToFile(model: SynthModel, path: string, rows: number, options: StreamSampleOptions = {}): Promise<StreamSampleResult> {

@@ -15,7 +15,7 @@
  */
 import { philoxNormal, philoxUniform } from "../../kernels/index.js";
 import { fakePiiValues, makeIds, parseIdPattern, type Column, type Table, type TableSchema } from "../../tabular/index.js";
-import { roundInto } from "../copula-sampler.js";
+import { concatenateTables, roundInto } from "../copula-sampler.js";
 import { ConditionError, GeneratorError } from "../errors.js";
 import { type ConditionTerm, parseWhere } from "../where-syntax.js";
 import { cumulativeOf, generationConditions } from "./conditional-vector.js";
@@ -154,7 +154,7 @@ export class NeuralSampler {
       have += take;
     }
     this.servedRows += rows;
-    const table = parts.length === 1 ? parts[0]! : concatTables(parts, this.decodeBlock(new Float32Array(0), 0));
+    const table = parts.length === 1 ? parts[0]! : concatenateTables(parts, parts.reduce((sum, part) => sum + part.rowCount, 0), this.decodeBlock(new Float32Array(0), 0));
     return this.withTextColumns(table, startRow);
   }
 
@@ -276,30 +276,3 @@ function sliceTable(table: Table, start: number, end: number): Table {
   return { rowCount: Math.max(0, end - start), columns };
 }
 
-function concatTables(parts: Table[], empty: Table): Table {
-  const rows = parts.reduce((s, p) => s + p.rowCount, 0);
-  const columns = empty.columns.map((column, c): Column => {
-    if ("codes" in column) {
-      const codes = new Int32Array(rows);
-      let offset = 0;
-      for (const part of parts) {
-        const piece = (part.columns[c] as { codes: Int32Array }).codes;
-        codes.set(piece, offset);
-        offset += piece.length;
-      }
-      return { ...column, codes };
-    }
-    if (column.values instanceof Float64Array) {
-      const values = new Float64Array(rows);
-      let offset = 0;
-      for (const part of parts) {
-        const piece = (part.columns[c] as { values: Float64Array }).values;
-        values.set(piece, offset);
-        offset += piece.length;
-      }
-      return { ...column, values } as Column;
-    }
-    return column;
-  });
-  return { rowCount: rows, columns };
-}
