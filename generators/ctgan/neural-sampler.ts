@@ -154,7 +154,14 @@ export class NeuralSampler {
       have += take;
     }
     this.servedRows += rows;
-    const table = parts.length === 1 ? parts[0]! : concatenateTables(parts, parts.reduce((sum, part) => sum + part.rowCount, 0), this.decodeBlock(new Float32Array(0), 0));
+    const table =
+      parts.length === 1
+        ? parts[0]!
+        : concatenateTables(
+            parts,
+            parts.reduce((sum, part) => sum + part.rowCount, 0),
+            this.decodeBlock(new Float32Array(0), 0),
+          );
     return this.withTextColumns(table, startRow);
   }
 
@@ -275,4 +282,3 @@ function sliceTable(table: Table, start: number, end: number): Table {
   });
   return { rowCount: Math.max(0, end - start), columns };
 }
-
