@@ -112,9 +112,12 @@ describe("the Grafana dashboard against a real Prometheus scrape", () => {
     );
 
     const client = cluster.jobClient();
-    for (let i = 0; i < 4; i++) {
+    // Series with labels (job durations by kind and outcome) appear at their first observation; a
+    // rate needs increases after Prometheus first saw them, so the jobs are spread over scrapes.
+    for (let i = 0; i < 5; i++) {
       const { job } = await submitJob(client, synthesisSpec({ rows: 300, seed: i }));
       await waitForJob(client, job.jobId, isDone);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
     }
     await new Promise((resolve) => setTimeout(resolve, 3000)); // a few scrapes after the last job
 
