@@ -124,7 +124,7 @@ function humanSummary(summary: SynthesisJobSummary): string {
   const lines = [
     `${summary.rows.toLocaleString("en-US")} synthetic rows (from ${summary.inputRows.toLocaleString("en-US")}) → ${summary.outputs.table} in ${s(summary.seconds.total)}` +
       ` (load ${s(summary.seconds.load)}, fit ${s(summary.seconds.fit)}, sample ${s(summary.seconds.sample)}${summary.quality ? `, score ${s(summary.seconds.score)}` : ""})`,
-    `columns: ${types}; seed ${summary.seed}; model ${summary.model}`,
+    `columns: ${types}; seed ${summary.seed}`,
   ];
   const marginals = Object.entries(summary.marginals);
   if (marginals.length > 0) lines.push(`marginals: ${marginals.map(([name, family]) => `${name}=${family}`).join(", ")}`);
