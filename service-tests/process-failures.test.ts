@@ -72,6 +72,7 @@ describe("process failures", () => {
       const states = await Promise.all(slow.map(async (id) => (await getJob(client, id)).state));
       return states.filter((s) => s === "JOB_STATE_RUNNING" || s === "JOB_STATE_LEASED").length >= 2 ? true : undefined;
     });
+    const linesBeforeCrash = new Map([...cluster.nodes].map(([id, node]) => [id, node.lines.length]));
     cluster.coordinator!.kill("SIGKILL");
     await cluster.coordinator!.exited;
     cluster.close();
@@ -99,8 +100,19 @@ describe("process failures", () => {
       5_000,
     );
     for (const id of [quick.job.jobId, ...slow]) expect(acceptedCompletions(nodeLines(), id), id).toBe(1);
-    // Both nodes found the restarted coordinator again.
-    for (const node of cluster.nodes.values()) expect(node.lines.some((line) => line.includes("re-registered"))).toBe(true);
+    // Both nodes found the restarted coordinator again. A node that missed one heartbeat keeps its
+    // session (the restarted coordinator restores online nodes), so re-registering is not required:
+    // any answer from the new coordinator (registration, a lease, an acknowledged or refused
+    // report) shows the node reached it.
+    const reachedNewCoordinator = /re-registered|registered with|leased |reported |coordinator refused/;
+    await eventually(
+      "both nodes talking to the restarted coordinator",
+      async () =>
+        [...cluster.nodes].every(([id, node]) => node.lines.slice(linesBeforeCrash.get(id) ?? 0).some((line) => reachedNewCoordinator.test(line)))
+          ? true
+          : undefined,
+      20_000,
+    );
   }, 180_000);
 
   it("many small jobs on nodes running several at once (batched completions), the coordinator killed mid-stream: each job completed by exactly one attempt", async () => {
