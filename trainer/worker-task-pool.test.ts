@@ -105,6 +105,9 @@ describe("WorkerTaskPool", () => {
   it("passes an abort to a cooperative task, and terminates a worker that ignores it", async () => {
     const pool = new WorkerTaskPool({ workerUrl, abortGraceMs: 200 });
     try {
+      // Start the worker first: a cold start slower than the 200 ms grace (a loaded machine) would
+      // otherwise get the cooperative task's worker terminated before it sees the abort.
+      await pool.run(request(1), { signal: new AbortController().signal, onProgress: () => undefined });
       const cooperative = new AbortController();
       const stopped = pool.run(request(4), { signal: cooperative.signal, onProgress: () => undefined });
       cooperative.abort();
