@@ -1,6 +1,6 @@
 /**
  * `datalab synth <input> …` — fit a model (Gaussian copula, tree model, a differentially private
- * MST / DP copula, CTGAN or TVAE), sample, score, in one process (no server).
+ * MST / DP copula / AIM, CTGAN or TVAE), sample, score, in one process (no server).
  * Only parses flags and prints: the work is `runSynthesisJob`, the same function worker nodes run.
  */
 import { basename, extname } from "node:path";
@@ -25,7 +25,7 @@ import { whereCondition } from "./where-flag.js";
 export const usage = [
   "usage: datalab synth <input> [--rows N] [--seed S] [--out file.csv|.parquet] [--schema s.json]",
   "                     [--model-out m.json] [--where COND] [--json] [--no-score] [--report r.html]",
-  "                     [--model copula|mst|dp-copula|ctgan|tvae] [--epsilon E [--delta D]]",
+  "                     [--model copula|mst|dp-copula|aim|ctgan|tvae] [--epsilon E [--delta D]]",
   "                     [--epochs N] [--batch-size B]",
   "",
   "Fits a synthesizer to a table (.csv, .tsv, .parquet, .json, .ndjson), samples synthetic rows",
@@ -41,9 +41,10 @@ export const usage = [
   "  --schema PATH          use this schema (from `datalab schema`) instead of inferring one",
   "  --model NAME           copula (default, Gaussian copula), mst (a tree of 2-way marginals: Chow–Liu",
   "                         without --epsilon, MST with it), dp-copula (private copula, needs --epsilon),",
+  "                         aim (AIM: adaptively chosen 2-way marginals on a junction tree, needs --epsilon),",
   "                         ctgan or tvae (Xu et al. 2019, trained on the native nn engine; --where takes",
   "                         column=value terms)",
-  "  --epsilon E            differential privacy: fit mst or dp-copula with (ε, δ)-DP, E > 0. Needs --schema",
+  "  --epsilon E            differential privacy: fit mst, dp-copula or aim with (ε, δ)-DP, E > 0. Needs --schema",
   "                         with every column's domain (`datalab schema data.csv --categories --out s.json`)",
   "  --delta D              δ of the DP guarantee, 0 < D < 1/rows (default 1e-9)",
   "  --model-out PATH       also save the fitted model; `datalab sample PATH` samples from it later",

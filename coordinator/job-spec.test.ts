@@ -66,6 +66,9 @@ describe("validateSubmit: only what the product implements", () => {
   });
 
   test("a model name the product does not have is refused at submit, with the names it has", () => {
-    expect(refusal({ model: "aim" })).toMatch(/"aim" is not a synthesizer this datalab has; use one of gaussian_copula/);
+    expect(refusal({ model: "privbayes" })).toMatch(/"privbayes" is not a synthesizer this datalab has; use one of gaussian_copula/);
+    // aim is a DP model: without epsilon it is refused for that reason, with it accepted.
+    expect(refusal({ model: "aim" })).toMatch(/model "aim" is differentially private and needs epsilon/);
+    expect(validateSubmit(request({ model: "aim", epsilon: 1 }), 3).spec.model).toBe("aim");
   });
 });

@@ -11,11 +11,11 @@ import { DpInputError } from "./errors.js";
 export const DEFAULT_DELTA = 1e-9;
 
 /** Generators that fit with differential privacy (`datalab synth --model … --epsilon E`). */
-export const DP_MODELS = ["mst", "dp-copula"] as const;
+export const DP_MODELS = ["mst", "dp-copula", "aim"] as const;
 export type DpModelName = (typeof DP_MODELS)[number];
 
 /** Every `--model` name: the Gaussian copula, the non-private tree (Chow–Liu via `mst` without ε), the DP models, CTGAN and TVAE. */
-export const SYNTH_MODELS = ["copula", "mst", "dp-copula", "ctgan", "tvae"] as const;
+export const SYNTH_MODELS = ["copula", "mst", "dp-copula", "aim", "ctgan", "tvae"] as const;
 export type SynthModelName = (typeof SYNTH_MODELS)[number];
 
 export interface DpRequest {
@@ -33,7 +33,7 @@ export function checkDpRequest(model: string, epsilon: number | undefined, delta
   if (!(SYNTH_MODELS as readonly string[]).includes(model)) throw new DpInputError(`unknown model "${model}"; use one of ${SYNTH_MODELS.join(", ")}.`);
   if (epsilon === undefined) {
     if (delta !== undefined) throw new DpInputError("--delta needs --epsilon; give both for a private fit, or neither.");
-    if (model === "dp-copula") throw new DpInputError("model dp-copula is differentially private and needs --epsilon E (e.g. --epsilon 1).");
+    if (model === "dp-copula" || model === "aim") throw new DpInputError(`model ${model} is differentially private and needs --epsilon E (e.g. --epsilon 1).`);
     return null;
   }
   if (!(DP_MODELS as readonly string[]).includes(model)) {

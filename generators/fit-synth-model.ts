@@ -1,6 +1,6 @@
 /**
  * One entry point for every `--model`: the Gaussian copula, the tree model (Chow–Liu without ε,
- * MST with ε), the DP copula, and the neural CTGAN and TVAE. A private fit takes its domain from the user's schema only: each
+ * MST with ε), the DP copula, AIM, and the neural CTGAN and TVAE. A private fit takes its domain from the user's schema only: each
  * column of the loaded table must be declared in that schema (a column left to inference would
  * have its type and bounds read from the data), and the schema's declared bounds and categories
  * are used, never the ones the loader filled in.
@@ -13,6 +13,7 @@ import { DpInputError } from "./errors.js";
 import { type FitOptions, fitGaussianCopula } from "./fit-copula.js";
 import type { SynthModel } from "./model-file.js";
 import { fitChowLiu, fitMst } from "./mst/fit-mst.js";
+import { fitAim } from "./aim/fit-aim.js";
 import { fitNeuralModel } from "./ctgan/fit-neural.js";
 import type { NeuralFitSettings } from "./synthesizer.js";
 
@@ -64,5 +65,6 @@ export function fitSynthModel(table: Table, schema: TableSchema, options: SynthF
   if (request === null) return options.model === "mst" ? fitChowLiu(table, schema) : fitGaussianCopula(table, options.copula ?? {});
   const domainSchema = declaredSchema(table, options.userSchema);
   const source = options.privacySource ?? createCryptoSource();
+  if (options.model === "aim") return fitAim(table, domainSchema, request, source);
   return options.model === "mst" ? fitMst(table, domainSchema, request, source) : fitDpCopula(table, domainSchema, request, source);
 }

@@ -1,4 +1,4 @@
-/** Public surface of generators/: the Gaussian copula, the DP copula, MST / Chow–Liu tree models, CTGAN and TVAE — fit, model file, sampling. */
+/** Public surface of generators/: the Gaussian copula, the DP copula, MST / Chow–Liu tree models, AIM, CTGAN and TVAE — fit, model file, sampling. */
 export type {
   CategoricalColumnModel,
   ColumnModel,
@@ -27,6 +27,9 @@ export { BUDGET_SPLIT as DP_COPULA_BUDGET_SPLIT, fitDpCopula } from "./dp-copula
 export { fitChowLiu, fitMst } from "./mst/fit-mst.js";
 export { MST_GENERATOR_NAME, type MstModel } from "./mst/mst-model.js";
 export { MstSampler } from "./mst/mst-sampler.js";
+export { AIM_MAX_MODEL_MEGABYTES, type AimOptions, fitAim } from "./aim/fit-aim.js";
+export { AIM_GENERATOR_NAME, type AimModel } from "./aim/aim-model.js";
+export { AimSampler, sampleAimTable } from "./aim/aim-sampler.js";
 export { declaredSchema, fitSynthModel, type SynthFitOptions } from "./fit-synth-model.js";
 export {
   DEFAULT_SYNTHESIZER_MODEL,

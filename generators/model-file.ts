@@ -13,10 +13,11 @@ import { writeFileAtomic } from "../tabular/index.js";
 import { type CopulaModel, GENERATOR_NAME, MODEL_FORMAT, MODEL_VERSION, READABLE_MODEL_VERSIONS } from "./copula-model.js";
 import { ModelFileError } from "./errors.js";
 import { MST_GENERATOR_NAME, type MstModel } from "./mst/mst-model.js";
+import { AIM_GENERATOR_NAME, type AimModel, aimModelProblem } from "./aim/aim-model.js";
 import { NEURAL_GENERATORS, type NeuralModel, parseNeuralModel, serializeNeuralModel } from "./ctgan/neural-model.js";
 
-/** Any model `datalab synth --model-out` writes: a (DP) Gaussian copula, a tree model (MST / Chow–Liu) or a neural one (CTGAN / TVAE). */
-export type SynthModel = CopulaModel | MstModel | NeuralModel;
+/** Any model `datalab synth --model-out` writes: a (DP) Gaussian copula, a tree model (MST / Chow–Liu), an AIM junction tree or a neural one (CTGAN / TVAE). */
+export type SynthModel = CopulaModel | MstModel | AimModel | NeuralModel;
 
 export function isNeuralModel(model: SynthModel): model is NeuralModel {
   return (NEURAL_GENERATORS as readonly string[]).includes(model.generator);
@@ -69,10 +70,10 @@ export function parseSynthModel(text: string, path: string): SynthModel {
       `${path} is a version ${JSON.stringify(record["version"])} model file; this datalab reads versions ${READABLE_MODEL_VERSIONS.join(" and ")} (writes ${MODEL_VERSION}). Refit with this datalab (\`datalab synth <data> --model-out <file>\`) or use the datalab that wrote it.`,
     );
   }
-  if (record["generator"] !== GENERATOR_NAME && record["generator"] !== MST_GENERATOR_NAME) {
+  if (record["generator"] !== GENERATOR_NAME && record["generator"] !== MST_GENERATOR_NAME && record["generator"] !== AIM_GENERATOR_NAME) {
     throw new ModelFileError(
       path,
-      `${path} holds a "${String(record["generator"])}" model; \`datalab sample\` reads ${[GENERATOR_NAME, MST_GENERATOR_NAME, ...NEURAL_GENERATORS].join(", ")} models. Use the command of that generator.`,
+      `${path} holds a "${String(record["generator"])}" model; \`datalab sample\` reads ${[GENERATOR_NAME, MST_GENERATOR_NAME, AIM_GENERATOR_NAME, ...NEURAL_GENERATORS].join(", ")} models. Use the command of that generator.`,
     );
   }
   const { checksum, ...content } = record;
@@ -81,7 +82,11 @@ export function parseSynthModel(text: string, path: string): SynthModel {
   }
   // The checksum guards against accidental damage; this against hand-edited files with a recomputed checksum.
   const problem =
-    record["generator"] === MST_GENERATOR_NAME ? treeProblem(content as unknown as MstModel) : (modelStructureProblem(content)?.toString() ?? null);
+    record["generator"] === MST_GENERATOR_NAME
+      ? treeProblem(content as unknown as MstModel)
+      : record["generator"] === AIM_GENERATOR_NAME
+        ? aimModelProblem(content as unknown as AimModel)
+        : (modelStructureProblem(content)?.toString() ?? null);
   if (problem !== null) throw new ModelFileError(path, `${path} is inconsistent (${problem}); ${REFIT}.`);
   return content as unknown as SynthModel;
 }

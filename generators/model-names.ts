@@ -12,13 +12,13 @@
 export const GAUSSIAN_COPULA_MODELS: ReadonlySet<string> = new Set(["gaussian_copula", "gaussian-copula", "copula"]);
 
 /**
- * Models that spend a job's epsilon (generators/mst, generators/dp-copula). `mst` without epsilon
- * fits the same tree from exact marginals (Chow–Liu); `dp_copula` always needs epsilon.
+ * Models that spend a job's epsilon (generators/mst, generators/dp-copula, generators/aim). `mst`
+ * without epsilon fits the same tree from exact marginals (Chow–Liu); `dp_copula` and `aim` always need epsilon.
  */
-export const DIFFERENTIALLY_PRIVATE_MODELS: ReadonlySet<string> = new Set(["mst", "dp_copula", "dp-copula"]);
+export const DIFFERENTIALLY_PRIVATE_MODELS: ReadonlySet<string> = new Set(["mst", "dp_copula", "dp-copula", "aim"]);
 
 /** DP models that have no non-private mode: a job without epsilon is refused. */
-export const MODELS_NEEDING_EPSILON: ReadonlySet<string> = new Set(["dp_copula", "dp-copula"]);
+export const MODELS_NEEDING_EPSILON: ReadonlySet<string> = new Set(["dp_copula", "dp-copula", "aim"]);
 
 /** The neural synthesizers (generators/ctgan): not differentially private. */
 export const NEURAL_MODELS: ReadonlySet<string> = new Set(["ctgan", "tvae"]);

@@ -13,6 +13,7 @@ import { NeuralSampler } from "./ctgan/neural-sampler.js";
 import { ConditionError, GeneratorError } from "./errors.js";
 import { isNeuralModel, type SynthModel } from "./model-file.js";
 import { MstSampler } from "./mst/mst-sampler.js";
+import { AimSampler } from "./aim/aim-sampler.js";
 
 /** Rows sampled and encoded to estimate the output's size before writing (see tabular/disk-space.ts). */
 const SIZE_PROBE_ROWS = 1000;
@@ -41,18 +42,19 @@ export interface ChunkSource {
 /** The sampler of a model of any kind; `rows` is the whole output (tree models allocate rows in fixed blocks). */
 export function openSampler(model: SynthModel, rows: number, options: SamplerOptions = {}): ChunkSource {
   if (isNeuralModel(model)) return new NeuralSampler(model, engineNetwork(model), options);
-  if (model.generator !== "mst") return new CopulaSampler(model, options);
+  if (model.generator !== "mst" && model.generator !== "aim") return new CopulaSampler(model, options);
   if (options.where !== undefined && options.where.length > 0) {
-    throw new ConditionError("--where needs a copula model (--model copula or dp-copula); a tree model (mst) samples whole rows only.");
+    throw new ConditionError(`--where needs a copula model (--model copula or dp-copula); a ${model.generator} model samples whole rows only.`);
   }
-  return new MstSampler(model, { totalRows: rows, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+  const seed = options.seed === undefined ? {} : { seed: options.seed };
+  return model.generator === "aim" ? new AimSampler(model, { totalRows: rows, ...seed }) : new MstSampler(model, { totalRows: rows, ...seed });
 }
 
 /** `rows` rows of any model into one in-memory table (the same rows sampleToFile writes for the same seed). */
 export async function sampleSynthTable(model: SynthModel, rows: number, options: SamplerOptions = {}): Promise<Table> {
   if (!Number.isSafeInteger(rows) || rows < 0) throw new GeneratorError(`cannot sample ${rows} rows; give a whole number of rows ≥ 0.`);
   const sampler = openSampler(model, rows, options);
-  if (model.generator === "mst") return await sampler.sampleChunk(0, rows);
+  if (model.generator === "mst" || model.generator === "aim") return await sampler.sampleChunk(0, rows);
   const parts: Table[] = [];
   for (let start = 0; start < rows || parts.length === 0; start += DEFAULT_CHUNK_ROWS)
     parts.push(await sampler.sampleChunk(start, Math.min(DEFAULT_CHUNK_ROWS, rows - start)));

@@ -78,8 +78,8 @@ async function runCachedSampleJob(request: TaskRunRequest, tablePath: string, ho
 function synthModelOf(name: string): SynthModelName {
   const normalised = name.replaceAll("_", "-");
   if (normalised === "gaussian-copula" || normalised === "copula") return "copula";
-  if (normalised === "mst" || normalised === "dp-copula" || normalised === "ctgan" || normalised === "tvae") return normalised;
-  throw new TaskSpecError(`model "${name}" is not available on this node; use gaussian_copula, mst, dp_copula, ctgan or tvae.`);
+  if (normalised === "mst" || normalised === "dp-copula" || normalised === "aim" || normalised === "ctgan" || normalised === "tvae") return normalised;
+  throw new TaskSpecError(`model "${name}" is not available on this node; use gaussian_copula, mst, dp_copula, aim, ctgan or tvae.`);
 }
 
 /** δ of a private job from model_options_json {"delta": D}; undefined = the default 1e-9. */

@@ -46,7 +46,9 @@ describe("datalab synth --epsilon", () => {
     [["--model", "mst", "--epsilon", "1", "--delta", "0.001", "--schema", schemaPath], /--delta 0\.001 is not below 1\/n = 0\.000684/],
     [["--model", "mst", "--epsilon", "1"], /needs the domain of every column from a schema file.*datalab schema <data> --categories --out s\.json/],
     [["--model", "dp-copula"], /dp-copula is differentially private and needs --epsilon/],
-    [["--model", "aim"], /unknown model "aim"; use one of copula, mst, dp-copula, ctgan, tvae/],
+    [["--model", "aim"], /model aim is differentially private and needs --epsilon/],
+    [["--model", "aim", "--epsilon", "0"], /--epsilon must be a finite number > 0, got 0/],
+    [["--model", "privbayes"], /unknown model "privbayes"; use one of copula, mst, dp-copula, aim, ctgan, tvae/],
   ])("%j is refused with one line, exit 2, and nothing written", async (flags, message) => {
     const before = await files();
     const { code, stdout, stderr } = await cli("synth", SEATTLE, "--out", join(dir, "refused.csv"), "--model-out", join(dir, "refused.json"), ...flags);
@@ -57,7 +59,7 @@ describe("datalab synth --epsilon", () => {
     expect(await files()).toEqual(before);
   });
 
-  test.each(["mst", "dp-copula"])(
+  test.each(["mst", "dp-copula", "aim"])(
     "--model %s --epsilon 1 writes ε, δ, ρ and mechanisms into the summary, model file and report; sample reads the model",
     async (model) => {
       const out = join(dir, `${model}.csv`);
@@ -149,6 +151,15 @@ describe("a worker-node task with JobSpec.epsilon", () => {
   test("dp_copula with ε = 1 runs the private fit and its summary carries the guarantee", async () => {
     const result = await runDatalabTask(await request("dp_copula", 1), hooks);
     expect(JSON.parse(result.summaryJson)).toMatchObject({ model: "dp-copula", differentialPrivacy: { epsilon: 1, delta: 1e-9 } });
+  });
+
+  test("aim with ε = 1 runs on the node, and aim without ε is refused as a job error", async () => {
+    const result = await runDatalabTask(await request("aim", 1), hooks);
+    expect(JSON.parse(result.summaryJson)).toMatchObject({
+      model: "aim",
+      differentialPrivacy: { epsilon: 1, delta: 1e-9, neighbours: "add or remove one row" },
+    });
+    await expect(runDatalabTask(await request("aim", undefined), hooks)).rejects.toThrow(/aim is differentially private and needs --epsilon/);
   });
 
   test("ε with the non-private copula fails as a job error (not retried), with the fix in the message", async () => {

@@ -56,7 +56,7 @@ export interface SynthesisJobSpec {
   allowOutOfRange?: boolean | undefined;
   /** Force one marginal family (default: chosen per column by KS). */
   marginal?: MarginalFamily | "auto" | undefined;
-  /** Default "copula". "mst" without ε is the Chow–Liu tree; "mst" / "dp-copula" with ε are differentially private; "ctgan" / "tvae" neural. */
+  /** Default "copula". "mst" without ε is the Chow–Liu tree; "mst" / "dp-copula" / "aim" with ε are differentially private; "ctgan" / "tvae" neural. */
   model?: SynthModelName | undefined;
   /** Differential privacy: ε (> 0) and δ (default 1e-9) of the whole fit. Needs a DP model and a schema file with the domain. */
   epsilon?: number | undefined;
@@ -98,7 +98,7 @@ export interface ColumnTypeCounts {
 }
 
 export interface SynthesisJobSummary {
-  /** The --model that ran: copula, mst (Chow–Liu without ε), dp-copula, ctgan or tvae. */
+  /** The --model that ran: copula, mst (Chow–Liu without ε), dp-copula, aim, ctgan or tvae. */
   model: string;
   /** ε, δ, ρ, mechanisms and budget split of a private fit; null when the fit is not private. */
   differentialPrivacy: DpRecord | null;
@@ -181,7 +181,7 @@ function countColumnTypes(schema: TableSchema): ColumnTypeCounts {
 
 function marginalsOf(model: SynthModel): Record<string, string> {
   const out: Record<string, string> = {};
-  if (model.generator === "mst") return out;
+  if (model.generator === "mst" || model.generator === "aim") return out;
   if (isNeuralModel(model)) {
     // Mode-specific normalisation: the number of Gaussian mixture modes kept per column.
     for (const column of model.transform.columns) if (column.kind === "continuous") out[column.name] = `${column.means.length}-mode mixture`;
@@ -196,7 +196,7 @@ function marginalsOf(model: SynthModel): Record<string, string> {
 
 function privacyOf(model: SynthModel): DpRecord | null {
   if (isNeuralModel(model)) return null;
-  return model.generator === "mst" ? model.privacy : (model.privacy ?? null);
+  return model.generator === "mst" || model.generator === "aim" ? model.privacy : (model.privacy ?? null);
 }
 
 /** TableReadError (an input problem: not retried on nodes) when a table has fewer than `minRows` rows. */

@@ -69,7 +69,7 @@ export function fitChowLiu(table: Table, schema: TableSchema): MstModel {
 }
 
 /** Merges the cells whose noisy count is below `threshold` into one (MST's domain compression). */
-function compress(noisy: Float64Array, threshold: number): { map: Int32Array; attribute: CompressedAttribute } {
+export function compress(noisy: Float64Array, threshold: number): { map: Int32Array; attribute: CompressedAttribute } {
   const small: number[] = [];
   for (let c = 0; c < noisy.length; c++) if (noisy[c]! < threshold) small.push(c);
   const map = new Int32Array(noisy.length);
@@ -104,7 +104,7 @@ function compress(noisy: Float64Array, threshold: number): { map: Int32Array; at
  */
 export const NUMERIC_GROUPS = 24;
 
-function coarsenNumeric(noisy: Float64Array, target: number): { map: Int32Array; attribute: CompressedAttribute } {
+export function coarsenNumeric(noisy: Float64Array, target: number): { map: Int32Array; attribute: CompressedAttribute } {
   const cells = noisy.length - 1; // the last cell is "missing" and stays its own group
   const map = new Int32Array(noisy.length);
   const groups: number[][] = [];

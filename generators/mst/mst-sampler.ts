@@ -28,7 +28,7 @@ export const BLOCK_ROWS = 65_536;
 const COUNTER_STRIDE = 1n << 24n;
 
 /** Rows allocated to each cell: ⌊m·p⌋, plus one for `m − Σ⌊m·p⌋` cells drawn ∝ the fractional parts. */
-function allocate(m: number, probabilities: readonly number[], offset: number, width: number, uniforms: Float64Array, u0: number): Int32Array {
+export function allocate(m: number, probabilities: readonly number[], offset: number, width: number, uniforms: Float64Array, u0: number): Int32Array {
   const counts = new Int32Array(width);
   let total = 0;
   for (let c = 0; c < width; c++) total += probabilities[offset + c]!;
@@ -156,25 +156,43 @@ export class MstSampler {
   }
 
   private assemble(values: (Float64Array | Int32Array)[], startRow: number, rows: number): Table {
-    const byColumn = new Map(this.model.attributes.map((attribute, i) => [attribute.column, { attribute, values: values[i]! }]));
-    const columns: Column[] = this.schema.columns.map((schema, index) => {
-      const modelled = byColumn.get(index);
-      if (schema.type === "id") return { schema, values: makeIds(schema, startRow, rows, this.seed) };
-      if (schema.type === "pii")
-        return { schema, values: schema.action === "drop" ? new Array<string | null>(rows).fill(null) : fakePiiValues(schema, startRow, rows, this.seed) };
-      if (modelled === undefined) throw new GeneratorError(`column "${schema.name}" of the model has no attribute; refit the model.`);
-      if (schema.type === "categorical" || schema.type === "boolean") {
-        if (modelled.attribute.kind !== "categorical")
-          throw new GeneratorError(`column "${schema.name}" of the model does not match its schema; refit the model.`);
-        return { schema, codes: modelled.values as Int32Array, categories: [...modelled.attribute.labels] };
-      }
-      return schema.type === "numerical" ? { schema, values: modelled.values as Float64Array } : { schema, values: modelled.values as Float64Array };
-    });
-    return { rowCount: rows, columns };
+    return assembleDecodedTable(this.schema, this.model.attributes, values, startRow, rows, this.seed);
   }
 }
 
-function rowsByCell(cells: Int32Array, size: number): Int32Array[] {
+/**
+ * The synthetic table from decoded attribute values (numbers, or label codes with −1 for null);
+ * id and personal-data columns are regenerated from `seed` as the copula does. Shared by the tree
+ * (MST) and junction-tree (AIM) samplers.
+ */
+export function assembleDecodedTable(
+  schema: TableSchema,
+  attributes: readonly DiscreteAttribute[],
+  values: (Float64Array | Int32Array)[],
+  startRow: number,
+  rows: number,
+  seed: bigint,
+): Table {
+  const byColumn = new Map(attributes.map((attribute, i) => [attribute.column, { attribute, values: values[i]! }]));
+  const columns: Column[] = schema.columns.map((column, index) => {
+    const modelled = byColumn.get(index);
+    if (column.type === "id") return { schema: column, values: makeIds(column, startRow, rows, seed) };
+    if (column.type === "pii")
+      return { schema: column, values: column.action === "drop" ? new Array<string | null>(rows).fill(null) : fakePiiValues(column, startRow, rows, seed) };
+    if (modelled === undefined) throw new GeneratorError(`column "${column.name}" of the model has no attribute; refit the model.`);
+    if (column.type === "categorical" || column.type === "boolean") {
+      if (modelled.attribute.kind !== "categorical")
+        throw new GeneratorError(`column "${column.name}" of the model does not match its schema; refit the model.`);
+      return { schema: column, codes: modelled.values as Int32Array, categories: [...modelled.attribute.labels] };
+    }
+    return column.type === "numerical"
+      ? { schema: column, values: modelled.values as Float64Array }
+      : { schema: column, values: modelled.values as Float64Array };
+  });
+  return { rowCount: rows, columns };
+}
+
+export function rowsByCell(cells: Int32Array, size: number): Int32Array[] {
   const counts = new Int32Array(size);
   for (const c of cells) counts[c]!++;
   const groups = Array.from(counts, (n) => new Int32Array(n));
@@ -186,7 +204,7 @@ function rowsByCell(cells: Int32Array, size: number): Int32Array[] {
   return groups;
 }
 
-function cumulativeOf(weights: readonly number[]): Float64Array {
+export function cumulativeOf(weights: readonly number[]): Float64Array {
   const out = new Float64Array(weights.length);
   let sum = 0;
   weights.forEach((w, k) => {
@@ -196,14 +214,14 @@ function cumulativeOf(weights: readonly number[]): Float64Array {
   return out;
 }
 
-function pickCumulative(cumulative: Float64Array, u: number): number {
+export function pickCumulative(cumulative: Float64Array, u: number): number {
   const target = u * cumulative[cumulative.length - 1]!;
   for (let c = 0; c < cumulative.length - 1; c++) if (target < cumulative[c]!) return c;
   return cumulative.length - 1;
 }
 
 /** Writes the value of original cell `cell` (u picks the value within a numeric cell) into out[r]. */
-function decodeInto(attribute: DiscreteAttribute, cell: number, u: number, out: Float64Array | Int32Array, r: number): void {
+export function decodeInto(attribute: DiscreteAttribute, cell: number, u: number, out: Float64Array | Int32Array, r: number): void {
   const missing = attribute.size - 1;
   if (attribute.kind === "categorical") {
     out[r] = cell === missing ? -1 : cell;

@@ -28,9 +28,11 @@ export interface JobSpec {
    */
   'rows'?: (number | string | Long);
   /**
-   * Synthesizer name: "gaussian_copula" (also spelled "gaussian-copula" or "copula"); empty =
-   * "gaussian_copula". SubmitJob refuses any other name (INVALID_ARGUMENT, listing the names it has).
-   * Ignored by SAMPLE jobs (the model file says which generator it holds).
+   * Synthesizer name (generators/model-names.ts): "gaussian_copula" (also "gaussian-copula" or
+   * "copula"; not DP), "mst" (Chow–Liu tree without epsilon, MST with it), "dp_copula" (also
+   * "dp-copula"; needs epsilon), "aim" (AIM; needs epsilon), "ctgan" or "tvae" (neural, not DP);
+   * empty = "gaussian_copula". SubmitJob refuses any other name (INVALID_ARGUMENT, listing the
+   * names it has). Ignored by SAMPLE jobs (the model file says which generator it holds).
    */
   'model'?: (string);
   /**
@@ -50,15 +52,16 @@ export interface JobSpec {
    */
   'resources'?: (_datalab_v1_Resources | null);
   /**
-   * Extra synthesizer options as a JSON object. No model takes options yet: SubmitJob refuses
-   * anything but empty or {} (INVALID_ARGUMENT) rather than run without them.
+   * Extra synthesizer options as a JSON object (generators/model-names.ts modelOptionsProblem):
+   * "delta" (δ of a DP fit), "epochs" and "batch_size" (ctgan, tvae). SubmitJob refuses any other
+   * key, or a key the job's model does not read (INVALID_ARGUMENT), rather than run without it.
    */
   'modelOptionsJson'?: (string);
   /**
    * Differential-privacy budget epsilon (positive) of a SYNTHESIS job with a differentially private
-   * model; unset = not a DP job. SubmitJob refuses it (INVALID_ARGUMENT, "no differentially
-   * private model is available for …") for a model that is not DP — today every model, until a DP
-   * synthesizer is added to generators/model-names.ts — and for SAMPLE jobs.
+   * model (mst, dp_copula, aim); unset = not a DP job. SubmitJob refuses it (INVALID_ARGUMENT, "no
+   * differentially private model is available for …") for a model that is not DP (gaussian_copula,
+   * ctgan, tvae) and for SAMPLE jobs, and refuses dp_copula or aim without it.
    */
   'epsilon'?: (number | string);
   /**
@@ -98,9 +101,11 @@ export interface JobSpec__Output {
    */
   'rows': (number);
   /**
-   * Synthesizer name: "gaussian_copula" (also spelled "gaussian-copula" or "copula"); empty =
-   * "gaussian_copula". SubmitJob refuses any other name (INVALID_ARGUMENT, listing the names it has).
-   * Ignored by SAMPLE jobs (the model file says which generator it holds).
+   * Synthesizer name (generators/model-names.ts): "gaussian_copula" (also "gaussian-copula" or
+   * "copula"; not DP), "mst" (Chow–Liu tree without epsilon, MST with it), "dp_copula" (also
+   * "dp-copula"; needs epsilon), "aim" (AIM; needs epsilon), "ctgan" or "tvae" (neural, not DP);
+   * empty = "gaussian_copula". SubmitJob refuses any other name (INVALID_ARGUMENT, listing the
+   * names it has). Ignored by SAMPLE jobs (the model file says which generator it holds).
    */
   'model': (string);
   /**
@@ -120,15 +125,16 @@ export interface JobSpec__Output {
    */
   'resources': (_datalab_v1_Resources__Output | null);
   /**
-   * Extra synthesizer options as a JSON object. No model takes options yet: SubmitJob refuses
-   * anything but empty or {} (INVALID_ARGUMENT) rather than run without them.
+   * Extra synthesizer options as a JSON object (generators/model-names.ts modelOptionsProblem):
+   * "delta" (δ of a DP fit), "epochs" and "batch_size" (ctgan, tvae). SubmitJob refuses any other
+   * key, or a key the job's model does not read (INVALID_ARGUMENT), rather than run without it.
    */
   'modelOptionsJson': (string);
   /**
    * Differential-privacy budget epsilon (positive) of a SYNTHESIS job with a differentially private
-   * model; unset = not a DP job. SubmitJob refuses it (INVALID_ARGUMENT, "no differentially
-   * private model is available for …") for a model that is not DP — today every model, until a DP
-   * synthesizer is added to generators/model-names.ts — and for SAMPLE jobs.
+   * model (mst, dp_copula, aim); unset = not a DP job. SubmitJob refuses it (INVALID_ARGUMENT, "no
+   * differentially private model is available for …") for a model that is not DP (gaussian_copula,
+   * ctgan, tvae) and for SAMPLE jobs, and refuses dp_copula or aim without it.
    */
   'epsilon'?: (number);
   /**
