@@ -47,6 +47,8 @@ export const usage = [
   "  --epsilon E            differential privacy: fit mst, dp-copula or aim with (ε, δ)-DP, E > 0. Needs --schema",
   "                         with every column's domain (`datalab schema data.csv --categories --out s.json`)",
   "  --delta D              δ of the DP guarantee, 0 < D < 1/rows (default 1e-9)",
+  "  --bounds-epsilon-share F  dp-copula: spend share F (0 < F < 1) of the zCDP budget on private bounds",
+  "                         (DP 2% / 98% quantiles) of numerical columns the schema leaves without min/max",
   "  --model-out PATH       also save the fitted model; `datalab sample PATH` samples from it later",
   '  --where COND           conditional sampling, e.g. "sex=Female,age>40": comma-separated col=value,',
   '                         col!=value, col>x, col>=x, col<x, col<=x; quote names or values with "…"',
@@ -202,6 +204,7 @@ export async function run(argv: string[]): Promise<number> {
       model: { type: "string" },
       epsilon: { type: "string" },
       delta: { type: "string" },
+      "bounds-epsilon-share": { type: "string" },
       "min-rows": { type: "string" },
       epochs: { type: "string" },
       "batch-size": { type: "string" },
@@ -219,6 +222,15 @@ export async function run(argv: string[]): Promise<number> {
   const epsilon = values.epsilon === undefined ? undefined : Number(values.epsilon);
   const delta = values.delta === undefined ? undefined : Number(values.delta);
   asUsageError(() => checkDpRequest(model, epsilon, delta, undefined));
+  const boundsShare = values["bounds-epsilon-share"] === undefined ? undefined : Number(values["bounds-epsilon-share"]);
+  if (boundsShare !== undefined) {
+    if (model !== "dp-copula" || epsilon === undefined)
+      throw new CliError("--bounds-epsilon-share applies to --model dp-copula --epsilon E; other models take every bound from the schema file.");
+    if (!(boundsShare > 0 && boundsShare < 1))
+      throw new CliError(
+        `--bounds-epsilon-share must be a number in (0, 1), got ${values["bounds-epsilon-share"]}; e.g. 0.1 spends a tenth of the budget on bounds.`,
+      );
+  }
   const score = values["no-score"] !== true;
   if (!score && (values.report !== undefined || values["report-json"] !== undefined)) {
     throw new CliError("--report and --report-json need scoring; drop --no-score or the report flags.");
@@ -245,6 +257,7 @@ export async function run(argv: string[]): Promise<number> {
     model: model as SynthModelName,
     epsilon,
     delta,
+    boundsEpsilonShare: boundsShare,
     minRows: parseCount("min-rows", values["min-rows"], MIN_TRAINING_ROWS, { min: 1, max: 1e9 }),
     scoreMaxRows: parseCount("score-max-rows", values["score-max-rows"], SCORE_MAX_ROWS, { min: 1, max: Number.MAX_SAFE_INTEGER }),
     epochs: values.epochs === undefined ? undefined : parseCount("epochs", values.epochs, 0, { min: 1, max: 100_000 }),

@@ -23,6 +23,8 @@ export interface SynthFitOptions {
   delta?: number | undefined;
   /** The user's schema (a `--schema` file), the only source of a private fit's domain. */
   userSchema?: TableSchema | undefined;
+  /** DP copula only: share of ρ spent on private bounds of numerical columns the schema leaves open. */
+  boundsEpsilonShare?: number | undefined;
   /** Noise source of a private fit; default node:crypto. Seeded sources are for tests and mark the model NOT private. */
   privacySource?: PrivacySource | undefined;
   copula?: FitOptions;
@@ -66,5 +68,9 @@ export function fitSynthModel(table: Table, schema: TableSchema, options: SynthF
   const domainSchema = declaredSchema(table, options.userSchema);
   const source = options.privacySource ?? createCryptoSource();
   if (options.model === "aim") return fitAim(table, domainSchema, request, source);
-  return options.model === "mst" ? fitMst(table, domainSchema, request, source) : fitDpCopula(table, domainSchema, request, source);
+  if (options.boundsEpsilonShare !== undefined && options.model !== "dp-copula")
+    throw new DpInputError(`--bounds-epsilon-share applies to --model dp-copula; ${options.model} takes every bound from the schema file.`);
+  return options.model === "mst"
+    ? fitMst(table, domainSchema, request, source)
+    : fitDpCopula(table, domainSchema, request, source, { boundsEpsilonShare: options.boundsEpsilonShare });
 }

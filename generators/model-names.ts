@@ -26,7 +26,7 @@ export const NEURAL_MODELS: ReadonlySet<string> = new Set(["ctgan", "tvae"]);
 /** Every model name a SYNTHESIS job may ask for. */
 export const SYNTHESIZER_MODELS: ReadonlySet<string> = new Set([...GAUSSIAN_COPULA_MODELS, ...DIFFERENTIALLY_PRIVATE_MODELS, ...NEURAL_MODELS]);
 
-/** Keys of `model_options_json` a model reads: δ of a differentially private fit; epochs and batch size of a neural one. */
+/** Keys of `model_options_json` a model reads: δ of a differentially private fit; the DP copula's share of ρ for private bounds; epochs and batch size of a neural one. */
 export function modelOptionsProblem(model: string, epsilon: number | undefined, options: Record<string, unknown>): string | null {
   for (const [key, value] of Object.entries(options)) {
     if (key === "epochs" || key === "batch_size") {
@@ -34,8 +34,14 @@ export function modelOptionsProblem(model: string, epsilon: number | undefined, 
       if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) return `"${key}" must be a whole number ≥ 1, got ${JSON.stringify(value)}`;
       continue;
     }
+    if (key === "bounds_epsilon_share") {
+      if (epsilon === undefined || (model !== "dp_copula" && model !== "dp-copula"))
+        return `sets "bounds_epsilon_share", which only a DP copula fit (dp_copula with epsilon) reads`;
+      if (typeof value !== "number" || !(value > 0 && value < 1)) return `"bounds_epsilon_share" must be a number in (0, 1), got ${JSON.stringify(value)}`;
+      continue;
+    }
     if (key !== "delta")
-      return `sets "${key}", but no model of this datalab reads it; the options are "delta" (δ of a DP fit), "epochs" and "batch_size" (ctgan, tvae)`;
+      return `sets "${key}", but no model of this datalab reads it; the options are "delta" (δ of a DP fit), "bounds_epsilon_share" (dp_copula), "epochs" and "batch_size" (ctgan, tvae)`;
     if (epsilon === undefined || !DIFFERENTIALLY_PRIVATE_MODELS.has(model))
       return `sets "delta", which only a differentially private fit (a DP model with epsilon) reads`;
     if (typeof value !== "number" || !(value > 0 && value < 1)) return `"delta" must be a number in (0, 1), got ${JSON.stringify(value)}`;

@@ -82,6 +82,14 @@ function synthModelOf(name: string): SynthModelName {
   throw new TaskSpecError(`model "${name}" is not available on this node; use gaussian_copula, mst, dp_copula, aim, ctgan or tvae.`);
 }
 
+/** The DP copula's share of ρ for private bounds, model_options_json {"bounds_epsilon_share": F}; undefined = none. */
+function boundsShareOf(options: Record<string, unknown>): number | undefined {
+  const share = options["bounds_epsilon_share"];
+  if (share === undefined) return undefined;
+  if (typeof share !== "number") throw new TaskSpecError(`model option "bounds_epsilon_share" must be a number, got ${JSON.stringify(share)}.`);
+  return share;
+}
+
 /** δ of a private job from model_options_json {"delta": D}; undefined = the default 1e-9. */
 function deltaOf(options: Record<string, unknown>): number | undefined {
   const delta = options["delta"];
@@ -113,6 +121,7 @@ export async function runDatalabTask(request: TaskRunRequest, hooks: TaskRunHook
     model,
     epsilon: request.epsilon,
     delta: deltaOf(request.modelOptions),
+    boundsEpsilonShare: boundsShareOf(request.modelOptions),
     // ScoringOptions.privacy: the privacy metrics (DCR, NewRowSynthesis, NNDR, disclosure) only when asked.
     privacy: request.scoring.privacy,
     ...neuralOptions(request.modelOptions),

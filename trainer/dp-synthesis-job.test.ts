@@ -122,6 +122,28 @@ describe("datalab synth --epsilon", () => {
     },
   );
 
+  test("--bounds-epsilon-share buys the bounds a schema leaves open; without it the refusal names both fixes", async () => {
+    const openPath = join(dir, "seattle.open.schema.json");
+    const open = { ...declared, columns: declared.columns.map((c) => (c.name === "temp_max" ? { ...c, min: null, max: null } : c)) };
+    await writeFile(openPath, JSON.stringify(open));
+    const args = ["synth", SEATTLE, "--model", "dp-copula", "--epsilon", "1", "--schema", openPath, "--no-score"];
+    const refused = await cli(...args, "--out", join(dir, "open-refused.csv"));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /column "temp_max" has no declared min\/max; .* or spend a share of the budget on private bounds with --bounds-epsilon-share F/,
+    );
+    const misplaced = await cli("synth", SEATTLE, "--model", "mst", "--epsilon", "1", "--schema", schemaPath, "--bounds-epsilon-share", "0.1");
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toMatch(/--bounds-epsilon-share applies to --model dp-copula --epsilon E/);
+    const run = await cli(...args, "--bounds-epsilon-share", "0.2", "--out", join(dir, "open.csv"), "--json");
+    expect(run.stderr).toBe("");
+    const summary = JSON.parse(run.stdout);
+    expect(summary.differentialPrivacy.budgetSplit["numeric bounds"]).toBe(0.2);
+    expect(summary.differentialPrivacy.domain).toMatch(/bounds of temp_max bought with 0.2 of ρ/);
+    const human = await cli(...args, "--bounds-epsilon-share", "0.2", "--out", join(dir, "open-2.csv"));
+    expect(human.stdout).toMatch(/split numeric bounds 0\.200, 1-way histograms 0\.400/);
+  });
+
   test("--model mst without --epsilon is the Chow–Liu tree: not private, and said so", async () => {
     const run = await cli("synth", SEATTLE, "--model", "mst", "--out", join(dir, "chow-liu.csv"), "--json", "--no-score");
     expect(run.code).toBe(0);
@@ -160,6 +182,13 @@ describe("a worker-node task with JobSpec.epsilon", () => {
       differentialPrivacy: { epsilon: 1, delta: 1e-9, neighbours: "add or remove one row" },
     });
     await expect(runDatalabTask(await request("aim", undefined), hooks)).rejects.toThrow(/aim is differentially private and needs --epsilon/);
+  });
+
+  test("dp_copula with model option bounds_epsilon_share buys open bounds on the node", async () => {
+    const open = { ...declared, columns: declared.columns.map((c) => (c.name === "temp_max" ? { ...c, min: null, max: null } : c)) };
+    const task = { ...(await request("dp_copula", 1)), schemaJson: JSON.stringify(open), modelOptions: { bounds_epsilon_share: 0.1 } };
+    const result = await runDatalabTask(task, hooks);
+    expect(JSON.parse(result.summaryJson).differentialPrivacy.budgetSplit["numeric bounds"]).toBe(0.1);
   });
 
   test("ε with the non-private copula fails as a job error (not retried), with the fix in the message", async () => {

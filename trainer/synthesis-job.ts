@@ -61,6 +61,8 @@ export interface SynthesisJobSpec {
   /** Differential privacy: ε (> 0) and δ (default 1e-9) of the whole fit. Needs a DP model and a schema file with the domain. */
   epsilon?: number | undefined;
   delta?: number | undefined;
+  /** DP copula: share of ρ spent on private bounds of numerical columns the schema leaves open (`--bounds-epsilon-share`). */
+  boundsEpsilonShare?: number | undefined;
   /** Noise source of a private fit (default node:crypto); a seeded source is for tests and marks the output NOT private. */
   privacySource?: PrivacySource | undefined;
   /** Fewest input rows a model is fitted on (default MIN_TRAINING_ROWS); `datalab synth --min-rows`. */
@@ -260,6 +262,7 @@ export async function runSynthesisJob(spec: SynthesisJobSpec, hooks: JobHooks = 
     model: modelName,
     epsilon: spec.epsilon,
     delta: spec.delta,
+    boundsEpsilonShare: spec.boundsEpsilonShare,
     userSchema: schema,
     privacySource: spec.privacySource,
     copula: {

@@ -28,7 +28,7 @@ const SEEDS = [1, 2, 3];
 const mean = (values: number[]) => values.reduce((s, v) => s + v, 0) / values.length;
 
 /** The schema a user writes with `datalab schema --categories`: the declared domain of a private fit. */
-function declaredSchema(table: Table, schema: TableSchema): TableSchema {
+export function declaredSchema(table: Table, schema: TableSchema): TableSchema {
   return {
     ...schema,
     columns: schema.columns.map((column, i) => {
@@ -38,7 +38,7 @@ function declaredSchema(table: Table, schema: TableSchema): TableSchema {
   };
 }
 
-function usefulnessOf(report: ScoreReport): Record<string, unknown> | null {
+export function usefulnessOf(report: ScoreReport): Record<string, unknown> | null {
   const u = report.usefulness;
   if (u === null) return null;
   return {
@@ -48,7 +48,7 @@ function usefulnessOf(report: ScoreReport): Record<string, unknown> | null {
   };
 }
 
-async function fidelity(real: Table, synthetic: Table, holdout?: Table): Promise<{ report: ScoreReport; scoreSeconds: number }> {
+export async function fidelity(real: Table, synthetic: Table, holdout?: Table): Promise<{ report: ScoreReport; scoreSeconds: number }> {
   const started = performance.now();
   const report = await scoreTables(real, synthetic, { privacy: false, ...(holdout === undefined ? {} : { holdout, targetColumn: "income" }) });
   return { report, scoreSeconds: (performance.now() - started) / 1000 };

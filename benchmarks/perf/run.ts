@@ -22,6 +22,7 @@ const suites: Array<() => Promise<Suite>> = [
   () => import("./synthesis-scoring.bench.js"),
   () => import("./service.bench.js"),
   () => import("./dp-synth.bench.js"),
+  () => import("./dp-synth-aim.bench.js"),
   () => import("./nn.bench.js"),
 ];
 

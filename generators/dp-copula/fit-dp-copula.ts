@@ -31,11 +31,12 @@ import { nearestCorrelation } from "../correlation-matrix.js";
 import { encodeTable, type NumericAttribute, privateDomainFromSchema } from "../discrete-domain.js";
 import type { DpRecord } from "../dp-record.js";
 import type { DpRequest } from "../dp-request.js";
-import { GeneratorError } from "../errors.js";
+import { DpInputError, GeneratorError } from "../errors.js";
 import { Z_GRID_KNOTS, Z_GRID_MAX, Z_GRID_MIN } from "../marginal-fit.js";
 import { countCells, countPairs, projectToSimplex, remapCodes } from "../mst/contingency.js";
 import { normalCdf } from "../normal-distribution.js";
 import { privateCategoryRanks } from "./category-order.js";
+import { estimatePrivateBounds, openNumericColumns } from "./private-bounds.js";
 import { concordanceFromTable, concordanceSensitivity, correlationFromConcordance, tiedPairs } from "./kendall-tau.js";
 
 /** Shares of ρ: histograms, category order, Kendall's τ (the τ noise is small at n in the thousands; shapes need the most). */
@@ -63,7 +64,44 @@ function valueTable(attribute: NumericAttribute, probabilities: Float64Array): n
   return table;
 }
 
-export function fitDpCopula(table: Table, schema: TableSchema, request: DpRequest, source: PrivacySource): CopulaModel {
+export interface DpCopulaOptions {
+  /** Share F in (0, 1) of ρ spent on the bounds of numerical columns the schema leaves open (private-bounds.ts). */
+  boundsEpsilonShare?: number | undefined;
+}
+
+/**
+ * The DP copula. A numerical column without declared min/max is refused unless
+ * `boundsEpsilonShare` is set: then that share of ρ buys its bounds (private-bounds.ts) and the
+ * rest fits the copula with the split above; the model's schema holds the bought bounds, and its
+ * privacy record the share ("numeric bounds") and the selections.
+ */
+export function fitDpCopula(table: Table, schema: TableSchema, request: DpRequest, source: PrivacySource, options: DpCopulaOptions = {}): CopulaModel {
+  const open = openNumericColumns(schema);
+  const share = options.boundsEpsilonShare;
+  if (share !== undefined && !(share > 0 && share < 1))
+    throw new DpInputError(`--bounds-epsilon-share must be a number in (0, 1), got ${share}; e.g. 0.1 spends a tenth of the budget on bounds.`);
+  if (open.length > 0 && share === undefined) {
+    throw new DpInputError(
+      `column "${open[0]}" has no declared min/max; a private fit cannot read bounds from the data — declare them in the schema (\`datalab schema <data> --out s.json\`, set "min" and "max", pass --schema s.json) or spend a share of the budget on private bounds with --bounds-epsilon-share F (e.g. 0.1).`,
+    );
+  }
+  if (open.length === 0 || share === undefined) return fitOnDeclaredDomain(table, schema, request, source);
+  const bounds = estimatePrivateBounds(table, schema, share * request.rho, source);
+  const model = fitOnDeclaredDomain(table, bounds.schema, { ...request, rho: (1 - share) * request.rho }, source);
+  const privacy = model.privacy!;
+  const budgetSplit: Record<string, number> = { "numeric bounds": share };
+  for (const [step, part] of Object.entries(privacy.budgetSplit)) budgetSplit[step] = (1 - share) * part;
+  model.privacy = {
+    ...privacy,
+    rho: request.rho,
+    domain: `${privacy.domain}; bounds of ${bounds.columns.join(", ")} bought with ${share} of ρ (DP quantiles)`,
+    budgetSplit,
+    mechanisms: [bounds.mechanism, ...privacy.mechanisms],
+  };
+  return model;
+}
+
+function fitOnDeclaredDomain(table: Table, schema: TableSchema, request: DpRequest, source: PrivacySource): CopulaModel {
   const domain = privateDomainFromSchema(schema);
   const n = table.rowCount;
   if (n < 2) throw new GeneratorError("the table has fewer than 2 rows; a private copula needs at least 2.");

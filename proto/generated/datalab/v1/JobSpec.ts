@@ -53,7 +53,8 @@ export interface JobSpec {
   'resources'?: (_datalab_v1_Resources | null);
   /**
    * Extra synthesizer options as a JSON object (generators/model-names.ts modelOptionsProblem):
-   * "delta" (δ of a DP fit), "epochs" and "batch_size" (ctgan, tvae). SubmitJob refuses any other
+   * "delta" (δ of a DP fit), "bounds_epsilon_share" (dp_copula: share of the budget spent on private
+   * bounds of numerical columns the schema leaves open), "epochs" and "batch_size" (ctgan, tvae). SubmitJob refuses any other
    * key, or a key the job's model does not read (INVALID_ARGUMENT), rather than run without it.
    */
   'modelOptionsJson'?: (string);
@@ -126,7 +127,8 @@ export interface JobSpec__Output {
   'resources': (_datalab_v1_Resources__Output | null);
   /**
    * Extra synthesizer options as a JSON object (generators/model-names.ts modelOptionsProblem):
-   * "delta" (δ of a DP fit), "epochs" and "batch_size" (ctgan, tvae). SubmitJob refuses any other
+   * "delta" (δ of a DP fit), "bounds_epsilon_share" (dp_copula: share of the budget spent on private
+   * bounds of numerical columns the schema leaves open), "epochs" and "batch_size" (ctgan, tvae). SubmitJob refuses any other
    * key, or a key the job's model does not read (INVALID_ARGUMENT), rather than run without it.
    */
   'modelOptionsJson': (string);
