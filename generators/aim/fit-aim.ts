@@ -118,10 +118,12 @@ export function fitAim(table: Table, schema: TableSchema, request: DpRequest, so
     const merged = new Float64Array(sizes[i]!);
     for (let c = 0; c < y.length; c++) merged[compressed[i]!.map[c]!]! += y[c]!;
     measurements.push({ attributes: [i], y: merged, sigma: sigma0 });
-    // Start from the independent model of the projected 1-ways (+1 keeps every cell reachable).
+    // Start from the independent model of the projected 1-ways, every cell raised by one noise σ₀:
+    // mirror descent moves a cell multiplicatively, so a cell started near 0 (a rare value whose
+    // noisy count came out negative) could not regrow when a later, finer measurement shows it.
     warmStart.set(
       setKey([i]),
-      projectToSimplex(merged, rows).map((v) => Math.log(v + 1)),
+      projectToSimplex(merged, rows).map((v) => Math.log(v + sigma0)),
     );
   });
   let model = estimateMarginals(sizes, measurements, rows, { iterations: iterationsPerRound, warmStart, fixed });
