@@ -24,6 +24,8 @@ const COLUMNS = ["workclass", "education", "marital-status", "sex", "race", "inc
 const CLAIMED_EPSILON = 1;
 const DELTA = 1e-9;
 const AIM_TRIALS = 600;
+/** At AUC ≈ 0.72, 600 fits per world put the bound just over 1 (1.02); 1,000 leave a margin. */
+const AIM_BUG_TRIALS = 1000;
 const neighbours: Record<Fit, NeighbouringTables> = {} as Record<Fit, NeighbouringTables>;
 
 beforeAll(async () => {
@@ -77,7 +79,7 @@ describe.each(["mst", "dp-copula"] as const)("audit: %s at ε = 1", (fit) => {
 // AIM spends most of its budget in later rounds, so its 1-way measurement of race is the noisiest of
 // the three (T = 16d = 96 rounds: σ₀ = √(96 / (2 · 0.9 · ρ)) ≈ 60); with the bug σ₀ ≈ 1.2, and
 // the best test on a count shifted by one row reaches AUC Φ(1 / (1.2 √2)) ≈ 0.72 — enough for the
-// lower bound to pass the claim at 600 fits, not for the 0.8 the other fits show.
+// lower bound to pass the claim with 1,000 fits per world, not for the 0.8 the other fits show.
 describe("audit: aim at ε = 1", () => {
   test("600 fits per world: the ε lower bound stays below the claim", () => {
     const { without, withCanary } = scores("aim", AIM_TRIALS, 1, "aim-claim");
@@ -87,7 +89,7 @@ describe("audit: aim at ε = 1", () => {
   }, 90_000);
 
   test("planted bug (noise scale ÷ 50): the audit proves ε > 1", () => {
-    const { without, withCanary } = scores("aim", AIM_TRIALS, 0.02, "aim-bug");
+    const { without, withCanary } = scores("aim", AIM_BUG_TRIALS, 0.02, "aim-bug");
     const result = auditThresholdAttack(without, withCanary, DELTA, 0.05);
     expect(result.epsilonLowerBound).toBeGreaterThan(CLAIMED_EPSILON);
     expect(result.auc).toBeGreaterThan(0.65);
