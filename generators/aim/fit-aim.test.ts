@@ -21,8 +21,8 @@ describe("AIM on Adult (32,561 rows × 15)", () => {
     const synthetic = await sampleAimTable(model, adult.table.rowCount, { seed: 1 });
     const report = await scoreTables(adult.table, synthetic, { privacy: false });
     // Bench (benchmarks/results/dp-synth-aim-2026-12-03.json, generators/README.md): 0.985 mean at
-    // ε = 1, lowest seed 0.983; 0.965 leaves room for another seed's noise. Two pairs alone (education × education-num, education-num × income)
-    // drop to ≈ 0.5 when the sample lacks education-num = 1 (51 real rows: SDMetrics bins each
+    // ε = 1, lowest seed 0.983; 0.965 leaves room for another seed's noise. Two pairs alone
+    // (education × education-num, education-num × income) drop to ≈ 0.5 when the sample lacks education-num = 1 (51 real rows: SDMetrics bins each
     // table by its own range), which takes the score to ≈ 0.95 — what a model that starts rare cells
     // near zero gave (fit-aim.ts, warm start). Independent columns score ≈ 0.88.
     expect(report.quality.score).toBeGreaterThan(0.965);

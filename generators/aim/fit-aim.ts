@@ -3,9 +3,9 @@
  * Differentially Private Synthetic Data", Algorithm 4), ρ-zCDP under adding or removing one row,
  * with ρ from (ε, δ) by Canonne, Kamath & Steinke 2020.
  *
- * Workload: all 2-way marginals (what the quality score measures), so the candidates are the
- * attribute pairs and every pair carries the same workload weight w_r = Σ_s |r ∩ s| = 2(d − 1):
- * dividing the score by it leaves sensitivity 1 and the same selection.
+ * Workload: all 2-way marginals (what the quality score measures). Candidates are its closure —
+ * every pair and every single attribute — with the paper's weights w_r = Σ_s |r ∩ s|: 2(d − 1) for
+ * a pair, d − 1 for a single; divided by 2(d − 1) they are 1 and ½ with score sensitivity 1.
  *  - Budget per round: T = 16d rounds at the start, α = 0.9 of each round's ρ/T for measuring,
  *    σ₀ = √(T / (2αρ)), and 1 − α for selecting, ε₀ = √(8(1 − α)ρ / T) (ε²/8 zCDP).
  *  - Initialisation: every 1-way marginal with discrete Gaussian noise σ₀ (one row moves one cell of
@@ -14,10 +14,10 @@
  *    coarsened to runs of about n̂ / NUMERIC_GROUPS rows, a shorter one kept cell by cell — a 3σ₀
  *    run would hide a rare extreme value such as education-num 1 from every later measurement):
  *    post-processing.
- *  - Each round: candidates are the pairs whose addition keeps the junction tree within
+ *  - Each round: candidates are those whose addition keeps the junction tree within
  *    (ρ_used / ρ) · the size bound (the paper's JT-SIZE filter, so the model grows only as the
  *    budget spent justifies it); one is chosen by the exponential mechanism on
- *        q_r = ‖M_r(D) − M_r(p̂)‖₁ − √(2/π) · σ · n_r
+ *        q_r = w_r (‖M_r(D) − M_r(p̂)‖₁ − √(2/π) · σ · n_r)
  *    (error of the current model minus the expected L1 magnitude of the noise on n_r cells);
  *    it is measured with discrete Gaussian noise σ; Private-PGM re-estimates p̂ (warm-started).
  *  - Annealing: when the re-estimated marginal moved by less than √(2/π) · σ · n_r (the noise's
