@@ -153,7 +153,10 @@ export class RoundTrainer {
         if (end <= start) continue;
         const rows = order.subarray(start, end);
         const features = new Float32Array(rows.length * width);
-        rows.forEach((r, k) => features.set(this.data.features.subarray(r * width, (r + 1) * width), k * width));
+        for (let k = 0; k < rows.length; k += 1) {
+          const r = rows[k] as number;
+          features.set(this.data.features.subarray(r * width, (r + 1) * width), k * width);
+        }
         const targets =
           this.data.targets instanceof Int32Array
             ? Int32Array.from(rows, (r) => (this.data.targets as Int32Array)[r] as number)
