@@ -63,7 +63,7 @@ async function startFake(globalModel: Uint8Array): Promise<FakeCoordinator> {
     downloadInput: (call: grpc.ServerWritableStream<{ taskId: string }, unknown>) => {
       fake.downloads.push(call.request.taskId);
       call.write({ manifest });
-      chunks.forEach((chunk: FileChunk) => call.write({ chunk: { index: chunk.index, offsetBytes: chunk.offsetBytes, data: chunk.data } }));
+      for (const chunk of chunks as FileChunk[]) call.write({ chunk: { index: chunk.index, offsetBytes: chunk.offsetBytes, data: chunk.data } });
       call.end();
     },
     findMissingChunks: (call: grpc.ServerUnaryCall<{ sha256: string[] }, unknown>, callback: grpc.sendUnaryData<unknown>) =>
