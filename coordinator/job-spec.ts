@@ -76,7 +76,7 @@ export function validateSubmit(request: SubmitJobRequestOut, defaultMaxAttempts:
   const spec = request.spec;
   if (spec === null) throw new InvalidArgumentError("spec is missing; say what to run (kind, input, rows, model).");
   if (spec.kind === "JOB_KIND_FEDERATED_TRAINING") return validateFederatedSubmit(key, spec);
-  if (spec.federated !== null) throw bad("federated", "applies to FEDERATED_TRAINING jobs only; leave it unset.");
+  if (spec.federated != null) throw bad("federated", "applies to FEDERATED_TRAINING jobs only; leave it unset.");
   if (!KINDS.includes(spec.kind)) throw bad("kind", `must be one of ${KINDS.join(", ")}, got ${spec.kind}.`);
   if (!Number.isInteger(spec.rows) || spec.rows < 1 || spec.rows > MAX_ROWS)
     throw bad("rows", `must be a whole number from 1 to ${MAX_ROWS}, got ${spec.rows}.`);
