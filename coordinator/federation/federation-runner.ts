@@ -51,6 +51,16 @@ export interface FederationRunnerOptions {
   shapeOf: (settings: FederatedSettings, datasets: HeldDatasetOut[]) => ModelShape;
 }
 
+/** A federated task handed to a holder. */
+export interface LeasedFederatedTask {
+  taskId: string;
+  leaseId: string;
+  jobId: string;
+  /** The round's deadline, Unix ms. */
+  deadlineMs: number;
+  federated: FederatedTaskOut;
+}
+
 interface ActiveRound {
   round: number;
   retry: number;
@@ -59,6 +69,8 @@ interface ActiveRound {
   shape: ModelShape;
   task: Omit<FederatedTaskOut, "round" | "seed">;
   jobSeed: number;
+  /** When the round stops waiting for updates, Unix ms. */
+  deadlineMs: number;
 }
 
 export class FederationRunner {
@@ -108,11 +120,7 @@ export class FederationRunner {
   }
 
   /** The next task for a holder, waiting up to waitSeconds; undefined when none. */
-  async leaseTask(
-    holderId: string,
-    waitSeconds: number,
-    isCancelled: () => boolean = () => false,
-  ): Promise<{ taskId: string; leaseId: string; jobId: string; federated: FederatedTaskOut } | undefined> {
+  async leaseTask(holderId: string, waitSeconds: number, isCancelled: () => boolean = () => false): Promise<LeasedFederatedTask | undefined> {
     const deadline = this.now() + waitSeconds * 1000;
     for (;;) {
       const found = this.findTask(holderId);
@@ -143,6 +151,10 @@ export class FederationRunner {
     leaseId: string,
     update: { manifest: Manifest; exampleCount: number; participantCount: number; unclippedCount: number; localLoss: number },
   ): Promise<void> {
+    const jobIdOfTask = taskId.split("/")[0] as string;
+    const existing = this.rounds.get(jobIdOfTask)?.collector.tasks.get(holderId);
+    // A retried completion that was already accepted: accepted again, counted once.
+    if (existing?.taskId === taskId && existing.leaseId === leaseId && existing.state === "done") return;
     const { active, task } = this.currentTask(holderId, taskId, leaseId);
     const n = parameterCount(active.shape);
     if (update.manifest.sizeBytes !== n * 4) {
@@ -168,6 +180,20 @@ export class FederationRunner {
     this.options.metrics?.updateBytes.inc(update.manifest.sizeBytes);
     void active.collector.arrive(accepted);
     void task;
+  }
+
+  /** A holder hands its task back unfinished (shutting down): it may lease it again. */
+  releaseTask(holderId: string, taskId: string, leaseId: string): void {
+    const { task } = this.currentTask(holderId, taskId, leaseId);
+    task.state = "pending";
+    task.leaseId = null;
+  }
+
+  /** Whether a holder's running task is still wanted (Heartbeat's lost_task_ids). */
+  isTaskLive(holderId: string, taskId: string): boolean {
+    const jobId = taskId.split("/")[0] as string;
+    const task = this.rounds.get(jobId)?.collector.tasks.get(holderId);
+    return task !== undefined && task.taskId === taskId && task.state === "leased";
   }
 
   /** A holder's refusal (policy, budget) or failure of its task. */
@@ -216,7 +242,7 @@ export class FederationRunner {
     return { active, task };
   }
 
-  private findTask(holderId: string): { taskId: string; leaseId: string; jobId: string; federated: FederatedTaskOut } | undefined {
+  private findTask(holderId: string): LeasedFederatedTask | undefined {
     for (const [jobId, active] of this.rounds) {
       const task = active.collector.tasks.get(holderId);
       // Only pending tasks: a holder that restarted gets its leased task back as pending (registerHolder).
@@ -224,7 +250,13 @@ export class FederationRunner {
       task.state = "leased";
       task.leaseId = randomUUID();
       const seed = Number(roundSeed(active.jobSeed, active.round, active.retry, 2) & 0x1fffffffffffffn);
-      return { taskId: task.taskId, leaseId: task.leaseId, jobId, federated: { ...active.task, round: active.round, seed } as FederatedTaskOut };
+      return {
+        taskId: task.taskId,
+        leaseId: task.leaseId,
+        jobId,
+        deadlineMs: active.deadlineMs,
+        federated: { ...active.task, round: active.round, seed } as FederatedTaskOut,
+      };
     }
     return undefined;
   }
@@ -360,6 +392,7 @@ export class FederationRunner {
       model: row.model,
       shape: row.shape,
       jobSeed: settings.seed,
+      deadlineMs: started + settings.roundDeadlineSeconds * 1000,
       task: {
         jobId,
         phase: "FEDERATED_PHASE_TRAIN",
@@ -415,6 +448,8 @@ export class FederationRunner {
     }
     const collected = await collector.close();
     this.rounds.delete(jobId);
+    // Refusals were saved as they came (failTask); keep them.
+    row.progress.refusals = this.options.store.getJob(jobId)?.progress.refusals ?? row.progress.refusals;
     row.progress.stragglersDropped += collected.stragglers.length;
     row.progress.updatesRejected += collected.rejected.length;
     this.options.metrics?.stragglersDropped.inc(collected.stragglers.length);

@@ -96,16 +96,20 @@ export class RoundCollector {
     return this.draining;
   }
 
+  /**
+   * Sums the next group of the order once every holder in it is settled. Groups are fixed
+   * (positions g·slots … (g+1)·slots − 1 of the order), not "whatever has arrived", because the
+   * kernel sums a batch in double and T in float32: the same groups give the same bits.
+   */
   private async drain(): Promise<void> {
     for (;;) {
-      const batch: AcceptedUpdate[] = [];
-      while (this.next < this.order.length && batch.length < this.sum.slotCount) {
-        const task = this.tasks.get(this.order[this.next] as string) as RoundTask;
-        if (task.state === "pending" || task.state === "leased") break;
-        this.next++;
-        if (task.state === "done" && task.update) batch.push(task.update);
-      }
-      if (batch.length === 0) return;
+      const groupEnd = Math.min(this.order.length, this.next + this.sum.slotCount);
+      if (this.next >= groupEnd) return;
+      const group = this.order.slice(this.next, groupEnd).map((holderId) => this.tasks.get(holderId) as RoundTask);
+      if (group.some((task) => task.state === "pending" || task.state === "leased")) return;
+      this.next = groupEnd;
+      const batch = group.filter((task) => task.state === "done" && task.update).map((task) => task.update as AcceptedUpdate);
+      if (batch.length === 0) continue;
       this.peakInMemory = Math.max(this.peakInMemory, batch.length);
       const outcomes: UpdateOutcome[] = await this.sum.addBatch(batch.map((u) => this.toPending(u)));
       outcomes.forEach((outcome, i) => {

@@ -195,6 +195,14 @@ export class RoundStore {
     return [...digests];
   }
 
+  /** Federated jobs not finished (QUEUED or RUNNING): resumed at start. */
+  unfinishedFederatedJobIds(): string[] {
+    const rows = this.db
+      .prepare("SELECT job_id FROM jobs WHERE kind = 'JOB_KIND_FEDERATED_TRAINING' AND state IN ('JOB_STATE_QUEUED', 'JOB_STATE_RUNNING') ORDER BY seq")
+      .all() as { job_id: string }[];
+    return rows.map((r) => r.job_id);
+  }
+
   setHolderDatasets(nodeId: string, datasets: readonly HeldDatasetOut[], nowMs: number): void {
     this.db
       .prepare(
