@@ -188,7 +188,7 @@ export function runPooled(
 
 export const FEDAVG_SETTINGS: FederatedRunSettings = {
   hidden: [16],
-  rounds: 20,
+  rounds: 40,
   localEpochs: 1,
   batchSize: 64,
   learningRate: 0.1,
