@@ -27,11 +27,14 @@ import { callNode } from "../../proto/index.js";
 
 export const name = "federation";
 
-const holderCount = 100;
+// FEDERATION_BENCH_HOLDERS / FEDERATION_BENCH_WIDTH shrink the run for a quick look; the
+// committed result uses the defaults.
+const holderCount = Number(process.env.FEDERATION_BENCH_HOLDERS ?? 100);
 const holderConcurrency = 8;
 const rounds = 2;
-const hidden = [3160, 3160];
-const parameters = 4 * 3160 + 3160 + 3160 * 3160 + 3160 + 3160 * 2 + 2;
+const width = Number(process.env.FEDERATION_BENCH_WIDTH ?? 3160);
+const hidden = [width, width];
+const parameters = 4 * width + width + width * width + width + width * 2 + 2;
 const modelBytes = parameters * 4;
 const slots = 4;
 
@@ -178,6 +181,10 @@ async function roundsOverLoopback() {
     });
     const jobId = job?.jobId as string;
     const roundSeconds: number[] = [];
+    const progress = setInterval(
+      () => process.stderr.write(`federation: ${((performance.now() - started) / 1000).toFixed(0)} s, down ${downloadedBytes} up ${uploadedBytes}\n`),
+      10_000,
+    );
     let peak = idle.peakRssBytes;
     let lastRounds = 0;
     let final: Awaited<ReturnType<typeof callJob<"GetJob">>>["job"];
@@ -196,6 +203,7 @@ async function roundsOverLoopback() {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const wallSeconds = (performance.now() - started) / 1000;
+    clearInterval(progress);
     const cpuSeconds = cpuSecondsOf(pid) - cpuBefore;
     stop = true;
     clearInterval(heartbeat);
@@ -232,6 +240,7 @@ async function roundsOverLoopback() {
 export async function run() {
   const load = { before: uptime() };
   const aggregation = await aggregationThroughput();
+  process.stderr.write(`federation: aggregation ${JSON.stringify(aggregation)}\n`);
   const loopback = await roundsOverLoopback();
   return { uptime: { ...load, after: uptime() }, aggregation, loopback };
 }
