@@ -20,6 +20,10 @@ import { isAdaptive, newOptimizerState } from "./server-optimizer.js";
 import { roundSeed } from "./round-plan.js";
 import { updateSource } from "./update-source.js";
 import { StreamingUpdateSum } from "./streaming-sum.js";
+import { exportFederatedOnnx } from "./model-export.js";
+
+/** Largest model exported to ONNX with the job's results: the export holds the model three times over (wire, nn/, ONNX bytes); larger ones get model.f32 + its report only. */
+const MAX_ONNX_EXPORT_BYTES = 16 * 1024 * 1024;
 import type { FederationMetrics } from "./federation-metrics.js";
 
 /** What the runner needs from the rest of the coordinator. */
@@ -525,12 +529,19 @@ export class FederationRunner {
     const reportBytes = Buffer.from(`${JSON.stringify(report, null, 2)}\n`);
     const reportManifest = await this.options.chunks.storeBytes(reportBytes, "federated-model.json");
     const modelManifest: Manifest = { ...row.model, name: "model.f32", mediaType: "application/octet-stream" };
+    // ONNX for models small enough to export in one piece (nn/'s writer holds it in memory).
+    const results: Parameters<FederationJobs["succeed"]>[1] = [
+      { kind: "RESULT_KIND_MODEL", manifest: modelManifest },
+      { kind: "RESULT_KIND_REPORT", manifest: reportManifest },
+    ];
+    if (row.model.sizeBytes <= MAX_ONNX_EXPORT_BYTES) {
+      const params = await readModel(this.options.chunks, row.model, parameterCount(row.shape));
+      const onnx = exportFederatedOnnx(row.shape, settings.task, params);
+      results.push({ kind: "RESULT_KIND_ONNX_MODEL", manifest: await this.options.chunks.storeBytes(onnx, "model.onnx") });
+    }
     await this.options.jobs.succeed(
       jobId,
-      [
-        { kind: "RESULT_KIND_MODEL", manifest: modelManifest },
-        { kind: "RESULT_KIND_REPORT", manifest: reportManifest },
-      ],
+      results,
       JSON.stringify({ rounds: row.roundsCompleted, epsilon: row.progress.epsilonSpent, loss: row.progress.lastRoundLoss }),
     );
   }

@@ -67,8 +67,11 @@ export async function closeRound(input: CloseRoundInput): Promise<RoundResult> {
   const adaptive = settings.targetQuantile > 0;
   const source = createSeededSource(`${row.noiseSecret}/round ${round}`);
   const sigmaB = countNoiseStd(settings, input.expectedCohort);
-  const mean = new Float32Array(n);
-  if (settings.strategy === "median" || settings.strategy === "trimmed_mean") {
+  // The mean is formed in place in the sum's own buffers (no new model-sized array): T for the
+  // averaging strategies, P for median / trimmed mean.
+  const robust = settings.strategy === "median" || settings.strategy === "trimmed_mean";
+  const mean = robust ? sum.scratch : sum.sum;
+  if (robust) {
     const readers = collected.summed.map((u) =>
       chunkedRangeReader(
         u.manifest.chunks.map((c) => c.sizeBytes),
@@ -78,13 +81,12 @@ export async function closeRound(input: CloseRoundInput): Promise<RoundResult> {
     const mode = settings.strategy === "median" ? ({ kind: "median" } as const) : ({ kind: "trimmed_mean", trimFraction: settings.trimFraction } as const);
     await coordinateRobustMean(readers, n, mode, mean);
   } else if (dp) {
-    mean.set(sum.sum);
     const z = adaptive ? updateNoiseMultiplier(settings.noiseMultiplier, sigmaB) : settings.noiseMultiplier;
     addSumNoise(mean, z, row.progress.clipNorm, source);
     for (let i = 0; i < n; i++) mean[i] = (mean[i] as number) / input.expectedCohort;
   } else {
     const weight = sum.totalWeight;
-    for (let i = 0; i < n; i++) mean[i] = (sum.sum[i] as number) / weight;
+    for (let i = 0; i < n; i++) mean[i] = (mean[i] as number) / weight;
   }
   const global = await readModel(chunks, row.model, n);
   const strategy: ServerStrategyName =

@@ -74,6 +74,11 @@ export class StreamingUpdateSum {
     return this.total;
   }
 
+  /** P, free once the round's updates are summed: the robust strategies' output buffer. */
+  get scratch(): Float32Array {
+    return this.partial;
+  }
+
   /** Bytes of float32 buffers this sum holds (T, P and the slots). */
   get heldBytes(): number {
     return (this.pair.byteLength + this.slots.byteLength) as number;
