@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import * as ort from "onnxruntime-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { Device } from "../../nn/index.js";
-import { callJob, type FederatedSpec, type FederatedTaskOut, type JobOut, type JobServiceClient } from "../../proto/index.js";
+import { callJob, callNode, type FederatedSpec, type FederatedTaskOut, type JobOut, type JobServiceClient } from "../../proto/index.js";
 import { type Harness, startHarness } from "../testing/harness.js";
 import { federatedEpsilon } from "./dp-accounting.js";
 import { federatedMlp } from "./model-export.js";
@@ -220,5 +220,15 @@ describe("federated rounds over loopback NodeService", () => {
     expect(await refusal({ ...baseSpec, noiseMultiplier: 1, clipNorm: 1 })).toMatch(/needs spec.epsilon/);
     expect(await refusal({ ...baseSpec, strategy: "median", noiseMultiplier: 1, clipNorm: 1 }, { epsilon: 1 })).toMatch(/cannot run with noise_multiplier/);
     expect(await refusal({ ...baseSpec, datasetId: "no such/name" })).toMatch(/dataset_id must be/);
+    // Datasets are offered by holders only, schemas never rows.
+    const worker = await callNode(harness.nodeClient("h1"), "RegisterNode", {
+      nodeId: "h1",
+      capabilities: { cpuCores: 1 },
+      heldDatasets: [{ datasetId: "toy", schemaJson: SCHEMA }],
+    }).then(
+      () => "accepted",
+      (e: Error) => e.message,
+    );
+    expect(worker).toMatch(/role is not NODE_ROLE_HOLDER/);
   }, 60_000);
 });
