@@ -137,6 +137,14 @@ describe("federated rounds over loopback NodeService", () => {
       reference = reference.map((v) => v + HOLDERS.reduce((s, h) => s + (EXAMPLES[h] as number) * 0.5 * (targetOf(h) - v), 0) / total);
     }
     for (let i = 0; i < PARAMS; i++) expect(final[i]).toBeCloseTo(reference[i] as number, 5);
+    // Prometheus: rounds, participants, update bytes, last round time (no job or holder labels).
+    const text = await (await fetch(`http://127.0.0.1:${harness.running.metricsPort}/metrics`)).text();
+    expect(text).toMatch(/^datalab_federation_rounds_completed_total 3$/m);
+    expect(text).toMatch(/^datalab_federation_round_participants_sum 9$/m);
+    expect(text).toMatch(new RegExp(`^datalab_federation_update_bytes_total ${9 * PARAMS * 4}$`, "m"));
+    expect(text).toMatch(/^datalab_federation_round_duration_seconds_count 3$/m);
+    expect(Number(/^datalab_federation_last_successful_round_timestamp_seconds (\S+)$/m.exec(text)?.[1])).toBeGreaterThan(Date.now() / 1000 - 60);
+    expect(text).toMatch(/^datalab_federation_epsilon_spent 0$/m);
     // The ONNX result reproduces the model's predictions in onnxruntime-node.
     const session = await ort.InferenceSession.create(await downloadBytes(client, jobId, "RESULT_KIND_ONNX_MODEL"));
     const rows = 16;
