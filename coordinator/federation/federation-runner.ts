@@ -80,6 +80,7 @@ interface ActiveRound {
 export class FederationRunner {
   private readonly rounds = new Map<string, ActiveRound>();
   private readonly running = new Map<string, Promise<void>>();
+  private readonly sums = new Map<string, StreamingUpdateSum>();
   private readonly holderWaiters = new Map<string, Set<() => void>>();
   private stopped = false;
   private readonly now: () => number;
@@ -100,7 +101,10 @@ export class FederationRunner {
           if (this.stopped) return;
           await this.options.jobs.fail(jobId, (error as Error).message).catch(() => undefined);
         })
-        .finally(() => this.running.delete(jobId));
+        .finally(() => {
+          this.running.delete(jobId);
+          this.sums.delete(jobId);
+        });
       this.running.set(jobId, loop);
     }
     return loop;
@@ -372,12 +376,17 @@ export class FederationRunner {
     );
     const robust = settings.strategy === "median" || settings.strategy === "trimmed_mean";
     const clip = row.progress.clipNorm;
-    const sum = new StreamingUpdateSum(n, {
-      clipNorm: clip * Math.max(1, settings.shardsPerHolder),
-      // Non-DP: a faithful holder's update is far below this; with clipping, 10 C.
-      poisonNormLimit: clip > 0 ? 10 * clip * Math.max(1, settings.shardsPerHolder) : 1e4,
-      ...(this.options.slots !== undefined ? { slots: this.options.slots } : {}),
-    });
+    // Non-DP: a faithful holder's update is far below 1e4; with clipping, 10 C. With shards_per_holder > 1 a
+    // holder's update is the SUM of up to that many per-shard clipped updates, so both bounds scale with it.
+    const shards = Math.max(1, settings.shardsPerHolder);
+    const limits = { clipNorm: clip * shards, poisonNormLimit: clip > 0 ? 10 * clip * shards : 1e4 };
+    // One set of buffers per running job, reused round after round.
+    let sum = this.sums.get(jobId);
+    if (sum?.parameters !== n) {
+      sum = new StreamingUpdateSum(n, { ...limits, ...(this.options.slots !== undefined ? { slots: this.options.slots } : {}) });
+      this.sums.set(jobId, sum);
+    }
+    sum.reset(limits);
     const tasks: RoundTask[] = participants.map((holderId) => ({
       taskId: federatedTaskId(jobId, round, holderId, retry),
       holderId,
