@@ -120,10 +120,15 @@ export class MstSampler {
       const out = cells[i]!;
       // Rows grouped by parent cell (one group for the root), each group shuffled, then filled by allocation.
       const groups = parent < 0 ? [Int32Array.from({ length: m }, (_, k) => k)] : rowsByCell(cells[parent]!, this.sizes[parent]!);
+      const groupStart = new Int32Array(groups.length);
+      for (let a = 1; a < groups.length; a++) groupStart[a] = groupStart[a - 1]! + groups[a - 1]!.length;
       groups.forEach((rowsOfGroup, a) => {
         if (rowsOfGroup.length === 0) return;
+        // Fisher–Yates with a fresh uniform per position: indexing the uniforms by the row id at position k
+        // would reuse a row's uniform after it is swapped down, and the shuffle would not be uniform.
+        const base = groupStart[a]!;
         for (let k = rowsOfGroup.length - 1; k > 0; k--) {
-          const j = Math.floor(shuffle[rowsOfGroup[k]!]! * (k + 1));
+          const j = Math.floor(shuffle[base + k]! * (k + 1));
           [rowsOfGroup[k], rowsOfGroup[j]] = [rowsOfGroup[j]!, rowsOfGroup[k]!];
         }
         const counts = allocate(
