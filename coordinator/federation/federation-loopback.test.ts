@@ -218,6 +218,15 @@ describe("federated rounds over loopback NodeService", () => {
     const job = await waitDone(client, await submit(client, { ...baseSpec, rounds: 2, clipNorm: 1, noiseMultiplier: 1.2, delta: 1e-5 }, { epsilon: 50 }));
     expect(job.state).toBe("JOB_STATE_SUCCEEDED");
     expect(job.federation?.epsilonSpent).toBeCloseTo(federatedEpsilon(1, 1.2, 2, 1e-5), 10);
+    // A budget for two rounds of five: the job stops before the third, with the model so far.
+    const budget = federatedEpsilon(1, 1.2, 2, 1e-5) * 1.0001;
+    const stopped = await waitDone(
+      client,
+      await submit(client, { ...baseSpec, rounds: 5, clipNorm: 1, noiseMultiplier: 1.2, delta: 1e-5 }, { epsilon: budget }),
+    );
+    expect(stopped.state).toBe("JOB_STATE_SUCCEEDED");
+    expect(stopped.federation).toMatchObject({ roundsCompleted: 2, roundsTotal: 2 });
+    expect(stopped.federation?.epsilonSpent).toBeLessThanOrEqual(budget);
     const refusal = (spec: FederatedSpec, extra = {}) =>
       submit(client, spec, extra).then(
         () => "accepted",
