@@ -503,10 +503,10 @@ export class FederationRunner {
       [...result.model.chunks, ...(result.optimizer?.chunks ?? [])].map((c) => c.sha256),
     );
     this.options.store.commitRound(jobId, round, result.model, result.optimizer, progress, this.now());
-    await this.options.chunks.release(
-      [...collected.summed, ...collected.rejected.map((r) => r.update)].map((u) => u.manifest),
-      this.options.store.referencedDigests(),
-    );
+    // The round's update chunks go now (the sum has them); any also owned elsewhere stay.
+    const used = [...collected.summed, ...collected.rejected.map((r) => r.update)].map((u) => u.manifest);
+    const usedDigests = used.flatMap((m) => m.chunks.map((c) => c.sha256));
+    await this.options.chunks.release(used, [...this.options.store.referencedDigests(), ...this.options.store.ownedAmong(usedDigests)]);
     const metrics = this.options.metrics;
     if (metrics) {
       metrics.roundsCompleted.inc();
