@@ -284,9 +284,7 @@ export class FederationRunner {
       const dataset = held.find((d) => d.datasetId === settings.datasetId);
       if (dataset) candidates.push({ nodeId, dataset });
     }
-    // A holder's minimum cohort is checked against the cohort expected if every candidate takes part.
-    const cohort = expectedCohort(candidates.length, settings.fractionFit, settings.shardsPerHolder);
-    const eligible = candidates.filter((c) => policyRefusal(c.dataset.policy, settings, cohort) === "");
+    const eligible = candidates.filter((c) => policyRefusal(c.dataset.policy, settings) === "");
     return { ids: eligible.map((c) => c.nodeId), datasets: eligible.map((c) => c.dataset) };
   }
 
@@ -377,8 +375,10 @@ export class FederationRunner {
     );
     const robust = settings.strategy === "median" || settings.strategy === "trimmed_mean";
     const clip = row.progress.clipNorm;
-    // Non-DP: a faithful holder's update is far below 1e4; with clipping, 10 C.
-    const limits = { clipNorm: clip, poisonNormLimit: clip > 0 ? 10 * clip : 1e4 };
+    // Non-DP: a faithful holder's update is far below 1e4; with clipping, 10 C. With shards_per_holder > 1 a
+    // holder's update is the SUM of up to that many per-shard clipped updates, so both bounds scale with it.
+    const shards = Math.max(1, settings.shardsPerHolder);
+    const limits = { clipNorm: clip * shards, poisonNormLimit: clip > 0 ? 10 * clip * shards : 1e4 };
     // One set of buffers per running job, reused round after round.
     let sum = this.sums.get(jobId);
     if (sum?.parameters !== n) {
