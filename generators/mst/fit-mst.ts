@@ -29,7 +29,7 @@ import { countCells, countPairs, l1FromIndependence, mutualInformation, projectT
 import { type CompressedAttribute, identityCompression, MST_GENERATOR_NAME, type MstModel, pairKey, treeFactorisation } from "./mst-model.js";
 import { allPairs, type Edge, maximumSpanningTree, privateSpanningTree } from "./tree-selection.js";
 
-const IPF_ITERATIONS = 50;
+export const IPF_ITERATIONS = 50;
 
 function checkTable(table: Table, domain: DiscreteDomain): void {
   if (table.rowCount === 0) throw new GeneratorError("the table has no rows; a model needs at least one row to learn from.");
@@ -69,7 +69,7 @@ export function fitChowLiu(table: Table, schema: TableSchema): MstModel {
 }
 
 /** Merges the cells whose noisy count is below `threshold` into one (MST's domain compression). */
-function compress(noisy: Float64Array, threshold: number): { map: Int32Array; attribute: CompressedAttribute } {
+export function compress(noisy: Float64Array, threshold: number): { map: Int32Array; attribute: CompressedAttribute } {
   const small: number[] = [];
   for (let c = 0; c < noisy.length; c++) if (noisy[c]! < threshold) small.push(c);
   const map = new Int32Array(noisy.length);
@@ -104,7 +104,7 @@ function compress(noisy: Float64Array, threshold: number): { map: Int32Array; at
  */
 export const NUMERIC_GROUPS = 24;
 
-function coarsenNumeric(noisy: Float64Array, target: number): { map: Int32Array; attribute: CompressedAttribute } {
+export function coarsenNumeric(noisy: Float64Array, target: number): { map: Int32Array; attribute: CompressedAttribute } {
   const cells = noisy.length - 1; // the last cell is "missing" and stays its own group
   const map = new Int32Array(noisy.length);
   const groups: number[][] = [];
@@ -245,7 +245,7 @@ export function fitMst(table: Table, schema: TableSchema, request: DpRequest, so
  * rest rescaled to n̂); inside a merged group, its weight becomes 0. Otherwise a column without
  * nulls gets dozens of null rows from noise alone. Post-processing of the 1-way measurement.
  */
-function noNullsBelowNoise(
+export function noNullsBelowNoise(
   noisy: readonly Float64Array[],
   compressed: ReadonlyArray<{ map: Int32Array; attribute: CompressedAttribute }>,
   oneWay: Float64Array[],
@@ -278,7 +278,7 @@ function noNullsBelowNoise(
  * (variance σ₁² × cells merged into it) and of the row sums of each tree measurement it is in
  * (variance σ₂² × the other attribute's size), projected onto the simplex of total n̂.
  */
-function estimateOneWays(
+export function estimateOneWays(
   y1: Float64Array[],
   compressed: ReadonlyArray<{ attribute: CompressedAttribute }>,
   sigma1: number,
