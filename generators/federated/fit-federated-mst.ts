@@ -11,7 +11,7 @@ import { GeneratorError } from "../errors.js";
 import { projectToSimplex, rakeToMargins } from "../mst/contingency.js";
 import { estimateOneWays, IPF_ITERATIONS, noNullsBelowNoise } from "../mst/fit-mst.js";
 import { type CompressedAttribute, MST_GENERATOR_NAME, type MstModel, pairKey, treeFactorisation } from "../mst/mst-model.js";
-import { FEDERATED_MST_STEPS, type FederatedAccounting } from "./federated-budget.js";
+import { FEDERATED_MST_SPLIT, type FederatedAccounting } from "./federated-budget.js";
 import { checkRound, compressVector, oneWayKeys, rowsFromOneWays, sharedDomain, sumRound, type TreePlan, treeKeys } from "./federated-plan.js";
 import type { HolderMeasurement } from "./measurement-file.js";
 
@@ -25,7 +25,7 @@ function privacyRecord(accounting: FederatedAccounting, privateRandomness: boole
     neighbours: accounting.neighbours,
     privateRandomness,
     domain: "shared schema file (numerical min/max, categorical categories, boolean labels)",
-    budgetSplit: Object.fromEntries(FEDERATED_MST_STEPS.map((step) => [step, 1 / FEDERATED_MST_STEPS.length])),
+    budgetSplit: { ...FEDERATED_MST_SPLIT },
     mechanisms: accounting.summed.map((s, k) => ({
       release: `${s.step} (summed over ${accounting.holders.length} holders, each noised at its site)`,
       mechanism: "discrete Gaussian",

@@ -3,6 +3,7 @@
  * under its own budget, summed and fitted at the coordinator. Re-exported by generators/index.ts.
  */
 export {
+  FEDERATED_MST_SPLIT,
   FEDERATED_MST_STEPS,
   type FederatedAccounting,
   type FederatedMstStep,
