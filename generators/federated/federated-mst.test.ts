@@ -111,7 +111,8 @@ describe("federated MST over 3 holders of Adult split by marital status", () => 
     withRow.columns.forEach((column, i) => {
       const source = slice.columns[i]!;
       if ("codes" in column && "codes" in source) column.codes[slice.rowCount] = source.codes[17]!;
-      else if (column.values instanceof Float64Array && source.values instanceof Float64Array) column.values[slice.rowCount] = source.values[17]!;
+      else if ("values" in column && "values" in source && column.values instanceof Float64Array && source.values instanceof Float64Array)
+        column.values[slice.rowCount] = source.values[17]!;
     });
     const moved = measureSelectionScores(quiet(withRow), plan).blocks[0]!.values;
     expect(base.length).toBe(pairCount(d));
