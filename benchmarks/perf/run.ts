@@ -23,6 +23,7 @@ const suites: Array<() => Promise<Suite>> = [
   () => import("./service.bench.js"),
   () => import("./dp-synth.bench.js"),
   () => import("./nn.bench.js"),
+  () => import("./federated-synthesis.bench.js"),
 ];
 
 const { values } = parseArgs({ options: { only: { type: "string" }, out: { type: "string", default: "bench-results.json" } } });
