@@ -12,7 +12,14 @@
 import { execFileSync } from "node:child_process";
 import * as os from "node:os";
 import { checkDpRequest, fitMst, type MstModel, runFederatedMst, sampleSynthTable } from "../../generators/index.js";
+import { encodeTable, privateDomainFromSchema } from "../../generators/discrete-domain.js";
+import { federatedAccounting } from "../../generators/federated/federated-budget.js";
+import { planSelection, type TreePlan } from "../../generators/federated/federated-plan.js";
+import { fitFederatedMst } from "../../generators/federated/fit-federated-mst.js";
+import { measureOneWays, measureTreeMarginals } from "../../generators/federated/holder-measurements.js";
 import { adultHolders } from "../../generators/federated/testing/adult-slices.js";
+import { countPairs, l1FromIndependence } from "../../generators/mst/contingency.js";
+import { allPairs, maximumSpanningTree } from "../../generators/mst/tree-selection.js";
 import { createSeededSource } from "../../privacy/index.js";
 import type { Table } from "../../tabular/index.js";
 import { mergeHolderQuality, type QualityResult, scoreTables } from "../index.js";
@@ -58,6 +65,27 @@ function educationNumMinimum(table: Table): number {
   return min;
 }
 
+/**
+ * Diagnostic, not private: the same rounds 1 and 3 with the tree chosen from the EXACT pooled
+ * scores ‖M_ij − n̂ p̂_i ⊗ p̂_j‖₁ (what MST's exponential mechanism would see with no noise).
+ * It shows how much of the gap the federated selection step costs.
+ */
+async function exactTreeQuality(pooled: Table, schema: Parameters<typeof planSelection>[0], contexts: Parameters<typeof measureOneWays>[0][], seed: number) {
+  const oneWay = contexts.map((c) => measureOneWays(c));
+  const plan = planSelection(schema, oneWay);
+  const domain = privateDomainFromSchema(schema);
+  const d = domain.attributes.length;
+  const codes = encodeTable(pooled, domain).map((c, i) => Int32Array.from(c, (v) => plan.compression[i]!.map[v]!));
+  const sizes = plan.compression.map((c) => c.attribute.groups.length);
+  const independent = plan.independent.map((p) => Float64Array.from(p, (v) => v * plan.rows));
+  const pairs = allPairs(d);
+  const scores = pairs.map(([i, j]) => l1FromIndependence(countPairs(codes[i]!, sizes[i]!, codes[j]!, sizes[j]!), independent[i]!, independent[j]!));
+  const treePlan: TreePlan = { round: "tree", domain: plan.domain, compression: plan.compression, tree: maximumSpanningTree(d, pairs, scores) };
+  const tree = contexts.map((c) => measureTreeMarginals(c, treePlan));
+  const model = fitFederatedMst(schema, oneWay, tree, treePlan, federatedAccounting(contexts, d));
+  return (await scoreTables(pooled, await sampleSynthTable(model, pooled.rowCount, { seed }), { privacy: false })).quality.score;
+}
+
 /** Tree edges as column-name pairs, to compare the federated tree with the pooled one. */
 function edges(model: MstModel): string[] {
   return model.parent
@@ -100,6 +128,12 @@ export async function run(): Promise<Record<string, unknown>> {
     const federatedEdges = edges(federated.model);
     const pooledEdges = new Set(edges(pooledModel));
     const gap = pooledQuality.score - federatedQuality.score;
+    const withExactTree = await exactTreeQuality(
+      pooled,
+      schema,
+      holders.map((h) => ({ ...h, schema, request, source: createSeededSource(`${seed}-${h.holder}`) })),
+      seed,
+    );
     if (SEEDS.includes(seed)) {
       gaps.push(gap);
       byseed.federated.push(federatedQuality.score);
@@ -110,6 +144,7 @@ export async function run(): Promise<Record<string, unknown>> {
       federated: { ...summary(federatedQuality), fitSeconds: round4(federatedFitSeconds), sampleSeconds: round4(federatedSampleSeconds) },
       pooled: { ...summary(pooledQuality), fitSeconds: round4(pooledFitSeconds) },
       gap: round4(gap),
+      federatedWithTreeFromExactPooledScores: round4(withExactTree),
       syntheticEducationNumMinimum: { federated: educationNumMinimum(federatedCorpus), pooled: educationNumMinimum(pooledCorpus) },
       mergedHolderReport: {
         ...summary(merged),

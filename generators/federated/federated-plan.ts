@@ -19,8 +19,8 @@
  * equal to it when the residuals agree in sign cell by cell, and takes the maximum spanning tree
  * of s (Kruskal): post-processing, no further noise. (Scoring every holder against the pooled
  * reference instead, ‖M^k − n̂_k p̂ ⊗ p̂‖₁, counts the slices' own differences once per holder in
- * absolute value: with Adult split by marital status it made marital status the centre of a star
- * and lost 0.05 of quality.) The alternative of measuring all P candidate 2-way tables in round 1
+ * absolute value: with Adult split by marital status it made marital status the centre of a star.)
+ * The alternative of measuring all P candidate 2-way tables in round 1
  * spreads ρ/3 over P·cells counts, which for Adult (105 pairs, up to 25² cells) buries the scores
  * in noise. At the same ρ/3, a holder's score noise σ = √(P/(2ρ/3)) is √(P/(d−1)) / (π/√6) ≈ 2.1
  * times the standard deviation of MST's Gumbel noise per round (√((d−1)/(2ρ/3)) scale, Adult:
