@@ -20,6 +20,8 @@ import { type JobFilter, PageTokens, parseJobFilter } from "./list-query.js";
 import type { CoordinatorMetrics } from "./metrics.js";
 import { type LeaseWake, LeaseWaiters } from "./lease-waiters.js";
 import { NodeRegistry } from "./node-registry.js";
+import { type FederationJobs, FederationRunner, federatedSettings, modelChunks, modelShapeOf, RoundStore } from "./federation/index.js";
+import type Database from "better-sqlite3";
 import { type HeldResources, type NodeCapacity, waitingReason } from "./scheduler.js";
 
 export interface CoordinatorSettings {
@@ -81,6 +83,11 @@ export class Coordinator {
   private readonly now: () => number;
   private sweepTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Federated jobs' rounds (coordinator/federation/); undefined for a store without SQLite. */
+  readonly federation: FederationRunner | undefined;
+  private readonly roundStore: RoundStore | undefined;
+  /** Nodes registered as holders (NODE_ROLE_HOLDER): they lease federated tasks only. */
+  private readonly holders = new Set<string>();
 
   constructor(options: { store: JobStore; chunks: ChunkStore; settings?: Partial<CoordinatorSettings>; metrics?: CoordinatorMetrics; now?: () => number }) {
     this.store = options.store;
@@ -90,6 +97,19 @@ export class Coordinator {
     this.now = options.now ?? Date.now;
     this.events.setMaxListeners(0);
     this.sampleModels = new SampleModelCheck(this.chunks);
+    const db = (this.store as { db?: Database.Database }).db;
+    this.roundStore = db === undefined ? undefined : new RoundStore(db);
+    this.federation =
+      this.roundStore === undefined
+        ? undefined
+        : new FederationRunner({
+            store: this.roundStore,
+            chunks: modelChunks(this.chunks),
+            jobs: this.federationJobs(),
+            shapeOf: modelShapeOf,
+            now: this.now,
+            ...(this.metrics ? { metrics: this.metrics.federation } : {}),
+          });
     this.pageTokens = new PageTokens(
       Buffer.from(
         this.store.getOrCreateMeta("page_token_key", () => randomBytes(32).toString("hex")),
@@ -105,6 +125,9 @@ export class Coordinator {
     for (const node of this.store.listNodes()) {
       if (node.status === "online") this.nodes.restore(node, now, now + restartGraceSeconds(node.heartbeatIntervalSeconds) * 1000);
     }
+    for (const holderId of this.roundStore?.holderDatasets().keys() ?? []) this.holders.add(holderId);
+    // Federated jobs resume at their last committed round.
+    for (const jobId of this.roundStore?.unfinishedFederatedJobIds() ?? []) void this.federation?.run(jobId);
     this.sweep();
     this.sweepTimer = setInterval(() => this.sweep(), this.settings.sweepIntervalMs);
     this.sweepTimer.unref();
@@ -115,6 +138,7 @@ export class Coordinator {
     this.stopping = true;
     if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
     this.leaseWaiters.wakeAll();
+    this.federation?.stop();
     this.events.emit("stop");
   }
 
@@ -192,7 +216,8 @@ export class Coordinator {
     if (created) {
       this.metrics?.jobsSubmitted.inc({ kind: this.metrics.kindLabel(job.kind) });
       this.changed(job);
-      this.leaseWaiters.offerOne();
+      if (job.kind === "JOB_KIND_FEDERATED_TRAINING" && this.federation) void this.federation.run(job.jobId);
+      else this.leaseWaiters.offerOne();
     }
     return { job: this.view(job), created };
   }
@@ -255,6 +280,11 @@ export class Coordinator {
 
   /** The wire view of a job, with `waiting_reason` computed from the nodes connected now. */
   view(job: JobRecord, held?: Map<string, HeldResources[]>): Job {
+    if (job.kind === "JOB_KIND_FEDERATED_TRAINING") {
+      const federation = this.federation?.status(job.jobId);
+      const reason = job.state === "JOB_STATE_QUEUED" ? "waiting for holders of the dataset to register" : "";
+      return federation === undefined ? toJobMessage(job, reason) : { ...toJobMessage(job, reason), federation };
+    }
     if (job.state !== "JOB_STATE_QUEUED") return toJobMessage(job, "");
     const byNode = held ?? this.heldByNode();
     const nodes = this.nodes.all().map((n) => ({ capacity: this.nodes.capacityOf(n), held: byNode.get(n.record.nodeId) ?? [] }));
@@ -298,6 +328,16 @@ export class Coordinator {
     this.store.upsertNode(record);
     await this.store.durable();
     this.nodes.add(record, now, request.instanceId);
+    if (request.role === "NODE_ROLE_HOLDER") {
+      if (request.heldDatasets.length > 64) throw new InvalidArgumentError(`held_datasets lists ${request.heldDatasets.length} datasets; register at most 64.`);
+      for (const [i, dataset] of request.heldDatasets.entries()) {
+        if (!NODE_ID.test(dataset.datasetId)) throw new InvalidArgumentError(`held_datasets[${i}].dataset_id must be 1..128 characters of [A-Za-z0-9._-].`);
+      }
+      this.holders.add(nodeId);
+      this.federation?.registerHolder(nodeId, request.heldDatasets);
+    } else {
+      this.holders.delete(nodeId);
+    }
     this.leaseWaiters.wakeAll();
     return { record, activeJobs: this.store.activeJobsOfNode(nodeId) };
   }
@@ -463,6 +503,45 @@ export class Coordinator {
     await this.store.durable();
     this.leaveOutcomes(outcomes, "released");
     return outcomes.length;
+  }
+
+  /** True for a node registered as a holder sidecar (it leases federated tasks only). */
+  isHolder(nodeId: string): boolean {
+    return this.holders.has(nodeId);
+  }
+
+  /** What the federation runner needs from the job store, nodes and events. */
+  private federationJobs(): FederationJobs {
+    const advance = async (
+      jobId: string,
+      to: "JOB_STATE_RUNNING" | "JOB_STATE_SUCCEEDED" | "JOB_STATE_FAILED",
+      fields: Parameters<JobStore["advanceFederatedJob"]>[2],
+    ) => {
+      const job = this.store.advanceFederatedJob(jobId, to, fields, this.now());
+      await this.store.durable();
+      this.changed(job);
+    };
+    return {
+      describe: (jobId) => {
+        const job = this.store.getJob(jobId);
+        if (job === undefined) return undefined;
+        return { owner: job.owner, settings: federatedSettings(job.spec), cancelled: job.state === CANCELLED || isTerminal(job.state) };
+      },
+      markRunning: (jobId, phase, fraction, message) => {
+        void advance(jobId, "JOB_STATE_RUNNING", { progress: { fraction, phase, message, updateTimeMs: this.now() } }).catch(() => undefined);
+      },
+      succeed: (jobId, results, summaryJson) =>
+        advance(jobId, "JOB_STATE_SUCCEEDED", { results, summaryJson, progress: { fraction: 1, phase: "done", message: "", updateTimeMs: this.now() } }),
+      fail: (jobId, message) => advance(jobId, "JOB_STATE_FAILED", { errorMessage: message }),
+      onlineHolders: () =>
+        this.nodes
+          .all()
+          .filter((n) => this.holders.has(n.record.nodeId))
+          .map((n) => n.record.nodeId),
+      keepChunks: (jobId, digests) => {
+        this.store.addChunkOwner(`federation:${jobId}`, digests, this.now());
+      },
+    };
   }
 
   /** Rejects results a node may not hand in: unknown kinds, duplicates, no table. */

@@ -8,6 +8,7 @@ import { type JobKindName, type JobSpecOut, type Manifest, manifestProblem, type
 import { ConditionError, DEFAULT_SYNTHESIZER_MODEL, epsilonProblem, modelOptionsProblem, parseWhere, unknownModelProblem } from "../generators/index.js";
 import { resolveBundledInput } from "./bundled-inputs.js";
 import { InvalidArgumentError } from "./errors.js";
+import { validateFederatedSpec } from "./federation/federated-spec.js";
 import type { ResourceDemand } from "./scheduler.js";
 
 const KINDS: readonly JobKindName[] = ["JOB_KIND_SYNTHESIS", "JOB_KIND_SAMPLE"];
@@ -74,6 +75,8 @@ export function validateSubmit(request: SubmitJobRequestOut, defaultMaxAttempts:
   }
   const spec = request.spec;
   if (spec === null) throw new InvalidArgumentError("spec is missing; say what to run (kind, input, rows, model).");
+  if (spec.kind === "JOB_KIND_FEDERATED_TRAINING") return validateFederatedSubmit(key, spec);
+  if (spec.federated != null) throw bad("federated", "applies to FEDERATED_TRAINING jobs only; leave it unset.");
   if (!KINDS.includes(spec.kind)) throw bad("kind", `must be one of ${KINDS.join(", ")}, got ${spec.kind}.`);
   if (!Number.isInteger(spec.rows) || spec.rows < 1 || spec.rows > MAX_ROWS)
     throw bad("rows", `must be a whole number from 1 to ${MAX_ROWS}, got ${spec.rows}.`);
@@ -147,4 +150,24 @@ export function validateSubmit(request: SubmitJobRequestOut, defaultMaxAttempts:
   const maxAttempts = spec.maxAttempts === 0 ? defaultMaxAttempts : spec.maxAttempts;
   const specSha256 = createHash("sha256").update(canonicalJson(spec)).digest("hex");
   return { idempotencyKey: key, spec, specSha256, kind: spec.kind, demand, maxAttempts, upload };
+}
+
+/**
+ * A FEDERATED_TRAINING job reads no input and samples no rows: the holders hold the data. Its
+ * settings are spec.federated (federation/federated-spec.ts), its budget spec.epsilon.
+ */
+function validateFederatedSubmit(key: string, spec: JobSpecOut): ValidatedSubmit {
+  if (spec.input !== null && (spec.input.upload != null || spec.input.bundledUri)) {
+    throw bad("input", "must be unset for a federated job (the holders keep the data); name the dataset in federated.dataset_id.");
+  }
+  if (spec.seed !== undefined && (!Number.isInteger(spec.seed) || spec.seed < 0 || spec.seed > MAX_SAFE_SEED))
+    throw bad("seed", `must be a whole number from 0 to ${MAX_SAFE_SEED}.`);
+  if (spec.epsilon !== undefined && !(Number.isFinite(spec.epsilon) && spec.epsilon > 0))
+    throw bad("epsilon", `must be a positive finite number, got ${spec.epsilon}.`);
+  if (spec.displayName.length > 200) throw bad("display_name", "must be at most 200 characters.");
+  if (spec.conditions.length > 0 || spec.scoring?.enabled) throw bad("conditions", "and scoring do not apply to a federated training job; leave them unset.");
+  validateFederatedSpec(spec);
+  const specSha256 = createHash("sha256").update(canonicalJson(spec)).digest("hex");
+  const demand: ResourceDemand = { gpuCount: 0, gpuMemoryBytes: 0, cpuCores: 0, memoryBytes: 0 };
+  return { idempotencyKey: key, spec, specSha256, kind: spec.kind, demand, maxAttempts: 1, upload: undefined };
 }

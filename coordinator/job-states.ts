@@ -22,7 +22,8 @@ export const TERMINAL_STATES: readonly JobStateValue[] = [SUCCEEDED, FAILED, CAN
 
 const TRANSITIONS: Record<JobStateValue, readonly JobStateValue[]> = {
   // QUEUED -> SUCCEEDED: the late result of a lease lost to a silent node (sqlite-job-store.ts, lateCompletion).
-  [QUEUED]: [LEASED, CANCELLED, FAILED, SUCCEEDED],
+  // QUEUED -> RUNNING: a federated job, run by the coordinator itself with holders (no node lease).
+  [QUEUED]: [LEASED, RUNNING, CANCELLED, FAILED, SUCCEEDED],
   [LEASED]: [RUNNING, QUEUED, SUCCEEDED, FAILED, CANCELLED],
   [RUNNING]: [QUEUED, SUCCEEDED, FAILED, CANCELLED],
   [SUCCEEDED]: [],

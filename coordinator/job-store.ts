@@ -128,6 +128,17 @@ export interface JobStore {
     summaryJson: string,
     nowMs: number,
   ): { job: JobRecord; alreadyAccepted: boolean };
+  /**
+   * A federated job, run by the coordinator itself (no node lease): QUEUED or RUNNING → RUNNING
+   * with progress, RUNNING → SUCCEEDED with results, → FAILED with a message. Cancelled jobs are
+   * left as they are (FailedPrecondition).
+   */
+  advanceFederatedJob(
+    jobId: string,
+    to: "JOB_STATE_RUNNING" | "JOB_STATE_SUCCEEDED" | "JOB_STATE_FAILED",
+    fields: { progress?: ProgressRecord; results?: ResultRecord[]; summaryJson?: string; errorMessage?: string },
+    nowMs: number,
+  ): JobRecord;
   /** Ends the attempt as failed; re-queues while attempts are left and `retryable`. */
   failAttempt(jobId: string, leaseId: string, nodeId: string, errorMessage: string, retryable: boolean, nowMs: number): LeaseOutcome;
   /** Hands the task back unfinished: re-queued, the attempt not counted. */

@@ -4,6 +4,7 @@
  * `_total` only on counters, no job or node ids as labels (unbounded cardinality). Gauges that
  * mirror the store (jobs by state, nodes, GPUs) are computed when scraped.
  */
+import { createFederationMetrics, type FederationMetrics } from "./federation/federation-metrics.js";
 import { createServer, type Server } from "node:http";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { ALL_STATES, type JobStateValue, shortState } from "./job-states.js";
@@ -36,8 +37,12 @@ export class CoordinatorMetrics {
   readonly chunksRemoved: Counter<string>;
   readonly chunkBytesRemoved: Counter<string>;
 
+  /** Federated rounds (coordinator/federation/federation-metrics.ts). */
+  readonly federation: FederationMetrics;
+
   constructor(source: MetricsSource, build: { version: string }) {
     const registers = [this.registry];
+    this.federation = createFederationMetrics(this.registry);
     collectDefaultMetrics({ register: this.registry });
     // prom-client's `nodejs_active_{handles,requests,resources}_total` are gauges that end in
     // `_total` (reserved for counters); the same values are exported without the suffix.

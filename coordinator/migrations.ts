@@ -116,6 +116,44 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE small_chunks SET stored_time_ms = CAST(unixepoch('subsec') * 1000 AS INTEGER);
     `,
   },
+  {
+    version: 5,
+    name: "federation rounds",
+    // coordinator/federation/round-store.ts: a federated job's progress (the global model of the
+    // last completed round as a chunk manifest), the updates accepted in the round in progress
+    // (so a restart counts each once), and the datasets holders registered (schemas, never rows).
+    sql: `
+      CREATE TABLE federation_jobs (
+        job_id TEXT PRIMARY KEY REFERENCES jobs(job_id),
+        noise_secret TEXT NOT NULL,
+        shape_json TEXT NOT NULL,
+        rounds_completed INTEGER NOT NULL DEFAULT 0,
+        model_json TEXT NOT NULL,
+        optimizer_json TEXT NOT NULL DEFAULT '',
+        status_json TEXT NOT NULL,
+        update_time_ms INTEGER NOT NULL
+      );
+      CREATE TABLE federation_updates (
+        task_id TEXT PRIMARY KEY,
+        job_id TEXT NOT NULL REFERENCES jobs(job_id),
+        round INTEGER NOT NULL,
+        retry INTEGER NOT NULL,
+        holder_id TEXT NOT NULL,
+        manifest_json TEXT NOT NULL,
+        example_count INTEGER NOT NULL,
+        participant_count INTEGER NOT NULL,
+        unclipped_count INTEGER NOT NULL,
+        local_loss REAL NOT NULL,
+        received_time_ms INTEGER NOT NULL
+      );
+      CREATE INDEX federation_updates_round ON federation_updates (job_id, round, retry);
+      CREATE TABLE federation_holders (
+        node_id TEXT PRIMARY KEY,
+        datasets_json TEXT NOT NULL,
+        update_time_ms INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export class MigrationError extends Error {

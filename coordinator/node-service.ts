@@ -20,6 +20,7 @@ import { findMissingChunks, uploadChunk } from "./job-service.js";
 import { ACTIVE_STATES, CANCELLED, SUCCEEDED } from "./job-states.js";
 import type { ResultRecord } from "./job-store.js";
 import { parseTaskId, toTaskMessage } from "./job-view.js";
+import { type LeasedFederatedTask, parseFederatedTaskId } from "./federation/index.js";
 import type { CoordinatorMetrics } from "./metrics.js";
 import { type Log, serverStream, toStatus, unary } from "./rpc.js";
 import { streamManifest } from "./stream-file.js";
@@ -47,6 +48,26 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
   const settings = coordinator.settings;
   const store = coordinator.store;
 
+  /** The federation runner, for a federated task id (job/r<round>/<holder>); undefined for other tasks. */
+  function federatedTask(taskId: string): NonNullable<Coordinator["federation"]> | undefined {
+    if (parseFederatedTaskId(taskId) === undefined) return undefined;
+    if (coordinator.federation === undefined) throw new FailedPreconditionError("this coordinator runs no federated jobs.");
+    return coordinator.federation;
+  }
+
+  function federatedTaskMessage(leased: LeasedFederatedTask) {
+    return {
+      taskId: leased.taskId,
+      leaseId: leased.leaseId,
+      jobId: leased.jobId,
+      attempt: 1,
+      spec: store.getJob(leased.jobId)?.spec ?? null,
+      leaseDeadlineUnixMs: leased.deadlineMs,
+      gpuIndexes: [],
+      federated: leased.federated,
+    };
+  }
+
   /**
    * Checks one completion and stores its inline chunks (hash-checked, as by UploadChunk, before
    * the completion is recorded): the item to record, or the answer at once for a retry of a
@@ -54,6 +75,8 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
    */
   async function prepareCompletion(nodeId: string, request: CompleteTaskRequestOut): Promise<CompletionItem | { answer: CompleteTaskResponse }> {
     const leaseId = request.leaseId;
+    if (parseFederatedTaskId(request.taskId) !== undefined)
+      throw new InvalidArgumentError("complete a federated task with CompleteTask, not in a CompleteTasks batch.");
     const jobId = taskJobId(request.taskId, leaseId);
     const current = store.getJob(jobId);
     if (current?.state === SUCCEEDED && current.leaseId === leaseId && current.nodeId === nodeId) return { answer: { accepted: true } };
@@ -108,6 +131,10 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
       const cancelledTaskIds: string[] = [];
       const lostTaskIds: string[] = [];
       for (const taskId of call.request.runningTaskIds) {
+        if (parseFederatedTaskId(taskId) !== undefined) {
+          if (!coordinator.federation?.isTaskLive(nodeId, taskId)) lostTaskIds.push(taskId);
+          continue;
+        }
         const parsed = parseTaskId(taskId);
         const job = parsed === undefined ? undefined : store.getJob(parsed.jobId);
         if (job === undefined || parsed === undefined || job.leaseId !== parsed.leaseId || job.nodeId !== nodeId) lostTaskIds.push(taskId);
@@ -125,12 +152,23 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
       const deadline = call.getDeadline();
       const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number(deadline);
       if (Number.isFinite(deadlineMs) && deadlineMs > 0) waitSeconds = Math.min(waitSeconds, Math.max(0, (deadlineMs - Date.now() - 500) / 1000));
+      if (coordinator.isHolder(nodeId) && coordinator.federation) {
+        coordinator.touchNode(nodeId);
+        const leased = await coordinator.federation.leaseTask(nodeId, waitSeconds, () => call.cancelled);
+        return leased === undefined ? {} : { task: federatedTaskMessage(leased) };
+      }
       const job = await coordinator.leaseTask(nodeId, waitSeconds, () => call.cancelled);
       return job === undefined ? {} : { task: toTaskMessage(job) };
     }),
 
     ReportProgress: unary(context, "ReportProgress", async (call) => {
       const nodeId = auth.node(call, call.request.nodeId);
+      const federation = federatedTask(call.request.taskId);
+      if (federation) {
+        coordinator.touchNode(nodeId);
+        const live = federation.isTaskLive(nodeId, call.request.taskId);
+        return { leaseDeadlineUnixMs: 0, cancelRequested: !live };
+      }
       const jobId = taskJobId(call.request.taskId, call.request.leaseId);
       const progress = call.request.progress ?? { fraction: 0, phase: "", message: "" };
       const { job, cancelRequested } = await coordinator.reportProgress(nodeId, jobId, call.request.leaseId, progress);
@@ -139,6 +177,15 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
 
     DownloadInput: serverStream(context, "DownloadInput", async (call) => {
       const nodeId = auth.node(call, call.request.nodeId);
+      const federation = federatedTask(call.request.taskId);
+      if (federation) {
+        coordinator.touchNode(nodeId);
+        const model = federation.modelOfTask(nodeId, call.request.taskId, call.request.leaseId);
+        await streamManifest(call, coordinator.chunks, model, call.request.startChunkIndex, (bytes) =>
+          metrics?.transferBytes.inc({ direction: "sent" }, bytes),
+        );
+        return;
+      }
       const jobId = taskJobId(call.request.taskId, call.request.leaseId);
       coordinator.touchNode(nodeId);
       const job = store.getJob(jobId);
@@ -165,6 +212,27 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
 
     CompleteTask: unary(context, "CompleteTask", async (call) => {
       const nodeId = auth.node(call, call.request.nodeId);
+      const federation = federatedTask(call.request.taskId);
+      if (federation) {
+        coordinator.touchNode(nodeId);
+        const result = call.request.federated;
+        if (result === null || result.update === null || result.update.file === null)
+          throw new InvalidArgumentError("a federated task completes with federated.update (the MODEL_UPDATE file); upload its chunks first.");
+        if (result.update.kind !== "RESULT_KIND_MODEL_UPDATE")
+          throw new InvalidArgumentError(`federated.update.kind must be RESULT_KIND_MODEL_UPDATE, got ${result.update.kind}.`);
+        const inlineBytes = call.request.inlineChunks.reduce((sum, chunk) => sum + chunk.data.length, 0);
+        if (inlineBytes > tunables.maxInlineResultBytes)
+          throw new ResourceExhaustedError(`inline_chunks hold ${inlineBytes} bytes, above ${tunables.maxInlineResultBytes}; upload with UploadChunk.`);
+        for (const chunk of call.request.inlineChunks) await uploadChunk(coordinator, chunk, metrics);
+        await federation.completeTask(nodeId, call.request.taskId, call.request.leaseId, {
+          manifest: toManifest(result.update.file),
+          exampleCount: result.exampleCount,
+          participantCount: result.participantCount,
+          unclippedCount: result.unclippedCount,
+          localLoss: result.localLoss,
+        });
+        return { accepted: true };
+      }
       const prepared = await prepareCompletion(nodeId, call.request);
       if ("answer" in prepared) return prepared.answer;
       const { accepted, next } = await coordinator.completeTask(
@@ -236,6 +304,12 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
 
     FailTask: unary(context, "FailTask", async (call) => {
       const nodeId = auth.node(call, call.request.nodeId);
+      const federation = federatedTask(call.request.taskId);
+      if (federation) {
+        coordinator.touchNode(nodeId);
+        federation.failTask(nodeId, call.request.taskId, call.request.leaseId, call.request.errorMessage, call.request.refusalReason);
+        return { willRetry: false, attemptsLeft: 0 };
+      }
       const jobId = taskJobId(call.request.taskId, call.request.leaseId);
       const outcome = await coordinator.failTask(nodeId, jobId, call.request.leaseId, call.request.errorMessage, call.request.retryable);
       return { willRetry: outcome.requeued, attemptsLeft: Math.max(0, outcome.job.maxAttempts - outcome.job.attempt) };
@@ -243,6 +317,12 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
 
     ReleaseTask: unary(context, "ReleaseTask", async (call) => {
       const nodeId = auth.node(call, call.request.nodeId);
+      const federation = federatedTask(call.request.taskId);
+      if (federation) {
+        coordinator.touchNode(nodeId);
+        federation.releaseTask(nodeId, call.request.taskId, call.request.leaseId);
+        return { requeued: true };
+      }
       const jobId = taskJobId(call.request.taskId, call.request.leaseId);
       return { requeued: (await coordinator.releaseTask(nodeId, jobId, call.request.leaseId, call.request.reason)).requeued };
     }),

@@ -106,6 +106,9 @@ export function freeCapacity(node: NodeCapacity, held: readonly HeldResources[])
  */
 export function placeDemand(demand: ResourceDemand, kind: JobKindName, node: NodeCapacity, free: FreeCapacity): { gpuIndexes: number[] } | { reason: string } {
   if (node.kinds.length > 0 && !node.kinds.includes(kind)) return { reason: `does not run ${kind}` };
+  // Federated jobs run on the coordinator, which sends their rounds to holder sidecars.
+  if (kind === "JOB_KIND_FEDERATED_TRAINING" || kind === "JOB_KIND_FEDERATED_SYNTHESIS")
+    return { reason: "federated jobs run with holders, not on worker nodes" };
   if (free.slots <= 0) return { reason: "runs as many tasks as it allows" };
   if (cores(demand) > free.cpuCores) return { reason: `has ${free.cpuCores} free cores, job needs ${cores(demand)}` };
   if (demand.memoryBytes > free.memoryBytes)

@@ -336,6 +336,35 @@ export class SqliteJobStore implements JobStore {
       .immediate();
   }
 
+  advanceFederatedJob(
+    jobId: string,
+    to: "JOB_STATE_RUNNING" | "JOB_STATE_SUCCEEDED" | "JOB_STATE_FAILED",
+    fields: { progress?: ProgressRecord; results?: ResultRecord[]; summaryJson?: string; errorMessage?: string },
+    nowMs: number,
+  ): JobRecord {
+    return this.db
+      .transaction(() => {
+        const job = this.mustGet(jobId);
+        if (isTerminal(job.state)) throw new FailedPreconditionError(`job ${jobId} is already ${shortState(job.state)}.`);
+        const columns: Record<string, unknown> = {};
+        if (fields.progress) columns.progress_json = JSON.stringify(fields.progress);
+        if (fields.results) {
+          columns.results_json = JSON.stringify(fields.results);
+          this.addChunkOwner(clientChunkOwner(job.owner), [...new Set(fields.results.flatMap((r) => r.manifest.chunks.map((c) => c.sha256)))], nowMs);
+        }
+        if (fields.summaryJson !== undefined) columns.summary_json = fields.summaryJson;
+        if (fields.errorMessage !== undefined) columns.error_message = fields.errorMessage.slice(0, 2000);
+        if (to === "JOB_STATE_RUNNING" && job.state === QUEUED) {
+          columns.start_time_ms = nowMs;
+          columns.first_start_time_ms = nowMs;
+          columns.attempt = 1;
+        }
+        if (to !== "JOB_STATE_RUNNING") columns.end_time_ms = nowMs;
+        return this.write(jobId, job.state, to, columns, nowMs);
+      })
+      .immediate();
+  }
+
   isLateCompletion(jobId: string, leaseId: string, nodeId: string): boolean {
     const job = this.getJob(jobId);
     return job !== undefined && this.lateCompletion(job, leaseId, nodeId) !== undefined;

@@ -16,3 +16,4 @@ export { Tensor, type TensorType } from "./tensor.js";
 export { addScaled, concatColumns, gatherRows, oneHot, RandomStream, sliceColumns } from "./tensor-ops.js";
 export { exportOnnx, type OnnxExportOptions, type OnnxInput, writeOnnxFile } from "./onnx-export.js";
 export { createGanStepWorkload, ctganAdultShape, type GanStepShape, type GanStepWorkload } from "./gan-step-workload.js";
+export { type MlpData, type MlpFitOptions, type MlpFitResult, MlpModel, type MlpSpec } from "./mlp-model.js";

@@ -69,3 +69,15 @@ export type { ReleaseTaskResponse, ReleaseTaskResponse__Output as ReleaseTaskRes
 export type { ReportProgressRequest, ReportProgressRequest__Output as ReportProgressRequestOut } from "./generated/datalab/v1/ReportProgressRequest.js";
 export type { ReportProgressResponse, ReportProgressResponse__Output as ReportProgressResponseOut } from "./generated/datalab/v1/ReportProgressResponse.js";
 export type { Task, Task__Output as TaskOut } from "./generated/datalab/v1/Task.js";
+
+// Federation (issue 13): federated jobs, holder registration, federated tasks and their results.
+export type { FederatedSpec, FederatedSpec__Output as FederatedSpecOut } from "./generated/datalab/v1/FederatedSpec.js";
+export type { FederationStatus, FederationStatus__Output as FederationStatusOut } from "./generated/datalab/v1/FederationStatus.js";
+export type { HolderRefusal, HolderRefusal__Output as HolderRefusalOut } from "./generated/datalab/v1/HolderRefusal.js";
+export type { NodeRole, NodeRole__Output as NodeRoleName } from "./generated/datalab/v1/NodeRole.js";
+export type { HeldDataset, HeldDataset__Output as HeldDatasetOut } from "./generated/datalab/v1/HeldDataset.js";
+export type { HolderPolicySummary, HolderPolicySummary__Output as HolderPolicySummaryOut } from "./generated/datalab/v1/HolderPolicySummary.js";
+export type { FederatedPhase, FederatedPhase__Output as FederatedPhaseName } from "./generated/datalab/v1/FederatedPhase.js";
+export type { FederatedModelSpec, FederatedModelSpec__Output as FederatedModelSpecOut } from "./generated/datalab/v1/FederatedModelSpec.js";
+export type { FederatedTask, FederatedTask__Output as FederatedTaskOut } from "./generated/datalab/v1/FederatedTask.js";
+export type { FederatedResult, FederatedResult__Output as FederatedResultOut } from "./generated/datalab/v1/FederatedResult.js";

@@ -22,3 +22,13 @@ export { duckdbConnection, sqlIdentifier, sqlString } from "./duckdb-session.js"
 export { checkOutputPaths, type NamedPath } from "./output-paths.js";
 export { MakeDirectoryError, makeDirectory } from "./make-directory.js";
 export { byteSizeText, checkRoomForOutput, freeBytesFor } from "./disk-space.js";
+export {
+  decodeScaledTarget,
+  type EncodedFeatures,
+  encodeFeatures,
+  type FeatureColumnPlan,
+  type FeaturePlan,
+  type FeaturePlanOptions,
+  planFeatures,
+  type TargetPlan,
+} from "./feature-encoding.js";

@@ -81,6 +81,7 @@ function task(jobId: string): TaskOut {
   return {
     taskId: `${jobId}/1`,
     gpuIndexes: [],
+    federated: null,
     leaseId: `lease-${jobId}`,
     jobId,
     attempt: 1,
@@ -88,6 +89,7 @@ function task(jobId: string): TaskOut {
     spec: {
       kind: "JOB_KIND_SYNTHESIS",
       input: { bundledUri: "vega:penguins.json", source: "bundledUri" },
+      federated: null,
       schemaJson: "",
       rows: 10,
       model: "",

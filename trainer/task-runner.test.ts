@@ -7,6 +7,7 @@ function spec(overrides: Partial<JobSpecOut> = {}): JobSpecOut {
   return {
     kind: "JOB_KIND_SYNTHESIS",
     input: { bundledUri: "vega:penguins.json", source: "bundledUri" },
+    federated: null,
     schemaJson: "",
     rows: 500,
     model: "",

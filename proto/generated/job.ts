@@ -4,9 +4,12 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 import type { ChunkRef as _datalab_v1_ChunkRef, ChunkRef__Output as _datalab_v1_ChunkRef__Output } from './datalab/v1/ChunkRef.js';
 import type { Condition as _datalab_v1_Condition, Condition__Output as _datalab_v1_Condition__Output } from './datalab/v1/Condition.js';
 import type { DataChunk as _datalab_v1_DataChunk, DataChunk__Output as _datalab_v1_DataChunk__Output } from './datalab/v1/DataChunk.js';
+import type { FederatedSpec as _datalab_v1_FederatedSpec, FederatedSpec__Output as _datalab_v1_FederatedSpec__Output } from './datalab/v1/FederatedSpec.js';
+import type { FederationStatus as _datalab_v1_FederationStatus, FederationStatus__Output as _datalab_v1_FederationStatus__Output } from './datalab/v1/FederationStatus.js';
 import type { FileManifest as _datalab_v1_FileManifest, FileManifest__Output as _datalab_v1_FileManifest__Output } from './datalab/v1/FileManifest.js';
 import type { FindMissingChunksRequest as _datalab_v1_FindMissingChunksRequest, FindMissingChunksRequest__Output as _datalab_v1_FindMissingChunksRequest__Output } from './datalab/v1/FindMissingChunksRequest.js';
 import type { FindMissingChunksResponse as _datalab_v1_FindMissingChunksResponse, FindMissingChunksResponse__Output as _datalab_v1_FindMissingChunksResponse__Output } from './datalab/v1/FindMissingChunksResponse.js';
+import type { HolderRefusal as _datalab_v1_HolderRefusal, HolderRefusal__Output as _datalab_v1_HolderRefusal__Output } from './datalab/v1/HolderRefusal.js';
 import type { InputRef as _datalab_v1_InputRef, InputRef__Output as _datalab_v1_InputRef__Output } from './datalab/v1/InputRef.js';
 import type { Job as _datalab_v1_Job, Job__Output as _datalab_v1_Job__Output } from './datalab/v1/Job.js';
 import type { JobSpec as _datalab_v1_JobSpec, JobSpec__Output as _datalab_v1_JobSpec__Output } from './datalab/v1/JobSpec.js';
@@ -27,9 +30,12 @@ export interface ProtoGrpcType {
       ChunkRef: MessageTypeDefinition<_datalab_v1_ChunkRef, _datalab_v1_ChunkRef__Output>
       Condition: MessageTypeDefinition<_datalab_v1_Condition, _datalab_v1_Condition__Output>
       DataChunk: MessageTypeDefinition<_datalab_v1_DataChunk, _datalab_v1_DataChunk__Output>
+      FederatedSpec: MessageTypeDefinition<_datalab_v1_FederatedSpec, _datalab_v1_FederatedSpec__Output>
+      FederationStatus: MessageTypeDefinition<_datalab_v1_FederationStatus, _datalab_v1_FederationStatus__Output>
       FileManifest: MessageTypeDefinition<_datalab_v1_FileManifest, _datalab_v1_FileManifest__Output>
       FindMissingChunksRequest: MessageTypeDefinition<_datalab_v1_FindMissingChunksRequest, _datalab_v1_FindMissingChunksRequest__Output>
       FindMissingChunksResponse: MessageTypeDefinition<_datalab_v1_FindMissingChunksResponse, _datalab_v1_FindMissingChunksResponse__Output>
+      HolderRefusal: MessageTypeDefinition<_datalab_v1_HolderRefusal, _datalab_v1_HolderRefusal__Output>
       InputRef: MessageTypeDefinition<_datalab_v1_InputRef, _datalab_v1_InputRef__Output>
       Job: MessageTypeDefinition<_datalab_v1_Job, _datalab_v1_Job__Output>
       JobKind: EnumTypeDefinition

@@ -8,11 +8,14 @@ import type { Condition as _datalab_v1_Condition, Condition__Output as _datalab_
 import type { DataChunk as _datalab_v1_DataChunk, DataChunk__Output as _datalab_v1_DataChunk__Output } from './datalab/v1/DataChunk.js';
 import type { DownloadResultRequest as _datalab_v1_DownloadResultRequest, DownloadResultRequest__Output as _datalab_v1_DownloadResultRequest__Output } from './datalab/v1/DownloadResultRequest.js';
 import type { DownloadResultResponse as _datalab_v1_DownloadResultResponse, DownloadResultResponse__Output as _datalab_v1_DownloadResultResponse__Output } from './datalab/v1/DownloadResultResponse.js';
+import type { FederatedSpec as _datalab_v1_FederatedSpec, FederatedSpec__Output as _datalab_v1_FederatedSpec__Output } from './datalab/v1/FederatedSpec.js';
+import type { FederationStatus as _datalab_v1_FederationStatus, FederationStatus__Output as _datalab_v1_FederationStatus__Output } from './datalab/v1/FederationStatus.js';
 import type { FileManifest as _datalab_v1_FileManifest, FileManifest__Output as _datalab_v1_FileManifest__Output } from './datalab/v1/FileManifest.js';
 import type { FindMissingChunksRequest as _datalab_v1_FindMissingChunksRequest, FindMissingChunksRequest__Output as _datalab_v1_FindMissingChunksRequest__Output } from './datalab/v1/FindMissingChunksRequest.js';
 import type { FindMissingChunksResponse as _datalab_v1_FindMissingChunksResponse, FindMissingChunksResponse__Output as _datalab_v1_FindMissingChunksResponse__Output } from './datalab/v1/FindMissingChunksResponse.js';
 import type { GetJobRequest as _datalab_v1_GetJobRequest, GetJobRequest__Output as _datalab_v1_GetJobRequest__Output } from './datalab/v1/GetJobRequest.js';
 import type { GetJobResponse as _datalab_v1_GetJobResponse, GetJobResponse__Output as _datalab_v1_GetJobResponse__Output } from './datalab/v1/GetJobResponse.js';
+import type { HolderRefusal as _datalab_v1_HolderRefusal, HolderRefusal__Output as _datalab_v1_HolderRefusal__Output } from './datalab/v1/HolderRefusal.js';
 import type { InputRef as _datalab_v1_InputRef, InputRef__Output as _datalab_v1_InputRef__Output } from './datalab/v1/InputRef.js';
 import type { Job as _datalab_v1_Job, Job__Output as _datalab_v1_Job__Output } from './datalab/v1/Job.js';
 import type { JobServiceClient as _datalab_v1_JobServiceClient, JobServiceDefinition as _datalab_v1_JobServiceDefinition } from './datalab/v1/JobService.js';
@@ -44,11 +47,14 @@ export interface ProtoGrpcType {
       DataChunk: MessageTypeDefinition<_datalab_v1_DataChunk, _datalab_v1_DataChunk__Output>
       DownloadResultRequest: MessageTypeDefinition<_datalab_v1_DownloadResultRequest, _datalab_v1_DownloadResultRequest__Output>
       DownloadResultResponse: MessageTypeDefinition<_datalab_v1_DownloadResultResponse, _datalab_v1_DownloadResultResponse__Output>
+      FederatedSpec: MessageTypeDefinition<_datalab_v1_FederatedSpec, _datalab_v1_FederatedSpec__Output>
+      FederationStatus: MessageTypeDefinition<_datalab_v1_FederationStatus, _datalab_v1_FederationStatus__Output>
       FileManifest: MessageTypeDefinition<_datalab_v1_FileManifest, _datalab_v1_FileManifest__Output>
       FindMissingChunksRequest: MessageTypeDefinition<_datalab_v1_FindMissingChunksRequest, _datalab_v1_FindMissingChunksRequest__Output>
       FindMissingChunksResponse: MessageTypeDefinition<_datalab_v1_FindMissingChunksResponse, _datalab_v1_FindMissingChunksResponse__Output>
       GetJobRequest: MessageTypeDefinition<_datalab_v1_GetJobRequest, _datalab_v1_GetJobRequest__Output>
       GetJobResponse: MessageTypeDefinition<_datalab_v1_GetJobResponse, _datalab_v1_GetJobResponse__Output>
+      HolderRefusal: MessageTypeDefinition<_datalab_v1_HolderRefusal, _datalab_v1_HolderRefusal__Output>
       InputRef: MessageTypeDefinition<_datalab_v1_InputRef, _datalab_v1_InputRef__Output>
       Job: MessageTypeDefinition<_datalab_v1_Job, _datalab_v1_Job__Output>
       JobKind: EnumTypeDefinition

@@ -15,6 +15,11 @@ import type { DownloadInputRequest as _datalab_v1_DownloadInputRequest, Download
 import type { DownloadInputResponse as _datalab_v1_DownloadInputResponse, DownloadInputResponse__Output as _datalab_v1_DownloadInputResponse__Output } from './datalab/v1/DownloadInputResponse.js';
 import type { FailTaskRequest as _datalab_v1_FailTaskRequest, FailTaskRequest__Output as _datalab_v1_FailTaskRequest__Output } from './datalab/v1/FailTaskRequest.js';
 import type { FailTaskResponse as _datalab_v1_FailTaskResponse, FailTaskResponse__Output as _datalab_v1_FailTaskResponse__Output } from './datalab/v1/FailTaskResponse.js';
+import type { FederatedModelSpec as _datalab_v1_FederatedModelSpec, FederatedModelSpec__Output as _datalab_v1_FederatedModelSpec__Output } from './datalab/v1/FederatedModelSpec.js';
+import type { FederatedResult as _datalab_v1_FederatedResult, FederatedResult__Output as _datalab_v1_FederatedResult__Output } from './datalab/v1/FederatedResult.js';
+import type { FederatedSpec as _datalab_v1_FederatedSpec, FederatedSpec__Output as _datalab_v1_FederatedSpec__Output } from './datalab/v1/FederatedSpec.js';
+import type { FederatedTask as _datalab_v1_FederatedTask, FederatedTask__Output as _datalab_v1_FederatedTask__Output } from './datalab/v1/FederatedTask.js';
+import type { FederationStatus as _datalab_v1_FederationStatus, FederationStatus__Output as _datalab_v1_FederationStatus__Output } from './datalab/v1/FederationStatus.js';
 import type { FileManifest as _datalab_v1_FileManifest, FileManifest__Output as _datalab_v1_FileManifest__Output } from './datalab/v1/FileManifest.js';
 import type { FindMissingChunksRequest as _datalab_v1_FindMissingChunksRequest, FindMissingChunksRequest__Output as _datalab_v1_FindMissingChunksRequest__Output } from './datalab/v1/FindMissingChunksRequest.js';
 import type { FindMissingChunksResponse as _datalab_v1_FindMissingChunksResponse, FindMissingChunksResponse__Output as _datalab_v1_FindMissingChunksResponse__Output } from './datalab/v1/FindMissingChunksResponse.js';
@@ -22,6 +27,9 @@ import type { GpuDevice as _datalab_v1_GpuDevice, GpuDevice__Output as _datalab_
 import type { GpuMemoryReading as _datalab_v1_GpuMemoryReading, GpuMemoryReading__Output as _datalab_v1_GpuMemoryReading__Output } from './datalab/v1/GpuMemoryReading.js';
 import type { HeartbeatRequest as _datalab_v1_HeartbeatRequest, HeartbeatRequest__Output as _datalab_v1_HeartbeatRequest__Output } from './datalab/v1/HeartbeatRequest.js';
 import type { HeartbeatResponse as _datalab_v1_HeartbeatResponse, HeartbeatResponse__Output as _datalab_v1_HeartbeatResponse__Output } from './datalab/v1/HeartbeatResponse.js';
+import type { HeldDataset as _datalab_v1_HeldDataset, HeldDataset__Output as _datalab_v1_HeldDataset__Output } from './datalab/v1/HeldDataset.js';
+import type { HolderPolicySummary as _datalab_v1_HolderPolicySummary, HolderPolicySummary__Output as _datalab_v1_HolderPolicySummary__Output } from './datalab/v1/HolderPolicySummary.js';
+import type { HolderRefusal as _datalab_v1_HolderRefusal, HolderRefusal__Output as _datalab_v1_HolderRefusal__Output } from './datalab/v1/HolderRefusal.js';
 import type { InputRef as _datalab_v1_InputRef, InputRef__Output as _datalab_v1_InputRef__Output } from './datalab/v1/InputRef.js';
 import type { Job as _datalab_v1_Job, Job__Output as _datalab_v1_Job__Output } from './datalab/v1/Job.js';
 import type { JobSpec as _datalab_v1_JobSpec, JobSpec__Output as _datalab_v1_JobSpec__Output } from './datalab/v1/JobSpec.js';
@@ -64,6 +72,12 @@ export interface ProtoGrpcType {
       DownloadInputResponse: MessageTypeDefinition<_datalab_v1_DownloadInputResponse, _datalab_v1_DownloadInputResponse__Output>
       FailTaskRequest: MessageTypeDefinition<_datalab_v1_FailTaskRequest, _datalab_v1_FailTaskRequest__Output>
       FailTaskResponse: MessageTypeDefinition<_datalab_v1_FailTaskResponse, _datalab_v1_FailTaskResponse__Output>
+      FederatedModelSpec: MessageTypeDefinition<_datalab_v1_FederatedModelSpec, _datalab_v1_FederatedModelSpec__Output>
+      FederatedPhase: EnumTypeDefinition
+      FederatedResult: MessageTypeDefinition<_datalab_v1_FederatedResult, _datalab_v1_FederatedResult__Output>
+      FederatedSpec: MessageTypeDefinition<_datalab_v1_FederatedSpec, _datalab_v1_FederatedSpec__Output>
+      FederatedTask: MessageTypeDefinition<_datalab_v1_FederatedTask, _datalab_v1_FederatedTask__Output>
+      FederationStatus: MessageTypeDefinition<_datalab_v1_FederationStatus, _datalab_v1_FederationStatus__Output>
       FileManifest: MessageTypeDefinition<_datalab_v1_FileManifest, _datalab_v1_FileManifest__Output>
       FindMissingChunksRequest: MessageTypeDefinition<_datalab_v1_FindMissingChunksRequest, _datalab_v1_FindMissingChunksRequest__Output>
       FindMissingChunksResponse: MessageTypeDefinition<_datalab_v1_FindMissingChunksResponse, _datalab_v1_FindMissingChunksResponse__Output>
@@ -71,6 +85,9 @@ export interface ProtoGrpcType {
       GpuMemoryReading: MessageTypeDefinition<_datalab_v1_GpuMemoryReading, _datalab_v1_GpuMemoryReading__Output>
       HeartbeatRequest: MessageTypeDefinition<_datalab_v1_HeartbeatRequest, _datalab_v1_HeartbeatRequest__Output>
       HeartbeatResponse: MessageTypeDefinition<_datalab_v1_HeartbeatResponse, _datalab_v1_HeartbeatResponse__Output>
+      HeldDataset: MessageTypeDefinition<_datalab_v1_HeldDataset, _datalab_v1_HeldDataset__Output>
+      HolderPolicySummary: MessageTypeDefinition<_datalab_v1_HolderPolicySummary, _datalab_v1_HolderPolicySummary__Output>
+      HolderRefusal: MessageTypeDefinition<_datalab_v1_HolderRefusal, _datalab_v1_HolderRefusal__Output>
       InputRef: MessageTypeDefinition<_datalab_v1_InputRef, _datalab_v1_InputRef__Output>
       Job: MessageTypeDefinition<_datalab_v1_Job, _datalab_v1_Job__Output>
       JobKind: EnumTypeDefinition
@@ -79,6 +96,7 @@ export interface ProtoGrpcType {
       LeaseTaskRequest: MessageTypeDefinition<_datalab_v1_LeaseTaskRequest, _datalab_v1_LeaseTaskRequest__Output>
       LeaseTaskResponse: MessageTypeDefinition<_datalab_v1_LeaseTaskResponse, _datalab_v1_LeaseTaskResponse__Output>
       NodeCapabilities: MessageTypeDefinition<_datalab_v1_NodeCapabilities, _datalab_v1_NodeCapabilities__Output>
+      NodeRole: EnumTypeDefinition
       /**
        * The worker-node API.
        */

@@ -2,6 +2,7 @@
 
 import type { ResultFile as _datalab_v1_ResultFile, ResultFile__Output as _datalab_v1_ResultFile__Output } from '../../datalab/v1/ResultFile.js';
 import type { UploadChunkRequest as _datalab_v1_UploadChunkRequest, UploadChunkRequest__Output as _datalab_v1_UploadChunkRequest__Output } from '../../datalab/v1/UploadChunkRequest.js';
+import type { FederatedResult as _datalab_v1_FederatedResult, FederatedResult__Output as _datalab_v1_FederatedResult__Output } from '../../datalab/v1/FederatedResult.js';
 
 /**
  * Request of CompleteTask.
@@ -41,6 +42,10 @@ export interface CompleteTaskRequest {
    * would), saving a LeaseTask round trip per task when the queue is not empty.
    */
   'leaseNext'?: (boolean);
+  /**
+   * Set when completing a federated task: its update (or measurements / scores).
+   */
+  'federated'?: (_datalab_v1_FederatedResult | null);
 }
 
 /**
@@ -81,4 +86,8 @@ export interface CompleteTaskRequest__Output {
    * would), saving a LeaseTask round trip per task when the queue is not empty.
    */
   'leaseNext': (boolean);
+  /**
+   * Set when completing a federated task: its update (or measurements / scores).
+   */
+  'federated': (_datalab_v1_FederatedResult__Output | null);
 }

@@ -25,6 +25,12 @@ export interface FailTaskRequest {
    * False when retrying cannot help (bad input, bad schema): the job fails at once.
    */
   'retryable'?: (boolean);
+  /**
+   * Set when a holder refuses a federated task by its policy or budget (not an error): never
+   * retried, and shown to the requester in Job.federation.refusals. The round goes on without
+   * the holder.
+   */
+  'refusalReason'?: (string);
 }
 
 /**
@@ -51,4 +57,10 @@ export interface FailTaskRequest__Output {
    * False when retrying cannot help (bad input, bad schema): the job fails at once.
    */
   'retryable': (boolean);
+  /**
+   * Set when a holder refuses a federated task by its policy or budget (not an error): never
+   * retried, and shown to the requester in Job.federation.refusals. The round goes on without
+   * the holder.
+   */
+  'refusalReason': (string);
 }

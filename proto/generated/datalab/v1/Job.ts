@@ -4,6 +4,7 @@ import type { JobSpec as _datalab_v1_JobSpec, JobSpec__Output as _datalab_v1_Job
 import type { JobState as _datalab_v1_JobState, JobState__Output as _datalab_v1_JobState__Output } from '../../datalab/v1/JobState.js';
 import type { Progress as _datalab_v1_Progress, Progress__Output as _datalab_v1_Progress__Output } from '../../datalab/v1/Progress.js';
 import type { ResultFile as _datalab_v1_ResultFile, ResultFile__Output as _datalab_v1_ResultFile__Output } from '../../datalab/v1/ResultFile.js';
+import type { FederationStatus as _datalab_v1_FederationStatus, FederationStatus__Output as _datalab_v1_FederationStatus__Output } from '../../datalab/v1/FederationStatus.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -93,6 +94,10 @@ export interface Job {
    * DownloadResult answers FAILED_PRECONDITION.
    */
   'resultsExpiredUnixMs'?: (number | string | Long);
+  /**
+   * Round-by-round state of a federated job; unset for other kinds.
+   */
+  'federation'?: (_datalab_v1_FederationStatus | null);
 }
 
 /**
@@ -182,4 +187,8 @@ export interface Job__Output {
    * DownloadResult answers FAILED_PRECONDITION.
    */
   'resultsExpiredUnixMs': (number);
+  /**
+   * Round-by-round state of a federated job; unset for other kinds.
+   */
+  'federation': (_datalab_v1_FederationStatus__Output | null);
 }

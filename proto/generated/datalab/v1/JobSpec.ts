@@ -5,6 +5,7 @@ import type { InputRef as _datalab_v1_InputRef, InputRef__Output as _datalab_v1_
 import type { Condition as _datalab_v1_Condition, Condition__Output as _datalab_v1_Condition__Output } from '../../datalab/v1/Condition.js';
 import type { ScoringOptions as _datalab_v1_ScoringOptions, ScoringOptions__Output as _datalab_v1_ScoringOptions__Output } from '../../datalab/v1/ScoringOptions.js';
 import type { Resources as _datalab_v1_Resources, Resources__Output as _datalab_v1_Resources__Output } from '../../datalab/v1/Resources.js';
+import type { FederatedSpec as _datalab_v1_FederatedSpec, FederatedSpec__Output as _datalab_v1_FederatedSpec__Output } from '../../datalab/v1/FederatedSpec.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -73,6 +74,13 @@ export interface JobSpec {
    * Output table format: "csv" (default) or "parquet".
    */
   'outputFormat'?: (string);
+  /**
+   * Settings of a FEDERATED_TRAINING or FEDERATED_SYNTHESIS job (required for those kinds,
+   * refused for the others). For federated jobs `epsilon` is the total budget of the whole job,
+   * accounted over all rounds with the RDP accountant of the subsampled Gaussian mechanism, and
+   * `seed` fixes holder sampling, the initial model and the server's noise.
+   */
+  'federated'?: (_datalab_v1_FederatedSpec | null);
   '_seed'?: "seed";
   '_epsilon'?: "epsilon";
 }
@@ -143,6 +151,13 @@ export interface JobSpec__Output {
    * Output table format: "csv" (default) or "parquet".
    */
   'outputFormat': (string);
+  /**
+   * Settings of a FEDERATED_TRAINING or FEDERATED_SYNTHESIS job (required for those kinds,
+   * refused for the others). For federated jobs `epsilon` is the total budget of the whole job,
+   * accounted over all rounds with the RDP accountant of the subsampled Gaussian mechanism, and
+   * `seed` fixes holder sampling, the initial model and the server's noise.
+   */
+  'federated': (_datalab_v1_FederatedSpec__Output | null);
   '_seed'?: "seed";
   '_epsilon'?: "epsilon";
 }

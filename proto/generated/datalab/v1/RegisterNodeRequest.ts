@@ -1,6 +1,8 @@
 // Original file: proto/datalab/v1/node_service.proto
 
 import type { NodeCapabilities as _datalab_v1_NodeCapabilities, NodeCapabilities__Output as _datalab_v1_NodeCapabilities__Output } from '../../datalab/v1/NodeCapabilities.js';
+import type { NodeRole as _datalab_v1_NodeRole, NodeRole__Output as _datalab_v1_NodeRole__Output } from '../../datalab/v1/NodeRole.js';
+import type { HeldDataset as _datalab_v1_HeldDataset, HeldDataset__Output as _datalab_v1_HeldDataset__Output } from '../../datalab/v1/HeldDataset.js';
 
 /**
  * Request of RegisterNode.
@@ -36,6 +38,14 @@ export interface RegisterNodeRequest {
    * with one id would take each other's tasks. Empty (an older agent) is accepted as before.
    */
   'instanceId'?: (string);
+  /**
+   * Worker or holder; unset = worker. A holder is only sent federated tasks.
+   */
+  'role'?: (_datalab_v1_NodeRole);
+  /**
+   * Datasets a holder offers (schemas only; at most 64). Re-registering replaces the list.
+   */
+  'heldDatasets'?: (_datalab_v1_HeldDataset)[];
 }
 
 /**
@@ -72,4 +82,12 @@ export interface RegisterNodeRequest__Output {
    * with one id would take each other's tasks. Empty (an older agent) is accepted as before.
    */
   'instanceId': (string);
+  /**
+   * Worker or holder; unset = worker. A holder is only sent federated tasks.
+   */
+  'role': (_datalab_v1_NodeRole__Output);
+  /**
+   * Datasets a holder offers (schemas only; at most 64). Re-registering replaces the list.
+   */
+  'heldDatasets': (_datalab_v1_HeldDataset__Output)[];
 }

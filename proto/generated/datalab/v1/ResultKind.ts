@@ -28,6 +28,24 @@ export const ResultKind = {
    * Anything else the job produced (logs); several may exist, told apart by name.
    */
   RESULT_KIND_OTHER: 'RESULT_KIND_OTHER',
+  /**
+   * A holder's model update for one federated round (CompleteTaskRequest.federated.update):
+   * the difference (local model - global model) as little-endian float32, in the parameter
+   * layout of FederatedModelSpec.
+   */
+  RESULT_KIND_MODEL_UPDATE: 'RESULT_KIND_MODEL_UPDATE',
+  /**
+   * A holder's noisy marginal measurements for federated synthesis (MEASURE phase), JSON.
+   */
+  RESULT_KIND_MEASUREMENTS: 'RESULT_KIND_MEASUREMENTS',
+  /**
+   * A holder's (noised) scores of a synthetic table against its own rows (SCORE phase), JSON.
+   */
+  RESULT_KIND_SCORES: 'RESULT_KIND_SCORES',
+  /**
+   * The final model of a federated training job exported as ONNX.
+   */
+  RESULT_KIND_ONNX_MODEL: 'RESULT_KIND_ONNX_MODEL',
 } as const;
 
 /**
@@ -64,6 +82,28 @@ export type ResultKind =
    */
   | 'RESULT_KIND_OTHER'
   | 5
+  /**
+   * A holder's model update for one federated round (CompleteTaskRequest.federated.update):
+   * the difference (local model - global model) as little-endian float32, in the parameter
+   * layout of FederatedModelSpec.
+   */
+  | 'RESULT_KIND_MODEL_UPDATE'
+  | 6
+  /**
+   * A holder's noisy marginal measurements for federated synthesis (MEASURE phase), JSON.
+   */
+  | 'RESULT_KIND_MEASUREMENTS'
+  | 7
+  /**
+   * A holder's (noised) scores of a synthetic table against its own rows (SCORE phase), JSON.
+   */
+  | 'RESULT_KIND_SCORES'
+  | 8
+  /**
+   * The final model of a federated training job exported as ONNX.
+   */
+  | 'RESULT_KIND_ONNX_MODEL'
+  | 9
 
 /**
  * What a result file is for.

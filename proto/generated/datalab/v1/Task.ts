@@ -1,6 +1,7 @@
 // Original file: proto/datalab/v1/node_service.proto
 
 import type { JobSpec as _datalab_v1_JobSpec, JobSpec__Output as _datalab_v1_JobSpec__Output } from '../../datalab/v1/JobSpec.js';
+import type { FederatedTask as _datalab_v1_FederatedTask, FederatedTask__Output as _datalab_v1_FederatedTask__Output } from '../../datalab/v1/FederatedTask.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -35,6 +36,13 @@ export interface Task {
    * GPUs (indexes as registered) the scheduler placed this task on; empty for a CPU task.
    */
   'gpuIndexes'?: (number)[];
+  /**
+   * Set for a holder's task of a federated job: what to compute in this round. Then task_id is
+   * stable per (job, round, holder): "<job_id>/r<round>/<holder_id>" (a retried round adds
+   * "/a<retry>"), so a restarted coordinator hands out the same task and never counts an
+   * update twice.
+   */
+  'federated'?: (_datalab_v1_FederatedTask | null);
 }
 
 /**
@@ -69,4 +77,11 @@ export interface Task__Output {
    * GPUs (indexes as registered) the scheduler placed this task on; empty for a CPU task.
    */
   'gpuIndexes': (number)[];
+  /**
+   * Set for a holder's task of a federated job: what to compute in this round. Then task_id is
+   * stable per (job, round, holder): "<job_id>/r<round>/<holder_id>" (a retried round adds
+   * "/a<retry>"), so a restarted coordinator hands out the same task and never counts an
+   * update twice.
+   */
+  'federated': (_datalab_v1_FederatedTask__Output | null);
 }

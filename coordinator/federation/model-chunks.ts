@@ -1,0 +1,72 @@
+/**
+ * Models and updates as content-addressed chunks in the coordinator's chunk store: the global
+ * model of each round is stored like any file (1 MiB chunks named by SHA-256), so holders fetch
+ * it with DownloadInput and a restart finds it again.
+ */
+import { chunkBuffer, type Manifest } from "../../proto/index.js";
+import { parametersToBytes } from "./model-layout.js";
+
+/** The chunk store calls federation uses (ChunkStore implements them). */
+export interface ChunkAccess {
+  put(sha256: string, data: Uint8Array): Promise<unknown>;
+  get(sha256: string): Promise<Uint8Array>;
+  has(sha256: string): boolean;
+  remove(sha256: string): Promise<void>;
+  verifyManifest(manifest: Manifest, what: string): Promise<void>;
+}
+
+export interface ModelChunks {
+  storeBytes(data: Uint8Array, name: string): Promise<Manifest>;
+  get(sha256: string): Promise<Uint8Array>;
+  verify(manifest: Manifest, what: string): Promise<void>;
+  /** Drops the chunks of these files unless a digest is still referenced. */
+  release(manifests: readonly Manifest[], stillReferenced: readonly string[]): Promise<void>;
+}
+
+export function modelChunks(store: ChunkAccess): ModelChunks {
+  return {
+    async storeBytes(data, name) {
+      const { manifest, chunks } = chunkBuffer(data, { name, mediaType: name.endsWith(".json") ? "application/json" : "application/octet-stream" });
+      for (const chunk of chunks) await store.put(chunk.sha256, chunk.data);
+      return manifest;
+    },
+    get: (sha256) => store.get(sha256),
+    async verify(manifest, what) {
+      const missing = manifest.chunks.filter((c) => !store.has(c.sha256));
+      if (missing.length > 0)
+        throw new RangeError(`${what}: ${missing.length} chunk(s) not uploaded (first ${missing[0]?.sha256}); upload them with UploadChunk first.`);
+      let total = 0;
+      for (const c of manifest.chunks) total += c.sizeBytes;
+      if (total !== manifest.sizeBytes) throw new RangeError(`${what}: chunk sizes add up to ${total}, the manifest says ${manifest.sizeBytes}.`);
+    },
+    async release(manifests, stillReferenced) {
+      const keep = new Set(stillReferenced);
+      for (const manifest of manifests) {
+        for (const chunk of manifest.chunks) {
+          if (keep.has(chunk.sha256)) continue;
+          keep.add(chunk.sha256);
+          await store.remove(chunk.sha256).catch(() => undefined);
+        }
+      }
+    },
+  };
+}
+
+/** Stores a parameter vector as a chunked file. */
+export function storeModel(chunks: ModelChunks, params: Float32Array, name: string): Promise<Manifest> {
+  return chunks.storeBytes(parametersToBytes(params), name);
+}
+
+/** Reads a stored parameter vector (chunk by chunk into one array). */
+export async function readModel(chunks: ModelChunks, manifest: Manifest, parameters: number): Promise<Float32Array> {
+  if (manifest.sizeBytes !== parameters * 4) throw new RangeError(`model file has ${manifest.sizeBytes} bytes, expected ${parameters * 4}`);
+  const out = new Float32Array(parameters);
+  const bytes = new Uint8Array(out.buffer);
+  let offset = 0;
+  for (const chunk of manifest.chunks) {
+    const data = await chunks.get(chunk.sha256);
+    bytes.set(data, offset);
+    offset += data.length;
+  }
+  return out;
+}
