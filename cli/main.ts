@@ -22,6 +22,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   score: { summary: "score a synthetic table against the real one", load: () => import("./score.js") },
   coordinator: { summary: "run the control plane (gRPC + metrics)", load: () => import("./coordinator.js") },
   node: { summary: "run a GPU/CPU worker node agent that dials the coordinator", load: () => import("./node.js") },
+  trainer: { summary: "run a holder sidecar: local federated training under a policy and a budget", load: () => import("./trainer.js") },
   submit: { summary: "submit a synthesis job to a coordinator", load: () => import("./submit.js") },
   jobs: { summary: "list your jobs", load: () => import("./jobs.js") },
   get: { summary: "show one job", load: () => import("./get.js") },

@@ -36,3 +36,4 @@ export {
   taskRunRequestOf,
 } from "./task-runner.js";
 export { TaskWorkerError, WorkerTaskPool } from "./worker-task-pool.js";
+export * from "./holder/index.js";

@@ -25,6 +25,7 @@ const suites: Array<() => Promise<Suite>> = [
   () => import("./nn.bench.js"),
   () => import("./federated-synthesis.bench.js"),
   () => import("./federation.bench.js"),
+  () => import("./federated-accuracy.bench.js"),
 ];
 
 const { values } = parseArgs({ options: { only: { type: "string" }, out: { type: "string", default: "bench-results.json" } } });

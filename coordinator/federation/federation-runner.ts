@@ -369,9 +369,9 @@ export class FederationRunner {
     const robust = settings.strategy === "median" || settings.strategy === "trimmed_mean";
     const clip = row.progress.clipNorm;
     const sum = new StreamingUpdateSum(n, {
-      clipNorm: clip,
+      clipNorm: clip * Math.max(1, settings.shardsPerHolder),
       // Non-DP: a faithful holder's update is far below this; with clipping, 10 C.
-      poisonNormLimit: clip > 0 ? 10 * clip : 1e4,
+      poisonNormLimit: clip > 0 ? 10 * clip * Math.max(1, settings.shardsPerHolder) : 1e4,
       ...(this.options.slots !== undefined ? { slots: this.options.slots } : {}),
     });
     const tasks: RoundTask[] = participants.map((holderId) => ({
