@@ -25,3 +25,4 @@ export {
   type SynthesisJobResult,
   type SynthesisTaskInput,
 } from "./synthesis-job.js";
+export { type SynthesisJobs, SynthesisRunner } from "./synthesis-runner.js";
