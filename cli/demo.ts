@@ -26,14 +26,17 @@ import { type DownloadedFile, downloadResults } from "./download.js";
 import { shortState } from "./job-client.js";
 import { parseFlags } from "./parse-flags.js";
 import { followJob } from "./watch.js";
+import { runFederatedDemo } from "./demo-federated.js";
 
-export const usage = `usage: datalab demo [--out DIR] [--no-adult] [--json]
+export const usage = `usage: datalab demo [--out DIR] [--no-adult] [--json] [--federated]
   Starts a coordinator and two node agents on 127.0.0.1 with mutual TLS, submits synthesis jobs
   on real tables (vega penguins and seattle-weather, and the Adult census table), follows them,
   downloads and verifies the results, prints their scores, and shuts everything down.
   --out DIR     where certificates, the job database and the results go (default: a new temp folder)
   --no-adult    skip the Adult job (the slowest: 32,561 rows, scored)
-  --json        print the summary as JSON`;
+  --json        print the summary as JSON
+  --federated   instead: a coordinator and three holder sidecars on slices of Adult split by
+                relationship; FedAvg and DP-FedAvg (ε ≤ 3), test accuracy vs pooled, ε, round times`;
 
 interface DemoJob {
   label: string;
@@ -64,7 +67,7 @@ function demoJobs(includeAdult: boolean): DemoJob[] {
 }
 
 /** Child processes of the demo, each with its output prefixed and kept for error messages. */
-class Children {
+export class Children {
   readonly #children: Array<{ name: string; child: ChildProcess; lines: string[] }> = [];
   readonly #bin = join(installationRoot(), "bin", "datalab.js");
 
@@ -327,7 +330,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(
     "demo",
     argv,
-    { out: { type: "string" }, "no-adult": { type: "boolean" }, json: { type: "boolean" } },
+    { out: { type: "string" }, "no-adult": { type: "boolean" }, json: { type: "boolean" }, federated: { type: "boolean" } },
     { min: 0, max: 0, names: "no positional arguments" },
   );
   const outDir = values.out === undefined ? await mkdtemp(join(tmpdir(), "datalab-demo-")) : resolve(values.out);
@@ -337,7 +340,7 @@ export async function run(argv: string[]): Promise<number> {
   const onSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`datalab demo: ${signal}, stopping the nodes (they hand their tasks back), then the coordinator\n`);
     void children
-      .stop(["demo-node-1", "demo-node-2"], 5_000, true)
+      .stop(values.federated === true ? ["oem-a", "oem-b", "oem-c"] : ["demo-node-1", "demo-node-2"], 5_000, true)
       .then(() => children.stop(undefined, 3_000))
       .finally(() => process.exit(130));
   };
@@ -346,6 +349,7 @@ export async function run(argv: string[]): Promise<number> {
   const exitGuard = () => children.killAllNow();
   process.once("exit", exitGuard);
   try {
+    if (values.federated === true) return await runFederatedDemo(outDir, values.json === true, children);
     return await runDemo(outDir, values["no-adult"] !== true, values.json === true, children);
   } finally {
     await children.stop(undefined, 3_000);

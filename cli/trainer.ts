@@ -37,8 +37,7 @@ export const usage = `usage: datalab trainer --coordinator HOST:PORT --data FILE
   --work-dir DIR            ledger, rounds in progress (required; one sidecar per folder)
   --node-id ID              this holder's name = its certificate's name (default: host name)
   --tls-dir DIR             folder from \`datalab certs\` with ca.crt and nodes/<id>.crt/.key
-  --insecure                plaintext to a loopback coordinator (development only)
-  --inline-rounds           train rounds on the main thread (tiny tables; default: a worker thread)`;
+  --insecure                plaintext to a loopback coordinator (development only)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(
@@ -54,7 +53,6 @@ export async function run(argv: string[]): Promise<number> {
       "node-id": { type: "string" },
       "tls-dir": { type: "string" },
       insecure: { type: "boolean" },
-      "inline-rounds": { type: "boolean" },
     },
     { min: 0, max: 0, names: "no positional arguments" },
   );
@@ -114,13 +112,13 @@ export async function run(argv: string[]): Promise<number> {
     const channelOptions =
       values.insecure !== true && serverName !== undefined ? { ...nodeChannelOptions, "grpc.ssl_target_name_override": serverName } : nodeChannelOptions;
     client = createNodeClient(address, credentials, channelOptions);
-    const inline = values["inline-rounds"] === true;
     const train = (targetColumn: string, settings: Parameters<RoundRunner["train"]>[0]) => {
       let runner = runners.get(targetColumn);
       if (!runner) {
         // The encoding is a function of the shared schema and the target alone, identical on every holder.
         const encoded = encodeFeatures(table, planFeatures(schema, { target: targetColumn }));
-        runner = new RoundRunner({ features: encoded.features, targets: encoded.targets, rows: encoded.rows, width: encoded.width }, { inline });
+        // Rounds train in a worker thread: heartbeats and lease renewals keep flowing meanwhile.
+        runner = new RoundRunner({ features: encoded.features, targets: encoded.targets, rows: encoded.rows, width: encoded.width });
         runners.set(targetColumn, runner);
       }
       return runner.train(settings);

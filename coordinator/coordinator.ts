@@ -331,6 +331,12 @@ export class Coordinator {
     if (caps.cpuCores < 1) throw new InvalidArgumentError("capabilities.cpu_cores must be at least 1.");
     const indexes = new Set(caps.gpus.map((g) => g.index));
     if (indexes.size !== caps.gpus.length) throw new InvalidArgumentError("capabilities.gpus has a repeated index; report each GPU once.");
+    if (request.heldDatasets.length > 64) throw new InvalidArgumentError(`held_datasets lists ${request.heldDatasets.length} datasets; register at most 64.`);
+    for (const [i, dataset] of request.heldDatasets.entries()) {
+      if (!NODE_ID.test(dataset.datasetId)) throw new InvalidArgumentError(`held_datasets[${i}].dataset_id must be 1..128 characters of [A-Za-z0-9._-].`);
+    }
+    if (request.heldDatasets.length > 0 && request.role !== "NODE_ROLE_HOLDER")
+      throw new InvalidArgumentError("held_datasets is set but role is not NODE_ROLE_HOLDER; register as a holder (datalab trainer) to offer datasets.");
     const now = this.now();
     this.refuseSecondAgent(nodeId, request.instanceId, now);
     const requested = request.requestedHeartbeatIntervalSeconds || this.settings.heartbeatIntervalSeconds;
@@ -358,10 +364,6 @@ export class Coordinator {
     await this.store.durable();
     this.nodes.add(record, now, request.instanceId);
     if (request.role === "NODE_ROLE_HOLDER") {
-      if (request.heldDatasets.length > 64) throw new InvalidArgumentError(`held_datasets lists ${request.heldDatasets.length} datasets; register at most 64.`);
-      for (const [i, dataset] of request.heldDatasets.entries()) {
-        if (!NODE_ID.test(dataset.datasetId)) throw new InvalidArgumentError(`held_datasets[${i}].dataset_id must be 1..128 characters of [A-Za-z0-9._-].`);
-      }
       this.holders.add(nodeId);
       this.federation?.registerHolder(nodeId, request.heldDatasets);
     } else {

@@ -4,7 +4,8 @@
  * (service-tests/federation-cluster.ts). The final model (RESULT_KIND_MODEL, wire layout) is
  * scored on fixtures/adult/adult_test.csv with the holders' own encoding of the shared schema.
  *
- * - FedAvg within 2 points of the same MLP trained on the pooled rows;
+ * - FedAvg within 2 points of the same MLP trained on the pooled rows, and the job's ONNX result
+ *   reproducing its class probabilities in onnxruntime-node within 1e-5;
  * - DP-FedAvg (record-level: 100 shards per holder, z 5, C 1, 10 rounds) at ε ≤ 3 within 5
  *   points, reporting the accountant's ε;
  * - a sidecar killed mid-round becomes a straggler and the round completes without it;
@@ -15,6 +16,7 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import * as ort from "onnxruntime-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { accuracyOf, DP_SETTINGS, FEDAVG_SETTINGS, loadAdultFederation, runPooled } from "../benchmarks/perf/federated-accuracy.bench.js";
 import { Device, MlpModel } from "../nn/index.js";
@@ -51,26 +53,33 @@ async function waitFor(client: JobServiceClient, jobId: string, accept: (job: Jo
 
 const succeeded = (job: JobOut) => job.done && job.state === "JOB_STATE_SUCCEEDED";
 
-async function downloadModel(client: JobServiceClient, jobId: string): Promise<Float32Array> {
+async function downloadBytes(client: JobServiceClient, jobId: string, kind: "RESULT_KIND_MODEL" | "RESULT_KIND_ONNX_MODEL"): Promise<Buffer> {
   const parts: Buffer[] = [];
   await new Promise<void>((resolve, reject) => {
-    const stream = client.downloadResult({ jobId, kind: "RESULT_KIND_MODEL", startChunkIndex: 0 }, { deadline: Date.now() + 30_000 });
+    const stream = client.downloadResult({ jobId, kind, startChunkIndex: 0 }, { deadline: Date.now() + 30_000 });
     stream.on("data", (m: { chunk?: { data: Buffer } | null }) => m.chunk && parts.push(m.chunk.data));
     stream.on("end", () => resolve());
     stream.on("error", reject);
   });
-  const bytes = Buffer.concat(parts);
+  return Buffer.concat(parts);
+}
+
+async function downloadModel(client: JobServiceClient, jobId: string): Promise<Float32Array> {
+  const bytes = await downloadBytes(client, jobId, "RESULT_KIND_MODEL");
   const out = new Float32Array(bytes.length / 4);
   for (let i = 0; i < out.length; i += 1) out[i] = bytes.readFloatLE(i * 4);
   return out;
 }
 
-async function testAccuracy(wire: Float32Array, hidden: number[]): Promise<number> {
-  const federation = await federationPromise;
-  const width = federation.plan.width;
+async function finalModel(wire: Float32Array, hidden: number[]): Promise<MlpModel> {
+  const width = (await federationPromise).plan.width;
   const model = new MlpModel(Device.open("cpu"), { task: "classification", inputWidth: width, hidden, classCount: 2 }, 1);
   model.setParameters(wireToArena(wire, layerWidths(width, hidden, 2)));
-  return accuracyOf(model, federation.test);
+  return model;
+}
+
+async function testAccuracy(wire: Float32Array, hidden: number[]): Promise<number> {
+  return accuracyOf(await finalModel(wire, hidden), (await federationPromise).test);
 }
 
 function spec(settings: typeof FEDAVG_SETTINGS, overrides: Partial<FederatedSpec> = {}): FederatedSpec {
@@ -117,6 +126,18 @@ describe("federated training over three holder sidecars", () => {
     expect(plain.federation?.roundsCompleted).toBe(FEDAVG_SETTINGS.rounds);
     expect(plain.federation?.participantsLastRound).toBe(3);
     expect(fedavg, `FedAvg ${fedavg} vs pooled ${pooled}`).toBeGreaterThan(pooled - 0.02);
+    // The job's ONNX result, run in onnxruntime-node, gives our class probabilities on the test rows.
+    const test = federation.test;
+    const ours = (await finalModel(await downloadModel(client, plain.jobId), FEDAVG_SETTINGS.hidden)).predict(
+      Device.open("cpu").fromFloat32(test.features, test.rows, test.width),
+    );
+    const session = await ort.InferenceSession.create(await downloadBytes(client, plain.jobId, "RESULT_KIND_ONNX_MODEL"));
+    const outputs = await session.run({ [session.inputNames[0] as string]: new ort.Tensor("float32", test.features, [test.rows, test.width]) });
+    const theirs = outputs[session.outputNames[0] as string]?.data as Float32Array;
+    let worst = 0;
+    for (let i = 0; i < ours.length; i += 1) worst = Math.max(worst, Math.abs((ours[i] as number) - (theirs[i] as number)));
+    expect(theirs.length).toBe(ours.length);
+    expect(worst).toBeLessThanOrEqual(1e-5);
 
     const epsilonBudget = 3;
     const dpJob = await waitFor(client, await submit(client, spec(DP_SETTINGS), { epsilon: epsilonBudget }), succeeded);

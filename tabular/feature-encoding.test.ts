@@ -30,6 +30,12 @@ async function readSharedAdultSchema(): Promise<{ schema: TableSchema; table: Ta
   return { schema: { ...schema, columns }, table };
 }
 
+function largestMagnitude(values: Float32Array): number {
+  let largest = 0;
+  for (const value of values) largest = Math.max(largest, Math.abs(value));
+  return largest;
+}
+
 /** Rows [start, end) of a table as its own table (one holder's slice). */
 function sliceRows(table: Table, keep: number[]): Table {
   return {
@@ -44,7 +50,7 @@ function sliceRows(table: Table, keep: number[]): Table {
 }
 
 describe("feature encoding", () => {
-  test("Adult: one-hot widths from the schema, scaled values in [−1, 1], every categorical block sums to ≤ 1", async () => {
+  test("Adult: one-hot widths from the schema, scaled values in [−1, 1], every categorical block sums to 1", async () => {
     const { schema, table } = await sharedAdultSchema();
     const plan = planFeatures(schema, { target: "income", logColumns: ["capital-gain", "capital-loss"] });
     const numeric = schema.columns.filter((c) => c.type === "numerical").length;
@@ -56,13 +62,13 @@ describe("feature encoding", () => {
     const encoded = encodeFeatures(table, plan);
     expect(encoded.rows).toBe(table.rowCount);
     expect(encoded.droppedRows).toBe(0);
-    for (let i = 0; i < encoded.features.length; i += 1) expect(Math.abs(encoded.features[i] as number)).toBeLessThanOrEqual(1);
+    expect(largestMagnitude(encoded.features)).toBeLessThanOrEqual(1);
     for (const input of plan.inputs) {
       if (input.kind !== "oneHot") continue;
       for (let r = 0; r < encoded.rows; r += 97) {
         let sum = 0;
         for (let k = 0; k < input.categories.length; k += 1) sum += encoded.features[r * plan.width + input.offset + k] as number;
-        expect(sum).toBe(1);
+        if (sum !== 1) expect(sum, `row ${r}, column ${input.name}`).toBe(1);
       }
     }
     // About 24% of Adult earns >50K.
@@ -105,7 +111,17 @@ describe("feature encoding", () => {
     const encoded = encodeFeatures(table, plan);
     expect(encoded.rows).toBe(table.rowCount - encoded.droppedRows);
     expect(encoded.rows).toBeGreaterThan(16000);
-    for (let i = 0; i < encoded.features.length; i += 1) expect(Math.abs(encoded.features[i] as number)).toBeLessThanOrEqual(1);
+    // A holder whose rows carry a label the shared schema does not list: an all-zero block, counted.
+    const race = table.columns.find((c) => c.schema.name === "race");
+    if (!race || !("codes" in race)) throw new Error("race should be categorical");
+    const renamed = {
+      ...table,
+      columns: table.columns.map((c) => (c === race ? { ...race, categories: race.categories.map((label) => (label === "White" ? "Martian" : label)) } : c)),
+    };
+    const whites = Array.from(race.codes).filter((code) => race.categories[code] === "White").length;
+    const withUnknown = encodeFeatures(renamed, plan);
+    expect(withUnknown.unknownLabels - encoded.unknownLabels).toBe(whites);
+    expect(largestMagnitude(encoded.features)).toBeLessThanOrEqual(1);
   });
 
   test("regression target scaled by its declared range and decoded back", async () => {

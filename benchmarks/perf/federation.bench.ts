@@ -27,11 +27,17 @@ import { callNode } from "../../proto/index.js";
 
 export const name = "federation";
 
-const holderCount = 100;
+// FEDERATION_BENCH_HOLDERS / FEDERATION_BENCH_WIDTH shrink the run for a quick look; the
+// committed result uses the defaults.
+const holderCount = Number(process.env.FEDERATION_BENCH_HOLDERS ?? 100);
 const holderConcurrency = 8;
 const rounds = 2;
-const hidden = [3160, 3160];
-const parameters = 4 * 3160 + 3160 + 3160 * 3160 + 3160 + 3160 * 2 + 2;
+const width = Number(process.env.FEDERATION_BENCH_WIDTH ?? 3160);
+// The loopback run (real gRPC, mutual TLS, a coordinator process) moves every model and update
+// through grpc-js; at 10M parameters × 100 holders that is 8 GB a round, more than this 2-core
+// machine moves in the time of a benchmark, so it runs a 4 → 300 → 300 → 2 MLP (92,402 parameters).
+const hidden = [width, width];
+const parameters = 4 * width + width + width * width + width + width * 2 + 2;
 const modelBytes = parameters * 4;
 const slots = 4;
 
@@ -135,7 +141,10 @@ async function aggregationThroughput() {
   };
 }
 
-async function roundsOverLoopback() {
+async function roundsOverLoopback(loopbackWidth: number) {
+  const hidden = [loopbackWidth, loopbackWidth];
+  const parameters = 4 * loopbackWidth + loopbackWidth + loopbackWidth * loopbackWidth + loopbackWidth + loopbackWidth * 2 + 2;
+  const modelBytes = parameters * 4;
   const processes = new TestProcesses();
   const holderIds = Array.from({ length: holderCount }, (_, i) => `holder-${String(i).padStart(3, "0")}`);
   try {
@@ -178,6 +187,10 @@ async function roundsOverLoopback() {
     });
     const jobId = job?.jobId as string;
     const roundSeconds: number[] = [];
+    const progress = setInterval(
+      () => process.stderr.write(`federation: ${((performance.now() - started) / 1000).toFixed(0)} s, down ${downloadedBytes} up ${uploadedBytes}\n`),
+      10_000,
+    );
     let peak = idle.peakRssBytes;
     let lastRounds = 0;
     let final: Awaited<ReturnType<typeof callJob<"GetJob">>>["job"];
@@ -196,6 +209,7 @@ async function roundsOverLoopback() {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const wallSeconds = (performance.now() - started) / 1000;
+    clearInterval(progress);
     const cpuSeconds = cpuSecondsOf(pid) - cpuBefore;
     stop = true;
     clearInterval(heartbeat);
@@ -229,9 +243,188 @@ async function roundsOverLoopback() {
   }
 }
 
+/**
+ * The coordinator's side of a round at full scale, in this process: the real Coordinator and
+ * FederationRunner (SQLite, chunk store on disk), 100 simulated holders calling its lease and
+ * completion methods directly — no gRPC, so the loopback transfer (measured separately, smaller)
+ * is left out. Each holder "downloads" the global model (the coordinator reads and verifies every
+ * chunk, as DownloadInput does) and hands in an update of 10M parameters stored chunk by chunk in
+ * the chunk store (as UploadChunk does); the coordinator then reads it back into a slot and sums
+ * it. The updates share 39 of their 40 chunks (chunk 0 differs per holder), so disk writes are
+ * deduplicated; reads, verification and summation are done in full for every update.
+ */
+async function roundsInProcess() {
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { ChunkStore, Coordinator, SqliteJobStore } = await import("../../coordinator/index.js");
+  const { chunkBuffer } = await import("../../proto/index.js");
+  const dir = mkdtempSync(join(tmpdir(), "datalab-fedbench-"));
+  const store = new SqliteJobStore(join(dir, "jobs.sqlite"));
+  const chunks = new ChunkStore(join(dir, "chunks"), 2 * 1024 * 1024);
+  const coordinator = new Coordinator({ store, chunks });
+  coordinator.start();
+  const federation = coordinator.federation;
+  if (!federation) throw new Error("no federation runner");
+  const holderIds = Array.from({ length: holderCount }, (_, i) => `holder-${String(i).padStart(3, "0")}`);
+  try {
+    for (const id of holderIds) {
+      await coordinator.registerNode(id, {
+        nodeId: id,
+        capabilities: { gpus: [], cpuCores: 1, memoryBytes: 1e9, versions: {}, kinds: [], maxConcurrentTasks: 1 },
+        requestedHeartbeatIntervalSeconds: 0,
+        hostname: "",
+        hpcJob: "",
+        instanceId: "",
+        role: "NODE_ROLE_HOLDER",
+        heldDatasets: [{ datasetId: "bench", schemaJson: SCHEMA, rowCountBucket: 1000, policy: null }],
+      });
+    }
+    const alive = setInterval(() => {
+      for (const id of holderIds) coordinator.touchNode(id);
+    }, 1000);
+    const base = randomUpdate(parameters, 5);
+    const baseChunks = chunkBuffer(new Uint8Array(base.buffer), { name: "update.f32" }).chunks;
+    const transfer = limiter(holderConcurrency);
+    let stop = false;
+    const idleRss = memoryOf(process.pid).rssBytes;
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    const { job } = await coordinator.submitJob("alice", {
+      idempotencyKey: "bench-in-process",
+      spec: {
+        kind: "JOB_KIND_FEDERATED_TRAINING",
+        input: null,
+        schemaJson: "",
+        rows: 0,
+        model: "",
+        seed: 1,
+        conditions: [],
+        scoring: null,
+        resources: null,
+        modelOptionsJson: "",
+        maxAttempts: 0,
+        displayName: "",
+        outputFormat: "",
+        federated: {
+          datasetId: "bench",
+          targetColumn: "y",
+          task: "",
+          hiddenLayerSizes: hidden,
+          rounds,
+          localEpochs: 0,
+          localBatchSize: 0,
+          learningRate: 0,
+          strategy: "",
+          proximalMu: 0,
+          serverLearningRate: 0,
+          beta1: 0,
+          beta2: 0,
+          tau: 0,
+          trimFraction: 0,
+          fractionFit: 0,
+          minHolders: holderCount,
+          roundDeadlineSeconds: 3600,
+          clipNorm: 1,
+          noiseMultiplier: 0,
+          targetQuantile: 0,
+          clipLearningRate: 0,
+          clipCountNoiseMultiplier: 0,
+          delta: 0,
+          shardsPerHolder: 0,
+          purpose: "",
+          maxRoundRetries: 0,
+          holderIds: [],
+        },
+      },
+    } as never);
+    const jobId = job.jobId as string;
+    let holderSeconds = 0;
+    const loops = holderIds.map(async (id, index) => {
+      while (!stop) {
+        const leased = await federation.leaseTask(id, 1);
+        if (!leased) continue;
+        await transfer(async () => {
+          for (const chunk of leased.federated.globalModel?.chunks ?? []) await chunks.get(chunk.sha256);
+          const t = performance.now();
+          const first = Buffer.from(baseChunks[0]?.data as Buffer);
+          first.writeFloatLE(index * 1e-6, 0);
+          const own = chunkBuffer(Buffer.concat([first, ...baseChunks.slice(1).map((c) => c.data)]), { name: "update.f32" });
+          holderSeconds += (performance.now() - t) / 1000;
+          for (const chunk of own.chunks) await chunks.put(chunk.sha256, chunk.data);
+          await federation.completeTask(id, leased.taskId, leased.leaseId, {
+            manifest: own.manifest,
+            exampleCount: 100 + index,
+            participantCount: 1,
+            unclippedCount: 1,
+            localLoss: 0,
+          });
+        });
+      }
+    });
+    const roundSeconds: number[] = [];
+    let peak = 0;
+    let seen = 0;
+    for (;;) {
+      peak = Math.max(peak, memoryOf(process.pid).rssBytes);
+      const now = coordinator.getJob("alice", jobId);
+      if (Number(now.federation?.roundsCompleted ?? 0) > seen) {
+        seen = Number(now.federation?.roundsCompleted ?? 0);
+        roundSeconds.push(Number(now.federation?.lastRoundDurationSeconds ?? Number.NaN));
+      }
+      if (now.done) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const wallSeconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    stop = true;
+    clearInterval(alive);
+    await Promise.all(loops);
+    const final = coordinator.getJob("alice", jobId);
+    const peakHwm = memoryOf(process.pid).peakRssBytes;
+    // In memory besides the coordinator's own: the simulated holders' shared base update and its
+    // chunk views (1 model), and one update being built per transferring holder.
+    const inFlightBytes = (slots + holderConcurrency) * modelBytes;
+    const bound = 3 * modelBytes + inFlightBytes + modelBytes;
+    return {
+      state: final.state,
+      errorMessage: final.errorMessage,
+      holders: holderCount,
+      holdersTransferringAtOnce: holderConcurrency,
+      parameters,
+      modelBytes,
+      rounds,
+      roundSeconds,
+      wallSeconds,
+      processCpuSecondsPerRound: (cpu.user + cpu.system) / 1e6 / rounds,
+      simulatedHolderSecondsPerRound: holderSeconds / rounds,
+      rss: {
+        idleBytes: idleRss,
+        peakSampledBytes: peak,
+        peakHwmBytes: peakHwm,
+        peakAboveIdleBytes: Math.max(peak, peakHwm) - idleRss,
+        boundBytes: bound,
+        boundRule: `3 × model + updates in flight (${slots} aggregation slots + ${holderConcurrency} holders building an update, one model each) + the simulated holders' shared base update (one model)`,
+        peakAboveIdleWithinBound: Math.max(peak, peakHwm) - idleRss <= bound,
+      },
+    };
+  } finally {
+    coordinator.stop();
+    federation.stop();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function run() {
   const load = { before: uptime() };
+  // First, in a fresh process, so the peak RSS (VmHWM) is this part's.
+  const coordinatorRounds = await roundsInProcess();
+  process.stderr.write(`federation: in-process rounds ${JSON.stringify(coordinatorRounds)}\n`);
   const aggregation = await aggregationThroughput();
-  const loopback = await roundsOverLoopback();
-  return { uptime: { ...load, after: uptime() }, aggregation, loopback };
+  process.stderr.write(`federation: aggregation ${JSON.stringify(aggregation)}\n`);
+  const loopback = process.env.FEDERATION_BENCH_SKIP_LOOPBACK
+    ? undefined
+    : await roundsOverLoopback(Number(process.env.FEDERATION_BENCH_LOOPBACK_WIDTH ?? 300));
+  return { uptime: { ...load, after: uptime() }, coordinatorRounds, aggregation, loopbackSmallModel: loopback };
 }

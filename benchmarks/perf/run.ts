@@ -24,8 +24,8 @@ const suites: Array<() => Promise<Suite>> = [
   () => import("./dp-synth.bench.js"),
   () => import("./nn.bench.js"),
   () => import("./federated-synthesis.bench.js"),
-  () => import("./federation.bench.js"),
   () => import("./federated-accuracy.bench.js"),
+  () => import("./federation.bench.js"),
 ];
 
 const { values } = parseArgs({ options: { only: { type: "string" }, out: { type: "string", default: "bench-results.json" } } });

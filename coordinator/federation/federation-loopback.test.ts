@@ -6,10 +6,13 @@
  * (The multi-process tests with real `datalab trainer` sidecars live with trainer/holder/.)
  */
 import { randomUUID } from "node:crypto";
+import * as ort from "onnxruntime-node";
 import { afterEach, describe, expect, it } from "vitest";
-import { callJob, type FederatedSpec, type FederatedTaskOut, type JobOut, type JobServiceClient } from "../../proto/index.js";
+import { Device } from "../../nn/index.js";
+import { callJob, callNode, type FederatedSpec, type FederatedTaskOut, type JobOut, type JobServiceClient } from "../../proto/index.js";
 import { type Harness, startHarness } from "../testing/harness.js";
 import { federatedEpsilon } from "./dp-accounting.js";
+import { federatedMlp } from "./model-export.js";
 import { type FakeHolder, startFakeHolder } from "./testing/fake-holder.js";
 
 const SCHEMA = JSON.stringify({
@@ -55,15 +58,19 @@ async function waitDone(client: JobServiceClient, jobId: string, timeoutMs = 60_
   }
 }
 
-async function downloadModel(client: JobServiceClient, jobId: string): Promise<Float32Array> {
+async function downloadBytes(client: JobServiceClient, jobId: string, kind: "RESULT_KIND_MODEL" | "RESULT_KIND_ONNX_MODEL"): Promise<Buffer> {
   const parts: Buffer[] = [];
   await new Promise<void>((resolve, reject) => {
-    const stream = client.downloadResult({ jobId, kind: "RESULT_KIND_MODEL", startChunkIndex: 0 }, { deadline: Date.now() + 30_000 });
+    const stream = client.downloadResult({ jobId, kind, startChunkIndex: 0 }, { deadline: Date.now() + 30_000 });
     stream.on("data", (m: { chunk?: { data: Buffer } | null }) => m.chunk && parts.push(m.chunk.data));
     stream.on("end", () => resolve());
     stream.on("error", reject);
   });
-  const bytes = Buffer.concat(parts);
+  return Buffer.concat(parts);
+}
+
+async function downloadModel(client: JobServiceClient, jobId: string): Promise<Float32Array> {
+  const bytes = await downloadBytes(client, jobId, "RESULT_KIND_MODEL");
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
 }
 
@@ -130,6 +137,24 @@ describe("federated rounds over loopback NodeService", () => {
       reference = reference.map((v) => v + HOLDERS.reduce((s, h) => s + (EXAMPLES[h] as number) * 0.5 * (targetOf(h) - v), 0) / total);
     }
     for (let i = 0; i < PARAMS; i++) expect(final[i]).toBeCloseTo(reference[i] as number, 5);
+    // Prometheus: rounds, participants, update bytes, last round time (no job or holder labels).
+    const text = await (await fetch(`http://127.0.0.1:${harness.running.metricsPort}/metrics`)).text();
+    expect(text).toMatch(/^datalab_federation_rounds_completed_total 3$/m);
+    expect(text).toMatch(/^datalab_federation_round_participants_sum 9$/m);
+    expect(text).toMatch(new RegExp(`^datalab_federation_update_bytes_total ${9 * PARAMS * 4}$`, "m"));
+    expect(text).toMatch(/^datalab_federation_round_duration_seconds_count 3$/m);
+    expect(Number(/^datalab_federation_last_successful_round_timestamp_seconds (\S+)$/m.exec(text)?.[1])).toBeGreaterThan(Date.now() / 1000 - 60);
+    expect(text).toMatch(/^datalab_federation_epsilon_spent 0$/m);
+    // The ONNX result reproduces the model's predictions in onnxruntime-node.
+    const session = await ort.InferenceSession.create(await downloadBytes(client, jobId, "RESULT_KIND_ONNX_MODEL"));
+    const rows = 16;
+    const x = Float32Array.from({ length: rows * 4 }, (_, i) => ((i * 37) % 11) / 10);
+    const ours = federatedMlp({ inputDimension: 4, hiddenLayerSizes: [3], outputDimension: 2 }, "classification", final);
+    const expected = ours.predict(Device.open("cpu").fromFloat32(x, rows, 4));
+    ours.dispose();
+    const theirs = (await session.run({ features: new ort.Tensor("float32", x, [rows, 4]) }))["probabilities"]?.data as Float32Array;
+    expect(theirs.length).toBe(rows * 2);
+    for (let i = 0; i < theirs.length; i++) expect(theirs[i]).toBeCloseTo(expected[i] as number, 5);
     // The weighted target is 2.5; three halvings from the start leave 1/8 of the distance.
     expect(Math.abs((final[0] as number) - 2.5)).toBeLessThan(Math.abs((models.get(1)?.[0] as number) - 2.5) / 7);
   }, 60_000);
@@ -203,5 +228,15 @@ describe("federated rounds over loopback NodeService", () => {
     expect(await refusal({ ...baseSpec, noiseMultiplier: 1, clipNorm: 1 })).toMatch(/needs spec.epsilon/);
     expect(await refusal({ ...baseSpec, strategy: "median", noiseMultiplier: 1, clipNorm: 1 }, { epsilon: 1 })).toMatch(/cannot run with noise_multiplier/);
     expect(await refusal({ ...baseSpec, datasetId: "no such/name" })).toMatch(/dataset_id must be/);
+    // Datasets are offered by holders only, schemas never rows.
+    const worker = await callNode(harness.nodeClient("h1"), "RegisterNode", {
+      nodeId: "h1",
+      capabilities: { cpuCores: 1 },
+      heldDatasets: [{ datasetId: "toy", schemaJson: SCHEMA }],
+    }).then(
+      () => "accepted",
+      (e: Error) => e.message,
+    );
+    expect(worker).toMatch(/role is not NODE_ROLE_HOLDER/);
   }, 60_000);
 });

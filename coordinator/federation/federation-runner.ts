@@ -20,6 +20,10 @@ import { isAdaptive, newOptimizerState } from "./server-optimizer.js";
 import { roundSeed } from "./round-plan.js";
 import { updateSource } from "./update-source.js";
 import { StreamingUpdateSum } from "./streaming-sum.js";
+import { exportFederatedOnnx } from "./model-export.js";
+
+/** Largest model exported to ONNX with the job's results: the export holds the model three times over (wire, nn/, ONNX bytes); larger ones get model.f32 + its report only. */
+const MAX_ONNX_EXPORT_BYTES = 16 * 1024 * 1024;
 import type { FederationMetrics } from "./federation-metrics.js";
 
 /** What the runner needs from the rest of the coordinator. */
@@ -76,6 +80,7 @@ interface ActiveRound {
 export class FederationRunner {
   private readonly rounds = new Map<string, ActiveRound>();
   private readonly running = new Map<string, Promise<void>>();
+  private readonly sums = new Map<string, StreamingUpdateSum>();
   private readonly holderWaiters = new Map<string, Set<() => void>>();
   private stopped = false;
   private readonly now: () => number;
@@ -96,7 +101,10 @@ export class FederationRunner {
           if (this.stopped) return;
           await this.options.jobs.fail(jobId, (error as Error).message).catch(() => undefined);
         })
-        .finally(() => this.running.delete(jobId));
+        .finally(() => {
+          this.running.delete(jobId);
+          this.sums.delete(jobId);
+        });
       this.running.set(jobId, loop);
     }
     return loop;
@@ -368,12 +376,17 @@ export class FederationRunner {
     );
     const robust = settings.strategy === "median" || settings.strategy === "trimmed_mean";
     const clip = row.progress.clipNorm;
-    const sum = new StreamingUpdateSum(n, {
-      clipNorm: clip * Math.max(1, settings.shardsPerHolder),
-      // Non-DP: a faithful holder's update is far below this; with clipping, 10 C.
-      poisonNormLimit: clip > 0 ? 10 * clip * Math.max(1, settings.shardsPerHolder) : 1e4,
-      ...(this.options.slots !== undefined ? { slots: this.options.slots } : {}),
-    });
+    // Non-DP: a faithful holder's update is far below 1e4; with clipping, 10 C. With shards_per_holder > 1 a
+    // holder's update is the SUM of up to that many per-shard clipped updates, so both bounds scale with it.
+    const shards = Math.max(1, settings.shardsPerHolder);
+    const limits = { clipNorm: clip * shards, poisonNormLimit: clip > 0 ? 10 * clip * shards : 1e4 };
+    // One set of buffers per running job, reused round after round.
+    let sum = this.sums.get(jobId);
+    if (sum?.parameters !== n) {
+      sum = new StreamingUpdateSum(n, { ...limits, ...(this.options.slots !== undefined ? { slots: this.options.slots } : {}) });
+      this.sums.set(jobId, sum);
+    }
+    sum.reset(limits);
     const tasks: RoundTask[] = participants.map((holderId) => ({
       taskId: federatedTaskId(jobId, round, holderId, retry),
       holderId,
@@ -525,12 +538,19 @@ export class FederationRunner {
     const reportBytes = Buffer.from(`${JSON.stringify(report, null, 2)}\n`);
     const reportManifest = await this.options.chunks.storeBytes(reportBytes, "federated-model.json");
     const modelManifest: Manifest = { ...row.model, name: "model.f32", mediaType: "application/octet-stream" };
+    // ONNX for models small enough to export in one piece (nn/'s writer holds it in memory).
+    const results: Parameters<FederationJobs["succeed"]>[1] = [
+      { kind: "RESULT_KIND_MODEL", manifest: modelManifest },
+      { kind: "RESULT_KIND_REPORT", manifest: reportManifest },
+    ];
+    if (row.model.sizeBytes <= MAX_ONNX_EXPORT_BYTES) {
+      const params = await readModel(this.options.chunks, row.model, parameterCount(row.shape));
+      const onnx = exportFederatedOnnx(row.shape, settings.task, params);
+      results.push({ kind: "RESULT_KIND_ONNX_MODEL", manifest: await this.options.chunks.storeBytes(onnx, "model.onnx") });
+    }
     await this.options.jobs.succeed(
       jobId,
-      [
-        { kind: "RESULT_KIND_MODEL", manifest: modelManifest },
-        { kind: "RESULT_KIND_REPORT", manifest: reportManifest },
-      ],
+      results,
       JSON.stringify({ rounds: row.roundsCompleted, epsilon: row.progress.epsilonSpent, loss: row.progress.lastRoundLoss }),
     );
   }

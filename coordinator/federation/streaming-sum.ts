@@ -41,8 +41,8 @@ export class StreamingUpdateSum {
   private readonly pair: Float32Array;
   private readonly partial: Float32Array;
   private readonly slots: Float32Array;
-  private readonly clipNorm: number;
-  private readonly poisonNormLimit: number;
+  private clipNorm: number;
+  private poisonNormLimit: number;
   private summed = 0;
   private weightSum = 0;
 
@@ -57,6 +57,15 @@ export class StreamingUpdateSum {
     this.slots = new Float32Array(this.slotCount * parameters);
     this.clipNorm = options.clipNorm;
     this.poisonNormLimit = options.poisonNormLimit;
+  }
+
+  /** Starts a new round with the same buffers (no new model-sized allocations per round). */
+  reset(options: Pick<StreamingSumOptions, "clipNorm" | "poisonNormLimit">): void {
+    this.clipNorm = options.clipNorm;
+    this.poisonNormLimit = options.poisonNormLimit;
+    this.summed = 0;
+    this.weightSum = 0;
+    this.total.fill(0);
   }
 
   /** Updates added so far (accepted ones). */

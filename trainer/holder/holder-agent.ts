@@ -263,6 +263,7 @@ export class HolderAgent {
         samplingRate: f.shardsPerHolder > 1 ? f.samplingRate : 1,
         seed: Number(f.seed) >>> 0,
         localNoiseStd: policy.localNoise.noiseMultiplier * f.clipNorm,
+        privateSampling: f.noiseMultiplier > 0,
       });
       const updatePath = join(folder, "update.f32");
       await writeFile(updatePath, float32Bytes(update.update), { mode: PRIVATE_FILE_MODE });

@@ -108,8 +108,14 @@ describe("local rounds", () => {
     expect(sharded.participantCount).toBeLessThan(58);
     expect(sharded.exampleCount).toBe(sharded.participantCount * 10);
     expect(l2Norm(sharded.update)).toBeLessThanOrEqual(sharded.participantCount * 0.05 * (1 + 1e-6));
-    // The same seed gives the same round.
+    // The same seed gives the same round; with private sampling the included shards are not the seed's.
     expect(Array.from(trainer.train(base(global, { clipNorm: 0.05, shards: 100, samplingRate: 0.3, seed: 7 })).update)).toEqual(Array.from(sharded.update));
+    const counts = Array.from(
+      { length: 4 },
+      () => trainer.train(base(global, { clipNorm: 0.05, shards: 100, samplingRate: 0.3, seed: 7, privateSampling: true })).participantCount,
+    );
+    // Four draws of Binomial(100, 0.3) all equal to the seeded count: probability < 0.09³.
+    expect(counts.every((count) => count === sharded.participantCount)).toBe(false);
   });
 
   test("a holder whose encoding is narrower than the job's model refuses", () => {

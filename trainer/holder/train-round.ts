@@ -11,6 +11,7 @@
  * lies in one shard, so it moves the sum by at most C: the sensitivity the server's noise z·C
  * is calibrated to. The holder's local noise (policy) is added to the sum once.
  */
+import { randomInt } from "node:crypto";
 import { Device, MlpModel } from "../../nn/index.js";
 import type { Tensor } from "../../nn/index.js";
 import { addLocalGaussianNoise, clipUpdate } from "./update-clipping.js";
@@ -42,6 +43,12 @@ export interface RoundSettings {
   seed: number;
   /** Standard deviation of the holder's own noise on the returned sum (0: none). */
   localNoiseStd: number;
+  /**
+   * Draw the shards' Poisson inclusion from the OS's CSPRNG instead of the task's seed. DP runs
+   * need it: amplification by sampling assumes nobody (the coordinator included, which knows the
+   * seed) learns which shards took part. Non-DP runs keep it seeded, so a run is reproducible.
+   */
+  privateSampling?: boolean;
 }
 
 export interface RoundUpdate {
@@ -146,7 +153,7 @@ export class RoundTrainer {
       }
       const width = this.data.width;
       for (let s = 0; s < settings.shards; s += 1) {
-        const included = random() < settings.samplingRate;
+        const included = settings.privateSampling ? randomInt(2 ** 32) / 2 ** 32 < settings.samplingRate : random() < settings.samplingRate;
         if (!included) continue;
         const start = Math.floor((s * order.length) / settings.shards);
         const end = Math.floor(((s + 1) * order.length) / settings.shards);

@@ -35,7 +35,7 @@ export async function downloadTaskModel(client: NodeServiceClient, nodeId: strin
   const bytes = new Uint8Array(size);
   let offset = 0;
   await new Promise<void>((resolve, reject) => {
-    const stream = client.downloadInput({ nodeId, taskId: task.taskId, leaseId: task.leaseId, startChunkIndex: 0 }, { deadline: Date.now() + 120_000 });
+    const stream = client.downloadInput({ nodeId, taskId: task.taskId, leaseId: task.leaseId, startChunkIndex: 0 }, { deadline: Date.now() + 900_000 });
     stream.on("data", (message: { chunk?: { data: Buffer } | null }) => {
       if (message.chunk) {
         bytes.set(message.chunk.data, offset);
