@@ -15,6 +15,7 @@
  *    clip-and-sum on float32 slots, batches of 4) over 24 updates of 10M parameters, in update
  *    GB/s, next to a memory-bandwidth reference: Float32Array.prototype.set of 40 MB (memcpy),
  *    counted as bytes read + written per second, and as bytes copied per second.
+ * 3. `coordinatorRounds` (first, in a fresh process): the full-scale rounds in process, below.
  */
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -137,7 +138,7 @@ async function aggregationThroughput() {
     aggregationWithSlotFillUpdateGBps: updateBytes / totalSeconds / 1e9,
     memcpyCopiedGBps: (copies * modelBytes) / copySeconds / 1e9,
     memcpyReadPlusWriteGBps: (2 * copies * modelBytes) / copySeconds / 1e9,
-    note: "aggregation GB/s = update bytes summed per second by the two clip-and-sum passes (each reads its rows twice: norms, then sum); memcpy = Float32Array.set of 40 MB",
+    note: "aggregation GB/s = update bytes summed per second, one clip-and-sum call per batch of 4 (the kernel reads its 5 rows twice: norms, then sum; writes one); memcpy = Float32Array.set of 40 MB",
   };
 }
 

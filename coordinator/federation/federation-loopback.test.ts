@@ -202,6 +202,26 @@ describe("federated rounds over loopback NodeService", () => {
     expect(job.federation?.participantsLastRound).toBe(1);
   }, 90_000);
 
+  it("with shards, a holder's update is a sum of shard updates: clipped at shards × C, not C", async () => {
+    harness = await startHarness({ nodes: HOLDERS });
+    const client = harness.jobClient("alice");
+    const models = new Map<number, Float32Array>();
+    startHolders(harness, { models });
+    const job = await waitDone(client, await submit(client, { ...baseSpec, rounds: 1, clipNorm: 1, shardsPerHolder: 8 }));
+    expect(job.state).toBe("JOB_STATE_SUCCEEDED");
+    const start = models.get(1) as Float32Array;
+    const norms = HOLDERS.map((h) => Math.hypot(...pull(start, h)));
+    // Each holder's update is above C = 1 but below 8 C: the server must not shrink it.
+    for (const norm of norms) expect(norm).toBeGreaterThan(1);
+    for (const norm of norms) expect(norm).toBeLessThan(8);
+    const total = HOLDERS.reduce((s, h) => s + (EXAMPLES[h] as number), 0);
+    const final = await downloadModel(client, job.jobId);
+    for (let i = 0; i < PARAMS; i++) {
+      const expected = (start[i] as number) + HOLDERS.reduce((s, h) => s + (EXAMPLES[h] as number) * (pull(start, h)[i] as number), 0) / total;
+      expect(final[i]).toBeCloseTo(expected, 5);
+    }
+  }, 60_000);
+
   it("fails a job whose rounds stay below min_holders, with the reason", async () => {
     harness = await startHarness({ nodes: HOLDERS });
     const client = harness.jobClient("alice");
@@ -218,6 +238,15 @@ describe("federated rounds over loopback NodeService", () => {
     const job = await waitDone(client, await submit(client, { ...baseSpec, rounds: 2, clipNorm: 1, noiseMultiplier: 1.2, delta: 1e-5 }, { epsilon: 50 }));
     expect(job.state).toBe("JOB_STATE_SUCCEEDED");
     expect(job.federation?.epsilonSpent).toBeCloseTo(federatedEpsilon(1, 1.2, 2, 1e-5), 10);
+    // A budget for two rounds of five: the job stops before the third, with the model so far.
+    const budget = federatedEpsilon(1, 1.2, 2, 1e-5) * 1.0001;
+    const stopped = await waitDone(
+      client,
+      await submit(client, { ...baseSpec, rounds: 5, clipNorm: 1, noiseMultiplier: 1.2, delta: 1e-5 }, { epsilon: budget }),
+    );
+    expect(stopped.state).toBe("JOB_STATE_SUCCEEDED");
+    expect(stopped.federation).toMatchObject({ roundsCompleted: 2, roundsTotal: 2 });
+    expect(stopped.federation?.epsilonSpent).toBeLessThanOrEqual(budget);
     const refusal = (spec: FederatedSpec, extra = {}) =>
       submit(client, spec, extra).then(
         () => "accepted",

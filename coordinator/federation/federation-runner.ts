@@ -21,6 +21,7 @@ import { roundSeed } from "./round-plan.js";
 import { updateSource } from "./update-source.js";
 import { StreamingUpdateSum } from "./streaming-sum.js";
 import { exportFederatedOnnx } from "./model-export.js";
+import { policyRefusal } from "./holder-eligibility.js";
 
 /** Largest model exported to ONNX with the job's results: the export holds the model three times over (wire, nn/, ONNX bytes); larger ones get model.f32 + its report only. */
 const MAX_ONNX_EXPORT_BYTES = 16 * 1024 * 1024;
@@ -276,17 +277,15 @@ export class FederationRunner {
 
   private eligibleHolders(settings: FederatedSettings): { ids: string[]; datasets: HeldDatasetOut[] } {
     const online = new Set(this.options.jobs.onlineHolders());
-    const ids: string[] = [];
-    const datasets: HeldDatasetOut[] = [];
+    const candidates: { nodeId: string; dataset: HeldDatasetOut }[] = [];
     for (const [nodeId, held] of this.options.store.holderDatasets()) {
       if (!online.has(nodeId)) continue;
       if (settings.holderIds.length > 0 && !settings.holderIds.includes(nodeId)) continue;
       const dataset = held.find((d) => d.datasetId === settings.datasetId);
-      if (!dataset) continue;
-      ids.push(nodeId);
-      datasets.push(dataset);
+      if (dataset) candidates.push({ nodeId, dataset });
     }
-    return { ids, datasets };
+    const eligible = candidates.filter((c) => policyRefusal(c.dataset.policy, settings) === "");
+    return { ids: eligible.map((c) => c.nodeId), datasets: eligible.map((c) => c.dataset) };
   }
 
   private async loop(jobId: string): Promise<void> {
@@ -504,10 +503,10 @@ export class FederationRunner {
       [...result.model.chunks, ...(result.optimizer?.chunks ?? [])].map((c) => c.sha256),
     );
     this.options.store.commitRound(jobId, round, result.model, result.optimizer, progress, this.now());
-    await this.options.chunks.release(
-      [...collected.summed, ...collected.rejected.map((r) => r.update)].map((u) => u.manifest),
-      this.options.store.referencedDigests(),
-    );
+    // The round's update chunks go now (the sum has them); any also owned elsewhere stay.
+    const used = [...collected.summed, ...collected.rejected.map((r) => r.update)].map((u) => u.manifest);
+    const usedDigests = used.flatMap((m) => m.chunks.map((c) => c.sha256));
+    await this.options.chunks.release(used, [...this.options.store.referencedDigests(), ...this.options.store.ownedAmong(usedDigests)]);
     const metrics = this.options.metrics;
     if (metrics) {
       metrics.roundsCompleted.inc();

@@ -10,7 +10,9 @@ export { createFederationMetrics, type FederationMetrics } from "./federation-me
 export { type FederationJobs, FederationRunner, type FederationRunnerOptions, type LeasedFederatedTask } from "./federation-runner.js";
 export { type ChunkAccess, type ModelChunks, modelChunks, readModel, storeModel } from "./model-chunks.js";
 export { initialModel, type LayerSlice, layerSlices, type ModelShape, parameterCount, parametersFromBytes, parametersToBytes } from "./model-layout.js";
+export { exportFederatedOnnx, federatedMlp, wireToArena } from "./model-export.js";
 export { modelShapeOf } from "./model-shape.js";
+export { policyRefusal } from "./holder-eligibility.js";
 export { addSumNoise, closeRound } from "./round-aggregation.js";
 export { RoundCollector } from "./round-collector.js";
 export { expectedCohort, federatedTaskId, parseFederatedTaskId, sampleHolders } from "./round-plan.js";

@@ -203,6 +203,12 @@ export class RoundStore {
     return rows.map((r) => r.job_id);
   }
 
+  /** The digests among these that some owner holds (a client's upload, a job's result, a model): never deleted by federation. */
+  ownedAmong(digests: readonly string[]): string[] {
+    const owned = this.db.prepare("SELECT 1 FROM chunk_owners WHERE sha256 = ? LIMIT 1").pluck();
+    return [...new Set(digests)].filter((digest) => owned.get(digest) !== undefined);
+  }
+
   setHolderDatasets(nodeId: string, datasets: readonly HeldDatasetOut[], nowMs: number): void {
     this.db
       .prepare(

@@ -53,7 +53,9 @@ export async function registerHolder(client: NodeServiceClient, nodeId: string, 
     nodeId,
     capabilities: { cpuCores: 1, memoryBytes: 1e9, kinds: ["JOB_KIND_FEDERATED_TRAINING"], maxConcurrentTasks: 1 },
     role: "NODE_ROLE_HOLDER",
-    heldDatasets: [{ datasetId, schemaJson, rowCountBucket: 1000, policy: { allowedKinds: ["JOB_KIND_FEDERATED_TRAINING"], maxEpsilonPerJob: 10 } }],
+    heldDatasets: [
+      { datasetId, schemaJson, rowCountBucket: 1000, policy: { allowedKinds: ["JOB_KIND_FEDERATED_TRAINING"], maxEpsilonPerJob: 100, remainingEpsilon: 100 } },
+    ],
   });
 }
 

@@ -28,7 +28,8 @@ export interface HolderPolicySummary {
    */
   'remainingEpsilon'?: (number | string);
   /**
-   * Smallest expected cohort (participants per round) the holder takes part in.
+   * Fewest rows behind one participant's update (the holder's rows / shards_per_holder) the holder
+   * accepts; informational (the coordinator knows only bucketed row counts; the holder enforces it).
    */
   'minCohortSize'?: (number);
   /**
@@ -67,7 +68,8 @@ export interface HolderPolicySummary__Output {
    */
   'remainingEpsilon': (number);
   /**
-   * Smallest expected cohort (participants per round) the holder takes part in.
+   * Fewest rows behind one participant's update (the holder's rows / shards_per_holder) the holder
+   * accepts; informational (the coordinator knows only bucketed row counts; the holder enforces it).
    */
   'minCohortSize': (number);
   /**
