@@ -21,3 +21,4 @@ export { type PrivacyReport, SCORE_REPORT_FORMAT_VERSION, type ScoreOptions, typ
 export { type Verdict, verdict } from "./report/verdict.js";
 export { schemaFromSdvMetadata } from "./sdv-metadata.js";
 export { mlEfficacy, type UsefulnessResult } from "./usefulness/ml-efficacy.js";
+export { type HolderQuality, type MergedQuality, mergeHolderQuality } from "./report/merge-quality.js";

@@ -131,6 +131,7 @@ export async function run(argv: string[]): Promise<number> {
       policy,
       ledger,
       train,
+      synthesisData: { table, schema },
       log,
       agentVersion: pkg.version,
     });

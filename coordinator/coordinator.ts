@@ -20,7 +20,16 @@ import { type JobFilter, PageTokens, parseJobFilter } from "./list-query.js";
 import type { CoordinatorMetrics } from "./metrics.js";
 import { type LeaseWake, LeaseWaiters } from "./lease-waiters.js";
 import { NodeRegistry } from "./node-registry.js";
-import { type FederationJobs, FederationRunner, federatedSettings, modelChunks, modelShapeOf, RoundStore } from "./federation/index.js";
+import {
+  type FederationJobs,
+  FederationRunner,
+  federatedSettings,
+  modelChunks,
+  modelShapeOf,
+  RoundStore,
+  type SynthesisJobs,
+  SynthesisRunner,
+} from "./federation/index.js";
 import type Database from "better-sqlite3";
 import { type HeldResources, type NodeCapacity, waitingReason } from "./scheduler.js";
 
@@ -86,6 +95,8 @@ export class Coordinator {
   /** Federated jobs' rounds (coordinator/federation/); undefined for a store without SQLite. */
   readonly federation: FederationRunner | undefined;
   private readonly roundStore: RoundStore | undefined;
+  /** Federated synthesis jobs (coordinator/federation/synthesis-runner.ts); undefined without SQLite. */
+  readonly synthesis: SynthesisRunner | undefined;
   /** Nodes registered as holders (NODE_ROLE_HOLDER): they lease federated tasks only. */
   private readonly holders = new Set<string>();
 
@@ -110,6 +121,8 @@ export class Coordinator {
             now: this.now,
             ...(this.metrics ? { metrics: this.metrics.federation } : {}),
           });
+    this.synthesis =
+      this.roundStore === undefined ? undefined : new SynthesisRunner({ chunks: modelChunks(this.chunks), jobs: this.synthesisJobs(), now: this.now });
     this.pageTokens = new PageTokens(
       Buffer.from(
         this.store.getOrCreateMeta("page_token_key", () => randomBytes(32).toString("hex")),
@@ -128,6 +141,18 @@ export class Coordinator {
     for (const holderId of this.roundStore?.holderDatasets().keys() ?? []) this.holders.add(holderId);
     // Federated jobs resume at their last committed round.
     for (const jobId of this.roundStore?.unfinishedFederatedJobIds() ?? []) void this.federation?.run(jobId);
+    // Federated synthesis keeps its rounds in memory: a restart fails the job rather than ask holders to spend twice.
+    const db = (this.store as { db?: Database.Database }).db;
+    const unfinishedSynthesis = (db
+      ?.prepare("SELECT job_id FROM jobs WHERE kind = 'JOB_KIND_FEDERATED_SYNTHESIS' AND state IN ('JOB_STATE_QUEUED', 'JOB_STATE_RUNNING')")
+      .all() ?? []) as { job_id: string }[];
+    for (const { job_id } of unfinishedSynthesis)
+      void this.synthesisJobs()
+        .fail(
+          job_id,
+          "the coordinator restarted during this federated synthesis job; its measurements are not kept (the holders' budgets are spent), so submit it again.",
+        )
+        .catch(() => undefined);
     this.sweep();
     this.sweepTimer = setInterval(() => this.sweep(), this.settings.sweepIntervalMs);
     this.sweepTimer.unref();
@@ -139,6 +164,7 @@ export class Coordinator {
     if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
     this.leaseWaiters.wakeAll();
     this.federation?.stop();
+    this.synthesis?.stop();
     this.events.emit("stop");
   }
 
@@ -217,6 +243,7 @@ export class Coordinator {
       this.metrics?.jobsSubmitted.inc({ kind: this.metrics.kindLabel(job.kind) });
       this.changed(job);
       if (job.kind === "JOB_KIND_FEDERATED_TRAINING" && this.federation) void this.federation.run(job.jobId);
+      else if (job.kind === "JOB_KIND_FEDERATED_SYNTHESIS" && this.synthesis) void this.synthesis.run(job.jobId);
       else this.leaseWaiters.offerOne();
     }
     return { job: this.view(job), created };
@@ -285,6 +312,8 @@ export class Coordinator {
       const reason = job.state === "JOB_STATE_QUEUED" ? "waiting for holders of the dataset to register" : "";
       return federation === undefined ? toJobMessage(job, reason) : { ...toJobMessage(job, reason), federation };
     }
+    if (job.kind === "JOB_KIND_FEDERATED_SYNTHESIS")
+      return toJobMessage(job, job.state === "JOB_STATE_QUEUED" ? "waiting for holders of the dataset to register" : "");
     if (job.state !== "JOB_STATE_QUEUED") return toJobMessage(job, "");
     const byNode = held ?? this.heldByNode();
     const nodes = this.nodes.all().map((n) => ({ capacity: this.nodes.capacityOf(n), held: byNode.get(n.record.nodeId) ?? [] }));
@@ -543,6 +572,32 @@ export class Coordinator {
       keepChunks: (jobId, digests) => {
         this.store.addChunkOwner(`federation:${jobId}`, digests, this.now());
       },
+    };
+  }
+
+  /** What the synthesis runner needs from the job store and nodes. */
+  private synthesisJobs(): SynthesisJobs {
+    const training = this.federationJobs();
+    const advance = async (jobId: string, to: "JOB_STATE_SUCCEEDED" | "JOB_STATE_FAILED", fields: Parameters<JobStore["advanceFederatedJob"]>[2]) => {
+      const job = this.store.advanceFederatedJob(jobId, to, fields, this.now());
+      await this.store.durable();
+      this.changed(job);
+    };
+    return {
+      describe: (jobId) => {
+        const job = this.store.getJob(jobId);
+        if (job === undefined) return undefined;
+        return { owner: job.owner, spec: job.spec, cancelled: job.state === CANCELLED || isTerminal(job.state) };
+      },
+      markRunning: training.markRunning,
+      succeed: (jobId, results, summaryJson) =>
+        advance(jobId, "JOB_STATE_SUCCEEDED", { results, summaryJson, progress: { fraction: 1, phase: "done", message: "", updateTimeMs: this.now() } }),
+      fail: (jobId, message) => advance(jobId, "JOB_STATE_FAILED", { errorMessage: message }),
+      onlineHolderDatasets: () => {
+        const online = new Set(training.onlineHolders());
+        return new Map([...(this.roundStore?.holderDatasets() ?? new Map())].filter(([nodeId]) => online.has(nodeId)));
+      },
+      keepChunks: training.keepChunks,
     };
   }
 

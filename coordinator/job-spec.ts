@@ -9,6 +9,7 @@ import { ConditionError, DEFAULT_SYNTHESIZER_MODEL, epsilonProblem, modelOptions
 import { resolveBundledInput } from "./bundled-inputs.js";
 import { InvalidArgumentError } from "./errors.js";
 import { validateFederatedSpec } from "./federation/federated-spec.js";
+import { validateFederatedSynthesisSpec } from "./federation/synthesis-spec.js";
 import type { ResourceDemand } from "./scheduler.js";
 
 const KINDS: readonly JobKindName[] = ["JOB_KIND_SYNTHESIS", "JOB_KIND_SAMPLE"];
@@ -76,6 +77,7 @@ export function validateSubmit(request: SubmitJobRequestOut, defaultMaxAttempts:
   const spec = request.spec;
   if (spec === null) throw new InvalidArgumentError("spec is missing; say what to run (kind, input, rows, model).");
   if (spec.kind === "JOB_KIND_FEDERATED_TRAINING") return validateFederatedSubmit(key, spec);
+  if (spec.kind === "JOB_KIND_FEDERATED_SYNTHESIS") return validateFederatedSynthesisSubmit(key, spec);
   if (spec.federated != null) throw bad("federated", "applies to FEDERATED_TRAINING jobs only; leave it unset.");
   if (!KINDS.includes(spec.kind)) throw bad("kind", `must be one of ${KINDS.join(", ")}, got ${spec.kind}.`);
   if (!Number.isInteger(spec.rows) || spec.rows < 1 || spec.rows > MAX_ROWS)
@@ -167,6 +169,27 @@ function validateFederatedSubmit(key: string, spec: JobSpecOut): ValidatedSubmit
   if (spec.displayName.length > 200) throw bad("display_name", "must be at most 200 characters.");
   if (spec.conditions.length > 0 || spec.scoring?.enabled) throw bad("conditions", "and scoring do not apply to a federated training job; leave them unset.");
   validateFederatedSpec(spec);
+  const specSha256 = createHash("sha256").update(canonicalJson(spec)).digest("hex");
+  const demand: ResourceDemand = { gpuCount: 0, gpuMemoryBytes: 0, cpuCores: 0, memoryBytes: 0 };
+  return { idempotencyKey: key, spec, specSha256, kind: spec.kind, demand, maxAttempts: 1, upload: undefined };
+}
+
+/**
+ * A FEDERATED_SYNTHESIS job reads no input: the holders measure their rows (federation/
+ * synthesis-spec.ts). spec.epsilon is each holder's budget, spec.rows the corpus size.
+ */
+function validateFederatedSynthesisSubmit(key: string, spec: JobSpecOut): ValidatedSubmit {
+  if (spec.input !== null && (spec.input.upload != null || spec.input.bundledUri)) {
+    throw bad("input", "must be unset for a federated job (the holders keep the data); name the dataset in federated.dataset_id.");
+  }
+  if (!Number.isInteger(spec.rows) || spec.rows < 1 || spec.rows > MAX_ROWS)
+    throw bad("rows", `must be a whole number from 1 to ${MAX_ROWS}, got ${spec.rows}.`);
+  if (spec.seed !== undefined && (!Number.isInteger(spec.seed) || spec.seed < 0 || spec.seed > MAX_SAFE_SEED))
+    throw bad("seed", `must be a whole number from 0 to ${MAX_SAFE_SEED}.`);
+  if (spec.displayName.length > 200) throw bad("display_name", "must be at most 200 characters.");
+  if (spec.conditions.length > 0 || spec.scoring?.enabled)
+    throw bad("conditions", "and scoring do not apply to a federated synthesis job (the holders score the corpus); leave them unset.");
+  validateFederatedSynthesisSpec(spec);
   const specSha256 = createHash("sha256").update(canonicalJson(spec)).digest("hex");
   const demand: ResourceDemand = { gpuCount: 0, gpuMemoryBytes: 0, cpuCores: 0, memoryBytes: 0 };
   return { idempotencyKey: key, spec, specSha256, kind: spec.kind, demand, maxAttempts: 1, upload: undefined };

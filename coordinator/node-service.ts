@@ -48,9 +48,11 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
   const settings = coordinator.settings;
   const store = coordinator.store;
 
-  /** The federation runner, for a federated task id (job/r<round>/<holder>); undefined for other tasks. */
-  function federatedTask(taskId: string): NonNullable<Coordinator["federation"]> | undefined {
-    if (parseFederatedTaskId(taskId) === undefined) return undefined;
+  /** The federation runner (training) or synthesis runner of a federated task id (job/r<round>/<holder>); undefined for other tasks. */
+  function federatedTask(taskId: string): NonNullable<Coordinator["federation"]> | NonNullable<Coordinator["synthesis"]> | undefined {
+    const parsed = parseFederatedTaskId(taskId);
+    if (parsed === undefined) return undefined;
+    if (coordinator.synthesis?.owns(parsed.jobId)) return coordinator.synthesis;
     if (coordinator.federation === undefined) throw new FailedPreconditionError("this coordinator runs no federated jobs.");
     return coordinator.federation;
   }
@@ -132,7 +134,7 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
       const lostTaskIds: string[] = [];
       for (const taskId of call.request.runningTaskIds) {
         if (parseFederatedTaskId(taskId) !== undefined) {
-          if (!coordinator.federation?.isTaskLive(nodeId, taskId)) lostTaskIds.push(taskId);
+          if (!coordinator.federation?.isTaskLive(nodeId, taskId) && !coordinator.synthesis?.isTaskLive(nodeId, taskId)) lostTaskIds.push(taskId);
           continue;
         }
         const parsed = parseTaskId(taskId);
@@ -154,8 +156,16 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
       if (Number.isFinite(deadlineMs) && deadlineMs > 0) waitSeconds = Math.min(waitSeconds, Math.max(0, (deadlineMs - Date.now() - 500) / 1000));
       if (coordinator.isHolder(nodeId) && coordinator.federation) {
         coordinator.touchNode(nodeId);
-        const leased = await coordinator.federation.leaseTask(nodeId, waitSeconds, () => call.cancelled);
-        return leased === undefined ? {} : { task: federatedTaskMessage(leased) };
+        // Synthesis tasks are taken at once; training tasks are waited for in short slices so a synthesis round is not kept waiting.
+        const until = Date.now() + waitSeconds * 1000;
+        for (;;) {
+          const synthesis = coordinator.synthesis?.take(nodeId);
+          if (synthesis) return { task: federatedTaskMessage(synthesis) };
+          const slice = Math.min(1, Math.max(0, (until - Date.now()) / 1000));
+          const leased = await coordinator.federation.leaseTask(nodeId, slice, () => call.cancelled);
+          if (leased) return { task: federatedTaskMessage(leased) };
+          if (Date.now() >= until || call.cancelled || coordinator.isStopping) return {};
+        }
       }
       const job = await coordinator.leaseTask(nodeId, waitSeconds, () => call.cancelled);
       return job === undefined ? {} : { task: toTaskMessage(job) };
@@ -218,8 +228,9 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
         const result = call.request.federated;
         if (result === null || result.update === null || result.update.file === null)
           throw new InvalidArgumentError("a federated task completes with federated.update (the MODEL_UPDATE file); upload its chunks first.");
-        if (result.update.kind !== "RESULT_KIND_MODEL_UPDATE")
-          throw new InvalidArgumentError(`federated.update.kind must be RESULT_KIND_MODEL_UPDATE, got ${result.update.kind}.`);
+        const kinds = federation === coordinator.synthesis ? ["RESULT_KIND_MEASUREMENTS", "RESULT_KIND_SCORES"] : ["RESULT_KIND_MODEL_UPDATE"];
+        if (!kinds.includes(result.update.kind))
+          throw new InvalidArgumentError(`federated.update.kind must be ${kinds.join(" or ")} for this task, got ${result.update.kind}.`);
         const inlineBytes = call.request.inlineChunks.reduce((sum, chunk) => sum + chunk.data.length, 0);
         if (inlineBytes > tunables.maxInlineResultBytes)
           throw new ResourceExhaustedError(`inline_chunks hold ${inlineBytes} bytes, above ${tunables.maxInlineResultBytes}; upload with UploadChunk.`);

@@ -49,3 +49,4 @@ export type { NeuralModel } from "./ctgan/neural-model.js";
 export { exportNeuralOnnx } from "./ctgan/export-onnx.js";
 export { engineNetwork } from "./ctgan/fit-neural.js";
 export { layoutOf, type OutputSpan as EncodedSpan } from "./ctgan/data-transformer.js";
+export * from "./federated/index.js";

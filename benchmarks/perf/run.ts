@@ -24,6 +24,7 @@ const suites: Array<() => Promise<Suite>> = [
   () => import("./dp-synth.bench.js"),
   () => import("./dp-synth-aim.bench.js"),
   () => import("./nn.bench.js"),
+  () => import("./federated-synthesis.bench.js"),
   () => import("./federated-accuracy.bench.js"),
   () => import("./federation.bench.js"),
 ];

@@ -19,3 +19,12 @@ export { expectedCohort, federatedTaskId, parseFederatedTaskId, sampleHolders } 
 export { type AcceptedUpdate, type FederatedJobRow, type FederationProgress, RoundStore } from "./round-store.js";
 export { applyServerStep, newOptimizerState } from "./server-optimizer.js";
 export { StreamingUpdateSum } from "./streaming-sum.js";
+export {
+  FederatedSynthesisJob,
+  SYNTHESIS_ROUNDS,
+  type SynthesisHolder,
+  type SynthesisJobOptions,
+  type SynthesisJobResult,
+  type SynthesisTaskInput,
+} from "./synthesis-job.js";
+export { type SynthesisJobs, SynthesisRunner } from "./synthesis-runner.js";

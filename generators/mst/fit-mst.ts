@@ -29,7 +29,7 @@ import { countCells, countPairs, l1FromIndependence, mutualInformation, projectT
 import { type CompressedAttribute, identityCompression, MST_GENERATOR_NAME, type MstModel, pairKey, treeFactorisation } from "./mst-model.js";
 import { allPairs, type Edge, maximumSpanningTree, privateSpanningTree } from "./tree-selection.js";
 
-const IPF_ITERATIONS = 50;
+export const IPF_ITERATIONS = 50;
 
 function checkTable(table: Table, domain: DiscreteDomain): void {
   if (table.rowCount === 0) throw new GeneratorError("the table has no rows; a model needs at least one row to learn from.");
@@ -245,7 +245,7 @@ export function fitMst(table: Table, schema: TableSchema, request: DpRequest, so
  * rest rescaled to n̂); inside a merged group, its weight becomes 0. Otherwise a column without
  * nulls gets dozens of null rows from noise alone. Post-processing of the 1-way measurement.
  */
-function noNullsBelowNoise(
+export function noNullsBelowNoise(
   noisy: readonly Float64Array[],
   compressed: ReadonlyArray<{ map: Int32Array; attribute: CompressedAttribute }>,
   oneWay: Float64Array[],
@@ -278,7 +278,7 @@ function noNullsBelowNoise(
  * (variance σ₁² × cells merged into it) and of the row sums of each tree measurement it is in
  * (variance σ₂² × the other attribute's size), projected onto the simplex of total n̂.
  */
-function estimateOneWays(
+export function estimateOneWays(
   y1: Float64Array[],
   compressed: ReadonlyArray<{ attribute: CompressedAttribute }>,
   sigma1: number,

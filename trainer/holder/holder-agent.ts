@@ -32,6 +32,9 @@ import type { HolderPolicy } from "./holder-policy.js";
 import { float32Bytes, float32FromBytes } from "./parameter-layout.js";
 import { admitTask, type FederatedTaskView } from "./task-admission.js";
 import { type RoundSettings, RoundSettingsError, type RoundUpdate } from "./train-round.js";
+import { admitSynthesisTask, runSynthesisMeasure, runSynthesisScore, type SynthesisTaskView } from "./synthesis-tasks.js";
+import { createCryptoSource } from "../../privacy/index.js";
+import { loadTable, type Table, type TableSchema } from "../../tabular/index.js";
 
 export interface HeldDatasetInfo {
   datasetId: string;
@@ -50,6 +53,8 @@ export interface HolderAgentOptions {
   /** Trains one round of a model predicting `targetColumn` (off the event loop in the CLI). */
   train: (targetColumn: string, settings: RoundSettings) => Promise<RoundUpdate>;
   log: (line: string) => void;
+  /** The local rows read with the shared schema, for federated synthesis tasks (synthesis-tasks.ts); unset = refuse them. */
+  synthesisData?: { table: Table; schema: TableSchema };
   leaseWaitSeconds?: number;
   agentVersion?: string;
 }
@@ -190,6 +195,10 @@ export class HolderAgent {
       await fail("this node is a holder sidecar: it runs only federated tasks", false);
       return;
     }
+    if (kind === "federated_synthesis") {
+      await this.#handleSynthesis(task, session, fail);
+      return;
+    }
     const view: FederatedTaskView = {
       jobId: f.jobId || task.jobId,
       round: f.round,
@@ -307,6 +316,99 @@ export class HolderAgent {
       await fail(message, retryable);
     } finally {
       clearInterval(keeper);
+      this.#running.delete(task.taskId);
+      await rm(folder, { recursive: true, force: true }).catch(() => {});
+    }
+  }
+
+  /**
+   * A federated synthesis task (MEASURE rounds 1–3, SCORE round 4): admission (policy, then the job's
+   * ρ in the ledger, once), the round's plan or corpus downloaded, the measurement with this
+   * holder's own noise from node:crypto (or the scores), the charge committed, the file uploaded.
+   */
+  async #handleSynthesis(task: TaskOut, _session: Session, fail: (message: string, retryable: boolean, refusal?: string) => Promise<unknown>): Promise<void> {
+    const { client, nodeId, log, dataset, policy, ledger } = this.#options;
+    const f = task.federated!;
+    const data = this.#options.synthesisData;
+    const view: SynthesisTaskView = {
+      jobId: f.jobId || task.jobId,
+      round: f.round,
+      phase: f.phase === "FEDERATED_PHASE_SCORE" ? "score" : "measure",
+      datasetId: f.datasetId,
+      requester: f.requester,
+      purpose: f.purpose,
+      epsilon: f.epsilonBudget,
+      delta: f.delta,
+    };
+    const admission =
+      data === undefined
+        ? { admitted: false as const, reason: "this holder sidecar runs no federated synthesis" }
+        : admitSynthesisTask(policy, ledger, dataset.datasetId, dataset.rows, view);
+    if (!admission.admitted || data === undefined) {
+      const reason = admission.admitted ? "this holder sidecar runs no federated synthesis" : admission.reason;
+      log(`refused task ${task.taskId}: ${reason}`);
+      await fail(reason, false, reason);
+      return;
+    }
+    this.#running.add(task.taskId);
+    const folder = join(this.#options.workDir, "rounds", task.taskId.replace(/[^A-Za-z0-9._-]/g, "_"));
+    let sent = false;
+    try {
+      await mkdir(folder, { recursive: true, mode: PRIVATE_DIR_MODE });
+      const inputPath = join(folder, view.phase === "score" ? "synthetic.csv" : "plan.json");
+      if (view.round > 1)
+        await downloadFile(
+          (startChunkIndex, deadline) => client.downloadInput({ nodeId, taskId: task.taskId, leaseId: task.leaseId, startChunkIndex }, { deadline }),
+          inputPath,
+        );
+      const holderData = { holder: nodeId, table: data.table, schema: data.schema, source: createCryptoSource() };
+      const answer =
+        view.phase === "score"
+          ? await runSynthesisScore(holderData, (await loadTable(inputPath, { schema: data.schema })).table)
+          : runSynthesisMeasure(holderData, view, view.round > 1 ? await readFile(inputPath) : undefined);
+      const answerPath = join(folder, view.phase === "score" ? "scores.json" : "measurement.dlfm");
+      await writeFile(answerPath, answer, { mode: PRIVATE_FILE_MODE });
+      // From here something computed from the rows leaves the holder: the job's charge is final.
+      ledger.commitJob(dataset.datasetId, view.jobId);
+      sent = true;
+      const uploaded = await uploadFile(client, answerPath, {
+        name: view.phase === "score" ? "scores.json" : "measurement.dlfm",
+        mediaType: view.phase === "score" ? "application/json" : "application/octet-stream",
+        chunkBytes: Math.min(tunables.chunkBytes, this.#session?.maxChunkBytes ?? tunables.chunkBytes),
+      });
+      await cancellableCall(
+        (metadata, options, callback) =>
+          client.completeTask(
+            {
+              nodeId,
+              taskId: task.taskId,
+              leaseId: task.leaseId,
+              results: [],
+              summaryJson: JSON.stringify({ round: view.round, phase: view.phase }),
+              inlineChunks: [],
+              leaseNext: false,
+              federated: {
+                update: { kind: view.phase === "score" ? "RESULT_KIND_SCORES" : "RESULT_KIND_MEASUREMENTS", file: uploaded.manifest },
+                exampleCount: 0,
+                participantCount: 1,
+                unclippedCount: 0,
+                localLoss: 0,
+              },
+            },
+            metadata,
+            options,
+            callback,
+          ),
+        tunables.unaryDeadlineSeconds,
+      );
+      log(`synthesis job ${view.jobId}: sent the ${view.phase === "score" ? "scores" : `round ${view.round} measurement`}`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`task ${task.taskId} failed: ${message}`);
+      if (!sent && ledger.ledger.entries(ledger.holderId, dataset.datasetId).some((e) => e.jobId === view.jobId && e.state === "reserved"))
+        ledger.releaseJob(dataset.datasetId, view.jobId);
+      await fail(message, false);
+    } finally {
       this.#running.delete(task.taskId);
       await rm(folder, { recursive: true, force: true }).catch(() => {});
     }

@@ -8,3 +8,15 @@ export { type Admission, admitTask, checkTaskAgainstPolicy, type FederatedTaskVi
 export { type JobSpend, recomputeJobSpend, subsampledGaussianEpsilon, TaskParameterError, type TaskPrivacyParameters } from "./task-spend.js";
 export { type LocalData, type RoundSettings, RoundSettingsError, RoundTrainer, type RoundUpdate } from "./train-round.js";
 export { addLocalGaussianNoise, clipUpdate, l2Norm, UpdateError } from "./update-clipping.js";
+export {
+  admitSynthesisTask,
+  type HolderScores,
+  runSynthesisMeasure,
+  runSynthesisScore,
+  SYNTHESIS_MEASURE_ROUNDS,
+  SYNTHESIS_SCORE_ROUND,
+  type SynthesisHolderData,
+  SynthesisTaskError,
+  type SynthesisTaskView,
+  synthesisSpend,
+} from "./synthesis-tasks.js";
