@@ -23,7 +23,7 @@ describe("datalab demo --federated", () => {
     const out = await processes.tempDir("demo-federated");
     const demo = processes.start("demo", ["demo", "--federated", "--json", "--out", out]);
     const { code } = await demo.exited;
-    const start = demo.lines.findIndex((line) => line === "{");
+    const start = demo.lines.indexOf("{");
     expect(code, demo.lines.slice(-20).join("\n")).toBe(0);
     const summary = JSON.parse(
       demo.lines
