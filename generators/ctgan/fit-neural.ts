@@ -22,7 +22,7 @@ import { trainTvae } from "./train-tvae.js";
  * (at most MAX_DEFAULT_EPOCHS epochs).
  */
 export const DEFAULT_BATCH_SIZE = 200;
-export const DEFAULT_TRAINING_STEPS: Record<NeuralGeneratorName, number> = { ctgan: 2600, tvae: 3000 };
+export const DEFAULT_TRAINING_STEPS: Record<NeuralGeneratorName, number> = { ctgan: 2000, tvae: 3000 };
 export const MAX_DEFAULT_EPOCHS = 300;
 /** Kept for callers that print a default: the epochs a table of Adult's size gets. */
 export const DEFAULT_EPOCHS: Record<NeuralGeneratorName, string> = {

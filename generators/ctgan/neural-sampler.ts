@@ -259,8 +259,9 @@ export class NeuralSampler {
   /**
    * Redraws, in place, each candidate whose discrete categories form a pair never seen in training:
    * attempt k draws fresh noise (and Gumbel draws) from the streams of seed ⊕ k-th redraw salt at
-   * the candidate's own counters, keeping its conditional vector, so a row stays a function of the
-   * seed and its index. After MAX_REDRAWS attempts the last draw is kept.
+   * the candidate's own counters, keeping its conditional vector for the first half of the attempts
+   * and drawing a new one after, so a row stays a function of the seed and its index. After
+   * MAX_REDRAWS attempts the last draw is kept.
    */
   private redrawOutsideSupport(activated: Float32Array, input: Float32Array, first: bigint): void {
     const rows = SAMPLE_BLOCK_ROWS;
@@ -276,12 +277,20 @@ export class NeuralSampler {
       const decodeSeed = BigInt.asUintN(64, seed ^ DECODE_SALT);
       const subsetInput = new Float32Array(outside.length * inWidth);
       const subsetNoise = new Float64Array(outside.length * width);
+      // The second half of the attempts also redraws the condition (unless --where fixes it): a
+      // condition can make the generator insist on a combination the training rows lack.
+      const freshConditions =
+        attempt > MAX_REDRAWS / 2 && condWidth > 0 && this.conditions.length === 0
+          ? generationConditions(this.cumulative, rows, BigInt.asUintN(64, seed ^ CONDITION_SALT), first * 2n).cond
+          : null;
       outside.forEach((r, i) => {
         // The candidate's own counters in the attempt's streams (as a full block would draw them).
         const candidate = first + BigInt(r);
         philoxNormal(noiseSeed, candidate * BigInt(noiseWidth), noiseRow);
         subsetInput.set(noiseRow, i * inWidth);
-        subsetInput.set(input.subarray(r * inWidth + noiseWidth, (r + 1) * inWidth), i * inWidth + noiseWidth);
+        const condition =
+          freshConditions === null ? input.subarray(r * inWidth + noiseWidth, (r + 1) * inWidth) : freshConditions.subarray(r * condWidth, (r + 1) * condWidth);
+        subsetInput.set(condition, i * inWidth + noiseWidth);
         if (this.model.generator === "tvae") philoxNormal(decodeSeed, candidate * BigInt(width), decodeRow);
         else philoxUniform(decodeSeed, candidate * BigInt(width), decodeRow);
         subsetNoise.set(decodeRow, i * width);
