@@ -1,9 +1,9 @@
 /**
  * Fits a CTGAN model's sampling calibration (`sampling-calibration.ts`) after training: samples
- * CALIBRATION_BLOCKS blocks of candidates through the model's own sampler (its conditional vector,
- * Gumbel draws and pair-support redraws), and
+ * CALIBRATION_BLOCKS blocks of candidates through the model's own sampler (its conditional vector
+ * and Gumbel draws), and
  *  - fits the logit biases by proportional fitting, CALIBRATION_ROUNDS rounds; each round samples
- *    afresh with the current biases (so the redraws' effect on frequencies is seen) and then runs
+ *    afresh with the current biases (without the pair-support redraws) and then runs
  *    INNER_ITERATIONS updates on that fixed sample (argmax(activated + Δ) with the same Gumbel draws);
  *  - fits each continuous column's quantile map on the last round's decoded values.
  * The calibration sample uses its own stream (the training seed, salted), never a user's sampling seed.
@@ -26,7 +26,7 @@ import {
 
 /** 8 × 4,096 = 32,768 calibration rows: a category of frequency p is estimated within ~2·√(p/32768). */
 export const CALIBRATION_BLOCKS = 8;
-const CALIBRATION_ROUNDS = 3;
+const CALIBRATION_ROUNDS = 1;
 const INNER_ITERATIONS = 8;
 const CALIBRATION_SALT = 0xc2b2ae3d27d4eb4fn;
 
@@ -40,7 +40,10 @@ export function fitSamplingCalibration(model: NeuralModel, network: GeneratorNet
   let logitBiases: LogitBias[] = targets.map((t) => ({ start: t.start, biases: t.frequencies.map(() => 0) }));
   let sample = new Float32Array(0);
   for (let round = 0; round < CALIBRATION_ROUNDS; round++) {
-    const sampler = new NeuralSampler(model, network, { seed, calibration: { logitBiases, quantileMaps: [], pairSupport } });
+    // Without the pair support: a redraw is a rejection, and proportional fitting through a
+    // rejection diverges where two columns must move together; the biases match the generator's
+    // own draws, the redraws then shift frequencies only by the (small) rejected share.
+    const sampler = new NeuralSampler(model, network, { seed, calibration: { logitBiases, quantileMaps: [], pairSupport: [] } });
     sample = new Float32Array(rows * width);
     for (let b = 0; b < CALIBRATION_BLOCKS; b++) sample.set(sampler.candidateBlock(BigInt(b * SAMPLE_BLOCK_ROWS)), b * SAMPLE_BLOCK_ROWS * width);
     // The sample already carries the round's biases: fit the change Δ on it, then add Δ.

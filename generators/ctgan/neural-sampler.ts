@@ -261,7 +261,7 @@ export class NeuralSampler {
    * attempt k draws fresh noise (and Gumbel draws) from the streams of seed ⊕ k-th redraw salt at
    * the candidate's own counters, keeping its conditional vector for the first half of the attempts
    * and drawing a new one after, so a row stays a function of the seed and its index. After
-   * MAX_REDRAWS attempts the last draw is kept.
+   * MAX_REDRAWS attempts the row copies the block's next candidate inside the support.
    */
   private redrawOutsideSupport(activated: Float32Array, input: Float32Array, first: bigint): void {
     const rows = SAMPLE_BLOCK_ROWS;
@@ -303,6 +303,19 @@ export class NeuralSampler {
         else activated.set(redrawn.subarray(i * width, (i + 1) * width), r * width);
       });
       outside = next;
+    }
+    // Still outside after every attempt: take the next candidate of the block that is inside
+    // (a duplicate row, rare once trained, never a combination the training rows lack).
+    const stillOutside = this.rowsOutsideSupport(activated, rows);
+    if (stillOutside.length === 0 || stillOutside.length === rows) return;
+    const outsideSet = new Set(stillOutside);
+    for (const r of stillOutside) {
+      for (let k = 1; k < rows; k++) {
+        const donor = (r + k) % rows;
+        if (outsideSet.has(donor)) continue;
+        activated.copyWithin(r * width, donor * width, (donor + 1) * width);
+        break;
+      }
     }
   }
 

@@ -13,7 +13,7 @@
  *     monotone, so the generator's ranks, hence its dependence between columns, are kept;
  * (c) the observed support of each pair of discrete columns: a row whose pair of categories occurs
  *     together in fewer than MIN_PAIR_ROWS training rows is redrawn (fresh noise, same condition),
- *     at most MAX_REDRAWS times. A pair seen in a single row counts as unseen: that row is the one a
+ *     at most MAX_REDRAWS times, then copies the block's next candidate that is inside. A pair seen in a single row counts as unseen: that row is the one a
  *     combination would identify (Adult's one Female + Husband row is such a pair).
  *
  * Privacy: the model is not differentially private. This calibration stores QUANTILE_POINTS + 1
