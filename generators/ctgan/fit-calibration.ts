@@ -1,9 +1,9 @@
 /**
  * Fits a CTGAN model's sampling calibration (`sampling-calibration.ts`) after training: samples
- * CALIBRATION_BLOCKS blocks of candidates through the model's own sampler (its conditional vector
- * and Gumbel draws), and
+ * CALIBRATION_BLOCKS blocks of candidates through the model's own sampler (its conditional vector,
+ * Gumbel draws and, from the second round, pair-support redraws), and
  *  - fits the logit biases by proportional fitting, CALIBRATION_ROUNDS rounds; each round samples
- *    afresh with the current biases (without the pair-support redraws) and then runs
+ *    afresh with the current biases (the first without the pair-support redraws) and then runs
  *    INNER_ITERATIONS updates on that fixed sample (argmax(activated + Δ) with the same Gumbel draws);
  *  - fits each continuous column's quantile map on the last round's decoded values.
  * The calibration sample uses its own stream (the training seed, salted), never a user's sampling seed.
@@ -26,11 +26,17 @@ import {
 
 /** 8 × 4,096 = 32,768 calibration rows: a category of frequency p is estimated within ~2·√(p/32768). */
 export const CALIBRATION_BLOCKS = 8;
-const CALIBRATION_ROUNDS = 1;
+const CALIBRATION_ROUNDS = 2;
 const INNER_ITERATIONS = 8;
 const CALIBRATION_SALT = 0xc2b2ae3d27d4eb4fn;
 
-export function fitSamplingCalibration(model: NeuralModel, network: GeneratorNetwork, table: Table, transform: TableTransform): SamplingCalibration {
+export function fitSamplingCalibration(
+  model: NeuralModel,
+  network: GeneratorNetwork,
+  table: Table,
+  transform: TableTransform,
+  rounds = CALIBRATION_ROUNDS,
+): SamplingCalibration {
   const discrete = transform.columns.filter((c) => c.kind === "discrete");
   const pairSupport = fitPairSupport(discrete, discretePositionsOf(transform, table));
   const targets = frequencyTargets(transform, table);
@@ -39,11 +45,12 @@ export function fitSamplingCalibration(model: NeuralModel, network: GeneratorNet
   const width = transform.width;
   let logitBiases: LogitBias[] = targets.map((t) => ({ start: t.start, biases: t.frequencies.map(() => 0) }));
   let sample = new Float32Array(0);
-  for (let round = 0; round < CALIBRATION_ROUNDS; round++) {
-    // Without the pair support: a redraw is a rejection, and proportional fitting through a
-    // rejection diverges where two columns must move together; the biases match the generator's
-    // own draws, the redraws then shift frequencies only by the (small) rejected share.
-    const sampler = new NeuralSampler(model, network, { seed, calibration: { logitBiases, quantileMaps: [], pairSupport: [] } });
+  for (let round = 0; round < rounds; round++) {
+    // Round 1 without the pair support: the biases match the generator's own draws. Round 2 with
+    // it: the redraws (a rejection) shift frequencies by what they reject, and its update, fitted
+    // on the fixed sample without the support (with it, proportional fitting through the rejection
+    // diverges where two columns must move together), takes most of that shift back.
+    const sampler = new NeuralSampler(model, network, { seed, calibration: { logitBiases, quantileMaps: [], pairSupport: round === 0 ? [] : pairSupport } });
     sample = new Float32Array(rows * width);
     for (let b = 0; b < CALIBRATION_BLOCKS; b++) sample.set(sampler.candidateBlock(BigInt(b * SAMPLE_BLOCK_ROWS)), b * SAMPLE_BLOCK_ROWS * width);
     // The sample already carries the round's biases: fit the change Δ on it, then add Δ.
