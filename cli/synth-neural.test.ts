@@ -57,7 +57,10 @@ describe("datalab synth --model ctgan|tvae", () => {
 
   test("bad input: one-line usage errors, exit 2, no output file", async () => {
     const out = join(dir, "never.csv");
-    await usageError(synth([small, "--model", "ctgan", "--out", out]), /has 200 rows, fewer than one batch of 500; pass --batch-size 200 or less/);
+    await usageError(
+      synth([small, "--model", "ctgan", "--out", out]),
+      /has 200 rows; a ctgan model needs at least 250 \(5 batches of 50\) — use --model copula/,
+    );
     await usageError(synth([small, "--model", "tvae", "--epochs", "0", "--out", out]), /--epochs must be a whole number from 1/);
     const constant = join(dir, "constant.csv");
     writeFileSync(constant, `x,flag\n${Array.from({ length: 30 }, (_, i) => `${i},yes`).join("\n")}\n`);

@@ -45,4 +45,8 @@ export class ActivationLayer implements Layer {
     this.device.ops.activationBackward(dy.size, this.act, this.slope, this.output.pointer, dy.pointer, dx.pointer);
     return dx;
   }
+
+  dispose(): void {
+    this.buffers.dispose();
+  }
 }

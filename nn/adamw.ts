@@ -58,4 +58,9 @@ export class AdamW {
       this.weightDecay,
     );
   }
+
+  dispose(): void {
+    this.m.dispose();
+    this.v.dispose();
+  }
 }

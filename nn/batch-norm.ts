@@ -111,4 +111,8 @@ export class BatchNormLayer implements Layer {
     );
     return dx;
   }
+
+  dispose(): void {
+    this.buffers.dispose();
+  }
 }

@@ -69,4 +69,10 @@ export class DropoutLayer implements Layer {
     this.device.ops.mul(dy.size, dy.pointer, this.last.mask.pointer, dx.pointer);
     return dx;
   }
+
+  dispose(): void {
+    this.buffers.dispose();
+    if (this.counter !== undefined) this.device.ops.free(this.counter);
+    this.counter = undefined;
+  }
 }

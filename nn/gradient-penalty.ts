@@ -114,3 +114,9 @@ function penaltyScratch(model: Sequential): BatchBuffers {
   }
   return buffers;
 }
+
+/** Frees the penalty's scratch buffers of `model` (Sequential.dispose). */
+export function disposePenaltyScratch(model: Sequential): void {
+  scratchByModel.get(model)?.dispose();
+  scratchByModel.delete(model);
+}

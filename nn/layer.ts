@@ -40,4 +40,6 @@ export interface Layer {
   forward(x: Tensor, training: boolean): Tensor;
   /** Gradient w.r.t. the input (null when not asked); parameter gradients are accumulated. */
   backward(dy: Tensor, needInputGrad: boolean): Tensor | null;
+  /** Frees the layer's device buffers (the arenas belong to the model). */
+  dispose(): void;
 }

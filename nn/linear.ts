@@ -110,4 +110,8 @@ export class LinearLayer implements Layer {
     if (!this.input || !this.output) throw new NnError("linear: no forward yet");
     return { input: this.input, output: this.output };
   }
+
+  dispose(): void {
+    this.buffers.dispose();
+  }
 }

@@ -68,4 +68,10 @@ export class SpanActivation {
     this.device.ops.spanActivationBackward(y.rows, this.width, this.spans.length, this.table.pointer, this.tau, y.pointer, dy.pointer, dx.pointer);
     return dx;
   }
+
+  dispose(): void {
+    this.buffers.dispose();
+    this.table.dispose();
+    this.device.ops.free(this.counter);
+  }
 }

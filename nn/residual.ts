@@ -74,4 +74,10 @@ export class ResidualLayer implements Layer {
     ops.copyColumns(x.rows, this.inWidth, dy.pointer, this.outWidth, out, dx.pointer, this.inWidth, 0, true);
     return dx;
   }
+
+  dispose(): void {
+    this.buffers.dispose();
+    this.linear.dispose();
+    this.norm.dispose();
+  }
 }

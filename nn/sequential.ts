@@ -13,7 +13,7 @@ import { BatchNormLayer } from "./batch-norm.js";
 import type { Device } from "./device.js";
 import { DropoutLayer } from "./dropout.js";
 import { NnError } from "./errors.js";
-import { type GradientPenaltyOptions, gradientPenalty } from "./gradient-penalty.js";
+import { disposePenaltyScratch, type GradientPenaltyOptions, gradientPenalty } from "./gradient-penalty.js";
 import type { Layer, LayerSpec } from "./layer.js";
 import { LinearLayer } from "./linear.js";
 import { ResidualLayer } from "./residual.js";
@@ -141,6 +141,16 @@ export class Sequential {
   /** WGAN-GP penalty on packed real/fake rows; returns a 1×1 tensor and accumulates its gradients. */
   gradientPenalty(real: Tensor, fake: Tensor, options: GradientPenaltyOptions = {}): Tensor {
     return gradientPenalty(this, real, fake, options);
+  }
+
+  /** Frees every device buffer of the model (arenas, layer scratch, penalty scratch); the model is unusable after. */
+  dispose(): void {
+    for (const layer of this.layers) layer.dispose();
+    disposePenaltyScratch(this);
+    this.params.dispose();
+    this.grads.dispose();
+    this.state.dispose();
+    this.device.ops.free(this.penaltyCounter);
   }
 
   /** Parameters then saved state, as one host array (the model file's weights). */

@@ -75,4 +75,8 @@ export class RandomStream {
     this.device.ops.uniform(out.size, this.seed, this.counter, lo, hi, out.pointer);
     return out;
   }
+
+  dispose(): void {
+    this.device.ops.free(this.counter);
+  }
 }

@@ -18,6 +18,7 @@ const suites: Array<() => Promise<Suite>> = [
   () => import("./copula.bench.js"),
   () => import("./copula-wide.bench.js"),
   () => import("./ctgan.bench.js"),
+  () => import("./ctgan-sdmetrics.bench.js"),
   () => import("./scoring.bench.js"),
   () => import("./synthesis-scoring.bench.js"),
   () => import("./service.bench.js"),

@@ -10,16 +10,46 @@ import { GeneratorError, TrainingInputError } from "../errors.js";
 import { encodeTable, fitTableTransform } from "./data-transformer.js";
 import { encodeWeights, decodeWeights, NEURAL_MODEL_VERSION, type NeuralGeneratorName, type NeuralModel } from "./neural-model.js";
 import type { GeneratorNetwork } from "./neural-sampler.js";
+import { fitSamplingCalibration } from "./fit-calibration.js";
 import { CTGAN_PAC, trainCtgan } from "./train-ctgan.js";
 import { trainTvae } from "./train-tvae.js";
 
 /**
  * Defaults chosen for speed and fidelity together on this 2-core machine (see README: Adult,
- * `benchmarks/results/ctgan-adult-2026-12-02.json`): the paper's batch of 500 and as many
- * epochs as fit the time budget.
+ * `benchmarks/results/ctgan-adult-2026-12-03.json`): batches of 200 rows (smaller batches for
+ * small tables, so an epoch has at least MIN_STEPS_PER_EPOCH steps), and a budget of training
+ * steps rather than a fixed epoch count, so a small table trains as many steps as a large one
+ * (at most MAX_DEFAULT_EPOCHS epochs).
  */
-export const DEFAULT_EPOCHS: Record<NeuralGeneratorName, number> = { ctgan: 20, tvae: 20 };
-export const DEFAULT_BATCH_SIZE = 500;
+export const DEFAULT_BATCH_SIZE = 200;
+export const DEFAULT_TRAINING_STEPS: Record<NeuralGeneratorName, number> = { ctgan: 2000, tvae: 3000 };
+export const MAX_DEFAULT_EPOCHS = 300;
+/** Kept for callers that print a default: the epochs a table of Adult's size gets. */
+export const DEFAULT_EPOCHS: Record<NeuralGeneratorName, string> = {
+  ctgan: `${DEFAULT_TRAINING_STEPS.ctgan} steps' worth, ≤ ${MAX_DEFAULT_EPOCHS}`,
+  tvae: `${DEFAULT_TRAINING_STEPS.tvae} steps' worth, ≤ ${MAX_DEFAULT_EPOCHS}`,
+};
+const MIN_STEPS_PER_EPOCH = 5;
+/** The smallest automatic batch: 5 packed critic rows for CTGAN. */
+const MIN_DEFAULT_BATCH = 50;
+
+/** The batch used when none is given: DEFAULT_BATCH_SIZE, or less so an epoch has MIN_STEPS_PER_EPOCH steps. */
+export function defaultBatchSize(generator: NeuralGeneratorName, rows: number): number {
+  const step = generator === "ctgan" ? CTGAN_PAC : 1;
+  const fits = Math.floor(rows / MIN_STEPS_PER_EPOCH / step) * step;
+  if (fits < MIN_DEFAULT_BATCH) {
+    throw new TrainingInputError(
+      `the table has ${rows} rows; a ${generator} model needs at least ${MIN_DEFAULT_BATCH * MIN_STEPS_PER_EPOCH} (${MIN_STEPS_PER_EPOCH} batches of ${MIN_DEFAULT_BATCH}) — use --model copula for a table this small.`,
+    );
+  }
+  return Math.min(DEFAULT_BATCH_SIZE, fits);
+}
+
+/** The epochs used when none is given: the step budget over ⌊rows / batch⌋ steps per epoch, at most MAX_DEFAULT_EPOCHS. */
+export function defaultEpochs(generator: NeuralGeneratorName, rows: number, batchSize: number): number {
+  const stepsPerEpoch = Math.max(1, Math.floor(rows / batchSize));
+  return Math.max(1, Math.min(MAX_DEFAULT_EPOCHS, Math.ceil(DEFAULT_TRAINING_STEPS[generator] / stepsPerEpoch)));
+}
 
 export interface NeuralFitOptions {
   generator: NeuralGeneratorName;
@@ -48,8 +78,8 @@ export function checkNeuralSettings(generator: NeuralGeneratorName, rows: number
 
 export function fitNeuralModel(table: Table, options: NeuralFitOptions): NeuralModel {
   const generator = options.generator;
-  const epochs = options.epochs ?? DEFAULT_EPOCHS[generator];
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const batchSize = options.batchSize ?? defaultBatchSize(generator, table.rowCount);
+  const epochs = options.epochs ?? defaultEpochs(generator, table.rowCount, batchSize);
   const seed = BigInt.asUintN(64, BigInt(options.seed ?? 0));
   checkNeuralSettings(generator, table.rowCount, epochs, batchSize);
   const transform = fitTableTransform(table);
@@ -62,7 +92,7 @@ export function fitNeuralModel(table: Table, options: NeuralFitOptions): NeuralM
     onEpoch: (epoch: number, losses: { generator: number; discriminator?: number }) => options.onEpoch?.(epoch, epochs, losses),
   };
   const trained = generator === "ctgan" ? trainCtgan(transform, data, discretePositions, train) : trainTvae(transform, data, train);
-  return {
+  const model: NeuralModel = {
     format: MODEL_FORMAT,
     version: NEURAL_MODEL_VERSION,
     generator,
@@ -71,9 +101,18 @@ export function fitNeuralModel(table: Table, options: NeuralFitOptions): NeuralM
     transform: { columns: transform.columns, width: transform.width },
     network: trained.network,
     outputSigmas: "outputSigmas" in trained ? (trained.outputSigmas as number[]) : [],
+    calibration: null,
     weights: encodeWeights(trained.weights),
     warnings: [],
   };
+  if (generator !== "ctgan") return model;
+  // TVAE decodes by argmax (no draw to bias); CTGAN's sampling is calibrated on the training table.
+  const network = buildNetwork(model);
+  try {
+    return { ...model, calibration: fitSamplingCalibration(model, network, table, transform) };
+  } finally {
+    network.dispose();
+  }
 }
 
 /**
@@ -86,7 +125,9 @@ const networks = new WeakMap<NeuralModel, GeneratorNetwork>();
 export function engineNetwork(model: NeuralModel): GeneratorNetwork {
   const cached = networks.get(model);
   if (cached !== undefined) return cached;
-  const network = buildNetwork(model);
+  const built = buildNetwork(model);
+  // Shared by every sampler of this model object: a sampler's dispose() must not free it.
+  const network: GeneratorNetwork = { forward: (input, rows) => built.forward(input, rows), dispose() {} };
   networks.set(model, network);
   return network;
 }
@@ -114,6 +155,8 @@ function buildNetwork(model: NeuralModel): GeneratorNetwork {
         x.dispose();
       }
     },
-    dispose() {},
+    dispose() {
+      network.dispose();
+    },
   };
 }

@@ -6,7 +6,15 @@
 import { describe, expect, test } from "vitest";
 import { loadTable } from "../../tabular/index.js";
 import { TrainingInputError } from "../errors.js";
-import { engineNetwork, fitNeuralModel } from "./fit-neural.js";
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_TRAINING_STEPS,
+  defaultBatchSize,
+  defaultEpochs,
+  engineNetwork,
+  fitNeuralModel,
+  MAX_DEFAULT_EPOCHS,
+} from "./fit-neural.js";
 import { NeuralSampler } from "./neural-sampler.js";
 import { parseNeuralModel, serializeNeuralModel } from "./neural-model.js";
 
@@ -54,6 +62,22 @@ describe("bad settings and model files", () => {
     );
     expect(() => fitNeuralModel(weather, { generator: "tvae", epochs: 0 })).toThrow(/--epochs must be a whole number ≥ 1/);
     expect(() => fitNeuralModel(weather, { generator: "ctgan", epochs: 1, batchSize: 25 })).toThrow(/multiple of 10/);
+  });
+
+  test("defaults: batch 200, smaller for a small table (≥ 5 steps an epoch), epochs from the step budget; too few rows is refused", () => {
+    expect(defaultBatchSize("ctgan", 32_561)).toBe(DEFAULT_BATCH_SIZE);
+    expect(defaultBatchSize("ctgan", 344)).toBe(60);
+    expect(defaultBatchSize("tvae", 344)).toBe(68);
+    expect(defaultEpochs("ctgan", 32_561, 200)).toBe(Math.ceil(DEFAULT_TRAINING_STEPS.ctgan / 162));
+    expect(defaultEpochs("ctgan", 344, 60)).toBe(MAX_DEFAULT_EPOCHS);
+    const tiny = {
+      rowCount: 200,
+      columns: small.columns.map((c) =>
+        "codes" in c ? { ...c, codes: c.codes.subarray(0, 200) } : { ...c, values: (c as { values: Float64Array }).values.subarray(0, 200) },
+      ),
+    } as typeof small;
+    expect(() => fitNeuralModel(tiny, { generator: "ctgan" })).toThrow(TrainingInputError);
+    expect(() => fitNeuralModel(tiny, { generator: "ctgan" })).toThrow(/200 rows; a ctgan model needs at least 250 .* use --model copula/);
   });
 });
 

@@ -2,7 +2,7 @@
  * The saved CTGAN / TVAE model: one JSON object in the same envelope as the copula's model file,
  *
  *     { "format": "datalab-model", "version": 1, "generator": "ctgan" | "tvae", "schema": …,
- *       "training": …, "transform": …, "network": …, "weights": "<base64 float32 LE>", …,
+ *       "training": …, "transform": …, "network": …, "calibration": …, "weights": "<base64 float32 LE>", …,
  *       "checksum": "sha256:…" }
  *
  * Only what sampling needs is kept: the row encoding, the generator (CTGAN) or decoder (TVAE)
@@ -17,8 +17,11 @@ import { writeFileAtomic } from "../../tabular/index.js";
 import type { MODEL_FORMAT } from "../copula-model.js";
 import { ModelFileError } from "../errors.js";
 import type { ColumnTransform } from "./data-transformer.js";
+import type { SamplingCalibration } from "./sampling-calibration.js";
 
-export const NEURAL_MODEL_VERSION = 1;
+/** 2: adds `calibration` (sampling-time post-processing, see sampling-calibration.ts). Version 1 files load without it. */
+export const NEURAL_MODEL_VERSION = 2;
+const READABLE_VERSIONS = [1, 2];
 export type NeuralGeneratorName = "ctgan" | "tvae";
 export const NEURAL_GENERATORS: readonly NeuralGeneratorName[] = ["ctgan", "tvae"];
 
@@ -63,6 +66,8 @@ export interface NeuralModel {
   network: NeuralNetworkDescription;
   /** TVAE's learned output σ of each tanh (α) output, by output index; empty for CTGAN. */
   outputSigmas: number[];
+  /** CTGAN's sampling calibration fitted on the training table (null: none, TVAE and version-1 files). */
+  calibration: SamplingCalibration | null;
   /** base64 of parameters then state, float32 little-endian. */
   weights: string;
   warnings: string[];
@@ -104,17 +109,17 @@ export function parseNeuralModel(record: Record<string, unknown>, path: string):
   if (!NEURAL_GENERATORS.includes(record["generator"] as NeuralGeneratorName)) {
     throw new ModelFileError(path, `${path} holds a "${String(record["generator"])}" model, not a ctgan or tvae one; ${REFIT}.`);
   }
-  if (record["version"] !== NEURAL_MODEL_VERSION) {
+  if (!READABLE_VERSIONS.includes(record["version"] as number)) {
     throw new ModelFileError(
       path,
-      `${path} is a version ${JSON.stringify(record["version"])} ${String(record["generator"])} model file; this datalab reads version ${NEURAL_MODEL_VERSION}. Refit with this datalab or use the datalab that wrote it.`,
+      `${path} is a version ${JSON.stringify(record["version"])} ${String(record["generator"])} model file; this datalab reads versions ${READABLE_VERSIONS.join(" and ")}. Refit with this datalab or use the datalab that wrote it.`,
     );
   }
   const { checksum, ...content } = record;
   if (typeof checksum !== "string" || checksum !== checksumOf(JSON.stringify(content))) {
     throw new ModelFileError(path, `${path} is corrupted (its checksum does not match its content); restore the original file or ${REFIT}.`);
   }
-  const model = content as unknown as NeuralModel;
+  const model = { calibration: null, ...content } as unknown as NeuralModel;
   const problem = structuralProblem(model);
   if (problem !== null) throw new ModelFileError(path, `${path} is inconsistent (${problem}); ${REFIT}.`);
   return model;

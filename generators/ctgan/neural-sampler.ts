@@ -19,8 +19,25 @@ import { concatenateTables, roundInto } from "../copula-sampler.js";
 import { ConditionError, GeneratorError } from "../errors.js";
 import { type ConditionTerm, parseWhere } from "../where-syntax.js";
 import { cumulativeOf, generationConditions } from "./conditional-vector.js";
-import { type ContinuousColumnTransform, decodeContinuous, decodeDiscrete, type DiscreteColumnTransform, layoutOf } from "./data-transformer.js";
+import {
+  type ContinuousColumnTransform,
+  decodeContinuous,
+  decodeDiscrete,
+  type DiscreteColumnTransform,
+  layoutOf,
+  type OutputSpan,
+} from "./data-transformer.js";
 import type { NeuralModel } from "./neural-model.js";
+import {
+  EMPTY_CALIBRATION,
+  MAX_REDRAWS,
+  mapQuantile,
+  type PairCheck,
+  pairChecks,
+  type QuantileMap,
+  rowInSupport,
+  type SamplingCalibration,
+} from "./sampling-calibration.js";
 
 /** The sampling network: input rows × (noiseWidth + condWidth) → raw outputs rows × outWidth (eval mode). */
 export interface GeneratorNetwork {
@@ -35,6 +52,8 @@ export const SAMPLE_BLOCK_ROWS = 4096;
 const NOISE_SALT = 0n;
 const CONDITION_SALT = 0x5bd1e995n;
 const DECODE_SALT = 0x9e3779b97f4a7c15n;
+const REDRAW_SALT = 0x2545f4914f6cdd1dn;
+const QUANTILE_SALT = 0x6a09e667f3bcc909n;
 
 /** Blocks in a row without one accepted candidate before a condition is declared too rare. */
 const MAX_EMPTY_BLOCKS = 32;
@@ -51,6 +70,8 @@ interface PlannedCondition {
 export interface NeuralSamplerOptions {
   seed?: bigint | number;
   where?: string | readonly ConditionTerm[];
+  /** Overrides the model's own sampling calibration (its fit samples with partial calibrations). */
+  calibration?: SamplingCalibration;
 }
 
 export class NeuralSampler {
@@ -63,6 +84,12 @@ export class NeuralSampler {
   private readonly cumulative: Float64Array[];
   private readonly columnStarts: number[];
   private readonly condOffsets: number[];
+  private readonly spans: OutputSpan[];
+  /** Index among the transform's columns of each discrete column. */
+  private readonly discreteTransformIndex: number[];
+  private readonly biasAt: Map<number, number[]>;
+  private readonly quantileMaps: Map<number, QuantileMap>;
+  private readonly pairChecks: PairCheck[];
   /** Accepted decoded rows not yet handed out: each column's values for rows servedRows … */
   private pending: Table | null = null;
   private servedRows = 0;
@@ -76,7 +103,14 @@ export class NeuralSampler {
     for (const column of model.schema.columns) if (column.type === "id") parseIdPattern(column.pattern);
     this.discrete = model.transform.columns.filter((c): c is DiscreteColumnTransform => c.kind === "discrete");
     this.cumulative = cumulativeOf(this.discrete.map((c) => c.frequencies));
-    this.columnStarts = layoutOf(model.transform.columns).columnStarts;
+    const layout = layoutOf(model.transform.columns);
+    this.columnStarts = layout.columnStarts;
+    this.spans = layout.spans;
+    this.discreteTransformIndex = model.transform.columns.flatMap((c, i) => (c.kind === "discrete" ? [i] : []));
+    const calibration = options.calibration ?? model.calibration ?? EMPTY_CALIBRATION;
+    this.biasAt = new Map(calibration.logitBiases.map((b) => [b.start, b.biases]));
+    this.quantileMaps = new Map(calibration.quantileMaps.map((m) => [m.transformColumn, m]));
+    this.pairChecks = pairChecks(calibration.pairSupport, this.discrete);
     this.condOffsets = [];
     let offset = 0;
     for (const column of this.discrete) {
@@ -167,27 +201,11 @@ export class NeuralSampler {
 
   /** Decodes SAMPLE_BLOCK_ROWS fresh candidates and keeps those meeting the conditions (text columns filled later). */
   private generateBlock(): Table {
-    const rows = SAMPLE_BLOCK_ROWS;
     const first = BigInt(this.nextCandidate);
-    this.nextCandidate += rows;
-    const { noiseWidth, condWidth } = this.model.network;
-    const inWidth = noiseWidth + condWidth;
-    const noise = new Float64Array(rows * noiseWidth);
-    philoxNormal(BigInt.asUintN(64, this.seed ^ NOISE_SALT), first * BigInt(noiseWidth), noise);
-    const input = new Float32Array(rows * inWidth);
-    for (let r = 0; r < rows; r++) for (let j = 0; j < noiseWidth; j++) input[r * inWidth + j] = noise[r * noiseWidth + j]!;
-    if (condWidth > 0) {
-      const cond = generationConditions(this.cumulative, rows, BigInt.asUintN(64, this.seed ^ CONDITION_SALT), first * 2n);
-      const fixed = this.conditions[0];
-      for (let r = 0; r < rows; r++) {
-        const target = input.subarray(r * inWidth + noiseWidth, (r + 1) * inWidth);
-        if (fixed === undefined) target.set(cond.cond.subarray(r * condWidth, (r + 1) * condWidth));
-        else target[this.condOffsets[fixed.discreteIndex]! + fixed.position] = 1;
-      }
-    }
-    const raw = this.network.forward(input, rows);
-    const activated = this.activate(raw, rows, first);
-    const decoded = this.decodeBlock(activated, rows);
+    this.nextCandidate += SAMPLE_BLOCK_ROWS;
+    const activated = this.candidateBlock(first);
+    const rows = SAMPLE_BLOCK_ROWS;
+    const decoded = this.decodeBlock(activated, rows, first);
     if (this.conditions.length === 0) return decoded;
     const keep: number[] = [];
     for (let r = 0; r < rows; r++) {
@@ -196,17 +214,135 @@ export class NeuralSampler {
     return selectRows(decoded, keep);
   }
 
-  /** tanh on α outputs (plus TVAE's σ noise); Gumbel noise on CTGAN's logits, so argmax samples the softmax. */
-  private activate(raw: Float32Array, rows: number, first: bigint): Float32Array {
+  /**
+   * The activated outputs of candidates first … first + SAMPLE_BLOCK_ROWS − 1 (logit biases
+   * applied, rows outside the pair support redrawn), before decoding.
+   */
+  candidateBlock(first: bigint): Float32Array {
+    const rows = SAMPLE_BLOCK_ROWS;
+    const input = this.candidateInputs(this.seed, first, rows);
+    const activated = this.activate(this.network.forward(input, rows), rows, this.decodeNoise(this.seed, first, rows));
+    if (this.pairChecks.length > 0) this.redrawOutsideSupport(activated, input, first);
+    return activated;
+  }
+
+  /** Noise and conditional vector of `rows` candidates from `first`, drawn from the streams of `seed`. */
+  private candidateInputs(seed: bigint, first: bigint, rows: number): Float32Array {
+    const { noiseWidth, condWidth } = this.model.network;
+    const inWidth = noiseWidth + condWidth;
+    const noise = new Float64Array(rows * noiseWidth);
+    philoxNormal(BigInt.asUintN(64, seed ^ NOISE_SALT), first * BigInt(noiseWidth), noise);
+    const input = new Float32Array(rows * inWidth);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < noiseWidth; j++) input[r * inWidth + j] = noise[r * noiseWidth + j]!;
+    if (condWidth > 0) {
+      const cond = generationConditions(this.cumulative, rows, BigInt.asUintN(64, seed ^ CONDITION_SALT), first * 2n);
+      const fixed = this.conditions[0];
+      for (let r = 0; r < rows; r++) {
+        const target = input.subarray(r * inWidth + noiseWidth, (r + 1) * inWidth);
+        if (fixed === undefined) target.set(cond.cond.subarray(r * condWidth, (r + 1) * condWidth));
+        else target[this.condOffsets[fixed.discreteIndex]! + fixed.position] = 1;
+      }
+    }
+    return input;
+  }
+
+  /** Per output of each candidate: a uniform (CTGAN's Gumbel draw) or a standard normal (TVAE's σ noise). */
+  private decodeNoise(seed: bigint, first: bigint, rows: number): Float64Array {
+    const width = this.model.transform.width;
+    const noise = new Float64Array(rows * width);
+    const decodeSeed = BigInt.asUintN(64, seed ^ DECODE_SALT);
+    if (this.model.generator === "tvae") philoxNormal(decodeSeed, first * BigInt(width), noise);
+    else philoxUniform(decodeSeed, first * BigInt(width), noise);
+    return noise;
+  }
+
+  /**
+   * Redraws, in place, each candidate whose discrete categories form a pair never seen in training:
+   * attempt k draws fresh noise (and Gumbel draws) from the streams of seed ⊕ k-th redraw salt at
+   * the candidate's own counters, keeping its conditional vector for the first half of the attempts
+   * and drawing a new one after, so a row stays a function of the seed and its index. After
+   * MAX_REDRAWS attempts the row copies the block's next candidate inside the support.
+   */
+  private redrawOutsideSupport(activated: Float32Array, input: Float32Array, first: bigint): void {
+    const rows = SAMPLE_BLOCK_ROWS;
+    const width = this.model.transform.width;
+    const { noiseWidth, condWidth } = this.model.network;
+    const inWidth = noiseWidth + condWidth;
+    let outside = this.rowsOutsideSupport(activated, rows);
+    const noiseRow = new Float64Array(noiseWidth);
+    const decodeRow = new Float64Array(width);
+    for (let attempt = 1; attempt <= MAX_REDRAWS && outside.length > 0; attempt++) {
+      const seed = BigInt.asUintN(64, this.seed ^ (REDRAW_SALT * BigInt(attempt)));
+      const noiseSeed = BigInt.asUintN(64, seed ^ NOISE_SALT);
+      const decodeSeed = BigInt.asUintN(64, seed ^ DECODE_SALT);
+      const subsetInput = new Float32Array(outside.length * inWidth);
+      const subsetNoise = new Float64Array(outside.length * width);
+      // The second half of the attempts also redraws the condition (unless --where fixes it): a
+      // condition can make the generator insist on a combination the training rows lack.
+      const freshConditions =
+        attempt > MAX_REDRAWS / 2 && condWidth > 0 && this.conditions.length === 0
+          ? generationConditions(this.cumulative, rows, BigInt.asUintN(64, seed ^ CONDITION_SALT), first * 2n).cond
+          : null;
+      outside.forEach((r, i) => {
+        // The candidate's own counters in the attempt's streams (as a full block would draw them).
+        const candidate = first + BigInt(r);
+        philoxNormal(noiseSeed, candidate * BigInt(noiseWidth), noiseRow);
+        subsetInput.set(noiseRow, i * inWidth);
+        const condition =
+          freshConditions === null ? input.subarray(r * inWidth + noiseWidth, (r + 1) * inWidth) : freshConditions.subarray(r * condWidth, (r + 1) * condWidth);
+        subsetInput.set(condition, i * inWidth + noiseWidth);
+        if (this.model.generator === "tvae") philoxNormal(decodeSeed, candidate * BigInt(width), decodeRow);
+        else philoxUniform(decodeSeed, candidate * BigInt(width), decodeRow);
+        subsetNoise.set(decodeRow, i * width);
+      });
+      const redrawn = this.activate(this.network.forward(subsetInput, outside.length), outside.length, subsetNoise);
+      const still = new Set(this.rowsOutsideSupport(redrawn, outside.length));
+      const next: number[] = [];
+      outside.forEach((r, i) => {
+        if (still.has(i) && attempt < MAX_REDRAWS) next.push(r);
+        else activated.set(redrawn.subarray(i * width, (i + 1) * width), r * width);
+      });
+      outside = next;
+    }
+    // Still outside after every attempt: take the next candidate of the block that is inside
+    // (a duplicate row, rare once trained, never a combination the training rows lack).
+    const stillOutside = this.rowsOutsideSupport(activated, rows);
+    if (stillOutside.length === 0 || stillOutside.length === rows) return;
+    const outsideSet = new Set(stillOutside);
+    for (const r of stillOutside) {
+      for (let k = 1; k < rows; k++) {
+        const donor = (r + k) % rows;
+        if (outsideSet.has(donor)) continue;
+        activated.copyWithin(r * width, donor * width, (donor + 1) * width);
+        break;
+      }
+    }
+  }
+
+  /** Indices of the rows (of an activated block) whose discrete categories break the pair support. */
+  private rowsOutsideSupport(activated: Float32Array, rows: number): number[] {
+    const width = this.model.transform.width;
+    const positions = this.discrete.map((column, d) => {
+      const start = this.columnStarts[this.discreteTransformIndex[d]!]!;
+      const out = new Int32Array(rows);
+      for (let r = 0; r < rows; r++) out[r] = argmaxAt(activated, r * width + start, column.codes.length);
+      return out;
+    });
+    const outside: number[] = [];
+    for (let r = 0; r < rows; r++) if (!rowInSupport(this.pairChecks, positions, r)) outside.push(r);
+    return outside;
+  }
+
+  /**
+   * tanh on α outputs (plus TVAE's σ noise); the logit biases and Gumbel noise −log(−log u) on
+   * CTGAN's logits, so argmax samples softmax(logit + bias).
+   */
+  private activate(raw: Float32Array, rows: number, noise: Float64Array): Float32Array {
     const width = this.model.transform.width;
     const out = Float32Array.from(raw);
-    const noise = new Float64Array(rows * width);
-    const decodeSeed = BigInt.asUintN(64, this.seed ^ DECODE_SALT);
     const tvae = this.model.generator === "tvae";
-    if (tvae) philoxNormal(decodeSeed, first * BigInt(width), noise);
-    else philoxUniform(decodeSeed, first * BigInt(width), noise);
-    const spans = layoutOf(this.model.transform.columns).spans;
-    for (const span of spans) {
+    for (const span of this.spans) {
+      const biases = this.biasAt.get(span.start);
       for (let r = 0; r < rows; r++) {
         const at = r * width + span.start;
         if (span.activation === "tanh") {
@@ -215,7 +351,7 @@ export class NeuralSampler {
         } else if (!tvae) {
           for (let j = 0; j < span.width; j++) {
             const u = Math.min(1 - 1e-12, Math.max(1e-12, noise[at + j]!));
-            out[at + j] = raw[at + j]! - Math.log(-Math.log(u));
+            out[at + j] = raw[at + j]! + (biases?.[j] ?? 0) - Math.log(-Math.log(u));
           }
         }
       }
@@ -223,8 +359,11 @@ export class NeuralSampler {
     return out;
   }
 
-  /** Learned columns of `rows` decoded rows (id and pii columns left empty: they are keyed by output row, filled later). */
-  private decodeBlock(data: Float32Array, rows: number): Table {
+  /**
+   * Learned columns of `rows` decoded rows (id and pii columns left empty: they are keyed by output
+   * row, filled later); continuous values go through their quantile map, drawn for candidates from `first`.
+   */
+  private decodeBlock(data: Float32Array, rows: number, first = 0n): Table {
     const width = this.model.transform.width;
     const byColumn = new Map(this.model.transform.columns.map((c, i) => [c.column, i]));
     const columns = this.model.schema.columns.map((schema, index): Column => {
@@ -235,6 +374,13 @@ export class NeuralSampler {
         return { schema, codes: decodeDiscrete(transform, this.columnStarts[t]!, data, width, rows), categories: [...transform.labels] } as Column;
       }
       const decoded = decodeContinuous(transform as ContinuousColumnTransform, this.columnStarts[t]!, data, width, rows);
+      const map = this.quantileMaps.get(t);
+      if (map !== undefined && rows > 0) {
+        // One uniform per candidate and column (for point masses), keyed by transform column.
+        const u = new Float64Array(rows);
+        philoxUniform(BigInt.asUintN(64, this.seed ^ (QUANTILE_SALT + BigInt(t))), first, u);
+        for (let r = 0; r < rows; r++) decoded[r] = mapQuantile(map, decoded[r]!, u[r]!);
+      }
       const values = new Float64Array(rows);
       roundInto(values, decoded, transform.rounding);
       return { schema, values } as Column;
@@ -260,6 +406,12 @@ export class NeuralSampler {
   dispose(): void {
     this.network.dispose();
   }
+}
+
+function argmaxAt(data: Float32Array, offset: number, width: number): number {
+  let best = 0;
+  for (let j = 1; j < width; j++) if (data[offset + j]! > data[offset + best]!) best = j;
+  return best;
 }
 
 function selectRows(table: Table, keep: number[]): Table {

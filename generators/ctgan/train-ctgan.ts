@@ -39,7 +39,7 @@ import type { NetworkLayerSpec, NeuralNetworkDescription } from "./neural-model.
 
 export const CTGAN_EMBEDDING_WIDTH = 128;
 export const CTGAN_PAC = 10;
-const GENERATOR_HIDDEN = [128, 128];
+const GENERATOR_HIDDEN = [256, 256];
 const CRITIC_HIDDEN = [256, 256];
 const ADAM = { lr: 2e-4, beta1: 0.5, beta2: 0.9, weightDecay: 1e-6 };
 const PENALTY_LAMBDA = 10;
@@ -160,59 +160,66 @@ export function trainCtgan(transform: TableTransform, data: Float32Array, discre
     return raw;
   };
 
-  for (let epoch = 0; epoch < options.epochs; epoch++) {
-    let generatorSum = 0;
-    let criticSum = 0;
-    for (let step = 0; step < stepsPerEpoch; step++) {
-      options.signal?.throwIfAborted();
-      // Critic step: fake rows of the batch's conditions against real rows of the same conditions.
-      drawConditions();
-      const fakeActivated = activation.forward(generate());
-      concatColumns(condWidth > 0 ? [fakeActivated, cond] : [fakeActivated], fakePacked);
-      gatherRows(table, rowIndex, real);
-      concatColumns(condWidth > 0 ? [real, cond] : [real], realPacked);
-      critic.zeroGrad();
-      const fakeView = fakePacked.view(packedRows, packedWidth);
-      const realView = realPacked.view(packedRows, packedWidth);
-      const fakeScore = critic.forward(fakeView, { training: true });
-      meanOutput(device, fakeScore, 1 / packedRows, criticGrad, criticLoss);
-      critic.backward(criticGrad, { needInputGrad: false });
-      const realScore = critic.forward(realView, { training: true });
-      meanOutput(device, realScore, -1 / packedRows, criticGrad, realLoss);
-      critic.backward(criticGrad, { needInputGrad: false });
-      critic.gradientPenalty(realView, fakeView, { lambda: PENALTY_LAMBDA });
-      criticOptimizer.step();
-      criticSum += criticLoss.item() + realLoss.item();
+  try {
+    for (let epoch = 0; epoch < options.epochs; epoch++) {
+      let generatorSum = 0;
+      let criticSum = 0;
+      for (let step = 0; step < stepsPerEpoch; step++) {
+        options.signal?.throwIfAborted();
+        // Critic step: fake rows of the batch's conditions against real rows of the same conditions.
+        drawConditions();
+        const fakeActivated = activation.forward(generate());
+        concatColumns(condWidth > 0 ? [fakeActivated, cond] : [fakeActivated], fakePacked);
+        gatherRows(table, rowIndex, real);
+        concatColumns(condWidth > 0 ? [real, cond] : [real], realPacked);
+        critic.zeroGrad();
+        const fakeView = fakePacked.view(packedRows, packedWidth);
+        const realView = realPacked.view(packedRows, packedWidth);
+        const fakeScore = critic.forward(fakeView, { training: true });
+        meanOutput(device, fakeScore, 1 / packedRows, criticGrad, criticLoss);
+        critic.backward(criticGrad, { needInputGrad: false });
+        const realScore = critic.forward(realView, { training: true });
+        meanOutput(device, realScore, -1 / packedRows, criticGrad, realLoss);
+        critic.backward(criticGrad, { needInputGrad: false });
+        critic.gradientPenalty(realView, fakeView, { lambda: PENALTY_LAMBDA });
+        criticOptimizer.step();
+        criticSum += criticLoss.item() + realLoss.item();
 
-      // Generator step: −E[D(fake)] + cross-entropy of the conditioned spans.
-      drawConditions();
-      generator.zeroGrad();
-      const raw = generate();
-      const activated = activation.forward(raw);
-      concatColumns(condWidth > 0 ? [activated, cond] : [activated], fakePacked);
-      const score = critic.forward(fakePacked.view(packedRows, packedWidth), { training: true });
-      meanOutput(device, score, -1 / packedRows, criticGrad, generatorLoss);
-      const inputGrad = critic.backward(criticGrad, { needInputGrad: true })!;
-      sliceColumns(inputGrad.view(batch, width + condWidth), 0, fakeGrad);
-      const rawGrad = activation.backward(fakeGrad);
-      if (conditionSpanTable !== null) spanCrossEntropy(raw, conditionSpanTable, targets, 1 / batch, rawGrad, crossEntropyLoss);
-      generator.backward(rawGrad, { needInputGrad: false });
-      generatorOptimizer.step();
-      generatorSum += generatorLoss.item() + (conditionSpanTable !== null ? crossEntropyLoss.item() : 0);
+        // Generator step: −E[D(fake)] + cross-entropy of the conditioned spans.
+        drawConditions();
+        generator.zeroGrad();
+        const raw = generate();
+        const activated = activation.forward(raw);
+        concatColumns(condWidth > 0 ? [activated, cond] : [activated], fakePacked);
+        const score = critic.forward(fakePacked.view(packedRows, packedWidth), { training: true });
+        meanOutput(device, score, -1 / packedRows, criticGrad, generatorLoss);
+        const inputGrad = critic.backward(criticGrad, { needInputGrad: true })!;
+        sliceColumns(inputGrad.view(batch, width + condWidth), 0, fakeGrad);
+        const rawGrad = activation.backward(fakeGrad);
+        if (conditionSpanTable !== null) spanCrossEntropy(raw, conditionSpanTable, targets, 1 / batch, rawGrad, crossEntropyLoss);
+        generator.backward(rawGrad, { needInputGrad: false });
+        generatorOptimizer.step();
+        generatorSum += generatorLoss.item() + (conditionSpanTable !== null ? crossEntropyLoss.item() : 0);
+      }
+      const epochLosses = { generator: generatorSum / stepsPerEpoch, discriminator: criticSum / stepsPerEpoch };
+      losses.push(epochLosses);
+      options.onEpoch?.(epoch + 1, epochLosses);
     }
-    const epochLosses = { generator: generatorSum / stepsPerEpoch, discriminator: criticSum / stepsPerEpoch };
-    losses.push(epochLosses);
-    options.onEpoch?.(epoch + 1, epochLosses);
+    const weights = generator.saveWeights();
+    return {
+      network: { noiseWidth, condWidth, outWidth: width, layers: generatorSpecs, parameterCount: generator.parameterCount, stateCount: generator.state.cols },
+      weights,
+      losses,
+      device: device.kind,
+    };
+  } finally {
+    // Engine tensors are not garbage-collected: free every one this training made.
+    for (const owner of [generator, critic, generatorOptimizer, criticOptimizer, activation, noise]) owner.dispose();
+    for (const tensor of [table, z, cond, condIndex, rowIndex, targets, generatorInput, real, realPacked, fakePacked, criticGrad, fakeGrad]) tensor.dispose();
+    for (const tensor of [generatorLoss, criticLoss, realLoss, crossEntropyLoss]) tensor.dispose();
+    conditionSpanTable?.dispose();
   }
-  const weights = generator.saveWeights();
-  return {
-    network: { noiseWidth, condWidth, outWidth: width, layers: generatorSpecs, parameterCount: generator.parameterCount, stateCount: generator.state.cols },
-    weights,
-    losses,
-    device: device.kind,
-  };
 }
-
 /** One-hot width of the j-th discrete column of the transform. */
 function discreteWidth(transform: TableTransform, j: number): number {
   const discrete = transform.columns.filter((c) => c.kind === "discrete");

@@ -96,79 +96,85 @@ export function trainTvae(transform: TableTransform, data: Float32Array, options
   const shuffle = new Float64Array(rows);
   let noiseCounter = 0n;
 
-  for (let epoch = 0; epoch < options.epochs; epoch++) {
-    // A seeded shuffle per epoch (Fisher–Yates on the epoch's uniforms); full batches only.
-    for (let i = 0; i < rows; i++) order[i] = i;
-    philoxUniform(mix(13n), BigInt(epoch) * BigInt(rows), shuffle);
-    for (let i = rows - 1; i > 0; i--) {
-      const j = Math.min(i, Math.floor(shuffle[i]! * (i + 1)));
-      const swap = order[i]!;
-      order[i] = order[j]!;
-      order[j] = swap;
-    }
-    let lossSum = 0;
-    for (let step = 0; step < stepsPerEpoch; step++) {
-      options.signal?.throwIfAborted();
-      for (let b = 0; b < batch; b++) xHost.set(data.subarray(order[step * batch + b]! * width, (order[step * batch + b]! + 1) * width), b * width);
-      x.upload(xHost);
-      encoder.zeroGrad();
-      decoder.zeroGrad();
-      const encoded = encoder.forward(x, { training: true }).download();
-      philoxNormal(mix(14n), noiseCounter, eps);
-      noiseCounter += BigInt(eps.length);
-      let kl = 0;
-      for (let b = 0; b < batch; b++) {
-        for (let k = 0; k < latent; k++) {
-          const mu = encoded[b * 2 * latent + k]!;
-          const logVar = encoded[b * 2 * latent + latent + k]!;
-          const std = Math.exp(0.5 * logVar);
-          zHost[b * latent + k] = mu + eps[b * latent + k]! * std;
-          kl += -0.5 * (1 + logVar - mu * mu - std * std);
-        }
+  try {
+    for (let epoch = 0; epoch < options.epochs; epoch++) {
+      // A seeded shuffle per epoch (Fisher–Yates on the epoch's uniforms); full batches only.
+      for (let i = 0; i < rows; i++) order[i] = i;
+      philoxUniform(mix(13n), BigInt(epoch) * BigInt(rows), shuffle);
+      for (let i = rows - 1; i > 0; i--) {
+        const j = Math.min(i, Math.floor(shuffle[i]! * (i + 1)));
+        const swap = order[i]!;
+        order[i] = order[j]!;
+        order[j] = swap;
       }
-      zTensor.upload(zHost);
-      const recon = decoder.forward(zTensor, { training: true }).download();
-      const reconstruction = reconstructionLoss(recon, xHost, batch, width, sigma, tanhSpans, softmaxSpans, dRecon, sigmaGrad, LOSS_FACTOR / batch);
-      lossSum += (LOSS_FACTOR * reconstruction + kl) / batch;
-      reconGrad.upload(dRecon);
-      const dz = decoder.backward(reconGrad, { needInputGrad: true })!.download();
-      for (let b = 0; b < batch; b++) {
-        for (let k = 0; k < latent; k++) {
-          const mu = encoded[b * 2 * latent + k]!;
-          const logVar = encoded[b * 2 * latent + latent + k]!;
-          const std = Math.exp(0.5 * logVar);
-          const g = dz[b * latent + k]!;
-          dEncoder[b * 2 * latent + k] = g + mu / batch;
-          dEncoder[b * 2 * latent + latent + k] = g * eps[b * latent + k]! * 0.5 * std + (0.5 * (std * std - 1)) / batch;
+      let lossSum = 0;
+      for (let step = 0; step < stepsPerEpoch; step++) {
+        options.signal?.throwIfAborted();
+        for (let b = 0; b < batch; b++) xHost.set(data.subarray(order[step * batch + b]! * width, (order[step * batch + b]! + 1) * width), b * width);
+        x.upload(xHost);
+        encoder.zeroGrad();
+        decoder.zeroGrad();
+        const encoded = encoder.forward(x, { training: true }).download();
+        philoxNormal(mix(14n), noiseCounter, eps);
+        noiseCounter += BigInt(eps.length);
+        let kl = 0;
+        for (let b = 0; b < batch; b++) {
+          for (let k = 0; k < latent; k++) {
+            const mu = encoded[b * 2 * latent + k]!;
+            const logVar = encoded[b * 2 * latent + latent + k]!;
+            const std = Math.exp(0.5 * logVar);
+            zHost[b * latent + k] = mu + eps[b * latent + k]! * std;
+            kl += -0.5 * (1 + logVar - mu * mu - std * std);
+          }
         }
+        zTensor.upload(zHost);
+        const recon = decoder.forward(zTensor, { training: true }).download();
+        const reconstruction = reconstructionLoss(recon, xHost, batch, width, sigma, tanhSpans, softmaxSpans, dRecon, sigmaGrad, LOSS_FACTOR / batch);
+        lossSum += (LOSS_FACTOR * reconstruction + kl) / batch;
+        reconGrad.upload(dRecon);
+        const dz = decoder.backward(reconGrad, { needInputGrad: true })!.download();
+        for (let b = 0; b < batch; b++) {
+          for (let k = 0; k < latent; k++) {
+            const mu = encoded[b * 2 * latent + k]!;
+            const logVar = encoded[b * 2 * latent + latent + k]!;
+            const std = Math.exp(0.5 * logVar);
+            const g = dz[b * latent + k]!;
+            dEncoder[b * 2 * latent + k] = g + mu / batch;
+            dEncoder[b * 2 * latent + latent + k] = g * eps[b * latent + k]! * 0.5 * std + (0.5 * (std * std - 1)) / batch;
+          }
+        }
+        encoderGrad.upload(dEncoder);
+        encoder.backward(encoderGrad, { needInputGrad: false });
+        encoderOptimizer.step();
+        decoderOptimizer.step();
+        sigmaOptimizer.step(sigma, sigmaGrad);
+        for (let j = 0; j < width; j++) sigma[j] = Math.min(SIGMA_MAX, Math.max(SIGMA_MIN, sigma[j]!));
       }
-      encoderGrad.upload(dEncoder);
-      encoder.backward(encoderGrad, { needInputGrad: false });
-      encoderOptimizer.step();
-      decoderOptimizer.step();
-      sigmaOptimizer.step(sigma, sigmaGrad);
-      for (let j = 0; j < width; j++) sigma[j] = Math.min(SIGMA_MAX, Math.max(SIGMA_MIN, sigma[j]!));
+      const epochLosses = { generator: lossSum / stepsPerEpoch };
+      losses.push(epochLosses);
+      options.onEpoch?.(epoch + 1, epochLosses);
     }
-    const epochLosses = { generator: lossSum / stepsPerEpoch };
-    losses.push(epochLosses);
-    options.onEpoch?.(epoch + 1, epochLosses);
+    const outputSigmas = Array.from({ length: width }, () => 0);
+    for (const span of tanhSpans) outputSigmas[span.start] = sigma[span.start]!;
+    return {
+      network: {
+        noiseWidth: latent,
+        condWidth: 0,
+        outWidth: width,
+        layers: decoderSpecs,
+        parameterCount: decoder.parameterCount,
+        stateCount: decoder.state.cols,
+      },
+      weights: decoder.saveWeights(),
+      losses,
+      device: device.kind,
+      outputSigmas,
+    };
+  } finally {
+    // Engine tensors are not garbage-collected: free every one this training made.
+    for (const owner of [encoder, decoder, encoderOptimizer, decoderOptimizer]) owner.dispose();
+    for (const tensor of [x, zTensor, reconGrad, encoderGrad]) tensor.dispose();
   }
-  const outputSigmas = Array.from({ length: width }, () => 0);
-  for (const span of tanhSpans) outputSigmas[span.start] = sigma[span.start]!;
-  return {
-    network: {
-      noiseWidth: latent,
-      condWidth: 0,
-      outWidth: width,
-      layers: decoderSpecs,
-      parameterCount: decoder.parameterCount,
-      stateCount: decoder.state.cols,
-    },
-    weights: decoder.saveWeights(),
-    losses,
-    device: device.kind,
-    outputSigmas,
-  };
 }
 
 /**
