@@ -69,8 +69,8 @@ describe("datalab synth --model ctgan|tvae", () => {
     writeFileSync(notAModel, '{"version":1,"columns":[]}\n');
     await usageError(sample([notAModel, "--out", out]), /is not a datalab model file/);
     const foreign = join(dir, "foreign.json");
-    writeFileSync(foreign, '{"format":"datalab-model","version":1,"generator":"aim"}\n');
-    await usageError(sample([foreign, "--out", out]), /holds a "aim" model/);
+    writeFileSync(foreign, '{"format":"datalab-model","version":1,"generator":"privbayes"}\n');
+    await usageError(sample([foreign, "--out", out]), /holds a "privbayes" model/);
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -35,8 +35,8 @@ describe("runDatalabTask", () => {
   });
 
   test("a model the node does not have fails as bad input, naming the model", async () => {
-    await expect(runDatalabTask(runRequest({ model: "aim", inputPath: PENGUINS, outputDir: dir }), hooks)).rejects.toThrow(
-      /model "aim" is not available on this node/,
+    await expect(runDatalabTask(runRequest({ model: "privbayes", inputPath: PENGUINS, outputDir: dir }), hooks)).rejects.toThrow(
+      /model "privbayes" is not available on this node/,
     );
   });
 });
