@@ -114,4 +114,22 @@ describe("SynthesisRunner", () => {
     await second.runner.run("job-c");
     expect(second.outcome.failed).toMatch(/^holders of "adult" declare different schemas/);
   });
+
+  test("a holder that asks again while leased (its answer was lost when it was marked offline) gets the task under a new lease; the old lease is refused", async () => {
+    const schema = schemaToJson(adult.schema);
+    const { runner } = setup({ married: schema, other: schema }, 30);
+    const done = runner.run("job-d");
+    let first = runner.take("other");
+    while (first === undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      first = runner.take("other");
+    }
+    const again = runner.take("other")!;
+    expect(again.taskId).toBe(first.taskId);
+    expect(again.leaseId).not.toBe(first.leaseId);
+    expect(runner.isTaskLive("other", again.taskId)).toBe(true);
+    expect(() => runner.failTask("other", first.taskId, first.leaseId, "late", "")).toThrow(/another lease/);
+    runner.failTask("other", again.taskId, again.leaseId, "", "stop");
+    await done;
+  });
 });

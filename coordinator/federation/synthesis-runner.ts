@@ -101,7 +101,11 @@ export class SynthesisRunner {
   take(holderId: string): LeasedFederatedTask | undefined {
     for (const [jobId, running] of this.#jobs) {
       const task = running.tasks.get(holderId);
-      if (task?.state !== "pending") continue;
+      // A holder runs one task at a time and asks for another only when idle, so a task still
+      // "leased" to the asking holder is one whose answer never arrived (the holder was marked
+      // offline mid-task and its report was refused): lease it again under a new lease id; the
+      // old lease's answer, should it come, is refused (ABORTED), so no round counts twice.
+      if (task?.state !== "pending" && task?.state !== "leased") continue;
       task.state = "leased";
       task.leaseId = randomUUID();
       const input = running.job.taskFor(holderId);
