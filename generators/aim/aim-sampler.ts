@@ -12,7 +12,7 @@
 import { philoxUniform } from "../../kernels/index.js";
 import { parseIdPattern, type Table, type TableSchema } from "../../tabular/index.js";
 import { GeneratorError } from "../errors.js";
-import { allocate, assembleDecodedTable, BLOCK_ROWS, cumulativeOf, decodeInto, pickCumulative, rowsByCell } from "../mst/mst-sampler.js";
+import { allocate, assembleDecodedTable, BLOCK_ROWS, cumulativeOf, decodeInto, gatherBlockRows, pickCumulative, rowsByCell } from "../mst/mst-sampler.js";
 import { type AimModel, aimSizes } from "./aim-model.js";
 import { cellCount, intersection, projectionMap } from "./factor.js";
 
@@ -91,19 +91,7 @@ export class AimSampler {
         `cannot sample rows ${startRow}…${startRow + rows} of ${this.totalRows}; give whole, non-negative row numbers within the total.`,
       );
     }
-    const values = this.model.attributes.map((attribute) => (attribute.kind === "numeric" ? new Float64Array(rows) : new Int32Array(rows)));
-    let r = 0;
-    while (r < rows) {
-      const row = startRow + r;
-      const block = Math.floor(row / BLOCK_ROWS);
-      const blockValues = this.block(block);
-      const from = row - block * BLOCK_ROWS;
-      const take = Math.min(rows - r, blockValues[0] === undefined ? rows - r : blockValues[0].length - from);
-      values.forEach((out, i) => {
-        out.set(blockValues[i]!.subarray(from, from + take), r);
-      });
-      r += take;
-    }
+    const values = gatherBlockRows(this.model.attributes, startRow, rows, (b) => this.block(b));
     return await Promise.resolve(assembleDecodedTable(this.schema, this.model.attributes, values, startRow, rows, this.seed));
   }
 

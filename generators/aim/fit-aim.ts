@@ -33,7 +33,7 @@ import type { DpRecord, MechanismRecord } from "../dp-record.js";
 import type { DpRequest } from "../dp-request.js";
 import { GeneratorError } from "../errors.js";
 import { countCells, countPairs, projectToSimplex, remapCodes } from "../mst/contingency.js";
-import { coarsenNumeric, compress, NUMERIC_GROUPS } from "../mst/fit-mst.js";
+import { coarsenNumeric, compress, dropFromMergedGroup, NUMERIC_GROUPS } from "../mst/fit-mst.js";
 import type { CompressedAttribute } from "../mst/mst-model.js";
 import { AIM_GENERATOR_NAME, type AimModel } from "./aim-model.js";
 import { projectionMap, sizesOf, sumOnto } from "./factor.js";
@@ -250,14 +250,7 @@ function absentMissingCells(
     if (y[missing]! >= threshold) return;
     const { map, attribute } = compressed[i]!;
     const cell = map[missing]!;
-    const members = attribute.groups[cell]!;
-    if (members.length > 1) {
-      const position = members.indexOf(missing);
-      const weights = attribute.groupWeights[cell]!;
-      const others = weights.reduce((sum, w, k) => sum + (k === position ? 0 : w), 0);
-      attribute.groupWeights[cell] = weights.map((w, k) => (k === position ? 0 : others > 0 ? w / others : 1 / (weights.length - 1)));
-      return;
-    }
+    if (dropFromMergedGroup(attribute, cell, missing)) return;
     const potential = new Float64Array(attribute.groups.length);
     potential[cell] = Number.NEGATIVE_INFINITY;
     fixed.set(setKey([i]), potential);

@@ -240,6 +240,20 @@ export function fitMst(table: Table, schema: TableSchema, request: DpRequest, so
 }
 
 /**
+ * When `member` (an original cell) shares compressed cell `cell` with others, give it weight 0 in
+ * that group (the rest renormalised) and return true; false when it is alone in its cell.
+ */
+export function dropFromMergedGroup(attribute: CompressedAttribute, cell: number, member: number): boolean {
+  const members = attribute.groups[cell]!;
+  if (members.length <= 1) return false;
+  const position = members.indexOf(member);
+  const weights = attribute.groupWeights[cell]!;
+  const others = weights.reduce((sum, w, k) => sum + (k === position ? 0 : w), 0);
+  attribute.groupWeights[cell] = weights.map((w, k) => (k === position ? 0 : others > 0 ? w / others : 1 / (weights.length - 1)));
+  return true;
+}
+
+/**
  * A missing cell whose noisy count is below 3σ₁ (MST's threshold for noise-level cells) is read as
  * "this column has no nulls": alone in its compressed cell, that cell's estimate becomes 0 (the
  * rest rescaled to n̂); inside a merged group, its weight becomes 0. Otherwise a column without
@@ -257,14 +271,7 @@ export function noNullsBelowNoise(
     if (y[missing]! >= threshold) return;
     const { map, attribute } = compressed[i]!;
     const cell = map[missing]!;
-    const members = attribute.groups[cell]!;
-    if (members.length > 1) {
-      const position = members.indexOf(missing);
-      const weights = attribute.groupWeights[cell]!;
-      const others = weights.reduce((sum, w, k) => sum + (k === position ? 0 : w), 0);
-      attribute.groupWeights[cell] = weights.map((w, k) => (k === position ? 0 : others > 0 ? w / others : 1 / (weights.length - 1)));
-      return;
-    }
+    if (dropFromMergedGroup(attribute, cell, missing)) return;
     const estimate = oneWay[i]!;
     estimate[cell] = 0;
     let total = 0;

@@ -84,19 +84,7 @@ export class MstSampler {
         `cannot sample rows ${startRow}…${startRow + rows} of ${this.totalRows}; give whole, non-negative row numbers within the total.`,
       );
     }
-    const values = this.model.attributes.map((attribute) => (attribute.kind === "numeric" ? new Float64Array(rows) : new Int32Array(rows)));
-    let r = 0;
-    while (r < rows) {
-      const row = startRow + r;
-      const block = Math.floor(row / BLOCK_ROWS);
-      const blockValues = this.block(block);
-      const from = row - block * BLOCK_ROWS;
-      const take = Math.min(rows - r, blockValues[0] === undefined ? rows - r : blockValues[0].length - from);
-      values.forEach((out, i) => {
-        out.set(blockValues[i]!.subarray(from, from + take), r);
-      });
-      r += take;
-    }
+    const values = gatherBlockRows(this.model.attributes, startRow, rows, (b) => this.block(b));
     return await Promise.resolve(this.assemble(values, startRow, rows));
   }
 
@@ -163,6 +151,32 @@ export class MstSampler {
   private assemble(values: (Float64Array | Int32Array)[], startRow: number, rows: number): Table {
     return assembleDecodedTable(this.schema, this.model.attributes, values, startRow, rows, this.seed);
   }
+}
+
+/**
+ * Rows startRow … startRow + rows − 1 of each attribute's cells or values, copied out of the
+ * fixed blocks of BLOCK_ROWS that `block(b)` samples (the same rows whatever the chunking).
+ */
+export function gatherBlockRows(
+  attributes: readonly { kind: string }[],
+  startRow: number,
+  rows: number,
+  block: (b: number) => (Float64Array | Int32Array)[],
+): (Float64Array | Int32Array)[] {
+  const values = attributes.map((attribute) => (attribute.kind === "numeric" ? new Float64Array(rows) : new Int32Array(rows)));
+  let r = 0;
+  while (r < rows) {
+    const row = startRow + r;
+    const b = Math.floor(row / BLOCK_ROWS);
+    const blockValues = block(b);
+    const from = row - b * BLOCK_ROWS;
+    const take = Math.min(rows - r, blockValues[0] === undefined ? rows - r : blockValues[0].length - from);
+    values.forEach((out, i) => {
+      out.set(blockValues[i]!.subarray(from, from + take), r);
+    });
+    r += take;
+  }
+  return values;
 }
 
 /**
