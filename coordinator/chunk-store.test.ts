@@ -72,6 +72,51 @@ describe("ChunkStore", () => {
     await expect(store.verifyManifest({ ...one.manifest, sha256: sha256Hex(randomBytes(4)) }, "result")).rejects.toThrow(/hash to/);
     await expect(store.verifyManifest({ ...one.manifest, chunks: [{ ...one.manifest.chunks[0]!, sizeBytes: 2999 }] }, "result")).rejects.toThrow(/3000 bytes/);
   });
+
+  it("serves a many-readers chunk from memory once verified, within its byte bound, and forgets removed chunks", async () => {
+    const served = new ChunkStore(join(dir, "served"), 64 * 1024, undefined, { servedCacheBytes: 25_000 });
+    const parts = [randomBytes(10_000), randomBytes(10_000), randomBytes(10_000)];
+    const digests = parts.map((p) => sha256Hex(p));
+    for (const [i, part] of parts.entries()) await served.put(digests[i]!, part);
+    // A chunk damaged on disk before its first read is refused, as by get.
+    writeFileSync(served.pathOf(digests[2]!), randomBytes(10_000));
+    await expect(served.getServed(digests[2]!)).rejects.toThrow(DataLossError);
+    expect(served.servedCacheHeldBytes).toBe(0);
+    expect((await served.getServed(digests[0]!)).equals(parts[0]!)).toBe(true);
+    // Read and verified once: later damage on disk does not reach readers of the cached copy…
+    writeFileSync(served.pathOf(digests[0]!), randomBytes(10_000));
+    expect((await served.getServed(digests[0]!)).equals(parts[0]!)).toBe(true);
+    // …while a plain get still reads the disk and reports it.
+    await expect(served.get(digests[0]!)).rejects.toThrow(DataLossError);
+    writeFileSync(served.pathOf(digests[0]!), parts[0]!);
+    // The bound: 25,000 bytes hold two 10,000-byte chunks; the least recently used goes.
+    expect((await served.getServed(digests[1]!)).equals(parts[1]!)).toBe(true);
+    expect(served.servedCacheHeldBytes).toBe(20_000);
+    writeFileSync(served.pathOf(digests[2]!), parts[2]!);
+    expect((await served.getServed(digests[2]!)).equals(parts[2]!)).toBe(true);
+    expect(served.servedCacheHeldBytes).toBe(20_000);
+    writeFileSync(served.pathOf(digests[0]!), randomBytes(10_000));
+    await expect(served.getServed(digests[0]!)).rejects.toThrow(DataLossError);
+    // A removed chunk is gone for readers of the cache too.
+    await served.remove(digests[1]!);
+    await expect(served.getServed(digests[1]!)).rejects.toThrow(/missing/);
+    expect(served.servedCacheHeldBytes).toBe(10_000);
+  });
+
+  it("reads a chunk straight into a target and verifies it there", async () => {
+    const data = randomBytes(30_000);
+    const digest = sha256Hex(data);
+    await store.put(digest, data);
+    const target = new Uint8Array(40_000);
+    await store.readInto(digest, target.subarray(5_000, 35_000));
+    expect(Buffer.from(target.subarray(5_000, 35_000)).equals(data)).toBe(true);
+    expect(target[0]).toBe(0);
+    await expect(store.readInto(digest, new Uint8Array(29_999))).rejects.toThrow(/not 29999 bytes/);
+    await expect(store.readInto(digest, new Uint8Array(30_001))).rejects.toThrow(/not 30001 bytes/);
+    await expect(store.readInto(sha256Hex(randomBytes(3)), new Uint8Array(3))).rejects.toThrow(/missing/);
+    writeFileSync(store.pathOf(digest), randomBytes(30_000));
+    await expect(store.readInto(digest, new Uint8Array(30_000))).rejects.toThrow(/checksum mismatch/);
+  });
 });
 
 describe("ChunkStore with small chunks in the job database", () => {

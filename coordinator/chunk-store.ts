@@ -1,7 +1,10 @@
 /**
  * Content-addressed chunk storage on disk: `<dataDir>/chunks/ab/abcdef…` holds the bytes whose
  * SHA-256 is `abcdef…`. Written once (temp file, fsync, rename), so a re-sent chunk costs no
- * write and a crash never leaves a half chunk under its name; verified again on every read.
+ * write and a crash never leaves a half chunk under its name; verified again on every read from
+ * disk. Chunks served to many readers (a federated round's global model, downloaded by every
+ * holder) are kept, once read and verified, in a bounded in-memory cache (getServed), so the
+ * coordinator reads and hashes them once per round rather than once per holder.
  * Chunks up to `small.table.maxBytes` go to the job database instead (small-chunks.ts), made
  * durable by its group commit; readers see one store either way.
  */
@@ -31,6 +34,14 @@ export function clientChunkOwner(client: string): string {
 /** Verified manifests remembered at most (a bound on memory; the set starts over when full). */
 const MAX_VERIFIED_MANIFESTS = 4096;
 
+/** Default bound of the served-chunk cache: a 10M-parameter float32 model (40 MB) fits. */
+export const DEFAULT_SERVED_CACHE_BYTES = 64 * 1024 * 1024;
+
+export interface ChunkStoreOptions {
+  /** Most bytes of verified chunks kept in memory for getServed (least recently used go first); 0 = none. */
+  servedCacheBytes?: number;
+}
+
 export class ChunkStore {
   readonly dir: string;
   readonly maxChunkBytes: number;
@@ -46,12 +57,28 @@ export class ChunkStore {
   private readonly small: SmallChunkOptions | undefined;
   /** Chunks being removed by retention: absent to readers; a put waits and stores them anew. */
   private readonly deleting = new Map<string, Promise<void>>();
+  /**
+   * Verified chunks kept for getServed, in least-recently-used order (Map iteration order).
+   * Chunks are immutable under their names, so a cached copy is as good as the disk's; it is
+   * dropped when the chunk is removed.
+   */
+  private readonly served = new Map<string, Buffer>();
+  private servedBytes = 0;
+  readonly servedCacheBytes: number;
 
-  constructor(dir: string, maxChunkBytes: number, small?: SmallChunkOptions) {
+  constructor(dir: string, maxChunkBytes: number, small?: SmallChunkOptions, options: ChunkStoreOptions = {}) {
     this.dir = dir;
     this.maxChunkBytes = maxChunkBytes;
     this.small = small;
+    this.servedCacheBytes = options.servedCacheBytes ?? DEFAULT_SERVED_CACHE_BYTES;
+    if (!Number.isFinite(this.servedCacheBytes) || this.servedCacheBytes < 0)
+      throw new RangeError(`servedCacheBytes must be a number of bytes >= 0, got ${this.servedCacheBytes}`);
     makePrivateDir(dir);
+  }
+
+  /** Bytes held by the served-chunk cache now. */
+  get servedCacheHeldBytes(): number {
+    return this.servedBytes;
   }
 
   pathOf(sha256: string): string {
@@ -125,6 +152,8 @@ export class ChunkStore {
       return removal;
     });
     if (small.length > 0 || files.length > 0) this.verifiedManifests.clear();
+    for (const chunk of small) this.forgetServed(chunk.sha256);
+    for (const file of files) this.forgetServed(file.sha256);
     await Promise.allSettled(removals);
     return { chunks: small.length + files.length, bytes: small.reduce((sum, c) => sum + c.sizeBytes, 0) + files.reduce((sum, f) => sum + f.bytes, 0) };
   }
@@ -192,6 +221,73 @@ export class ChunkStore {
     return data;
   }
 
+  /**
+   * Like get, for chunks many readers fetch (DownloadInput of a federated round's global model):
+   * the first read is verified as by get and kept in the bounded cache; later reads are served
+   * from memory without touching the disk or hashing again. Callers must not modify the bytes.
+   */
+  async getServed(sha256: string): Promise<Buffer> {
+    const cached = this.served.get(sha256);
+    if (cached !== undefined && !this.deleting.has(sha256)) {
+      // Most recently used: move to the end of the iteration order.
+      this.served.delete(sha256);
+      this.served.set(sha256, cached);
+      return cached;
+    }
+    const data = await this.get(sha256);
+    if (data.length <= this.servedCacheBytes && !this.served.has(sha256)) {
+      this.served.set(sha256, data);
+      this.servedBytes += data.length;
+      for (const [oldest, bytes] of this.served) {
+        if (this.servedBytes <= this.servedCacheBytes) break;
+        this.served.delete(oldest);
+        this.servedBytes -= bytes.length;
+      }
+    }
+    return data;
+  }
+
+  private forgetServed(sha256: string): void {
+    const cached = this.served.get(sha256);
+    if (cached === undefined) return;
+    this.served.delete(sha256);
+    this.servedBytes -= cached.length;
+  }
+
+  /**
+   * Reads a chunk straight into `target` (which must be exactly its size) and verifies it there:
+   * no intermediate buffer for a model-sized file read chunk by chunk into one array.
+   */
+  async readInto(sha256: string, target: Uint8Array): Promise<void> {
+    const row = this.small?.table.get(sha256);
+    if (row !== undefined) {
+      if (row.length !== target.length) throw new DataLossError(`stored chunk ${sha256} holds ${row.length} bytes, expected ${target.length}.`);
+      target.set(row);
+    } else {
+      let handle: Awaited<ReturnType<typeof open>>;
+      try {
+        handle = await open(this.pathOf(sha256), "r");
+      } catch {
+        throw new DataLossError(`stored chunk ${sha256} is missing from ${this.dir}; the result must be produced again.`);
+      }
+      try {
+        let filled = 0;
+        while (filled < target.length) {
+          const { bytesRead } = await handle.read(target, filled, target.length - filled, filled);
+          if (bytesRead === 0) break;
+          filled += bytesRead;
+        }
+        const extra = await handle.read(Buffer.alloc(1), 0, 1, filled);
+        if (filled !== target.length || extra.bytesRead !== 0)
+          throw new DataLossError(`stored chunk ${sha256} is damaged on disk (not ${target.length} bytes); the result must be produced again.`);
+      } finally {
+        await handle.close();
+      }
+    }
+    if (createHash("sha256").update(target).digest("hex") !== sha256)
+      throw new DataLossError(`stored chunk ${sha256} is damaged on disk (checksum mismatch); the result must be produced again.`);
+  }
+
   missing(digests: readonly string[]): string[] {
     return digests.filter((d) => !this.has(d));
   }
@@ -238,6 +334,7 @@ export class ChunkStore {
   /** Removes a chunk (tests simulating damage; garbage collection). */
   async remove(sha256: string): Promise<void> {
     this.verifiedManifests.clear();
+    this.forgetServed(sha256);
     this.small?.table.remove(sha256);
     await rm(this.pathOf(sha256), { force: true });
   }

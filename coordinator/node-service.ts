@@ -191,8 +191,13 @@ export function nodeServiceHandlers(coordinator: Coordinator, auth: Authenticato
       if (federation) {
         coordinator.touchNode(nodeId);
         const model = federation.modelOfTask(nodeId, call.request.taskId, call.request.leaseId);
-        await streamManifest(call, coordinator.chunks, model, call.request.startChunkIndex, (bytes) =>
-          metrics?.transferBytes.inc({ direction: "sent" }, bytes),
+        await streamManifest(
+          call,
+          coordinator.chunks,
+          model,
+          call.request.startChunkIndex,
+          (bytes) => metrics?.transferBytes.inc({ direction: "sent" }, bytes),
+          { served: true },
         );
         return;
       }

@@ -1,4 +1,8 @@
-/** Streams a stored file (manifest, then its chunks, each verified on read) to a gRPC call. */
+/**
+ * Streams a stored file (manifest, then its chunks, each verified on read) to a gRPC call.
+ * `served`: the file is one many readers fetch (a federated round's global model), read through
+ * the chunk store's cache of verified chunks (ChunkStore.getServed).
+ */
 import type * as grpc from "@grpc/grpc-js";
 import type { Manifest } from "../proto/index.js";
 import type { ChunkStore } from "./chunk-store.js";
@@ -11,6 +15,7 @@ export async function streamManifest(
   manifest: Manifest,
   startChunkIndex: number,
   onSent: (bytes: number) => void,
+  options: { served?: boolean } = {},
 ): Promise<void> {
   if (startChunkIndex > manifest.chunks.length) {
     throw new InvalidArgumentError(
@@ -22,7 +27,7 @@ export async function streamManifest(
   for (let index = startChunkIndex; index < manifest.chunks.length; index++) {
     if (call.cancelled) return;
     const ref = manifest.chunks[index]!;
-    const data = await chunks.get(ref.sha256);
+    const data = options.served === true ? await chunks.getServed(ref.sha256) : await chunks.get(ref.sha256);
     await writeMessage(call, { chunk: { index, offsetBytes, sha256: ref.sha256, data } });
     onSent(data.length);
     offsetBytes += data.length;

@@ -10,6 +10,8 @@ import { parametersToBytes } from "./model-layout.js";
 export interface ChunkAccess {
   put(sha256: string, data: Uint8Array): Promise<unknown>;
   get(sha256: string): Promise<Uint8Array>;
+  /** Reads and verifies a chunk straight into `target` (its exact size); without it, get + copy. */
+  readInto?(sha256: string, target: Uint8Array): Promise<void>;
   has(sha256: string): boolean;
   remove(sha256: string): Promise<void>;
   verifyManifest(manifest: Manifest, what: string): Promise<void>;
@@ -18,6 +20,8 @@ export interface ChunkAccess {
 export interface ModelChunks {
   storeBytes(data: Uint8Array, name: string): Promise<Manifest>;
   get(sha256: string): Promise<Uint8Array>;
+  /** Reads a chunk (verified) into `target`, which must be exactly the chunk's size. */
+  readInto(sha256: string, target: Uint8Array): Promise<void>;
   verify(manifest: Manifest, what: string): Promise<void>;
   /** Drops the chunks of these files unless a digest is still referenced. */
   release(manifests: readonly Manifest[], stillReferenced: readonly string[]): Promise<void>;
@@ -31,6 +35,12 @@ export function modelChunks(store: ChunkAccess): ModelChunks {
       return manifest;
     },
     get: (sha256) => store.get(sha256),
+    async readInto(sha256, target) {
+      if (store.readInto) return store.readInto(sha256, target);
+      const data = await store.get(sha256);
+      if (data.length !== target.length) throw new RangeError(`chunk ${sha256} holds ${data.length} bytes, the manifest says ${target.length}`);
+      target.set(data);
+    },
     async verify(manifest, what) {
       const missing = manifest.chunks.filter((c) => !store.has(c.sha256));
       if (missing.length > 0)
@@ -57,16 +67,23 @@ export function storeModel(chunks: ModelChunks, params: Float32Array, name: stri
   return chunks.storeBytes(parametersToBytes(params), name);
 }
 
-/** Reads a stored parameter vector (chunk by chunk into one array). */
+/** Reads a stored parameter vector (chunk by chunk, straight into one array). */
 export async function readModel(chunks: ModelChunks, manifest: Manifest, parameters: number): Promise<Float32Array> {
   if (manifest.sizeBytes !== parameters * 4) throw new RangeError(`model file has ${manifest.sizeBytes} bytes, expected ${parameters * 4}`);
   const out = new Float32Array(parameters);
-  const bytes = new Uint8Array(out.buffer);
+  await readChunksInto(chunks, manifest, new Uint8Array(out.buffer));
+  return out;
+}
+
+/** Reads a file's chunks, each verified, straight into `target` (exactly the file's size). */
+export async function readChunksInto(chunks: ModelChunks, manifest: Manifest, target: Uint8Array): Promise<void> {
+  let total = 0;
+  for (const chunk of manifest.chunks) total += chunk.sizeBytes;
+  if (total !== target.length || manifest.sizeBytes !== target.length)
+    throw new RangeError(`file ${manifest.sha256} has ${manifest.sizeBytes} bytes (chunks: ${total}), the target ${target.length}`);
   let offset = 0;
   for (const chunk of manifest.chunks) {
-    const data = await chunks.get(chunk.sha256);
-    bytes.set(data, offset);
-    offset += data.length;
+    await chunks.readInto(chunk.sha256, target.subarray(offset, offset + chunk.sizeBytes));
+    offset += chunk.sizeBytes;
   }
-  return out;
 }
