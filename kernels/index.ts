@@ -137,5 +137,8 @@ export function aggregateUpdatesAsync(
   return active().aggregateUpdatesAsync(updates, k, n, weights, clip, noiseStd, seed, counter, out);
 }
 
+/** 5b. Streaming clip-and-sum: Σx² of an update piece by piece, then one in-place weighted accumulation. */
+export { accumulateScaled, accumulateScaledAsync, sumSquares } from "./update-accumulate.js";
+
 /** 6. nn ops on device-resident buffers (the engine of nn/): see kernels/nn-ops.ts. */
 export { Activation, type ActivationCode, type DevicePointer, NnOps, nnOpsFor, SpanKind, type SpanKindCode } from "./nn-ops.js";

@@ -127,6 +127,19 @@ DL_API int dl_aggregate_updates(const float *updates, int64_t k, int64_t n, cons
                                 double clip, double noise_std, uint64_t seed, uint64_t counter,
                                 float *out, float *norms_out);
 
+/* ---- 5b. Streaming update aggregation (the coordinator's round sum) ----------------------
+ * The two halves of clip-and-sum for updates that arrive one chunk at a time, so each update is
+ * read from memory once: its squared norm is taken chunk by chunk while the chunk is still in
+ * cache (dl_sum_squares_f32), and the clipped, weighted sum is one pass over the updates that
+ * adds into the running sum in place (dl_accumulate_scaled_f32).
+ * dl_sum_squares_f32: *sum_squares_out = Σ_j x_j² over n float32 values, accumulated in double
+ * in 8 lanes combined in a fixed order (the same bits for the same input, whatever the threads).
+ * dl_accumulate_scaled_f32: acc_j <- (float)(acc_j + Σ_k coef_k u_kj) for j < n, the sum taken in
+ * double and rounded once (the caller puts the clip factor and weight in coef_k = w_k min(1, C/‖u_k‖)).
+ * updates: k×n float32, row-major. Non-finite values propagate into acc: callers screen norms first. */
+DL_API int dl_sum_squares_f32(const float *x, int64_t n, double *sum_squares_out);
+DL_API int dl_accumulate_scaled_f32(float *acc, const float *updates, int64_t k, int64_t n, const double *coef);
+
 /* ---- Device-resident timings (CUDA library; the CPU library returns DL_ERR_INVALID_ARGUMENT) ----
  * The API above copies host arrays in and out; these time the device work alone on buffers
  * allocated and filled on the device, so the GPU check can set achieved rates against the
