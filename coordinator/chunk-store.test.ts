@@ -101,6 +101,13 @@ describe("ChunkStore", () => {
     await served.remove(digests[1]!);
     await expect(served.getServed(digests[1]!)).rejects.toThrow(/missing/);
     expect(served.servedCacheHeldBytes).toBe(10_000);
+    // A chunk of another file, read from disk, drops the previous file's chunks from the cache.
+    const other = randomBytes(5_000);
+    await served.put(sha256Hex(other), other);
+    expect((await served.getServed(sha256Hex(other), "file-b")).equals(other)).toBe(true);
+    expect(served.servedCacheHeldBytes).toBe(5_000);
+    writeFileSync(served.pathOf(digests[2]!), randomBytes(10_000));
+    await expect(served.getServed(digests[2]!, "file-b")).rejects.toThrow(DataLossError);
   });
 
   it("reads a chunk straight into a target and verifies it there", async () => {

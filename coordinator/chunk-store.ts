@@ -64,6 +64,11 @@ export class ChunkStore {
    */
   private readonly served = new Map<string, Buffer>();
   private servedBytes = 0;
+  /**
+   * The file whose chunks the cache holds (the latest one served): a federated job serves one
+   * global model per round, and the previous round's model must not linger beside the new one.
+   */
+  private servedFile = "";
   readonly servedCacheBytes: number;
 
   constructor(dir: string, maxChunkBytes: number, small?: SmallChunkOptions, options: ChunkStoreOptions = {}) {
@@ -222,11 +227,13 @@ export class ChunkStore {
   }
 
   /**
-   * Like get, for chunks many readers fetch (DownloadInput of a federated round's global model):
-   * the first read is verified as by get and kept in the bounded cache; later reads are served
-   * from memory without touching the disk or hashing again. Callers must not modify the bytes.
+   * Like get, for chunks of a file many readers fetch (DownloadInput of a federated round's global
+   * model, `fileSha256` its digest): the first read is verified as by get and kept in the bounded
+   * cache; later reads are served from memory without touching the disk or hashing again. The
+   * cache holds one file's chunks: serving another file drops the previous one's (two jobs served
+   * at once then read from disk, as without a cache). Callers must not modify the bytes.
    */
-  async getServed(sha256: string): Promise<Buffer> {
+  async getServed(sha256: string, fileSha256 = ""): Promise<Buffer> {
     const cached = this.served.get(sha256);
     if (cached !== undefined && !this.deleting.has(sha256)) {
       // Most recently used: move to the end of the iteration order.
@@ -235,6 +242,11 @@ export class ChunkStore {
       return cached;
     }
     const data = await this.get(sha256);
+    if (fileSha256 !== this.servedFile) {
+      this.served.clear();
+      this.servedBytes = 0;
+      this.servedFile = fileSha256;
+    }
     if (data.length <= this.servedCacheBytes && !this.served.has(sha256)) {
       this.served.set(sha256, data);
       this.servedBytes += data.length;

@@ -27,7 +27,7 @@ export async function streamManifest(
   for (let index = startChunkIndex; index < manifest.chunks.length; index++) {
     if (call.cancelled) return;
     const ref = manifest.chunks[index]!;
-    const data = options.served === true ? await chunks.getServed(ref.sha256) : await chunks.get(ref.sha256);
+    const data = options.served === true ? await chunks.getServed(ref.sha256, manifest.sha256) : await chunks.get(ref.sha256);
     await writeMessage(call, { chunk: { index, offsetBytes, sha256: ref.sha256, data } });
     onSent(data.length);
     offsetBytes += data.length;

@@ -1,26 +1,33 @@
 /**
  * Federation coordinator benchmark (`npm run bench -- --only federation`).
  *
- * 1. Rounds over loopback: a real coordinator (`datalab coordinator`, a child process, mutual
- *    TLS, SQLite) and 100 simulated holders in this process (coordinator/federation/testing/
- *    fake-holder.ts: register, lease, download the global model with DownloadInput, upload an
- *    update chunk by chunk, CompleteTask). No local training: a holder's "update" is a fixed
- *    random vector scaled per holder, so the round time is the coordinator's work plus the
- *    loopback transfers. The model: an MLP 4 → 3160 → 3160 → 2 = 10,010,882 float32 parameters
- *    (40 MB). At most `holderConcurrency` holders move bytes at once (as a site's uplink would
- *    spread them): the updates in flight.
- *    Measured: seconds per round, coordinator CPU seconds per round (/proc), the coordinator's
- *    peak RSS (VmHWM) against 3 × model + updates in flight, with its idle RSS before the job.
- * 2. Aggregation throughput in this process, same run: the StreamingUpdateSum (the kernels'
- *    clip-and-sum on float32 slots, batches of 4) over 24 updates of 10M parameters, in update
- *    GB/s, next to a memory-bandwidth reference: Float32Array.prototype.set of 40 MB (memcpy),
- *    counted as bytes read + written per second, and as bytes copied per second.
- * 3. `coordinatorRounds` (first, in a fresh process): the full-scale rounds in process, below.
+ * 1. Aggregation throughput in this process: the StreamingUpdateSum (kernels 5b: each update's
+ *    squared norm taken chunk by chunk as its 1 MiB chunks are copied into a slot, then one
+ *    in-place clipped, weighted accumulation per batch of 4) over 24 updates of 10M parameters,
+ *    next to, in the same run, the previous one-call clip-and-sum kernel (aggregateUpdates over
+ *    the sum row and the 4 slots into a second sum row) and a memory-bandwidth reference
+ *    (Float32Array.prototype.set of 40 MB: a memcpy). Reported as update bytes per second and as
+ *    bytes moved per second (update read + sum read and written).
+ * 2. Rounds over loopback, the issue's setting: a real coordinator (`datalab coordinator`, a child
+ *    process, mutual TLS, SQLite, chunks on disk) and 100 simulated holders in this process
+ *    (coordinator/federation/testing/fake-holder.ts: register, lease, download the global model
+ *    with DownloadInput, upload an update chunk by chunk with UploadChunk, CompleteTask). No local
+ *    training: a holder's "update" is a fixed random vector scaled per holder (a plain loop, ~10 ms),
+ *    so a round's time is the coordinator's work plus the loopback transfers and the simulated
+ *    holders' gRPC work, on the same 2 cores. The model: an MLP 4 → 3160 → 3160 → 2 = 10,010,882
+ *    float32 parameters (40 MB). At most `holderConcurrency` holders move bytes at once (the
+ *    updates in flight on the wire). Measured: seconds per round, coordinator CPU seconds per
+ *    round (/proc), this process's CPU per round (the simulated holders), the coordinator's peak
+ *    RSS (VmHWM) against 3 × model + updates in flight, with its idle RSS before the job.
+ * 3. Optional (FEDERATION_BENCH_IN_PROCESS=1, first, in a fresh process): the same rounds with
+ *    the coordinator in this process and no gRPC.
+ * The machine's load average is sampled every 5 s during the run and recorded.
  */
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
+import { aggregateUpdatesAsync } from "../../kernels/index.js";
 import { callJob, type JobServiceClient } from "../../proto/index.js";
-import { StreamingUpdateSum } from "../../coordinator/federation/index.js";
+import { type SlotNorm, StreamingUpdateSum } from "../../coordinator/federation/index.js";
 import { completeWithUpdate, downloadTaskModel, registerHolder } from "../../coordinator/federation/testing/fake-holder.js";
 import { startCluster } from "../../service-tests/cluster.js";
 import { TestProcesses } from "../../service-tests/process-harness.js";
@@ -28,19 +35,17 @@ import { callNode } from "../../proto/index.js";
 
 export const name = "federation";
 
-// FEDERATION_BENCH_HOLDERS / FEDERATION_BENCH_WIDTH shrink the run for a quick look; the
-// committed result uses the defaults.
+// FEDERATION_BENCH_HOLDERS / FEDERATION_BENCH_WIDTH / FEDERATION_BENCH_ROUNDS shrink the run for
+// a quick look; the committed result uses the defaults.
 const holderCount = Number(process.env.FEDERATION_BENCH_HOLDERS ?? 100);
 const holderConcurrency = 8;
-const rounds = 2;
+const rounds = Number(process.env.FEDERATION_BENCH_ROUNDS ?? 2);
 const width = Number(process.env.FEDERATION_BENCH_WIDTH ?? 3160);
-// The loopback run (real gRPC, mutual TLS, a coordinator process) moves every model and update
-// through grpc-js; at 10M parameters × 100 holders that is 8 GB a round, more than this 2-core
-// machine moves in the time of a benchmark, so it runs a 4 → 300 → 300 → 2 MLP (92,402 parameters).
 const hidden = [width, width];
 const parameters = 4 * width + width + width * width + width + width * 2 + 2;
 const modelBytes = parameters * 4;
 const slots = 4;
+const chunkBytes = 1024 * 1024;
 
 const SCHEMA = JSON.stringify({
   version: 1,
@@ -71,6 +76,25 @@ function uptime(): string {
   }
 }
 
+/** Samples the 1-minute load average every 5 s until stopped. */
+function loadSampler() {
+  const samples: number[] = [];
+  const timer = setInterval(() => samples.push(loadavg()[0] as number), 5000);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      const sorted = [...samples].sort((a, b) => a - b);
+      return {
+        samples: samples.length,
+        oneMinuteMin: sorted[0] ?? Number.NaN,
+        oneMinuteMedian: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN,
+        oneMinuteMax: sorted[sorted.length - 1] ?? Number.NaN,
+      };
+    },
+  };
+}
+
 function randomUpdate(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
   let s = seed >>> 0;
@@ -98,27 +122,43 @@ function limiter(limit: number) {
 }
 
 async function aggregationThroughput() {
-  const base = randomUpdate(parameters, 1);
-  const fill = (scale: number) => async (slot: Uint8Array) => {
-    const view = new Float32Array(slot.buffer, slot.byteOffset, parameters);
-    view.set(base);
-    void scale;
-  };
-  const sum = new StreamingUpdateSum(parameters, { clipNorm: 1, poisonNormLimit: 10, slots });
   const updates = 24;
-  // Warm-up batch (page faults of fresh buffers), then timed.
-  await sum.addBatch([{ weight: 1, fill: fill(1) }]);
-  // Time the kernel passes only: fill the slots outside the timed region by timing addBatch minus fills.
+  const batches = updates / slots;
+  const base = randomUpdate(parameters, 1);
+  const baseBytes = new Uint8Array(base.buffer);
+  // The coordinator's fill (update-source.ts) without the disk read and hash: chunk by chunk into
+  // the slot, the squared norm of each chunk taken right after it is written (withNorms).
   let fillSeconds = 0;
-  const timedFill = (scale: number) => async (slot: Uint8Array) => {
+  const fill = (withNorms: boolean) => async (slot: Uint8Array, norm: SlotNorm) => {
     const t = performance.now();
-    await fill(scale)(slot);
+    for (let offset = 0; offset < slot.length; offset += chunkBytes) {
+      const end = Math.min(slot.length, offset + chunkBytes);
+      slot.set(baseBytes.subarray(offset, end), offset);
+      if (withNorms) norm.advance(end);
+    }
     fillSeconds += (performance.now() - t) / 1000;
   };
-  const started = performance.now();
-  for (let k = 0; k < updates; k += slots) await sum.addBatch(Array.from({ length: slots }, (_, i) => ({ weight: 1, fill: timedFill(k + i) })));
-  const totalSeconds = (performance.now() - started) / 1000;
-  const kernelSeconds = totalSeconds - fillSeconds;
+  const sum = new StreamingUpdateSum(parameters, { clipNorm: 0.5, poisonNormLimit: 1e6, slots });
+  // Warm-up batch (page faults of fresh buffers), then timed.
+  await sum.addBatch(Array.from({ length: slots }, () => ({ weight: 1, fill: fill(true) })));
+  const timed = async (withNorms: boolean) => {
+    fillSeconds = 0;
+    const started = performance.now();
+    for (let b = 0; b < batches; b++) await sum.addBatch(Array.from({ length: slots }, () => ({ weight: 1, fill: fill(withNorms) })));
+    return { totalSeconds: (performance.now() - started) / 1000, fillSeconds };
+  };
+  const copyOnly = await timed(false); // norms then taken after the fill, from memory
+  const streaming = await timed(true);
+  const accumulateSeconds = streaming.totalSeconds - streaming.fillSeconds;
+  // The previous one-call kernel, same run: [sum row | 4 slots] → a second sum row, clipping every row.
+  const rows = new Float32Array((slots + 1) * parameters);
+  for (let r = 1; r <= slots; r++) rows.set(base, r * parameters);
+  const out = new Float32Array(parameters);
+  const weights = new Float32Array(slots + 1).fill(1);
+  await aggregateUpdatesAsync(rows, slots + 1, parameters, weights, 0.5, 0, 0n, 0n, out);
+  const previousStart = performance.now();
+  for (let b = 0; b < batches; b++) await aggregateUpdatesAsync(rows, slots + 1, parameters, weights, 0.5, 0, 0n, 0n, out);
+  const previousSeconds = (performance.now() - previousStart) / 1000;
   // Memory bandwidth reference: copy 40 MB buffers with TypedArray.set (a memcpy), same run.
   const a = randomUpdate(parameters, 2);
   const b = new Float32Array(parameters);
@@ -128,24 +168,42 @@ async function aggregationThroughput() {
   for (let i = 0; i < copies; i++) (i % 2 === 0 ? b : a).set(i % 2 === 0 ? a : b);
   const copySeconds = (performance.now() - copyStart) / 1000;
   const updateBytes = updates * modelBytes;
+  // Bytes the accumulation moves: each update read once, the sum row read and written per batch.
+  const accumulateBytes = batches * (slots + 2) * modelBytes;
+  // The previous kernel: 5 rows read twice (norms, then sum), one row written, per batch.
+  const previousBytes = batches * (2 * (slots + 1) + 1) * modelBytes;
+  const gb = (bytes: number, seconds: number) => bytes / seconds / 1e9;
   return {
     updates,
     parameters,
     slots,
-    kernelSeconds,
-    slotFillSeconds: fillSeconds,
-    aggregationUpdateGBps: updateBytes / kernelSeconds / 1e9,
-    aggregationWithSlotFillUpdateGBps: updateBytes / totalSeconds / 1e9,
-    memcpyCopiedGBps: (copies * modelBytes) / copySeconds / 1e9,
-    memcpyReadPlusWriteGBps: (2 * copies * modelBytes) / copySeconds / 1e9,
-    note: "aggregation GB/s = update bytes summed per second, one clip-and-sum call per batch of 4 (the kernel reads its 5 rows twice: norms, then sum; writes one); memcpy = Float32Array.set of 40 MB",
+    streaming: {
+      accumulateSeconds,
+      fillWithNormsSeconds: streaming.fillSeconds,
+      fillCopyOnlySeconds: copyOnly.fillSeconds,
+      normsInFillSeconds: streaming.fillSeconds - copyOnly.fillSeconds,
+      normsAfterFillPlusAccumulateSeconds: copyOnly.totalSeconds - copyOnly.fillSeconds,
+      accumulateUpdateGBps: gb(updateBytes, accumulateSeconds),
+      accumulateBytesMovedGBps: gb(accumulateBytes, accumulateSeconds),
+      aggregationUpdateGBps: gb(updateBytes, accumulateSeconds + streaming.fillSeconds - copyOnly.fillSeconds),
+    },
+    previousOneCallKernel: {
+      seconds: previousSeconds,
+      updateGBps: gb(updateBytes, previousSeconds),
+      bytesMovedGBps: gb(previousBytes, previousSeconds),
+    },
+    memcpyCopiedGBps: gb(copies * modelBytes, copySeconds),
+    memcpyReadPlusWriteGBps: gb(2 * copies * modelBytes, copySeconds),
+    note:
+      "streaming.accumulateUpdateGBps = update bytes summed per second by dl_accumulate_scaled_f32 (batches of 4, in place); " +
+      "accumulateBytesMovedGBps counts update read + sum read + sum write ((4+2) × 40 MB per batch), comparable with memcpyReadPlusWriteGBps; " +
+      "aggregationUpdateGBps adds the norms taken during the chunked fill (the extra time of fillWithNorms over fillCopyOnly), " +
+      "the whole clip-and-sum cost once the bytes are in the slot. previousOneCallKernel: dl_aggregate_updates over [sum | 4 slots] " +
+      "(each row read twice + one row written: 11 × 40 MB per batch). memcpy = Float32Array.set of 40 MB.",
   };
 }
 
-async function roundsOverLoopback(loopbackWidth: number) {
-  const hidden = [loopbackWidth, loopbackWidth];
-  const parameters = 4 * loopbackWidth + loopbackWidth + loopbackWidth * loopbackWidth + loopbackWidth + loopbackWidth * 2 + 2;
-  const modelBytes = parameters * 4;
+async function roundsOverLoopback() {
   const processes = new TestProcesses();
   const holderIds = Array.from({ length: holderCount }, (_, i) => `holder-${String(i).padStart(3, "0")}`);
   try {
@@ -170,20 +228,32 @@ async function roundsOverLoopback(loopbackWidth: number) {
         await transfer(async () => {
           const model = await downloadTaskModel(client, id, task);
           downloadedBytes += model.byteLength;
-          const values = Float32Array.from(base, (v) => v * (1 + index / holderCount));
+          // A plain loop: Float32Array.from with a map function boxes every element (seconds of GC a round).
+          const values = new Float32Array(parameters);
+          const scale = 1 + index / holderCount;
+          for (let i = 0; i < parameters; i++) values[i] = (base[i] as number) * scale;
           await completeWithUpdate(client, id, task, values, 100 + index, 1);
           uploadedBytes += values.byteLength;
         });
       }
     });
     const cpuBefore = cpuSecondsOf(pid);
+    const benchCpuBefore = process.cpuUsage();
     const started = performance.now();
     const { job } = await callJob(jobs, "SubmitJob", {
       idempotencyKey: `bench-${Date.now()}`,
       spec: {
         kind: "JOB_KIND_FEDERATED_TRAINING",
         seed: 1,
-        federated: { datasetId: "bench", targetColumn: "y", hiddenLayerSizes: hidden, rounds, minHolders: holderCount, roundDeadlineSeconds: 900, clipNorm: 0 },
+        federated: {
+          datasetId: "bench",
+          targetColumn: "y",
+          hiddenLayerSizes: hidden,
+          rounds,
+          minHolders: holderCount,
+          roundDeadlineSeconds: 3600,
+          clipNorm: 1,
+        },
       },
     });
     const jobId = job?.jobId as string;
@@ -212,31 +282,41 @@ async function roundsOverLoopback(loopbackWidth: number) {
     const wallSeconds = (performance.now() - started) / 1000;
     clearInterval(progress);
     const cpuSeconds = cpuSecondsOf(pid) - cpuBefore;
+    const benchCpu = process.cpuUsage(benchCpuBefore);
     stop = true;
     clearInterval(heartbeat);
     await Promise.all(loops);
     const end = memoryOf(pid);
-    const inFlightBytes = (slots + holderConcurrency) * modelBytes;
-    const bound = 3 * modelBytes + inFlightBytes;
+    // Updates in flight in the coordinator's memory: the aggregation slots (an upload streams to
+    // disk chunk by chunk, so a transferring holder holds at most a chunk or two there).
+    const strictBound = 3 * modelBytes + slots * modelBytes;
+    const transferBound = strictBound + holderConcurrency * modelBytes;
+    const peakBytes = Math.max(peak, end.peakRssBytes);
     return {
       state: final?.state,
       errorMessage: final?.errorMessage,
       holders: holderCount,
+      holdersTransferringAtOnce: holderConcurrency,
       parameters,
       modelBytes,
       rounds,
       roundSeconds,
       wallSeconds,
       coordinatorCpuSecondsPerRound: cpuSeconds / rounds,
+      simulatedHoldersCpuSecondsPerRound: (benchCpu.user + benchCpu.system) / 1e6 / rounds,
       bytesPerRound: { downloaded: downloadedBytes / rounds, uploaded: uploadedBytes / rounds },
+      loopbackGBpsPerRound: roundSeconds.map((seconds) => (downloadedBytes + uploadedBytes) / rounds / seconds / 1e9),
       coordinatorRss: {
         idleBytes: idle.rssBytes,
-        peakBytes: Math.max(peak, end.peakRssBytes),
-        peakAboveIdleBytes: Math.max(peak, end.peakRssBytes) - idle.rssBytes,
-        boundBytes: bound,
-        boundRule: `3 × model (${modelBytes}) + updates in flight: ${slots} aggregation slots + ${holderConcurrency} holders transferring, each one model`,
-        peakAboveIdleWithinBound: Math.max(peak, end.peakRssBytes) - idle.rssBytes <= bound,
-        peakWithinBound: Math.max(peak, end.peakRssBytes) <= bound,
+        peakBytes,
+        peakAboveIdleBytes: peakBytes - idle.rssBytes,
+        boundBytes: strictBound,
+        boundRule: `3 × model (${modelBytes} bytes) + updates in flight in memory: ${slots} aggregation slots of one model each`,
+        peakAboveIdleWithinBound: peakBytes - idle.rssBytes <= strictBound,
+        peakWithinBound: peakBytes <= strictBound,
+        boundWithTransfersBytes: transferBound,
+        boundWithTransfersRule: `the bound above + ${holderConcurrency} holders transferring, one model each (the rule of the previous result)`,
+        peakAboveIdleWithinBoundWithTransfers: peakBytes - idle.rssBytes <= transferBound,
       },
     };
   } finally {
@@ -346,7 +426,7 @@ async function roundsInProcess() {
         const leased = await federation.leaseTask(id, 1);
         if (!leased) continue;
         await transfer(async () => {
-          for (const chunk of leased.federated.globalModel?.chunks ?? []) await chunks.get(chunk.sha256);
+          for (const chunk of leased.federated.globalModel?.chunks ?? []) await chunks.getServed(chunk.sha256, leased.federated.globalModel?.sha256);
           const t = performance.now();
           const first = Buffer.from(baseChunks[0]?.data as Buffer);
           first.writeFloatLE(index * 1e-6, 0);
@@ -418,14 +498,22 @@ async function roundsInProcess() {
 }
 
 export async function run() {
-  const load = { before: uptime() };
-  // First, in a fresh process, so the peak RSS (VmHWM) is this part's.
-  const coordinatorRounds = await roundsInProcess();
-  process.stderr.write(`federation: in-process rounds ${JSON.stringify(coordinatorRounds)}\n`);
+  const before = uptime();
+  const load = loadSampler();
+  const notes: string[] = [];
+  // The in-process rounds go first, in a fresh process, so the peak RSS (VmHWM) is theirs.
+  const coordinatorRounds = process.env.FEDERATION_BENCH_IN_PROCESS ? await roundsInProcess() : undefined;
+  if (coordinatorRounds) process.stderr.write(`federation: in-process rounds ${JSON.stringify(coordinatorRounds)}\n`);
   const aggregation = await aggregationThroughput();
   process.stderr.write(`federation: aggregation ${JSON.stringify(aggregation)}\n`);
-  const loopback = process.env.FEDERATION_BENCH_SKIP_LOOPBACK
-    ? undefined
-    : await roundsOverLoopback(Number(process.env.FEDERATION_BENCH_LOOPBACK_WIDTH ?? 300));
-  return { uptime: { ...load, after: uptime() }, coordinatorRounds, aggregation, loopbackSmallModel: loopback };
+  const loopback = await roundsOverLoopback();
+  const loadDuringRun = load.stop();
+  if (holderCount !== 100 || width !== 3160 || rounds !== 2)
+    notes.push(`shrunk run (FEDERATION_BENCH_*): ${holderCount} holders, width ${width}, ${rounds} rounds; not the issue's setting`);
+  if (loadDuringRun.oneMinuteMedian > 2)
+    notes.push(
+      `the 2-core machine was shared while this ran (median 1-minute load ${loadDuringRun.oneMinuteMedian.toFixed(1)}): timings include waiting for CPU`,
+    );
+  if (loopback.state !== "JOB_STATE_SUCCEEDED") notes.push(`the loopback job ended ${loopback.state}: ${loopback.errorMessage}`);
+  return { uptime: { before, after: uptime(), loadDuringRun }, notes, aggregation, loopback, ...(coordinatorRounds ? { coordinatorRounds } : {}) };
 }

@@ -75,8 +75,11 @@ export async function readModel(chunks: ModelChunks, manifest: Manifest, paramet
   return out;
 }
 
-/** Reads a file's chunks, each verified, straight into `target` (exactly the file's size). */
-export async function readChunksInto(chunks: ModelChunks, manifest: Manifest, target: Uint8Array): Promise<void> {
+/**
+ * Reads a file's chunks, each verified, straight into `target` (exactly the file's size);
+ * `onChunk(bytes filled so far)` after each, while that chunk is still in cache.
+ */
+export async function readChunksInto(chunks: ModelChunks, manifest: Manifest, target: Uint8Array, onChunk?: (filledBytes: number) => void): Promise<void> {
   let total = 0;
   for (const chunk of manifest.chunks) total += chunk.sizeBytes;
   if (total !== target.length || manifest.sizeBytes !== target.length)
@@ -85,5 +88,6 @@ export async function readChunksInto(chunks: ModelChunks, manifest: Manifest, ta
   for (const chunk of manifest.chunks) {
     await chunks.readInto(chunk.sha256, target.subarray(offset, offset + chunk.sizeBytes));
     offset += chunk.sizeBytes;
+    onChunk?.(offset);
   }
 }

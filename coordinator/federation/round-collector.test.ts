@@ -63,7 +63,7 @@ describe("RoundCollector", () => {
       // Updates are read into the 3 slots a batch at a time; the sum's buffers are T, P and the slots.
       const { collectorPeak, slotBytes } = await collect(order);
       expect(collectorPeak).toBeLessThanOrEqual(3);
-      expect(slotBytes).toBe((2 + 3) * n * 4);
+      expect(slotBytes).toBe((1 + 3) * n * 4);
     }
   });
 

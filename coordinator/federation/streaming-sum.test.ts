@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { StreamingUpdateSum } from "./streaming-sum.js";
+import { type SlotNorm, StreamingUpdateSum } from "./streaming-sum.js";
 
 function gaussianVector(n: number, seed: number, scale: number): Float32Array {
   let s = seed >>> 0;
@@ -78,15 +78,49 @@ describe("StreamingUpdateSum", () => {
     for (const v of sum.sum) expect(Number.isFinite(v)).toBe(true);
   });
 
-  it("holds T, P and its slots only: memory does not grow with the number of updates", async () => {
+  it("takes the norm piece by piece as a filler reports progress, pieces cut anywhere (odd byte counts too)", async () => {
+    const n = 30_011;
+    const u = gaussianVector(n, 21, 0.05);
+    let exact = 0;
+    for (const v of u) exact += v * v;
+    const bytes = new Uint8Array(u.buffer, u.byteOffset, u.byteLength);
+    const reported: number[] = [];
+    const inPieces = async (slot: Uint8Array, norm: SlotNorm) => {
+      // Cut at 4099, 50,001 and 90,003 bytes: floats straddle the cuts.
+      for (const [start, end] of [
+        [0, 4099],
+        [4099, 50_001],
+        [50_001, 90_003],
+        [90_003, bytes.length],
+      ] as const) {
+        slot.set(bytes.subarray(start, end), start);
+        norm.advance(end);
+        reported.push(end);
+      }
+    };
+    const sum = new StreamingUpdateSum(n, { clipNorm: 1, poisonNormLimit: Infinity, slots: 2 });
+    const [pieces] = await sum.addBatch([{ weight: 2, fill: inPieces }]);
+    const [whole] = await sum.addBatch([{ weight: 2, fill: fillFrom(u) }]);
+    expect(reported).toHaveLength(4);
+    expect(Math.abs((pieces?.norm as number) - Math.sqrt(exact))).toBeLessThanOrEqual(1e-12 * Math.sqrt(exact));
+    expect(Math.abs((whole?.norm as number) - Math.sqrt(exact))).toBeLessThanOrEqual(1e-12 * Math.sqrt(exact));
+    // Both clipped to 1 and weighted by 2: S = 4 u / ‖u‖.
+    expect(maxRelError(sum.sum, reference([u, u], [2, 2], 1))).toBeLessThan(1e-6);
+  });
+
+  it("holds S and its slots only (P once asked for): memory does not grow with the number of updates", async () => {
     const n = 1 << 18;
     const sum = new StreamingUpdateSum(n, { clipNorm: 0, poisonNormLimit: Infinity, slots: 2 });
-    expect(sum.heldBytes).toBe((2 + 2) * 4 * n);
+    expect(sum.heldBytes).toBe((1 + 2) * 4 * n);
     const before = process.memoryUsage().arrayBuffers;
     const u = gaussianVector(n, 5, 0.1);
     for (let k = 0; k < 40; k++) await sum.addBatch([{ weight: 1, fill: fillFrom(u) }]);
     // 40 updates of 1 MiB went through; external buffers grew by far less than 40 MiB.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
     await expect(sum.addBatch([1, 2, 3].map(() => ({ weight: 1, fill: fillFrom(u) })))).rejects.toThrow(/at most 2/);
+    // The scratch row P exists once a robust strategy asks for it, and is kept.
+    const scratch = sum.scratch;
+    expect(sum.heldBytes).toBe((2 + 2) * 4 * n);
+    expect(sum.scratch).toBe(scratch);
   });
 });

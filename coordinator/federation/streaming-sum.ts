@@ -1,18 +1,21 @@
 /**
  * The round's running sum, fed update by update as they arrive — never all updates at once.
- * Memory: two sum rows (2 × model) plus `slots` update buffers; an update
- * is read from the chunk store straight into a free slot and its chunks are dropped once copied.
+ * Memory: the sum row S and `slots` update buffers; a scratch row P (the robust strategies'
+ * output) only once one asks for it. An update is read from the chunk store straight into a
+ * free slot.
  *
- * Each batch is one call of the kernels' clip-and-sum (kernels/index.ts, aggregateUpdates) over
- * the running sum's row and the batch's slots, written into a second sum row (the two swap):
- *   S' = S + Σ_k w_k · min(1, C/‖u_k‖) · u_k
- * The kernel clips every row it is given, the sum's own too, so the sum is kept as scale · row
- * with scale chosen from a bound on ‖S‖ (Σ w_k min(C, ‖u_k‖), the triangle inequality) so the row's
- * norm stays below C and is never clipped. A batch holding a poisoned update (a NaN or infinite
- * norm, or a norm above the poison limit) is summed again without it; the sum row it would have
- * replaced was not written, so the sum never sees it.
+ * Clip-and-sum reads each update from memory once (kernels 5b):
+ * 1. While a slot is filled, piece by piece (one stored chunk at a time), the squared norm of
+ *    each piece is taken while the piece is still in cache (SlotNorm.advance → sumSquares).
+ * 2. With every norm known, the batch is screened — a NaN or infinite norm, or one above the
+ *    poison limit, is rejected and never touches S — and the accepted updates are added in one
+ *    pass, in place: S ← S + Σ_k w_k · min(1, C/‖u_k‖) · u_k (accumulateScaled: the sum over the
+ *    batch in double, S rounded to float32 once per batch).
+ * Per update that is 4n bytes read from memory, plus S read and written once per batch
+ * (8n/batch); the one-call kernel it replaces read every row of the batch twice and the previous
+ * sum as one more row, then wrote a second sum row.
  */
-import { aggregateUpdatesAsync } from "../../kernels/index.js";
+import { accumulateScaledAsync, sumSquares } from "../../kernels/index.js";
 
 export interface StreamingSumOptions {
   /** L2 bound C each update is clipped to; 0 = no clipping. */
@@ -23,10 +26,41 @@ export interface StreamingSumOptions {
   readonly slots?: number;
 }
 
+/**
+ * The squared norm of a slot, taken as its bytes arrive in order: after writing the slot's first
+ * `bytes` bytes, a filler calls advance(bytes) and the whole floats among them not yet counted
+ * are added (while they are in cache). Floats a filler never reported are counted at the end.
+ * The result depends only on the slot's values and the pieces reported (a fixed chunking gives
+ * the same bits).
+ */
+export class SlotNorm {
+  private readonly values: Float32Array;
+  private counted = 0;
+  private sumOfSquares = 0;
+
+  constructor(values: Float32Array) {
+    this.values = values;
+  }
+
+  advance(bytes: number): void {
+    const upTo = Math.min(this.values.length, Math.floor(bytes / 4));
+    if (upTo <= this.counted) return;
+    this.sumOfSquares += sumSquares(this.values.subarray(this.counted, upTo));
+    this.counted = upTo;
+  }
+
+  /** ‖slot‖₂ once the slot is full. */
+  finish(): number {
+    this.advance(this.values.length * 4);
+    return Math.sqrt(this.sumOfSquares);
+  }
+}
+
 /** One update to add: its weight and a function that writes its float32 bytes into a slot. */
 export interface PendingUpdate {
   readonly weight: number;
-  readonly fill: (slot: Uint8Array) => Promise<void>;
+  /** Fills the slot in order; reporting progress to `norm` lets the norm be taken while each piece is in cache. */
+  readonly fill: (slot: Uint8Array, norm: SlotNorm) => Promise<void>;
 }
 
 /** What became of one update. */
@@ -40,13 +74,10 @@ export interface UpdateOutcome {
 export class StreamingUpdateSum {
   readonly parameters: number;
   readonly slotCount: number;
-  /** [A | slot 1 … slot B | Z]: the running sum lives in A or Z, the kernel writes the other. */
+  /** [S | slot 1 … slot B]: the running sum and the update slots. */
   private readonly block: Float32Array;
-  private accumulatorIsFirst = true;
-  /** The running sum is scale · (accumulator row): keeps that row's norm below C, so the kernel never clips it. */
-  private scale = 1;
-  /** An upper bound of ‖S‖ (triangle inequality over the clipped contributions). */
-  private normBound = 0;
+  /** P, allocated on first use (median / trimmed mean only) and kept for later rounds. */
+  private scratchRow: Float32Array | undefined;
   private clipNorm: number;
   private poisonNormLimit: number;
   private summed = 0;
@@ -56,7 +87,7 @@ export class StreamingUpdateSum {
     this.parameters = parameters;
     this.slotCount = options.slots ?? 4;
     if (!Number.isInteger(this.slotCount) || this.slotCount < 1) throw new RangeError(`slots must be an integer >= 1, got ${this.slotCount}`);
-    this.block = new Float32Array((this.slotCount + 2) * parameters);
+    this.block = new Float32Array((this.slotCount + 1) * parameters);
     this.clipNorm = options.clipNorm;
     this.poisonNormLimit = options.poisonNormLimit;
   }
@@ -67,9 +98,6 @@ export class StreamingUpdateSum {
     this.poisonNormLimit = options.poisonNormLimit;
     this.summed = 0;
     this.weightSum = 0;
-    this.scale = 1;
-    this.normBound = 0;
-    this.accumulatorIsFirst = true;
     this.row(0).fill(0);
   }
 
@@ -85,97 +113,57 @@ export class StreamingUpdateSum {
 
   /** The running sum S = Σ w_k clip(u_k) (a view, valid until the next add or reset). */
   get sum(): Float32Array {
-    const accumulator = this.accumulator();
-    if (this.scale !== 1) {
-      for (let i = 0; i < accumulator.length; i++) accumulator[i] = (accumulator[i] as number) * this.scale;
-      this.scale = 1;
-    }
-    return accumulator;
+    return this.row(0);
   }
 
-  /** The row the sum is not in: free once the round's updates are summed (robust strategies' output). */
+  /** A row the sum is not in: free once the round's updates are summed (robust strategies' output). */
   get scratch(): Float32Array {
-    return this.row(this.accumulatorIsFirst ? this.slotCount + 1 : 0);
+    this.scratchRow ??= new Float32Array(this.parameters);
+    return this.scratchRow;
   }
 
-  /** Bytes of float32 buffers this sum holds (two sum rows and the slots). */
+  /** Bytes of float32 buffers this sum holds (the sum row, the slots, and P once used). */
   get heldBytes(): number {
-    return this.block.byteLength;
+    return this.block.byteLength + (this.scratchRow?.byteLength ?? 0);
   }
 
   private row(index: number): Float32Array {
     return this.block.subarray(index * this.parameters, (index + 1) * this.parameters);
   }
 
-  private accumulator(): Float32Array {
-    return this.row(this.accumulatorIsFirst ? 0 : this.slotCount + 1);
-  }
-
   /**
-   * Adds up to `slots` updates (in the given order) and reports each one's fate. One kernel call:
-   * out = (scale/scale') · acc + Σ_k (w_k/scale') · min(1, C/‖u_k‖) · u_k, written into the other
-   * sum row, so a rejected update (seen in the returned norms) leaves the sum untouched.
+   * Adds up to `slots` updates (in the given order) and reports each one's fate: fills the slots
+   * (norms taken on the way), rejects poisoned ones, and adds the rest into S in one kernel call.
    */
   async addBatch(batch: readonly PendingUpdate[]): Promise<UpdateOutcome[]> {
     if (batch.length === 0) return [];
     if (batch.length > this.slotCount) throw new RangeError(`a batch holds at most ${this.slotCount} updates, got ${batch.length}`);
     const n = this.parameters;
-    const B = this.slotCount;
-    // The slots used must touch the accumulator row: the first k after A, or the last k before Z.
-    const slotRow = (i: number, k: number) => (this.accumulatorIsFirst ? 1 + i : B + 1 - k + i);
+    const norms: number[] = [];
     for (let i = 0; i < batch.length; i++) {
-      const slot = this.row(slotRow(i, batch.length));
-      await (batch[i] as PendingUpdate).fill(new Uint8Array(slot.buffer, slot.byteOffset, slot.byteLength));
+      const slot = this.row(1 + i);
+      const norm = new SlotNorm(slot);
+      await (batch[i] as PendingUpdate).fill(new Uint8Array(slot.buffer, slot.byteOffset, slot.byteLength), norm);
+      norms.push(norm.finish());
     }
     const clip = Math.max(this.clipNorm, 0);
-    const outcomes: UpdateOutcome[] = new Array(batch.length);
-    let rows = batch.map((update, index) => ({ update, index }));
-    for (;;) {
-      const k = rows.length;
-      const first = this.accumulatorIsFirst ? 0 : B + 1 - k;
-      const added = rows.reduce((s, row) => s + Math.abs(row.update.weight) * clip, 0);
-      const newScale = clip > 0 ? Math.max(1, ((this.normBound + added) / clip) * 1.001) : 1;
-      const weights = new Float32Array(k + 1);
-      const accWeight = this.scale / newScale;
-      if (this.accumulatorIsFirst) {
-        weights[0] = accWeight;
-        rows.forEach((row, i) => {
-          weights[i + 1] = row.update.weight / newScale;
-        });
-      } else {
-        rows.forEach((row, i) => {
-          weights[i] = row.update.weight / newScale;
-        });
-        weights[k] = accWeight;
-      }
-      const out = this.row(this.accumulatorIsFirst ? B + 1 : 0);
-      const inputs = this.block.subarray(first * n, (first + k + 1) * n);
-      const norms = await aggregateUpdatesAsync(inputs, k + 1, n, weights, clip, 0, 0n, 0n, out);
-      const slotNorm = (i: number) => norms[this.accumulatorIsFirst ? i + 1 : i] as number;
-      const bad = rows.filter((_, i) => !this.acceptable(slotNorm(i)));
-      if (bad.length === 0) {
-        rows.forEach((row, i) => {
-          outcomes[row.index] = { norm: slotNorm(i), accepted: true, reason: "" };
-          this.summed++;
-          this.weightSum += row.update.weight;
-          this.normBound += Math.abs(row.update.weight) * (clip > 0 ? Math.min(clip, slotNorm(i)) : slotNorm(i));
-        });
-        this.scale = newScale;
-        this.accumulatorIsFirst = !this.accumulatorIsFirst;
-        return outcomes;
-      }
-      // Drop the bad rows: move the good ones so they still touch the accumulator row, sum again.
-      const good = rows.filter((_, i) => this.acceptable(slotNorm(i)));
-      rows.forEach((row, i) => {
-        if (!this.acceptable(slotNorm(i))) outcomes[row.index] = { norm: slotNorm(i), accepted: false, reason: this.rejection(slotNorm(i)) };
-      });
-      const moves = good.map((row, i) => ({ from: slotRow(rows.indexOf(row), k), to: slotRow(i, good.length) }));
-      // In place: towards A the targets are at or below their sources (go up), towards Z at or above (go down).
-      if (!this.accumulatorIsFirst) moves.reverse();
-      for (const { from, to } of moves) if (from !== to) this.block.copyWithin(to * n, from * n, (from + 1) * n);
-      rows = good;
-      if (rows.length === 0) return outcomes;
+    const outcomes: UpdateOutcome[] = norms.map((norm) =>
+      this.acceptable(norm) ? { norm, accepted: true, reason: "" } : { norm, accepted: false, reason: this.rejection(norm) },
+    );
+    // Accepted updates must lie in consecutive slots: move them up over the rejected ones.
+    const coef: number[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      if (!(outcomes[i] as UpdateOutcome).accepted) continue;
+      const to = 1 + coef.length;
+      if (to !== 1 + i) this.block.copyWithin(to * n, (1 + i) * n, (2 + i) * n);
+      const norm = norms[i] as number;
+      const weight = (batch[i] as PendingUpdate).weight;
+      coef.push(weight * (clip > 0 && norm > clip ? clip / norm : 1));
+      this.summed++;
+      this.weightSum += weight;
     }
+    if (coef.length > 0) await accumulateScaledAsync(this.row(0), this.block.subarray(n, (1 + coef.length) * n), coef.length, Float64Array.from(coef));
+    return outcomes;
   }
 
   private acceptable(norm: number): boolean {
