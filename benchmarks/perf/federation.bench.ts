@@ -221,19 +221,31 @@ async function roundsOverLoopback() {
     let stop = false;
     let downloadedBytes = 0;
     let uploadedBytes = 0;
+    const transferErrors: string[] = [];
     const loops = [...clients].map(async ([id, client], index) => {
       while (!stop) {
         const { task } = await callNode(client, "LeaseTask", { nodeId: id, waitSeconds: 2 }, { deadlineSeconds: 10 }).catch(() => ({ task: null }));
         if (!task?.federated) continue;
         await transfer(async () => {
-          const model = await downloadTaskModel(client, id, task);
+          const model = await downloadTaskModel(client, id, task).catch((error: Error) => {
+            // A real sidecar retries a dropped transfer; counted and reported, not hidden.
+            transferErrors.push(`${id} download: ${error.message}`);
+            return undefined;
+          });
+          if (!model) return;
           downloadedBytes += model.byteLength;
           // A plain loop: Float32Array.from with a map function boxes every element (seconds of GC a round).
           const values = new Float32Array(parameters);
           const scale = 1 + index / holderCount;
           for (let i = 0; i < parameters; i++) values[i] = (base[i] as number) * scale;
-          await completeWithUpdate(client, id, task, values, 100 + index, 1);
-          uploadedBytes += values.byteLength;
+          const uploaded = await completeWithUpdate(client, id, task, values, 100 + index, 1).then(
+            () => true,
+            (error: Error) => {
+              transferErrors.push(`${id} upload: ${error.message}`);
+              return false;
+            },
+          );
+          if (uploaded) uploadedBytes += values.byteLength;
         });
       }
     });
@@ -302,6 +314,8 @@ async function roundsOverLoopback() {
       rounds,
       roundSeconds,
       wallSeconds,
+      transferErrors: transferErrors.length,
+      firstTransferErrors: transferErrors.slice(0, 5),
       coordinatorCpuSecondsPerRound: cpuSeconds / rounds,
       simulatedHoldersCpuSecondsPerRound: (benchCpu.user + benchCpu.system) / 1e6 / rounds,
       bytesPerRound: { downloaded: downloadedBytes / rounds, uploaded: uploadedBytes / rounds },
