@@ -27,4 +27,5 @@ export {
   type SynthesisJobResult,
   type SynthesisTaskInput,
 } from "./synthesis-job.js";
-export { type SynthesisJobs, SynthesisRunner } from "./synthesis-runner.js";
+export { type SampleJobView, type SynthesisJobs, SynthesisRunner, type SynthesisStatus } from "./synthesis-runner.js";
+export { type SynthesisAnswer, type SynthesisJobRow, SynthesisStore } from "./synthesis-store.js";
