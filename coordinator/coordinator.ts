@@ -695,6 +695,14 @@ export class Coordinator {
         }
         return sampleJobView(job);
       },
+      cancelSample: async (sampleJobId, reason) => {
+        const job = this.store.getJob(sampleJobId);
+        if (job === undefined || isTerminal(job.state)) return;
+        const cancelled = this.store.cancelJob(sampleJobId, reason, this.now());
+        await this.store.durable();
+        this.changed(cancelled);
+        if (cancelled.nodeId !== null) this.leaseWaiters.wakeNode(cancelled.nodeId);
+      },
       durable: () => this.store.durable(),
     };
   }

@@ -90,7 +90,7 @@ async function answer(coordinator: Coordinator, holder: string): Promise<number>
   }
   if (leased === undefined) throw new Error(`no task for ${holder}`);
   const f = leased.federated;
-  computed.push(`${holder} r${f.round}`);
+  computed.push(`${f.jobId} ${holder} r${f.round}`);
   const input = f.round > 1 ? await bytesOf(coordinator, runner.modelOfTask(holder, leased.taskId, leased.leaseId)) : undefined;
   const data = {
     holder,
@@ -179,7 +179,9 @@ describe("federated synthesis on the coordinator", () => {
       }
       expect(after.state, after.errorMessage).toBe("JOB_STATE_SUCCEEDED");
       // Every holder computed each round once: 3 measurements and 1 score, none again after the restart.
-      expect(computed.toSorted()).toEqual(holders.flatMap((h) => [1, 2, 3, 4].map((r) => `${h} r${r}`)).toSorted());
+      expect(computed.filter((c) => c.startsWith(`${jobId} `)).toSorted()).toEqual(
+        holders.flatMap((h) => [1, 2, 3, 4].map((r) => `${jobId} ${h} r${r}`)).toSorted(),
+      );
       const results = new Map(reopened.getJob(jobId)!.results.map((r) => [r.kind, r.manifest]));
       expect(results.get("RESULT_KIND_TABLE")!.sha256).toBe(tableManifest.sha256);
       const report = JSON.parse((await bytesOf(second, results.get("RESULT_KIND_REPORT")!)).toString("utf8")) as {
@@ -193,6 +195,36 @@ describe("federated synthesis on the coordinator", () => {
     } finally {
       second.stop();
       reopened.close();
+    }
+  }, 120_000);
+
+  test("a job cancelled while its corpus waits for a worker cancels its SAMPLE job too", async () => {
+    const store = new SqliteJobStore(join(dir, "cancel.sqlite"));
+    const coordinator = new Coordinator({ store, chunks: new ChunkStore(join(dir, "cancel-chunks"), 1 << 21) });
+    coordinator.start();
+    try {
+      for (const holder of holders) await coordinator.registerNode(holder, registration(true));
+      const { job } = await coordinator.submitJob("alice", request(federated));
+      const jobId = job.jobId as string;
+      for (let round = 1; round <= 3; round++) await Promise.all(holders.map((h) => answer(coordinator, h)));
+      let waiting = coordinator.getJob("alice", jobId);
+      for (let i = 0; i < 500 && waiting.progress?.phase !== "sample"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        waiting = coordinator.getJob("alice", jobId);
+      }
+      const sampleJobId = /SAMPLE job (\S+),/.exec(waiting.progress?.message ?? "")?.[1];
+      expect(coordinator.getJob("alice", sampleJobId!).state).toBe("JOB_STATE_QUEUED");
+      await coordinator.cancelJob("alice", jobId, "changed my mind");
+      let sample = coordinator.getJob("alice", sampleJobId!);
+      for (let i = 0; i < 100 && sample.state !== "JOB_STATE_CANCELLED"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        sample = coordinator.getJob("alice", sampleJobId!);
+      }
+      expect(sample.state).toBe("JOB_STATE_CANCELLED");
+      expect(sample.cancelReason ?? sample.errorMessage).toMatch(new RegExp(`federated synthesis job ${jobId} was cancelled`));
+    } finally {
+      coordinator.stop();
+      store.close();
     }
   }, 120_000);
 });

@@ -61,7 +61,10 @@ function setup(
   shared: { store: SynthesisStore; memory: Chunks } = { store: memoryStore(), memory: memoryChunks() },
 ) {
   const { stored, chunks } = shared.memory;
-  const outcome: { failed?: string; succeeded?: { kind: string; manifest: Manifest }[]; summary?: string; samples: number } = { samples: 0 };
+  const outcome: { failed?: string; succeeded?: { kind: string; manifest: Manifest }[]; summary?: string; samples: number; cancelledSamples: string[] } = {
+    samples: 0,
+    cancelledSamples: [],
+  };
   const spec = {
     kind: "JOB_KIND_FEDERATED_SYNTHESIS",
     rows: 500,
@@ -106,6 +109,9 @@ function setup(
         };
         samples.set(jobId, view);
         return view;
+      },
+      cancelSample: async (sampleJobId) => {
+        outcome.cancelledSamples.push(sampleJobId);
       },
       durable: async () => {},
     },
@@ -229,7 +235,7 @@ describe("SynthesisRunner", () => {
     expect((await answer(first.runner, "married", first.chunks, first.stored)).federated.round).toBe(3);
     first.runner.stop();
     await firstDone;
-    expect(first.outcome).toEqual({ samples: 0 });
+    expect(first.outcome).toEqual({ samples: 0, cancelledSamples: [] });
     expect(shared.store.answers("job-r").map((a) => `${a.round} ${a.holderId}`)).toEqual(["1 married", "1 other", "2 married", "2 other", "3 married"]);
 
     // A new runner over the same store (a restarted coordinator): married's round-3 answer is replayed, not asked for.

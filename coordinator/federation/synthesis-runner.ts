@@ -65,6 +65,8 @@ export interface SynthesisJobs {
   sampleJobOf(jobId: string): SampleJobView | undefined;
   /** Submits (idempotently) the SAMPLE job that draws `rows` rows of `model` with `seed` on a worker node. */
   submitSample(jobId: string, model: Manifest, rows: number, seed: number): Promise<SampleJobView>;
+  /** Cancels the SAMPLE job (its federated job was cancelled). */
+  cancelSample(sampleJobId: string, reason: string): Promise<void>;
   /** Makes the store's committed writes durable (fsync) before a holder's answer is acknowledged. */
   durable(): Promise<void>;
 }
@@ -455,7 +457,11 @@ export class SynthesisRunner {
     }
     let lastState = "";
     while (!sample.done) {
-      if (this.#stopped || this.#access.describe(jobId)?.cancelled) return undefined;
+      if (this.#stopped) return undefined;
+      if (this.#access.describe(jobId)?.cancelled) {
+        await this.#access.cancelSample(sample.jobId, `its federated synthesis job ${jobId} was cancelled`);
+        return undefined;
+      }
       if (sample.state !== lastState) {
         lastState = sample.state;
         const where = sample.state === "JOB_STATE_QUEUED" ? "waiting for a worker node (`datalab node`) to lease it" : `on node ${sample.nodeId ?? "?"}`;
