@@ -146,6 +146,15 @@ describe("federated synthesis on the coordinator", () => {
     const second = new Coordinator({ store: reopened, chunks: new ChunkStore(chunks, 1 << 21) });
     second.start();
     try {
+      // WatchJob's federation block: round 3 resumed with the stored answer of the first holder.
+      let resumed = second.getJob("alice", jobId);
+      for (let i = 0; i < 500 && resumed.federation?.roundInProgress !== 3; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        resumed = second.getJob("alice", jobId);
+      }
+      expect(resumed.federation).toMatchObject({ roundsCompleted: 2, roundsTotal: 4, roundInProgress: 3, phase: "measure", epsilonSpent: 1 });
+      expect(resumed.federation?.holdersAnswered).toEqual([holders[0]]);
+      expect(resumed.federation?.holdersWaiting).toEqual(holders.slice(1));
       // The holders are restored online (restart grace); the one that answered round 3 has nothing to do.
       expect(await Promise.all(holders.slice(1).map((h) => answer(second, h)))).toEqual([3, 3]);
       expect(second.synthesis!.take(holders[0]!)).toBeUndefined();
