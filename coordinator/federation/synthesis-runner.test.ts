@@ -59,6 +59,8 @@ function setup(
   schemas: Record<string, string>,
   deadlineSeconds: number,
   shared: { store: SynthesisStore; memory: Chunks } = { store: memoryStore(), memory: memoryChunks() },
+  /** The SAMPLE job ends FAILED with this message (every attempt of it failed on the nodes). */
+  sampleFails?: string,
 ) {
   const { stored, chunks } = shared.memory;
   const outcome: { failed?: string; succeeded?: { kind: string; manifest: Manifest }[]; summary?: string; samples: number; cancelledSamples: string[] } = {
@@ -95,6 +97,19 @@ function setup(
       // What a worker node's SAMPLE task does (trainer/datalab-task.ts): the model file, rows and seed in, a CSV out.
       submitSample: async (jobId, model, rows, seed) => {
         outcome.samples++;
+        if (sampleFails !== undefined) {
+          const failed = {
+            jobId: `sample-of-${jobId}`,
+            state: "JOB_STATE_FAILED",
+            done: true,
+            errorMessage: sampleFails,
+            nodeId: "worker-x",
+            model,
+            table: undefined,
+          };
+          samples.set(jobId, failed);
+          return failed;
+        }
         const parsed = parseSynthModel(bytesOf(stored, model).toString("utf8"), "model.json");
         const table = await sampleSynthTable(parsed, rows, { seed: BigInt(seed) });
         const csv = encodeTable("synthetic.csv", table, adult.schema);
@@ -256,5 +271,18 @@ describe("SynthesisRunner", () => {
     // A finished job leaves nothing in the store.
     expect(shared.store.answers("job-r")).toEqual([]);
     expect(shared.store.getJob("job-r")).toBeUndefined();
+  }, 120_000);
+
+  test("a SAMPLE job that fails on the nodes fails the federated job with its reason; no SCORE round", async () => {
+    const schema = schemaToJson(adult.schema);
+    const { runner, outcome, stored, chunks } = setup({ married: schema, other: schema }, 60, undefined, "out of disk on every node");
+    const done = runner.run("job-f");
+    for (let round = 0; round < 3; round++) await Promise.all(["married", "other"].map((h) => answer(runner, h, chunks, stored)));
+    await done;
+    expect(outcome.samples).toBe(1);
+    expect(outcome.failed).toBe(
+      "the SAMPLE job sample-of-job-f that draws the corpus ended failed: out of disk on every node; submit the federated job again.",
+    );
+    expect(computed.filter((c) => c.startsWith("job-f ") && c.endsWith("r4"))).toEqual([]);
   }, 120_000);
 });
