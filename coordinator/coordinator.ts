@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { FederationStatus, Job, ListJobsRequestOut, RegisterNodeRequestOut, SubmitJobRequestOut } from "../proto/index.js";
-import { restartGraceSeconds, toManifest, tunables } from "../proto/index.js";
+import { restartGraceSeconds, tunables } from "../proto/index.js";
 import { type ChunkStore, clientChunkOwner } from "./chunk-store.js";
 import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from "./errors.js";
 import { validateSubmit } from "./job-spec.js";
@@ -27,7 +27,9 @@ import {
   modelChunks,
   modelShapeOf,
   RoundStore,
-  type SampleJobView,
+  corpusSampleKey,
+  corpusSampleRequest,
+  sampleJobView,
   type SynthesisJobs,
   SynthesisRunner,
   SYNTHESIS_ROUNDS,
@@ -59,24 +61,6 @@ const NODE_ID = /^[A-Za-z0-9._-]{1,128}$/;
 function newJobId(): string {
   // Time-ordered prefix (ms, base36) + 80 random bits: unique without coordination.
   return `job-${Date.now().toString(36).padStart(9, "0")}${randomBytes(10).toString("hex").slice(0, 17)}`;
-}
-
-/** The idempotency key of the SAMPLE job that draws a federated synthesis job's corpus. */
-function corpusSampleKey(jobId: string): string {
-  return `federated-synthesis-corpus:${jobId}`;
-}
-
-function sampleJobView(job: JobRecord): SampleJobView {
-  const upload = job.spec.input?.upload;
-  return {
-    jobId: job.jobId,
-    state: job.state,
-    done: isTerminal(job.state),
-    errorMessage: job.errorMessage,
-    nodeId: job.nodeId,
-    model: toManifest(upload!),
-    table: job.results.find((r) => r.kind === "RESULT_KIND_TABLE")?.manifest,
-  };
 }
 
 export function newLeaseId(): string {
@@ -651,28 +635,7 @@ export class Coordinator {
         const parent = this.store.getJob(jobId);
         if (parent === undefined) throw new FailedPreconditionError(`federated synthesis job ${jobId} is gone`);
         // An ordinary SAMPLE job under the requester's name: leased, retried and shown like any other.
-        const valid = validateSubmit(
-          {
-            idempotencyKey: corpusSampleKey(jobId),
-            spec: {
-              kind: "JOB_KIND_SAMPLE",
-              model: "mst",
-              rows,
-              seed,
-              input: { upload: model },
-              conditions: [],
-              scoring: null,
-              displayName: `corpus of federated synthesis job ${jobId}`,
-              maxAttempts: 0,
-              outputFormat: "csv",
-              schemaJson: "",
-              modelOptionsJson: "",
-              resources: null,
-              federated: null,
-            },
-          } as unknown as SubmitJobRequestOut,
-          this.settings.defaultMaxAttempts,
-        );
+        const valid = validateSubmit(corpusSampleRequest(jobId, model, rows, seed), this.settings.defaultMaxAttempts);
         await this.sampleModels.checkUpload(model);
         const { job, created } = this.store.submitJob(
           {

@@ -19,7 +19,7 @@ import { encodeTable, loadTable, schemaToJson } from "../../tabular/index.js";
 import { runSynthesisMeasure, runSynthesisScore } from "../../trainer/index.js";
 import { applyMigrations } from "../migrations.js";
 import { modelChunks } from "./model-chunks.js";
-import type { SampleJobView } from "./synthesis-runner.js";
+import type { SampleJobView } from "./synthesis-corpus.js";
 import { SynthesisRunner } from "./synthesis-runner.js";
 import { SynthesisStore } from "./synthesis-store.js";
 

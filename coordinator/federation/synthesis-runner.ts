@@ -24,32 +24,19 @@
  * misses a round's deadline fails the job with its reason.
  */
 import { randomUUID } from "node:crypto";
-import { DEFAULT_DELTA, serializeModel } from "../../generators/index.js";
+import { DEFAULT_DELTA } from "../../generators/index.js";
 import type { FederatedTaskOut, HeldDatasetOut, JobSpecOut, Manifest } from "../../proto/index.js";
 import { type TableSchema, validateSchema } from "../../tabular/index.js";
 import { AbortedError, FailedPreconditionError } from "../errors.js";
 import type { LeasedFederatedTask } from "./federation-runner.js";
 import type { ModelChunks } from "./model-chunks.js";
+import { type CorpusSampleJobs, type SampledCorpus, sampleCorpusOnWorker } from "./synthesis-corpus.js";
 import { federatedTaskId } from "./round-plan.js";
 import { FederatedSynthesisJob, SYNTHESIS_ROUNDS } from "./synthesis-job.js";
 import type { SynthesisStore } from "./synthesis-store.js";
 
-/** The SAMPLE job that draws a federated synthesis job's corpus, as the runner sees it. */
-export interface SampleJobView {
-  jobId: string;
-  state: string;
-  done: boolean;
-  errorMessage: string;
-  /** The node of its last attempt (the one that sampled, once it succeeded). */
-  nodeId: string | null;
-  /** The model it samples (its input upload). */
-  model: Manifest;
-  /** Its TABLE result, once it succeeded. */
-  table: Manifest | undefined;
-}
-
 /** What the runner needs from the rest of the coordinator. */
-export interface SynthesisJobs {
+export interface SynthesisJobs extends CorpusSampleJobs {
   describe(jobId: string): { owner: string; spec: JobSpecOut; cancelled: boolean } | undefined;
   markRunning(jobId: string, phase: string, fraction: number, message: string): void;
   succeed(
@@ -61,12 +48,6 @@ export interface SynthesisJobs {
   /** Online holder nodes and the datasets each registered. */
   onlineHolderDatasets(): Map<string, HeldDatasetOut[]>;
   keepChunks(jobId: string, digests: readonly string[]): void;
-  /** The job's SAMPLE job, found by its idempotency key; undefined before it was submitted. */
-  sampleJobOf(jobId: string): SampleJobView | undefined;
-  /** Submits (idempotently) the SAMPLE job that draws `rows` rows of `model` with `seed` on a worker node. */
-  submitSample(jobId: string, model: Manifest, rows: number, seed: number): Promise<SampleJobView>;
-  /** Cancels the SAMPLE job (its federated job was cancelled). */
-  cancelSample(sampleJobId: string, reason: string): Promise<void>;
   /** Makes the store's committed writes durable (fsync) before a holder's answer is acknowledged. */
   durable(): Promise<void>;
 }
@@ -106,14 +87,6 @@ export interface SynthesisStatus {
   /** ε each holder spends on its rows (the job's per-holder budget). */
   epsilonPerHolder: number;
   refusals: { holderId: string; round: number; reason: string }[];
-}
-
-/** The corpus a worker node sampled. */
-interface SampledCorpus {
-  table: Manifest;
-  model: Manifest;
-  nodeId: string;
-  sampleJobId: string;
 }
 
 const settle = (): { promise: Promise<void>; resolve: () => void } => {
@@ -387,7 +360,13 @@ export class SynthesisRunner {
       if (waiting.length > 0) {
         if (round === SYNTHESIS_ROUNDS && corpus === undefined) {
           running.phase = "sample";
-          corpus = await this.#sampleCorpus(jobId, job, spec);
+          corpus = await sampleCorpusOnWorker(this.#access, this.#chunks, {
+            jobId,
+            model: job.model!,
+            rows: spec.rows,
+            seed: spec.seed ?? 0,
+            stopped: () => this.#stopped,
+          });
           if (corpus === undefined) return !this.#stopped;
         }
         running.phase = round <= 3 ? "measure" : "score";
@@ -428,7 +407,13 @@ export class SynthesisRunner {
       await job.advance();
     }
     // A job resumed after its SCORE round was complete has not looked its corpus up yet.
-    corpus ??= await this.#sampleCorpus(jobId, job, spec);
+    corpus ??= await sampleCorpusOnWorker(this.#access, this.#chunks, {
+      jobId,
+      model: job.model!,
+      rows: spec.rows,
+      seed: spec.seed ?? 0,
+      stopped: () => this.#stopped,
+    });
     if (corpus === undefined) return !this.#stopped;
     await this.#finish(jobId, job, corpus);
     return true;
@@ -438,47 +423,6 @@ export class SynthesisRunner {
     const input = job.taskFor(anyHolder);
     if (input.plan) return this.#chunks.storeBytes(input.plan, `plan-r${round}.json`);
     return null;
-  }
-
-  /**
-   * The corpus, sampled by a worker node: the SAMPLE job of this job (found again after a
-   * restart), submitted with the merged model when there is none yet, then waited for. Undefined
-   * when the coordinator stops or the job is cancelled meanwhile.
-   */
-  async #sampleCorpus(jobId: string, job: FederatedSynthesisJob, spec: JobSpecOut): Promise<SampledCorpus | undefined> {
-    let sample = this.#access.sampleJobOf(jobId);
-    if (sample === undefined) {
-      const model = await this.#chunks.storeBytes(Buffer.from(serializeModel(job.model!)), "model.json");
-      this.#access.keepChunks(
-        jobId,
-        model.chunks.map((c) => c.sha256),
-      );
-      sample = await this.#access.submitSample(jobId, model, spec.rows, spec.seed ?? 0);
-    }
-    let lastState = "";
-    while (!sample.done) {
-      if (this.#stopped) return undefined;
-      if (this.#access.describe(jobId)?.cancelled) {
-        await this.#access.cancelSample(sample.jobId, `its federated synthesis job ${jobId} was cancelled`);
-        return undefined;
-      }
-      if (sample.state !== lastState) {
-        lastState = sample.state;
-        const where = sample.state === "JOB_STATE_QUEUED" ? "waiting for a worker node (`datalab node`) to lease it" : `on node ${sample.nodeId ?? "?"}`;
-        this.#access.markRunning(jobId, "sample", 3 / SYNTHESIS_ROUNDS, `sampling ${spec.rows} rows: SAMPLE job ${sample.jobId}, ${where}`);
-      }
-      await sleep(200);
-      sample = this.#access.sampleJobOf(jobId) ?? sample;
-    }
-    if (sample.state !== "JOB_STATE_SUCCEEDED" || sample.table === undefined || sample.nodeId === null)
-      throw new FailedPreconditionError(
-        `the SAMPLE job ${sample.jobId} that draws the corpus ended ${sample.state.replace("JOB_STATE_", "").toLowerCase()}${sample.errorMessage ? `: ${sample.errorMessage}` : ""}; submit the federated job again.`,
-      );
-    this.#access.keepChunks(
-      jobId,
-      [...sample.table.chunks, ...sample.model.chunks].map((c) => c.sha256),
-    );
-    return { table: sample.table, model: sample.model, nodeId: sample.nodeId, sampleJobId: sample.jobId };
   }
 
   async #finish(jobId: string, job: FederatedSynthesisJob, corpus: SampledCorpus): Promise<void> {
