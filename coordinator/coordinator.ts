@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import type { Job, ListJobsRequestOut, RegisterNodeRequestOut, SubmitJobRequestOut } from "../proto/index.js";
+import type { FederationStatus, Job, ListJobsRequestOut, RegisterNodeRequestOut, SubmitJobRequestOut } from "../proto/index.js";
 import { restartGraceSeconds, tunables } from "../proto/index.js";
 import { type ChunkStore, clientChunkOwner } from "./chunk-store.js";
 import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from "./errors.js";
@@ -27,8 +27,13 @@ import {
   modelChunks,
   modelShapeOf,
   RoundStore,
+  corpusSampleKey,
+  corpusSampleRequest,
+  sampleJobView,
   type SynthesisJobs,
   SynthesisRunner,
+  SYNTHESIS_ROUNDS,
+  SynthesisStore,
 } from "./federation/index.js";
 import type Database from "better-sqlite3";
 import { type HeldResources, type NodeCapacity, waitingReason } from "./scheduler.js";
@@ -122,7 +127,9 @@ export class Coordinator {
             ...(this.metrics ? { metrics: this.metrics.federation } : {}),
           });
     this.synthesis =
-      this.roundStore === undefined ? undefined : new SynthesisRunner({ chunks: modelChunks(this.chunks), jobs: this.synthesisJobs(), now: this.now });
+      db === undefined
+        ? undefined
+        : new SynthesisRunner({ chunks: modelChunks(this.chunks), jobs: this.synthesisJobs(), store: new SynthesisStore(db), now: this.now });
     this.pageTokens = new PageTokens(
       Buffer.from(
         this.store.getOrCreateMeta("page_token_key", () => randomBytes(32).toString("hex")),
@@ -141,18 +148,12 @@ export class Coordinator {
     for (const holderId of this.roundStore?.holderDatasets().keys() ?? []) this.holders.add(holderId);
     // Federated jobs resume at their last committed round.
     for (const jobId of this.roundStore?.unfinishedFederatedJobIds() ?? []) void this.federation?.run(jobId);
-    // Federated synthesis keeps its rounds in memory: a restart fails the job rather than ask holders to spend twice.
+    // Federated synthesis jobs resume from their stored holder answers (federation/synthesis-store.ts).
     const db = (this.store as { db?: Database.Database }).db;
     const unfinishedSynthesis = (db
       ?.prepare("SELECT job_id FROM jobs WHERE kind = 'JOB_KIND_FEDERATED_SYNTHESIS' AND state IN ('JOB_STATE_QUEUED', 'JOB_STATE_RUNNING')")
       .all() ?? []) as { job_id: string }[];
-    for (const { job_id } of unfinishedSynthesis)
-      void this.synthesisJobs()
-        .fail(
-          job_id,
-          "the coordinator restarted during this federated synthesis job; its measurements are not kept (the holders' budgets are spent), so submit it again.",
-        )
-        .catch(() => undefined);
+    for (const { job_id } of unfinishedSynthesis) void this.synthesis?.run(job_id);
     this.sweep();
     this.sweepTimer = setInterval(() => this.sweep(), this.settings.sweepIntervalMs);
     this.sweepTimer.unref();
@@ -312,8 +313,30 @@ export class Coordinator {
       const reason = job.state === "JOB_STATE_QUEUED" ? "waiting for holders of the dataset to register" : "";
       return federation === undefined ? toJobMessage(job, reason) : { ...toJobMessage(job, reason), federation };
     }
-    if (job.kind === "JOB_KIND_FEDERATED_SYNTHESIS")
-      return toJobMessage(job, job.state === "JOB_STATE_QUEUED" ? "waiting for holders of the dataset to register" : "");
+    if (job.kind === "JOB_KIND_FEDERATED_SYNTHESIS") {
+      const message = toJobMessage(job, job.state === "JOB_STATE_QUEUED" ? "waiting for holders of the dataset to register" : "");
+      const status = this.synthesis?.status(job.jobId);
+      if (status === undefined) return message;
+      // Each holder's ledger commits the job's whole ε with its first measurement (trainer/holder/synthesis-tasks.ts).
+      const spent = status.roundsCompleted > 0 || status.answered.length > 0 ? status.epsilonPerHolder : 0;
+      const federation: FederationStatus = {
+        roundsCompleted: status.roundsCompleted,
+        roundsTotal: SYNTHESIS_ROUNDS,
+        epsilonSpent: spent,
+        participantsLastRound: status.roundsCompleted > 0 ? status.holders.length : 0,
+        stragglersDropped: 0,
+        updatesRejected: 0,
+        refusals: status.refusals,
+        clipNorm: 0,
+        lastRoundLoss: 0,
+        lastRoundDurationSeconds: 0,
+        roundInProgress: status.roundInProgress,
+        phase: status.phase,
+        holdersAnswered: status.answered,
+        holdersWaiting: status.waiting,
+      };
+      return { ...message, federation };
+    }
     if (job.state !== "JOB_STATE_QUEUED") return toJobMessage(job, "");
     const byNode = held ?? this.heldByNode();
     const nodes = this.nodes.all().map((n) => ({ capacity: this.nodes.capacityOf(n), held: byNode.get(n.record.nodeId) ?? [] }));
@@ -598,6 +621,52 @@ export class Coordinator {
         return new Map([...(this.roundStore?.holderDatasets() ?? new Map())].filter(([nodeId]) => online.has(nodeId)));
       },
       keepChunks: training.keepChunks,
+      sampleJobOf: (jobId) => {
+        const parent = this.store.getJob(jobId);
+        const db = (this.store as { db?: Database.Database }).db;
+        if (parent === undefined || db === undefined) return undefined;
+        const row = db.prepare("SELECT job_id FROM jobs WHERE owner = ? AND idempotency_key = ?").get(parent.owner, corpusSampleKey(jobId)) as
+          | { job_id: string }
+          | undefined;
+        const sample = row === undefined ? undefined : this.store.getJob(row.job_id);
+        return sample === undefined ? undefined : sampleJobView(sample);
+      },
+      submitSample: async (jobId, model, rows, seed) => {
+        const parent = this.store.getJob(jobId);
+        if (parent === undefined) throw new FailedPreconditionError(`federated synthesis job ${jobId} is gone`);
+        // An ordinary SAMPLE job under the requester's name: leased, retried and shown like any other.
+        const valid = validateSubmit(corpusSampleRequest(jobId, model, rows, seed), this.settings.defaultMaxAttempts);
+        await this.sampleModels.checkUpload(model);
+        const { job, created } = this.store.submitJob(
+          {
+            jobId: newJobId(),
+            owner: parent.owner,
+            idempotencyKey: valid.idempotencyKey,
+            spec: valid.spec,
+            specSha256: valid.specSha256,
+            kind: valid.kind,
+            demand: valid.demand,
+            maxAttempts: valid.maxAttempts,
+          },
+          this.now(),
+        );
+        await this.store.durable();
+        if (created) {
+          this.metrics?.jobsSubmitted.inc({ kind: this.metrics.kindLabel(job.kind) });
+          this.changed(job);
+          this.leaseWaiters.offerOne();
+        }
+        return sampleJobView(job);
+      },
+      cancelSample: async (sampleJobId, reason) => {
+        const job = this.store.getJob(sampleJobId);
+        if (job === undefined || isTerminal(job.state)) return;
+        const cancelled = this.store.cancelJob(sampleJobId, reason, this.now());
+        await this.store.durable();
+        this.changed(cancelled);
+        if (cancelled.nodeId !== null) this.leaseWaiters.wakeNode(cancelled.nodeId);
+      },
+      durable: () => this.store.durable(),
     };
   }
 

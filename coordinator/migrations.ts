@@ -154,6 +154,30 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: "federated synthesis state",
+    // coordinator/federation/synthesis-store.ts: a federated synthesis job's holders and shared
+    // schema (fixed when its first round starts) and every holder answer accepted (a chunk
+    // manifest per round and holder), so a restarted coordinator replays the rounds instead of
+    // asking holders to measure, and spend, again.
+    sql: `
+      CREATE TABLE synthesis_jobs (
+        job_id TEXT PRIMARY KEY REFERENCES jobs(job_id),
+        holders_json TEXT NOT NULL,
+        schema_json TEXT NOT NULL,
+        update_time_ms INTEGER NOT NULL
+      );
+      CREATE TABLE synthesis_answers (
+        job_id TEXT NOT NULL REFERENCES jobs(job_id),
+        round INTEGER NOT NULL,
+        holder_id TEXT NOT NULL,
+        manifest_json TEXT NOT NULL,
+        received_time_ms INTEGER NOT NULL,
+        PRIMARY KEY (job_id, round, holder_id)
+      );
+    `,
+  },
 ];
 
 export class MigrationError extends Error {

@@ -7,7 +7,7 @@
  * re-reading it per submit was a top item of the coordinator's profile, see chunk-store.ts).
  */
 import { readFile } from "node:fs/promises";
-import { ModelFileError, parseModel } from "../generators/index.js";
+import { ModelFileError, parseSynthModel } from "../generators/index.js";
 import type { Manifest } from "../proto/index.js";
 import type { ChunkStore } from "./chunk-store.js";
 import { InvalidArgumentError } from "./errors.js";
@@ -39,7 +39,8 @@ export class SampleModelCheck {
 
   #parse(text: string, name: string, field: string): void {
     try {
-      parseModel(text, name);
+      // Any model a node samples (trainer/model-cache.ts loads copula, MST, AIM, CTGAN and TVAE files alike).
+      parseSynthModel(text, name);
     } catch (error) {
       if (error instanceof ModelFileError)
         throw new InvalidArgumentError(`${field}: a SAMPLE job needs a datalab model file: ${error.message}`, { cause: error });

@@ -68,7 +68,7 @@ describe("migration 4 (result retention)", () => {
     db.prepare("INSERT INTO chunk_owners (owner, sha256) VALUES ('client:alice', ?)").run("a".repeat(64));
     db.prepare("INSERT INTO small_chunks (sha256, size_bytes, data) VALUES (?, 1, x'00')").run("b".repeat(64));
     const before = Date.now();
-    expect(applyMigrations(db)).toEqual([4, 5]); // 5: federation rounds
+    expect(applyMigrations(db)).toEqual([4, 5, 6]); // 6: federated synthesis state; 5: federation rounds
     const owner = db.prepare("SELECT added_time_ms AS t FROM chunk_owners").get() as { t: number };
     const chunk = db.prepare("SELECT stored_time_ms AS t FROM small_chunks").get() as { t: number };
     for (const { t } of [owner, chunk]) expect(Math.abs(t - before)).toBeLessThan(60_000);

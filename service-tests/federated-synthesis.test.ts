@@ -3,9 +3,13 @@
  * TLS on loopback, each holding a slice of Adult split by `relationship`
  * (service-tests/federation-cluster.ts) with the shared schema. A FEDERATED_SYNTHESIS job runs
  * federated MST's three MEASURE rounds (each sidecar noising its own counts under its own budget),
- * the coordinator fits and samples the corpus, the SCORE round returns only the holders' scores,
- * and the requester downloads the table, the model and the merged report. A second job over a
- * holder whose ledger cannot hold it is refused with the holder's reason.
+ * the coordinator fits the merged model, a worker node (`datalab node`) leases the SAMPLE job that
+ * draws the corpus from it, the SCORE round returns only the holders' scores, and the requester
+ * downloads the table, the model and the merged report. The table is what the model gives for the
+ * job's seed, wherever it is sampled. A second job over a holder whose ledger cannot hold it is
+ * refused with the holder's reason. Then the coordinator is killed with SIGKILL while a job waits for
+ * a worker node to sample its corpus: restarted on the same data, it resumes the job from its
+ * stored measurements (no holder measures again, no second SAMPLE job) and finishes it.
  */
 import { randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
@@ -13,10 +17,12 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { scoreTables } from "../benchmarks/index.js";
+import { parseSynthModel, sampleSynthTable } from "../generators/index.js";
 import { callJob, type JobOut, type JobServiceClient } from "../proto/index.js";
-import { loadTable, readSchemaFile } from "../tabular/index.js";
+import { encodeTable, loadTable, readSchemaFile } from "../tabular/index.js";
 import { DEFAULT_HOLDER_POLICY, startFederationCluster } from "./federation-cluster.js";
-import { TestProcesses } from "./process-harness.js";
+import { listAllJobs, waitForJob } from "./job-calls.js";
+import { eventually, TestProcesses } from "./process-harness.js";
 
 const processes = new TestProcesses();
 afterEach(async () => {
@@ -74,7 +80,9 @@ describe("federated synthesis over three holder sidecars", () => {
     // One job is ρ(ε 1, δ 1e-9) = 0.0150; two compose to ρ 0.0299, ε 1.44 at δ 1e-9: oem-a (ε 1.2 in total) holds one.
     const cluster = await startFederationCluster(processes, {
       policies: { "oem-a": { ...policy, totalEpsilon: 1.2 }, "oem-b": policy, "oem-c": policy },
+      spareNodes: ["worker-1"],
     });
+    const worker = await cluster.startNode("worker-1");
     const client = cluster.jobClient();
     const jobId = await submit(client);
     const job = await waitDone(client, jobId);
@@ -97,26 +105,82 @@ describe("federated synthesis over three holder sidecars", () => {
 
     const report = JSON.parse((await download(client, jobId, "RESULT_KIND_REPORT")).toString("utf8")) as {
       sampledOn: string;
+      sampleJobId: string;
       accounting: { holders: { holder: string; epsilon: number }[]; epsilon: number };
       mergedQuality: { score: number; holders: { holder: string; rows: number }[] };
     };
-    expect(report.sampledOn).toBe("coordinator");
+    // The corpus came from the worker node: it leased the SAMPLE job named in the report.
+    expect(report.sampledOn).toBe("node worker-1");
+    expect(worker.lines.some((line) => line.includes(`leased ${report.sampleJobId}/`))).toBe(true);
+    const { job: sampleJob } = await callJob(client, "GetJob", { jobId: report.sampleJobId });
+    expect(sampleJob?.spec?.kind).toBe("JOB_KIND_SAMPLE");
+    expect(sampleJob?.state).toBe("JOB_STATE_SUCCEEDED");
     expect(report.accounting.holders.map((h) => h.holder)).toEqual(["oem-a", "oem-b", "oem-c"]);
     expect(report.accounting.epsilon).toBe(1);
     expect(report.mergedQuality.holders.map((h) => h.holder)).toEqual(["oem-a", "oem-b", "oem-c"]);
     expect(report.mergedQuality.score).toBeGreaterThan(0.5);
     expect(report.mergedQuality.score).toBeLessThan(quality); // slices that differ (merge-quality.ts)
-    const model = JSON.parse((await download(client, jobId, "RESULT_KIND_MODEL")).toString("utf8")) as {
-      generator: string;
-      privacy: { privateRandomness: boolean };
-    };
+    const modelText = (await download(client, jobId, "RESULT_KIND_MODEL")).toString("utf8");
+    const model = JSON.parse(modelText) as { generator: string; privacy: { privateRandomness: boolean } };
     expect(model.generator).toBe("mst");
     expect(model.privacy.privateRandomness).toBe(true);
+    // Determinism by seed: the job's model and seed 1 sampled here (another machine, another process) give the node's bytes.
+    const again = await sampleSynthTable(parseSynthModel(modelText, "model.json"), 32_561, { seed: 1n });
+    expect(encodeTable("synthetic.csv", again, schema).equals(await download(client, jobId, "RESULT_KIND_TABLE"))).toBe(true);
     for (const holder of ["oem-a", "oem-b", "oem-c"]) expect(ledgerEntries(cluster.dir, holder).map((e) => e.state)).toEqual(["committed"]);
 
     const second = await waitDone(client, await submit(client));
     expect(second.state).toBe("JOB_STATE_FAILED");
     expect(second.errorMessage).toMatch(/holder "oem-a" refused round 1: ε 1\.000 of this job exceeds the remaining budget of dataset "adult"/);
     expect(ledgerEntries(cluster.dir, "oem-a")).toHaveLength(1);
+  }, 600_000);
+
+  it("the coordinator killed with SIGKILL while the corpus waits for a worker: restarted, it resumes the job; no holder measures twice, one SAMPLE job", async () => {
+    const policy = { ...DEFAULT_HOLDER_POLICY, allowedJobKinds: ["federated_synthesis"], maxEpsilonPerJob: 1, maxDeltaPerJob: 1e-9, totalDelta: 1e-9 };
+    const cluster = await startFederationCluster(processes, {
+      policies: { "oem-a": policy, "oem-b": policy, "oem-c": policy },
+      spareNodes: ["worker-1"],
+    });
+    let client = cluster.jobClient();
+    const jobId = await submit(client);
+    // No worker node yet: after the three MEASURE rounds the job waits for one to sample.
+    const waiting = await waitForJob(client, jobId, (job) => job.done || job.progress?.phase === "sample", 240_000);
+    expect(waiting.state, waiting.errorMessage).toBe("JOB_STATE_RUNNING");
+    expect(waiting.progress?.message).toMatch(/waiting for a worker node/);
+    expect(waiting.federation?.roundsCompleted).toBe(3);
+    expect(waiting.federation?.phase).toBe("sample");
+    expect(waiting.federation?.epsilonSpent).toBe(1);
+
+    cluster.coordinator!.kill("SIGKILL");
+    await cluster.coordinator!.exited;
+    cluster.close();
+    await cluster.startCoordinator();
+    client = cluster.jobClient();
+    await cluster.startNode("worker-1");
+    const job = await waitForJob(client, jobId, (j) => j.done, 240_000);
+    if (job.state !== "JOB_STATE_SUCCEEDED")
+      for (const [name, sidecar] of cluster.holders) process.stderr.write(`${name}:\n${sidecar.lines.slice(-12).join("\n")}\n`);
+    expect(job.state, job.errorMessage).toBe("JOB_STATE_SUCCEEDED");
+    const report = JSON.parse((await download(client, jobId, "RESULT_KIND_REPORT")).toString("utf8")) as { sampledOn: string };
+    expect(report.sampledOn).toBe("node worker-1");
+    // Each holder measured each round once and scored once, across the restart; its ledger holds one charge.
+    for (const [holder, sidecar] of cluster.holders) {
+      // A holder logs after CompleteTask's answer: its last line may come just after the job is done.
+      await eventually(
+        `${holder}'s scores line`,
+        async () => (sidecar.lines.some((line) => line.includes(`synthesis job ${jobId}: sent the scores`)) ? true : undefined),
+        5_000,
+      );
+      const sent = sidecar.lines.filter((line) => line.includes(`synthesis job ${jobId}: sent the `));
+      expect(sent.map((line) => line.slice(line.indexOf("sent the "))).sort(), holder).toEqual([
+        "sent the round 1 measurement",
+        "sent the round 2 measurement",
+        "sent the round 3 measurement",
+        "sent the scores",
+      ]);
+      expect(ledgerEntries(cluster.dir, holder).map((e) => e.state)).toEqual(["committed"]);
+    }
+    const samples = (await listAllJobs(client)).filter((j) => j.spec?.kind === "JOB_KIND_SAMPLE");
+    expect(samples).toHaveLength(1);
   }, 600_000);
 });

@@ -85,7 +85,8 @@ export class FederationCluster extends Cluster {
   readonly policies: Record<string, HolderPolicyFile>;
 
   constructor(processes: TestProcesses, dir: string, options: FederationClusterOptions) {
-    super(processes, dir, { ...options, nodes: [], spareNodes: options.holders ?? Object.keys(ADULT_HOLDER_SLICES) });
+    // Worker nodes (`datalab node`, started with startNode) get certificates too: options.spareNodes.
+    super(processes, dir, { ...options, nodes: [], spareNodes: [...(options.holders ?? Object.keys(ADULT_HOLDER_SLICES)), ...(options.spareNodes ?? [])] });
     this.policies = options.policies ?? {};
   }
 

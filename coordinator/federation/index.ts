@@ -27,4 +27,14 @@ export {
   type SynthesisJobResult,
   type SynthesisTaskInput,
 } from "./synthesis-job.js";
-export { type SynthesisJobs, SynthesisRunner } from "./synthesis-runner.js";
+export {
+  type CorpusSampleJobs,
+  corpusSampleKey,
+  corpusSampleRequest,
+  type SampledCorpus,
+  type SampleJobView,
+  sampleCorpusOnWorker,
+  sampleJobView,
+} from "./synthesis-corpus.js";
+export { type SynthesisJobs, SynthesisRunner, type SynthesisStatus } from "./synthesis-runner.js";
+export { type SynthesisAnswer, type SynthesisJobRow, SynthesisStore } from "./synthesis-store.js";

@@ -2,7 +2,8 @@
  * A federated synthesis job end to end in one process: the coordinator's state machine
  * (synthesis-job.ts) against three holders running the sidecar's task code
  * (trainer/holder/synthesis-tasks.ts) with their own policy and budget ledger, every answer
- * crossing as the bytes a holder would upload. Transport (gRPC leases) is not part of this test.
+ * crossing as the bytes a holder would upload. Transport (gRPC leases) and the worker node that
+ * samples the corpus are not part of this test: it samples from `job.model` itself, as the node would.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { scoreTables } from "../../benchmarks/index.js";
 import { adultHolders } from "../../generators/federated/testing/adult-slices.js";
+import { sampleSynthTable } from "../../generators/index.js";
+import type { Table } from "../../tabular/index.js";
 import { createSeededSource } from "../../privacy/index.js";
 import { admitSynthesisTask, HolderLedger, parseHolderPolicy, runSynthesisMeasure, runSynthesisScore, type SynthesisTaskView } from "../../trainer/index.js";
 import { FederatedSynthesisJob } from "./synthesis-job.js";
@@ -57,33 +60,36 @@ async function runJob(jobId: string, holders: ReturnType<typeof holdersWithLedge
     schema: adult.schema,
     holders: holders.map((h) => ({ holderId: h.holder, epsilon, delta: 1e-9 })),
     rows: adult.pooled.rowCount,
-    seed: 1,
   });
+  let corpus: Table | undefined;
   while (!job.done) {
+    // Between rounds 3 and 4 the corpus is sampled from the merged model (a worker node's SAMPLE job in the service).
+    if (job.round === 4) corpus ??= await sampleSynthTable(job.model!, adult.pooled.rowCount, { seed: 1 });
     for (const h of holders) {
       const input = job.taskFor(h.holder);
       const task = view(jobId, input.round, epsilon);
       const admission = admitSynthesisTask(h.policy, h.ledger, "adult", h.table.rowCount, task);
-      if (!admission.admitted) return { job, refusal: `${h.holder}: ${admission.reason}` };
+      if (!admission.admitted) return { job, corpus, refusal: `${h.holder}: ${admission.reason}` };
       const data = { holder: h.holder, table: h.table, schema: adult.schema, source: createSeededSource(`${jobId}-${h.holder}-${input.round}`) };
-      const bytes = input.phase === "FEDERATED_PHASE_SCORE" ? await runSynthesisScore(data, input.corpus!) : runSynthesisMeasure(data, task, input.plan);
+      const bytes = input.phase === "FEDERATED_PHASE_SCORE" ? await runSynthesisScore(data, corpus!) : runSynthesisMeasure(data, task, input.plan);
       h.ledger.commitJob("adult", jobId);
       job.accept(h.holder, input.round, bytes);
     }
     await job.advance();
   }
-  return { job, refusal: undefined };
+  return { job, corpus, refusal: undefined };
 }
 
 describe("federated synthesis job: coordinator rounds against holder sidecar code", () => {
   test("four rounds give the corpus, the model, the accounting and the merged report; each ledger is charged once", async () => {
     const holders = holdersWithLedgers("a");
-    const { job, refusal } = await runJob("job-1", holders);
+    const { job, corpus, refusal } = await runJob("job-1", holders);
     expect(refusal).toBeUndefined();
-    const { corpus, model, accounting, report } = job.result();
-    expect(corpus.rowCount).toBe(adult.pooled.rowCount);
+    expect(job.model).toBeDefined();
+    const { model, accounting, report } = job.result();
+    expect(corpus!.rowCount).toBe(adult.pooled.rowCount);
     // Same protocol as generators/federated with these holders' noise: Adult quality at ε = 1 is ≥ 0.93 on every seed measured.
-    const quality = (await scoreTables(adult.pooled, corpus, { privacy: false })).quality.score;
+    const quality = (await scoreTables(adult.pooled, corpus!, { privacy: false })).quality.score;
     expect(quality).toBeGreaterThan(0.93);
     expect(model.privacy?.neighbours).toBe("add or remove one row of one holder");
     expect(accounting.holders.map((h) => h.holder)).toEqual(["married", "never-married", "other"]);
@@ -118,7 +124,6 @@ describe("federated synthesis job: coordinator rounds against holder sidecar cod
       schema: adult.schema,
       holders: holders.map((h) => ({ holderId: h.holder, epsilon: 1, delta: 1e-9 })),
       rows: 100,
-      seed: 1,
     });
     const h = holders[0]!;
     const bytes = runSynthesisMeasure({ holder: h.holder, table: h.table, schema: adult.schema, source: createSeededSource(1) }, view("job-4", 1), undefined);

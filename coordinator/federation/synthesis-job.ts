@@ -4,16 +4,18 @@
  *
  *   round 1  MEASURE  no input          → holders' 1-way measurements → planSelection
  *   round 2  MEASURE  selection plan    → selection scores             → planTree
- *   round 3  MEASURE  tree plan         → tree 2-way measurements      → fitFederatedMst, then the
- *            corpus is sampled HERE, on the coordinator (MST sampling of Adult-sized corpora takes
- *            well under a second on a CPU; no worker node is needed for it)
- *   round 4  SCORE    the corpus (CSV)  → holders' QualityResults      → mergeHolderQuality
+ *   round 3  MEASURE  tree plan         → tree 2-way measurements      → fitFederatedMst
+ *   (between: the transport has the corpus sampled from `model` with the job's seed — the
+ *            runner hands it to a worker node as a SAMPLE job, synthesis-runner.ts)
+ *   round 4  SCORE    the corpus        → holders' QualityResults      → mergeHolderQuality
  *
  * Every holder of the job must answer every round: a sum that misses a holder would measure
  * another population than the rounds before it, and a holder that has spent budget in round 1
  * cannot be replaced. So a refusal or failure in any round fails the job with the holder's reason.
  * Measurements are parsed (checksum, version, domain) on arrival and summed only when the round
  * is complete. The noise is the holders'; the coordinator adds none and charges no ledger.
+ * Everything advance() computes is a deterministic function of the answers, so replaying the
+ * stored answers of a job rebuilds its state exactly (a coordinator restart, synthesis-store.ts).
  */
 import { mergeHolderQuality, type MergedQuality, type QualityResult } from "../../benchmarks/index.js";
 import {
@@ -27,11 +29,10 @@ import {
   planSelection,
   planTree,
   type SelectionPlan,
-  sampleSynthTable,
   sharedDomain,
   type TreePlan,
 } from "../../generators/index.js";
-import type { Table, TableSchema } from "../../tabular/index.js";
+import type { TableSchema } from "../../tabular/index.js";
 import { FailedPreconditionError, InvalidArgumentError } from "../errors.js";
 
 export const SYNTHESIS_ROUNDS = 4;
@@ -47,24 +48,20 @@ export interface SynthesisJobOptions {
   jobId: string;
   schema: TableSchema;
   holders: readonly SynthesisHolder[];
-  /** Rows of the synthetic corpus. */
+  /** Rows of the synthetic corpus (sampled by the transport from `model`). */
   rows: number;
-  /** Sampling seed of the corpus. */
-  seed: number;
 }
 
 /** What a holder is asked in the current round. */
 export interface SynthesisTaskInput {
   round: number;
   phase: "FEDERATED_PHASE_MEASURE" | "FEDERATED_PHASE_SCORE";
-  /** The plan (rounds 2, 3, JSON) or the corpus (round 4, as a Table the transport serialises); none in round 1. */
+  /** The plan (rounds 2, 3, JSON); none in round 1. In round 4 the transport sends the corpus it had sampled. */
   plan?: Uint8Array;
-  corpus?: Table;
 }
 
 export interface SynthesisJobResult {
   model: MstModel;
-  corpus: Table;
   accounting: FederatedAccounting;
   report: MergedQuality;
 }
@@ -80,7 +77,6 @@ export class FederatedSynthesisJob {
   #selectionPlan: SelectionPlan | undefined;
   #treePlan: TreePlan | undefined;
   #model: MstModel | undefined;
-  #corpus: Table | undefined;
   #result: SynthesisJobResult | undefined;
 
   constructor(options: SynthesisJobOptions) {
@@ -96,6 +92,11 @@ export class FederatedSynthesisJob {
 
   get round(): number {
     return this.#round;
+  }
+
+  /** The merged model, once round 3 is merged: the corpus of round 4 is sampled from it. */
+  get model(): MstModel | undefined {
+    return this.#model;
   }
 
   get done(): boolean {
@@ -114,7 +115,7 @@ export class FederatedSynthesisJob {
     if (round === 1) return { round, phase: "FEDERATED_PHASE_MEASURE" };
     if (round === 2) return { round, phase: "FEDERATED_PHASE_MEASURE", plan: Buffer.from(JSON.stringify(this.#selectionPlan)) };
     if (round === 3) return { round, phase: "FEDERATED_PHASE_MEASURE", plan: Buffer.from(JSON.stringify(this.#treePlan)) };
-    return { round, phase: "FEDERATED_PHASE_SCORE", corpus: this.#corpus! };
+    return { round, phase: "FEDERATED_PHASE_SCORE" };
   }
 
   /** A holder's answer to the current round (a DLFM file, or scores JSON in round 4); checked now. */
@@ -144,7 +145,7 @@ export class FederatedSynthesisJob {
     this.#answers.set(holderId, parsed.quality);
   }
 
-  /** When every holder answered: sums, plans, fits and samples, or merges; then the next round. */
+  /** When every holder answered: sums, plans, fits, or merges; then the next round. */
   async advance(): Promise<void> {
     const missing = this.waitingFor();
     if (missing.length > 0) throw new FailedPreconditionError(`round ${this.#round} still waits for ${missing.join(", ")}.`);
@@ -158,19 +159,18 @@ export class FederatedSynthesisJob {
       this.#treePlan = planTree(schema, answers as HolderMeasurement[], this.#selectionPlan!);
     } else if (this.#round === 3) {
       this.#model = fitFederatedMst(schema, this.#oneWay, answers as HolderMeasurement[], this.#treePlan!, this.accounting);
-      this.#corpus = await sampleSynthTable(this.#model, this.options.rows, { seed: this.options.seed });
     } else {
       // Weights: each holder's noisy row estimate from round 1 (already released), never an exact count.
       const report = mergeHolderQuality(
         order.map((id, k) => ({ holder: id, rows: this.#selectionPlan!.holders[id]!.rows, quality: answers[k] as QualityResult })),
       );
-      this.#result = { model: this.#model!, corpus: this.#corpus!, accounting: this.accounting, report };
+      this.#result = { model: this.#model!, accounting: this.accounting, report };
     }
     this.#answers.clear();
     this.#round++;
   }
 
-  /** The model, corpus, accounting and merged report once round 4 is merged. */
+  /** The model, accounting and merged report once round 4 is merged. */
   result(): SynthesisJobResult {
     if (this.#result === undefined) throw new FailedPreconditionError(`job ${this.options.jobId} is in round ${this.#round}; it has no result yet.`);
     return this.#result;

@@ -2,13 +2,16 @@
  * The holder agent over real gRPC against a small in-memory NodeService: it registers as a
  * HOLDER with the schema, a bucketed row count and its policy summary; trains a leased round and
  * uploads the clipped update as chunks (FederatedResult); refuses a task over its budget with
- * refusal_reason before downloading anything; and charges its ledger once per job.
+ * refusal_reason before downloading anything; and charges its ledger once per job. A federated
+ * synthesis MEASURE round leased twice (a coordinator that restarted before it stored the answer)
+ * is answered with the same measurement both times, never a second draw of noise.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, describe, expect, test } from "vitest";
+import { adultHolders } from "../../generators/federated/testing/adult-slices.js";
 import { Device, MlpModel } from "../../nn/index.js";
 import { chunkBuffer, createNodeClient, type FileChunk, nodeServiceDefinition } from "../../proto/index.js";
 import { HolderAgent, rowCountBucket } from "./holder-agent.js";
@@ -210,5 +213,72 @@ describe("HolderAgent", () => {
 
   test("row counts are registered as coarse buckets", () => {
     expect([1, 7, 19, 20, 49, 50, 99, 100, 32561].map(rowCountBucket)).toEqual([1, 5, 10, 20, 20, 50, 50, 100, 20000]);
+  });
+
+  test("a synthesis MEASURE round leased again is answered with the measurement already released, byte for byte", async () => {
+    const adult = await adultHolders();
+    const holder = adult.holders[0]!;
+    const synthesisPolicy = parseHolderPolicy({
+      version: 1,
+      allowedJobKinds: ["federated_synthesis"],
+      allowedPurposes: ["*"],
+      allowedRequesters: ["*"],
+      maxEpsilonPerJob: 1,
+      maxDeltaPerJob: 1e-6,
+      totalEpsilon: 4,
+      totalDelta: 1e-6,
+      minCohortRows: 10,
+      requireDp: true,
+    });
+    const fake = await startFake(new Uint8Array(8));
+    cleanups.push(() => fake.server.forceShutdown());
+    const workDir = mkdtempSync(join(tmpdir(), "holder-agent-synthesis-"));
+    const ledger = new HolderLedger(join(workDir, "ledger", "budget.sqlite"), "oem-a", "adult", synthesisPolicy);
+    cleanups.push(() => ledger.close());
+    const client = createNodeClient(fake.address, grpc.credentials.createInsecure());
+    cleanups.push(() => client.close());
+    const lines: string[] = [];
+    const agent = new HolderAgent({
+      client,
+      nodeId: "oem-a",
+      workDir,
+      dataset: { datasetId: "adult", schemaJson: "{}", rows: holder.table.rowCount },
+      policy: synthesisPolicy,
+      ledger,
+      synthesisData: { table: holder.table, schema: adult.schema },
+      train: () => {
+        throw new Error("no training here");
+      },
+      log: (line) => lines.push(line),
+      leaseWaitSeconds: 1,
+    });
+    const measure = (leaseId: string) => ({
+      taskId: "job-s/r1/oem-a",
+      leaseId,
+      jobId: "job-s",
+      attempt: 1,
+      spec: { kind: "JOB_KIND_FEDERATED_SYNTHESIS" },
+      federated: {
+        jobId: "job-s",
+        round: 1,
+        phase: "FEDERATED_PHASE_MEASURE",
+        datasetId: "adult",
+        epsilonBudget: 1,
+        delta: 1e-9,
+        requester: "alice",
+        purpose: "test",
+        synthesizer: "mst",
+      },
+    });
+    fake.queue.push(measure("lease-1"), measure("lease-2"));
+    const running = agent.run();
+    await until(() => fake.completions.length === 2);
+    agent.requestShutdown();
+    expect(await running).toBe(0);
+    const files = fake.completions.map((c) => (c as { federated: { update: { kind: string; file: { sha256: string } } } }).federated.update);
+    expect(files.map((f) => f.kind)).toEqual(["RESULT_KIND_MEASUREMENTS", "RESULT_KIND_MEASUREMENTS"]);
+    expect(files[1]!.file.sha256).toBe(files[0]!.file.sha256);
+    expect(lines.filter((line) => line.includes("round 1 asked again; resending the measurement already released"))).toHaveLength(1);
+    expect(ledger.ledger.entries("oem-a", "adult").map((e) => [e.jobId, e.state])).toEqual([["job-s", "committed"]]);
   });
 });

@@ -32,7 +32,7 @@ import type { HolderPolicy } from "./holder-policy.js";
 import { float32Bytes, float32FromBytes } from "./parameter-layout.js";
 import { admitTask, type FederatedTaskView } from "./task-admission.js";
 import { type RoundSettings, RoundSettingsError, type RoundUpdate } from "./train-round.js";
-import { admitSynthesisTask, runSynthesisMeasure, runSynthesisScore, type SynthesisTaskView } from "./synthesis-tasks.js";
+import { admitSynthesisTask, ReleasedMeasurements, runSynthesisMeasure, runSynthesisScore, type SynthesisTaskView } from "./synthesis-tasks.js";
 import { createCryptoSource } from "../../privacy/index.js";
 import { loadTable, type Table, type TableSchema } from "../../tabular/index.js";
 
@@ -362,10 +362,15 @@ export class HolderAgent {
           inputPath,
         );
       const holderData = { holder: nodeId, table: data.table, schema: data.schema, source: createCryptoSource() };
+      // A MEASURE round asked again gets the measurement already released, never a fresh draw (synthesis-tasks.ts).
+      const released = new ReleasedMeasurements(join(this.#options.workDir, "released-measurements"));
+      const before = view.phase === "measure" ? await released.find(view.jobId, view.round) : undefined;
+      if (before !== undefined) log(`synthesis job ${view.jobId}: round ${view.round} asked again; resending the measurement already released`);
       const answer =
         view.phase === "score"
           ? await runSynthesisScore(holderData, (await loadTable(inputPath, { schema: data.schema })).table)
-          : runSynthesisMeasure(holderData, view, view.round > 1 ? await readFile(inputPath) : undefined);
+          : (before ?? runSynthesisMeasure(holderData, view, view.round > 1 ? await readFile(inputPath) : undefined));
+      if (view.phase === "measure" && before === undefined) await released.keep(view.jobId, view.round, answer);
       const answerPath = join(folder, view.phase === "score" ? "scores.json" : "measurement.dlfm");
       await writeFile(answerPath, answer, { mode: PRIVATE_FILE_MODE });
       // From here something computed from the rows leaves the holder: the job's charge is final.

@@ -12,6 +12,7 @@ export {
   admitSynthesisTask,
   type HolderScores,
   runSynthesisMeasure,
+  ReleasedMeasurements,
   runSynthesisScore,
   SYNTHESIS_MEASURE_ROUNDS,
   SYNTHESIS_SCORE_ROUND,

@@ -14,6 +14,10 @@
  *  - SCORE: the synthetic corpus scored against the holder's own rows (SDMetrics-identical
  *    Quality); only the QualityResult leaves, as JSON. The coordinator weights it by the holder's
  *    noisy row estimate from round 1, so no exact count is sent.
+ *  - A MEASURE round asked again (the coordinator restarted before it stored the answer, or
+ *    refused an answer that came under an old lease) is answered with the very bytes released the
+ *    first time (ReleasedMeasurements): a second draw of noise on the same rows would be a release
+ *    the ledger's one charge per job does not count.
  */
 import { type QualityResult, scoreTables } from "../../benchmarks/index.js";
 import {
@@ -26,8 +30,11 @@ import {
   serializeMeasurement,
   type TreePlan,
 } from "../../generators/index.js";
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { PRIVATE_DIR_MODE } from "../../proto/index.js";
 import type { PrivacySource } from "../../privacy/index.js";
-import type { Table, TableSchema } from "../../tabular/index.js";
+import { type Table, type TableSchema, writeFileAtomic } from "../../tabular/index.js";
 import type { Admission } from "./task-admission.js";
 import { BudgetRefusal, type HolderLedger } from "./holder-ledger.js";
 import type { HolderPolicy } from "./holder-policy.js";
@@ -153,4 +160,38 @@ export async function runSynthesisScore(data: SynthesisHolderData, corpus: Table
     JSON.stringify(scores, (_, v) => (typeof v === "number" && Number.isNaN(v) ? null : v)),
     "utf8",
   );
+}
+
+/**
+ * The measurement files this holder released, one per (job, round), in a private folder of its
+ * work directory. Written (temp + rename) before the file is uploaded, so a measurement that may
+ * have left is always found again; kept after the job (they are noisy numbers the coordinator
+ * already holds, a few KB to MB each).
+ */
+export class ReleasedMeasurements {
+  readonly folder: string;
+
+  constructor(folder: string) {
+    this.folder = folder;
+  }
+
+  #path(jobId: string, round: number): string {
+    return join(this.folder, `${jobId.replace(/[^A-Za-z0-9._-]/g, "_")}.r${round}.dlfm`);
+  }
+
+  /** The measurement released for this job and round, or undefined when none was. */
+  async find(jobId: string, round: number): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(this.#path(jobId, round));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
+  }
+
+  /** Records a measurement about to be released. */
+  async keep(jobId: string, round: number, bytes: Uint8Array): Promise<void> {
+    await mkdir(this.folder, { recursive: true, mode: PRIVATE_DIR_MODE });
+    await writeFileAtomic(this.#path(jobId, round), bytes);
+  }
 }

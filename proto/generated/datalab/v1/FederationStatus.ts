@@ -51,6 +51,20 @@ export interface FederationStatus {
    * Round currently collecting updates (rounds_completed + 1 while running; 0 when none).
    */
   'roundInProgress'?: (number);
+  /**
+   * Federated synthesis only ("" for training): what the job does now: "measure" (rounds 1-3,
+   * holders measure noisy marginals), "sample" (a worker node samples the corpus from the merged
+   * model) or "score" (round 4, holders score the corpus against their rows).
+   */
+  'phase'?: (string);
+  /**
+   * Federated synthesis only: holders whose answer to round_in_progress has arrived.
+   */
+  'holdersAnswered'?: (string)[];
+  /**
+   * Federated synthesis only: holders whose answer to round_in_progress is still awaited.
+   */
+  'holdersWaiting'?: (string)[];
 }
 
 /**
@@ -102,4 +116,18 @@ export interface FederationStatus__Output {
    * Round currently collecting updates (rounds_completed + 1 while running; 0 when none).
    */
   'roundInProgress': (number);
+  /**
+   * Federated synthesis only ("" for training): what the job does now: "measure" (rounds 1-3,
+   * holders measure noisy marginals), "sample" (a worker node samples the corpus from the merged
+   * model) or "score" (round 4, holders score the corpus against their rows).
+   */
+  'phase': (string);
+  /**
+   * Federated synthesis only: holders whose answer to round_in_progress has arrived.
+   */
+  'holdersAnswered': (string)[];
+  /**
+   * Federated synthesis only: holders whose answer to round_in_progress is still awaited.
+   */
+  'holdersWaiting': (string)[];
 }
