@@ -3,6 +3,7 @@
 // code drives this library and the CUDA one; upload/download are memcpy here.
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -11,11 +12,14 @@
 #include "../common/nn_math.hpp"
 #include "../common/thread_count.hpp"
 #include "../include/datalab_kernels.h"
+#include "rng_cpu.hpp"
 
 namespace {
 // Below this many elements a parallel region costs more than it saves.
 constexpr int64_t kParallelElements = 1 << 15;
 int threads_for(int64_t work) { return work >= kParallelElements ? dl::worker_threads() : 1; }
+// Random fills draw this many values at a time into a stack buffer (8 KB of doubles).
+constexpr int64_t kDrawChunk = 1024;
 }  // namespace
 
 extern "C" {
@@ -130,17 +134,14 @@ DL_API int dl_nn_one_hot(int64_t rows, int64_t width, const int32_t *indices, fl
 
 DL_API int dl_nn_normal_f32(int64_t n, uint64_t seed, uint64_t *rng_counter, float mean, float std, float *out) {
   const uint64_t counter = *rng_counter;
-  const int64_t first = static_cast<int64_t>(counter >> 1), blocks = dl::nn::blocks_covering(counter, n);
-  // Box–Muller on each block's pair (section 1): one log, one sqrt, one sincos per two draws.
-#pragma omp parallel for num_threads(threads_for(n * 8))
-  for (int64_t k = 0; k < blocks; ++k) {
-    const uint64_t block = static_cast<uint64_t>(first + k);
-    const dl::Philox4 x = dl::philox_block(seed, block);
-    const double r = std::sqrt(-2.0 * std::log(dl::uniform_from_bits(x.v[0], x.v[1])));
-    const double t = dl::kTwoPi * dl::uniform_from_bits(x.v[2], x.v[3]);
-    const int64_t i0 = static_cast<int64_t>(2 * block - counter);
-    if (i0 >= 0 && i0 < n) out[i0] = mean + std * static_cast<float>(r * std::cos(t));
-    if (i0 + 1 >= 0 && i0 + 1 < n) out[i0 + 1] = mean + std * static_cast<float>(r * std::sin(t));
+  // Box–Muller on each block's pair (section 1), 4 blocks at a time (rng_cpu.cpp: vectorized
+  // Philox and libmvec log/sin/cos); draw values depend on (seed, position) only, not on chunks.
+#pragma omp parallel for num_threads(threads_for(n * 8)) schedule(static)
+  for (int64_t start = 0; start < n; start += kDrawChunk) {
+    double z[kDrawChunk];
+    const int64_t len = std::min(kDrawChunk, n - start);
+    dl::fill_normal(seed, counter + static_cast<uint64_t>(start), z, len);
+    for (int64_t i = 0; i < len; ++i) out[start + i] = mean + std * static_cast<float>(z[i]);
   }
   *rng_counter = counter + static_cast<uint64_t>(n);
   return DL_OK;
@@ -148,11 +149,14 @@ DL_API int dl_nn_normal_f32(int64_t n, uint64_t seed, uint64_t *rng_counter, flo
 
 DL_API int dl_nn_uniform_f32(int64_t n, uint64_t seed, uint64_t *rng_counter, float lo, float hi, float *out) {
   const uint64_t counter = *rng_counter;
-  const int64_t blocks = dl::nn::blocks_covering(counter, n);
   const double width = static_cast<double>(hi) - lo;
-#pragma omp parallel for num_threads(threads_for(n * 8))
-  for (int64_t k = 0; k < blocks; ++k)
-    dl::nn::for_each_uniform_in_blocks(seed, counter, n, k, 1, [&](int64_t i, double u) { out[i] = static_cast<float>(lo + width * u); });
+#pragma omp parallel for num_threads(threads_for(n * 8)) schedule(static)
+  for (int64_t start = 0; start < n; start += kDrawChunk) {
+    double u[kDrawChunk];
+    const int64_t len = std::min(kDrawChunk, n - start);
+    dl::fill_uniform(seed, counter + static_cast<uint64_t>(start), u, len);
+    for (int64_t i = 0; i < len; ++i) out[start + i] = static_cast<float>(lo + width * u[i]);
+  }
   *rng_counter = counter + static_cast<uint64_t>(n);
   return DL_OK;
 }

@@ -3,6 +3,11 @@
 // parameter arena, and the WGAN-GP helpers.
 #include <omp.h>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -10,6 +15,7 @@
 #include "../common/nn_math.hpp"
 #include "../common/thread_count.hpp"
 #include "../include/datalab_kernels.h"
+#include "rng_cpu.hpp"
 
 namespace {
 constexpr int64_t kParallelElements = 1 << 15;
@@ -45,27 +51,39 @@ DL_API int dl_nn_span_activation_forward(int64_t rows, int64_t width, int64_t sp
   if (!spans_valid(width, span_count, spans) || !(tau > 0.0f))
     return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn span_activation: a span lies outside the row or has an unknown kind, or tau <= 0");
   const uint64_t counter = *rng_counter;
-#pragma omp parallel for num_threads(threads_for(rows * width * 4))
-  for (int64_t r = 0; r < rows; ++r) {
-    const float *xr = x + r * width;
-    float *yr = y + r * width;
-    std::vector<float> noisy;
-    for (int64_t s = 0; s < span_count; ++s) {
-      const int32_t start = spans[3 * s], length = spans[3 * s + 1], kind = spans[3 * s + 2];
-      if (kind == DL_SPAN_IDENTITY) {
-        for (int32_t k = 0; k < length; ++k) yr[start + k] = xr[start + k];
-      } else if (kind == DL_SPAN_TANH) {
-        for (int32_t k = 0; k < length; ++k) yr[start + k] = std::tanh(xr[start + k]);
-      } else if (kind == DL_SPAN_SOFTMAX) {
-        softmax_into(xr + start, length, 1.0f, yr + start);
-      } else {
-        // Element (r, j) uses draw counter + r·width + j: independent of threads and of spans.
-        noisy.resize(static_cast<size_t>(length));
-        for (int32_t k = 0; k < length; ++k) {
-          const uint64_t p = counter + static_cast<uint64_t>(r * width + start + k);
-          noisy[k] = xr[start + k] + dl::nn::gumbel_from_uniform(dl::nn::uniform_at(seed, p));
+  bool gumbel = false;
+  for (int64_t s = 0; s < span_count; ++s) gumbel = gumbel || spans[3 * s + 2] == DL_SPAN_GUMBEL_SOFTMAX;
+  // Element (r, j) uses draw counter + r·width + j (independent of threads and of spans). The
+  // Gumbel noise of a block of rows is drawn at once (vectorized Philox and log, rng_cpu.cpp).
+  constexpr int64_t kRowsPerChunk = 16;
+  const int64_t chunks = (rows + kRowsPerChunk - 1) / kRowsPerChunk;
+#pragma omp parallel for num_threads(threads_for(rows * width * 4)) schedule(static)
+  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+    thread_local std::vector<double> noise;
+    thread_local std::vector<float> noisy;
+    const int64_t r0 = chunk * kRowsPerChunk, r1 = std::min(rows, r0 + kRowsPerChunk);
+    if (gumbel) {
+      noise.resize(static_cast<size_t>((r1 - r0) * width));
+      dl::fill_uniform(seed, counter + static_cast<uint64_t>(r0 * width), noise.data(), (r1 - r0) * width);
+      dl::gumbel_in_place(noise.data(), (r1 - r0) * width);
+    }
+    for (int64_t r = r0; r < r1; ++r) {
+      const float *xr = x + r * width;
+      float *yr = y + r * width;
+      for (int64_t s = 0; s < span_count; ++s) {
+        const int32_t start = spans[3 * s], length = spans[3 * s + 1], kind = spans[3 * s + 2];
+        if (kind == DL_SPAN_IDENTITY) {
+          for (int32_t k = 0; k < length; ++k) yr[start + k] = xr[start + k];
+        } else if (kind == DL_SPAN_TANH) {
+          for (int32_t k = 0; k < length; ++k) yr[start + k] = std::tanh(xr[start + k]);
+        } else if (kind == DL_SPAN_SOFTMAX) {
+          softmax_into(xr + start, length, 1.0f, yr + start);
+        } else {
+          noisy.resize(static_cast<size_t>(length));
+          const double *g = noise.data() + (r - r0) * width + start;
+          for (int32_t k = 0; k < length; ++k) noisy[k] = xr[start + k] + static_cast<float>(g[k]);
+          softmax_into(noisy.data(), length, tau, yr + start);
         }
-        softmax_into(noisy.data(), length, tau, yr + start);
       }
     }
   }
@@ -148,14 +166,36 @@ DL_API int dl_nn_adamw(int64_t n, float *params, const float *grads, float *m, f
   const int64_t t = ++*step;
   const float c1 = static_cast<float>(1.0 / (1.0 - std::pow(static_cast<double>(beta1), static_cast<double>(t))));
   const float c2 = static_cast<float>(1.0 / (1.0 - std::pow(static_cast<double>(beta2), static_cast<double>(t))));
-#pragma omp parallel for simd num_threads(threads_for(n))
-  for (int64_t i = 0; i < n; ++i) {
-    const float g = grads[i];
-    const float mi = beta1 * m[i] + (1.0f - beta1) * g;
-    const float vi = beta2 * v[i] + (1.0f - beta2) * g * g;
-    m[i] = mi;
-    v[i] = vi;
-    params[i] -= lr * (weight_decay * params[i] + (mi * c1) / (std::sqrt(vi * c2) + eps));
+  // One pass over the arena, in chunks per thread. Explicit AVX2 because std::sqrt's errno
+  // semantics keep the compiler from vectorizing it; the same IEEE operations in the same order
+  // (no FMA contraction) as the scalar tail, so every element gets identical bits either way.
+  constexpr int64_t kChunk = 8192;
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+  for (int64_t start = 0; start < n; start += kChunk) {
+    const int64_t end = std::min(n, start + kChunk);
+    int64_t i = start;
+#if defined(__AVX2__)
+    const __m256 b1 = _mm256_set1_ps(beta1), nb1 = _mm256_set1_ps(1.0f - beta1), b2 = _mm256_set1_ps(beta2),
+                 nb2 = _mm256_set1_ps(1.0f - beta2), vc1 = _mm256_set1_ps(c1), vc2 = _mm256_set1_ps(c2),
+                 veps = _mm256_set1_ps(eps), vlr = _mm256_set1_ps(lr), vwd = _mm256_set1_ps(weight_decay);
+    for (; i + 8 <= end; i += 8) {
+      const __m256 g = _mm256_loadu_ps(grads + i), p = _mm256_loadu_ps(params + i);
+      const __m256 mi = _mm256_add_ps(_mm256_mul_ps(b1, _mm256_loadu_ps(m + i)), _mm256_mul_ps(nb1, g));
+      const __m256 vi = _mm256_add_ps(_mm256_mul_ps(b2, _mm256_loadu_ps(v + i)), _mm256_mul_ps(_mm256_mul_ps(nb2, g), g));
+      _mm256_storeu_ps(m + i, mi);
+      _mm256_storeu_ps(v + i, vi);
+      const __m256 adapt = _mm256_div_ps(_mm256_mul_ps(mi, vc1), _mm256_add_ps(_mm256_sqrt_ps(_mm256_mul_ps(vi, vc2)), veps));
+      _mm256_storeu_ps(params + i, _mm256_sub_ps(p, _mm256_mul_ps(vlr, _mm256_add_ps(_mm256_mul_ps(vwd, p), adapt))));
+    }
+#endif
+    for (; i < end; ++i) {
+      const float g = grads[i];
+      const float mi = beta1 * m[i] + (1.0f - beta1) * g;
+      const float vi = beta2 * v[i] + (1.0f - beta2) * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      params[i] -= lr * (weight_decay * params[i] + (mi * c1) / (std::sqrt(vi * c2) + eps));
+    }
   }
   return DL_OK;
 }
