@@ -4,12 +4,11 @@
 // once shapes repeat): A into 6-row slivers, B into 16-column slivers, per KC-deep block of k.
 // Packing reads each source row contiguously whatever the transposes, so the 6x16 register-
 // blocked micro-kernel (12 AVX2 accumulators, FMA) sees one layout. Output tiles are then
-// handed out dynamically (a core slowed by other work does not stall the other); each C element
-// is summed by one thread in a fixed k order, so results do not depend on the thread count.
+// handed out through the barrier-free task pool (task_pool.hpp: a core slowed by other work does
+// not stall the caller); each C element is summed by one thread in a fixed k order, so results
+// do not depend on the thread count.
 // The nn layers pass an epilogue (bias + activation) applied when a tile's last k block lands.
 #include "gemm_cpu.hpp"
-
-#include <omp.h>
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -25,6 +24,7 @@
 #include "../common/nn_math.hpp"
 #include "../common/thread_count.hpp"
 #include "../include/datalab_kernels.h"
+#include "task_pool.hpp"
 
 namespace {
 
@@ -172,11 +172,11 @@ int gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float al
   const int64_t col_tasks = (n + col_block - 1) / col_block;
   const int64_t tasks = tasks_for(row_block, col_block);
   const int64_t pack_units = k_blocks * (a_slivers + b_slivers);
-// A small product (under ~64^3 multiply-adds) is not worth a team of threads.
-#pragma omp parallel num_threads(threads) if (m * n * k > 262144)
-  {
-#pragma omp for schedule(dynamic, 8)
-    for (int64_t u = 0; u < pack_units; ++u) {
+  // A small product (under ~64^3 multiply-adds) is not worth a second thread.
+  const int team = m * n * k > 262144 ? threads : 1;
+  constexpr int64_t kPackUnitsPerTask = 8;
+  dl::run_tasks((pack_units + kPackUnitsPerTask - 1) / kPackUnitsPerTask, team, [&](int64_t chunk) {
+    for (int64_t u = chunk * kPackUnitsPerTask; u < std::min(pack_units, (chunk + 1) * kPackUnitsPerTask); ++u) {
       const int64_t block = u / (a_slivers + b_slivers), s = u % (a_slivers + b_slivers);
       const int64_t pc = block * kKC, kc = std::min(kKC, k - pc);
       if (s < a_slivers) {
@@ -188,26 +188,25 @@ int gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float al
                       packed_b + pc * n_pad + (s - a_slivers) * kc * kNR);
       }
     }
+  });
+  dl::run_tasks(tasks, team, [&](int64_t task) {
     alignas(32) float acc[kMR * kNR];
-#pragma omp for schedule(dynamic, 1)
-    for (int64_t task = 0; task < tasks; ++task) {
-      const int64_t r0 = (task / col_tasks) * row_block, r1 = std::min(m, r0 + row_block);
-      const int64_t c0 = (task % col_tasks) * col_block, c1 = std::min(n, c0 + col_block);
-      for (int64_t pc = 0; pc < k; pc += kKC) {
-        const int64_t kc = std::min(kKC, k - pc);
-        const float *block_a = packed_a + pc * m_pad, *block_b = packed_b + pc * n_pad;
-        const bool first = pc == 0, last = pc + kc >= k;
-        for (int64_t jr = c0; jr < c1; jr += kNR) {
-          const float *bs = block_b + (jr / kNR) * kc * kNR;
-          for (int64_t ir = r0; ir < r1; ir += kMR) {
-            micro_kernel(kc, block_a + (ir / kMR) * kc * kMR, bs, acc);
-            store_tile(acc, c + ir * n + jr, n, std::min(kMR, r1 - ir), std::min(kNR, c1 - jr), alpha, beta, first, last,
-                       epilogue, jr);
-          }
+    const int64_t r0 = (task / col_tasks) * row_block, r1 = std::min(m, r0 + row_block);
+    const int64_t c0 = (task % col_tasks) * col_block, c1 = std::min(n, c0 + col_block);
+    for (int64_t pc = 0; pc < k; pc += kKC) {
+      const int64_t kc = std::min(kKC, k - pc);
+      const float *block_a = packed_a + pc * m_pad, *block_b = packed_b + pc * n_pad;
+      const bool first = pc == 0, last = pc + kc >= k;
+      for (int64_t jr = c0; jr < c1; jr += kNR) {
+        const float *bs = block_b + (jr / kNR) * kc * kNR;
+        for (int64_t ir = r0; ir < r1; ir += kMR) {
+          micro_kernel(kc, block_a + (ir / kMR) * kc * kMR, bs, acc);
+          store_tile(acc, c + ir * n + jr, n, std::min(kMR, r1 - ir), std::min(kNR, c1 - jr), alpha, beta, first, last,
+                     epilogue, jr);
         }
       }
     }
-  }
+  });
   return DL_OK;
 }
 
