@@ -134,6 +134,88 @@ void store_tile(const float *acc, float *c, int64_t ldc, int64_t height, int64_t
   }
 }
 
+// ---- A·Bᵀ with few rows of A (the critic's packed batch: 50 rows of 2,740): both operands are
+// read along k in place, as dot products, so the weight matrix is not repacked on every call.
+constexpr int64_t kDotRows = 3, kDotCols = 4, kDotDepth = 1024, kDotTaskCols = 16;
+constexpr int64_t kDotMaxRows = 64;
+
+// out[r][q] = Σ_p a_r[p] b_q[p] over p < kc (R <= 3 rows of A, Q <= 4 rows of B, both along k).
+template <int R, int Q>
+void dot_tile(int64_t kc, const float *a, int64_t lda, const float *b, int64_t ldb, float out[kDotRows][kDotCols]) {
+  int64_t p = 0;
+#if defined(__AVX2__) && defined(__FMA__)
+  __m256 acc[R][Q];
+  for (int r = 0; r < R; ++r)
+    for (int q = 0; q < Q; ++q) acc[r][q] = _mm256_setzero_ps();
+  for (; p + 8 <= kc; p += 8) {
+    __m256 av[R];
+    for (int r = 0; r < R; ++r) av[r] = _mm256_loadu_ps(a + r * lda + p);
+    for (int q = 0; q < Q; ++q) {
+      const __m256 bv = _mm256_loadu_ps(b + q * ldb + p);
+      for (int r = 0; r < R; ++r) acc[r][q] = _mm256_fmadd_ps(av[r], bv, acc[r][q]);
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    for (int q = 0; q < Q; ++q) {
+      // Fixed reduction tree over the 8 lanes.
+      const __m128 lo = _mm256_castps256_ps128(acc[r][q]), hi = _mm256_extractf128_ps(acc[r][q], 1);
+      __m128 x = _mm_add_ps(lo, hi);
+      x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+      x = _mm_add_ss(x, _mm_shuffle_ps(x, x, 1));
+      out[r][q] = _mm_cvtss_f32(x);
+    }
+  }
+#else
+  for (int r = 0; r < R; ++r)
+    for (int q = 0; q < Q; ++q) out[r][q] = 0.0f;
+#endif
+  for (; p < kc; ++p)
+    for (int r = 0; r < R; ++r)
+      for (int q = 0; q < Q; ++q) out[r][q] += a[r * lda + p] * b[q * ldb + p];
+}
+
+template <int R>
+void dot_tile_rows(int q_count, int64_t kc, const float *a, int64_t lda, const float *b, int64_t ldb,
+                   float out[kDotRows][kDotCols]) {
+  switch (q_count) {
+    case 4: return dot_tile<R, 4>(kc, a, lda, b, ldb, out);
+    case 3: return dot_tile<R, 3>(kc, a, lda, b, ldb, out);
+    case 2: return dot_tile<R, 2>(kc, a, lda, b, ldb, out);
+    default: return dot_tile<R, 1>(kc, a, lda, b, ldb, out);
+  }
+}
+
+// Columns c0 .. c1 of C = alpha A Bᵀ + beta C (A m×k, B n×k, both row-major), then the epilogue.
+// Partial sums per k block of kDotDepth accumulate in a tile of the task, in a fixed order.
+void dot_task(int64_t m, int64_t n, int64_t k, float alpha, const float *a, const float *b, float beta, float *c,
+              const dl::GemmEpilogue *ep, int64_t c0, int64_t c1) {
+  float tile[kDotMaxRows][kDotTaskCols] = {};
+  for (int64_t pc = 0; pc < k; pc += kDotDepth) {
+    const int64_t kc = std::min(kDotDepth, k - pc);
+    for (int64_t j = c0; j < c1; j += kDotCols) {
+      const int q_count = static_cast<int>(std::min(kDotCols, c1 - j));
+      for (int64_t i = 0; i < m; i += kDotRows) {
+        float out[kDotRows][kDotCols];
+        const int64_t rows = std::min(kDotRows, m - i);
+        const float *ai = a + i * k + pc, *bj = b + j * k + pc;
+        if (rows == 3) dot_tile_rows<3>(q_count, kc, ai, k, bj, k, out);
+        else if (rows == 2) dot_tile_rows<2>(q_count, kc, ai, k, bj, k, out);
+        else dot_tile_rows<1>(q_count, kc, ai, k, bj, k, out);
+        for (int64_t r = 0; r < rows; ++r)
+          for (int q = 0; q < q_count; ++q) tile[i + r][j - c0 + q] += out[r][q];
+      }
+    }
+  }
+  for (int64_t i = 0; i < m; ++i) {
+    float *row = c + i * n + c0;
+    for (int64_t j = 0; j < c1 - c0; ++j) {
+      float v = beta == 0.0f ? alpha * tile[i][j] : alpha * tile[i][j] + beta * row[j];
+      if (ep != nullptr) v = dl::nn::activate(ep->act, ep->slope, ep->bias != nullptr ? v + ep->bias[c0 + j] : v);
+      row[j] = v;
+    }
+  }
+}
+
 // Scratch of the calling thread for the packed operands (shared with its team during a call).
 float *scratch(size_t floats) {
   thread_local std::vector<float> buffer;
@@ -159,12 +241,20 @@ int gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float al
     }
     return DL_OK;
   }
+  const int threads = dl::worker_threads();
+  if (trans_a == 0 && trans_b != 0 && m <= kDotMaxRows && k >= 64) {
+    const int team = m * n * k > 262144 ? threads : 1;
+    dl::run_tasks((n + kDotTaskCols - 1) / kDotTaskCols, team, [&](int64_t task) {
+      const int64_t c0 = task * kDotTaskCols;
+      dot_task(m, n, k, alpha, a, b, beta, c, epilogue, c0, std::min(n, c0 + kDotTaskCols));
+    });
+    return DL_OK;
+  }
   const int64_t m_pad = round_up(m, kMR), n_pad = round_up(n, kNR);
   const int64_t a_slivers = m_pad / kMR, b_slivers = n_pad / kNR, k_blocks = (k + kKC - 1) / kKC;
   float *packed_a = scratch(static_cast<size_t>(m_pad * k + n_pad * k));
   float *packed_b = packed_a + m_pad * k;
   // Block pb of k (depth kc) starts at pc * m_pad (A) and pc * n_pad (B); sliver s at s * kc * kMR / kNR.
-  const int threads = dl::worker_threads();
   int64_t row_block = kRowBlock, col_block = kColBlock;
   auto tasks_for = [&](int64_t rb, int64_t cb) { return ((m + rb - 1) / rb) * ((n + cb - 1) / cb); };
   while (tasks_for(row_block, col_block) < 4 * threads && row_block > kMinRowBlock) row_block /= 2;
