@@ -13,10 +13,15 @@
 #include "../include/datalab_kernels.h"
 #include "gemm_cpu.hpp"
 #include "rng_cpu.hpp"
+#include "task_pool.hpp"
 
 namespace {
-constexpr int64_t kParallelElements = 1 << 15;
+// Below this many elements an OpenMP team (which waits at its barrier for a member the OS has
+// not scheduled yet) costs more than it saves; the chunked ops run on the barrier-free task pool
+// (task_pool.hpp) from kPoolElements up.
+constexpr int64_t kParallelElements = 1 << 18, kPoolElements = 1 << 15;
 int threads_for(int64_t work) { return work >= kParallelElements ? dl::worker_threads() : 1; }
+int pool_threads_for(int64_t work) { return work >= kPoolElements ? dl::worker_threads() : 1; }
 
 bool valid_act(int act) { return act >= DL_ACT_IDENTITY && act <= DL_ACT_TANH; }
 
@@ -97,8 +102,7 @@ DL_API int dl_nn_batchnorm_forward(int64_t rows, int64_t features, const float *
   // Threads over blocks of features: each feature's sums run over rows in order, in one thread,
   // so the statistics do not depend on the thread count.
   const int64_t blocks = (features + kFeatureBlock - 1) / kFeatureBlock;
-#pragma omp parallel for num_threads(threads_for(rows * features)) schedule(static)
-  for (int64_t fb = 0; fb < blocks; ++fb) {
+  dl::run_tasks(blocks, pool_threads_for(rows * features), [&](int64_t fb) {
     const int64_t j0 = fb * kFeatureBlock, width = std::min(kFeatureBlock, features - j0);
     if (training) {
       // Two passes in double (mean, then centred squares): no cancellation for offset inputs.
@@ -145,7 +149,7 @@ DL_API int dl_nn_batchnorm_forward(int64_t rows, int64_t features, const float *
           for (int64_t j = 0; j < width; ++j) yr[j] = dl::nn::activate(act, slope, (xr[j] - shift[j]) * invstd[j] * gam[j] + bt[j]);
       }
     }
-  }
+  });
   return DL_OK;
 }
 
@@ -159,8 +163,7 @@ DL_API int dl_nn_batchnorm_backward(int64_t rows, int64_t features, const float 
   // Threads over blocks of features (each feature's sums in row order, in one thread).
   const double inv_rows = 1.0 / static_cast<double>(rows);
   const int64_t blocks = (features + kFeatureBlock - 1) / kFeatureBlock;
-#pragma omp parallel for num_threads(threads_for(rows * features)) schedule(static)
-  for (int64_t fb = 0; fb < blocks; ++fb) {
+  dl::run_tasks(blocks, pool_threads_for(rows * features), [&](int64_t fb) {
     const int64_t j0 = fb * kFeatureBlock, width = std::min(kFeatureBlock, features - j0);
     const float *mean = saved_mean + j0, *invstd = saved_invstd + j0;
     double sum_g[kFeatureBlock] = {}, sum_gx[kFeatureBlock] = {};
@@ -177,7 +180,7 @@ DL_API int dl_nn_batchnorm_backward(int64_t rows, int64_t features, const float 
       dgamma[j0 + j] += static_cast<float>(sum_gx[j]);
       dbeta[j0 + j] += static_cast<float>(sum_g[j]);
     }
-    if (dx == nullptr) continue;
+    if (dx == nullptr) return;
     for (int64_t r = 0; r < rows; ++r) {
       const float *xr = x + r * features + j0, *yr = y + r * features + j0, *dyr = dy + r * features + j0;
       float *dxr = dx + r * features + j0;
@@ -192,7 +195,7 @@ DL_API int dl_nn_batchnorm_backward(int64_t rows, int64_t features, const float 
         dxr[j] = scale * static_cast<float>(g[j] - sum_g[j] * inv_rows - xhat * sum_gx[j] * inv_rows);
       }
     }
-  }
+  });
   return DL_OK;
 }
 
@@ -202,8 +205,8 @@ DL_API int dl_nn_dropout_forward(int64_t n, float p, uint64_t seed, uint64_t *rn
   const uint64_t counter = *rng_counter;
   const float keep_scale = 1.0f / (1.0f - p);
   constexpr int64_t kChunk = 1024;
-#pragma omp parallel for num_threads(threads_for(n * 8)) schedule(static)
-  for (int64_t start = 0; start < n; start += kChunk) {
+  dl::run_tasks((n + kChunk - 1) / kChunk, pool_threads_for(n * 8), [&](int64_t chunk) {
+    const int64_t start = chunk * kChunk;
     double u[kChunk];
     const int64_t len = std::min(kChunk, n - start);
     dl::fill_uniform(seed, counter + static_cast<uint64_t>(start), u, len);
@@ -212,7 +215,7 @@ DL_API int dl_nn_dropout_forward(int64_t n, float p, uint64_t seed, uint64_t *rn
       mask[start + i] = m;
       y[start + i] = x[start + i] * m;
     }
-  }
+  });
   *rng_counter = counter + static_cast<uint64_t>(n);
   return DL_OK;
 }

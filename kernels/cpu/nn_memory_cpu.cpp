@@ -13,11 +13,16 @@
 #include "../common/thread_count.hpp"
 #include "../include/datalab_kernels.h"
 #include "rng_cpu.hpp"
+#include "task_pool.hpp"
 
 namespace {
 // Below this many elements a parallel region costs more than it saves.
-constexpr int64_t kParallelElements = 1 << 15;
+// Below this many elements an OpenMP team (which waits at its barrier for a member the OS has
+// not scheduled yet) costs more than it saves; the chunked ops run on the barrier-free task pool
+// (task_pool.hpp) from kPoolElements up.
+constexpr int64_t kParallelElements = 1 << 18, kPoolElements = 1 << 15;
 int threads_for(int64_t work) { return work >= kParallelElements ? dl::worker_threads() : 1; }
+int pool_threads_for(int64_t work) { return work >= kPoolElements ? dl::worker_threads() : 1; }
 // Random fills draw this many values at a time into a stack buffer (8 KB of doubles).
 constexpr int64_t kDrawChunk = 1024;
 }  // namespace
@@ -77,7 +82,8 @@ DL_API int dl_nn_mul_f32(int64_t n, const float *a, const float *b, float *out) 
 
 DL_API int dl_nn_sum_f32(int64_t n, const float *x, float scale, float *out) {
   double total = 0.0;
-#pragma omp parallel for simd reduction(+ : total) num_threads(threads_for(n))
+// One thread, lanes combined in a fixed order: the sum does not depend on the thread count.
+#pragma omp simd reduction(+ : total)
   for (int64_t i = 0; i < n; ++i) total += x[i];
   out[0] = static_cast<float>(scale * total);
   return DL_OK;
@@ -136,13 +142,13 @@ DL_API int dl_nn_normal_f32(int64_t n, uint64_t seed, uint64_t *rng_counter, flo
   const uint64_t counter = *rng_counter;
   // Box–Muller on each block's pair (section 1), 4 blocks at a time (rng_cpu.cpp: vectorized
   // Philox and libmvec log/sin/cos); draw values depend on (seed, position) only, not on chunks.
-#pragma omp parallel for num_threads(threads_for(n * 8)) schedule(static)
-  for (int64_t start = 0; start < n; start += kDrawChunk) {
+  dl::run_tasks((n + kDrawChunk - 1) / kDrawChunk, pool_threads_for(n * 8), [&](int64_t chunk) {
+    const int64_t start = chunk * kDrawChunk;
     double z[kDrawChunk];
     const int64_t len = std::min(kDrawChunk, n - start);
     dl::fill_normal(seed, counter + static_cast<uint64_t>(start), z, len);
     for (int64_t i = 0; i < len; ++i) out[start + i] = mean + std * static_cast<float>(z[i]);
-  }
+  });
   *rng_counter = counter + static_cast<uint64_t>(n);
   return DL_OK;
 }
@@ -150,13 +156,13 @@ DL_API int dl_nn_normal_f32(int64_t n, uint64_t seed, uint64_t *rng_counter, flo
 DL_API int dl_nn_uniform_f32(int64_t n, uint64_t seed, uint64_t *rng_counter, float lo, float hi, float *out) {
   const uint64_t counter = *rng_counter;
   const double width = static_cast<double>(hi) - lo;
-#pragma omp parallel for num_threads(threads_for(n * 8)) schedule(static)
-  for (int64_t start = 0; start < n; start += kDrawChunk) {
+  dl::run_tasks((n + kDrawChunk - 1) / kDrawChunk, pool_threads_for(n * 8), [&](int64_t chunk) {
+    const int64_t start = chunk * kDrawChunk;
     double u[kDrawChunk];
     const int64_t len = std::min(kDrawChunk, n - start);
     dl::fill_uniform(seed, counter + static_cast<uint64_t>(start), u, len);
     for (int64_t i = 0; i < len; ++i) out[start + i] = static_cast<float>(lo + width * u[i]);
-  }
+  });
   *rng_counter = counter + static_cast<uint64_t>(n);
   return DL_OK;
 }

@@ -16,10 +16,15 @@
 #include "../common/thread_count.hpp"
 #include "../include/datalab_kernels.h"
 #include "rng_cpu.hpp"
+#include "task_pool.hpp"
 
 namespace {
-constexpr int64_t kParallelElements = 1 << 15;
+// Below this many elements an OpenMP team (which waits at its barrier for a member the OS has
+// not scheduled yet) costs more than it saves; the chunked ops run on the barrier-free task pool
+// (task_pool.hpp) from kPoolElements up.
+constexpr int64_t kParallelElements = 1 << 18, kPoolElements = 1 << 15;
 int threads_for(int64_t work) { return work >= kParallelElements ? dl::worker_threads() : 1; }
+int pool_threads_for(int64_t work) { return work >= kPoolElements ? dl::worker_threads() : 1; }
 
 bool spans_valid(int64_t width, int64_t span_count, const int32_t *spans) {
   for (int64_t s = 0; s < span_count; ++s) {
@@ -57,8 +62,7 @@ DL_API int dl_nn_span_activation_forward(int64_t rows, int64_t width, int64_t sp
   // Gumbel noise of a block of rows is drawn at once (vectorized Philox and log, rng_cpu.cpp).
   constexpr int64_t kRowsPerChunk = 16;
   const int64_t chunks = (rows + kRowsPerChunk - 1) / kRowsPerChunk;
-#pragma omp parallel for num_threads(threads_for(rows * width * 4)) schedule(static)
-  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+  dl::run_tasks(chunks, pool_threads_for(rows * width * 4), [&](int64_t chunk) {
     thread_local std::vector<double> noise;
     thread_local std::vector<float> noisy;
     const int64_t r0 = chunk * kRowsPerChunk, r1 = std::min(rows, r0 + kRowsPerChunk);
@@ -86,7 +90,7 @@ DL_API int dl_nn_span_activation_forward(int64_t rows, int64_t width, int64_t sp
         }
       }
     }
-  }
+  });
   *rng_counter = counter + static_cast<uint64_t>(rows * width);
   return DL_OK;
 }
@@ -122,7 +126,7 @@ DL_API int dl_nn_span_cross_entropy(int64_t rows, int64_t width, int64_t span_co
                                     float *dlogits) {
   if (!spans_valid(width, span_count, spans)) return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn span_cross_entropy: bad span table");
   double total = 0.0;
-#pragma omp parallel for reduction(+ : total) num_threads(threads_for(rows * width))
+  // Rows summed in order on one thread: the total does not depend on the thread count.
   for (int64_t r = 0; r < rows; ++r) {
     const float *lr = logits + r * width;
     float *dr = dlogits == nullptr ? nullptr : dlogits + r * width;
@@ -149,7 +153,8 @@ DL_API int dl_nn_span_cross_entropy(int64_t rows, int64_t width, int64_t span_co
 
 DL_API int dl_nn_mse(int64_t n, const float *y, const float *t, float scale, float *loss_out, float *dy) {
   double total = 0.0;
-#pragma omp parallel for simd reduction(+ : total) num_threads(threads_for(n))
+// One thread, lanes combined in a fixed order: the sum does not depend on the thread count.
+#pragma omp simd reduction(+ : total)
   for (int64_t i = 0; i < n; ++i) {
     const float d = y[i] - t[i];
     total += static_cast<double>(d) * d;
@@ -170,8 +175,8 @@ DL_API int dl_nn_adamw(int64_t n, float *params, const float *grads, float *m, f
   // semantics keep the compiler from vectorizing it; the same IEEE operations in the same order
   // (no FMA contraction) as the scalar tail, so every element gets identical bits either way.
   constexpr int64_t kChunk = 8192;
-#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
-  for (int64_t start = 0; start < n; start += kChunk) {
+  dl::run_tasks((n + kChunk - 1) / kChunk, pool_threads_for(n), [&](int64_t chunk) {
+    const int64_t start = chunk * kChunk;
     const int64_t end = std::min(n, start + kChunk);
     int64_t i = start;
 #if defined(__AVX2__)
@@ -196,7 +201,7 @@ DL_API int dl_nn_adamw(int64_t n, float *params, const float *grads, float *m, f
       v[i] = vi;
       params[i] -= lr * (weight_decay * params[i] + (mi * c1) / (std::sqrt(vi * c2) + eps));
     }
-  }
+  });
   return DL_OK;
 }
 
@@ -217,7 +222,7 @@ DL_API int dl_nn_gp_norm(int64_t rows, int64_t width, const float *grad, float l
   if (rows < 1) return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn gp_norm: rows must be >= 1");
   double total = 0.0;
   const double per_row = static_cast<double>(lambda) / static_cast<double>(rows);
-#pragma omp parallel for reduction(+ : total) num_threads(threads_for(rows * width))
+  // Rows summed in order on one thread: the total does not depend on the thread count.
   for (int64_t r = 0; r < rows; ++r) {
     const float *g = grad + r * width;
     double sq = 0.0;
