@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "../common/last_error.hpp"
@@ -25,8 +26,13 @@ int pool_threads_for(int64_t work) { return work >= kPoolElements ? dl::worker_t
 
 bool valid_act(int act) { return act >= DL_ACT_IDENTITY && act <= DL_ACT_TANH; }
 
-// BatchNorm works on blocks of this many features (per-feature sums on the stack).
-constexpr int64_t kFeatureBlock = 64;
+// BatchNorm works on blocks of at most this many features (per-feature sums on the stack), one
+// block per thread when the features allow it, walking rows in order (streaming reads).
+constexpr int64_t kFeatureBlock = 256;
+int64_t feature_block(int64_t features, int threads) {
+  const int64_t per_thread = (features + threads - 1) / threads;
+  return std::min(kFeatureBlock, std::max<int64_t>(16, (per_thread + 15) / 16 * 16));
+}
 
 // g[j] = dy[j] act'(y[j]), j < n, with the activation chosen once per row (vectorizable loops).
 void activation_grad(int act, float slope, int64_t n, const float *__restrict__ y, const float *__restrict__ dy,
@@ -76,20 +82,31 @@ DL_API int dl_nn_linear_backward(int64_t rows, int64_t in, int64_t out, const fl
                                  const float *dy, int act, float slope, float *dz, float *dx, float *dw, float *db) {
   if (rows < 0 || in < 1 || out < 1 || !valid_act(act))
     return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn linear_backward: rows >= 0, in >= 1, out >= 1 and a known act needed");
-  if (act != DL_ACT_IDENTITY) {
-    dl_nn_activation_backward(rows * out, act, slope, y, dy, dz);
-  } else if (dz != dy) {
-    dl_nn_copy(dz, dy, static_cast<uint64_t>(rows * out) * sizeof(float));
-  }
-  if (db != nullptr) {
-    for (int64_t r = 0; r < rows; ++r) {
-      const float *row = dz + r * out;
+  // One pass over the rows: dz = dy ⊙ act'(y) (dz may alias dy) and db += Σ_rows dz, rows in order.
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *dyr = dy + r * out, *yr = y + r * out;
+    float *dzr = dz + r * out;
+    switch (act) {
+      case DL_ACT_RELU:
+        for (int64_t j = 0; j < out; ++j) dzr[j] = yr[j] > 0.0f ? dyr[j] : 0.0f * dyr[j];
+        break;
+      case DL_ACT_LEAKY_RELU:
+        for (int64_t j = 0; j < out; ++j) dzr[j] = dyr[j] * (yr[j] > 0.0f ? 1.0f : slope);
+        break;
+      case DL_ACT_TANH:
+        for (int64_t j = 0; j < out; ++j) dzr[j] = dyr[j] * (1.0f - yr[j] * yr[j]);
+        break;
+      default:
+        if (dzr != dyr) std::memcpy(dzr, dyr, static_cast<size_t>(out) * sizeof(float));
+    }
+    if (db != nullptr) {
 #pragma omp simd
-      for (int64_t j = 0; j < out; ++j) db[j] += row[j];
+      for (int64_t j = 0; j < out; ++j) db[j] += dzr[j];
     }
   }
-  int status = dl_gemm_f32(1, 0, out, in, rows, 1.0f, dz, x, 1.0f, dw);
-  if (status == DL_OK && dx != nullptr) status = dl_gemm_f32(0, 0, rows, in, out, 1.0f, dz, w, 0.0f, dx);
+  // dW += dzᵀ x and dx = dz W on the packed GEMM (its own team of threads).
+  int status = dl::gemm_f32(1, 0, out, in, rows, 1.0f, dz, x, 1.0f, dw, nullptr);
+  if (status == DL_OK && dx != nullptr) status = dl::gemm_f32(0, 0, rows, in, out, 1.0f, dz, w, 0.0f, dx, nullptr);
   return status;
 }
 
@@ -101,9 +118,10 @@ DL_API int dl_nn_batchnorm_forward(int64_t rows, int64_t features, const float *
   if (training && rows < 2) return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn batchnorm_forward: training needs at least 2 rows");
   // Threads over blocks of features: each feature's sums run over rows in order, in one thread,
   // so the statistics do not depend on the thread count.
-  const int64_t blocks = (features + kFeatureBlock - 1) / kFeatureBlock;
-  dl::run_tasks(blocks, pool_threads_for(rows * features), [&](int64_t fb) {
-    const int64_t j0 = fb * kFeatureBlock, width = std::min(kFeatureBlock, features - j0);
+  const int threads = pool_threads_for(rows * features);
+  const int64_t block = feature_block(features, threads), blocks = (features + block - 1) / block;
+  dl::run_tasks(blocks, threads, [&](int64_t fb) {
+    const int64_t j0 = fb * block, width = std::min(block, features - j0);
     if (training) {
       // Two passes in double (mean, then centred squares): no cancellation for offset inputs.
       double sum[kFeatureBlock] = {}, sq[kFeatureBlock] = {};
@@ -162,9 +180,10 @@ DL_API int dl_nn_batchnorm_backward(int64_t rows, int64_t features, const float 
   // dx = γ invstd (g − mean(g) − x̂ mean(g x̂)); eval: dx = γ invstd g.
   // Threads over blocks of features (each feature's sums in row order, in one thread).
   const double inv_rows = 1.0 / static_cast<double>(rows);
-  const int64_t blocks = (features + kFeatureBlock - 1) / kFeatureBlock;
-  dl::run_tasks(blocks, pool_threads_for(rows * features), [&](int64_t fb) {
-    const int64_t j0 = fb * kFeatureBlock, width = std::min(kFeatureBlock, features - j0);
+  const int threads = pool_threads_for(rows * features);
+  const int64_t block = feature_block(features, threads), blocks = (features + block - 1) / block;
+  dl::run_tasks(blocks, threads, [&](int64_t fb) {
+    const int64_t j0 = fb * block, width = std::min(block, features - j0);
     const float *mean = saved_mean + j0, *invstd = saved_invstd + j0;
     double sum_g[kFeatureBlock] = {}, sum_gx[kFeatureBlock] = {};
     float g[kFeatureBlock];
