@@ -287,10 +287,13 @@ int gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float al
       const int64_t kc = std::min(kKC, k - pc);
       const float *block_a = packed_a + pc * m_pad, *block_b = packed_b + pc * n_pad;
       const bool first = pc == 0, last = pc + kc >= k;
-      for (int64_t jr = c0; jr < c1; jr += kNR) {
-        const float *bs = block_b + (jr / kNR) * kc * kNR;
-        for (int64_t ir = r0; ir < r1; ir += kMR) {
-          micro_kernel(kc, block_a + (ir / kMR) * kc * kMR, bs, acc);
+      // Rows outer: each A sliver stays in L1 while the task's B block (<= 256 KB) streams from
+      // L2, and C is read and written along its rows (6 sequential streams the prefetcher
+      // follows), which matters when k is short and C traffic dominates (dW += dzᵀx, k = batch).
+      for (int64_t ir = r0; ir < r1; ir += kMR) {
+        const float *as = block_a + (ir / kMR) * kc * kMR;
+        for (int64_t jr = c0; jr < c1; jr += kNR) {
+          micro_kernel(kc, as, block_b + (jr / kNR) * kc * kNR, acc);
           store_tile(acc, c + ir * n + jr, n, std::min(kMR, r1 - ir), std::min(kNR, c1 - jr), alpha, beta, first, last,
                      epilogue, jr);
         }
