@@ -3,6 +3,10 @@
 // through the blocked dl_gemm_f32 (gemm_cpu.cpp); the epilogues are one pass over the output.
 #include <omp.h>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -34,21 +38,25 @@ int64_t feature_block(int64_t features, int threads) {
   return std::min(kFeatureBlock, std::max<int64_t>(16, (per_thread + 15) / 16 * 16));
 }
 
-// g[j] = dy[j] act'(y[j]), j < n, with the activation chosen once per row (vectorizable loops).
-void activation_grad(int act, float slope, int64_t n, const float *__restrict__ y, const float *__restrict__ dy,
-                     float *__restrict__ g) {
-  switch (act) {
-    case DL_ACT_RELU:
-      for (int64_t j = 0; j < n; ++j) g[j] = y[j] > 0.0f ? dy[j] : 0.0f * dy[j];
-      break;
-    case DL_ACT_LEAKY_RELU:
-      for (int64_t j = 0; j < n; ++j) g[j] = dy[j] * (y[j] > 0.0f ? 1.0f : slope);  // blend + multiply
-      break;
-    case DL_ACT_TANH:
-      for (int64_t j = 0; j < n; ++j) g[j] = dy[j] * (1.0f - y[j] * y[j]);
-      break;
-    default:
-      for (int64_t j = 0; j < n; ++j) g[j] = dy[j];
+// g[j] = dy[j] act'(y[j]), j < n (g may alias dy). The ReLU/LeakyReLU slope is a select of two
+// constants then a multiply, exactly as the scalar dy · (y > 0 ? 1 : s) (signed zeros and NaN
+// included); written with AVX2 because the compiler keeps that select as a branch.
+void activation_grad(int act, float slope, int64_t n, const float *y, const float *dy, float *g) {
+  int64_t j = 0;
+  if (act == DL_ACT_RELU || act == DL_ACT_LEAKY_RELU) {
+    const float low = act == DL_ACT_RELU ? 0.0f : slope;
+#if defined(__AVX2__)
+    const __m256 one = _mm256_set1_ps(1.0f), lowv = _mm256_set1_ps(low), zero = _mm256_setzero_ps();
+    for (; j + 8 <= n; j += 8) {
+      const __m256 positive = _mm256_cmp_ps(_mm256_loadu_ps(y + j), zero, _CMP_GT_OQ);
+      _mm256_storeu_ps(g + j, _mm256_mul_ps(_mm256_loadu_ps(dy + j), _mm256_blendv_ps(lowv, one, positive)));
+    }
+#endif
+    for (; j < n; ++j) g[j] = dy[j] * (y[j] > 0.0f ? 1.0f : low);
+  } else if (act == DL_ACT_TANH) {
+    for (; j < n; ++j) g[j] = dy[j] * (1.0f - y[j] * y[j]);
+  } else if (g != dy) {
+    std::memcpy(g, dy, static_cast<size_t>(n) * sizeof(float));
   }
 }
 }  // namespace
@@ -66,8 +74,10 @@ DL_API int dl_nn_linear_forward(int64_t rows, int64_t in, int64_t out, const flo
 
 DL_API int dl_nn_activation_backward(int64_t n, int act, float slope, const float *y, const float *dy, float *dx) {
   if (!valid_act(act)) return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn activation_backward: unknown act");
-#pragma omp parallel for simd num_threads(threads_for(n))
-  for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * dl::nn::activation_slope_from_output(act, slope, y[i]);
+  constexpr int64_t kChunk = 1 << 14;
+#pragma omp parallel for num_threads(threads_for(n))
+  for (int64_t start = 0; start < n; start += kChunk)
+    activation_grad(act, slope, std::min(kChunk, n - start), y + start, dy + start, dx + start);
   return DL_OK;
 }
 
@@ -84,21 +94,8 @@ DL_API int dl_nn_linear_backward(int64_t rows, int64_t in, int64_t out, const fl
     return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn linear_backward: rows >= 0, in >= 1, out >= 1 and a known act needed");
   // One pass over the rows: dz = dy ⊙ act'(y) (dz may alias dy) and db += Σ_rows dz, rows in order.
   for (int64_t r = 0; r < rows; ++r) {
-    const float *dyr = dy + r * out, *yr = y + r * out;
     float *dzr = dz + r * out;
-    switch (act) {
-      case DL_ACT_RELU:
-        for (int64_t j = 0; j < out; ++j) dzr[j] = yr[j] > 0.0f ? dyr[j] : 0.0f * dyr[j];
-        break;
-      case DL_ACT_LEAKY_RELU:
-        for (int64_t j = 0; j < out; ++j) dzr[j] = dyr[j] * (yr[j] > 0.0f ? 1.0f : slope);
-        break;
-      case DL_ACT_TANH:
-        for (int64_t j = 0; j < out; ++j) dzr[j] = dyr[j] * (1.0f - yr[j] * yr[j]);
-        break;
-      default:
-        if (dzr != dyr) std::memcpy(dzr, dyr, static_cast<size_t>(out) * sizeof(float));
-    }
+    activation_grad(act, slope, out, y + r * out, dy + r * out, dzr);
     if (db != nullptr) {
 #pragma omp simd
       for (int64_t j = 0; j < out; ++j) db[j] += dzr[j];
