@@ -35,6 +35,19 @@ bool spans_valid(int64_t width, int64_t span_count, const int32_t *spans) {
   return true;
 }
 
+#if defined(DL_USE_LIBMVEC) && defined(__AVX2__)
+extern "C" __m256 _ZGVdN8v_expf(__m256);
+#endif
+
+// v[i] = expf(v[i]), i < n: glibc's vector expf (libmvec) 8 at a time where built with it.
+void exp_in_place(float *v, int64_t n) {
+  int64_t i = 0;
+#if defined(DL_USE_LIBMVEC) && defined(__AVX2__)
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(v + i, _ZGVdN8v_expf(_mm256_loadu_ps(v + i)));
+#endif
+  for (; i < n; ++i) v[i] = std::exp(v[i]);
+}
+
 // Numerically stable softmax of v[0..n) / tau into out (max subtracted first).
 void softmax_into(const float *v, int64_t n, float tau, float *out) {
   float top = v[0];
@@ -64,29 +77,50 @@ DL_API int dl_nn_span_activation_forward(int64_t rows, int64_t width, int64_t sp
   const int64_t chunks = (rows + kRowsPerChunk - 1) / kRowsPerChunk;
   dl::run_tasks(chunks, pool_threads_for(rows * width * 4), [&](int64_t chunk) {
     thread_local std::vector<double> noise;
-    thread_local std::vector<float> noisy;
+    thread_local std::vector<float> arg;
     const int64_t r0 = chunk * kRowsPerChunk, r1 = std::min(rows, r0 + kRowsPerChunk);
     if (gumbel) {
       noise.resize(static_cast<size_t>((r1 - r0) * width));
       dl::fill_uniform(seed, counter + static_cast<uint64_t>(r0 * width), noise.data(), (r1 - r0) * width);
       dl::gumbel_in_place(noise.data(), (r1 - r0) * width);
     }
+    arg.resize(static_cast<size_t>(width));
     for (int64_t r = r0; r < r1; ++r) {
       const float *xr = x + r * width;
       float *yr = y + r * width;
+      // Softmax spans: arg = (v − max v) / tau per span (v = x, plus Gumbel noise), then one
+      // exp over the whole row (vectorized), then each span's sum (double) and scale.
+      for (int64_t s = 0; s < span_count; ++s) {
+        const int32_t start = spans[3 * s], length = spans[3 * s + 1], kind = spans[3 * s + 2];
+        float *as = arg.data() + start;
+        if (kind == DL_SPAN_IDENTITY || kind == DL_SPAN_TANH) {
+          for (int32_t k = 0; k < length; ++k) as[k] = 0.0f;
+          continue;
+        }
+        const float t = kind == DL_SPAN_SOFTMAX ? 1.0f : tau;
+        if (kind == DL_SPAN_SOFTMAX) {
+          for (int32_t k = 0; k < length; ++k) as[k] = xr[start + k];
+        } else {
+          const double *g = noise.data() + (r - r0) * width + start;
+          for (int32_t k = 0; k < length; ++k) as[k] = xr[start + k] + static_cast<float>(g[k]);
+        }
+        float top = as[0];
+        for (int32_t k = 1; k < length; ++k) top = as[k] > top ? as[k] : top;
+        for (int32_t k = 0; k < length; ++k) as[k] = (as[k] - top) / t;
+      }
+      exp_in_place(arg.data(), width);
       for (int64_t s = 0; s < span_count; ++s) {
         const int32_t start = spans[3 * s], length = spans[3 * s + 1], kind = spans[3 * s + 2];
         if (kind == DL_SPAN_IDENTITY) {
           for (int32_t k = 0; k < length; ++k) yr[start + k] = xr[start + k];
         } else if (kind == DL_SPAN_TANH) {
           for (int32_t k = 0; k < length; ++k) yr[start + k] = std::tanh(xr[start + k]);
-        } else if (kind == DL_SPAN_SOFTMAX) {
-          softmax_into(xr + start, length, 1.0f, yr + start);
         } else {
-          noisy.resize(static_cast<size_t>(length));
-          const double *g = noise.data() + (r - r0) * width + start;
-          for (int32_t k = 0; k < length; ++k) noisy[k] = xr[start + k] + static_cast<float>(g[k]);
-          softmax_into(noisy.data(), length, tau, yr + start);
+          const float *e = arg.data() + start;
+          double total = 0.0;
+          for (int32_t k = 0; k < length; ++k) total += e[k];
+          const float inv = static_cast<float>(1.0 / total);
+          for (int32_t k = 0; k < length; ++k) yr[start + k] = e[k] * inv;
         }
       }
     }
