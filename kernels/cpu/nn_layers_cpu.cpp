@@ -74,17 +74,17 @@ DL_API int dl_nn_linear_forward(int64_t rows, int64_t in, int64_t out, const flo
 
 DL_API int dl_nn_activation_backward(int64_t n, int act, float slope, const float *y, const float *dy, float *dx) {
   if (!valid_act(act)) return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn activation_backward: unknown act");
-  constexpr int64_t kChunk = 1 << 14;
-#pragma omp parallel for num_threads(threads_for(n))
-  for (int64_t start = 0; start < n; start += kChunk)
-    activation_grad(act, slope, std::min(kChunk, n - start), y + start, dy + start, dx + start);
+  dl::run_ranges(n, 1 << 15, pool_threads_for(n), [&](int64_t begin, int64_t end) {
+    activation_grad(act, slope, end - begin, y + begin, dy + begin, dx + begin);
+  });
   return DL_OK;
 }
 
 DL_API int dl_nn_activation_forward(int64_t n, int act, float slope, const float *x, float *y) {
   if (!valid_act(act)) return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn activation_forward: unknown act");
-#pragma omp parallel for num_threads(threads_for(n))
-  for (int64_t i = 0; i < n; ++i) y[i] = dl::nn::activate(act, slope, x[i]);
+  dl::run_ranges(n, 1 << 15, pool_threads_for(n), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) y[i] = dl::nn::activate(act, slope, x[i]);
+  });
   return DL_OK;
 }
 

@@ -23,6 +23,8 @@ namespace {
 constexpr int64_t kParallelElements = 1 << 18, kPoolElements = 1 << 15;
 int threads_for(int64_t work) { return work >= kParallelElements ? dl::worker_threads() : 1; }
 int pool_threads_for(int64_t work) { return work >= kPoolElements ? dl::worker_threads() : 1; }
+// Elementwise ops hand out ranges of this many elements.
+constexpr int64_t kElementChunk = 1 << 15;
 // Random fills draw this many values at a time into a stack buffer (8 KB of doubles).
 constexpr int64_t kDrawChunk = 1024;
 }  // namespace
@@ -63,20 +65,23 @@ DL_API int dl_nn_copy(void *dst, const void *src, uint64_t bytes) {
 DL_API int dl_nn_synchronize(void) { return DL_OK; }
 
 DL_API int dl_nn_fill_f32(int64_t n, float value, float *x) {
-#pragma omp parallel for simd num_threads(threads_for(n))
-  for (int64_t i = 0; i < n; ++i) x[i] = value;
+  dl::run_ranges(n, kElementChunk, pool_threads_for(n), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) x[i] = value;
+  });
   return DL_OK;
 }
 
 DL_API int dl_nn_axpy_f32(int64_t n, float alpha, const float *x, float *y) {
-#pragma omp parallel for simd num_threads(threads_for(n))
-  for (int64_t i = 0; i < n; ++i) y[i] += alpha * x[i];
+  dl::run_ranges(n, kElementChunk, pool_threads_for(n), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) y[i] += alpha * x[i];
+  });
   return DL_OK;
 }
 
 DL_API int dl_nn_mul_f32(int64_t n, const float *a, const float *b, float *out) {
-#pragma omp parallel for simd num_threads(threads_for(n))
-  for (int64_t i = 0; i < n; ++i) out[i] = a[i] * b[i];
+  dl::run_ranges(n, kElementChunk, pool_threads_for(n), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) out[i] = a[i] * b[i];
+  });
   return DL_OK;
 }
 

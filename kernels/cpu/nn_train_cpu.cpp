@@ -272,11 +272,12 @@ DL_API int dl_nn_gp_norm(int64_t rows, int64_t width, const float *grad, float l
 
 DL_API int dl_nn_leaky_mask_mul(int64_t n, const float *h, const float *mask, float slope, const float *in,
                                 float *out) {
-#pragma omp parallel for simd num_threads(threads_for(n))
-  for (int64_t i = 0; i < n; ++i) {
-    const float s = h[i] > 0.0f ? 1.0f : slope;
-    out[i] = in[i] * s * (mask == nullptr ? 1.0f : mask[i]);
-  }
+  dl::run_ranges(n, 1 << 15, pool_threads_for(n), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const float s = h[i] > 0.0f ? 1.0f : slope;
+      out[i] = in[i] * s * (mask == nullptr ? 1.0f : mask[i]);
+    }
+  });
   return DL_OK;
 }
 

@@ -22,4 +22,13 @@ void run_tasks(int64_t tasks, int threads, F &&f) {
       tasks, threads, [](void *c, int64_t t) { (*static_cast<F *>(c))(t); }, static_cast<void *>(&f));
 }
 
+// Splits [0, n) into ranges of `chunk` elements and runs f(begin, end) for each on the pool.
+template <typename F>
+void run_ranges(int64_t n, int64_t chunk, int threads, F &&f) {
+  run_tasks((n + chunk - 1) / chunk, threads, [&](int64_t t) {
+    const int64_t begin = t * chunk, end = n - begin < chunk ? n : begin + chunk;
+    f(begin, end);
+  });
+}
+
 }  // namespace dl
