@@ -14,6 +14,9 @@ describe("gemm (CPU)", () => {
       [7, 17, 3],
       [97, 33, 257],
       [13, 130, 600],
+      [50, 70, 700], // critic-like: one row task, several k blocks with a ragged tail
+      [301, 45, 513], // row blocks of 48..192 rows with ragged ends, B slivers padded
+      [7, 9, 1100], // A·Bᵀ with few rows: dot products over two k blocks, ragged in every dimension
       [0, 5, 5],
       [5, 5, 0],
     ] as const) {

@@ -1,8 +1,11 @@
 /**
  * The benchmark/GPU-check workload is a real training step: on a small CTGAN shape two steps
- * change both models' weights, keep them finite, and the FLOP count matches a hand count.
+ * change both models' weights, keep them finite, and the FLOP count matches a hand count. The
+ * same seed gives byte-identical weights whatever the CPU thread count (every GEMM element and
+ * every reduction is summed in a fixed order by one thread).
  */
 import { expect, test } from "vitest";
+import { backendFor } from "../kernels/index.js";
 import { Device } from "./device.js";
 import { createGanStepWorkload, ctganAdultShape } from "./gan-step-workload.js";
 
@@ -23,6 +26,27 @@ test("two steps of a small CTGAN-shaped workload train both models", () => {
   expect(d1.some((v, i) => v !== d0[i])).toBe(true);
   expect(g1.every(Number.isFinite) && d1.every(Number.isFinite)).toBe(true);
   expect(Number.isFinite(workload.criticLoss.item())).toBe(true);
+});
+
+test("same seed, one or two CPU threads: byte-identical weights after training steps", () => {
+  const device = Device.open("cpu");
+  const cpu = backendFor("cpu");
+  // Wide enough that the GEMMs, random fills and BatchNorm split work between threads.
+  const shape = { batch: 200, pac: 10, noiseWidth: 64, dataWidth: 90, condWidth: 40, generatorDims: [128, 128], criticDims: [128, 128] };
+  const train = (threads: number): Float32Array[] => {
+    cpu.setThreads(threads);
+    try {
+      const workload = createGanStepWorkload(device, shape, 11);
+      for (let i = 0; i < 3; i += 1) workload.step();
+      return [workload.generator.saveWeights(), workload.critic.saveWeights()];
+    } finally {
+      cpu.setThreads(0);
+    }
+  };
+  const [g1, d1] = train(1);
+  const [g2, d2] = train(2);
+  expect(Buffer.from((g2 as Float32Array).buffer).equals(Buffer.from((g1 as Float32Array).buffer))).toBe(true);
+  expect(Buffer.from((d2 as Float32Array).buffer).equals(Buffer.from((d1 as Float32Array).buffer))).toBe(true);
 });
 
 test("the FLOP count of the Adult-shaped step matches a hand count", () => {

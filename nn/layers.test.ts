@@ -21,6 +21,8 @@ const shapes: Array<[number, number, number]> = [
   [7, 13, 9],
   [33, 70, 17],
   [2, 1, 1],
+  [70, 300, 40], // packed GEMM path with a team of threads (epilogue on several row tasks)
+  [50, 1100, 20], // few rows, deep k: the in-place dot-product path over two k blocks
 ];
 const acts: RefAct[] = ["identity", "relu", "leakyRelu", "tanh"];
 

@@ -3,6 +3,7 @@
 // code drives this library and the CUDA one; upload/download are memcpy here.
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -11,11 +12,21 @@
 #include "../common/nn_math.hpp"
 #include "../common/thread_count.hpp"
 #include "../include/datalab_kernels.h"
+#include "rng_cpu.hpp"
+#include "task_pool.hpp"
 
 namespace {
 // Below this many elements a parallel region costs more than it saves.
-constexpr int64_t kParallelElements = 1 << 15;
+// Below this many elements an OpenMP team (which waits at its barrier for a member the OS has
+// not scheduled yet) costs more than it saves; the chunked ops run on the barrier-free task pool
+// (task_pool.hpp) from kPoolElements up.
+constexpr int64_t kParallelElements = 1 << 18, kPoolElements = 1 << 15;
 int threads_for(int64_t work) { return work >= kParallelElements ? dl::worker_threads() : 1; }
+int pool_threads_for(int64_t work) { return work >= kPoolElements ? dl::worker_threads() : 1; }
+// Elementwise ops hand out ranges of this many elements.
+constexpr int64_t kElementChunk = 1 << 15;
+// Random fills draw this many values at a time into a stack buffer (8 KB of doubles).
+constexpr int64_t kDrawChunk = 1024;
 }  // namespace
 
 extern "C" {
@@ -54,26 +65,30 @@ DL_API int dl_nn_copy(void *dst, const void *src, uint64_t bytes) {
 DL_API int dl_nn_synchronize(void) { return DL_OK; }
 
 DL_API int dl_nn_fill_f32(int64_t n, float value, float *x) {
-#pragma omp parallel for simd num_threads(threads_for(n))
-  for (int64_t i = 0; i < n; ++i) x[i] = value;
+  dl::run_ranges(n, kElementChunk, pool_threads_for(n), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) x[i] = value;
+  });
   return DL_OK;
 }
 
 DL_API int dl_nn_axpy_f32(int64_t n, float alpha, const float *x, float *y) {
-#pragma omp parallel for simd num_threads(threads_for(n))
-  for (int64_t i = 0; i < n; ++i) y[i] += alpha * x[i];
+  dl::run_ranges(n, kElementChunk, pool_threads_for(n), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) y[i] += alpha * x[i];
+  });
   return DL_OK;
 }
 
 DL_API int dl_nn_mul_f32(int64_t n, const float *a, const float *b, float *out) {
-#pragma omp parallel for simd num_threads(threads_for(n))
-  for (int64_t i = 0; i < n; ++i) out[i] = a[i] * b[i];
+  dl::run_ranges(n, kElementChunk, pool_threads_for(n), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) out[i] = a[i] * b[i];
+  });
   return DL_OK;
 }
 
 DL_API int dl_nn_sum_f32(int64_t n, const float *x, float scale, float *out) {
   double total = 0.0;
-#pragma omp parallel for simd reduction(+ : total) num_threads(threads_for(n))
+// One thread, lanes combined in a fixed order: the sum does not depend on the thread count.
+#pragma omp simd reduction(+ : total)
   for (int64_t i = 0; i < n; ++i) total += x[i];
   out[0] = static_cast<float>(scale * total);
   return DL_OK;
@@ -130,29 +145,29 @@ DL_API int dl_nn_one_hot(int64_t rows, int64_t width, const int32_t *indices, fl
 
 DL_API int dl_nn_normal_f32(int64_t n, uint64_t seed, uint64_t *rng_counter, float mean, float std, float *out) {
   const uint64_t counter = *rng_counter;
-  const int64_t first = static_cast<int64_t>(counter >> 1), blocks = dl::nn::blocks_covering(counter, n);
-  // Box–Muller on each block's pair (section 1): one log, one sqrt, one sincos per two draws.
-#pragma omp parallel for num_threads(threads_for(n * 8))
-  for (int64_t k = 0; k < blocks; ++k) {
-    const uint64_t block = static_cast<uint64_t>(first + k);
-    const dl::Philox4 x = dl::philox_block(seed, block);
-    const double r = std::sqrt(-2.0 * std::log(dl::uniform_from_bits(x.v[0], x.v[1])));
-    const double t = dl::kTwoPi * dl::uniform_from_bits(x.v[2], x.v[3]);
-    const int64_t i0 = static_cast<int64_t>(2 * block - counter);
-    if (i0 >= 0 && i0 < n) out[i0] = mean + std * static_cast<float>(r * std::cos(t));
-    if (i0 + 1 >= 0 && i0 + 1 < n) out[i0 + 1] = mean + std * static_cast<float>(r * std::sin(t));
-  }
+  // Box–Muller on each block's pair (section 1), 4 blocks at a time (rng_cpu.cpp: vectorized
+  // Philox and libmvec log/sin/cos); draw values depend on (seed, position) only, not on chunks.
+  dl::run_tasks((n + kDrawChunk - 1) / kDrawChunk, pool_threads_for(n * 8), [&](int64_t chunk) {
+    const int64_t start = chunk * kDrawChunk;
+    double z[kDrawChunk];
+    const int64_t len = std::min(kDrawChunk, n - start);
+    dl::fill_normal(seed, counter + static_cast<uint64_t>(start), z, len);
+    for (int64_t i = 0; i < len; ++i) out[start + i] = mean + std * static_cast<float>(z[i]);
+  });
   *rng_counter = counter + static_cast<uint64_t>(n);
   return DL_OK;
 }
 
 DL_API int dl_nn_uniform_f32(int64_t n, uint64_t seed, uint64_t *rng_counter, float lo, float hi, float *out) {
   const uint64_t counter = *rng_counter;
-  const int64_t blocks = dl::nn::blocks_covering(counter, n);
   const double width = static_cast<double>(hi) - lo;
-#pragma omp parallel for num_threads(threads_for(n * 8))
-  for (int64_t k = 0; k < blocks; ++k)
-    dl::nn::for_each_uniform_in_blocks(seed, counter, n, k, 1, [&](int64_t i, double u) { out[i] = static_cast<float>(lo + width * u); });
+  dl::run_tasks((n + kDrawChunk - 1) / kDrawChunk, pool_threads_for(n * 8), [&](int64_t chunk) {
+    const int64_t start = chunk * kDrawChunk;
+    double u[kDrawChunk];
+    const int64_t len = std::min(kDrawChunk, n - start);
+    dl::fill_uniform(seed, counter + static_cast<uint64_t>(start), u, len);
+    for (int64_t i = 0; i < len; ++i) out[start + i] = static_cast<float>(lo + width * u[i]);
+  });
   *rng_counter = counter + static_cast<uint64_t>(n);
   return DL_OK;
 }

@@ -3,6 +3,11 @@
 // parameter arena, and the WGAN-GP helpers.
 #include <omp.h>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -10,10 +15,16 @@
 #include "../common/nn_math.hpp"
 #include "../common/thread_count.hpp"
 #include "../include/datalab_kernels.h"
+#include "rng_cpu.hpp"
+#include "task_pool.hpp"
 
 namespace {
-constexpr int64_t kParallelElements = 1 << 15;
+// Below this many elements an OpenMP team (which waits at its barrier for a member the OS has
+// not scheduled yet) costs more than it saves; the chunked ops run on the barrier-free task pool
+// (task_pool.hpp) from kPoolElements up.
+constexpr int64_t kParallelElements = 1 << 18, kPoolElements = 1 << 15;
 int threads_for(int64_t work) { return work >= kParallelElements ? dl::worker_threads() : 1; }
+int pool_threads_for(int64_t work) { return work >= kPoolElements ? dl::worker_threads() : 1; }
 
 bool spans_valid(int64_t width, int64_t span_count, const int32_t *spans) {
   for (int64_t s = 0; s < span_count; ++s) {
@@ -22,6 +33,19 @@ bool spans_valid(int64_t width, int64_t span_count, const int32_t *spans) {
       return false;
   }
   return true;
+}
+
+#if defined(DL_USE_LIBMVEC) && defined(__AVX2__)
+extern "C" __m256 _ZGVdN8v_expf(__m256);
+#endif
+
+// v[i] = expf(v[i]), i < n: glibc's vector expf (libmvec) 8 at a time where built with it.
+void exp_in_place(float *v, int64_t n) {
+  int64_t i = 0;
+#if defined(DL_USE_LIBMVEC) && defined(__AVX2__)
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(v + i, _ZGVdN8v_expf(_mm256_loadu_ps(v + i)));
+#endif
+  for (; i < n; ++i) v[i] = std::exp(v[i]);
 }
 
 // Numerically stable softmax of v[0..n) / tau into out (max subtracted first).
@@ -45,30 +69,62 @@ DL_API int dl_nn_span_activation_forward(int64_t rows, int64_t width, int64_t sp
   if (!spans_valid(width, span_count, spans) || !(tau > 0.0f))
     return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn span_activation: a span lies outside the row or has an unknown kind, or tau <= 0");
   const uint64_t counter = *rng_counter;
-#pragma omp parallel for num_threads(threads_for(rows * width * 4))
-  for (int64_t r = 0; r < rows; ++r) {
-    const float *xr = x + r * width;
-    float *yr = y + r * width;
-    std::vector<float> noisy;
-    for (int64_t s = 0; s < span_count; ++s) {
-      const int32_t start = spans[3 * s], length = spans[3 * s + 1], kind = spans[3 * s + 2];
-      if (kind == DL_SPAN_IDENTITY) {
-        for (int32_t k = 0; k < length; ++k) yr[start + k] = xr[start + k];
-      } else if (kind == DL_SPAN_TANH) {
-        for (int32_t k = 0; k < length; ++k) yr[start + k] = std::tanh(xr[start + k]);
-      } else if (kind == DL_SPAN_SOFTMAX) {
-        softmax_into(xr + start, length, 1.0f, yr + start);
-      } else {
-        // Element (r, j) uses draw counter + r·width + j: independent of threads and of spans.
-        noisy.resize(static_cast<size_t>(length));
-        for (int32_t k = 0; k < length; ++k) {
-          const uint64_t p = counter + static_cast<uint64_t>(r * width + start + k);
-          noisy[k] = xr[start + k] + dl::nn::gumbel_from_uniform(dl::nn::uniform_at(seed, p));
+  bool gumbel = false;
+  for (int64_t s = 0; s < span_count; ++s) gumbel = gumbel || spans[3 * s + 2] == DL_SPAN_GUMBEL_SOFTMAX;
+  // Element (r, j) uses draw counter + r·width + j (independent of threads and of spans). The
+  // Gumbel noise of a block of rows is drawn at once (vectorized Philox and log, rng_cpu.cpp).
+  constexpr int64_t kRowsPerChunk = 16;
+  const int64_t chunks = (rows + kRowsPerChunk - 1) / kRowsPerChunk;
+  dl::run_tasks(chunks, pool_threads_for(rows * width * 4), [&](int64_t chunk) {
+    thread_local std::vector<double> noise;
+    thread_local std::vector<float> arg;
+    const int64_t r0 = chunk * kRowsPerChunk, r1 = std::min(rows, r0 + kRowsPerChunk);
+    if (gumbel) {
+      noise.resize(static_cast<size_t>((r1 - r0) * width));
+      dl::fill_uniform(seed, counter + static_cast<uint64_t>(r0 * width), noise.data(), (r1 - r0) * width);
+      dl::gumbel_in_place(noise.data(), (r1 - r0) * width);
+    }
+    arg.resize(static_cast<size_t>(width));
+    for (int64_t r = r0; r < r1; ++r) {
+      const float *xr = x + r * width;
+      float *yr = y + r * width;
+      // Softmax spans: arg = (v − max v) / tau per span (v = x, plus Gumbel noise), then one
+      // exp over the whole row (vectorized), then each span's sum (double) and scale.
+      for (int64_t s = 0; s < span_count; ++s) {
+        const int32_t start = spans[3 * s], length = spans[3 * s + 1], kind = spans[3 * s + 2];
+        float *as = arg.data() + start;
+        if (kind == DL_SPAN_IDENTITY || kind == DL_SPAN_TANH) {
+          for (int32_t k = 0; k < length; ++k) as[k] = 0.0f;
+          continue;
         }
-        softmax_into(noisy.data(), length, tau, yr + start);
+        const float t = kind == DL_SPAN_SOFTMAX ? 1.0f : tau;
+        if (kind == DL_SPAN_SOFTMAX) {
+          for (int32_t k = 0; k < length; ++k) as[k] = xr[start + k];
+        } else {
+          const double *g = noise.data() + (r - r0) * width + start;
+          for (int32_t k = 0; k < length; ++k) as[k] = xr[start + k] + static_cast<float>(g[k]);
+        }
+        float top = as[0];
+        for (int32_t k = 1; k < length; ++k) top = as[k] > top ? as[k] : top;
+        for (int32_t k = 0; k < length; ++k) as[k] = (as[k] - top) / t;
+      }
+      exp_in_place(arg.data(), width);
+      for (int64_t s = 0; s < span_count; ++s) {
+        const int32_t start = spans[3 * s], length = spans[3 * s + 1], kind = spans[3 * s + 2];
+        if (kind == DL_SPAN_IDENTITY) {
+          for (int32_t k = 0; k < length; ++k) yr[start + k] = xr[start + k];
+        } else if (kind == DL_SPAN_TANH) {
+          for (int32_t k = 0; k < length; ++k) yr[start + k] = std::tanh(xr[start + k]);
+        } else {
+          const float *e = arg.data() + start;
+          double total = 0.0;
+          for (int32_t k = 0; k < length; ++k) total += e[k];
+          const float inv = static_cast<float>(1.0 / total);
+          for (int32_t k = 0; k < length; ++k) yr[start + k] = e[k] * inv;
+        }
       }
     }
-  }
+  });
   *rng_counter = counter + static_cast<uint64_t>(rows * width);
   return DL_OK;
 }
@@ -104,7 +160,7 @@ DL_API int dl_nn_span_cross_entropy(int64_t rows, int64_t width, int64_t span_co
                                     float *dlogits) {
   if (!spans_valid(width, span_count, spans)) return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn span_cross_entropy: bad span table");
   double total = 0.0;
-#pragma omp parallel for reduction(+ : total) num_threads(threads_for(rows * width))
+  // Rows summed in order on one thread: the total does not depend on the thread count.
   for (int64_t r = 0; r < rows; ++r) {
     const float *lr = logits + r * width;
     float *dr = dlogits == nullptr ? nullptr : dlogits + r * width;
@@ -131,7 +187,8 @@ DL_API int dl_nn_span_cross_entropy(int64_t rows, int64_t width, int64_t span_co
 
 DL_API int dl_nn_mse(int64_t n, const float *y, const float *t, float scale, float *loss_out, float *dy) {
   double total = 0.0;
-#pragma omp parallel for simd reduction(+ : total) num_threads(threads_for(n))
+// One thread, lanes combined in a fixed order: the sum does not depend on the thread count.
+#pragma omp simd reduction(+ : total)
   for (int64_t i = 0; i < n; ++i) {
     const float d = y[i] - t[i];
     total += static_cast<double>(d) * d;
@@ -148,15 +205,37 @@ DL_API int dl_nn_adamw(int64_t n, float *params, const float *grads, float *m, f
   const int64_t t = ++*step;
   const float c1 = static_cast<float>(1.0 / (1.0 - std::pow(static_cast<double>(beta1), static_cast<double>(t))));
   const float c2 = static_cast<float>(1.0 / (1.0 - std::pow(static_cast<double>(beta2), static_cast<double>(t))));
-#pragma omp parallel for simd num_threads(threads_for(n))
-  for (int64_t i = 0; i < n; ++i) {
-    const float g = grads[i];
-    const float mi = beta1 * m[i] + (1.0f - beta1) * g;
-    const float vi = beta2 * v[i] + (1.0f - beta2) * g * g;
-    m[i] = mi;
-    v[i] = vi;
-    params[i] -= lr * (weight_decay * params[i] + (mi * c1) / (std::sqrt(vi * c2) + eps));
-  }
+  // One pass over the arena, in chunks per thread. Explicit AVX2 because std::sqrt's errno
+  // semantics keep the compiler from vectorizing it; the same IEEE operations in the same order
+  // (no FMA contraction) as the scalar tail, so every element gets identical bits either way.
+  constexpr int64_t kChunk = 8192;
+  dl::run_tasks((n + kChunk - 1) / kChunk, pool_threads_for(n), [&](int64_t chunk) {
+    const int64_t start = chunk * kChunk;
+    const int64_t end = std::min(n, start + kChunk);
+    int64_t i = start;
+#if defined(__AVX2__)
+    const __m256 b1 = _mm256_set1_ps(beta1), nb1 = _mm256_set1_ps(1.0f - beta1), b2 = _mm256_set1_ps(beta2),
+                 nb2 = _mm256_set1_ps(1.0f - beta2), vc1 = _mm256_set1_ps(c1), vc2 = _mm256_set1_ps(c2),
+                 veps = _mm256_set1_ps(eps), vlr = _mm256_set1_ps(lr), vwd = _mm256_set1_ps(weight_decay);
+    for (; i + 8 <= end; i += 8) {
+      const __m256 g = _mm256_loadu_ps(grads + i), p = _mm256_loadu_ps(params + i);
+      const __m256 mi = _mm256_add_ps(_mm256_mul_ps(b1, _mm256_loadu_ps(m + i)), _mm256_mul_ps(nb1, g));
+      const __m256 vi = _mm256_add_ps(_mm256_mul_ps(b2, _mm256_loadu_ps(v + i)), _mm256_mul_ps(_mm256_mul_ps(nb2, g), g));
+      _mm256_storeu_ps(m + i, mi);
+      _mm256_storeu_ps(v + i, vi);
+      const __m256 adapt = _mm256_div_ps(_mm256_mul_ps(mi, vc1), _mm256_add_ps(_mm256_sqrt_ps(_mm256_mul_ps(vi, vc2)), veps));
+      _mm256_storeu_ps(params + i, _mm256_sub_ps(p, _mm256_mul_ps(vlr, _mm256_add_ps(_mm256_mul_ps(vwd, p), adapt))));
+    }
+#endif
+    for (; i < end; ++i) {
+      const float g = grads[i];
+      const float mi = beta1 * m[i] + (1.0f - beta1) * g;
+      const float vi = beta2 * v[i] + (1.0f - beta2) * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      params[i] -= lr * (weight_decay * params[i] + (mi * c1) / (std::sqrt(vi * c2) + eps));
+    }
+  });
   return DL_OK;
 }
 
@@ -177,7 +256,7 @@ DL_API int dl_nn_gp_norm(int64_t rows, int64_t width, const float *grad, float l
   if (rows < 1) return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn gp_norm: rows must be >= 1");
   double total = 0.0;
   const double per_row = static_cast<double>(lambda) / static_cast<double>(rows);
-#pragma omp parallel for reduction(+ : total) num_threads(threads_for(rows * width))
+  // Rows summed in order on one thread: the total does not depend on the thread count.
   for (int64_t r = 0; r < rows; ++r) {
     const float *g = grad + r * width;
     double sq = 0.0;
@@ -193,11 +272,12 @@ DL_API int dl_nn_gp_norm(int64_t rows, int64_t width, const float *grad, float l
 
 DL_API int dl_nn_leaky_mask_mul(int64_t n, const float *h, const float *mask, float slope, const float *in,
                                 float *out) {
-#pragma omp parallel for simd num_threads(threads_for(n))
-  for (int64_t i = 0; i < n; ++i) {
-    const float s = h[i] > 0.0f ? 1.0f : slope;
-    out[i] = in[i] * s * (mask == nullptr ? 1.0f : mask[i]);
-  }
+  dl::run_ranges(n, 1 << 15, pool_threads_for(n), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const float s = h[i] > 0.0f ? 1.0f : slope;
+      out[i] = in[i] * s * (mask == nullptr ? 1.0f : mask[i]);
+    }
+  });
   return DL_OK;
 }
 

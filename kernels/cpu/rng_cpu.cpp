@@ -118,6 +118,18 @@ void fill_normal(uint64_t seed, uint64_t counter, double *out, int64_t n) {
   }
 }
 
+void gumbel_in_place(double *u, int64_t n) {
+  int64_t i = 0;
+#if defined(DL_USE_LIBMVEC) && defined(__AVX2__)
+  const __m256d minus_one = _mm256_set1_pd(-1.0);
+  for (; i + 4 <= n; i += 4) {
+    const __m256d inner = _mm256_mul_pd(minus_one, _ZGVdN4v_log(_mm256_loadu_pd(u + i)));
+    _mm256_storeu_pd(u + i, _mm256_mul_pd(minus_one, _ZGVdN4v_log(inner)));
+  }
+#endif
+  for (; i < n; ++i) u[i] = -std::log(-std::log(u[i]));
+}
+
 void fill_uniform(uint64_t seed, uint64_t counter, double *out, int64_t n) {
   // Same grouping as the normals: 4 blocks (8 draws) per step, vectorized Philox when AVX2.
   double z[8];

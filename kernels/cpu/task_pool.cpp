@@ -1,0 +1,120 @@
+// Barrier-free task pool (see task_pool.hpp). One job at a time: a 64-bit state word holds the
+// job's generation (high 32 bits) and the next unclaimed task (low 32 bits), so a helper that
+// wakes late for an old job cannot claim a task of the next one (its compare-exchange fails).
+#include "task_pool.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace dl {
+namespace {
+
+inline void cpu_relax() {
+#if defined(__x86_64__)
+  _mm_pause();
+#endif
+}
+
+class Pool {
+ public:
+  void run(int64_t tasks, int threads, TaskBody body, void *context) {
+    bool expected = false;
+    if (threads <= 1 || tasks <= 1 || tasks >= (int64_t{1} << 31) || !busy_.compare_exchange_strong(expected, true)) {
+      for (int64_t t = 0; t < tasks; ++t) body(context, t);
+      return;
+    }
+    ensure_helpers(threads - 1);
+    uint64_t gen;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      gen = ++generation_;
+      body_.store(body, std::memory_order_relaxed);
+      context_.store(context, std::memory_order_relaxed);
+      tasks_.store(tasks, std::memory_order_relaxed);
+      helpers_allowed_ = threads - 1;
+      done_.store(0, std::memory_order_relaxed);
+      state_.store(gen << 32, std::memory_order_release);
+    }
+    wake_.notify_all();
+    work(gen);
+    // Wait only for tasks that a helper claimed and is still running.
+    for (int spins = 0; done_.load(std::memory_order_acquire) != tasks; ++spins) {
+      if (spins < 4096) {
+        cpu_relax();
+      } else {
+        std::this_thread::yield();
+      }
+    }
+    busy_.store(false, std::memory_order_release);
+  }
+
+ private:
+  // Claims and runs tasks of generation gen until none is left (or the job changed).
+  void work(uint64_t gen) {
+    for (;;) {
+      uint64_t s = state_.load(std::memory_order_acquire);
+      if ((s >> 32) != (gen & 0xffffffffu) || static_cast<int64_t>(s & 0xffffffffu) >= tasks_.load(std::memory_order_relaxed))
+        return;
+      if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) continue;
+      // The claim succeeded with this job's generation: the job stays current until this task is done.
+      body_.load(std::memory_order_relaxed)(context_.load(std::memory_order_relaxed), static_cast<int64_t>(s & 0xffffffffu));
+      done_.fetch_add(1, std::memory_order_acq_rel);
+    }
+  }
+
+  void ensure_helpers(int count) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    while (static_cast<int>(helpers_) < count) {
+      const int index = helpers_++;
+      std::thread([this, index] { helper(index); }).detach();
+    }
+  }
+
+  void helper(int index) {
+    uint64_t seen = 0;
+    for (;;) {
+      uint64_t gen;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return generation_ != seen; });
+        gen = seen = generation_;
+        if (index >= helpers_allowed_) continue;
+      }
+      work(gen);
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::atomic<bool> busy_{false};
+  std::atomic<uint64_t> state_{0};
+  std::atomic<int64_t> done_{0};
+  uint64_t generation_ = 0;  // guarded by mutex_ (also read by work() through state_)
+  int helpers_ = 0;
+  int helpers_allowed_ = 0;
+  // The current job, written under mutex_ before state_ is released.
+  std::atomic<TaskBody> body_{nullptr};
+  std::atomic<void *> context_{nullptr};
+  std::atomic<int64_t> tasks_{0};
+};
+
+Pool &pool() {
+  static Pool *instance = new Pool();  // never destroyed: helpers are detached and outlive main
+  return *instance;
+}
+
+}  // namespace
+
+void run_tasks(int64_t tasks, int threads, TaskBody body, void *context) {
+  if (tasks <= 0) return;
+  pool().run(tasks, threads, body, context);
+}
+
+}  // namespace dl
