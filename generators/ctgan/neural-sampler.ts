@@ -349,12 +349,12 @@ export class NeuralSampler {
         const at = base + starts[s]!;
         if (isTanh[s] === 1) {
           const v = Math.tanh(raw[at]!) + sigmas[s]! * noise[at]!;
-          raw[at] = v < -1 ? -1 : v > 1 ? 1 : v;
+          raw[at] = Math.max(-1, Math.min(1, v));
         } else if (!tvae) {
           const end = at + widths[s]!;
           for (let i = at; i < end; i++) {
             const u = noise[i]!;
-            const clamped = u < GUMBEL_U_MIN ? GUMBEL_U_MIN : u > GUMBEL_U_MAX ? GUMBEL_U_MAX : u;
+            const clamped = Math.min(GUMBEL_U_MAX, Math.max(GUMBEL_U_MIN, u));
             raw[i] = raw[i]! + biases[i - base]! - Math.log(-Math.log(clamped));
           }
         }
@@ -371,7 +371,7 @@ export class NeuralSampler {
     const width = this.model.transform.width;
     const tvae = this.model.generator === "tvae";
     const biases = new Float64Array(width);
-    for (const [start, values] of this.biasAt) values.forEach((b, j) => (biases[start + j] = b));
+    for (const [start, values] of this.biasAt) biases.set(values, start);
     this.activation = {
       starts: Int32Array.from(this.spans, (s) => s.start),
       widths: Int32Array.from(this.spans, (s) => s.width),
