@@ -10,7 +10,9 @@
  *  - quality (SDMetrics Quality from `scoreTables`), mean of seeds 0, 1, 2 — target ≥ 0.90;
  *  - train-on-synthetic accuracy on adult_test.csv (boosted trees, target "income") — target
  *    ≥ 0.842, the reference CTGAN's;
- *  - rows with sex = Female and relationship = Husband per 32,561 (real table: 1, copula ~1,900).
+ *  - rows with sex = Female and relationship = Husband per 32,561 (real table: 1, copula ~1,900);
+ *  - sampling speed: 1M rows in memory from the first seed's model, wall and CPU seconds (after
+ *    the runs, so it does not count in their peak memory).
  * `DATALAB_CTGAN_BENCH_SEEDS` (e.g. "0") shortens the run.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -26,6 +28,8 @@ export const name = "ctgan";
 const ADULT = join(process.cwd(), "fixtures/adult/adult.csv");
 const ADULT_TEST = join(process.cwd(), "fixtures/adult/adult_test.csv");
 const SEEDS = (process.env["DATALAB_CTGAN_BENCH_SEEDS"] ?? "0,1,2").split(",").map(Number);
+/** Rows of the sampling-speed measurement (the GPU check's target: 1M rows ≤ 1 s there). */
+const SAMPLE_ROWS = 1_000_000;
 
 function femaleHusbands(table: Table): number {
   const column = (label: string) => table.columns.find((c) => c.schema.name === label) as { codes: Int32Array; categories: string[] };
@@ -43,6 +47,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const real = await loadTable(ADULT);
   const holdout = (await loadTable(ADULT_TEST, { schema: real.schema })).table;
   const runs: Record<string, unknown>[] = [];
+  let sampling: Record<string, unknown> | null = null;
   try {
     for (const seed of SEEDS) {
       const loadAverageBefore = loadavg()[0];
@@ -90,6 +95,22 @@ export async function run(): Promise<Record<string, unknown>> {
       });
       process.stderr.write(`bench ctgan: seed ${seed} ${JSON.stringify(runs.at(-1))}\n`);
     }
+    // Sampling speed on this CPU, after every run's peak memory is recorded: 1M rows in memory
+    // from the first seed's model (network forward on the engine, activation and decoding in JS).
+    const model = await loadSynthModel(join(dir, `adult-${SEEDS[0]}.json`));
+    await sampleSynthTable(model, 10_000, { seed: 1 });
+    const loadBefore = loadavg()[0];
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const sampled = await sampleSynthTable(model, SAMPLE_ROWS, { seed: 1 });
+    const used = process.cpuUsage(cpu);
+    sampling = {
+      rows: sampled.rowCount,
+      seconds: (performance.now() - started) / 1000,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      loadAverage1m: [loadBefore, loadavg()[0]],
+    };
+    process.stderr.write(`bench ctgan: sampling ${JSON.stringify(sampling)}\n`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -115,6 +136,7 @@ export async function run(): Promise<Record<string, unknown>> {
       peakRssBytes: Math.max(...runs.map((r) => Number(r["peakRssBytes"]))),
     },
     realFemaleHusbandRows: femaleHusbands(real.table),
+    sampling,
     runs,
   };
 }

@@ -2,8 +2,8 @@
  * The reversible row encoding that CTGAN and TVAE learn on (Xu et al. 2019, §4.2):
  *
  * - a numerical or datetime column → mode-specific normalisation: a variational Gaussian mixture
- *   (`variational-mixture.ts`, ≤ 10 modes, weight > 0.005) is fitted to its present values; each
- *   value x draws one mode k with probability ∝ w_k N(x; μ_k, σ_k) and is written as the scalar
+ *   (`variational-mixture.ts`, ≤ 10 modes, weight > 0.005, components that form one peak merged)
+ *   is fitted to its present values; each value x draws one mode k with probability ∝ w_k N(x; μ_k, σ_k) and is written as the scalar
  *   α = (x − μ_k)/(4σ_k) clipped to [−0.99, 0.99] (a tanh output) followed by the one-hot of k
  *   (a softmax output). A column with nulls adds a two-way one-hot "present / null" (the
  *   copula's null indicator, as a softmax), and null rows get α = 0 in the heaviest mode;
@@ -19,7 +19,7 @@ import type { Table } from "../../tabular/index.js";
 import type { Rounding } from "../copula-model.js";
 import { GeneratorError, TrainingInputError } from "../errors.js";
 import { datetimeRounding } from "../fit-copula.js";
-import { fitVariationalMixture, pruneMixture } from "./variational-mixture.js";
+import { fitVariationalMixture, mergeOverlappingComponents, pruneMixture } from "./variational-mixture.js";
 
 /** Most values per column the mixture is fitted on: an evenly strided subsample (the fit is O(n·K) per iteration). */
 export const MIXTURE_FIT_MAX_ROWS = 5000;
@@ -135,7 +135,7 @@ export function fitTableTransform(table: Table): TableTransform {
       }
       // The mixture is fitted on the sorted present values so the strided subsample covers the whole range evenly.
       const sorted = Float64Array.from(present).sort();
-      const mixture = pruneMixture(fitVariationalMixture(stridedSample(sorted, MIXTURE_FIT_MAX_ROWS)));
+      const mixture = mergeOverlappingComponents(pruneMixture(fitVariationalMixture(stridedSample(sorted, MIXTURE_FIT_MAX_ROWS))));
       columns.push({ kind: "continuous", name: schema.name, column: index, ...mixtureFields(mixture), hasNulls, min, max, rounding: roundingOf(table, index) });
     } else if (schema.type === "categorical" || schema.type === "boolean") {
       const codes = (column as { codes: Int32Array }).codes;

@@ -64,12 +64,19 @@ describe("bad settings and model files", () => {
     expect(() => fitNeuralModel(weather, { generator: "ctgan", epochs: 1, batchSize: 25 })).toThrow(/multiple of 10/);
   });
 
-  test("defaults: batch 200, smaller for a small table (≥ 5 steps an epoch), epochs from the step budget; too few rows is refused", () => {
+  test("defaults: batch 200, smaller for a small table (≥ 2 CTGAN / 5 TVAE steps an epoch), epochs from the step budget; too few rows is refused", () => {
     expect(defaultBatchSize("ctgan", 32_561)).toBe(DEFAULT_BATCH_SIZE);
-    expect(defaultBatchSize("ctgan", 344)).toBe(60);
+    expect(defaultBatchSize("ctgan", 1000)).toBe(DEFAULT_BATCH_SIZE);
+    // penguins: ⌊344 / 2⌋ rounded down to a multiple of pac 10.
+    expect(defaultBatchSize("ctgan", 344)).toBe(170);
+    expect(defaultBatchSize("ctgan", 250)).toBe(120);
     expect(defaultBatchSize("tvae", 344)).toBe(68);
     expect(defaultEpochs("ctgan", 32_561, 200)).toBe(Math.ceil(DEFAULT_TRAINING_STEPS.ctgan / 162));
-    expect(defaultEpochs("ctgan", 344, 60)).toBe(MAX_DEFAULT_EPOCHS);
+    // The whole step budget on a small table: 2 steps an epoch, 1,000 epochs; seattle-weather's 1,000 rows: 400.
+    expect(defaultEpochs("ctgan", 344, 170) * 2).toBe(DEFAULT_TRAINING_STEPS.ctgan);
+    expect(defaultEpochs("ctgan", 344, 170)).toBeLessThanOrEqual(MAX_DEFAULT_EPOCHS);
+    expect(defaultEpochs("ctgan", 1000, 200)).toBe(400);
+    expect(defaultEpochs("tvae", 100, 50)).toBe(MAX_DEFAULT_EPOCHS);
     const tiny = {
       rowCount: 200,
       columns: small.columns.map((c) =>

@@ -39,7 +39,7 @@ import {
   type SamplingCalibration,
 } from "./sampling-calibration.js";
 
-/** The sampling network: input rows × (noiseWidth + condWidth) → raw outputs rows × outWidth (eval mode). */
+/** The sampling network: input rows × (noiseWidth + condWidth) → raw outputs rows × outWidth (eval mode), a fresh array the sampler activates in place. */
 export interface GeneratorNetwork {
   forward(input: Float32Array, rows: number): Float32Array;
   dispose(): void;
@@ -335,28 +335,51 @@ export class NeuralSampler {
 
   /**
    * tanh on α outputs (plus TVAE's σ noise); the logit biases and Gumbel noise −log(−log u) on
-   * CTGAN's logits, so argmax samples softmax(logit + bias).
+   * CTGAN's logits, so argmax samples softmax(logit + bias). In place on `raw` (a fresh download),
+   * row by row over flat span tables: one pass through memory.
    */
   private activate(raw: Float32Array, rows: number, noise: Float64Array): Float32Array {
     const width = this.model.transform.width;
-    const out = Float32Array.from(raw);
+    const { starts, widths, isTanh, sigmas, biases } = this.activationTable();
     const tvae = this.model.generator === "tvae";
-    for (const span of this.spans) {
-      const biases = this.biasAt.get(span.start);
-      for (let r = 0; r < rows; r++) {
-        const at = r * width + span.start;
-        if (span.activation === "tanh") {
-          const sigma = tvae ? (this.model.outputSigmas[span.start] ?? 0) : 0;
-          out[at] = Math.max(-1, Math.min(1, Math.tanh(raw[at]!) + sigma * noise[at]!));
+    const spanCount = starts.length;
+    for (let r = 0; r < rows; r++) {
+      const base = r * width;
+      for (let s = 0; s < spanCount; s++) {
+        const at = base + starts[s]!;
+        if (isTanh[s] === 1) {
+          const v = Math.tanh(raw[at]!) + sigmas[s]! * noise[at]!;
+          raw[at] = Math.max(-1, Math.min(1, v));
         } else if (!tvae) {
-          for (let j = 0; j < span.width; j++) {
-            const u = Math.min(1 - 1e-12, Math.max(1e-12, noise[at + j]!));
-            out[at + j] = raw[at + j]! + (biases?.[j] ?? 0) - Math.log(-Math.log(u));
+          const end = at + widths[s]!;
+          for (let i = at; i < end; i++) {
+            const u = noise[i]!;
+            const clamped = Math.min(GUMBEL_U_MAX, Math.max(GUMBEL_U_MIN, u));
+            raw[i] = raw[i]! + biases[i - base]! - Math.log(-Math.log(clamped));
           }
         }
       }
     }
-    return out;
+    return raw;
+  }
+
+  private activation: { starts: Int32Array; widths: Int32Array; isTanh: Uint8Array; sigmas: Float64Array; biases: Float64Array } | null = null;
+
+  /** The output spans as flat arrays, each tanh span's σ (TVAE) and each output's logit bias (0 where none). */
+  private activationTable() {
+    if (this.activation !== null) return this.activation;
+    const width = this.model.transform.width;
+    const tvae = this.model.generator === "tvae";
+    const biases = new Float64Array(width);
+    for (const [start, values] of this.biasAt) biases.set(values, start);
+    this.activation = {
+      starts: Int32Array.from(this.spans, (s) => s.start),
+      widths: Int32Array.from(this.spans, (s) => s.width),
+      isTanh: Uint8Array.from(this.spans, (s) => (s.activation === "tanh" ? 1 : 0)),
+      sigmas: Float64Array.from(this.spans, (s) => (tvae && s.activation === "tanh" ? (this.model.outputSigmas[s.start] ?? 0) : 0)),
+      biases,
+    };
+    return this.activation;
   }
 
   /**
@@ -407,6 +430,10 @@ export class NeuralSampler {
     this.network.dispose();
   }
 }
+
+/** Gumbel draws use u clamped to [1e-12, 1 − 1e-12], so −log(−log u) is finite. */
+const GUMBEL_U_MIN = 1e-12;
+const GUMBEL_U_MAX = 1 - 1e-12;
 
 function argmaxAt(data: Float32Array, offset: number, width: number): number {
   let best = 0;

@@ -4,8 +4,9 @@
  */
 import { describe, expect, test } from "vitest";
 import { philoxNormal, philoxUniform } from "../../kernels/index.js";
+import { loadTable } from "../../tabular/index.js";
 import { normalCdf } from "../normal-distribution.js";
-import { digamma, fitVariationalMixture, pruneMixture } from "./variational-mixture.js";
+import { digamma, fitVariationalMixture, mergeOverlappingComponents, pruneMixture } from "./variational-mixture.js";
 
 /** n draws from Σ w_k N(μ_k, σ_k²), seeded. */
 function drawMixture(n: number, components: [number, number, number][], seed: bigint): Float64Array {
@@ -85,5 +86,65 @@ describe("fitVariationalMixture", () => {
     const constant = pruneMixture(fitVariationalMixture(new Float64Array(100).fill(7)));
     expect(constant.means[0]).toBeCloseTo(7, 9);
     expect(Number.isFinite(constant.stds[0]!)).toBe(true);
+  });
+});
+
+describe("mergeOverlappingComponents", () => {
+  /** Weight, mean and variance of a whole mixture. */
+  const moments = (m: { weights: number[]; means: number[]; stds: number[] }) => {
+    const mean = m.weights.reduce((s, w, k) => s + w * m.means[k]!, 0);
+    const second = m.weights.reduce((s, w, k) => s + w * (m.stds[k]! ** 2 + m.means[k]! ** 2), 0);
+    return { weight: m.weights.reduce((s, w) => s + w, 0), mean, variance: second - mean * mean };
+  };
+
+  test("one broad Gaussian split among overlapping components becomes one component with its moments", () => {
+    const x = drawMixture(3000, [[1, 50, 4]], 5n);
+    const fitted = pruneMixture(fitVariationalMixture(x));
+    // The unconverged fit covers the one mode with several components (what made the encoding noisy).
+    expect(fitted.weights.length).toBeGreaterThan(1);
+    const merged = mergeOverlappingComponents(fitted);
+    expect(merged.weights.length).toBe(1);
+    // Moment matching keeps the mixture's weight, mean and variance (up to rounding).
+    const before = moments(fitted);
+    const after = moments(merged);
+    expect(after.weight).toBeCloseTo(before.weight, 12);
+    expect(after.mean).toBeCloseTo(before.mean, 9);
+    expect(after.variance / before.variance).toBeCloseTo(1, 9);
+    expect(merged.means[0]!).toBeGreaterThan(49.5);
+    expect(merged.means[0]!).toBeLessThan(50.5);
+  });
+
+  test("keeps well-separated modes apart, sorted by mean, each recovered", () => {
+    const truth: [number, number, number][] = [
+      [0.5, -5, 1],
+      [0.3, 3, 0.5],
+      [0.2, 10, 2],
+    ];
+    const merged = mergeOverlappingComponents(pruneMixture(fitVariationalMixture(drawMixture(6000, truth, 11n))));
+    expect(merged.weights.length).toBe(3);
+    truth.forEach(([weight, mean, std], k) => {
+      // Same sampling bounds as the recovery test above.
+      expect(Math.abs(merged.weights[k]! - weight)).toBeLessThan(0.02);
+      expect(Math.abs(merged.means[k]! - mean)).toBeLessThan(0.1 * std);
+      expect(merged.stds[k]! / std).toBeGreaterThan(0.92);
+      expect(merged.stds[k]! / std).toBeLessThan(1.08);
+    });
+  });
+
+  test("on the penguins' and seattle-weather's numerical columns no two kept components overlap", async () => {
+    for (const name of ["penguins", "seattle-weather"]) {
+      const real = (await loadTable(`benchmarks/fixtures/sdmetrics/${name}/real.csv`)).table;
+      for (const column of real.columns) {
+        if (column.schema.type !== "numerical" && column.schema.type !== "datetime") continue;
+        const values = Float64Array.from((column as { values: Float64Array }).values.filter((v) => !Number.isNaN(v))).sort();
+        const fitted = pruneMixture(fitVariationalMixture(values));
+        const merged = mergeOverlappingComponents(fitted);
+        expect(merged.weights.length).toBeLessThanOrEqual(fitted.weights.length);
+        for (let i = 0; i < merged.means.length; i++)
+          for (let j = i + 1; j < merged.means.length; j++)
+            expect(Math.abs(merged.means[i]! - merged.means[j]!)).toBeGreaterThanOrEqual(2 * Math.min(merged.stds[i]!, merged.stds[j]!));
+        expect(moments(merged).mean).toBeCloseTo(moments(fitted).mean, 6);
+      }
+    }
   });
 });

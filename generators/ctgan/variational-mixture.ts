@@ -203,3 +203,47 @@ export function pruneMixture(mixture: GaussianMixture1d, threshold = 0.005): Gau
     iterations: mixture.iterations,
   };
 }
+
+/**
+ * Merges components that overlap into one mode: while two components have means closer than
+ * `separation` × the smaller of their standard deviations, the closest such pair (in that unit)
+ * is replaced by the single Gaussian with the same weight, mean and variance (moment matching:
+ * w = w₁ + w₂, μ = (w₁μ₁ + w₂μ₂)/w, σ² = (w₁(σ₁² + μ₁²) + w₂(σ₂² + μ₂²))/w − μ²).
+ * Two equal-weight, equal-variance Gaussians closer than 2σ make a single-peaked density (and
+ * unequal weights need a wider gap for two peaks), so at the default separation 2 only components
+ * that form one peak are merged. This is what a converged variational fit
+ * would do (the α prior empties duplicate components, but slowly): without it a broad mode is
+ * split among several near-identical components, the mode a value is encoded with is nearly a
+ * coin flip, and the generator has to reproduce that noise instead of the value's relations to
+ * the other columns. Components come back sorted by mean.
+ */
+export function mergeOverlappingComponents(mixture: GaussianMixture1d, separation = 2): GaussianMixture1d {
+  const components = mixture.weights.map((w, k) => ({ w, mean: mixture.means[k]!, std: mixture.stds[k]! }));
+  for (;;) {
+    let best = -1;
+    let bestOther = -1;
+    let bestDistance = separation;
+    for (let i = 0; i < components.length; i++) {
+      for (let j = i + 1; j < components.length; j++) {
+        const a = components[i]!;
+        const b = components[j]!;
+        const distance = Math.abs(a.mean - b.mean) / Math.min(a.std, b.std);
+        if (distance < bestDistance) {
+          best = i;
+          bestOther = j;
+          bestDistance = distance;
+        }
+      }
+    }
+    if (best < 0) break;
+    const a = components[best]!;
+    const b = components[bestOther]!;
+    const w = a.w + b.w;
+    const mean = (a.w * a.mean + b.w * b.mean) / w;
+    const second = (a.w * (a.std * a.std + a.mean * a.mean) + b.w * (b.std * b.std + b.mean * b.mean)) / w;
+    components[best] = { w, mean, std: Math.sqrt(Math.max(second - mean * mean, Math.min(a.std, b.std) ** 2)) };
+    components.splice(bestOther, 1);
+  }
+  components.sort((p, q) => p.mean - q.mean);
+  return { weights: components.map((c) => c.w), means: components.map((c) => c.mean), stds: components.map((c) => c.std), iterations: mixture.iterations };
+}
