@@ -73,6 +73,14 @@ CONF
       pidfile="$dir/$daemon.pid"
       [[ -f "$pidfile" ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
     done
+    # slurmctld saves its state on SIGTERM: wait (up to 20 s) until both have exited, so the
+    # caller can remove the folder without racing the last writes.
+    for daemon in slurmd slurmctld; do
+      pidfile="$dir/$daemon.pid"
+      [[ -f "$pidfile" ]] || continue
+      pid="$(cat "$pidfile" 2>/dev/null)" || continue
+      for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    done
     ;;
   *) fail "unknown action $action (start|stop)" ;;
 esac
