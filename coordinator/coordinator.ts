@@ -226,6 +226,12 @@ export class Coordinator {
       const bundled = resolveBundledInput(valid.spec.input?.bundledUri ?? "");
       if ("path" in bundled) await this.sampleModels.checkBundled(valid.spec.input?.bundledUri ?? "", bundled.path);
     }
+    const { job, created } = await this.storeSubmitted(owner, valid);
+    return { job: this.view(job), created };
+  }
+
+  /** Stores a validated submission durably; a new job is counted, announced and started (or offered to nodes). */
+  private async storeSubmitted(owner: string, valid: ReturnType<typeof validateSubmit>): Promise<{ job: JobRecord; created: boolean }> {
     const { job, created } = this.store.submitJob(
       {
         jobId: newJobId(),
@@ -247,7 +253,7 @@ export class Coordinator {
       else if (job.kind === "JOB_KIND_FEDERATED_SYNTHESIS" && this.synthesis) void this.synthesis.run(job.jobId);
       else this.leaseWaiters.offerOne();
     }
-    return { job: this.view(job), created };
+    return { job, created };
   }
 
   /** The caller's job; NotFound for others' jobs too, so ids cannot be probed. */
@@ -637,25 +643,7 @@ export class Coordinator {
         // An ordinary SAMPLE job under the requester's name: leased, retried and shown like any other.
         const valid = validateSubmit(corpusSampleRequest(jobId, model, rows, seed), this.settings.defaultMaxAttempts);
         await this.sampleModels.checkUpload(model);
-        const { job, created } = this.store.submitJob(
-          {
-            jobId: newJobId(),
-            owner: parent.owner,
-            idempotencyKey: valid.idempotencyKey,
-            spec: valid.spec,
-            specSha256: valid.specSha256,
-            kind: valid.kind,
-            demand: valid.demand,
-            maxAttempts: valid.maxAttempts,
-          },
-          this.now(),
-        );
-        await this.store.durable();
-        if (created) {
-          this.metrics?.jobsSubmitted.inc({ kind: this.metrics.kindLabel(job.kind) });
-          this.changed(job);
-          this.leaseWaiters.offerOne();
-        }
+        const { job } = await this.storeSubmitted(parent.owner, valid);
         return sampleJobView(job);
       },
       cancelSample: async (sampleJobId, reason) => {

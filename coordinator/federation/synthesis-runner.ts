@@ -354,19 +354,22 @@ export class SynthesisRunner {
     };
     this.#jobs.set(jobId, running);
     let corpus: SampledCorpus | undefined;
+    // The merged model's corpus, sampled by a worker node (undefined while stopping).
+    const sampleCorpus = () =>
+      sampleCorpusOnWorker(this.#access, this.#chunks, {
+        jobId,
+        model: job.model!,
+        rows: spec.rows,
+        seed: spec.seed ?? 0,
+        stopped: () => this.#stopped,
+      });
     while (!job.done) {
       const round = job.round;
       const waiting = job.waitingFor();
       if (waiting.length > 0) {
         if (round === SYNTHESIS_ROUNDS && corpus === undefined) {
           running.phase = "sample";
-          corpus = await sampleCorpusOnWorker(this.#access, this.#chunks, {
-            jobId,
-            model: job.model!,
-            rows: spec.rows,
-            seed: spec.seed ?? 0,
-            stopped: () => this.#stopped,
-          });
+          corpus = await sampleCorpus();
           if (corpus === undefined) return !this.#stopped;
         }
         running.phase = round <= 3 ? "measure" : "score";
@@ -407,13 +410,7 @@ export class SynthesisRunner {
       await job.advance();
     }
     // A job resumed after its SCORE round was complete has not looked its corpus up yet.
-    corpus ??= await sampleCorpusOnWorker(this.#access, this.#chunks, {
-      jobId,
-      model: job.model!,
-      rows: spec.rows,
-      seed: spec.seed ?? 0,
-      stopped: () => this.#stopped,
-    });
+    corpus ??= await sampleCorpus();
     if (corpus === undefined) return !this.#stopped;
     await this.#finish(jobId, job, corpus);
     return true;
