@@ -108,6 +108,11 @@ describe("ChunkStore", () => {
     expect(served.servedCacheHeldBytes).toBe(5_000);
     writeFileSync(served.pathOf(digests[2]!), randomBytes(10_000));
     await expect(served.getServed(digests[2]!, "file-b")).rejects.toThrow(DataLossError);
+    // A closing round drops the cache: the next read is from disk (and verified) again.
+    served.dropServed();
+    expect(served.servedCacheHeldBytes).toBe(0);
+    writeFileSync(served.pathOf(sha256Hex(other)), randomBytes(5_000));
+    await expect(served.getServed(sha256Hex(other), "file-b")).rejects.toThrow(DataLossError);
   });
 
   it("reads a chunk straight into a target and verifies it there", async () => {

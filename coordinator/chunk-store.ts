@@ -259,6 +259,13 @@ export class ChunkStore {
     return data;
   }
 
+  /** Empties the served-chunk cache (a federated round is closing: its model's downloads are over). */
+  dropServed(): void {
+    this.served.clear();
+    this.servedBytes = 0;
+    this.servedFile = "";
+  }
+
   private forgetServed(sha256: string): void {
     const cached = this.served.get(sha256);
     if (cached === undefined) return;

@@ -84,3 +84,22 @@ export async function writeMessage<Res>(call: grpc.ServerWritableStream<unknown,
   if (call.cancelled) return;
   if (!call.write(message)) await Promise.race([once(call, "drain"), once(call, "cancelled")]);
 }
+
+/**
+ * Writes one large message (a file chunk) and resolves once grpc-js has handed it on (its write
+ * callback), or the call is cancelled. writeMessage alone lets a stream queue up to its high-water
+ * mark of 16 messages — 16 MiB of chunks per download — before it pushes back; a coordinator
+ * serving a federated round's global model to several holders at once held that much per stream.
+ */
+export async function writeChunkMessage<Res>(call: grpc.ServerWritableStream<unknown, Res>, message: Res): Promise<void> {
+  if (call.cancelled) return;
+  const stop = new AbortController();
+  try {
+    await Promise.race([
+      new Promise<void>((resolve) => call.write(message, () => resolve())),
+      once(call, "cancelled", { signal: stop.signal }).then(() => undefined),
+    ]);
+  } finally {
+    stop.abort();
+  }
+}

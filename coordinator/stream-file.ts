@@ -7,7 +7,7 @@ import type * as grpc from "@grpc/grpc-js";
 import type { Manifest } from "../proto/index.js";
 import type { ChunkStore } from "./chunk-store.js";
 import { InvalidArgumentError } from "./errors.js";
-import { writeMessage } from "./rpc.js";
+import { writeChunkMessage, writeMessage } from "./rpc.js";
 
 export async function streamManifest(
   call: grpc.ServerWritableStream<unknown, { manifest?: Manifest; chunk?: { index: number; offsetBytes: number; sha256: string; data: Buffer } }>,
@@ -28,7 +28,7 @@ export async function streamManifest(
     if (call.cancelled) return;
     const ref = manifest.chunks[index]!;
     const data = options.served === true ? await chunks.getServed(ref.sha256, manifest.sha256) : await chunks.get(ref.sha256);
-    await writeMessage(call, { chunk: { index, offsetBytes, sha256: ref.sha256, data } });
+    await writeChunkMessage(call, { chunk: { index, offsetBytes, sha256: ref.sha256, data } });
     onSent(data.length);
     offsetBytes += data.length;
   }

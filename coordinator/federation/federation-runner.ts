@@ -476,6 +476,9 @@ export class FederationRunner {
       this.options.store.saveProgress(jobId, row.progress, this.now());
       return "done";
     }
+    // The round's global model is no longer served (a late download reads the disk): free its
+    // cached copy before the aggregation reads that model and writes the next one.
+    this.options.chunks.dropServed();
     const result: RoundResult = await closeRound({
       settings,
       row,

@@ -15,6 +15,8 @@ export interface ChunkAccess {
   has(sha256: string): boolean;
   remove(sha256: string): Promise<void>;
   verifyManifest(manifest: Manifest, what: string): Promise<void>;
+  /** Empties the cache of served chunks (ChunkStore.getServed), if the store keeps one. */
+  dropServed?(): void;
 }
 
 export interface ModelChunks {
@@ -25,6 +27,8 @@ export interface ModelChunks {
   verify(manifest: Manifest, what: string): Promise<void>;
   /** Drops the chunks of these files unless a digest is still referenced. */
   release(manifests: readonly Manifest[], stillReferenced: readonly string[]): Promise<void>;
+  /** Frees the cached copy of the model being served (a round's downloads are over). */
+  dropServed(): void;
 }
 
 export function modelChunks(store: ChunkAccess): ModelChunks {
@@ -35,6 +39,7 @@ export function modelChunks(store: ChunkAccess): ModelChunks {
       return manifest;
     },
     get: (sha256) => store.get(sha256),
+    dropServed: () => store.dropServed?.(),
     async readInto(sha256, target) {
       if (store.readInto) return store.readInto(sha256, target);
       const data = await store.get(sha256);
