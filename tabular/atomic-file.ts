@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
-import { rm, rename, writeFile } from "node:fs/promises";
+import { open, rm, rename, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /**
@@ -47,16 +47,46 @@ export function removeTempFilesSync(): number {
   return paths.length;
 }
 
+export interface AtomicWriteOptions {
+  /**
+   * Survive a power loss too: the temp file is fsynced before the rename and the directory after
+   * it, so once the promise resolves the new file is on disk under its name. Without it the write
+   * survives a crashed process (never a half file) but not necessarily a crashed machine.
+   */
+  readonly durable?: boolean;
+}
+
 /** Writes `data` to `path` via a temp file + rename: readers see the old file or the whole new one. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const tempPath = tempPathFor(path);
   try {
-    await writeFile(tempPath, data, { flag: "wx" });
+    if (options.durable) {
+      const handle = await open(tempPath, "wx");
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } else {
+      await writeFile(tempPath, data, { flag: "wx" });
+    }
     await rename(tempPath, path);
     releaseTempPath(tempPath);
   } catch (error) {
     await rm(tempPath, { force: true });
     releaseTempPath(tempPath);
     throw error;
+  }
+  if (options.durable) await syncDirectory(dirname(path));
+}
+
+/** fsync of a directory: makes a rename or unlink in it durable. */
+export async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -12,7 +12,7 @@ export { inferColumn } from "./infer-column.js";
 export { applyColumnSchema, applySchema } from "./apply-schema.js";
 export { loadTable } from "./load-table.js";
 export { readSchemaFile, schemaToJson, validateSchema, writeSchemaFile } from "./schema-file.js";
-export { writeFileAtomic } from "./atomic-file.js";
+export { type AtomicWriteOptions, syncDirectory, writeFileAtomic } from "./atomic-file.js";
 export { CANDIDATE_DATETIME_FORMATS, formatDatetime, formatHasTime, parseDatetime } from "./datetime-format.js";
 export { encodeTable, type TableWriter, type TableWriterOptions, openTableWriter, outputColumns, writeTable } from "./table-writer.js";
 export { formatCells, formatNumber, quoteCell } from "./value-format.js";

@@ -4,9 +4,10 @@
  * uploads the clipped update as chunks (FederatedResult); refuses a task over its budget with
  * refusal_reason before downloading anything; and charges its ledger once per job. A federated
  * synthesis MEASURE round leased twice (a coordinator that restarted before it stored the answer)
- * is answered with the same measurement both times, never a second draw of noise.
+ * is answered with the same measurement both times, never a second draw of noise; once its SCORE
+ * round came, the released files are gone and a MEASURE round of that job is refused.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
@@ -19,6 +20,7 @@ import { HolderLedger } from "./holder-ledger.js";
 import { parseHolderPolicy } from "./holder-policy.js";
 import { arenaToWire, float32Bytes, float32FromBytes, layerWidths } from "./parameter-layout.js";
 import { RoundRunner } from "./round-runner.js";
+import { encodeTable } from "../../tabular/index.js";
 
 const policy = parseHolderPolicy({
   version: 1,
@@ -230,7 +232,9 @@ describe("HolderAgent", () => {
       minCohortRows: 10,
       requireDp: true,
     });
-    const fake = await startFake(new Uint8Array(8));
+    // The SCORE round's corpus: the holder's own rows, as the coordinator would send a CSV.
+    const corpus = encodeTable("synthetic.csv", holder.table, adult.schema);
+    const fake = await startFake(new Uint8Array(corpus));
     cleanups.push(() => fake.server.forceShutdown());
     const workDir = mkdtempSync(join(tmpdir(), "holder-agent-synthesis-"));
     const ledger = new HolderLedger(join(workDir, "ledger", "budget.sqlite"), "oem-a", "adult", synthesisPolicy);
@@ -252,16 +256,16 @@ describe("HolderAgent", () => {
       log: (line) => lines.push(line),
       leaseWaitSeconds: 1,
     });
-    const measure = (leaseId: string) => ({
-      taskId: "job-s/r1/oem-a",
+    const measure = (leaseId: string, phase = "FEDERATED_PHASE_MEASURE", round = 1) => ({
+      taskId: `job-s/r${round}/oem-a`,
       leaseId,
       jobId: "job-s",
       attempt: 1,
       spec: { kind: "JOB_KIND_FEDERATED_SYNTHESIS" },
       federated: {
         jobId: "job-s",
-        round: 1,
-        phase: "FEDERATED_PHASE_MEASURE",
+        round,
+        phase,
         datasetId: "adult",
         epsilonBudget: 1,
         delta: 1e-9,
@@ -273,12 +277,22 @@ describe("HolderAgent", () => {
     fake.queue.push(measure("lease-1"), measure("lease-2"));
     const running = agent.run();
     await until(() => fake.completions.length === 2);
+    const releasedDir = join(workDir, "released-measurements");
+    expect(readdirSync(releasedDir)).toEqual(["job-s.r1.dlfm"]);
+    // The SCORE round: the released files give way to a tombstone, and a MEASURE round asked after it is refused.
+    fake.queue.push(measure("lease-3", "FEDERATED_PHASE_SCORE", 4), measure("lease-4"));
+    await until(() => fake.completions.length === 3 && fake.failures.length === 1);
     agent.requestShutdown();
     expect(await running).toBe(0);
     const files = fake.completions.map((c) => (c as { federated: { update: { kind: string; file: { sha256: string } } } }).federated.update);
-    expect(files.map((f) => f.kind)).toEqual(["RESULT_KIND_MEASUREMENTS", "RESULT_KIND_MEASUREMENTS"]);
+    expect(files.map((f) => f.kind)).toEqual(["RESULT_KIND_MEASUREMENTS", "RESULT_KIND_MEASUREMENTS", "RESULT_KIND_SCORES"]);
     expect(files[1]!.file.sha256).toBe(files[0]!.file.sha256);
     expect(lines.filter((line) => line.includes("round 1 asked again; resending the measurement already released"))).toHaveLength(1);
+    expect(readdirSync(releasedDir)).toEqual(["job-s.closed"]);
+    const refusal = fake.failures[0] as { taskId: string; refusalReason: string; retryable: boolean };
+    expect(refusal.taskId).toBe("job-s/r1/oem-a");
+    expect(refusal.retryable).toBe(false);
+    expect(refusal.refusalReason).toMatch(/job-s already passed its measurement rounds on this holder/);
     expect(ledger.ledger.entries("oem-a", "adult").map((e) => [e.jobId, e.state])).toEqual([["job-s", "committed"]]);
   });
 });

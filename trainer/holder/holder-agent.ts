@@ -340,10 +340,17 @@ export class HolderAgent {
       epsilon: f.epsilonBudget,
       delta: f.delta,
     };
+    const released = new ReleasedMeasurements(join(this.#options.workDir, "released-measurements"));
+    const closed = view.phase === "measure" && (await released.isClosed(view.jobId));
     const admission =
       data === undefined
         ? { admitted: false as const, reason: "this holder sidecar runs no federated synthesis" }
-        : admitSynthesisTask(policy, ledger, dataset.datasetId, dataset.rows, view);
+        : closed
+          ? {
+              admitted: false as const,
+              reason: `synthesis job ${view.jobId} already passed its measurement rounds on this holder (its SCORE round came); a new measurement would be a second noise draw its one ledger charge does not count — submit a new job`,
+            }
+          : admitSynthesisTask(policy, ledger, dataset.datasetId, dataset.rows, view);
     if (!admission.admitted || data === undefined) {
       const reason = admission.admitted ? "this holder sidecar runs no federated synthesis" : admission.reason;
       log(`refused task ${task.taskId}: ${reason}`);
@@ -362,8 +369,9 @@ export class HolderAgent {
           inputPath,
         );
       const holderData = { holder: nodeId, table: data.table, schema: data.schema, source: createCryptoSource() };
+      // The SCORE round means the coordinator stored every measurement: the released files can go.
+      if (view.phase === "score") await released.closeJob(view.jobId);
       // A MEASURE round asked again gets the measurement already released, never a fresh draw (synthesis-tasks.ts).
-      const released = new ReleasedMeasurements(join(this.#options.workDir, "released-measurements"));
       const before = view.phase === "measure" ? await released.find(view.jobId, view.round) : undefined;
       if (before !== undefined) log(`synthesis job ${view.jobId}: round ${view.round} asked again; resending the measurement already released`);
       const answer =

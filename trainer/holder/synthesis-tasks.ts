@@ -30,11 +30,11 @@ import {
   serializeMeasurement,
   type TreePlan,
 } from "../../generators/index.js";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { PRIVATE_DIR_MODE } from "../../proto/index.js";
 import type { PrivacySource } from "../../privacy/index.js";
-import { type Table, type TableSchema, writeFileAtomic } from "../../tabular/index.js";
+import { syncDirectory, type Table, type TableSchema, writeFileAtomic } from "../../tabular/index.js";
 import type { Admission } from "./task-admission.js";
 import { BudgetRefusal, type HolderLedger } from "./holder-ledger.js";
 import type { HolderPolicy } from "./holder-policy.js";
@@ -164,9 +164,15 @@ export async function runSynthesisScore(data: SynthesisHolderData, corpus: Table
 
 /**
  * The measurement files this holder released, one per (job, round), in a private folder of its
- * work directory. Written (temp + rename) before the file is uploaded, so a measurement that may
- * have left is always found again; kept after the job (they are noisy numbers the coordinator
- * already holds, a few KB to MB each).
+ * work directory. Each is written durably (temp file, fsync, rename, fsync of the folder) before
+ * it is uploaded, so a measurement that may have left is found again even after a power loss.
+ *
+ * When the job's SCORE round arrives, the coordinator has stored every measurement (it starts
+ * scoring only then, and replays stored answers after a restart), so the files are no longer
+ * needed: `closeJob` writes a durable tombstone `<job>.closed` and then deletes them. A MEASURE
+ * round of a closed job is refused (`isClosed`): answering it would be a fresh noise draw that
+ * the ledger's one charge per job does not count. Jobs that never reach SCORE (failed,
+ * cancelled) keep their files: a few KB to MB each, noisy numbers the coordinator already holds.
  */
 export class ReleasedMeasurements {
   readonly folder: string;
@@ -175,8 +181,16 @@ export class ReleasedMeasurements {
     this.folder = folder;
   }
 
+  #stem(jobId: string): string {
+    return jobId.replace(/[^A-Za-z0-9._-]/g, "_");
+  }
+
   #path(jobId: string, round: number): string {
-    return join(this.folder, `${jobId.replace(/[^A-Za-z0-9._-]/g, "_")}.r${round}.dlfm`);
+    return join(this.folder, `${this.#stem(jobId)}.r${round}.dlfm`);
+  }
+
+  #tombstone(jobId: string): string {
+    return join(this.folder, `${this.#stem(jobId)}.closed`);
   }
 
   /** The measurement released for this job and round, or undefined when none was. */
@@ -189,9 +203,28 @@ export class ReleasedMeasurements {
     }
   }
 
-  /** Records a measurement about to be released. */
+  /** Records a measurement about to be released (durable before it returns). */
   async keep(jobId: string, round: number, bytes: Uint8Array): Promise<void> {
     await mkdir(this.folder, { recursive: true, mode: PRIVATE_DIR_MODE });
-    await writeFileAtomic(this.#path(jobId, round), bytes);
+    await writeFileAtomic(this.#path(jobId, round), bytes, { durable: true });
+  }
+
+  /** Whether the job passed its measurement rounds here (its SCORE round came). */
+  async isClosed(jobId: string): Promise<boolean> {
+    try {
+      await stat(this.#tombstone(jobId));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw error;
+    }
+  }
+
+  /** The job's measurement rounds are over: tombstone first (durable), then the files go. */
+  async closeJob(jobId: string): Promise<void> {
+    await mkdir(this.folder, { recursive: true, mode: PRIVATE_DIR_MODE });
+    await writeFileAtomic(this.#tombstone(jobId), `${new Date().toISOString()}\n`, { durable: true });
+    for (let round = 1; round <= SYNTHESIS_MEASURE_ROUNDS; round++) await rm(this.#path(jobId, round), { force: true });
+    await syncDirectory(this.folder);
   }
 }
