@@ -183,3 +183,26 @@ describe("ChunkStore with small chunks in the job database", () => {
     await expect(store.verifyManifest(manifest, "result")).rejects.toThrow(/1 chunk\(s\) not uploaded/);
   });
 });
+
+describe("ChunkStore square sums", () => {
+  it("keeps Σx² of each put chunk read as float32 (unaligned message buffers too) and forgets it on removal", async () => {
+    const store = new ChunkStore(join(dir, "squares"), 64 * 1024);
+    const values = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 3);
+    let exact = 0;
+    for (const v of values) exact += v * v;
+    // The chunk's bytes start at an odd offset of a larger buffer, as in a decoded gRPC message.
+    const message = Buffer.alloc(4001);
+    message.set(new Uint8Array(values.buffer), 1);
+    const data = message.subarray(1);
+    const digest = sha256Hex(data);
+    await store.put(digest, data);
+    expect(Math.abs((store.squareSumOf(digest, 4000) as number) - exact)).toBeLessThan(1e-9 * exact);
+    expect(store.squareSumOf(digest, 3996)).toBeUndefined();
+    // Not a whole number of floats: nothing kept.
+    const odd = randomBytes(1001);
+    await store.put(sha256Hex(odd), odd);
+    expect(store.squareSumOf(sha256Hex(odd), 1001)).toBeUndefined();
+    await store.remove(digest);
+    expect(store.squareSumOf(digest, 4000)).toBeUndefined();
+  });
+});

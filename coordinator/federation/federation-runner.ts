@@ -49,8 +49,8 @@ export interface FederationRunnerOptions {
   chunks: ModelChunks;
   jobs: FederationJobs;
   metrics?: FederationMetrics;
-  /** Update buffers in memory at once (default 4). */
-  slots?: number;
+  /** Updates summed together, one window of each in memory at once (default 4). */
+  batchSize?: number;
   now?: () => number;
   /** The model's input/output width from the holders' shared schema (tabular feature encoding). */
   shapeOf: (settings: FederatedSettings, datasets: HeldDatasetOut[]) => ModelShape;
@@ -382,7 +382,7 @@ export class FederationRunner {
     // One set of buffers per running job, reused round after round.
     let sum = this.sums.get(jobId);
     if (sum?.parameters !== n) {
-      sum = new StreamingUpdateSum(n, { ...limits, ...(this.options.slots !== undefined ? { slots: this.options.slots } : {}) });
+      sum = new StreamingUpdateSum(n, { ...limits, ...(this.options.batchSize !== undefined ? { batchSize: this.options.batchSize } : {}) });
       this.sums.set(jobId, sum);
     }
     sum.reset(limits);
@@ -392,10 +392,7 @@ export class FederationRunner {
       leaseId: null,
       state: "pending",
     }));
-    const collector = new RoundCollector(tasks, sum, (update) => ({
-      weight: dp || robust ? 1 : update.exampleCount,
-      fill: updateSource(this.options.chunks, update.manifest),
-    }));
+    const collector = new RoundCollector(tasks, sum, (update) => updateSource(this.options.chunks, update.manifest, dp || robust ? 1 : update.exampleCount));
     const sampling = settings.shardsPerHolder > 1 ? settings.fractionFit : dp ? settings.fractionFit : 1;
     this.rounds.set(jobId, {
       round,
