@@ -206,3 +206,25 @@ describe("ChunkStore square sums", () => {
     expect(store.squareSumOf(digest, 4000)).toBeUndefined();
   });
 });
+
+describe("ChunkStore.serveFile", () => {
+  it("serves a file's chunks as views of bytes in memory until dropped, then from disk", async () => {
+    const store = new ChunkStore(join(dir, "serve-file"), 64 * 1024, undefined, { servedCacheBytes: 0 });
+    const bytes = new Uint8Array(randomBytes(10_000));
+    const { manifest, chunks } = chunkBuffer(bytes, { name: "model.f32", chunkBytes: 4096 });
+    for (const chunk of chunks) await store.put(chunk.sha256, chunk.data);
+    store.serveFile(manifest, bytes);
+    expect(store.servedFileSha256).toBe(manifest.sha256);
+    const second = manifest.chunks[1] as { sha256: string };
+    const served = await store.getServed(second.sha256, manifest.sha256);
+    // A view of the caller's bytes (no copy), even with a cache bound of 0.
+    expect(served.buffer).toBe(bytes.buffer);
+    expect(served.equals(bytes.subarray(4096, 8192))).toBe(true);
+    rmSync(store.pathOf(second.sha256));
+    expect((await store.getServed(second.sha256, manifest.sha256)).equals(bytes.subarray(4096, 8192))).toBe(true);
+    store.dropServed();
+    expect(store.servedFileSha256).toBe("");
+    await expect(store.getServed(second.sha256, manifest.sha256)).rejects.toThrow(DataLossError);
+    expect(() => store.serveFile(manifest, bytes.subarray(1))).toThrow(/9999 bytes/);
+  });
+});

@@ -305,6 +305,32 @@ export class ChunkStore {
     return data;
   }
 
+  /** The file whose chunks the served cache holds ("" none). */
+  get servedFileSha256(): string {
+    return this.servedFile;
+  }
+
+  /**
+   * Serves a file from bytes already in memory (a federated job's global model): the cache then
+   * holds views of `bytes`, one per chunk — no copy, no read, so not bounded by servedCacheBytes.
+   * `bytes` must be the file the manifest was made from (the caller stored them or read them
+   * verified) and stay unchanged until the cache is dropped (dropServed, or another file served).
+   */
+  serveFile(manifest: Manifest, bytes: Uint8Array): void {
+    if (bytes.length !== manifest.sizeBytes) throw new RangeError(`serving ${manifest.sha256}: ${bytes.length} bytes, the manifest says ${manifest.sizeBytes}`);
+    this.dropServed();
+    let offset = 0;
+    for (const chunk of manifest.chunks) {
+      this.served.set(chunk.sha256, Buffer.from(bytes.buffer, bytes.byteOffset + offset, chunk.sizeBytes));
+      offset += chunk.sizeBytes;
+    }
+    if (offset !== bytes.length) {
+      this.dropServed();
+      throw new RangeError(`serving ${manifest.sha256}: chunk sizes add up to ${offset}, the file has ${bytes.length} bytes`);
+    }
+    this.servedFile = manifest.sha256;
+  }
+
   /** Empties the served-chunk cache (a federated round is closing: its model's downloads are over). */
   dropServed(): void {
     this.served.clear();

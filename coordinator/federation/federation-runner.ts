@@ -82,6 +82,13 @@ export class FederationRunner {
   private readonly rounds = new Map<string, ActiveRound>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly sums = new Map<string, StreamingUpdateSum>();
+  /**
+   * Each running job's global model in memory (its digest: the file it was read from or stored
+   * as). Holders download it from here (ChunkStore.serveFile: views, no copy) and the round's
+   * aggregation steps it in place, so one model-sized buffer is both: not a served copy plus a
+   * copy read back at the round's close.
+   */
+  private readonly globals = new Map<string, { digest: string; values: Float32Array }>();
   private readonly holderWaiters = new Map<string, Set<() => void>>();
   private stopped = false;
   private readonly now: () => number;
@@ -105,6 +112,10 @@ export class FederationRunner {
         .finally(() => {
           this.running.delete(jobId);
           this.sums.delete(jobId);
+          // Its model's views must not keep the buffer alive after the job.
+          const kept = this.globals.get(jobId);
+          if (kept !== undefined && this.options.chunks.servedFile() === kept.digest) this.options.chunks.dropServed();
+          this.globals.delete(jobId);
         });
       this.running.set(jobId, loop);
     }
@@ -351,6 +362,15 @@ export class FederationRunner {
     return this.options.store.getJob(jobId) as FederatedJobRow;
   }
 
+  /** The job's global model `row.model`, from memory when the last round left it there, else read (verified). */
+  private async roundModel(jobId: string, row: FederatedJobRow, n: number): Promise<Float32Array> {
+    const kept = this.globals.get(jobId);
+    if (kept?.digest === row.model.sha256 && kept.values.length === n) return kept.values;
+    const values = await readModel(this.options.chunks, row.model, n);
+    this.globals.set(jobId, { digest: row.model.sha256, values });
+    return values;
+  }
+
   private async runRound(jobId: string, owner: string, settings: FederatedSettings, row: FederatedJobRow, n: number): Promise<"done" | "stopped"> {
     const round = row.roundsCompleted + 1;
     const retry = row.progress.roundInProgress === round ? row.progress.roundRetry : 0;
@@ -386,6 +406,8 @@ export class FederationRunner {
       this.sums.set(jobId, sum);
     }
     sum.reset(limits);
+    const global = await this.roundModel(jobId, row, n);
+    this.options.chunks.serve(row.model, global);
     const tasks: RoundTask[] = participants.map((holderId) => ({
       taskId: federatedTaskId(jobId, round, holderId, retry),
       holderId,
@@ -476,16 +498,20 @@ export class FederationRunner {
     // The round's global model is no longer served (a late download reads the disk): free its
     // cached copy before the aggregation reads that model and writes the next one.
     this.options.chunks.dropServed();
+    // The buffer is stepped in place: until the new model is stored it matches no file.
+    this.globals.delete(jobId);
     const result: RoundResult = await closeRound({
       settings,
       row,
       sum,
+      global,
       collected,
       chunks: this.options.chunks,
       round,
       eligibleHolders: eligible.ids.length,
       expectedCohort: expectedCohort(eligible.ids.length, settings.fractionFit, settings.shardsPerHolder),
     });
+    this.globals.set(jobId, { digest: result.model.sha256, values: global });
     const durationSeconds = (this.now() - started) / 1000;
     const progress: FederationProgress = {
       ...row.progress,
