@@ -342,6 +342,8 @@ export class FederationRunner {
     const shape = this.options.shapeOf(settings, eligible.datasets);
     const params = initialModel(shape, roundSeed(settings.seed, 0, 0, 3));
     const model = await storeModel(this.options.chunks, params, "global-model-r0.f32");
+    // The first round serves and steps these very values: not a second copy read back from disk.
+    this.globals.set(jobId, { digest: model.sha256, values: params });
     const optimizer = isAdaptive(settings.strategy)
       ? await storeModel(this.options.chunks, concatState(newOptimizerState(params.length, settings.tau)), "optimizer-r0.f32")
       : undefined;
