@@ -183,3 +183,48 @@ describe("ChunkStore with small chunks in the job database", () => {
     await expect(store.verifyManifest(manifest, "result")).rejects.toThrow(/1 chunk\(s\) not uploaded/);
   });
 });
+
+describe("ChunkStore square sums", () => {
+  it("keeps Σx² of each put chunk read as float32 (unaligned message buffers too) and forgets it on removal", async () => {
+    const store = new ChunkStore(join(dir, "squares"), 64 * 1024);
+    const values = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 3);
+    let exact = 0;
+    for (const v of values) exact += v * v;
+    // The chunk's bytes start at an odd offset of a larger buffer, as in a decoded gRPC message.
+    const message = Buffer.alloc(4001);
+    message.set(new Uint8Array(values.buffer), 1);
+    const data = message.subarray(1);
+    const digest = sha256Hex(data);
+    await store.put(digest, data);
+    expect(Math.abs((store.squareSumOf(digest, 4000) as number) - exact)).toBeLessThan(1e-9 * exact);
+    expect(store.squareSumOf(digest, 3996)).toBeUndefined();
+    // Not a whole number of floats: nothing kept.
+    const odd = randomBytes(1001);
+    await store.put(sha256Hex(odd), odd);
+    expect(store.squareSumOf(sha256Hex(odd), 1001)).toBeUndefined();
+    await store.remove(digest);
+    expect(store.squareSumOf(digest, 4000)).toBeUndefined();
+  });
+});
+
+describe("ChunkStore.serveFile", () => {
+  it("serves a file's chunks as views of bytes in memory until dropped, then from disk", async () => {
+    const store = new ChunkStore(join(dir, "serve-file"), 64 * 1024, undefined, { servedCacheBytes: 0 });
+    const bytes = new Uint8Array(randomBytes(10_000));
+    const { manifest, chunks } = chunkBuffer(bytes, { name: "model.f32", chunkBytes: 4096 });
+    for (const chunk of chunks) await store.put(chunk.sha256, chunk.data);
+    store.serveFile(manifest, bytes);
+    expect(store.servedFileSha256).toBe(manifest.sha256);
+    const second = manifest.chunks[1] as { sha256: string };
+    const served = await store.getServed(second.sha256, manifest.sha256);
+    // A view of the caller's bytes (no copy), even with a cache bound of 0.
+    expect(served.buffer).toBe(bytes.buffer);
+    expect(served.equals(bytes.subarray(4096, 8192))).toBe(true);
+    rmSync(store.pathOf(second.sha256));
+    expect((await store.getServed(second.sha256, manifest.sha256)).equals(bytes.subarray(4096, 8192))).toBe(true);
+    store.dropServed();
+    expect(store.servedFileSha256).toBe("");
+    await expect(store.getServed(second.sha256, manifest.sha256)).rejects.toThrow(DataLossError);
+    expect(() => store.serveFile(manifest, bytes.subarray(1))).toThrow(/9999 bytes/);
+  });
+});

@@ -12,6 +12,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, statSync, utimesSync } from "node:fs";
 import { open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { sumSquares } from "../kernels/index.js";
 import { isSha256Hex, type Manifest, makePrivateDir, sha256Hex } from "../proto/index.js";
 import { DataLossError, FailedPreconditionError, InvalidArgumentError, ResourceExhaustedError } from "./errors.js";
 import type { SmallChunkTable } from "./small-chunks.js";
@@ -33,6 +34,12 @@ export function clientChunkOwner(client: string): string {
 
 /** Verified manifests remembered at most (a bound on memory; the set starts over when full). */
 const MAX_VERIFIED_MANIFESTS = 4096;
+
+/**
+ * Per-chunk Σx² kept at most (the oldest go first): 16,384 chunks are 400 updates of 40 MB, the
+ * updates of a few rounds in flight; about 2 MB of memory.
+ */
+const MAX_SQUARE_SUMS = 16_384;
 
 /** Default bound of the served-chunk cache: a 10M-parameter float32 model (40 MB) fits. */
 export const DEFAULT_SERVED_CACHE_BYTES = 64 * 1024 * 1024;
@@ -70,6 +77,14 @@ export class ChunkStore {
    */
   private servedFile = "";
   readonly servedCacheBytes: number;
+  /**
+   * Σx² of each recently put chunk's bytes read as float32 (chunks of a whole number of floats):
+   * taken while put hashes the chunk, so a federated update's norm needs no second read of it
+   * (coordinator/federation/update-source.ts). Keyed by digest: the bytes are fixed by it.
+   */
+  private readonly squareSums = new Map<string, { sizeBytes: number; squares: number }>();
+  /** A 4-byte-aligned copy for chunks whose bytes start unaligned in their message buffer. */
+  private alignedScratch: Float32Array | undefined;
 
   constructor(dir: string, maxChunkBytes: number, small?: SmallChunkOptions, options: ChunkStoreOptions = {}) {
     this.dir = dir;
@@ -159,6 +174,7 @@ export class ChunkStore {
     if (small.length > 0 || files.length > 0) this.verifiedManifests.clear();
     for (const chunk of small) this.forgetServed(chunk.sha256);
     for (const file of files) this.forgetServed(file.sha256);
+    for (const sha256 of [...small.map((c) => c.sha256), ...files.map((f) => f.sha256)]) this.squareSums.delete(sha256);
     await Promise.allSettled(removals);
     return { chunks: small.length + files.length, bytes: small.reduce((sum, c) => sum + c.sizeBytes, 0) + files.reduce((sum, f) => sum + f.bytes, 0) };
   }
@@ -178,6 +194,7 @@ export class ChunkStore {
     const actual = sha256Hex(data);
     if (actual !== sha256)
       throw new InvalidArgumentError(`chunk bytes hash to ${actual}, not the sha256 sent (${sha256}); the chunk was corrupted in transit, send it again.`);
+    this.keepSquareSum(sha256, data);
     const removal = this.deleting.get(sha256);
     if (removal !== undefined) await removal.catch(() => undefined);
     if (this.small !== undefined && data.length <= this.small.table.maxBytes) {
@@ -211,6 +228,35 @@ export class ChunkStore {
     }
     await rename(temp, path);
     return { alreadyStored: false, sizeBytes: data.length };
+  }
+
+  /** Σx² of a put chunk's float32 values, if still kept (undefined: read the chunk and sum it). */
+  squareSumOf(sha256: string, sizeBytes: number): number | undefined {
+    const kept = this.squareSums.get(sha256);
+    return kept !== undefined && kept.sizeBytes === sizeBytes && !this.deleting.has(sha256) ? kept.squares : undefined;
+  }
+
+  private keepSquareSum(sha256: string, data: Uint8Array): void {
+    if (data.length % 4 !== 0 || this.squareSums.has(sha256)) return;
+    let values: Float32Array;
+    if (data.byteOffset % 4 === 0) values = new Float32Array(data.buffer, data.byteOffset, data.length / 4);
+    else {
+      if (this.alignedScratch === undefined || this.alignedScratch.byteLength < data.length)
+        this.alignedScratch = new Float32Array(Math.ceil(this.maxChunkBytes / 4));
+      values = this.alignedScratch.subarray(0, data.length / 4);
+      new Uint8Array(values.buffer, 0, data.length).set(data);
+    }
+    let squares: number;
+    try {
+      squares = sumSquares(values);
+    } catch {
+      return; // no kernel library here: a federated norm then reads the chunk from disk
+    }
+    this.squareSums.set(sha256, { sizeBytes: data.length, squares });
+    for (const oldest of this.squareSums.keys()) {
+      if (this.squareSums.size <= MAX_SQUARE_SUMS) break;
+      this.squareSums.delete(oldest);
+    }
   }
 
   /** The chunk's bytes, verified against its name (DataLossError if the disk copy is damaged). */
@@ -257,6 +303,32 @@ export class ChunkStore {
       }
     }
     return data;
+  }
+
+  /** The file whose chunks the served cache holds ("" none). */
+  get servedFileSha256(): string {
+    return this.servedFile;
+  }
+
+  /**
+   * Serves a file from bytes already in memory (a federated job's global model): the cache then
+   * holds views of `bytes`, one per chunk — no copy, no read, so not bounded by servedCacheBytes.
+   * `bytes` must be the file the manifest was made from (the caller stored them or read them
+   * verified) and stay unchanged until the cache is dropped (dropServed, or another file served).
+   */
+  serveFile(manifest: Manifest, bytes: Uint8Array): void {
+    if (bytes.length !== manifest.sizeBytes) throw new RangeError(`serving ${manifest.sha256}: ${bytes.length} bytes, the manifest says ${manifest.sizeBytes}`);
+    this.dropServed();
+    let offset = 0;
+    for (const chunk of manifest.chunks) {
+      this.served.set(chunk.sha256, Buffer.from(bytes.buffer, bytes.byteOffset + offset, chunk.sizeBytes));
+      offset += chunk.sizeBytes;
+    }
+    if (offset !== bytes.length) {
+      this.dropServed();
+      throw new RangeError(`serving ${manifest.sha256}: chunk sizes add up to ${offset}, the file has ${bytes.length} bytes`);
+    }
+    this.servedFile = manifest.sha256;
   }
 
   /** Empties the served-chunk cache (a federated round is closing: its model's downloads are over). */
@@ -354,6 +426,7 @@ export class ChunkStore {
   async remove(sha256: string): Promise<void> {
     this.verifiedManifests.clear();
     this.forgetServed(sha256);
+    this.squareSums.delete(sha256);
     this.small?.table.remove(sha256);
     await rm(this.pathOf(sha256), { force: true });
   }

@@ -2,10 +2,10 @@
  * Federation coordinator benchmark (`npm run bench -- --only federation`).
  *
  * 1. Aggregation throughput in this process: the StreamingUpdateSum (kernels 5b: each update's
- *    squared norm taken chunk by chunk as its 1 MiB chunks are copied into a slot, then one
- *    in-place clipped, weighted accumulation per batch of 4) over 24 updates of 10M parameters,
- *    next to, in the same run, the previous one-call clip-and-sum kernel (aggregateUpdates over
- *    the sum row and the 4 slots into a second sum row) and a memory-bandwidth reference
+ *    squared norm as Σ of per-chunk Σx², then one in-place clipped, weighted accumulation per
+ *    1 MiB window of a batch of 4) over 24 updates of 10M parameters, next to, in the same run,
+ *    the one-call clip-and-sum kernel over whole rows (aggregateUpdates over the sum row and 4
+ *    whole updates into a second sum row) and a memory-bandwidth reference
  *    (Float32Array.prototype.set of 40 MB: a memcpy). Reported as update bytes per second and as
  *    bytes moved per second (update read + sum read and written).
  * 2. Rounds over loopback, the issue's setting: a real coordinator (`datalab coordinator`, a child
@@ -27,7 +27,7 @@ import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { aggregateUpdatesAsync } from "../../kernels/index.js";
 import { callJob, type JobServiceClient } from "../../proto/index.js";
-import { type SlotNorm, StreamingUpdateSum } from "../../coordinator/federation/index.js";
+import { inMemoryUpdate, type PendingUpdate, StreamingUpdateSum } from "../../coordinator/federation/index.js";
 import { completeWithUpdate, downloadTaskModel, registerHolder } from "../../coordinator/federation/testing/fake-holder.js";
 import { startCluster } from "../../service-tests/cluster.js";
 import { TestProcesses } from "../../service-tests/process-harness.js";
@@ -44,7 +44,7 @@ const width = Number(process.env.FEDERATION_BENCH_WIDTH ?? 3160);
 const hidden = [width, width];
 const parameters = 4 * width + width + width * width + width + width * 2 + 2;
 const modelBytes = parameters * 4;
-const slots = 4;
+const batchSize = 4;
 const chunkBytes = 1024 * 1024;
 
 const SCHEMA = JSON.stringify({
@@ -123,41 +123,47 @@ function limiter(limit: number) {
 
 async function aggregationThroughput() {
   const updates = 24;
-  const batches = updates / slots;
+  const batches = updates / batchSize;
   const base = randomUpdate(parameters, 1);
-  const baseBytes = new Uint8Array(base.buffer);
-  // The coordinator's fill (update-source.ts) without the disk read and hash: chunk by chunk into
-  // the slot, the squared norm of each chunk taken right after it is written (withNorms).
-  let fillSeconds = 0;
-  const fill = (withNorms: boolean) => async (slot: Uint8Array, norm: SlotNorm) => {
-    const t = performance.now();
-    for (let offset = 0; offset < slot.length; offset += chunkBytes) {
-      const end = Math.min(slot.length, offset + chunkBytes);
-      slot.set(baseBytes.subarray(offset, end), offset);
-      if (withNorms) norm.advance(end);
-    }
-    fillSeconds += (performance.now() - t) / 1000;
+  // The coordinator's reads (update-source.ts) without the disk read and hash: each window of an
+  // update is copied into its row of the window buffer (timed apart); the norm is Σ of per-chunk
+  // Σx² (the coordinator takes those at upload, while it hashes each chunk).
+  let readSeconds = 0;
+  let normSeconds = 0;
+  const update = (): PendingUpdate => {
+    const inMemory = inMemoryUpdate(base, 1, chunkBytes / 4);
+    return {
+      weight: 1,
+      norm: async (scratch) => {
+        const t = performance.now();
+        const norm = await inMemory.norm(scratch);
+        normSeconds += (performance.now() - t) / 1000;
+        return norm;
+      },
+      read: async (start, out) => {
+        const t = performance.now();
+        out.set(base.subarray(start, start + out.length));
+        readSeconds += (performance.now() - t) / 1000;
+      },
+    };
   };
-  const sum = new StreamingUpdateSum(parameters, { clipNorm: 0.5, poisonNormLimit: 1e6, slots });
+  const sum = new StreamingUpdateSum(parameters, { clipNorm: 0.5, poisonNormLimit: 1e6, batchSize, windowValues: chunkBytes / 4 });
   // Warm-up batch (page faults of fresh buffers), then timed.
-  await sum.addBatch(Array.from({ length: slots }, () => ({ weight: 1, fill: fill(true) })));
-  const timed = async (withNorms: boolean) => {
-    fillSeconds = 0;
-    const started = performance.now();
-    for (let b = 0; b < batches; b++) await sum.addBatch(Array.from({ length: slots }, () => ({ weight: 1, fill: fill(withNorms) })));
-    return { totalSeconds: (performance.now() - started) / 1000, fillSeconds };
-  };
-  const copyOnly = await timed(false); // norms then taken after the fill, from memory
-  const streaming = await timed(true);
-  const accumulateSeconds = streaming.totalSeconds - streaming.fillSeconds;
-  // The previous one-call kernel, same run: [sum row | 4 slots] → a second sum row, clipping every row.
-  const rows = new Float32Array((slots + 1) * parameters);
-  for (let r = 1; r <= slots; r++) rows.set(base, r * parameters);
+  await sum.addBatch(Array.from({ length: batchSize }, update));
+  readSeconds = 0;
+  normSeconds = 0;
+  const started = performance.now();
+  for (let b = 0; b < batches; b++) await sum.addBatch(Array.from({ length: batchSize }, update));
+  const totalSeconds = (performance.now() - started) / 1000;
+  const accumulateSeconds = totalSeconds - readSeconds - normSeconds;
+  // The one-call clip-and-sum kernel over whole rows, same run: [sum row | 4 updates] → a second sum row.
+  const rows = new Float32Array((batchSize + 1) * parameters);
+  for (let r = 1; r <= batchSize; r++) rows.set(base, r * parameters);
   const out = new Float32Array(parameters);
-  const weights = new Float32Array(slots + 1).fill(1);
-  await aggregateUpdatesAsync(rows, slots + 1, parameters, weights, 0.5, 0, 0n, 0n, out);
+  const weights = new Float32Array(batchSize + 1).fill(1);
+  await aggregateUpdatesAsync(rows, batchSize + 1, parameters, weights, 0.5, 0, 0n, 0n, out);
   const previousStart = performance.now();
-  for (let b = 0; b < batches; b++) await aggregateUpdatesAsync(rows, slots + 1, parameters, weights, 0.5, 0, 0n, 0n, out);
+  for (let b = 0; b < batches; b++) await aggregateUpdatesAsync(rows, batchSize + 1, parameters, weights, 0.5, 0, 0n, 0n, out);
   const previousSeconds = (performance.now() - previousStart) / 1000;
   // Memory bandwidth reference: copy 40 MB buffers with TypedArray.set (a memcpy), same run.
   const a = randomUpdate(parameters, 2);
@@ -168,26 +174,27 @@ async function aggregationThroughput() {
   for (let i = 0; i < copies; i++) (i % 2 === 0 ? b : a).set(i % 2 === 0 ? a : b);
   const copySeconds = (performance.now() - copyStart) / 1000;
   const updateBytes = updates * modelBytes;
-  // Bytes the accumulation moves: each update read once, the sum row read and written per batch.
-  const accumulateBytes = batches * (slots + 2) * modelBytes;
-  // The previous kernel: 5 rows read twice (norms, then sum), one row written, per batch.
-  const previousBytes = batches * (2 * (slots + 1) + 1) * modelBytes;
+  // Bytes the accumulation moves: each update's windows read once (from cache: just copied in),
+  // the sum row read and written per batch.
+  const accumulateBytes = batches * (batchSize + 2) * modelBytes;
+  // The one-call kernel: 5 rows read twice (norms, then sum), one row written, per batch.
+  const previousBytes = batches * (2 * (batchSize + 1) + 1) * modelBytes;
   const gb = (bytes: number, seconds: number) => bytes / seconds / 1e9;
   return {
     updates,
     parameters,
-    slots,
+    batchSize,
+    windowValues: chunkBytes / 4,
     streaming: {
+      totalSeconds,
+      normsSeconds: normSeconds,
+      windowReadSeconds: readSeconds,
       accumulateSeconds,
-      fillWithNormsSeconds: streaming.fillSeconds,
-      fillCopyOnlySeconds: copyOnly.fillSeconds,
-      normsInFillSeconds: streaming.fillSeconds - copyOnly.fillSeconds,
-      normsAfterFillPlusAccumulateSeconds: copyOnly.totalSeconds - copyOnly.fillSeconds,
       accumulateUpdateGBps: gb(updateBytes, accumulateSeconds),
       accumulateBytesMovedGBps: gb(accumulateBytes, accumulateSeconds),
-      aggregationUpdateGBps: gb(updateBytes, accumulateSeconds + streaming.fillSeconds - copyOnly.fillSeconds),
+      aggregationUpdateGBps: gb(updateBytes, accumulateSeconds + normSeconds),
     },
-    previousOneCallKernel: {
+    oneCallKernel: {
       seconds: previousSeconds,
       updateGBps: gb(updateBytes, previousSeconds),
       bytesMovedGBps: gb(previousBytes, previousSeconds),
@@ -195,11 +202,12 @@ async function aggregationThroughput() {
     memcpyCopiedGBps: gb(copies * modelBytes, copySeconds),
     memcpyReadPlusWriteGBps: gb(2 * copies * modelBytes, copySeconds),
     note:
-      "streaming.accumulateUpdateGBps = update bytes summed per second by dl_accumulate_scaled_f32 (batches of 4, in place); " +
+      "streaming: StreamingUpdateSum with 1 MiB windows, batches of 4. accumulateUpdateGBps = update bytes summed per second by " +
+      "dl_accumulate_scaled_f32 over the windows (each window just copied into the window buffer, windowReadSeconds, not counted); " +
       "accumulateBytesMovedGBps counts update read + sum read + sum write ((4+2) × 40 MB per batch), comparable with memcpyReadPlusWriteGBps; " +
-      "aggregationUpdateGBps adds the norms taken during the chunked fill (the extra time of fillWithNorms over fillCopyOnly), " +
-      "the whole clip-and-sum cost once the bytes are in the slot. previousOneCallKernel: dl_aggregate_updates over [sum | 4 slots] " +
-      "(each row read twice + one row written: 11 × 40 MB per batch). memcpy = Float32Array.set of 40 MB.",
+      "aggregationUpdateGBps adds the norms (Σx² per 1 MiB chunk, which the coordinator takes at upload). " +
+      "oneCallKernel: dl_aggregate_updates over [sum | 4 whole updates] (each row read twice + one row written: 11 × 40 MB per batch), " +
+      "the design that needed 4 model-sized slots. memcpy = Float32Array.set of 40 MB.",
   };
 }
 
@@ -299,10 +307,13 @@ async function roundsOverLoopback() {
     clearInterval(heartbeat);
     await Promise.all(loops);
     const end = memoryOf(pid);
-    // Updates in flight in the coordinator's memory: the aggregation slots (an upload streams to
-    // disk chunk by chunk, so a transferring holder holds at most a chunk or two there).
-    const strictBound = 3 * modelBytes + slots * modelBytes;
-    const transferBound = strictBound + holderConcurrency * modelBytes;
+    // Updates in flight in the coordinator's memory: the sum's window buffer (one 1 MiB window of
+    // each of the 4 updates summed together) and, per transferring holder, a chunk received
+    // (UploadChunk) and a chunk being sent (DownloadInput). The 3 models: the sum S, the global
+    // model read at aggregation, the served copy of the model holders download.
+    const inFlightBytes = batchSize * chunkBytes + holderConcurrency * 2 * chunkBytes;
+    const strictBound = 3 * modelBytes + inFlightBytes;
+    const transferBound = 3 * modelBytes + (4 + holderConcurrency) * modelBytes;
     const peakBytes = Math.max(peak, end.peakRssBytes);
     return {
       state: final?.state,
@@ -325,11 +336,11 @@ async function roundsOverLoopback() {
         peakBytes,
         peakAboveIdleBytes: peakBytes - idle.rssBytes,
         boundBytes: strictBound,
-        boundRule: `3 × model (${modelBytes} bytes) + updates in flight in memory: ${slots} aggregation slots of one model each`,
+        boundRule: `3 × model (${modelBytes} bytes) + what is in flight in memory: ${batchSize} windows of ${chunkBytes} bytes (the updates summed together) + ${holderConcurrency} transferring holders × 2 chunks (one up, one down)`,
         peakAboveIdleWithinBound: peakBytes - idle.rssBytes <= strictBound,
         peakWithinBound: peakBytes <= strictBound,
         boundWithTransfersBytes: transferBound,
-        boundWithTransfersRule: `the bound above + ${holderConcurrency} holders transferring, one model each (the rule of the previous result)`,
+        boundWithTransfersRule: `3 × model + 4 aggregation slots + ${holderConcurrency} holders transferring, one model each (the rule of the result before this design)`,
         peakAboveIdleWithinBoundWithTransfers: peakBytes - idle.rssBytes <= transferBound,
       },
     };
@@ -479,7 +490,7 @@ async function roundsInProcess() {
     const peakHwm = memoryOf(process.pid).peakRssBytes;
     // In memory besides the coordinator's own: the simulated holders' shared base update and its
     // chunk views (1 model), and one update being built per transferring holder.
-    const inFlightBytes = (slots + holderConcurrency) * modelBytes;
+    const inFlightBytes = batchSize * chunkBytes + holderConcurrency * modelBytes;
     const bound = 3 * modelBytes + inFlightBytes + modelBytes;
     return {
       state: final.state,
@@ -499,7 +510,7 @@ async function roundsInProcess() {
         peakHwmBytes: peakHwm,
         peakAboveIdleBytes: Math.max(peak, peakHwm) - idleRss,
         boundBytes: bound,
-        boundRule: `3 × model + updates in flight (${slots} aggregation slots + ${holderConcurrency} holders building an update, one model each) + the simulated holders' shared base update (one model)`,
+        boundRule: `3 × model + updates in flight (${batchSize} windows of ${chunkBytes} bytes summed together + ${holderConcurrency} holders building an update, one model each) + the simulated holders' shared base update (one model)`,
         peakAboveIdleWithinBound: Math.max(peak, peakHwm) - idleRss <= bound,
       },
     };

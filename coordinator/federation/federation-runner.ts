@@ -49,8 +49,8 @@ export interface FederationRunnerOptions {
   chunks: ModelChunks;
   jobs: FederationJobs;
   metrics?: FederationMetrics;
-  /** Update buffers in memory at once (default 4). */
-  slots?: number;
+  /** Updates summed together, one window of each in memory at once (default 4). */
+  batchSize?: number;
   now?: () => number;
   /** The model's input/output width from the holders' shared schema (tabular feature encoding). */
   shapeOf: (settings: FederatedSettings, datasets: HeldDatasetOut[]) => ModelShape;
@@ -82,6 +82,13 @@ export class FederationRunner {
   private readonly rounds = new Map<string, ActiveRound>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly sums = new Map<string, StreamingUpdateSum>();
+  /**
+   * Each running job's global model in memory (its digest: the file it was read from or stored
+   * as). Holders download it from here (ChunkStore.serveFile: views, no copy) and the round's
+   * aggregation steps it in place, so one model-sized buffer is both: not a served copy plus a
+   * copy read back at the round's close.
+   */
+  private readonly globals = new Map<string, { digest: string; values: Float32Array }>();
   private readonly holderWaiters = new Map<string, Set<() => void>>();
   private stopped = false;
   private readonly now: () => number;
@@ -105,6 +112,10 @@ export class FederationRunner {
         .finally(() => {
           this.running.delete(jobId);
           this.sums.delete(jobId);
+          // Its model's views must not keep the buffer alive after the job.
+          const kept = this.globals.get(jobId);
+          if (kept !== undefined && this.options.chunks.servedFile() === kept.digest) this.options.chunks.dropServed();
+          this.globals.delete(jobId);
         });
       this.running.set(jobId, loop);
     }
@@ -331,6 +342,8 @@ export class FederationRunner {
     const shape = this.options.shapeOf(settings, eligible.datasets);
     const params = initialModel(shape, roundSeed(settings.seed, 0, 0, 3));
     const model = await storeModel(this.options.chunks, params, "global-model-r0.f32");
+    // The first round serves and steps these very values: not a second copy read back from disk.
+    this.globals.set(jobId, { digest: model.sha256, values: params });
     const optimizer = isAdaptive(settings.strategy)
       ? await storeModel(this.options.chunks, concatState(newOptimizerState(params.length, settings.tau)), "optimizer-r0.f32")
       : undefined;
@@ -349,6 +362,15 @@ export class FederationRunner {
       [...model.chunks, ...(optimizer?.chunks ?? [])].map((c) => c.sha256),
     );
     return this.options.store.getJob(jobId) as FederatedJobRow;
+  }
+
+  /** The job's global model `row.model`, from memory when the last round left it there, else read (verified). */
+  private async roundModel(jobId: string, row: FederatedJobRow, n: number): Promise<Float32Array> {
+    const kept = this.globals.get(jobId);
+    if (kept?.digest === row.model.sha256 && kept.values.length === n) return kept.values;
+    const values = await readModel(this.options.chunks, row.model, n);
+    this.globals.set(jobId, { digest: row.model.sha256, values });
+    return values;
   }
 
   private async runRound(jobId: string, owner: string, settings: FederatedSettings, row: FederatedJobRow, n: number): Promise<"done" | "stopped"> {
@@ -382,20 +404,19 @@ export class FederationRunner {
     // One set of buffers per running job, reused round after round.
     let sum = this.sums.get(jobId);
     if (sum?.parameters !== n) {
-      sum = new StreamingUpdateSum(n, { ...limits, ...(this.options.slots !== undefined ? { slots: this.options.slots } : {}) });
+      sum = new StreamingUpdateSum(n, { ...limits, ...(this.options.batchSize !== undefined ? { batchSize: this.options.batchSize } : {}) });
       this.sums.set(jobId, sum);
     }
     sum.reset(limits);
+    const global = await this.roundModel(jobId, row, n);
+    this.options.chunks.serve(row.model, global);
     const tasks: RoundTask[] = participants.map((holderId) => ({
       taskId: federatedTaskId(jobId, round, holderId, retry),
       holderId,
       leaseId: null,
       state: "pending",
     }));
-    const collector = new RoundCollector(tasks, sum, (update) => ({
-      weight: dp || robust ? 1 : update.exampleCount,
-      fill: updateSource(this.options.chunks, update.manifest),
-    }));
+    const collector = new RoundCollector(tasks, sum, (update) => updateSource(this.options.chunks, update.manifest, dp || robust ? 1 : update.exampleCount));
     const sampling = settings.shardsPerHolder > 1 ? settings.fractionFit : dp ? settings.fractionFit : 1;
     this.rounds.set(jobId, {
       round,
@@ -479,16 +500,20 @@ export class FederationRunner {
     // The round's global model is no longer served (a late download reads the disk): free its
     // cached copy before the aggregation reads that model and writes the next one.
     this.options.chunks.dropServed();
+    // The buffer is stepped in place: until the new model is stored it matches no file.
+    this.globals.delete(jobId);
     const result: RoundResult = await closeRound({
       settings,
       row,
       sum,
+      global,
       collected,
       chunks: this.options.chunks,
       round,
       eligibleHolders: eligible.ids.length,
       expectedCohort: expectedCohort(eligible.ids.length, settings.fractionFit, settings.shardsPerHolder),
     });
+    this.globals.set(jobId, { digest: result.model.sha256, values: global });
     const durationSeconds = (this.now() - started) / 1000;
     const progress: FederationProgress = {
       ...row.progress,

@@ -18,7 +18,7 @@ export { RoundCollector } from "./round-collector.js";
 export { expectedCohort, federatedTaskId, parseFederatedTaskId, sampleHolders } from "./round-plan.js";
 export { type AcceptedUpdate, type FederatedJobRow, type FederationProgress, RoundStore } from "./round-store.js";
 export { applyServerStep, newOptimizerState } from "./server-optimizer.js";
-export { type PendingUpdate, SlotNorm, StreamingUpdateSum } from "./streaming-sum.js";
+export { inMemoryUpdate, type PendingUpdate, StreamingUpdateSum, type UpdateOutcome } from "./streaming-sum.js";
 export {
   FederatedSynthesisJob,
   SYNTHESIS_ROUNDS,

@@ -17,6 +17,12 @@ export interface ChunkAccess {
   verifyManifest(manifest: Manifest, what: string): Promise<void>;
   /** Empties the cache of served chunks (ChunkStore.getServed), if the store keeps one. */
   dropServed?(): void;
+  /** Σx² of a stored chunk's float32 values, if the store kept it at upload (ChunkStore.put). */
+  squareSumOf?(sha256: string, sizeBytes: number): number | undefined;
+  /** Serves a file's chunks as views of `bytes` (ChunkStore.serveFile); without it, served from disk. */
+  serveFile?(manifest: Manifest, bytes: Uint8Array): void;
+  /** The file the served cache holds now ("" none). */
+  readonly servedFileSha256?: string;
 }
 
 export interface ModelChunks {
@@ -29,6 +35,15 @@ export interface ModelChunks {
   release(manifests: readonly Manifest[], stillReferenced: readonly string[]): Promise<void>;
   /** Frees the cached copy of the model being served (a round's downloads are over). */
   dropServed(): void;
+  /** Σx² of a chunk's float32 values when the store kept it at upload; undefined otherwise. */
+  squareSum(sha256: string, sizeBytes: number): number | undefined;
+  /**
+   * Serves the model being downloaded from `params` itself (no copy); the caller must not change
+   * them until dropServed().
+   */
+  serve(manifest: Manifest, params: Float32Array): void;
+  /** The file being served from memory ("" none). */
+  servedFile(): string;
 }
 
 export function modelChunks(store: ChunkAccess): ModelChunks {
@@ -40,6 +55,9 @@ export function modelChunks(store: ChunkAccess): ModelChunks {
     },
     get: (sha256) => store.get(sha256),
     dropServed: () => store.dropServed?.(),
+    squareSum: (sha256, sizeBytes) => store.squareSumOf?.(sha256, sizeBytes),
+    serve: (manifest, params) => store.serveFile?.(manifest, parametersToBytes(params)),
+    servedFile: () => store.servedFileSha256 ?? "",
     async readInto(sha256, target) {
       if (store.readInto) return store.readInto(sha256, target);
       const data = await store.get(sha256);

@@ -33,6 +33,8 @@ export interface CloseRoundInput {
   settings: FederatedSettings;
   row: FederatedJobRow;
   sum: StreamingUpdateSum;
+  /** The global model `row.model` (n values), stepped in place into the next one. */
+  global: Float32Array;
   collected: CollectedRound;
   chunks: ModelChunks;
   round: number;
@@ -88,7 +90,8 @@ export async function closeRound(input: CloseRoundInput): Promise<RoundResult> {
     const weight = sum.totalWeight;
     for (let i = 0; i < n; i++) mean[i] = (mean[i] as number) / weight;
   }
-  const global = await readModel(chunks, row.model, n);
+  const global = input.global;
+  if (global.length !== n) throw new RangeError(`the global model holds ${global.length} values, the shape ${n}`);
   const strategy: ServerStrategyName =
     settings.strategy === "fedadam" || settings.strategy === "fedyogi" || settings.strategy === "fedprox" ? settings.strategy : "fedavg";
   let state: { m: Float32Array; v: Float32Array } | undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RoundCollector, type RoundTask } from "./round-collector.js";
 import type { AcceptedUpdate } from "./round-store.js";
-import { StreamingUpdateSum } from "./streaming-sum.js";
+import { inMemoryUpdate, StreamingUpdateSum } from "./streaming-sum.js";
 
 const n = 4099;
 const holders = Array.from({ length: 11 }, (_, i) => `h${String(i).padStart(2, "0")}`);
@@ -29,18 +29,12 @@ function update(holder: string): AcceptedUpdate {
 
 /** Runs a round with arrivals in `order` (and `missing` never arriving); returns the sum and what was filled when. */
 async function collect(order: readonly string[], missing: readonly string[] = []) {
-  const sum = new StreamingUpdateSum(n, { clipNorm: 0, poisonNormLimit: Infinity, slots: 3 });
+  const sum = new StreamingUpdateSum(n, { clipNorm: 0, poisonNormLimit: Infinity, batchSize: 3, windowValues: 1000 });
   const tasks: RoundTask[] = holders.map((holderId) => ({ taskId: `job-x/r1/${holderId}`, holderId, leaseId: "l", state: "leased" }));
-  const collector = new RoundCollector(tasks, sum, (u) => ({
-    weight: u.exampleCount,
-    fill: async (slot) => {
-      const v = values(u.holderId);
-      slot.set(new Uint8Array(v.buffer));
-    },
-  }));
+  const collector = new RoundCollector(tasks, sum, (u) => inMemoryUpdate(values(u.holderId), u.exampleCount));
   for (const holder of order) if (!missing.includes(holder)) await collector.arrive(update(holder));
   const round = await collector.close();
-  return { total: Float32Array.from(sum.sum), round, slotBytes: sum.heldBytes, weight: sum.totalWeight, collectorPeak: collector.peakInMemory };
+  return { total: Float32Array.from(sum.sum), round, heldBytes: sum.heldBytes, weight: sum.totalWeight, collectorPeak: collector.peakInMemory };
 }
 
 describe("RoundCollector", () => {
@@ -58,12 +52,12 @@ describe("RoundCollector", () => {
     expect(forward.round.summed.map((u) => u.holderId)).toEqual(holders);
   });
 
-  it("never holds more updates in memory than its slots, whatever the arrival order", async () => {
+  it("never sums more updates together than its batch size, whatever the arrival order", async () => {
     for (const order of [holders, [...holders].reverse()]) {
-      // Updates are read into the 3 slots a batch at a time; the sum's buffers are T, P and the slots.
-      const { collectorPeak, slotBytes } = await collect(order);
+      // Updates are read a window at a time, 3 at once; the sum's buffers are S and 3 windows.
+      const { collectorPeak, heldBytes } = await collect(order);
       expect(collectorPeak).toBeLessThanOrEqual(3);
-      expect(slotBytes).toBe((1 + 3) * n * 4);
+      expect(heldBytes).toBe((n + 3 * 1000) * 4);
     }
   });
 

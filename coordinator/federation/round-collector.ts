@@ -33,7 +33,7 @@ export class RoundCollector {
   private readonly summed: AcceptedUpdate[] = [];
   private readonly rejected: { update: AcceptedUpdate; reason: string }[] = [];
   private settledWaiters: (() => void)[] = [];
-  /** Most updates held in memory at once (slots filled in one batch). */
+  /** Most updates summed together (one window of each in memory at once). */
   peakInMemory = 0;
 
   private readonly sum: StreamingUpdateSum;
@@ -98,12 +98,13 @@ export class RoundCollector {
 
   /**
    * Sums the next group of the order once every holder in it is settled. Groups are fixed
-   * (positions g·slots … (g+1)·slots − 1 of the order), not "whatever has arrived", because the
-   * kernel sums a batch in double and T in float32: the same groups give the same bits.
+   * (positions g·b … (g+1)·b − 1 of the order, b the sum's batch size), not "whatever has
+   * arrived", because the kernel sums a batch in double and S in float32: the same groups give
+   * the same bits.
    */
   private async drain(): Promise<void> {
     for (;;) {
-      const groupEnd = Math.min(this.order.length, this.next + this.sum.slotCount);
+      const groupEnd = Math.min(this.order.length, this.next + this.sum.batchSize);
       if (this.next >= groupEnd) return;
       const group = this.order.slice(this.next, groupEnd).map((holderId) => this.tasks.get(holderId) as RoundTask);
       if (group.some((task) => task.state === "pending" || task.state === "leased")) return;

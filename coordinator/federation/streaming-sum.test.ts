@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type SlotNorm, StreamingUpdateSum } from "./streaming-sum.js";
+import { inMemoryUpdate, StreamingUpdateSum } from "./streaming-sum.js";
 
 function gaussianVector(n: number, seed: number, scale: number): Float32Array {
   let s = seed >>> 0;
@@ -11,10 +11,6 @@ function gaussianVector(n: number, seed: number, scale: number): Float32Array {
   for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(next())) * Math.cos(2 * Math.PI * next()) * scale;
   return out;
 }
-
-const fillFrom = (u: Float32Array) => async (slot: Uint8Array) => {
-  slot.set(new Uint8Array(u.buffer, u.byteOffset, u.byteLength));
-};
 
 /** Float64 reference: Σ w_k min(1, C/‖u_k‖) u_k. */
 function reference(updates: Float32Array[], weights: number[], clip: number): Float64Array {
@@ -45,10 +41,10 @@ describe("StreamingUpdateSum", () => {
       const n = 50_001;
       const updates = Array.from({ length: 23 }, (_, k) => gaussianVector(n, k + 1, 0.01 * (1 + (k % 5))));
       const weights = updates.map((_, k) => 10 + 37 * k);
-      const sum = new StreamingUpdateSum(n, { clipNorm: clip, poisonNormLimit: Infinity, slots: 4 });
+      // Windows of 4099 values (the last one short): the update is never read whole.
+      const sum = new StreamingUpdateSum(n, { clipNorm: clip, poisonNormLimit: Infinity, batchSize: 4, windowValues: 4099 });
       for (let k = 0; k < updates.length; k += 4) {
-        const batch = updates.slice(k, k + 4).map((u, i) => ({ weight: weights[k + i] as number, fill: fillFrom(u) }));
-        const outcomes = await sum.addBatch(batch);
+        const outcomes = await sum.addBatch(updates.slice(k, k + 4).map((u, i) => inMemoryUpdate(u, weights[k + i] as number)));
         expect(outcomes.every((o) => o.accepted)).toBe(true);
       }
       expect(sum.count).toBe(23);
@@ -58,6 +54,19 @@ describe("StreamingUpdateSum", () => {
     });
   }
 
+  it("gives the same bits whatever the window size (the kernel is per coordinate)", async () => {
+    const n = 30_011;
+    const updates = Array.from({ length: 7 }, (_, k) => gaussianVector(n, 40 + k, 0.3));
+    const run = async (windowValues: number) => {
+      const sum = new StreamingUpdateSum(n, { clipNorm: 1, poisonNormLimit: Infinity, batchSize: 3, windowValues });
+      for (let k = 0; k < updates.length; k += 3) await sum.addBatch(updates.slice(k, k + 3).map((u) => inMemoryUpdate(u, 1 + k)));
+      return Array.from(sum.sum);
+    };
+    const whole = await run(n);
+    expect(await run(1000)).toEqual(whole);
+    expect(await run(7)).toEqual(whole);
+  });
+
   it("rejects NaN, Inf and huge updates and leaves the sum as if they never came", async () => {
     const n = 10_000;
     const good = [1, 2, 3].map((s) => gaussianVector(n, s, 0.01));
@@ -66,11 +75,22 @@ describe("StreamingUpdateSum", () => {
     const inf = gaussianVector(n, 10, 0.01);
     inf[5] = Number.POSITIVE_INFINITY;
     const huge = gaussianVector(n, 11, 0.01 * 1e6);
-    const sum = new StreamingUpdateSum(n, { clipNorm: 1, poisonNormLimit: 10, slots: 3 });
-    const first = await sum.addBatch([nan, good[0] as Float32Array, inf].map((u) => ({ weight: 1, fill: fillFrom(u) })));
+    const sum = new StreamingUpdateSum(n, { clipNorm: 1, poisonNormLimit: 10, batchSize: 3, windowValues: 1024 });
+    let reads = 0;
+    const counted = (u: Float32Array) => {
+      const update = inMemoryUpdate(u, 1);
+      const read = (start: number, out: Float32Array) => {
+        reads += 1;
+        return update.read(start, out);
+      };
+      return { ...update, read };
+    };
+    const first = await sum.addBatch([nan, good[0] as Float32Array, inf].map(counted));
     expect(first.map((o) => o.accepted)).toEqual([false, true, false]);
     expect(first[0]?.reason).toMatch(/NaN or infinite/);
-    const second = await sum.addBatch([good[1] as Float32Array, huge, good[2] as Float32Array].map((u) => ({ weight: 1, fill: fillFrom(u) })));
+    // A rejected update is never read for the sum: only the accepted one's 10 windows were.
+    expect(reads).toBe(10);
+    const second = await sum.addBatch([good[1] as Float32Array, huge, good[2] as Float32Array].map(counted));
     expect(second.map((o) => o.accepted)).toEqual([true, false, true]);
     expect(second[1]?.reason).toMatch(/exceeds the poison limit/);
     expect(sum.count).toBe(3);
@@ -78,49 +98,19 @@ describe("StreamingUpdateSum", () => {
     for (const v of sum.sum) expect(Number.isFinite(v)).toBe(true);
   });
 
-  it("takes the norm piece by piece as a filler reports progress, pieces cut anywhere (odd byte counts too)", async () => {
-    const n = 30_011;
-    const u = gaussianVector(n, 21, 0.05);
-    let exact = 0;
-    for (const v of u) exact += v * v;
-    const bytes = new Uint8Array(u.buffer, u.byteOffset, u.byteLength);
-    const reported: number[] = [];
-    const inPieces = async (slot: Uint8Array, norm: SlotNorm) => {
-      // Cut at 4099, 50,001 and 90,003 bytes: floats straddle the cuts.
-      for (const [start, end] of [
-        [0, 4099],
-        [4099, 50_001],
-        [50_001, 90_003],
-        [90_003, bytes.length],
-      ] as const) {
-        slot.set(bytes.subarray(start, end), start);
-        norm.advance(end);
-        reported.push(end);
-      }
-    };
-    const sum = new StreamingUpdateSum(n, { clipNorm: 1, poisonNormLimit: Infinity, slots: 2 });
-    const [pieces] = await sum.addBatch([{ weight: 2, fill: inPieces }]);
-    const [whole] = await sum.addBatch([{ weight: 2, fill: fillFrom(u) }]);
-    expect(reported).toHaveLength(4);
-    expect(Math.abs((pieces?.norm as number) - Math.sqrt(exact))).toBeLessThanOrEqual(1e-12 * Math.sqrt(exact));
-    expect(Math.abs((whole?.norm as number) - Math.sqrt(exact))).toBeLessThanOrEqual(1e-12 * Math.sqrt(exact));
-    // Both clipped to 1 and weighted by 2: S = 4 u / ‖u‖.
-    expect(maxRelError(sum.sum, reference([u, u], [2, 2], 1))).toBeLessThan(1e-6);
-  });
-
-  it("holds S and its slots only (P once asked for): memory does not grow with the number of updates", async () => {
-    const n = 1 << 18;
-    const sum = new StreamingUpdateSum(n, { clipNorm: 0, poisonNormLimit: Infinity, slots: 2 });
-    expect(sum.heldBytes).toBe((1 + 2) * 4 * n);
-    const before = process.memoryUsage().arrayBuffers;
+  it("holds S and one window per batched update (P once asked for): memory does not grow with the updates", async () => {
+    const n = 1 << 20;
+    const sum = new StreamingUpdateSum(n, { clipNorm: 0, poisonNormLimit: Infinity, batchSize: 2, windowValues: 1 << 16 });
+    expect(sum.heldBytes).toBe(4 * n + 2 * 4 * (1 << 16));
     const u = gaussianVector(n, 5, 0.1);
-    for (let k = 0; k < 40; k++) await sum.addBatch([{ weight: 1, fill: fillFrom(u) }]);
-    // 40 updates of 1 MiB went through; external buffers grew by far less than 40 MiB.
-    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
-    await expect(sum.addBatch([1, 2, 3].map(() => ({ weight: 1, fill: fillFrom(u) })))).rejects.toThrow(/at most 2/);
+    const before = process.memoryUsage().arrayBuffers;
+    for (let k = 0; k < 40; k++) await sum.addBatch([inMemoryUpdate(u, 1), inMemoryUpdate(u, 1)]);
+    // 80 updates of 4 MiB went through; external buffers grew by far less than one of them.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(2 * 1024 * 1024);
+    await expect(sum.addBatch([1, 2, 3].map(() => inMemoryUpdate(u, 1)))).rejects.toThrow(/at most 2/);
     // The scratch row P exists once a robust strategy asks for it, and is kept.
     const scratch = sum.scratch;
-    expect(sum.heldBytes).toBe((2 + 2) * 4 * n);
+    expect(sum.heldBytes).toBe(2 * 4 * n + 2 * 4 * (1 << 16));
     expect(sum.scratch).toBe(scratch);
   });
 });

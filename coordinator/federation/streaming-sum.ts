@@ -1,66 +1,46 @@
 /**
- * The round's running sum, fed update by update as they arrive — never all updates at once.
- * Memory: the sum row S and `slots` update buffers; a scratch row P (the robust strategies'
- * output) only once one asks for it. An update is read from the chunk store straight into a
- * free slot.
+ * The round's running sum, fed update by update as they arrive — never a whole update in memory.
+ * Memory: the sum row S (one model), a window buffer of `batchSize` × `windowValues` floats
+ * (4 × 1 MiB by default), and a scratch row P (the robust strategies' output) only once one asks
+ * for it. It does not grow with the number of holders or with the model beyond S.
  *
- * Clip-and-sum reads each update from memory once (kernels 5b):
- * 1. While a slot is filled, piece by piece (one stored chunk at a time), the squared norm of
- *    each piece is taken while the piece is still in cache (SlotNorm.advance → sumSquares).
- * 2. With every norm known, the batch is screened — a NaN or infinite norm, or one above the
- *    poison limit, is rejected and never touches S — and the accepted updates are added in one
- *    pass, in place: S ← S + Σ_k w_k · min(1, C/‖u_k‖) · u_k (accumulateScaled: the sum over the
- *    batch in double, S rounded to float32 once per batch).
- * Per update that is 4n bytes read from memory, plus S read and written once per batch
- * (8n/batch); the one-call kernel it replaces read every row of the batch twice and the previous
- * sum as one more row, then wrote a second sum row.
+ * Clip-and-sum in two streaming passes over an update's stored chunks (kernels 5b):
+ * 1. Its squared norm: Σ over its chunks, in order, of Σx² of the chunk. The chunk store keeps
+ *    that per-chunk sum from the upload (taken while it hashed the chunk), so this pass usually
+ *    reads nothing; a chunk it lacks (a restart) is read and summed the same way — same bits.
+ * 2. With the norms of a batch known, the batch is screened — a NaN or infinite norm, or one
+ *    above the poison limit, is rejected and never touches S — and the accepted updates are
+ *    added window by window: each reads its values [j, j + w) into its row of the window buffer
+ *    and S[j, j + w) ← S + Σ_k c_k · u_k[j, j + w), c_k = w_k · min(1, C/‖u_k‖)
+ *    (accumulateScaled: the sum over the batch in double, S rounded to float32 once per batch).
+ * The kernel is per coordinate, so the window size does not change a bit of S: the result is
+ * that of one call over whole rows (the slot design this replaces).
  */
-import { accumulateScaledAsync, sumSquares } from "../../kernels/index.js";
+import { accumulateScaled, sumSquares } from "../../kernels/index.js";
+import type { UpdateRangeReader } from "./robust-aggregation.js";
 
 export interface StreamingSumOptions {
   /** L2 bound C each update is clipped to; 0 = no clipping. */
   readonly clipNorm: number;
   /** Updates whose norm exceeds this are rejected as poisoned (Infinity = only NaN/Inf). */
   readonly poisonNormLimit: number;
-  /** Update buffers held at once (updates in flight in memory); default 4. */
-  readonly slots?: number;
+  /** Updates summed together per window (their sum is formed in double); default 4. */
+  readonly batchSize?: number;
+  /** Values per window (per update read at once); default 262,144 (1 MiB of float32, one chunk). */
+  readonly windowValues?: number;
 }
 
-/**
- * The squared norm of a slot, taken as its bytes arrive in order: after writing the slot's first
- * `bytes` bytes, a filler calls advance(bytes) and the whole floats among them not yet counted
- * are added (while they are in cache). Floats a filler never reported are counted at the end.
- * The result depends only on the slot's values and the pieces reported (a fixed chunking gives
- * the same bits).
- */
-export class SlotNorm {
-  private readonly values: Float32Array;
-  private counted = 0;
-  private sumOfSquares = 0;
+export const DEFAULT_WINDOW_VALUES = 262_144;
 
-  constructor(values: Float32Array) {
-    this.values = values;
-  }
-
-  advance(bytes: number): void {
-    const upTo = Math.min(this.values.length, Math.floor(bytes / 4));
-    if (upTo <= this.counted) return;
-    this.sumOfSquares += sumSquares(this.values.subarray(this.counted, upTo));
-    this.counted = upTo;
-  }
-
-  /** ‖slot‖₂ once the slot is full. */
-  finish(): number {
-    this.advance(this.values.length * 4);
-    return Math.sqrt(this.sumOfSquares);
-  }
-}
-
-/** One update to add: its weight and a function that writes its float32 bytes into a slot. */
+/** One update to add: its weight, its norm, and a reader of its values. */
 export interface PendingUpdate {
   readonly weight: number;
-  /** Fills the slot in order; reporting progress to `norm` lets the norm be taken while each piece is in cache. */
-  readonly fill: (slot: Uint8Array, norm: SlotNorm) => Promise<void>;
+  /**
+   * ‖u‖₂, taken piece by piece in a fixed decomposition (the same bits every time for the same
+   * update). `scratch` (windowValues floats) may be used to read pieces into.
+   */
+  readonly norm: (scratch: Float32Array) => Promise<number>;
+  readonly read: UpdateRangeReader;
 }
 
 /** What became of one update. */
@@ -71,11 +51,29 @@ export interface UpdateOutcome {
   readonly reason: string;
 }
 
+/** A PendingUpdate over values already in memory (tests, the benchmark): norm summed per `pieceValues`. */
+export function inMemoryUpdate(values: Float32Array, weight: number, pieceValues = DEFAULT_WINDOW_VALUES): PendingUpdate {
+  return {
+    weight,
+    norm: async () => {
+      let squares = 0;
+      for (let start = 0; start < values.length; start += pieceValues) squares += sumSquares(values.subarray(start, start + pieceValues));
+      return Math.sqrt(squares);
+    },
+    read: async (start, out) => {
+      if (start + out.length > values.length) throw new RangeError(`values ${start}..${start + out.length} are past the end (${values.length})`);
+      out.set(values.subarray(start, start + out.length));
+    },
+  };
+}
+
 export class StreamingUpdateSum {
   readonly parameters: number;
-  readonly slotCount: number;
-  /** [S | slot 1 … slot B]: the running sum and the update slots. */
-  private readonly block: Float32Array;
+  readonly batchSize: number;
+  readonly windowValues: number;
+  private readonly sumRow: Float32Array;
+  /** batchSize rows of windowValues floats: one window of each update of a batch. */
+  private readonly windows: Float32Array;
   /** P, allocated on first use (median / trimmed mean only) and kept for later rounds. */
   private scratchRow: Float32Array | undefined;
   private clipNorm: number;
@@ -85,9 +83,13 @@ export class StreamingUpdateSum {
 
   constructor(parameters: number, options: StreamingSumOptions) {
     this.parameters = parameters;
-    this.slotCount = options.slots ?? 4;
-    if (!Number.isInteger(this.slotCount) || this.slotCount < 1) throw new RangeError(`slots must be an integer >= 1, got ${this.slotCount}`);
-    this.block = new Float32Array((this.slotCount + 1) * parameters);
+    this.batchSize = options.batchSize ?? 4;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new RangeError(`batchSize must be an integer >= 1, got ${this.batchSize}`);
+    const window = options.windowValues ?? DEFAULT_WINDOW_VALUES;
+    if (!Number.isInteger(window) || window < 1) throw new RangeError(`windowValues must be an integer >= 1, got ${window}`);
+    this.windowValues = Math.max(1, Math.min(window, parameters));
+    this.sumRow = new Float32Array(parameters);
+    this.windows = new Float32Array(this.batchSize * this.windowValues);
     this.clipNorm = options.clipNorm;
     this.poisonNormLimit = options.poisonNormLimit;
   }
@@ -98,7 +100,7 @@ export class StreamingUpdateSum {
     this.poisonNormLimit = options.poisonNormLimit;
     this.summed = 0;
     this.weightSum = 0;
-    this.row(0).fill(0);
+    this.sumRow.fill(0);
   }
 
   /** Updates added so far (accepted ones). */
@@ -113,7 +115,7 @@ export class StreamingUpdateSum {
 
   /** The running sum S = Σ w_k clip(u_k) (a view, valid until the next add or reset). */
   get sum(): Float32Array {
-    return this.row(0);
+    return this.sumRow;
   }
 
   /** A row the sum is not in: free once the round's updates are summed (robust strategies' output). */
@@ -122,48 +124,50 @@ export class StreamingUpdateSum {
     return this.scratchRow;
   }
 
-  /** Bytes of float32 buffers this sum holds (the sum row, the slots, and P once used). */
+  /** Bytes of float32 buffers this sum holds (S, the window buffer, and P once used). */
   get heldBytes(): number {
-    return this.block.byteLength + (this.scratchRow?.byteLength ?? 0);
-  }
-
-  private row(index: number): Float32Array {
-    return this.block.subarray(index * this.parameters, (index + 1) * this.parameters);
+    return this.sumRow.byteLength + this.windows.byteLength + (this.scratchRow?.byteLength ?? 0);
   }
 
   /**
-   * Adds up to `slots` updates (in the given order) and reports each one's fate: fills the slots
-   * (norms taken on the way), rejects poisoned ones, and adds the rest into S in one kernel call.
+   * Adds up to `batchSize` updates (in the given order) and reports each one's fate: takes their
+   * norms, rejects poisoned ones, and adds the rest into S window by window.
    */
   async addBatch(batch: readonly PendingUpdate[]): Promise<UpdateOutcome[]> {
     if (batch.length === 0) return [];
-    if (batch.length > this.slotCount) throw new RangeError(`a batch holds at most ${this.slotCount} updates, got ${batch.length}`);
-    const n = this.parameters;
+    if (batch.length > this.batchSize) throw new RangeError(`a batch holds at most ${this.batchSize} updates, got ${batch.length}`);
     const norms: number[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      const slot = this.row(1 + i);
-      const norm = new SlotNorm(slot);
-      await (batch[i] as PendingUpdate).fill(new Uint8Array(slot.buffer, slot.byteOffset, slot.byteLength), norm);
-      norms.push(norm.finish());
-    }
+    for (const update of batch) norms.push(await update.norm(this.windows.subarray(0, this.windowValues)));
     const clip = Math.max(this.clipNorm, 0);
     const outcomes: UpdateOutcome[] = norms.map((norm) =>
       this.acceptable(norm) ? { norm, accepted: true, reason: "" } : { norm, accepted: false, reason: this.rejection(norm) },
     );
-    // Accepted updates must lie in consecutive slots: move them up over the rejected ones.
+    const accepted: PendingUpdate[] = [];
     const coef: number[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      if (!(outcomes[i] as UpdateOutcome).accepted) continue;
-      const to = 1 + coef.length;
-      if (to !== 1 + i) this.block.copyWithin(to * n, (1 + i) * n, (2 + i) * n);
+    batch.forEach((update, i) => {
+      if (!(outcomes[i] as UpdateOutcome).accepted) return;
       const norm = norms[i] as number;
-      const weight = (batch[i] as PendingUpdate).weight;
-      coef.push(weight * (clip > 0 && norm > clip ? clip / norm : 1));
+      accepted.push(update);
+      coef.push(update.weight * (clip > 0 && norm > clip ? clip / norm : 1));
+    });
+    if (accepted.length > 0) await this.accumulate(accepted, Float64Array.from(coef));
+    for (const update of accepted) {
       this.summed++;
-      this.weightSum += weight;
+      this.weightSum += update.weight;
     }
-    if (coef.length > 0) await accumulateScaledAsync(this.row(0), this.block.subarray(n, (1 + coef.length) * n), coef.length, Float64Array.from(coef));
     return outcomes;
+  }
+
+  /** S += Σ_k coef_k u_k, one window of every update at a time (the updates in order: fixed bits). */
+  private async accumulate(updates: readonly PendingUpdate[], coef: Float64Array): Promise<void> {
+    const n = this.parameters;
+    const k = updates.length;
+    for (let start = 0; start < n; start += this.windowValues) {
+      const length = Math.min(this.windowValues, n - start);
+      for (let u = 0; u < k; u++) await (updates[u] as PendingUpdate).read(start, this.windows.subarray(u * length, (u + 1) * length));
+      // A 1 MiB-per-update window takes well under a millisecond: on the event loop, not a worker.
+      accumulateScaled(this.sumRow.subarray(start, start + length), this.windows.subarray(0, k * length), k, coef);
+    }
   }
 
   private acceptable(norm: number): boolean {
