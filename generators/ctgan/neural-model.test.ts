@@ -72,11 +72,12 @@ describe("bad settings and model files", () => {
     expect(defaultBatchSize("ctgan", 250)).toBe(120);
     expect(defaultBatchSize("tvae", 344)).toBe(68);
     expect(defaultEpochs("ctgan", 32_561, 200)).toBe(Math.ceil(DEFAULT_TRAINING_STEPS.ctgan / 162));
-    // The whole step budget on a small table: 2 steps an epoch, 1,000 epochs; seattle-weather's 1,000 rows: 400.
+    // The whole step budget on a small table: 2 steps an epoch, 2,000 epochs; seattle-weather's 1,000 rows: 800.
     expect(defaultEpochs("ctgan", 344, 170) * 2).toBe(DEFAULT_TRAINING_STEPS.ctgan);
     expect(defaultEpochs("ctgan", 344, 170)).toBeLessThanOrEqual(MAX_DEFAULT_EPOCHS);
-    expect(defaultEpochs("ctgan", 1000, 200)).toBe(400);
-    expect(defaultEpochs("tvae", 100, 50)).toBe(MAX_DEFAULT_EPOCHS);
+    expect(defaultEpochs("ctgan", 1000, 200)).toBe(DEFAULT_TRAINING_STEPS.ctgan / 5);
+    // One step an epoch: the cap, not the 3,000-step budget.
+    expect(defaultEpochs("tvae", 50, 50)).toBe(MAX_DEFAULT_EPOCHS);
     const tiny = {
       rowCount: 200,
       columns: small.columns.map((c) =>
