@@ -10,10 +10,14 @@ import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_TRAINING_STEPS,
   defaultBatchSize,
+  defaultCriticSteps,
   defaultEpochs,
   engineNetwork,
   fitNeuralModel,
   MAX_DEFAULT_EPOCHS,
+  SMALL_TABLE_CRITIC_STEPS,
+  SMALL_TABLE_CTGAN_STEPS,
+  SMALL_TABLE_ROWS,
 } from "./fit-neural.js";
 import { NeuralSampler } from "./neural-sampler.js";
 import { parseNeuralModel, serializeNeuralModel } from "./neural-model.js";
@@ -72,10 +76,14 @@ describe("bad settings and model files", () => {
     expect(defaultBatchSize("ctgan", 250)).toBe(120);
     expect(defaultBatchSize("tvae", 344)).toBe(68);
     expect(defaultEpochs("ctgan", 32_561, 200)).toBe(Math.ceil(DEFAULT_TRAINING_STEPS.ctgan / 162));
-    // The whole step budget on a small table: 2 steps an epoch, 2,000 epochs; seattle-weather's 1,000 rows: 800.
-    expect(defaultEpochs("ctgan", 344, 170) * 2).toBe(DEFAULT_TRAINING_STEPS.ctgan);
+    // A table below SMALL_TABLE_ROWS: the small-table budget of generator steps, 5 critic steps each;
+    // 2 steps an epoch on penguins, 5 on 1,000 rows. Adult's size: one critic step.
+    expect(defaultEpochs("ctgan", 344, 170) * 2).toBe(SMALL_TABLE_CTGAN_STEPS);
     expect(defaultEpochs("ctgan", 344, 170)).toBeLessThanOrEqual(MAX_DEFAULT_EPOCHS);
-    expect(defaultEpochs("ctgan", 1000, 200)).toBe(DEFAULT_TRAINING_STEPS.ctgan / 5);
+    expect(defaultEpochs("ctgan", 1000, 200)).toBe(SMALL_TABLE_CTGAN_STEPS / 5);
+    expect(defaultEpochs("ctgan", SMALL_TABLE_ROWS, 200)).toBe(DEFAULT_TRAINING_STEPS.ctgan / 25);
+    expect([344, SMALL_TABLE_ROWS - 1, SMALL_TABLE_ROWS, 32_561].map((rows) => defaultCriticSteps("ctgan", rows))).toEqual([5, 5, 1, 1]);
+    expect(defaultCriticSteps("tvae", 344)).toBe(1);
     // One step an epoch: the cap, not the 3,000-step budget.
     expect(defaultEpochs("tvae", 50, 50)).toBe(MAX_DEFAULT_EPOCHS);
     const tiny = {
@@ -87,6 +95,18 @@ describe("bad settings and model files", () => {
     expect(() => fitNeuralModel(tiny, { generator: "ctgan" })).toThrow(TrainingInputError);
     expect(() => fitNeuralModel(tiny, { generator: "ctgan" })).toThrow(/200 rows; a ctgan model needs at least 250 .* use --model copula/);
   });
+});
+
+test("CTGAN's critic steps: a small table records 5 by default; 5 and 1 train different weights; the same setting the same bits", () => {
+  const fit = (criticSteps?: number) =>
+    fitNeuralModel(small, { generator: "ctgan", epochs: 1, batchSize: 100, seed: 3n, ...(criticSteps === undefined ? {} : { criticSteps }) });
+  const byDefault = fit();
+  expect(byDefault.training.criticSteps).toBe(SMALL_TABLE_CRITIC_STEPS);
+  expect(fit(SMALL_TABLE_CRITIC_STEPS).weights).toBe(byDefault.weights);
+  const one = fit(1);
+  expect(one.training.criticSteps).toBe(1);
+  expect(one.weights).not.toBe(byDefault.weights);
+  expect(() => fit(0)).toThrow(/criticSteps must be a whole number ≥ 1/);
 });
 
 describe("a table without categorical columns (no conditional vector)", () => {

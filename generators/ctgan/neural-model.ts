@@ -52,6 +52,8 @@ export interface NeuralTrainingRecord {
   batchSize: number;
   seed: string;
   device: string;
+  /** CTGAN: critic steps per generator step (absent in files written before it was a setting: 1). */
+  criticSteps?: number;
   /** Per epoch: the mean losses (CTGAN: generator, discriminator; TVAE: reconstruction + KL). */
   losses: { generator: number; discriminator?: number }[];
 }

@@ -13,7 +13,9 @@
  * - training-by-sampling (`conditional-vector.ts`): each batch's conditions by log-frequency, the
  *   real rows drawn with the same conditions;
  * - Adam with decoupled weight decay, lr 2e-4, betas (0.5, 0.9), wd 1e-6, for both networks;
- *   one critic step per generator step; ⌊rows / batch⌋ steps per epoch.
+ *   `criticSteps` critic steps per generator step (WGAN-GP's n_critic, Gulrajani et al. 2017,
+ *   Algorithm 1: 5; the reference CTGAN's default: 1), each on a fresh batch; ⌊rows / batch⌋
+ *   generator steps per epoch.
  *
  * All randomness is seeded: the engine's Philox streams (initialisation, noise, dropout, Gumbel,
  * penalty) and the conditional sampler's, so a seed on one device gives the same weights.
@@ -49,6 +51,8 @@ export interface NeuralTrainOptions {
   epochs: number;
   batchSize: number;
   seed: bigint;
+  /** Critic steps per generator step (default 1). */
+  criticSteps?: number;
   /** Called after each epoch with its mean losses. */
   onEpoch?: (epoch: number, losses: { generator: number; discriminator?: number }) => void;
   signal?: AbortSignal;
@@ -135,6 +139,8 @@ export function trainCtgan(transform: TableTransform, data: Float32Array, discre
   const packedRows = batch / CTGAN_PAC;
   const packedWidth = CTGAN_PAC * (width + condWidth);
   const stepsPerEpoch = Math.max(1, Math.floor(rows / batch));
+  const criticSteps = options.criticSteps ?? 1;
+  if (!Number.isSafeInteger(criticSteps) || criticSteps < 1) throw new RangeError(`criticSteps must be a whole number ≥ 1, got ${criticSteps}`);
   const losses: { generator: number; discriminator: number }[] = [];
 
   /** Draws a batch's conditions (training-by-sampling) onto the device; returns the host batch. */
@@ -166,24 +172,26 @@ export function trainCtgan(transform: TableTransform, data: Float32Array, discre
       let criticSum = 0;
       for (let step = 0; step < stepsPerEpoch; step++) {
         options.signal?.throwIfAborted();
-        // Critic step: fake rows of the batch's conditions against real rows of the same conditions.
-        drawConditions();
-        const fakeActivated = activation.forward(generate());
-        concatColumns(condWidth > 0 ? [fakeActivated, cond] : [fakeActivated], fakePacked);
-        gatherRows(table, rowIndex, real);
-        concatColumns(condWidth > 0 ? [real, cond] : [real], realPacked);
-        critic.zeroGrad();
-        const fakeView = fakePacked.view(packedRows, packedWidth);
-        const realView = realPacked.view(packedRows, packedWidth);
-        const fakeScore = critic.forward(fakeView, { training: true });
-        meanOutput(device, fakeScore, 1 / packedRows, criticGrad, criticLoss);
-        critic.backward(criticGrad, { needInputGrad: false });
-        const realScore = critic.forward(realView, { training: true });
-        meanOutput(device, realScore, -1 / packedRows, criticGrad, realLoss);
-        critic.backward(criticGrad, { needInputGrad: false });
-        critic.gradientPenalty(realView, fakeView, { lambda: PENALTY_LAMBDA });
-        criticOptimizer.step();
-        criticSum += criticLoss.item() + realLoss.item();
+        // Critic steps: fake rows of the batch's conditions against real rows of the same conditions.
+        for (let c = 0; c < criticSteps; c++) {
+          drawConditions();
+          const fakeActivated = activation.forward(generate());
+          concatColumns(condWidth > 0 ? [fakeActivated, cond] : [fakeActivated], fakePacked);
+          gatherRows(table, rowIndex, real);
+          concatColumns(condWidth > 0 ? [real, cond] : [real], realPacked);
+          critic.zeroGrad();
+          const fakeView = fakePacked.view(packedRows, packedWidth);
+          const realView = realPacked.view(packedRows, packedWidth);
+          const fakeScore = critic.forward(fakeView, { training: true });
+          meanOutput(device, fakeScore, 1 / packedRows, criticGrad, criticLoss);
+          critic.backward(criticGrad, { needInputGrad: false });
+          const realScore = critic.forward(realView, { training: true });
+          meanOutput(device, realScore, -1 / packedRows, criticGrad, realLoss);
+          critic.backward(criticGrad, { needInputGrad: false });
+          critic.gradientPenalty(realView, fakeView, { lambda: PENALTY_LAMBDA });
+          criticOptimizer.step();
+          criticSum += (criticLoss.item() + realLoss.item()) / criticSteps;
+        }
 
         // Generator step: −E[D(fake)] + cross-entropy of the conditioned spans.
         drawConditions();
