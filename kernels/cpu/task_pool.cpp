@@ -43,7 +43,7 @@ class Pool {
       state_.store(gen << 32, std::memory_order_release);
     }
     wake_.notify_all();
-    work(gen);
+    work(gen, tasks);
     // Wait only for tasks that a helper claimed and is still running.
     for (int spins = 0; done_.load(std::memory_order_acquire) != tasks; ++spins) {
       if (spins < 4096) {
@@ -56,12 +56,15 @@ class Pool {
   }
 
  private:
-  // Claims and runs tasks of generation gen until none is left (or the job changed).
-  void work(uint64_t gen) {
+  // Claims and runs tasks of generation gen (of `tasks` tasks) until none is left (or the job
+  // changed). The count is the job's own, read with its generation under mutex_: a helper holding
+  // a stale state word of a finished job must not compare its index with the next job's count
+  // (tasks_ is stored before state_), or its compare-exchange could claim a task past the end,
+  // run it, and count it into the next job's done_ (which then never equals that job's count).
+  void work(uint64_t gen, int64_t tasks) {
     for (;;) {
       uint64_t s = state_.load(std::memory_order_acquire);
-      if ((s >> 32) != (gen & 0xffffffffu) || static_cast<int64_t>(s & 0xffffffffu) >= tasks_.load(std::memory_order_relaxed))
-        return;
+      if ((s >> 32) != (gen & 0xffffffffu) || static_cast<int64_t>(s & 0xffffffffu) >= tasks) return;
       if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) continue;
       // The claim succeeded with this job's generation: the job stays current until this task is done.
       body_.load(std::memory_order_relaxed)(context_.load(std::memory_order_relaxed), static_cast<int64_t>(s & 0xffffffffu));
@@ -81,13 +84,15 @@ class Pool {
     uint64_t seen = 0;
     for (;;) {
       uint64_t gen;
+      int64_t tasks;
       {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return generation_ != seen; });
         gen = seen = generation_;
+        tasks = tasks_.load(std::memory_order_relaxed);
         if (index >= helpers_allowed_) continue;
       }
-      work(gen);
+      work(gen, tasks);
     }
   }
 
