@@ -226,7 +226,20 @@ DL_API int dl_nn_dropout_forward(int64_t n, float p, uint64_t seed, uint64_t *rn
     double u[kChunk];
     const int64_t len = std::min(kChunk, n - start);
     dl::fill_uniform(seed, counter + static_cast<uint64_t>(start), u, len);
-    for (int64_t i = 0; i < len; ++i) {
+    int64_t i = 0;
+#if defined(__AVX2__)
+    // The keep test as a vector select (a branch on it mispredicts half the time).
+    const __m256d pd = _mm256_set1_pd(static_cast<double>(p)), one = _mm256_set1_pd(1.0);
+    const __m256 scale = _mm256_set1_ps(keep_scale);
+    for (; i + 8 <= len; i += 8) {
+      const __m128 lo = _mm256_cvtpd_ps(_mm256_and_pd(_mm256_cmp_pd(_mm256_loadu_pd(u + i), pd, _CMP_GE_OQ), one));
+      const __m128 hi = _mm256_cvtpd_ps(_mm256_and_pd(_mm256_cmp_pd(_mm256_loadu_pd(u + i + 4), pd, _CMP_GE_OQ), one));
+      const __m256 m = _mm256_mul_ps(_mm256_set_m128(hi, lo), scale);  // 1·s = s and 0·s = 0 exactly
+      _mm256_storeu_ps(mask + start + i, m);
+      _mm256_storeu_ps(y + start + i, _mm256_mul_ps(_mm256_loadu_ps(x + start + i), m));
+    }
+#endif
+    for (; i < len; ++i) {
       const float m = u[i] >= p ? keep_scale : 0.0f;
       mask[start + i] = m;
       y[start + i] = x[start + i] * m;
