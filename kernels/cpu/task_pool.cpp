@@ -96,13 +96,20 @@ class Pool {
     }
   }
 
-  // Polls the published generation (the high half of state_) for up to kSpinMicroseconds.
+  // Polls the published generation (the high half of state_) for up to kSpinMicroseconds. After
+  // the first polls it yields between polls: on an idle core that returns at once, and on an
+  // oversubscribed host the core goes to a runnable thread (the caller's, too) instead of this
+  // spin.
   void spin_for_next_job(uint64_t seen) {
     constexpr auto kSpin = std::chrono::microseconds(kSpinMicroseconds);
     const auto until = std::chrono::steady_clock::now() + kSpin;
     for (int polls = 1;; ++polls) {
       if ((state_.load(std::memory_order_acquire) >> 32) != (seen & 0xffffffffu)) return;
-      cpu_relax();
+      if (polls < 256) {
+        cpu_relax();
+      } else {
+        std::this_thread::yield();
+      }
       if (polls % 64 == 0 && std::chrono::steady_clock::now() >= until) return;
     }
   }
