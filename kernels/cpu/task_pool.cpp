@@ -114,7 +114,7 @@ class Pool {
     }
   }
 
-  static constexpr int kSpinMicroseconds = 200;
+  static constexpr int kSpinMicroseconds = 500;
 
   std::mutex mutex_;
   std::condition_variable wake_;
