@@ -141,4 +141,14 @@ export function aggregateUpdatesAsync(
 export { accumulateScaled, accumulateScaledAsync, sumSquares } from "./update-accumulate.js";
 
 /** 6. nn ops on device-resident buffers (the engine of nn/): see kernels/nn-ops.ts. */
-export { Activation, type ActivationCode, type DevicePointer, NnOps, nnOpsFor, SpanKind, type SpanKindCode } from "./nn-ops.js";
+export {
+  Activation,
+  type ActivationCode,
+  type DevicePointer,
+  NnOps,
+  nnOpProfile,
+  nnOpsFor,
+  type OpProfileEntry,
+  SpanKind,
+  type SpanKindCode,
+} from "./nn-ops.js";

@@ -91,7 +91,7 @@ export class NnOps {
   }
 
   private call(name: OpName, ...args: unknown[]): void {
-    const status = this.fn[name](...args);
+    const status = opProfile === null ? this.fn[name](...args) : profiledCall(this.fn[name], name, args);
     if (status === 0) return;
     const message = String(this.lastError() ?? "");
     throw new KernelError(`nn ${name} failed on ${this.kind}: ${message || `error code ${String(status)}`}`, { code: Number(status) });
@@ -349,6 +349,50 @@ export class NnOps {
   graphDestroy(id: bigint): void {
     this.call("graphDestroy", id);
   }
+}
+
+/**
+ * Per-op profile, on when DL_NN_PROFILE is set: wall milliseconds and calls per op (GEMM-shaped
+ * ops keyed by their shape), so one training step's time splits by op. Read with nnOpProfile();
+ * run on one thread (setThreads(1)) to get each op's CPU time.
+ */
+export interface OpProfileEntry {
+  calls: number;
+  /** Wall time in the native call. */
+  milliseconds: number;
+  /** CPU time of the whole process (all threads) during the call. */
+  cpuMilliseconds: number;
+}
+const opProfile: Map<string, OpProfileEntry> | null = process.env["DL_NN_PROFILE"] ? new Map() : null;
+
+function profileKey(name: OpName, args: unknown[]): string {
+  if (name === "gemm") return `gemm ${args[0]}${args[1]} ${args[2]}x${args[3]}x${args[4]}`;
+  if (name === "linearForward" || name === "linearBackward")
+    return `${name} ${args[0]}x${args[1]}->${args[2]}${name === "linearBackward" && args[10] !== null ? " +dx" : ""}`;
+  return name;
+}
+
+function profiledCall(fn: NativeFunction, name: OpName, args: unknown[]): unknown {
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  const status = fn(...args);
+  const wall = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  const key = profileKey(name, args);
+  const entry = (opProfile as Map<string, OpProfileEntry>).get(key) ?? { calls: 0, milliseconds: 0, cpuMilliseconds: 0 };
+  entry.calls += 1;
+  entry.milliseconds += wall;
+  entry.cpuMilliseconds += (cpu.user + cpu.system) / 1000;
+  (opProfile as Map<string, OpProfileEntry>).set(key, entry);
+  return status;
+}
+
+/** The per-op profile gathered since the last reset (null unless DL_NN_PROFILE is set). */
+export function nnOpProfile(reset = false): Map<string, OpProfileEntry> | null {
+  if (opProfile === null) return null;
+  const copy = new Map([...opProfile].map(([key, entry]) => [key, { ...entry }]));
+  if (reset) opProfile.clear();
+  return copy;
 }
 
 const opsByKind = new Map<BackendKind, NnOps>();

@@ -31,8 +31,9 @@ test("two steps of a small CTGAN-shaped workload train both models", () => {
 test("same seed, one or two CPU threads: byte-identical weights after training steps", () => {
   const device = Device.open("cpu");
   const cpu = backendFor("cpu");
-  // Wide enough that the GEMMs, random fills and BatchNorm split work between threads.
-  const shape = { batch: 200, pac: 10, noiseWidth: 64, dataWidth: 90, condWidth: 40, generatorDims: [128, 128], criticDims: [128, 128] };
+  // Wide enough that the GEMMs, random fills, BatchNorm, the bias gradients, the penalty's norms
+  // and interpolation, and the span losses split work between threads (≥ 32,768 elements).
+  const shape = { batch: 400, pac: 10, noiseWidth: 64, dataWidth: 90, condWidth: 40, generatorDims: [128, 128], criticDims: [128, 128] };
   const train = (threads: number): Float32Array[] => {
     cpu.setThreads(threads);
     try {

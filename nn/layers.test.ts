@@ -6,9 +6,11 @@
  * with Σ|a||b| ≲ ‖reference‖∞·(inputs in ±1).
  */
 import { describe, expect, test } from "vitest";
+import { philoxUniformReference } from "../kernels/reference.js";
 import { Device } from "./device.js";
 import { type RefAct, refBatchNorm, refBatchNormBackward, refLinear, refLinearBackward } from "./reference.js";
 import { Sequential } from "./sequential.js";
+import { streamSeed } from "./streams.js";
 import { expectGradientMatchesFiniteDifferences, expectNormwiseClose, randomSource, randomValues, testSeed } from "./test-support.js";
 import type { LayerSpec } from "./layer.js";
 
@@ -164,6 +166,24 @@ describe("Dropout", () => {
     expect(second.some((v, i) => v !== y[i])).toBe(true); // a fresh mask each step
     expect([...model.forward(x, { training: false }).download()].every((v) => v === 1)).toBe(true);
   });
+});
+
+test("the dropout mask is the float64 reference's uniform stream: kept exactly where u ≥ p, across chunks and tails", () => {
+  // 2,100 × 7 draws: two kernel chunks of 1,024 draws, vector blocks of 8 and a scalar tail; the
+  // second forward starts mid-stream (counter 14,700, not a multiple of 8).
+  const rows = 2100;
+  const width = 7;
+  const p = 0.3;
+  const model = new Sequential(device, width, [{ kind: "dropout", p }], { seed: 21 });
+  const x = device.zeros(rows, width).fill(1);
+  const layerSeed = streamSeed(21n, 0);
+  for (const counter of [0n, BigInt(rows * width)]) {
+    const y = model.forward(x).download();
+    const u = philoxUniformReference(layerSeed, counter, rows * width);
+    const scale = Math.fround(1 / (1 - p));
+    const mismatch = y.findIndex((v, i) => v !== ((u[i] as number) >= Math.fround(p) ? scale : 0));
+    expect(mismatch).toBe(-1);
+  }
 });
 
 describe("Residual block (Linear → BN → ReLU, concatenated with the input)", () => {

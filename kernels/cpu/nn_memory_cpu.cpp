@@ -112,17 +112,20 @@ DL_API int dl_nn_copy_columns(int64_t rows, int64_t width, const float *src, int
                               float *dst, int64_t dst_width, int64_t dst_start, int accumulate) {
   if (src_start < 0 || dst_start < 0 || src_start + width > src_width || dst_start + width > dst_width)
     return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn copy_columns: column range outside a matrix");
-#pragma omp parallel for num_threads(threads_for(rows * width))
-  for (int64_t r = 0; r < rows; ++r) {
-    const float *s = src + r * src_width + src_start;
-    float *d = dst + r * dst_width + dst_start;
-    if (accumulate) {
+  // Blocks of rows on the task pool (each row written by one task).
+  const int64_t rows_per_task = std::max<int64_t>(1, kElementChunk / 4 / std::max<int64_t>(1, width));
+  dl::run_ranges(rows, rows_per_task, pool_threads_for(rows * width), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const float *s = src + r * src_width + src_start;
+      float *d = dst + r * dst_width + dst_start;
+      if (accumulate) {
 #pragma omp simd
-      for (int64_t j = 0; j < width; ++j) d[j] += s[j];
-    } else {
-      std::memcpy(d, s, static_cast<size_t>(width) * sizeof(float));
+        for (int64_t j = 0; j < width; ++j) d[j] += s[j];
+      } else {
+        std::memcpy(d, s, static_cast<size_t>(width) * sizeof(float));
+      }
     }
-  }
+  });
   return DL_OK;
 }
 

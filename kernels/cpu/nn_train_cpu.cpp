@@ -19,11 +19,9 @@
 #include "task_pool.hpp"
 
 namespace {
-// Below this many elements an OpenMP team (which waits at its barrier for a member the OS has
-// not scheduled yet) costs more than it saves; the chunked ops run on the barrier-free task pool
-// (task_pool.hpp) from kPoolElements up.
-constexpr int64_t kParallelElements = 1 << 18, kPoolElements = 1 << 15;
-int threads_for(int64_t work) { return work >= kParallelElements ? dl::worker_threads() : 1; }
+// Every op runs on the barrier-free task pool (task_pool.hpp; an OpenMP team would wait at its
+// barrier for a member the OS has not scheduled yet), with a second thread from kPoolElements up.
+constexpr int64_t kPoolElements = 1 << 15;
 int pool_threads_for(int64_t work) { return work >= kPoolElements ? dl::worker_threads() : 1; }
 
 bool spans_valid(int64_t width, int64_t span_count, const int32_t *spans) {
@@ -133,8 +131,7 @@ DL_API int dl_nn_span_activation_backward(int64_t rows, int64_t width, int64_t s
                                           float tau, const float *y, const float *dy, float *dx) {
   if (!spans_valid(width, span_count, spans) || !(tau > 0.0f))
     return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn span_activation_backward: a span lies outside the row or has an unknown kind, or tau <= 0");
-#pragma omp parallel for num_threads(threads_for(rows * width))
-  for (int64_t r = 0; r < rows; ++r) {
+  dl::run_tasks(rows, pool_threads_for(rows * width), [&](int64_t r) {
     const float *yr = y + r * width, *dyr = dy + r * width;
     float *dxr = dx + r * width;
     for (int64_t s = 0; s < span_count; ++s) {
@@ -151,7 +148,7 @@ DL_API int dl_nn_span_activation_backward(int64_t rows, int64_t width, int64_t s
         for (int32_t k = start; k < start + length; ++k) dxr[k] = inv_tau * yr[k] * static_cast<float>(dyr[k] - dot);
       }
     }
-  }
+  });
   return DL_OK;
 }
 
@@ -159,11 +156,13 @@ DL_API int dl_nn_span_cross_entropy(int64_t rows, int64_t width, int64_t span_co
                                     const float *logits, const int32_t *targets, float scale, float *loss_out,
                                     float *dlogits) {
   if (!spans_valid(width, span_count, spans)) return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn span_cross_entropy: bad span table");
-  double total = 0.0;
-  // Rows summed in order on one thread: the total does not depend on the thread count.
-  for (int64_t r = 0; r < rows; ++r) {
+  // Rows in parallel (each writes its own gradient row and loss); the per-row losses are then
+  // summed in row order on one thread, so the total does not depend on the thread count.
+  std::vector<double> row_loss(static_cast<size_t>(rows), 0.0);
+  dl::run_tasks(rows, pool_threads_for(rows * width * 4), [&](int64_t r) {
     const float *lr = logits + r * width;
     float *dr = dlogits == nullptr ? nullptr : dlogits + r * width;
+    double &total = row_loss[static_cast<size_t>(r)];
     for (int64_t s = 0; s < span_count; ++s) {
       const int32_t target = targets[r * span_count + s];
       const int32_t start = spans[3 * s], length = spans[3 * s + 1];
@@ -180,7 +179,9 @@ DL_API int dl_nn_span_cross_entropy(int64_t rows, int64_t width, int64_t span_co
         dr[start + k] += scale * static_cast<float>(p - (k == target ? 1.0 : 0.0));
       }
     }
-  }
+  });
+  double total = 0.0;
+  for (int64_t r = 0; r < rows; ++r) total += row_loss[static_cast<size_t>(r)];
   loss_out[0] = static_cast<float>(scale * total);
   return DL_OK;
 }
@@ -242,11 +243,10 @@ DL_API int dl_nn_adamw(int64_t n, float *params, const float *grads, float *m, f
 DL_API int dl_nn_interpolate_rows(int64_t rows, int64_t width, const float *real, const float *fake, uint64_t seed,
                                   uint64_t *rng_counter, float *out) {
   const uint64_t counter = *rng_counter;
-#pragma omp parallel for num_threads(threads_for(rows * width))
-  for (int64_t r = 0; r < rows; ++r) {
+  dl::run_tasks(rows, pool_threads_for(rows * width), [&](int64_t r) {
     const float alpha = static_cast<float>(dl::nn::uniform_at(seed, counter + static_cast<uint64_t>(r)));
     for (int64_t j = 0; j < width; ++j) out[r * width + j] = alpha * real[r * width + j] + (1.0f - alpha) * fake[r * width + j];
-  }
+  });
   *rng_counter = counter + static_cast<uint64_t>(rows);
   return DL_OK;
 }
@@ -254,18 +254,21 @@ DL_API int dl_nn_interpolate_rows(int64_t rows, int64_t width, const float *real
 DL_API int dl_nn_gp_norm(int64_t rows, int64_t width, const float *grad, float lambda, float *penalty_out,
                          float *dgrad) {
   if (rows < 1) return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn gp_norm: rows must be >= 1");
-  double total = 0.0;
   const double per_row = static_cast<double>(lambda) / static_cast<double>(rows);
-  // Rows summed in order on one thread: the total does not depend on the thread count.
-  for (int64_t r = 0; r < rows; ++r) {
+  // Rows in parallel, each norm summed in column order by one thread; the rows' terms are then
+  // summed in row order on one thread: the total does not depend on the thread count.
+  std::vector<double> terms(static_cast<size_t>(rows));
+  dl::run_tasks(rows, pool_threads_for(rows * width), [&](int64_t r) {
     const float *g = grad + r * width;
     double sq = 0.0;
     for (int64_t j = 0; j < width; ++j) sq += static_cast<double>(g[j]) * g[j];
     const double norm = std::sqrt(sq);
-    total += (norm - 1.0) * (norm - 1.0);
+    terms[static_cast<size_t>(r)] = (norm - 1.0) * (norm - 1.0);
     const float factor = norm > 0.0 ? static_cast<float>(per_row * 2.0 * (norm - 1.0) / norm) : 0.0f;
     for (int64_t j = 0; j < width; ++j) dgrad[r * width + j] = factor * g[j];
-  }
+  });
+  double total = 0.0;
+  for (int64_t r = 0; r < rows; ++r) total += terms[static_cast<size_t>(r)];
   penalty_out[0] = static_cast<float>(per_row * total);
   return DL_OK;
 }

@@ -26,15 +26,23 @@ extern "C" __m256d _ZGVdN4v_log(__m256d);
 extern "C" __m256d _ZGVdN4v_sin(__m256d);
 extern "C" __m256d _ZGVdN4v_cos(__m256d);
 
-// Four consecutive Philox blocks at once: each 64-bit lane holds one block's 32-bit word, and
-// _mm256_mul_epu32 gives the four 32x32->64 products of a round. Integer-exact, so the bits
-// equal the scalar philox4x32_10 (checked by the tests against the TS reference).
-void philox_four_blocks(uint64_t seed, uint64_t first_block, double u0[4], double u1[4]) {
+// G groups of four consecutive Philox blocks at once (blocks 4·first_group ..): each 64-bit lane
+// holds one block's 32-bit word, and _mm256_mul_epu32 gives the four 32x32->64 products of a
+// round; the G independent chains interleave, hiding the multiply latency. Integer-exact, so the
+// bits equal the scalar philox4x32_10 (checked by the tests against the TS reference). u0[g]
+// holds the uniforms of words 0-1 of the group's 4 blocks, u1[g] those of words 2-3.
+template <int G>
+inline __attribute__((always_inline)) void philox_groups(uint64_t seed, uint64_t first_group, __m256d u0[G],
+                                                         __m256d u1[G]) {
   const __m256i lo_mask = _mm256_set1_epi64x(0xffffffffll);
-  const __m256i block = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<long long>(first_block)), _mm256_setr_epi64x(0, 1, 2, 3));
-  __m256i c0 = _mm256_and_si256(block, lo_mask);
-  __m256i c1 = _mm256_srli_epi64(block, 32);
-  __m256i c2 = _mm256_setzero_si256(), c3 = _mm256_setzero_si256();
+  __m256i c0[G], c1[G], c2[G], c3[G];
+  for (int g = 0; g < G; ++g) {
+    const __m256i block = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<long long>((first_group + g) * 4)), _mm256_setr_epi64x(0, 1, 2, 3));
+    c0[g] = _mm256_and_si256(block, lo_mask);
+    c1[g] = _mm256_srli_epi64(block, 32);
+    c2[g] = _mm256_setzero_si256();
+    c3[g] = _mm256_setzero_si256();
+  }
   uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
   const __m256i m0 = _mm256_set1_epi64x(kPhiloxM0), m1 = _mm256_set1_epi64x(kPhiloxM1);
   for (int r = 0; r < 10; ++r) {
@@ -42,49 +50,80 @@ void philox_four_blocks(uint64_t seed, uint64_t first_block, double u0[4], doubl
       k0 += kPhiloxW0;
       k1 += kPhiloxW1;
     }
-    const __m256i p0 = _mm256_mul_epu32(m0, c0);
-    const __m256i p1 = _mm256_mul_epu32(m1, c2);
-    const __m256i n0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), c1), _mm256_set1_epi64x(k0));
-    const __m256i n2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), c3), _mm256_set1_epi64x(k1));
-    c1 = _mm256_and_si256(p1, lo_mask);
-    c3 = _mm256_and_si256(p0, lo_mask);
-    c0 = n0;
-    c2 = n2;
+    const __m256i vk0 = _mm256_set1_epi64x(k0), vk1 = _mm256_set1_epi64x(k1);
+    for (int g = 0; g < G; ++g) {
+      const __m256i p0 = _mm256_mul_epu32(m0, c0[g]);
+      const __m256i p1 = _mm256_mul_epu32(m1, c2[g]);
+      const __m256i n0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), c1[g]), vk0);
+      const __m256i n2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), c3[g]), vk1);
+      c1[g] = _mm256_and_si256(p1, lo_mask);
+      c3[g] = _mm256_and_si256(p0, lo_mask);
+      c0[g] = n0;
+      c2[g] = n2;
+    }
   }
-  alignas(32) uint64_t w0[4], w1[4], w2[4], w3[4];
-  _mm256_store_si256(reinterpret_cast<__m256i *>(w0), c0);
-  _mm256_store_si256(reinterpret_cast<__m256i *>(w1), c1);
-  _mm256_store_si256(reinterpret_cast<__m256i *>(w2), c2);
-  _mm256_store_si256(reinterpret_cast<__m256i *>(w3), c3);
-  for (int b = 0; b < 4; ++b) {
-    u0[b] = uniform_from_bits(static_cast<uint32_t>(w0[b]), static_cast<uint32_t>(w1[b]));
-    u1[b] = uniform_from_bits(static_cast<uint32_t>(w2[b]), static_cast<uint32_t>(w3[b]));
+  // uniform_from_bits in vector form, the same IEEE operations: double(w >> 11) is formed
+  // exactly as hi·2^21 + (lo >> 11) (each 32-bit part converted exactly through the 2^52
+  // exponent trick), then + 0.5 and × 2^-53 as in the scalar code, so the bits are identical.
+  const __m256i exponent = _mm256_set1_epi64x(0x4330000000000000ll);
+  const __m256d two52 = _mm256_set1_pd(4503599627370496.0), two21 = _mm256_set1_pd(2097152.0);
+  const __m256d half = _mm256_set1_pd(0.5), scale = _mm256_set1_pd(1.1102230246251565404236316680908203125e-16);
+  auto to_double = [&](__m256i x) { return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(x, exponent)), two52); };
+  auto uniform = [&](__m256i lo, __m256i hi) {
+    const __m256d whole = _mm256_add_pd(_mm256_mul_pd(to_double(hi), two21), to_double(_mm256_srli_epi64(lo, 11)));
+    return _mm256_mul_pd(_mm256_add_pd(whole, half), scale);
+  };
+  for (int g = 0; g < G; ++g) {
+    u0[g] = uniform(c0[g], c1[g]);
+    u1[g] = uniform(c2[g], c3[g]);
   }
 }
 
-// Draws 8g .. 8g+7: uniform of block b's word h at z[2b + h].
+// The stream order of a group's 8 draws: block b's words 0-1 at 2b, words 2-3 at 2b + 1.
+inline __attribute__((always_inline)) void store_interleaved(__m256d u0, __m256d u1, double *z) {
+  const __m256d lo = _mm256_unpacklo_pd(u0, u1), hi = _mm256_unpackhi_pd(u0, u1);  // [0,2] and [1,3] pairs
+  _mm256_storeu_pd(z, _mm256_permute2f128_pd(lo, hi, 0x20));
+  _mm256_storeu_pd(z + 4, _mm256_permute2f128_pd(lo, hi, 0x31));
+}
+
+// Draws 8g .. 8g+7.
 void uniform_group(uint64_t seed, uint64_t group, double z[8]) {
-  double u0[4], u1[4];
-  philox_four_blocks(seed, group * 4, u0, u1);
-  for (int b = 0; b < 4; ++b) {
-    z[2 * b] = u0[b];
-    z[2 * b + 1] = u1[b];
-  }
+  __m256d u0[1], u1[1];
+  philox_groups<1>(seed, group, u0, u1);
+  store_interleaved(u0[0], u1[0], z);
+}
+
+// Box–Muller on both uniforms of each block: r = √(−2 log u0), (r cos 2πu1, r sin 2πu1).
+inline __attribute__((always_inline)) void box_muller(__m256d u0, __m256d u1, double *z) {
+  const __m256d r = _mm256_sqrt_pd(_mm256_mul_pd(_mm256_set1_pd(-2.0), _ZGVdN4v_log(u0)));
+  const __m256d t = _mm256_mul_pd(_mm256_set1_pd(kTwoPi), u1);
+  store_interleaved(_mm256_mul_pd(r, _ZGVdN4v_cos(t)), _mm256_mul_pd(r, _ZGVdN4v_sin(t)), z);
 }
 
 void normal_group(uint64_t seed, uint64_t group, double z[8]) {
-  alignas(32) double u0[4], u1[4];
-  philox_four_blocks(seed, group * 4, u0, u1);
-  const __m256d r = _mm256_sqrt_pd(_mm256_mul_pd(_mm256_set1_pd(-2.0), _ZGVdN4v_log(_mm256_load_pd(u0))));
-  const __m256d t = _mm256_mul_pd(_mm256_set1_pd(kTwoPi), _mm256_load_pd(u1));
-  alignas(32) double c[4], s[4];
-  _mm256_store_pd(c, _mm256_mul_pd(r, _ZGVdN4v_cos(t)));
-  _mm256_store_pd(s, _mm256_mul_pd(r, _ZGVdN4v_sin(t)));
-  for (int b = 0; b < 4; ++b) {
-    z[2 * b] = c[b];
-    z[2 * b + 1] = s[b];
+  __m256d u0[1], u1[1];
+  philox_groups<1>(seed, group, u0, u1);
+  box_muller(u0[0], u1[0], z);
+}
+
+// Whole groups first_group .. first_group + count into out (8 draws each), two at a time.
+template <bool kNormal>
+void fill_groups(uint64_t seed, uint64_t first_group, int64_t count, double *out) {
+  int64_t g = 0;
+  for (; g + 2 <= count; g += 2) {
+    __m256d u0[2], u1[2];
+    philox_groups<2>(seed, first_group + static_cast<uint64_t>(g), u0, u1);
+    for (int h = 0; h < 2; ++h) {
+      if (kNormal) box_muller(u0[h], u1[h], out + 8 * (g + h));
+      else store_interleaved(u0[h], u1[h], out + 8 * (g + h));
+    }
+  }
+  for (; g < count; ++g) {
+    if (kNormal) normal_group(seed, first_group + static_cast<uint64_t>(g), out + 8 * g);
+    else uniform_group(seed, first_group + static_cast<uint64_t>(g), out + 8 * g);
   }
 }
+#define DL_HAVE_FILL_GROUPS 1
 #else
 void uniform_group(uint64_t seed, uint64_t group, double z[8]) {
   for (int b = 0; b < 4; ++b) {
@@ -105,17 +144,33 @@ void normal_group(uint64_t seed, uint64_t group, double z[8]) {
 #endif
 }  // namespace
 
-void fill_normal(uint64_t seed, uint64_t counter, double *out, int64_t n) {
+// Draws counter .. counter + n of the stream through group (8 draws) fills: whole aligned groups
+// straight into out (vectorized, two groups at a time where available), partial groups at either
+// end through a group buffer.
+template <void (*Group)(uint64_t, uint64_t, double *), bool kNormal>
+void fill_stream(uint64_t seed, uint64_t counter, double *out, int64_t n) {
   double z[8];
   for (int64_t i = 0; i < n;) {
     const uint64_t p = counter + static_cast<uint64_t>(i);
     const uint64_t group = p >> 3;  // 8 draws per group of 4 blocks
-    normal_group(seed, group, z);
     const int64_t first = static_cast<int64_t>(p & 7u);
+#if defined(DL_HAVE_FILL_GROUPS)
+    if (first == 0 && n - i >= 8) {
+      const int64_t whole = (n - i) / 8;
+      fill_groups<kNormal>(seed, group, whole, out + i);
+      i += whole * 8;
+      continue;
+    }
+#endif
+    Group(seed, group, z);
     const int64_t take = std::min<int64_t>(8 - first, n - i);
     for (int64_t t = 0; t < take; ++t) out[i + t] = z[first + t];
     i += take;
   }
+}
+
+void fill_normal(uint64_t seed, uint64_t counter, double *out, int64_t n) {
+  fill_stream<normal_group, true>(seed, counter, out, n);
 }
 
 void gumbel_in_place(double *u, int64_t n) {
@@ -132,16 +187,7 @@ void gumbel_in_place(double *u, int64_t n) {
 
 void fill_uniform(uint64_t seed, uint64_t counter, double *out, int64_t n) {
   // Same grouping as the normals: 4 blocks (8 draws) per step, vectorized Philox when AVX2.
-  double z[8];
-  for (int64_t i = 0; i < n;) {
-    const uint64_t p = counter + static_cast<uint64_t>(i);
-    const uint64_t group = p >> 3;
-    uniform_group(seed, group, z);
-    const int64_t first = static_cast<int64_t>(p & 7u);
-    const int64_t take = std::min<int64_t>(8 - first, n - i);
-    for (int64_t t = 0; t < take; ++t) out[i + t] = z[first + t];
-    i += take;
-  }
+  fill_stream<uniform_group, false>(seed, counter, out, n);
 }
 
 }  // namespace dl

@@ -4,6 +4,7 @@
 #include "task_pool.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -83,6 +84,10 @@ class Pool {
   void helper(int index) {
     uint64_t seen = 0;
     for (;;) {
+      // A training step issues its ops microseconds apart: a helper that spins a moment before
+      // sleeping joins the next job at once instead of after a futex wake-up (tens of µs on a
+      // VM, longer than many of the ops). Bounded, so an idle process stops using the core.
+      spin_for_next_job(seen);
       uint64_t gen;
       int64_t tasks;
       {
@@ -95,6 +100,26 @@ class Pool {
       work(gen, tasks);
     }
   }
+
+  // Polls the published generation (the high half of state_) for up to kSpinMicroseconds. After
+  // the first polls it yields between polls: on an idle core that returns at once, and on an
+  // oversubscribed host the core goes to a runnable thread (the caller's, too) instead of this
+  // spin.
+  void spin_for_next_job(uint64_t seen) {
+    constexpr auto kSpin = std::chrono::microseconds(kSpinMicroseconds);
+    const auto until = std::chrono::steady_clock::now() + kSpin;
+    for (int polls = 1;; ++polls) {
+      if ((state_.load(std::memory_order_acquire) >> 32) != (seen & 0xffffffffu)) return;
+      if (polls < 256) {
+        cpu_relax();
+      } else {
+        std::this_thread::yield();
+      }
+      if (polls % 64 == 0 && std::chrono::steady_clock::now() >= until) return;
+    }
+  }
+
+  static constexpr int kSpinMicroseconds = 500;
 
   std::mutex mutex_;
   std::condition_variable wake_;
