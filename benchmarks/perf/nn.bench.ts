@@ -17,6 +17,7 @@ import { createGanStepWorkload, ctganAdultShape, Device } from "../../nn/index.j
 export const name = "nn";
 
 const STEPS_PER_EPOCH = 65;
+/** 6.6 s / 5, rounded down. */
 const TARGET_EPOCH_SECONDS = 1.3;
 
 function quantile(values: number[], q: number): number {
@@ -94,7 +95,18 @@ export async function run(): Promise<Record<string, unknown>> {
     return out;
   };
   const loadBefore = os.loadavg()[0];
-  const stepSeconds = timeSteps(3, 25);
+  // This VM's speed swings with its host (the one-thread step ranges 29–45 ms between runs
+  // minutes apart at load < 1): the two-thread step is timed in TRIALS blocks of 25 steps, 10 s
+  // apart, and each block's median is reported beside the median over all steps.
+  const trials = Number(process.env["NN_BENCH_TRIALS"] ?? 5);
+  const trialEpochSeconds: number[] = [];
+  const stepSeconds: number[] = [];
+  for (let t = 0; t < trials; t += 1) {
+    if (t > 0) await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const block = timeSteps(3, 25);
+    trialEpochSeconds.push(Number((median(block) * STEPS_PER_EPOCH).toFixed(2)));
+    stepSeconds.push(...block);
+  }
   // On an oversubscribed machine a team of threads waits for its slowest member at every op;
   // one thread shows the single-core rate of the same step (CPU library only).
   let singleThread: number[] = [];
@@ -130,6 +142,8 @@ export async function run(): Promise<Record<string, unknown>> {
     referenceEpochSeconds: 6.6,
     speedupVsReferenceMedian: Number((6.6 / epochSeconds).toFixed(2)),
     meetsTarget: epochSeconds <= TARGET_EPOCH_SECONDS,
+    trialEpochSeconds,
+    trialsMeetingTarget: trialEpochSeconds.filter((e) => e <= TARGET_EPOCH_SECONDS).length,
     singleThreadStepSecondsMedian: Number(single.toFixed(4)),
     singleThreadStepSecondsAll: singleThread.map((s) => Number(s.toFixed(4))),
     singleThreadEpochSecondsMedian: Number((single * STEPS_PER_EPOCH).toFixed(2)),
