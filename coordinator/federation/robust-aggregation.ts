@@ -5,6 +5,7 @@
  * back in column blocks: in memory at most k chunks (one per update, ≤ 2 MiB each) and the
  * block's k × blockSize values — never k whole updates.
  */
+import { upperBound } from "./sorted-search.js";
 
 /** Reads float32 values [start, start + out.length) of one update into out. */
 export type UpdateRangeReader = (startValue: number, out: Float32Array) => Promise<void>;
@@ -38,17 +39,6 @@ export function chunkedRangeReader(chunkSizes: readonly number[], loadChunk: (in
       byte += take;
     }
   };
-}
-
-function upperBound(sorted: readonly number[], value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if ((sorted[mid] as number) <= value) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
 
 /** Values trimmed at each end for k updates and trim fraction β: ⌊β k⌋. */

@@ -13,6 +13,7 @@ import type { Manifest } from "../../proto/index.js";
 import type { ModelChunks } from "./model-chunks.js";
 import type { UpdateRangeReader } from "./robust-aggregation.js";
 import type { PendingUpdate } from "./streaming-sum.js";
+import { upperBound } from "./sorted-search.js";
 
 /** The norm and reader of a stored update (`weight` is the caller's). */
 export function updateSource(chunks: ModelChunks, manifest: Manifest, weight: number): PendingUpdate {
@@ -92,12 +93,5 @@ export function chunkRangeReader(chunks: ModelChunks, manifest: Manifest): Updat
 }
 
 function lastChunkStartingAtOrBefore(starts: readonly number[], byte: number): number {
-  let low = 0;
-  let high = starts.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if ((starts[mid] as number) <= byte) low = mid + 1;
-    else high = mid;
-  }
-  return Math.max(0, low - 1);
+  return Math.max(0, upperBound(starts, byte) - 1);
 }
