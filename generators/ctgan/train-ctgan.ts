@@ -2,7 +2,7 @@
  * CTGAN training (Xu et al. 2019, "Modeling Tabular Data using Conditional GAN", §4 and its
  * appendix), on the nn/ engine:
  *
- * - generator: input [z ~ N(0, I₁₂₈) | conditional vector] → Residual(128) → Residual(128) →
+ * - generator: input [z ~ N(0, I₁₂₈) | conditional vector] → Residual(256) → Residual(256) →
  *   Linear(width); outputs activated per span: tanh for α, Gumbel-softmax (τ = 0.2) for mode
  *   indicators and categories;
  * - discriminator (critic), PacGAN with pac = 10 (Lin et al. 2018): 10 rows [row | cond] packed
