@@ -34,7 +34,7 @@ const prototypes = {
   gemm: "int dl_nn_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, void *a, void *b, float beta, void *c)",
   linearForward: "int dl_nn_linear_forward(int64_t rows, int64_t in, int64_t out, void *x, void *w, void *b, int act, float slope, void *y)",
   linearBackward:
-    "int dl_nn_linear_backward(int64_t rows, int64_t in, int64_t out, void *x, void *w, void *y, void *dy, int act, float slope, void *dz, void *dx, void *dw, void *db)",
+    "int dl_nn_linear_backward(int64_t rows, int64_t in, int64_t out, void *x, void *w, void *y, void *dy, int act, float slope, void *dz, void *dx, int64_t dx_cols, void *dw, void *db)",
   activationForward: "int dl_nn_activation_forward(int64_t n, int act, float slope, void *x, void *y)",
   activationBackward: "int dl_nn_activation_backward(int64_t n, int act, float slope, void *y, void *dy, void *dx)",
   batchnormForward:
@@ -202,10 +202,11 @@ export class NnOps {
     slope: number,
     dz: DevicePointer,
     dx: Ptr,
-    dw: DevicePointer,
+    dxColumns: number,
+    dw: Ptr,
     db: Ptr,
   ): void {
-    this.call("linearBackward", rows, inWidth, outWidth, x, w, y, dy, act, slope, dz, dx, dw, db);
+    this.call("linearBackward", rows, inWidth, outWidth, x, w, y, dy, act, slope, dz, dx, dxColumns, dw, db);
   }
   activationForward(n: number, act: ActivationCode, slope: number, x: DevicePointer, y: DevicePointer): void {
     this.call("activationForward", n, act, slope, x, y);
@@ -262,8 +263,8 @@ export class NnOps {
     act: ActivationCode,
     slope: number,
     dx: Ptr,
-    dgamma: DevicePointer,
-    dbeta: DevicePointer,
+    dgamma: Ptr,
+    dbeta: Ptr,
   ): void {
     this.call("batchnormBackward", rows, features, x, gamma, savedMean, savedInvstd, y, dy, training ? 1 : 0, act, slope, dx, dgamma, dbeta);
   }

@@ -38,9 +38,9 @@ export class ActivationLayer implements Layer {
     return y;
   }
 
-  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
+  backward(dy: Tensor, inputGradColumns: number): Tensor | null {
     if (!this.output) throw new NnError("activation: backward called before forward");
-    if (!needInputGrad) return null;
+    if (inputGradColumns === 0) return null;
     const dx = this.buffers.get("dx", dy.rows, this.inWidth);
     this.device.ops.activationBackward(dy.size, this.act, this.slope, this.output.pointer, dy.pointer, dx.pointer);
     return dx;

@@ -87,12 +87,12 @@ export class BatchNormLayer implements Layer {
     return y;
   }
 
-  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
+  backward(dy: Tensor, inputGradColumns: number, paramGrads = true): Tensor | null {
     const last = this.last;
     if (!last) throw new NnError("batchNorm: backward called before forward");
     const p = this.pointers();
     const saved = this.buffers.get("saved", 2, this.inWidth);
-    const dx = needInputGrad ? this.buffers.get("dx", last.x.rows, this.inWidth) : null;
+    const dx = inputGradColumns > 0 ? this.buffers.get("dx", last.x.rows, this.inWidth) : null;
     this.device.ops.batchnormBackward(
       last.x.rows,
       this.inWidth,
@@ -106,8 +106,8 @@ export class BatchNormLayer implements Layer {
       this.act,
       0,
       dx?.pointer ?? null,
-      p.dgamma,
-      p.dbeta,
+      paramGrads ? p.dgamma : null,
+      paramGrads ? p.dbeta : null,
     );
     return dx;
   }

@@ -62,9 +62,9 @@ export class DropoutLayer implements Layer {
     return this.last.mask;
   }
 
-  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
+  backward(dy: Tensor, inputGradColumns: number): Tensor | null {
     if (!this.last) throw new NnError("dropout: backward called before forward");
-    if (!needInputGrad) return null;
+    if (inputGradColumns === 0) return null;
     const dx = this.buffers.get("dx", dy.rows, this.inWidth);
     this.device.ops.mul(dy.size, dy.pointer, this.last.mask.pointer, dx.pointer);
     return dx;

@@ -1,8 +1,8 @@
 /**
  * One CTGAN-shaped WGAN-GP training step on the engine, for benchmarks and the GPU check (the
  * trainer itself lives in generators/): critic step (generator forward, output spans, critic on
- * real and fake packs, gradient penalty, AdamW) then generator step (forward, critic backward to
- * its input, span backward, conditional cross-entropy, AdamW). Also counts the step's GEMM FLOPs
+ * real and fake packs, gradient penalty, AdamW) then generator step on the same fake batch
+ * (critic forward and backward to its input, span backward, conditional cross-entropy, AdamW). Also counts the step's GEMM FLOPs
  * (2·rows·in·out per product), so a timing becomes an achieved GFLOP/s.
  */
 import { AdamW } from "./adamw.js";
@@ -115,7 +115,8 @@ export function createGanStepWorkload(device: Device, shape: GanStepShape, seed 
 
   const step = (): void => {
     // Critic step.
-    const fake = activation.forward(generate());
+    const raw = generate();
+    const fake = activation.forward(raw);
     concatColumns([fake, cond], fakeInput);
     const fakePacked = fakeInput.view(packs, pac * (dataWidth + condWidth));
     const realPacked = realInput.view(packs, pac * (dataWidth + condWidth));
@@ -126,12 +127,11 @@ export function createGanStepWorkload(device: Device, shape: GanStepShape, seed 
     critic.backward(dScore, { needInputGrad: false });
     critic.gradientPenalty(realPacked, fakePacked, { lambda: 10 });
     optD.step();
-    // Generator step.
+    // Generator step, on the critic step's fake batch (as the trainer: the generator is unchanged
+    // since, so its forward is not repeated); the critic gives its input gradient only.
     generator.zeroGrad();
-    const raw = generate();
-    concatColumns([activation.forward(raw), cond], fakeInput);
-    meanOutput(device, critic.forward(fakeInput.view(packs, pac * (dataWidth + condWidth))), -1 / packs, dScore);
-    const inputGrad = critic.backward(dScore, { needInputGrad: true }) as Tensor;
+    meanOutput(device, critic.forward(fakePacked), -1 / packs, dScore);
+    const inputGrad = critic.backward(dScore, { needInputGrad: true, paramGrads: false }) as Tensor;
     sliceColumns(inputGrad.view(batch, dataWidth + condWidth), 0, dFake);
     const rawGrad = activation.backward(dFake);
     spanCrossEntropy(raw, spanTable, targets, 1 / batch, rawGrad, ceLoss);
@@ -158,9 +158,10 @@ export function createGanStepWorkload(device: Device, shape: GanStepShape, seed 
   const g = linearFlops(batch, noiseWidth + condWidth, shape.generatorDims, dataWidth, true);
   const d = linearFlops(packs, pac * (dataWidth + condWidth), shape.criticDims, 1, false);
   // Critic step: G fwd; D fwd ×2 + dW ×2 (no dx); penalty: fwd + input-gradient chain (1 GEMM per hidden layer)
-  // + reverse (2 per hidden layer). Generator step: G fwd + G bwd (dW, dx except the first layer); D fwd + dW + dx.
+  // + reverse (2 per hidden layer). Generator step (reusing the critic step's G forward): G bwd (dW, dx except
+  // the first layer); D fwd + dx (no dW: the critic is not updated there).
   const hiddenD = d.forward - 2 * packs * (d.widths[d.widths.length - 1] as [number, number])[0];
   const criticStep = g.forward + 2 * d.forward + 2 * d.forward + d.forward + hiddenD + 2 * hiddenD;
-  const generatorStep = g.forward + 2 * g.forward - 2 * batch * (g.widths[0] as [number, number])[0] * (g.widths[0] as [number, number])[1] + 3 * d.forward;
+  const generatorStep = 2 * g.forward - 2 * batch * (g.widths[0] as [number, number])[0] * (g.widths[0] as [number, number])[1] + 2 * d.forward;
   return { step, flopsPerStep: criticStep + generatorStep, generator, critic, criticLoss };
 }

@@ -38,8 +38,20 @@ export interface Layer {
   /** Seeded initialisation of this layer's parameters and state (draws from the model's stream). */
   initialize(seed: bigint, counter: DevicePointer): void;
   forward(x: Tensor, training: boolean): Tensor;
-  /** Gradient w.r.t. the input (null when not asked); parameter gradients are accumulated. */
-  backward(dy: Tensor, needInputGrad: boolean): Tensor | null;
+  /**
+   * Gradient w.r.t. the input: rows × inWidth, of which the leading `inputGradColumns` columns
+   * are owed (the rest may hold anything; 0: none, null returned). Parameter gradients are
+   * accumulated unless `paramGrads` is false (then they are left as they were: an input
+   * gradient only, as through a critic the generator's step does not update). Of dy, the
+   * leading outputGradColumns(inputGradColumns) columns are read.
+   */
+  backward(dy: Tensor, inputGradColumns: number, paramGrads?: boolean): Tensor | null;
+  /**
+   * How many leading columns of the output gradient backward reads when `inputGradColumns`
+   * leading input-gradient columns are wanted (absent: all of outWidth). A residual block needs
+   * its own output's and only the wanted columns of the input it passes through.
+   */
+  outputGradColumns?(inputGradColumns: number): number;
   /** Frees the layer's device buffers (the arenas belong to the model). */
   dispose(): void;
 }

@@ -241,3 +241,65 @@ describe("Residual block (Linear → BN → ReLU, concatenated with the input)",
     void beta;
   });
 });
+
+test("backward with paramGrads: false gives the same input gradient and leaves every parameter gradient as it was", () => {
+  const seed = testSeed();
+  const random = randomSource(seed);
+  const rows = 12;
+  const inWidth = 7;
+  const layers: LayerSpec[] = [
+    { kind: "residual", out: 5 },
+    { kind: "linear", out: 9, activation: "leakyRelu", slope: 0.2 },
+    { kind: "batchNorm" },
+    { kind: "dropout", p: 0.5 },
+    { kind: "linear", out: 3 },
+  ];
+  const model = new Sequential(device, inWidth, layers, { seed });
+  const x = device.fromFloat32(randomValues(rows * inWidth, random).f32, rows, inWidth);
+  const dy = device.fromFloat32(randomValues(rows * 3, random).f32, rows, 3);
+  model.forward(x, { training: true });
+  model.zeroGrad();
+  const full = model.backward(dy)?.download() ?? new Float32Array();
+  const accumulated = model.grads.download();
+  expect(accumulated.some((g) => g !== 0)).toBe(true);
+  // Same forward state, second backward without parameter gradients: the grads keep the first backward's values.
+  const inputOnly = model.backward(dy, { paramGrads: false })?.download() ?? new Float32Array();
+  expect(Buffer.from(inputOnly.buffer).equals(Buffer.from(full.buffer))).toBe(true);
+  expect(Buffer.from(model.grads.download().buffer).equals(Buffer.from(accumulated.buffer))).toBe(true);
+  // With them (the default) the same call accumulates again: twice the first backward's gradients.
+  model.backward(dy);
+  const twice = model.grads.download();
+  expectNormwiseClose(
+    twice,
+    Array.from(accumulated, (g) => 2 * g),
+    1e-6,
+    "accumulated twice",
+    seed,
+  );
+  model.dispose();
+});
+
+test("without an input gradient, residual blocks skip their pass-through columns and the parameter gradients do not change", () => {
+  const seed = testSeed();
+  const random = randomSource(seed);
+  const rows = 10;
+  const inWidth = 19;
+  // The generator's shape in small: the last layers' input gradients for the input's 19 columns are not computed.
+  const layers: LayerSpec[] = [
+    { kind: "residual", out: 21 },
+    { kind: "residual", out: 17 },
+    { kind: "linear", out: 23, activation: "tanh" },
+  ];
+  const model = new Sequential(device, inWidth, layers, { seed });
+  const x = device.fromFloat32(randomValues(rows * inWidth, random).f32, rows, inWidth);
+  const dy = device.fromFloat32(randomValues(rows * 23, random).f32, rows, 23);
+  model.forward(x, { training: true });
+  model.zeroGrad();
+  const dx = model.backward(dy, { needInputGrad: true })?.download();
+  expect(dx?.length).toBe(rows * inWidth);
+  const withInput = model.grads.download();
+  model.zeroGrad();
+  expect(model.backward(dy, { needInputGrad: false })).toBeNull();
+  expect(Buffer.from(model.grads.download().buffer).equals(Buffer.from(withInput.buffer))).toBe(true);
+  model.dispose();
+});

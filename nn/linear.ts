@@ -79,14 +79,14 @@ export class LinearLayer implements Layer {
     return y;
   }
 
-  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
+  backward(dy: Tensor, inputGradColumns: number, paramGrads = true): Tensor | null {
     const x = this.input;
     const y = this.output;
     if (!x || !y) throw new NnError("linear: backward called before forward");
     if (dy.rows !== y.rows || dy.cols !== y.cols) throw new NnError(`linear: gradient is ${dy.rows}×${dy.cols}, output was ${y.rows}×${y.cols}`);
     const p = this.bound();
     const dz = this.buffers.get("dz", x.rows, this.outWidth);
-    const dx = needInputGrad ? this.buffers.get("dx", x.rows, this.inWidth) : null;
+    const dx = inputGradColumns > 0 ? this.buffers.get("dx", x.rows, this.inWidth) : null;
     this.device.ops.linearBackward(
       x.rows,
       this.inWidth,
@@ -99,8 +99,9 @@ export class LinearLayer implements Layer {
       this.slope,
       dz.pointer,
       dx?.pointer ?? null,
-      p.weightGrad,
-      p.biasGrad,
+      Math.min(Math.max(inputGradColumns, 1), this.inWidth),
+      paramGrads ? p.weightGrad : null,
+      paramGrads ? p.biasGrad : null,
     );
     return dx;
   }

@@ -60,18 +60,23 @@ export class ResidualLayer implements Layer {
     return y;
   }
 
-  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
+  /** Of dy only the leading out + inputGradColumns columns are read (outputGradColumns). */
+  outputGradColumns(inputGradColumns: number): number {
+    return this.linear.outWidth + inputGradColumns;
+  }
+
+  backward(dy: Tensor, inputGradColumns: number, paramGrads = true): Tensor | null {
     const x = this.input;
     if (!x) throw new NnError("residual: backward called before forward");
     const ops = this.device.ops;
     const out = this.linear.outWidth;
     const dh = this.buffers.get("dh", x.rows, out);
     ops.copyColumns(x.rows, out, dy.pointer, this.outWidth, 0, dh.pointer, out, 0, false);
-    const dLinear = this.norm.backward(dh, true);
+    const dLinear = this.norm.backward(dh, out, paramGrads);
     if (!dLinear) throw new NnError("residual: batch norm returned no input gradient");
-    const dx = this.linear.backward(dLinear, needInputGrad);
+    const dx = this.linear.backward(dLinear, inputGradColumns, paramGrads);
     if (!dx) return null;
-    ops.copyColumns(x.rows, this.inWidth, dy.pointer, this.outWidth, out, dx.pointer, this.inWidth, 0, true);
+    ops.copyColumns(x.rows, inputGradColumns, dy.pointer, this.outWidth, out, dx.pointer, this.inWidth, 0, true);
     return dx;
   }
 

@@ -122,13 +122,24 @@ export class Sequential {
     return h;
   }
 
-  /** Backpropagates dy (rows×outWidth) through the last forward; accumulates into `grads`. */
-  backward(dy: Tensor, options: { needInputGrad?: boolean } = {}): Tensor | null {
+  /**
+   * Backpropagates dy (rows×outWidth) through the last forward; accumulates into `grads` unless
+   * `paramGrads` is false (then `grads` is left untouched and only the input gradient is made).
+   */
+  backward(dy: Tensor, options: { needInputGrad?: boolean; paramGrads?: boolean } = {}): Tensor | null {
     if (dy.cols !== this.outWidth) throw new NnError(`gradient has ${dy.cols} columns, the model output has ${this.outWidth}`);
+    // The input-gradient columns each layer owes, front to back: all of the model input's when
+    // asked, none otherwise; then what the layer before reads of its output gradient (a residual
+    // block passes its input through, so the generator's noise and conditions get none).
+    const wanted = this.layers.map(() => 0);
+    wanted[0] = (options.needInputGrad ?? true) ? this.inWidth : 0;
+    for (let i = 1; i < this.layers.length; i += 1) {
+      const before = this.layers[i - 1] as Layer;
+      wanted[i] = before.outputGradColumns?.(wanted[i - 1] as number) ?? before.outWidth;
+    }
     let g: Tensor | null = dy;
     for (let i = this.layers.length - 1; i >= 0; i -= 1) {
-      const need = i > 0 || (options.needInputGrad ?? true);
-      g = (this.layers[i] as Layer).backward(g as Tensor, need);
+      g = (this.layers[i] as Layer).backward(g as Tensor, wanted[i] as number, options.paramGrads ?? true);
       if (g === null) return null;
     }
     return g;

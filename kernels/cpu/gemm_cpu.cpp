@@ -34,37 +34,37 @@ constexpr int64_t kRowBlock = 192, kMinRowBlock = 48, kColBlock = 256;
 
 int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 
-// Rows i0 .. i0+h of op(A), k range pc .. pc+kc -> out[p * kMR + i] (rows h.. zero).
-void pack_a_sliver(const float *a, bool trans, int64_t m, int64_t k, int64_t i0, int64_t h, int64_t pc, int64_t kc,
-                   float *out) {
+// Rows i0 .. i0+h of op(A), k range pc .. pc+kc -> out[p * kMR + i] (rows h.. zero); lda is the
+// stored row stride (k, or m when transposed, for a dense A).
+void pack_a_sliver(const float *a, bool trans, int64_t lda, int64_t i0, int64_t h, int64_t pc, int64_t kc, float *out) {
   if (h < kMR) std::memset(out, 0, static_cast<size_t>(kc * kMR) * sizeof(float));
-  if (!trans) {  // A(i, p) = a[i k + p]: walk each row along k
+  if (!trans) {  // A(i, p) = a[i lda + p]: walk each row along k
     for (int64_t i = 0; i < h; ++i) {
-      const float *src = a + (i0 + i) * k + pc;
+      const float *src = a + (i0 + i) * lda + pc;
       for (int64_t p = 0; p < kc; ++p) out[p * kMR + i] = src[p];
     }
-  } else {  // A(i, p) = a[p m + i]: the kMR values of one p are adjacent
+  } else {  // A(i, p) = a[p lda + i]: the kMR values of one p are adjacent
     for (int64_t p = 0; p < kc; ++p) {
-      const float *src = a + (pc + p) * m + i0;
+      const float *src = a + (pc + p) * lda + i0;
       for (int64_t i = 0; i < h; ++i) out[p * kMR + i] = src[i];
     }
   }
 }
 
-// Columns j0 .. j0+w of op(B), k range pc .. pc+kc -> out[p * kNR + j] (columns w.. zero).
-void pack_b_sliver(const float *b, bool trans, int64_t n, int64_t k, int64_t j0, int64_t w, int64_t pc, int64_t kc,
-                   float *out) {
+// Columns j0 .. j0+w of op(B), k range pc .. pc+kc -> out[p * kNR + j] (columns w.. zero); ldb
+// is the stored row stride (n, or k when transposed, for a dense B).
+void pack_b_sliver(const float *b, bool trans, int64_t ldb, int64_t j0, int64_t w, int64_t pc, int64_t kc, float *out) {
   if (w < kNR) std::memset(out, 0, static_cast<size_t>(kc * kNR) * sizeof(float));
-  if (!trans && w == kNR) {  // B(p, j) = b[p n + j]: one full sliver row per p
+  if (!trans && w == kNR) {  // B(p, j) = b[p ldb + j]: one full sliver row per p
     for (int64_t p = 0; p < kc; ++p) {
-      const float *src = b + (pc + p) * n + j0;
+      const float *src = b + (pc + p) * ldb + j0;
       for (int64_t j = 0; j < kNR; ++j) out[p * kNR + j] = src[j];
     }
   } else if (!trans) {
-    for (int64_t p = 0; p < kc; ++p) std::memcpy(out + p * kNR, b + (pc + p) * n + j0, static_cast<size_t>(w) * sizeof(float));
-  } else {  // B(p, j) = b[j k + p]: walk each row of the stored matrix along k
+    for (int64_t p = 0; p < kc; ++p) std::memcpy(out + p * kNR, b + (pc + p) * ldb + j0, static_cast<size_t>(w) * sizeof(float));
+  } else {  // B(p, j) = b[j ldb + p]: walk each row of the stored matrix along k
     for (int64_t j = 0; j < w; ++j) {
-      const float *src = b + (j0 + j) * k + pc;
+      const float *src = b + (j0 + j) * ldb + pc;
       for (int64_t p = 0; p < kc; ++p) out[p * kNR + j] = src[p];
     }
   }
@@ -185,10 +185,11 @@ void dot_tile_rows(int q_count, int64_t kc, const float *a, int64_t lda, const f
   }
 }
 
-// Columns c0 .. c1 of C = alpha A Bᵀ + beta C (A m×k, B n×k, both row-major), then the epilogue.
-// Partial sums per k block of kDotDepth accumulate in a tile of the task, in a fixed order.
-void dot_task(int64_t m, int64_t n, int64_t k, float alpha, const float *a, const float *b, float beta, float *c,
-              const dl::GemmEpilogue *ep, int64_t c0, int64_t c1) {
+// Columns c0 .. c1 of C = alpha A Bᵀ + beta C (A m×k, B n×k, both row-major with row strides lda,
+// ldb; C's ldc), then the epilogue. Partial sums per k block of kDotDepth accumulate in a tile of
+// the task, in a fixed order.
+void dot_task(int64_t m, int64_t k, float alpha, const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+              float *c, int64_t ldc, const dl::GemmEpilogue *ep, int64_t c0, int64_t c1) {
   float tile[kDotMaxRows][kDotTaskCols] = {};
   for (int64_t pc = 0; pc < k; pc += kDotDepth) {
     const int64_t kc = std::min(kDotDepth, k - pc);
@@ -197,17 +198,17 @@ void dot_task(int64_t m, int64_t n, int64_t k, float alpha, const float *a, cons
       for (int64_t i = 0; i < m; i += kDotRows) {
         float out[kDotRows][kDotCols];
         const int64_t rows = std::min(kDotRows, m - i);
-        const float *ai = a + i * k + pc, *bj = b + j * k + pc;
-        if (rows == 3) dot_tile_rows<3>(q_count, kc, ai, k, bj, k, out);
-        else if (rows == 2) dot_tile_rows<2>(q_count, kc, ai, k, bj, k, out);
-        else dot_tile_rows<1>(q_count, kc, ai, k, bj, k, out);
+        const float *ai = a + i * lda + pc, *bj = b + j * ldb + pc;
+        if (rows == 3) dot_tile_rows<3>(q_count, kc, ai, lda, bj, ldb, out);
+        else if (rows == 2) dot_tile_rows<2>(q_count, kc, ai, lda, bj, ldb, out);
+        else dot_tile_rows<1>(q_count, kc, ai, lda, bj, ldb, out);
         for (int64_t r = 0; r < rows; ++r)
           for (int q = 0; q < q_count; ++q) tile[i + r][j - c0 + q] += out[r][q];
       }
     }
   }
   for (int64_t i = 0; i < m; ++i) {
-    float *row = c + i * n + c0;
+    float *row = c + i * ldc + c0;
     for (int64_t j = 0; j < c1 - c0; ++j) {
       float v = beta == 0.0f ? alpha * tile[i][j] : alpha * tile[i][j] + beta * row[j];
       if (ep != nullptr) v = dl::nn::activate(ep->act, ep->slope, ep->bias != nullptr ? v + ep->bias[c0 + j] : v);
@@ -229,12 +230,18 @@ namespace dl {
 
 int gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, const float *b,
              float beta, float *c, const GemmEpilogue *epilogue) {
+  return gemm_f32_strided(trans_a, trans_b, m, n, k, alpha, a, trans_a ? m : k, b, trans_b ? k : n, beta, c, n, epilogue);
+}
+
+int gemm_f32_strided(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                     int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
+                     const GemmEpilogue *epilogue) {
   if (m == 0 || n == 0) return DL_OK;
   if (k == 0 || alpha == 0.0f) {
     // Nothing to multiply: C = beta C (beta == 0 clears, even NaN), then the epilogue.
     for (int64_t i = 0; i < m; ++i) {
       for (int64_t j = 0; j < n; ++j) {
-        float &x = c[i * n + j];
+        float &x = c[i * ldc + j];
         x = beta == 0.0f ? 0.0f : beta * x;
         if (epilogue != nullptr) x = nn::activate(epilogue->act, epilogue->slope, x + (epilogue->bias ? epilogue->bias[j] : 0.0f));
       }
@@ -246,7 +253,7 @@ int gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float al
     const int team = m * n * k > 262144 ? threads : 1;
     dl::run_tasks((n + kDotTaskCols - 1) / kDotTaskCols, team, [&](int64_t task) {
       const int64_t c0 = task * kDotTaskCols;
-      dot_task(m, n, k, alpha, a, b, beta, c, epilogue, c0, std::min(n, c0 + kDotTaskCols));
+      dot_task(m, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue, c0, std::min(n, c0 + kDotTaskCols));
     });
     return DL_OK;
   }
@@ -271,11 +278,10 @@ int gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float al
       const int64_t pc = block * kKC, kc = std::min(kKC, k - pc);
       if (s < a_slivers) {
         const int64_t i0 = s * kMR;
-        pack_a_sliver(a, trans_a != 0, m, k, i0, std::min(kMR, m - i0), pc, kc, packed_a + pc * m_pad + s * kc * kMR);
+        pack_a_sliver(a, trans_a != 0, lda, i0, std::min(kMR, m - i0), pc, kc, packed_a + pc * m_pad + s * kc * kMR);
       } else {
         const int64_t j0 = (s - a_slivers) * kNR;
-        pack_b_sliver(b, trans_b != 0, n, k, j0, std::min(kNR, n - j0), pc, kc,
-                      packed_b + pc * n_pad + (s - a_slivers) * kc * kNR);
+        pack_b_sliver(b, trans_b != 0, ldb, j0, std::min(kNR, n - j0), pc, kc, packed_b + pc * n_pad + (s - a_slivers) * kc * kNR);
       }
     }
   });
@@ -294,7 +300,7 @@ int gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float al
         const float *as = block_a + (ir / kMR) * kc * kMR;
         for (int64_t jr = c0; jr < c1; jr += kNR) {
           micro_kernel(kc, as, block_b + (jr / kNR) * kc * kNR, acc);
-          store_tile(acc, c + ir * n + jr, n, std::min(kMR, r1 - ir), std::min(kNR, c1 - jr), alpha, beta, first, last,
+          store_tile(acc, c + ir * ldc + jr, ldc, std::min(kMR, r1 - ir), std::min(kNR, c1 - jr), alpha, beta, first, last,
                      epilogue, jr);
         }
       }

@@ -87,9 +87,12 @@ DL_API int dl_nn_activation_forward(int64_t n, int act, float slope, const float
 }
 
 DL_API int dl_nn_linear_backward(int64_t rows, int64_t in, int64_t out, const float *x, const float *w, const float *y,
-                                 const float *dy, int act, float slope, float *dz, float *dx, float *dw, float *db) {
+                                 const float *dy, int act, float slope, float *dz, float *dx, int64_t dx_cols, float *dw,
+                                 float *db) {
   if (rows < 0 || in < 1 || out < 1 || !valid_act(act))
     return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn linear_backward: rows >= 0, in >= 1, out >= 1 and a known act needed");
+  if (dx != nullptr && (dx_cols < 1 || dx_cols > in))
+    return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn linear_backward: dx_cols must be in 1 .. in when dx is given");
   // One pass over the rows: dz = dy ⊙ act'(y) (dz may alias dy) and db += Σ_rows dz, rows in
   // order. Threads take blocks of columns, so each db[j] is still summed by one thread in row
   // order (the same bits whatever the thread count).
@@ -105,9 +108,12 @@ DL_API int dl_nn_linear_backward(int64_t rows, int64_t in, int64_t out, const fl
       }
     }
   });
-  // dW += dzᵀ x and dx = dz W on the packed GEMM (its own team of threads).
-  int status = dl::gemm_f32(1, 0, out, in, rows, 1.0f, dz, x, 1.0f, dw, nullptr);
-  if (status == DL_OK && dx != nullptr) status = dl::gemm_f32(0, 0, rows, in, out, 1.0f, dz, w, 0.0f, dx, nullptr);
+  // dW += dzᵀ x (dw NULL: the caller wants the input gradient only) and dx = dz W on the packed
+  // GEMM (its own team of threads); of dx only the leading dx_cols columns, in place (W's leading
+  // columns, row stride in).
+  int status = dw != nullptr ? dl::gemm_f32(1, 0, out, in, rows, 1.0f, dz, x, 1.0f, dw, nullptr) : DL_OK;
+  if (status == DL_OK && dx != nullptr)
+    status = dl::gemm_f32_strided(0, 0, rows, dx_cols, out, 1.0f, dz, out, w, in, 0.0f, dx, in, nullptr);
   return status;
 }
 
@@ -196,7 +202,7 @@ DL_API int dl_nn_batchnorm_backward(int64_t rows, int64_t features, const float 
         sum_gx[j] += g[j] * ((xr[j] - mean[j]) * invstd[j]);
       }
     }
-    for (int64_t j = 0; j < width; ++j) {
+    for (int64_t j = 0; dgamma != nullptr && j < width; ++j) {
       dgamma[j0 + j] += static_cast<float>(sum_gx[j]);
       dbeta[j0 + j] += static_cast<float>(sum_g[j]);
     }

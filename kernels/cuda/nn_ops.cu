@@ -140,6 +140,7 @@ __global__ void batchnorm_grad_stats_kernel(int64_t rows, int64_t f, const float
     }
     sums[j] = sg;
     sums[f + j] = sgx;
+    if (dgamma == nullptr) continue;
     dgamma[j] += static_cast<float>(sgx);
     dbeta[j] += static_cast<float>(sg);
   }
@@ -318,9 +319,13 @@ DL_API int dl_nn_linear_forward(int64_t rows, int64_t in, int64_t out, const flo
 }
 
 DL_API int dl_nn_linear_backward(int64_t rows, int64_t in, int64_t out, const float *x, const float *w, const float *y, const float *dy,
-                                 int act, float slope, float *dz, float *dx, float *dw, float *db) {
+                                 int act, float slope, float *dz, float *dx, int64_t dx_cols, float *dw, float *db) {
   if (rows < 0 || in < 1 || out < 1 || !valid_act(act))
     return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn linear_backward: rows >= 0, in >= 1, out >= 1 and a known act needed");
+  if (dx != nullptr && (dx_cols < 1 || dx_cols > in))
+    return dl::fail(DL_ERR_INVALID_ARGUMENT, "nn linear_backward: dx_cols must be in 1 .. in when dx is given");
+  // dx_cols is a bound, not a request: this device's GEMM has no row strides, so it writes all
+  // `in` columns of dx (the columns from dx_cols on are allowed to hold anything).
   DL_NN_PROLOGUE("nn linear_backward");
   if (rows == 0) return DL_OK;
   activation_backward_kernel<<<grid_for(rows * out), kThreads, 0, stream()>>>(rows * out, act, slope, y, dy, dz);
@@ -329,7 +334,7 @@ DL_API int dl_nn_linear_backward(int64_t rows, int64_t in, int64_t out, const fl
     column_sum_kernel<<<grid_for(out), kThreads, 0, stream()>>>(rows, out, dz, db);
     status = launched("nn linear_backward (bias)");
   }
-  if (status == DL_OK) status = dl::gpu::gemm_device(true, false, out, in, rows, 1.0f, dz, x, 1.0f, dw, false);
+  if (status == DL_OK && dw != nullptr) status = dl::gpu::gemm_device(true, false, out, in, rows, 1.0f, dz, x, 1.0f, dw, false);
   if (status == DL_OK && dx != nullptr) status = dl::gpu::gemm_device(false, false, rows, in, out, 1.0f, dz, w, 0.0f, dx, false);
   return status;
 }

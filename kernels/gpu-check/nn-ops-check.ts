@@ -77,7 +77,7 @@ export function checkNnOps(gpuKind: "cuda" | "cpu", random: () => number, verdic
       const dx = poisoned(rows * inWidth);
       const dw = both(new Float32Array(out * inWidth));
       const db = both(new Float32Array(out));
-      run((ops, s) => ops.linearBackward(rows, inWidth, out, x[s], w[s], y[s], dy[s], act, 0.2, dz[s], dx[s], dw[s], db[s]));
+      run((ops, s) => ops.linearBackward(rows, inWidth, out, x[s], w[s], y[s], dy[s], act, 0.2, dz[s], dx[s], inWidth, dw[s], db[s]));
       compare(`linearBackward dx ${rows}x${inWidth}x${out} act ${act}`, dx, rows * inWidth, gemmBound(out));
       compare(`linearBackward dW ${rows}x${inWidth}x${out} act ${act}`, dw, out * inWidth, gemmBound(rows));
       compare(`linearBackward db ${rows}x${inWidth}x${out} act ${act}`, db, out, gemmBound(rows));

@@ -207,17 +207,22 @@ DL_API int dl_nn_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_
 
 /* Layers. Linear: w is out×in (torch layout), y = act(x wᵀ + b) (b may be NULL).
  * backward: dz = dy ⊙ act'(y) (written to dz, may alias dy), dw += dzᵀ x, db += Σ_rows dz
- * (db may be NULL), dx = dz w (dx may be NULL: not needed for the first layer). */
+ * (dw and db may be NULL: an input gradient only, e.g. through a critic that is not being
+ * updated), dx = dz w (dx may be NULL: not needed for the first layer). Only the leading dx_cols
+ * columns of dx (1 ≤ dx_cols ≤ in; rows × in, row stride in) are owed: the rest may be left
+ * unwritten (the CPU library skips them; the CUDA library writes them too). */
 DL_API int dl_nn_linear_forward(int64_t rows, int64_t in, int64_t out, const float *x, const float *w, const float *b,
                                 int act, float slope, float *y);
 DL_API int dl_nn_linear_backward(int64_t rows, int64_t in, int64_t out, const float *x, const float *w, const float *y,
-                                 const float *dy, int act, float slope, float *dz, float *dx, float *dw, float *db);
+                                 const float *dy, int act, float slope, float *dz, float *dx, int64_t dx_cols,
+                                 float *dw, float *db);
 DL_API int dl_nn_activation_forward(int64_t n, int act, float slope, const float *x, float *y);
 DL_API int dl_nn_activation_backward(int64_t n, int act, float slope, const float *y, const float *dy, float *dx);
 /* BatchNorm1d then act. training: batch mean and biased variance normalize; running stats
  * updated as running = (1 − momentum) running + momentum stat (variance unbiased, as torch);
  * saved_mean / saved_invstd (features) keep what normalized. eval: running stats normalize.
- * backward (dgamma, dbeta +=): training uses the batch-statistics formula, eval the affine one. */
+ * backward (dgamma, dbeta +=; both NULL: not accumulated): training uses the batch-statistics
+ * formula, eval the affine one. */
 DL_API int dl_nn_batchnorm_forward(int64_t rows, int64_t features, const float *x, const float *gamma,
                                    const float *beta, float *running_mean, float *running_var, float momentum,
                                    float eps, int training, int act, float slope, float *y, float *saved_mean,
