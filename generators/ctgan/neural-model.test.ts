@@ -98,15 +98,15 @@ describe("bad settings and model files", () => {
 });
 
 test("CTGAN's critic steps: a small table records 5 by default; 5 and 1 train different weights; the same setting the same bits", () => {
-  const fit = (criticSteps?: number) =>
+  const trainWith = (criticSteps?: number) =>
     fitNeuralModel(small, { generator: "ctgan", epochs: 1, batchSize: 100, seed: 3n, ...(criticSteps === undefined ? {} : { criticSteps }) });
-  const byDefault = fit();
+  const byDefault = trainWith();
   expect(byDefault.training.criticSteps).toBe(SMALL_TABLE_CRITIC_STEPS);
-  expect(fit(SMALL_TABLE_CRITIC_STEPS).weights).toBe(byDefault.weights);
-  const one = fit(1);
+  expect(trainWith(SMALL_TABLE_CRITIC_STEPS).weights).toBe(byDefault.weights);
+  const one = trainWith(1);
   expect(one.training.criticSteps).toBe(1);
   expect(one.weights).not.toBe(byDefault.weights);
-  expect(() => fit(0)).toThrow(/criticSteps must be a whole number ≥ 1/);
+  expect(() => trainWith(0)).toThrow(/criticSteps must be a whole number ≥ 1/);
 });
 
 describe("a table without categorical columns (no conditional vector)", () => {
