@@ -18,7 +18,7 @@
  *   generator steps per epoch;
  * - with one critic step, the generator step reuses that step's fake batch (its z, conditions
  *   and Gumbel draws, as the common GAN loop does) instead of drawing a new one: one generator
- *   forward per step instead of two, a fifth of the step's arithmetic, and on Adult no loss of
+ *   forward per step instead of two, 15% of the step's arithmetic, and on Adult no loss of
  *   fidelity (generators/README, "CTGAN on Adult: measured"). After several critic steps (small
  *   tables) the generator step draws its own batch: the forward is a small part of such a step,
  *   and reuse there scored a little lower on adult-2k.
